@@ -1,0 +1,29 @@
+/* limits.h - every bound on attacker-controlled input, with its default, in one place.
+ * config.c uses these as the schema defaults and ranges; the man page mailvet.yaml(5)
+ * documents the same numbers (tests/check-docs.sh keeps them in step). */
+#ifndef MV_LIMITS_H
+#define MV_LIMITS_H
+
+#define MV_KIB 1024ULL
+#define MV_MIB (1024ULL * 1024ULL)
+
+/* Message assembly (spool.c) */
+#define LIMIT_SPOOL_MEMORY_DEFAULT "1M"     /* kept in memory before spilling to a temp file */
+#define LIMIT_MAX_MESSAGE_SIZE_DEFAULT "100M" /* beyond this the message is unscannable */
+
+/* MIME walk (message.c) */
+#define LIMIT_MAX_PARTS_DEFAULT "1000"      /* leaves per message */
+#define LIMIT_MAX_MIME_DEPTH_DEFAULT "20"   /* multipart / message/rfc822 nesting */
+#define LIMIT_MAX_UUENCODED_DEFAULT 64      /* uuencoded blocks looked for per text leaf */
+
+/* libclamav (scan.c): CL_ENGINE_MAX_* */
+#define LIMIT_MAX_SCAN_SIZE_DEFAULT "400M"  /* CL_ENGINE_MAX_SCANSIZE, per leaf */
+#define LIMIT_MAX_FILE_SIZE_DEFAULT "100M"  /* CL_ENGINE_MAX_FILESIZE */
+#define LIMIT_MAX_RECURSION_DEFAULT "17"    /* CL_ENGINE_MAX_RECURSION */
+#define LIMIT_MAX_FILES_DEFAULT "10000"     /* CL_ENGINE_MAX_FILES */
+#define LIMIT_MAX_SCAN_TIME_DEFAULT "120s"  /* CL_ENGINE_MAX_SCANTIME, per leaf */
+
+/* Log text the sender controls */
+#define LIMIT_LOG_FIELD 200
+
+#endif

@@ -1,0 +1,44 @@
+/* message.h - GMime parse of one RFC 5322 message into leaves and features.
+ * message_parse_bytes() / message_parse_fd() walk every multipart and message/rfc822
+ * part at any depth (bounded by max_depth and max_parts) and decode each leaf's
+ * transfer encoding (base64, quoted-printable, uuencode) and file name (RFC 2047,
+ * RFC 2231).  Malformed MIME never fails the parse: what can be read becomes leaves,
+ * and the problems are recorded in message_flags().  Only a read error fails.
+ * The struct message owns the GMime objects, the leaves and their decoded bytes;
+ * message_free() releases all, returns NULL.  Not shared between threads. */
+#ifndef MV_MESSAGE_H
+#define MV_MESSAGE_H
+
+#include <glib.h>
+
+#include "mailvet.h"
+
+/* message_flags() bits: each one makes the message unscannable */
+#define MESSAGE_LIMIT_PARTS 0x1u  /* more than max_parts leaves; the rest were skipped */
+#define MESSAGE_LIMIT_DEPTH 0x2u  /* nesting deeper than max_depth; deeper parts skipped */
+#define MESSAGE_NO_MEMORY   0x4u  /* a leaf could not be decoded for lack of memory */
+
+struct message_limits {
+    unsigned max_parts;
+    unsigned max_depth;
+    size_t leaf_mem_max;  /* decoded leaves above this go to an unlinked temp file, mmapped */
+    const char *tmpdir;
+};
+
+struct message;
+
+/* message_parse_bytes - parse bytes borrowed from the caller (they must outlive the message) */
+struct message *message_parse_bytes(GByteArray *bytes, const struct message_limits *lim,
+                                    struct mv_err *err);
+/* message_parse_fd - parse from a seekable fd (not closed; a dup is kept while parsing) */
+struct message *message_parse_fd(int fd, const struct message_limits *lim, struct mv_err *err);
+
+size_t message_leaf_count(const struct message *m);
+/* message_leaf_get - leaf I (0-based), borrowed for the life of the message */
+const struct mv_leaf *message_leaf_get(const struct message *m, size_t i);
+unsigned message_flags(const struct message *m);
+/* message_subject_get - decoded Subject (UTF-8) or NULL; borrowed */
+const char *message_subject_get(const struct message *m);
+struct message *message_free(struct message *m);
+
+#endif
