@@ -1,0 +1,311 @@
+# postfix-lib.sh - a private Postfix and an smtp-sink on loopback, for e2e tests.
+#
+# Sourced (POSIX sh) by tests/e2e/*.sh.  Nothing here touches the system's
+# Postfix: the instance has its own config directory, queue directory, data
+# directory and log file under one work directory, listens on 127.0.0.1 only,
+# on a free high port, and relays every message to an smtp-sink on another
+# free loopback port, which dumps each delivered message to a file.
+#
+# Typical use:
+#   . "$top_srcdir/tests/e2e/postfix-lib.sh"
+#   reason=$(pf_cannot_run) && { echo "1..0 # SKIP $reason"; exit 0; }
+#   pf_init "$top_builddir/tests/work"      # PF_* variables, work dir
+#   trap 'pf_cleanup' EXIT
+#   pf_start_sink
+#   pf_configure "unix:$PF_WORK/mailvetd.sock"   # or "" for no milter
+#   pf_start
+#   swaks --server 127.0.0.1 --port "$PF_SMTP_PORT" ...
+#   pf_wait_log "status=sent" 30
+#
+# What Postfix needs to run this way (measured on Debian 12, Postfix 3.7):
+#   - root: "postfix start" is reserved for the superuser; the daemons then
+#     run as mail_owner (postfix).
+#   - "postfix -c DIR" with a private DIR works without listing DIR in the
+#     default main.cf's alternate_config_directories: that list is checked by
+#     the set-gid programs (postdrop, postqueue) run by other users, which we
+#     never use.  The system's /etc/postfix is only read (postfix-script asks
+#     it for multi_instance_directories), never changed.
+#   - queue_directory and data_directory must be reachable by the postfix
+#     user (every parent directory searchable), so the work dir is mode 755.
+#     "postfix -c DIR check" (run by "start") creates the queue
+#     subdirectories with the right owners (postfix, group postdrop for
+#     maildrop/public) through post-install, using meta_directory's
+#     postfix-files, which we leave at the default (/etc/postfix).
+#   - no chroot: every service in our master.cf has "n" in the chroot
+#     column, so the milter socket can be an absolute path anywhere.
+#   - no syslog in a container: maillog_file plus a "postlog" unix-dgram
+#     service (postlogd) in master.cf; postfix-script logs there too.
+#     maillog_file must start with one of maillog_file_prefixes (default
+#     /var, /dev/stdout), else every postfix command dies at once; with no
+#     tty, that fatal error goes to the log it cannot open, i.e. nowhere.
+#   - a milter socket writable by the postfix user (socket_mode 0666, or
+#     mailvetd running as postfix).
+#   - smtp-sink started as root must be given -u USER; the dump directory
+#     must be writable by that user.
+
+PF_SUFFIX=
+
+# pf_cannot_run - print why this machine cannot run the e2e test; exit 0 then.
+pf_cannot_run() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "needs root to start a private Postfix (postfix start is root-only)"
+        return 0
+    fi
+    for prog in postfix postconf smtp-sink; do
+        if ! command -v "$prog" >/dev/null 2>&1 &&
+            [ ! -x "/usr/sbin/$prog" ]; then
+            echo "$prog not installed (Debian package postfix)"
+            return 0
+        fi
+    done
+    if ! id postfix >/dev/null 2>&1; then
+        echo "no postfix user on this machine"
+        return 0
+    fi
+    if [ -z "${SWAKS:-}" ] || ! command -v "$SWAKS" >/dev/null 2>&1; then
+        if command -v swaks >/dev/null 2>&1; then
+            SWAKS=swaks
+        else
+            echo "swaks not installed"
+            return 0
+        fi
+    fi
+    return 1
+}
+
+# port_in_use PORT - true if a local TCP socket (v4 or v6) uses PORT.
+port_in_use() {
+    hex=$(printf '%04X' "$1")
+    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+        awk -v p="$hex" 'NR > 1 { n = split($2, a, ":"); if (a[n] == p) found = 1 }
+                         END { exit !found }'
+}
+
+# pf_free_port - set PF_PORT to a TCP port free on this host, 20000-59999.
+# Spread by PID so concurrent test runs rarely try the same ones.  A race with
+# another process binding it remains; the start functions check the listener.
+pf_free_port() {
+    i=0
+    base=$(( ($$ * 131 + ${PF_PORT_SALT:-0}) % 40000 ))
+    while [ $i -lt 200 ]; do
+        p=$(( 20000 + (base + i * 97) % 40000 ))
+        i=$((i + 1))
+        case " ${PF_PORTS_TAKEN:-} " in *" $p "*) continue ;; esac
+        if ! port_in_use "$p"; then
+            PF_PORTS_TAKEN="${PF_PORTS_TAKEN:-} $p"
+            PF_PORT=$p
+            return 0
+        fi
+    done
+    return 1
+}
+
+# pf_listening PORT - true if something listens on 127.0.0.1:PORT (or any).
+pf_listening() {
+    hex=$(printf '%04X' "$1")
+    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+        awk -v p="$hex" 'NR > 1 && $4 == "0A" { n = split($2, a, ":");
+                         if (a[n] == p) found = 1 } END { exit !found }'
+}
+
+# pf_wait_until SECONDS CMD... - poll CMD every 0.1 s until it succeeds.
+# Returns 1 if it never did within SECONDS.  Bounded: never a bare sleep.
+pf_wait_until() {
+    limit=$(( $1 * 10 ))
+    shift
+    n=0
+    while [ $n -lt $limit ]; do
+        if "$@"; then
+            return 0
+        fi
+        sleep 0.1
+        n=$((n + 1))
+    done
+    "$@"
+}
+
+# pf_init WORKROOT - make the work dir and pick ports.  Sets:
+#   PF_WORK PF_CONF PF_QUEUE PF_DATA PF_LOG PF_SINKDIR PF_SMTP_PORT PF_SINK_PORT
+pf_init() {
+    mkdir -p "$1" || return 1
+    PF_WORK=$(mktemp -d "$1/e2e-XXXXXX") || return 1
+    PF_WORK=$(cd "$PF_WORK" && pwd -P)
+    # mktemp makes it 0700; the postfix user must reach the queue below it.
+    chmod 755 "$PF_WORK"
+    PF_CONF=$PF_WORK/postfix-etc
+    PF_QUEUE=$PF_WORK/postfix-spool
+    PF_DATA=$PF_WORK/postfix-data
+    PF_LOG=$PF_WORK/maillog
+    PF_SINKDIR=$PF_WORK/sink
+    mkdir -p "$PF_CONF" "$PF_QUEUE" "$PF_DATA" "$PF_SINKDIR" || return 1
+    # The postfix user must be able to search every parent of the queue.
+    if ! setpriv --reuid=postfix --regid=postfix --clear-groups \
+        test -x "$PF_QUEUE"; then
+        echo "pf_init: $PF_QUEUE is not reachable by the postfix user" >&2
+        return 1
+    fi
+    chown postfix "$PF_DATA" "$PF_SINKDIR"
+    : > "$PF_LOG"
+    pf_free_port || return 1
+    PF_SMTP_PORT=$PF_PORT
+    pf_free_port || return 1
+    PF_SINK_PORT=$PF_PORT
+    PF_SINK_PID=
+    PF_STARTED=
+}
+
+# pf_start_sink - smtp-sink on 127.0.0.1:$PF_SINK_PORT, one file per message
+# in $PF_SINKDIR.  Runs as postfix (smtp-sink refuses to stay root).
+pf_start_sink() {
+    smtp-sink -4 -u postfix -h sink.example.com \
+        -d "$PF_SINKDIR/msg." "127.0.0.1:$PF_SINK_PORT" 16 \
+        > "$PF_WORK/sink.out" 2>&1 &
+    PF_SINK_PID=$!
+    if ! pf_wait_until 10 pf_listening "$PF_SINK_PORT"; then
+        echo "pf_start_sink: smtp-sink did not listen on $PF_SINK_PORT" >&2
+        sed 's/^/#   /' "$PF_WORK/sink.out" >&2
+        return 1
+    fi
+}
+
+# pf_sink_count - number of messages the sink has received.
+pf_sink_count() {
+    find "$PF_SINKDIR" -type f -name 'msg.*' | wc -l | tr -d ' '
+}
+
+# pf_configure MILTER - write main.cf and master.cf.  MILTER is a Postfix
+# milter address (unix:/abs/path or inet:127.0.0.1:PORT) or "" for none.
+pf_configure() {
+    cat > "$PF_CONF/main.cf" <<EOF
+# Private Postfix for mailvet's end-to-end tests (written by postfix-lib.sh).
+compatibility_level = 3.6
+config_directory = $PF_CONF
+queue_directory = $PF_QUEUE
+data_directory = $PF_DATA
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mx.example.com
+mydomain = example.com
+myorigin = \$myhostname
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mydestination =
+local_recipient_maps =
+alias_maps =
+alias_database =
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject
+relayhost = [127.0.0.1]:$PF_SINK_PORT
+smtp_dns_support_level = disabled
+smtpd_peername_lookup = no
+smtp_tls_security_level = none
+smtpd_tls_security_level = none
+biff = no
+maillog_file = $PF_LOG
+maillog_file_prefixes = $PF_WORK
+# Retry quickly if the sink hiccups; never bounce within a test run.
+queue_run_delay = 2s
+minimal_backoff_time = 2s
+maximal_backoff_time = 4s
+smtpd_milters = $1
+non_smtpd_milters =
+milter_protocol = 6
+milter_default_action = tempfail
+milter_connect_timeout = 10s
+milter_command_timeout = 30s
+milter_content_timeout = 120s
+EOF
+    # Services as in Postfix's stock master.cf, chroot column "n" everywhere.
+    cat > "$PF_CONF/master.cf" <<EOF
+# service type  private unpriv  chroot  wakeup  maxproc command + args
+127.0.0.1:$PF_SMTP_PORT inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+}
+
+# pf_start - check and start the private Postfix; wait for its smtpd port.
+pf_start() {
+    if ! postfix -c "$PF_CONF" check > "$PF_WORK/postfix-check.out" 2>&1; then
+        # Postfix writes its fatal errors to stderr only when it is a tty.
+        if command -v script >/dev/null 2>&1; then
+            script -qec "postfix -c '$PF_CONF' check" /dev/null \
+                >> "$PF_WORK/postfix-check.out" 2>&1 < /dev/null
+        fi
+        echo "pf_start: postfix check failed:" >&2
+        sed 's/^/#   /' "$PF_WORK/postfix-check.out" "$PF_LOG" >&2
+        return 1
+    fi
+    if ! postfix -c "$PF_CONF" start > "$PF_WORK/postfix-start.out" 2>&1; then
+        echo "pf_start: postfix start failed:" >&2
+        sed 's/^/#   /' "$PF_WORK/postfix-start.out" "$PF_LOG" >&2
+        return 1
+    fi
+    PF_STARTED=1
+    if ! pf_wait_until 20 pf_listening "$PF_SMTP_PORT"; then
+        echo "pf_start: smtpd not listening on 127.0.0.1:$PF_SMTP_PORT" >&2
+        sed 's/^/#   /' "$PF_LOG" >&2
+        return 1
+    fi
+}
+
+# pf_stop - stop the private Postfix (waits for master to exit).
+pf_stop() {
+    if [ -n "${PF_STARTED:-}" ]; then
+        postfix -c "$PF_CONF" stop > /dev/null 2>&1
+        PF_STARTED=
+    fi
+}
+
+# pf_wait_log REGEX SECONDS - wait until the maillog has a line matching the
+# extended REGEX.  Returns 1 if none appeared in time.
+pf_log_has() {
+    grep -E -q -- "$1" "$PF_LOG"
+}
+pf_wait_log() {
+    pf_wait_until "$2" pf_log_has "$1"
+}
+
+# pf_diag FILE... - print files as TAP diagnostics ("#   " prefix).
+pf_diag() {
+    for f in "$@"; do
+        [ -f "$f" ] || continue
+        echo "# --- $f"
+        sed 's/^/#   /' "$f"
+    done
+}
+
+# pf_cleanup - stop everything this library started; remove the work dir
+# unless KEEP_WORK is set (the caller prints diagnostics before this).
+pf_cleanup() {
+    pf_stop
+    if [ -n "${PF_SINK_PID:-}" ]; then
+        kill "$PF_SINK_PID" 2>/dev/null
+        wait "$PF_SINK_PID" 2>/dev/null
+        PF_SINK_PID=
+    fi
+    if [ -n "${PF_WORK:-}" ] && [ -z "${KEEP_WORK:-}" ]; then
+        rm -rf "$PF_WORK"
+    fi
+}
