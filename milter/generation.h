@@ -1,0 +1,35 @@
+/* generation.h - config + compiled engine as one reference-counted unit.
+ * generation_build() makes a whole generation or nothing.  generation_install() makes
+ * it the one new messages take; generation_acquire() hands out a reference to the
+ * current one, generation_release() drops it, and the last release frees it, so a
+ * scan in flight finishes on the generation it started with after a reload. */
+#ifndef MV_GENERATION_H
+#define MV_GENERATION_H
+
+#include "config.h"
+#include "mailvet.h"
+#include "scan.h"
+
+struct generation {
+    unsigned number;          /* 1, 2, ... in order of installation */
+    struct mv_config *cfg;    /* owned */
+    struct scan_engine *engine; /* owned */
+    char *database;           /* the directory actually loaded (cfg or override) */
+    double build_ms;          /* time to build, for the log */
+    gint refs;
+};
+
+/* generation_build - load CONFIG_PATH (NULL: built-in defaults) and its database
+ * (DATABASE overrides the config's when non-NULL); NULL with err on any failure */
+struct generation *generation_build(const char *config_path, const char *database,
+                                    struct mv_err *err);
+/* generation_install - make G current (takes the caller's reference) */
+void generation_install(struct generation *g);
+/* generation_acquire - a new reference to the current generation, or NULL */
+struct generation *generation_acquire(void);
+/* generation_release - drop a reference; returns NULL */
+struct generation *generation_release(struct generation *g);
+/* generation_shutdown - drop the current one (at exit) */
+void generation_shutdown(void);
+
+#endif
