@@ -1,0 +1,121 @@
+/* pipeline.c - parse, scan every leaf, classify, decide.
+ * Classification of signature names: ClamAV's limit and encryption alerts
+ * (Heuristics.Limits.Exceeded.*, Heuristics.Encrypted.*) and mailvet's own limits
+ * (Mailvet.Limits.*) make a message unscannable; other Heuristics.* are suspicious;
+ * Mailvet.<Campaign>.* signatures are campaign evidence; anything else is infected.
+ * The strongest class over all reasons is the verdict.  The action for each verdict
+ * is the built-in default policy until policy files exist: infected and campaign
+ * reject, the rest accept (tagged when add_header is on). */
+#include <string.h>
+
+#include "pipeline.h"
+
+static const enum mv_action default_action[] = {
+    [MV_VERDICT_CLEAN] = MV_ACTION_ACCEPT,
+    [MV_VERDICT_SUSPICIOUS] = MV_ACTION_ACCEPT,
+    [MV_VERDICT_UNSCANNABLE] = MV_ACTION_ACCEPT,
+    [MV_VERDICT_CAMPAIGN] = MV_ACTION_REJECT,
+    [MV_VERDICT_INFECTED] = MV_ACTION_REJECT,
+};
+
+/* pipeline_classify - verdict class of one signature name */
+enum mv_verdict pipeline_classify(const char *sig)
+{
+    if (g_str_has_prefix(sig, "Heuristics.Limits.Exceeded") ||
+        g_str_has_prefix(sig, "Heuristics.Encrypted") || g_str_has_prefix(sig, "Mailvet.Limits."))
+        return MV_VERDICT_UNSCANNABLE;
+    if (g_str_has_prefix(sig, "Heuristics."))
+        return MV_VERDICT_SUSPICIOUS;
+    if (g_str_has_prefix(sig, "Mailvet."))
+        return MV_VERDICT_CAMPAIGN;
+    return MV_VERDICT_INFECTED;
+}
+
+/* add_reason - record NAME once and raise the verdict */
+static void add_reason(struct pipeline_result *res, const char *name)
+{
+    enum mv_verdict v = pipeline_classify(name);
+
+    for (guint i = 0; i < res->reasons->len; i++)
+        if (strcmp(g_ptr_array_index(res->reasons, i), name) == 0)
+            return;
+    g_ptr_array_add(res->reasons, g_strdup(name));
+    if (v > res->verdict)
+        res->verdict = v;
+}
+
+/* by_class - sort reasons strongest class first, keeping found order within a class */
+static gint by_class(gconstpointer a, gconstpointer b)
+{
+    enum mv_verdict va = pipeline_classify(*(const char *const *)a);
+    enum mv_verdict vb = pipeline_classify(*(const char *const *)b);
+
+    return (int)vb - (int)va;
+}
+
+/* pipeline_run - the whole path for one message */
+enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_input *in,
+                            struct pipeline_result *res, scan_progress_fn progress,
+                            void *progress_ctx, struct mv_err *err)
+{
+    const struct mv_config *cfg = gen->cfg;
+    gint64 start = g_get_monotonic_time();
+    struct message_limits lim = {
+        .max_parts = cfg->max_parts,
+        .max_depth = cfg->max_mime_depth,
+        .leaf_mem_max = cfg->spool_memory,
+        .tmpdir = cfg->tmpdir,
+    };
+    enum mv_status st;
+    unsigned flags;
+
+    memset(res, 0, sizeof(*res));
+    res->reasons = g_ptr_array_new_with_free_func(g_free);
+    res->msg = in->bytes != NULL ? message_parse_bytes(in->bytes, &lim, err)
+                                 : message_parse_fd(in->fd, &lim, err);
+    if (res->msg == NULL)
+        return err != NULL ? err->status : MV_EPARSE;
+
+    res->nreports = message_leaf_count(res->msg);
+    res->reports = g_new0(struct scan_report, res->nreports);
+    for (size_t i = 0; i < res->nreports; i++) {
+        struct scan_report *rep = &res->reports[i];
+
+        st = scan_leaf(gen->engine, message_leaf_get(res->msg, i), rep, progress, progress_ctx,
+                       err);
+        if (st != MV_OK)
+            return st;
+        res->objects += rep->objects;
+        for (guint j = 0; j < rep->signatures->len; j++)
+            add_reason(res, g_ptr_array_index(rep->signatures, j));
+        if (progress != NULL)
+            progress(progress_ctx);
+    }
+
+    flags = message_flags(res->msg);
+    if (flags & MESSAGE_NO_MEMORY)
+        return mv_err_set(err, MV_ENOMEM, "out of memory decoding a MIME part");
+    if (in->truncated)
+        add_reason(res, "Mailvet.Limits.MaxMessageSize");
+    if (flags & MESSAGE_LIMIT_PARTS)
+        add_reason(res, "Mailvet.Limits.MaxParts");
+    if (flags & MESSAGE_LIMIT_DEPTH)
+        add_reason(res, "Mailvet.Limits.MaxMimeDepth");
+    g_ptr_array_sort(res->reasons, by_class);
+
+    res->action = default_action[res->verdict];
+    res->ms = (double)(g_get_monotonic_time() - start) / 1000.0;
+    return MV_OK;
+}
+
+/* pipeline_result_clear - free what the result owns */
+void pipeline_result_clear(struct pipeline_result *res)
+{
+    for (size_t i = 0; i < res->nreports; i++)
+        scan_report_clear(&res->reports[i]);
+    g_free(res->reports);
+    res->msg = message_free(res->msg);
+    if (res->reasons != NULL)
+        g_ptr_array_free(res->reasons, TRUE);
+    memset(res, 0, sizeof(*res));
+}

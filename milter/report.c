@@ -1,0 +1,104 @@
+/* report.c - render a pipeline result.
+ * JSON fields (stable; later work only adds): file, verdict, action, score, reasons,
+ * parts[] {path, filename, declared_type, detected_type, size, sha256, signatures}.
+ * json-glib does the escaping, so sender-controlled names are safe in the output. */
+#include <json-glib/json-glib.h>
+
+#include "report.h"
+
+/* add_string_or_null - a member that is a string or JSON null */
+static void add_string_or_null(JsonBuilder *b, const char *key, const char *value)
+{
+    json_builder_set_member_name(b, key);
+    if (value != NULL)
+        json_builder_add_string_value(b, value);
+    else
+        json_builder_add_null_value(b);
+}
+
+/* add_strings - a member that is an array of strings */
+static void add_strings(JsonBuilder *b, const char *key, const GPtrArray *list)
+{
+    json_builder_set_member_name(b, key);
+    json_builder_begin_array(b);
+    for (guint i = 0; list != NULL && i < list->len; i++)
+        json_builder_add_string_value(b, g_ptr_array_index(list, i));
+    json_builder_end_array(b);
+}
+
+/* report_json_new - the result as one JSON object */
+char *report_json_new(const char *name, const struct pipeline_result *res)
+{
+    JsonBuilder *b = json_builder_new();
+    JsonGenerator *gen;
+    JsonNode *root;
+    char *out;
+
+    json_builder_begin_object(b);
+    add_string_or_null(b, "file", name);
+    add_string_or_null(b, "verdict", mv_verdict_name(res->verdict));
+    add_string_or_null(b, "action", mv_action_name(res->action));
+    json_builder_set_member_name(b, "score");
+    json_builder_add_int_value(b, res->score);
+    add_strings(b, "reasons", res->reasons);
+    json_builder_set_member_name(b, "objects_scanned");
+    json_builder_add_int_value(b, res->objects);
+    json_builder_set_member_name(b, "parts");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < res->nreports; i++) {
+        const struct mv_leaf *leaf = message_leaf_get(res->msg, i);
+        const struct scan_report *rep = &res->reports[i];
+
+        json_builder_begin_object(b);
+        add_string_or_null(b, "path", leaf->path);
+        add_string_or_null(b, "filename", leaf->filename);
+        add_string_or_null(b, "declared_type", leaf->declared_type);
+        add_string_or_null(b, "detected_type", rep->detected_type);
+        json_builder_set_member_name(b, "size");
+        json_builder_add_int_value(b, (gint64)leaf->size);
+        add_string_or_null(b, "sha256", leaf->sha256);
+        add_strings(b, "signatures", rep->signatures);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+
+    root = json_builder_get_root(b);
+    gen = json_generator_new();
+    json_generator_set_root(gen, root);
+    out = json_generator_to_data(gen, NULL);
+    json_node_unref(root);
+    g_object_unref(gen);
+    g_object_unref(b);
+    return out;
+}
+
+/* report_text_new - readable summary, with the parts when VERBOSE */
+char *report_text_new(const char *name, const struct pipeline_result *res, bool verbose)
+{
+    GString *s = g_string_new(NULL);
+
+    g_string_append_printf(s, "%s: %s", name, mv_verdict_name(res->verdict));
+    if (res->reasons->len > 0) {
+        g_string_append(s, " (");
+        for (guint i = 0; i < res->reasons->len; i++)
+            g_string_append_printf(s, "%s%s", i ? ", " : "",
+                                   (const char *)g_ptr_array_index(res->reasons, i));
+        g_string_append(s, ")");
+    }
+    g_string_append_printf(s, " action=%s\n", mv_action_name(res->action));
+    for (size_t i = 0; verbose && i < res->nreports; i++) {
+        const struct mv_leaf *leaf = message_leaf_get(res->msg, i);
+        const struct scan_report *rep = &res->reports[i];
+
+        g_string_append_printf(s, "  %-8s %-28s %-18s %9zu  %s", leaf->path,
+                               leaf->declared_type ? leaf->declared_type : "-",
+                               rep->detected_type ? rep->detected_type : "-", leaf->size,
+                               leaf->filename ? leaf->filename : "-");
+        for (guint j = 0; j < rep->signatures->len; j++)
+            g_string_append_printf(s, "%s%s", j ? ", " : "  FOUND ",
+                                   (const char *)g_ptr_array_index(rep->signatures, j));
+        g_string_append_c(s, '\n');
+    }
+    return g_string_free(s, FALSE);
+}
