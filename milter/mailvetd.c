@@ -1,0 +1,312 @@
+/* mailvetd.c - the milter daemon.
+ * Start: options, the first generation (config + engine; refuse to start without
+ * one), the socket (created by libmilter while still privileged, then given its
+ * mode and owner), privilege drop, pid file, then smfi_main() until libmilter's
+ * signal thread sees SIGTERM/SIGINT/SIGHUP.  SIGUSR1 rebuilds the generation off the
+ * message path (a reload thread); a generation that fails to build is refused and the
+ * old one keeps serving.  On stop, messages in flight get shutdown_timeout seconds. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <libmilter/mfapi.h>
+
+#include "config.h"
+#include "generation.h"
+#include "log.h"
+#include "milter.h"
+#include "msg.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define DEFAULT_CONFIG SYSCONFDIR "/mailvet/mailvet.yaml"
+
+struct options {
+    const char *config;
+    const char *database;
+    bool foreground;
+    bool check_only;
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: mailvetd [-c CONFIG] [-d DATABASE] [-f] [-n] [-V]\n"
+                 "  -c CONFIG    configuration file (default %s)\n"
+                 "  -d DATABASE  signature directory, overrides the config's database\n"
+                 "  -f           stay in the foreground and log to stderr\n"
+                 "  -n           check the configuration and signatures, then exit\n"
+                 "  -V           print the version and exit\n",
+            DEFAULT_CONFIG);
+}
+
+/* socket_path - the file of a unix/local socket spec, or NULL */
+static const char *socket_path(const char *spec)
+{
+    if (g_str_has_prefix(spec, "unix:"))
+        return spec + 5;
+    if (g_str_has_prefix(spec, "local:"))
+        return spec + 6;
+    if (spec[0] == '/')
+        return spec;
+    return NULL;
+}
+
+/* lookup_user - uid/gid of the configured user and group */
+static bool lookup_user(const struct mv_config *cfg, uid_t *uid, gid_t *gid)
+{
+    struct passwd *pw = getpwnam(cfg->user);
+
+    if (pw == NULL) {
+        log_msg(LOG_ERR, "%s: user: no such user: %s", cfg->file, cfg->user);
+        return false;
+    }
+    *uid = pw->pw_uid;
+    *gid = pw->pw_gid;
+    if (cfg->group[0] != '\0') {
+        struct group *gr = getgrnam(cfg->group);
+        if (gr == NULL) {
+            log_msg(LOG_ERR, "%s: group: no such group: %s", cfg->file, cfg->group);
+            return false;
+        }
+        *gid = gr->gr_gid;
+    }
+    return true;
+}
+
+/* drop_privileges - become the configured user for good */
+static bool drop_privileges(const struct mv_config *cfg, uid_t uid, gid_t gid)
+{
+    if (initgroups(cfg->user, gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
+        log_msg(LOG_ERR, "cannot switch to user %s: %s", cfg->user, strerror(errno));
+        return false;
+    }
+    if (setuid(0) == 0) {
+        log_msg(LOG_ERR, "bug: could regain root after switching to %s", cfg->user);
+        return false;
+    }
+    return true;
+}
+
+/* write_pid_file - "PID\n", written to a temporary name and renamed */
+static bool write_pid_file(const char *path)
+{
+    char *tmp = g_strconcat(path, ".tmp", NULL);
+    char *text = g_strdup_printf("%ld\n", (long)getpid());
+    GError *gerr = NULL;
+    bool ok = g_file_set_contents(tmp, text, -1, &gerr) && rename(tmp, path) == 0;
+
+    if (!ok)
+        log_msg(LOG_ERR, "%s: cannot write pid file: %s", path,
+                gerr != NULL ? gerr->message : strerror(errno));
+    g_clear_error(&gerr);
+    g_free(text);
+    g_free(tmp);
+    return ok;
+}
+
+/* daemonize - detach from the terminal (before any thread exists) */
+static bool daemonize(void)
+{
+    pid_t pid = fork();
+    int fd;
+
+    if (pid < 0)
+        return false;
+    if (pid > 0)
+        _exit(0);
+    if (setsid() < 0)
+        return false;
+    if (chdir("/") != 0)
+        return false;
+    fd = open("/dev/null", O_RDWR);
+    if (fd < 0)
+        return false;
+    dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
+    if (fd > 2)
+        close(fd);
+    return true;
+}
+
+static struct options opt;
+
+/* log_generation - one line per installed generation */
+static void log_generation(const char *event, const struct generation *g)
+{
+    log_msg(LOG_INFO, "%s: generation=%u config=%s database=%s signatures=%u engine=\"%s\" ms=%.0f",
+            event, g->number, g->cfg->file, g->database, scan_engine_signatures(g->engine),
+            scan_engine_version(g->engine), g->build_ms);
+}
+
+/* reload_thread - SIGUSR1: build a new generation and swap it in, or keep the old */
+static gpointer reload_thread(gpointer unused)
+{
+    sigset_t set;
+    int sig;
+
+    (void)unused;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    for (;;) {
+        struct mv_err err = {0};
+        struct generation *g;
+
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        g = generation_build(opt.config, opt.database, &err);
+        if (g == NULL) {
+            struct generation *old = generation_acquire();
+            log_msg(LOG_ERR, "reload refused, generation %u keeps serving: %s",
+                    old != NULL ? old->number : 0, err.msg);
+            generation_release(old);
+            continue;
+        }
+        generation_install(g);
+        log_generation("reload", g);
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    struct mv_err err = {0};
+    struct generation *gen;
+    const struct mv_config *cfg;
+    const char *path;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    bool drop;
+    sigset_t set;
+    int ch, rc;
+
+    opt.config = DEFAULT_CONFIG;
+    while ((ch = getopt(argc, argv, "c:d:fnVh")) != -1) {
+        switch (ch) {
+        case 'c':
+            opt.config = optarg;
+            break;
+        case 'd':
+            opt.database = optarg;
+            break;
+        case 'f':
+            opt.foreground = true;
+            break;
+        case 'n':
+            opt.check_only = true;
+            break;
+        case 'V':
+            printf("mailvetd %s\n", PACKAGE_VERSION);
+            return EX_OK;
+        case 'h':
+            usage(stdout);
+            return EX_OK;
+        default:
+            usage(stderr);
+            return EX_USAGE;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return EX_USAGE;
+    }
+    log_open("mailvetd", true, LOG_MAIL);
+
+    gen = generation_build(opt.config, opt.database, &err);
+    if (gen == NULL) {
+        fprintf(stderr, "mailvetd: %s\n", err.msg);
+        return err.status == MV_ENOMEM ? EX_OSERR : EX_CONFIG;
+    }
+    cfg = gen->cfg;
+    if (opt.check_only) {
+        printf("mailvetd: %s: configuration OK, %u signatures from %s\n", cfg->file,
+               scan_engine_signatures(gen->engine), gen->database);
+        generation_release(gen);
+        return EX_OK;
+    }
+    drop = cfg->user[0] != '\0';
+    if (drop && geteuid() != 0) {
+        log_msg(LOG_WARNING, "not started as root: staying user %ld instead of switching to %s",
+                (long)geteuid(), cfg->user);
+        drop = false;
+    }
+    if (drop && !lookup_user(cfg, &uid, &gid))
+        return EX_NOUSER;
+
+    if (smfi_setconn((char *)cfg->socket) != MI_SUCCESS || !milter_register() ||
+        smfi_settimeout((int)cfg->milter_timeout) != MI_SUCCESS) {
+        log_msg(LOG_ERR, "%s: socket: cannot set up milter on %s", cfg->file, cfg->socket);
+        return EX_SOFTWARE;
+    }
+    path = socket_path(cfg->socket);
+    {
+        mode_t old = umask(~cfg->socket_mode & 0777);
+        rc = smfi_opensocket(true);
+        umask(old);
+    }
+    if (rc != MI_SUCCESS) {
+        log_msg(LOG_ERR, "%s: socket: cannot create %s (directory missing, or in use?)", cfg->file,
+                cfg->socket);
+        return EX_UNAVAILABLE;
+    }
+    if (path != NULL) {
+        if (chmod(path, cfg->socket_mode) != 0)
+            log_msg(LOG_WARNING, "%s: chmod %o: %s", path, cfg->socket_mode, strerror(errno));
+        if (drop && chown(path, uid, gid) != 0)
+            log_msg(LOG_WARNING, "%s: chown: %s", path, strerror(errno));
+    }
+    if (!opt.foreground) {
+        int facility = log_facility_code(cfg->log_facility);
+        if (!daemonize()) {
+            log_msg(LOG_ERR, "cannot detach: %s", strerror(errno));
+            return EX_OSERR;
+        }
+        log_open("mailvetd", false, facility >= 0 ? facility : LOG_MAIL);
+    }
+    if (cfg->pid_file[0] != '\0' && !write_pid_file(cfg->pid_file))
+        return EX_CANTCREAT;
+    if (drop && !drop_privileges(cfg, uid, gid))
+        return EX_NOPERM;
+
+    /* SIGUSR1 is for the reload thread only; every thread inherits this mask */
+    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    generation_install(gen);
+    log_generation("start", gen);
+    g_thread_unref(g_thread_new("reload", reload_thread, NULL));
+    log_msg(LOG_INFO, "ready: socket=%s user=%s", cfg->socket, drop ? cfg->user : "(unchanged)");
+
+    rc = smfi_main();
+
+    /* libmilter stopped accepting; let messages in flight finish */
+    gen = generation_acquire();
+    {
+        gint64 deadline = g_get_monotonic_time() + (gint64)gen->cfg->shutdown_timeout * G_USEC_PER_SEC;
+        while (msg_in_flight() > 0 && g_get_monotonic_time() < deadline)
+            g_usleep(50 * 1000);
+        if (msg_in_flight() > 0)
+            log_msg(LOG_WARNING, "stopping with %d messages in flight (shutdown_timeout)",
+                    msg_in_flight());
+    }
+    if (gen->cfg->pid_file[0] != '\0')
+        unlink(gen->cfg->pid_file);
+    path = socket_path(gen->cfg->socket);
+    if (path != NULL)
+        unlink(path);
+    log_msg(LOG_INFO, "stopped");
+    generation_release(gen);
+    log_close();
+    return rc == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
+}

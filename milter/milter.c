@@ -1,0 +1,368 @@
+/* milter.c - the xxfi_* callbacks and the thin wrappers around smfi_*.
+ * Every callback is registered, so the MTA never negotiates a stage away.  A
+ * connection's state (struct mv_conn) is the milter private pointer; the message
+ * (struct mv_msg) starts at MAIL FROM and ends in eom, abort, close, the next MAIL
+ * FROM, or wherever a callback returns a final answer for it (libmilter then calls
+ * no abort).  At end of message the spool goes through pipeline_run() and the
+ * action becomes a reply.  Any internal failure answers per on_error: tempfail
+ * (451 4.7.1) or accept; nothing here aborts the process.  This module logs: one
+ * summary line per message, prefixed with the queue id. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libmilter/mfapi.h>
+
+#include "config.h"
+#include "limits.h"
+#include "log.h"
+#include "milter.h"
+#include "msg.h"
+#include "pipeline.h"
+
+#define STATUS_HEADER "X-Mailvet-Status"
+
+/* getconn - this connection's state, created by the first callback that needs it */
+static struct mv_conn *getconn(SMFICTX *ctx)
+{
+    struct mv_conn *c = smfi_getpriv(ctx);
+
+    if (c == NULL) {
+        c = conn_new();
+        smfi_setpriv(ctx, c);
+    }
+    return c;
+}
+
+/* reply_text - a reply text with nothing the SMTP reply or smfi_setreply could misread */
+static void reply_text(char *dst, size_t size, const char *src)
+{
+    size_t n = 0;
+
+    for (; *src != '\0' && n + 1 < size; src++) {
+        unsigned char ch = (unsigned char)*src;
+        dst[n++] = (ch < 0x20 || ch >= 0x7f || ch == '%') ? '?' : (char)ch;
+    }
+    dst[n] = '\0';
+}
+
+/* setreply - wrapper: code, extended code, text */
+static void setreply(SMFICTX *ctx, const char *code, const char *xcode, const char *text)
+{
+    char clean[400];
+
+    reply_text(clean, sizeof(clean), text);
+    if (smfi_setreply(ctx, (char *)code, (char *)xcode, clean) != MI_SUCCESS)
+        log_msg(LOG_WARNING, "smfi_setreply %s %s failed", code, xcode);
+}
+
+/* progress - keep the MTA waiting while a scan runs (smfi_progress) */
+static void progress(void *ctx)
+{
+#ifdef HAVE_SMFI_PROGRESS
+    smfi_progress((SMFICTX *)ctx);
+#else
+    (void)ctx;
+#endif
+}
+
+/* on_error - the configured answer to an internal failure; ends the message */
+static sfsistat on_error(SMFICTX *ctx, struct mv_conn *c, const char *stage, const char *why)
+{
+    struct mv_msg *m = c->msg;
+    int mode = m != NULL ? m->gen->cfg->on_error : CONFIG_ON_ERROR_TEMPFAIL;
+    char *ewhy = log_escape(why, 300);
+
+    log_msg(LOG_ERR, "%s: error stage=%s action=%s reason=%s", m != NULL ? m->qid : "NOQUEUE",
+            stage, mode == CONFIG_ON_ERROR_ACCEPT ? "accept" : "tempfail", ewhy);
+    g_free(ewhy);
+    c->msg = msg_free(c->msg);
+    if (mode == CONFIG_ON_ERROR_ACCEPT)
+        return SMFIS_ACCEPT;
+    setreply(ctx, "451", "4.7.1", "Temporary failure scanning the message, try again later");
+    return SMFIS_TEMPFAIL;
+}
+
+/* update_qid - take {i} when the MTA has assigned it */
+static void update_qid(SMFICTX *ctx, struct mv_msg *m)
+{
+    const char *qid = smfi_getsymval(ctx, "i");
+
+    if (qid != NULL && *qid != '\0' && strcmp(m->qid, qid) != 0) {
+        g_free(m->qid);
+        m->qid = log_escape(qid, 64);
+    }
+}
+
+static sfsistat xxfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+{
+    struct mv_conn *c = getconn(ctx);
+    char addr[INET6_ADDRSTRLEN] = "unknown";
+
+    if (hostaddr != NULL && hostaddr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)hostaddr)->sin_addr, addr, sizeof(addr));
+    else if (hostaddr != NULL && hostaddr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)hostaddr)->sin6_addr, addr, sizeof(addr));
+    g_free(c->client_addr);
+    g_free(c->client_name);
+    c->client_addr = g_strdup(addr);
+    c->client_name = log_escape(hostname, LIMIT_LOG_FIELD);
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat xxfi_helo(SMFICTX *ctx, char *helo)
+{
+    struct mv_conn *c = getconn(ctx);
+
+    g_free(c->helo);
+    c->helo = log_escape(helo, LIMIT_LOG_FIELD);
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat xxfi_envfrom(SMFICTX *ctx, char **argv)
+{
+    struct mv_conn *c = getconn(ctx);
+    struct generation *gen;
+    const char *auth;
+
+    c->msg = msg_free(c->msg);
+    gen = generation_acquire();
+    if (gen == NULL)
+        return on_error(ctx, c, "envfrom", "bug: no generation installed");
+    c->msg = msg_new(gen);
+    c->msg->sender = g_strdup(argv[0] != NULL ? argv[0] : "<>");
+    auth = smfi_getsymval(ctx, "{auth_authen}");
+    if (auth != NULL)
+        c->msg->auth = g_strdup(auth);
+    update_qid(ctx, c->msg);
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat xxfi_envrcpt(SMFICTX *ctx, char **argv)
+{
+    struct mv_conn *c = getconn(ctx);
+
+    if (c->msg == NULL)
+        return SMFIS_CONTINUE;
+    if (c->msg->rcpts->len < 100000)
+        g_ptr_array_add(c->msg->rcpts, g_strdup(argv[0] != NULL ? argv[0] : "<>"));
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat xxfi_data(SMFICTX *ctx)
+{
+    (void)ctx;
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat xxfi_unknown(SMFICTX *ctx, const char *cmd)
+{
+    (void)ctx, (void)cmd;
+    return SMFIS_CONTINUE;
+}
+
+/* spool - add bytes; a spool failure is remembered and answered at once */
+static sfsistat spool(SMFICTX *ctx, struct mv_conn *c, const char *stage, const void *data,
+                      size_t len)
+{
+    struct mv_msg *m = c->msg;
+    enum mv_status st = spool_append(m->spool, data, len, &m->err);
+
+    if (st != MV_OK && st != MV_TOOBIG)
+        return on_error(ctx, c, stage, m->err.msg);
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat xxfi_header(SMFICTX *ctx, char *name, char *value)
+{
+    struct mv_conn *c = getconn(ctx);
+    char *line;
+    sfsistat rc;
+
+    if (c->msg == NULL)
+        return SMFIS_CONTINUE;
+    if (g_ascii_strcasecmp(name, STATUS_HEADER) == 0)
+        c->msg->status_headers++;
+    /* libmilter strips the space after the colon (no SMFIP_HDR_LEADSPC) */
+    line = g_strconcat(name, ": ", value, "\r\n", NULL);
+    rc = spool(ctx, c, "header", line, strlen(line));
+    g_free(line);
+    return rc;
+}
+
+static sfsistat xxfi_eoh(SMFICTX *ctx)
+{
+    struct mv_conn *c = getconn(ctx);
+
+    if (c->msg == NULL)
+        return SMFIS_CONTINUE;
+    update_qid(ctx, c->msg);
+    return spool(ctx, c, "eoh", "\r\n", 2);
+}
+
+static sfsistat xxfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+    struct mv_conn *c = getconn(ctx);
+
+    if (c->msg == NULL)
+        return SMFIS_CONTINUE;
+    return spool(ctx, c, "body", chunk, len);
+}
+
+/* join - comma-separated list of a string array, bounded */
+static char *join(const GPtrArray *list, size_t max)
+{
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; i < list->len && s->len < max; i++)
+        g_string_append_printf(s, "%s%s", i ? "," : "", (const char *)g_ptr_array_index(list, i));
+    if (s->len > max)
+        g_string_truncate(s, max);
+    return g_string_free(s, FALSE);
+}
+
+/* tag - X-Mailvet-Status: replace what the sender brought, then add ours */
+static void tag(SMFICTX *ctx, struct mv_msg *m, const struct pipeline_result *res)
+{
+    char *reasons = join(res->reasons, 200);
+    char *value;
+
+    for (unsigned i = m->status_headers; i >= 1; i--)
+        smfi_chgheader(ctx, STATUS_HEADER, (int)i, NULL);
+    if (res->reasons->len > 0)
+        value = g_strdup_printf("%s (%s)", mv_verdict_name(res->verdict), reasons);
+    else
+        value = g_strdup(mv_verdict_name(res->verdict));
+    if (smfi_addheader(ctx, STATUS_HEADER, value) != MI_SUCCESS)
+        log_msg(LOG_WARNING, "%s: smfi_addheader %s failed", m->qid, STATUS_HEADER);
+    g_free(value);
+    g_free(reasons);
+}
+
+/* act - the action as the MTA's answer */
+static sfsistat act(SMFICTX *ctx, struct mv_msg *m, const struct pipeline_result *res)
+{
+    char text[300];
+    char *reasons;
+
+    switch (res->action) {
+    case MV_ACTION_REJECT:
+        reasons = join(res->reasons, 200);
+        g_snprintf(text, sizeof(text), "Message rejected: %s %s",
+                   res->verdict == MV_VERDICT_INFECTED ? "infected with" : "found", reasons);
+        g_free(reasons);
+        setreply(ctx, "550", "5.7.1", text);
+        return SMFIS_REJECT;
+    case MV_ACTION_TEMPFAIL:
+        setreply(ctx, "451", "4.7.1", "Message deferred by policy, try again later");
+        return SMFIS_TEMPFAIL;
+    case MV_ACTION_DISCARD:
+        return SMFIS_DISCARD;
+    case MV_ACTION_QUARANTINE:
+        if (smfi_quarantine(ctx, (char *)mv_verdict_name(res->verdict)) != MI_SUCCESS)
+            return SMFIS_TEMPFAIL;
+        tag(ctx, m, res);
+        return SMFIS_ACCEPT;
+    case MV_ACTION_TAG:
+        tag(ctx, m, res);
+        return SMFIS_ACCEPT;
+    case MV_ACTION_ACCEPT:
+    default:
+        if (m->gen->cfg->add_header)
+            tag(ctx, m, res);
+        return SMFIS_ACCEPT;
+    }
+}
+
+/* log_result - the one summary line of a message */
+static void log_result(const struct mv_conn *c, const struct mv_msg *m,
+                       const struct pipeline_result *res, size_t size)
+{
+    char *sender = log_escape(m->sender, LIMIT_LOG_FIELD);
+    char *sigs = join(res->reasons, 400);
+
+    log_msg(LOG_INFO,
+            "%s: verdict=%s action=%s client=%s from=%s size=%zu leaves=%zu objects=%u "
+            "signatures=%s gen=%u ms=%.0f",
+            m->qid, mv_verdict_name(res->verdict), mv_action_name(res->action),
+            c->client_addr != NULL ? c->client_addr : "unknown", sender, size, res->nreports,
+            res->objects, res->reasons->len ? sigs : "-", m->gen->number, res->ms);
+    g_free(sigs);
+    g_free(sender);
+}
+
+static sfsistat xxfi_eom(SMFICTX *ctx)
+{
+    struct mv_conn *c = getconn(ctx);
+    struct mv_msg *m = c->msg;
+    struct pipeline_result res;
+    struct pipeline_input in;
+    enum mv_status st;
+    sfsistat rc;
+
+    if (m == NULL)
+        return on_error(ctx, c, "eom", "bug: end of message without a message");
+    update_qid(ctx, m);
+    in.bytes = spool_bytes_get(m->spool);
+    in.fd = spool_fd_get(m->spool);
+    in.size = spool_size(m->spool);
+    in.truncated = spool_truncated(m->spool);
+    if (in.bytes == NULL && in.fd < 0)
+        return on_error(ctx, c, "eom", "spool: temp file cannot be rewound");
+    st = pipeline_run(m->gen, &in, &res, progress, ctx, &m->err);
+    if (st != MV_OK) {
+        pipeline_result_clear(&res);
+        return on_error(ctx, c, "scan", m->err.msg);
+    }
+    rc = act(ctx, m, &res);
+    if (res.verdict != MV_VERDICT_CLEAN || m->gen->cfg->log_clean)
+        log_result(c, m, &res, in.size);
+    pipeline_result_clear(&res);
+    c->msg = msg_free(c->msg);
+    return rc;
+}
+
+static sfsistat xxfi_abort(SMFICTX *ctx)
+{
+    struct mv_conn *c = smfi_getpriv(ctx);
+
+    if (c != NULL)
+        c->msg = msg_free(c->msg);
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat xxfi_close(SMFICTX *ctx)
+{
+    struct mv_conn *c = smfi_getpriv(ctx);
+
+    /* close may be the only callback a connection gets: c may be NULL */
+    smfi_setpriv(ctx, NULL);
+    conn_free(c);
+    return SMFIS_CONTINUE;
+}
+
+/* milter_register - every callback, and the header changes we make */
+bool milter_register(void)
+{
+    static struct smfiDesc desc = {
+        .xxfi_name = "mailvet",
+        .xxfi_version = SMFI_VERSION,
+        .xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE,
+        .xxfi_connect = xxfi_connect,
+        .xxfi_helo = xxfi_helo,
+        .xxfi_envfrom = xxfi_envfrom,
+        .xxfi_envrcpt = xxfi_envrcpt,
+        .xxfi_header = xxfi_header,
+        .xxfi_eoh = xxfi_eoh,
+        .xxfi_body = xxfi_body,
+        .xxfi_eom = xxfi_eom,
+        .xxfi_abort = xxfi_abort,
+        .xxfi_close = xxfi_close,
+        .xxfi_unknown = xxfi_unknown,
+        .xxfi_data = xxfi_data,
+        .xxfi_negotiate = NULL,
+    };
+
+    return smfi_register(desc) == MI_SUCCESS;
+}

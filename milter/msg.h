@@ -1,0 +1,45 @@
+/* msg.h - per-connection and per-message state of the milter.
+ * struct mv_conn lives from the first callback of a connection to xxfi_close;
+ * struct mv_msg from MAIL FROM to the end of the transaction.  The message holds a
+ * generation reference for its whole life, so it finishes on the generation it
+ * started with.  msg_free() is the only way a message ends; it returns NULL so that
+ * "c->msg = msg_free(c->msg)" makes a second call harmless. */
+#ifndef MV_MSG_H
+#define MV_MSG_H
+
+#include <glib.h>
+
+#include "generation.h"
+#include "mailvet.h"
+#include "pipeline.h"
+#include "spool.h"
+
+struct mv_msg {
+    struct generation *gen; /* referenced */
+    char *qid;              /* {i}, "NOQUEUE" until known */
+    char *sender;           /* envelope sender as given, <...> included */
+    char *auth;             /* {auth_authen} or NULL */
+    GPtrArray *rcpts;       /* char * */
+    struct spool *spool;
+    enum mv_status spool_status; /* first spool failure, MV_OK if none (MV_TOOBIG is not one) */
+    struct mv_err err;
+    unsigned status_headers; /* X-Mailvet-Status headers the sender brought */
+    gint64 started;
+};
+
+struct mv_conn {
+    char *client_addr;
+    char *client_name;
+    char *helo;
+    struct mv_msg *msg;
+};
+
+struct mv_conn *conn_new(void);
+struct mv_conn *conn_free(struct mv_conn *c);
+/* msg_new - a message on GEN, taking over the caller's reference */
+struct mv_msg *msg_new(struct generation *gen);
+struct mv_msg *msg_free(struct mv_msg *m);
+/* msg_in_flight - messages begun and not yet freed, over all threads */
+int msg_in_flight(void);
+
+#endif
