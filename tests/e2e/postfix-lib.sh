@@ -43,7 +43,9 @@
 #   - smtp-sink started as root must be given -u USER; the dump directory
 #     must be writable by that user.
 
-PF_SUFFIX=
+# Postfix's programs live in /usr/sbin, which a test's PATH may lack.
+PATH=$PATH:/usr/sbin:/sbin
+export PATH
 
 # pf_cannot_run - print why this machine cannot run the e2e test; exit 0 then.
 pf_cannot_run() {
@@ -52,8 +54,7 @@ pf_cannot_run() {
         return 0
     fi
     for prog in postfix postconf smtp-sink; do
-        if ! command -v "$prog" >/dev/null 2>&1 &&
-            [ ! -x "/usr/sbin/$prog" ]; then
+        if ! command -v "$prog" >/dev/null 2>&1; then
             echo "$prog not installed (Debian package postfix)"
             return 0
         fi
@@ -62,13 +63,9 @@ pf_cannot_run() {
         echo "no postfix user on this machine"
         return 0
     fi
-    if [ -z "${SWAKS:-}" ] || ! command -v "$SWAKS" >/dev/null 2>&1; then
-        if command -v swaks >/dev/null 2>&1; then
-            SWAKS=swaks
-        else
-            echo "swaks not installed"
-            return 0
-        fi
+    if ! command -v "${SWAKS:-swaks}" >/dev/null 2>&1; then
+        echo "swaks not installed"
+        return 0
     fi
     return 1
 }
@@ -122,6 +119,12 @@ pf_wait_until() {
         n=$((n + 1))
     done
     "$@"
+}
+
+# pf_gone PID - true once process PID has exited (a zombie counts as gone:
+# kill -0 would still succeed on it until the parent reaps it).
+pf_gone() {
+    [ ! -r "/proc/$1/status" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status"
 }
 
 # pf_init WORKROOT - make the work dir and pick ports.  Sets:
@@ -243,6 +246,18 @@ anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
+}
+
+# pf_use_snippet FILE - replace the milter settings of main.cf with those of
+# FILE (contrib/postfix/main.cf.snippet), so the test runs what we ship.
+# The snippet names the socket relative to the queue directory
+# (unix:mailvet/mailvetd.sock); PF_MILTER_DIR is that directory.
+pf_use_snippet() {
+    sed -i '/^smtpd_milters *=/d; /^non_smtpd_milters *=/d; /^milter_/d' \
+        "$PF_CONF/main.cf" || return 1
+    { echo; echo "# --- $1"; cat "$1"; } >> "$PF_CONF/main.cf" || return 1
+    PF_MILTER_DIR=$PF_QUEUE/mailvet
+    mkdir -p "$PF_MILTER_DIR"
 }
 
 # pf_start - check and start the private Postfix; wait for its smtpd port.
