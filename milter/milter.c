@@ -15,7 +15,7 @@
 #include <libmilter/mfapi.h>
 
 #include "config.h"
-#include "limits.h"
+#include "mvlimits.h"
 #include "log.h"
 #include "milter.h"
 #include "msg.h"

@@ -1,8 +1,8 @@
-/* limits.h - every bound on attacker-controlled input, with its default, in one place.
+/* mvlimits.h - every bound on attacker-controlled input, with its default, in one place.
  * config.c uses these as the schema defaults and ranges; the man page mailvet.yaml(5)
  * documents the same numbers (tests/check-docs.sh keeps them in step). */
-#ifndef MV_LIMITS_H
-#define MV_LIMITS_H
+#ifndef MV_MVLIMITS_H
+#define MV_MVLIMITS_H
 
 #define MV_KIB 1024ULL
 #define MV_MIB (1024ULL * 1024ULL)
