@@ -33,9 +33,18 @@ struct scan_ctx {
     gint64 last_progress;
 };
 
+/* quiet - libclamav's own messages: its failures reach us as return codes, which the
+ * callers report with file and context, and its warnings about hostile input would
+ * otherwise go to stderr once per message */
+static void quiet(enum cl_msg severity, const char *fullmsg, const char *msg, void *context)
+{
+    (void)severity, (void)fullmsg, (void)msg, (void)context;
+}
+
 static gpointer clamav_init(gpointer unused)
 {
     (void)unused;
+    cl_set_clcb_msg(quiet);
     return GINT_TO_POINTER(cl_init(CL_INIT_DEFAULT));
 }
 

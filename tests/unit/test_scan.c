@@ -1,0 +1,314 @@
+/* test_scan.c - scan.c and pipeline_classify() against the real libclamav: a signature
+ * directory made by the test (EICAR by MD5 hash), leaves scanned from memory, limits
+ * reported as names, database errors naming the directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "pipeline.h"
+#include "scan.h"
+
+struct fixture {
+    char *dir;           /* temp dir: sigs/, samples */
+    GBytes *eicar;
+    GBytes *eicar_zip;   /* zip holding eicar.com */
+    GBytes *zip_zip;     /* zip holding that zip */
+    struct mv_config cfg;
+    struct scan_engine *engine;
+};
+
+/* run - a shell command in DIR, failing the test if it fails */
+static void run(const char *dir, const char *cmd)
+{
+    char *full = g_strdup_printf("cd '%s' && %s", dir, cmd);
+    int rc = system(full);
+
+    if (rc != 0)
+        fail_msg("command failed (%d): %s", rc, full);
+    g_free(full);
+}
+
+static GBytes *slurp(const char *dir, const char *name)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    gchar *data;
+    gsize len;
+
+    if (!g_file_get_contents(path, &data, &len, NULL))
+        fail_msg("cannot read %s", path);
+    g_free(path);
+    return g_bytes_new_take(data, len);
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = g_new0(struct fixture, 1);
+    const char *src = getenv("top_srcdir");
+    char *cmd;
+    struct mv_err err = {0};
+
+    f->dir = g_dir_make_tmp("mailvet-test-scan.XXXXXX", NULL);
+    cmd = g_strdup_printf("sh '%s/tests/samples/eicar.sh' > eicar.com && mkdir sigs && "
+                          "echo \"$(md5sum < eicar.com | cut -d' ' -f1):68:Eicar-Test-Signature\" "
+                          "> sigs/test.hdb && zip -q eicar.zip eicar.com && "
+                          "zip -q zipzip.zip eicar.zip",
+                          src != NULL ? src : "../..");
+    run(f->dir, cmd);
+    g_free(cmd);
+    f->eicar = slurp(f->dir, "eicar.com");
+    f->eicar_zip = slurp(f->dir, "eicar.zip");
+    f->zip_zip = slurp(f->dir, "zipzip.zip");
+    f->cfg.max_scan_size = 100 << 20;
+    f->cfg.max_file_size = 25 << 20;
+    f->cfg.max_recursion = 16;
+    f->cfg.max_files = 1000;
+    f->cfg.max_scan_time = 60000;
+    f->cfg.tmpdir = f->dir;
+    {
+        char *sigs = g_build_filename(f->dir, "sigs", NULL);
+        f->engine = scan_engine_new(&f->cfg, sigs, &err);
+        g_free(sigs);
+    }
+    if (f->engine == NULL)
+        fail_msg("engine: %s", err.msg);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
+
+    scan_engine_free(f->engine);
+    g_bytes_unref(f->eicar);
+    g_bytes_unref(f->eicar_zip);
+    g_bytes_unref(f->zip_zip);
+    if (system(cmd) != 0)
+        return -1;
+    g_free(cmd);
+    g_free(f->dir);
+    g_free(f);
+    return 0;
+}
+
+/* leaf_of - a leaf over BYTES */
+static struct mv_leaf leaf_of(GBytes *bytes, const char *name)
+{
+    struct mv_leaf leaf = {0};
+    gsize len;
+
+    leaf.path = (char *)"1";
+    leaf.filename = (char *)name;
+    leaf.data = g_bytes_get_data(bytes, &len);
+    leaf.size = len;
+    return leaf;
+}
+
+/* has_sig - whether REP lists NAME (ClamAV adds ".UNOFFICIAL" to names from
+ * databases it did not sign, as clamscan shows them) */
+static bool has_sig(const struct scan_report *rep, const char *name)
+{
+    for (guint i = 0; i < rep->signatures->len; i++) {
+        const char *got = g_ptr_array_index(rep->signatures, i);
+        if (strcmp(got, name) == 0 ||
+            (g_str_has_prefix(got, name) && strcmp(got + strlen(name), ".UNOFFICIAL") == 0))
+            return true;
+    }
+    return false;
+}
+
+/* expect_found - scan BYTES with ENGINE and want SIG among the matches */
+static void expect_found(const struct scan_engine *engine, GBytes *bytes, const char *sig,
+                         const char *type)
+{
+    struct mv_leaf leaf = leaf_of(bytes, "sample");
+    struct scan_report rep;
+    struct mv_err err = {0};
+
+    assert_int_equal(scan_leaf(engine, &leaf, &rep, NULL, NULL, &err), MV_OK);
+    if (!has_sig(&rep, sig))
+        fail_msg("got %u signatures (%s), want %s", rep.signatures->len,
+                 rep.signatures->len ? (char *)g_ptr_array_index(rep.signatures, 0) : "-", sig);
+    if (type != NULL && g_strcmp0(rep.detected_type, type) != 0)
+        fail_msg("got type %s, want %s", rep.detected_type, type);
+    scan_report_clear(&rep);
+}
+
+static void scan_finds_eicar_in_plain_leaf(void **state)
+{
+    struct fixture *f = *state;
+    expect_found(f->engine, f->eicar, "Eicar-Test-Signature", NULL);
+}
+
+static void scan_finds_eicar_in_zip(void **state)
+{
+    struct fixture *f = *state;
+    expect_found(f->engine, f->eicar_zip, "Eicar-Test-Signature", "CL_TYPE_ZIP");
+}
+
+static void scan_finds_eicar_in_zip_in_zip(void **state)
+{
+    struct fixture *f = *state;
+    struct mv_leaf leaf = leaf_of(f->zip_zip, "outer.zip");
+    struct scan_report rep;
+    struct mv_err err = {0};
+
+    assert_int_equal(scan_leaf(f->engine, &leaf, &rep, NULL, NULL, &err), MV_OK);
+    assert_true(has_sig(&rep, "Eicar-Test-Signature"));
+    /* outer zip, inner zip, eicar.com: three objects, two levels down */
+    if (rep.objects < 3 || rep.max_depth < 2)
+        fail_msg("got objects=%u depth=%u, want >=3 and >=2", rep.objects, rep.max_depth);
+    scan_report_clear(&rep);
+}
+
+static void scan_same_zip_twice_reports_same_objects(void **state)
+{
+    struct fixture *f = *state;
+    struct mv_leaf leaf = leaf_of(f->zip_zip, "outer.zip");
+    struct scan_report a, b;
+    struct mv_err err = {0};
+
+    /* ClamAV's clean cache is off: the second scan sees the members again */
+    assert_int_equal(scan_leaf(f->engine, &leaf, &a, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, &b, NULL, NULL, &err), MV_OK);
+    if (a.objects != b.objects)
+        fail_msg("got %u objects the second time, want %u", b.objects, a.objects);
+    scan_report_clear(&a);
+    scan_report_clear(&b);
+}
+
+static void scan_clean_text_has_no_signature(void **state)
+{
+    struct fixture *f = *state;
+    GBytes *text = g_bytes_new_static("Dear customer,\nyour order has shipped.\n", 39);
+    struct mv_leaf leaf = leaf_of(text, NULL);
+    struct scan_report rep;
+    struct mv_err err = {0};
+
+    assert_int_equal(scan_leaf(f->engine, &leaf, &rep, NULL, NULL, &err), MV_OK);
+    if (rep.signatures->len != 0)
+        fail_msg("got signature %s, want none", (char *)g_ptr_array_index(rep.signatures, 0));
+    assert_non_null(rep.detected_type);
+    scan_report_clear(&rep);
+    g_bytes_unref(text);
+}
+
+static void scan_empty_leaf_is_clean(void **state)
+{
+    struct fixture *f = *state;
+    struct mv_leaf leaf = {.path = (char *)"1", .data = NULL, .size = 0};
+    struct scan_report rep;
+    struct mv_err err = {0};
+
+    assert_int_equal(scan_leaf(f->engine, &leaf, &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(rep.signatures->len, 0);
+    scan_report_clear(&rep);
+}
+
+static void scan_recursion_limit_is_reported(void **state)
+{
+    struct fixture *f = *state;
+    struct mv_config cfg = f->cfg;
+    struct mv_err err = {0};
+    struct scan_engine *e;
+    char *sigs = g_build_filename(f->dir, "sigs", NULL);
+
+    cfg.max_recursion = 1;
+    e = scan_engine_new(&cfg, sigs, &err);
+    g_free(sigs);
+    assert_non_null(e);
+    /* the zip in a zip is two levels deep: with a limit of one it is not seen through */
+    {
+        struct mv_leaf leaf = leaf_of(f->zip_zip, "outer.zip");
+        struct scan_report rep;
+        bool limited = false;
+
+        assert_int_equal(scan_leaf(e, &leaf, &rep, NULL, NULL, &err), MV_OK);
+        for (guint i = 0; i < rep.signatures->len; i++)
+            if (pipeline_classify(g_ptr_array_index(rep.signatures, i)) == MV_VERDICT_UNSCANNABLE)
+                limited = true;
+        if (!limited && !has_sig(&rep, "Eicar-Test-Signature"))
+            fail_msg("got neither a limit nor EICAR for a zip beyond max_recursion");
+        if (!limited)
+            fail_msg("got no Heuristics.Limits.Exceeded name with max_recursion 1");
+        scan_report_clear(&rep);
+    }
+    scan_engine_free(e);
+}
+
+static void engine_refuses_missing_database(void **state)
+{
+    struct fixture *f = *state;
+    struct mv_err err = {0};
+
+    assert_null(scan_engine_new(&f->cfg, "/nonexistent/mailvet-db", &err));
+    assert_int_equal(err.status, MV_ECONFIG);
+    if (strstr(err.msg, "/nonexistent/mailvet-db") == NULL)
+        fail_msg("got \"%s\", want the directory named", err.msg);
+}
+
+static void engine_refuses_empty_database(void **state)
+{
+    struct fixture *f = *state;
+    struct mv_err err = {0};
+    char *empty = g_build_filename(f->dir, "empty", NULL);
+
+    assert_int_equal(g_mkdir(empty, 0700), 0);
+    assert_null(scan_engine_new(&f->cfg, empty, &err));
+    if (strstr(err.msg, empty) == NULL)
+        fail_msg("got \"%s\", want %s named", err.msg, empty);
+    g_free(empty);
+}
+
+static void classify_maps_names_to_verdicts(void **state)
+{
+    static const struct {
+        const char *name;
+        enum mv_verdict want;
+    } cases[] = {
+        {"Eicar-Test-Signature", MV_VERDICT_INFECTED},
+        {"Win.Trojan.Agent-123", MV_VERDICT_INFECTED},
+        {"Heuristics.Limits.Exceeded.MaxFileSize", MV_VERDICT_UNSCANNABLE},
+        {"Heuristics.Encrypted.Zip", MV_VERDICT_UNSCANNABLE},
+        {"Mailvet.Limits.MaxParts", MV_VERDICT_UNSCANNABLE},
+        {"Heuristics.Phishing.Email.SpoofedDomain", MV_VERDICT_SUSPICIOUS},
+        {"Mailvet.Avaddon.JsLure", MV_VERDICT_CAMPAIGN},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        enum mv_verdict got = pipeline_classify(cases[i].name);
+        if (got != cases[i].want)
+            fail_msg("%s: got %s, want %s", cases[i].name, mv_verdict_name(got),
+                     mv_verdict_name(cases[i].want));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(scan_finds_eicar_in_plain_leaf),
+        cmocka_unit_test(scan_finds_eicar_in_zip),
+        cmocka_unit_test(scan_finds_eicar_in_zip_in_zip),
+        cmocka_unit_test(scan_same_zip_twice_reports_same_objects),
+        cmocka_unit_test(scan_clean_text_has_no_signature),
+        cmocka_unit_test(scan_empty_leaf_is_clean),
+        cmocka_unit_test(scan_recursion_limit_is_reported),
+        cmocka_unit_test(engine_refuses_missing_database),
+        cmocka_unit_test(engine_refuses_empty_database),
+        cmocka_unit_test(classify_maps_names_to_verdicts),
+    };
+
+    return cmocka_run_group_tests_name("scan", tests, setup, teardown);
+}
