@@ -23,7 +23,7 @@ enum mv_status {
 
 struct mv_err {
     enum mv_status status;
-    char msg[512];
+    char msg[2048];     /* room for every config error, one per line */
 };
 
 /* mv_err_set - fill err (may be NULL) with a status and a printf message; returns status */
