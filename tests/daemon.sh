@@ -1,0 +1,286 @@
+#!/bin/sh
+# daemon.sh - mailvetd as an administrator meets it: config validation with
+# -n, refusing to start without signatures, the socket and pid file it
+# creates, SIGTERM, and dropping privileges to the configured user.
+# TAP on stdout; run by "make check" (env: top_srcdir, top_builddir).
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+MAILVETD=$top_builddir/milter/mailvetd
+
+PLAN=18
+echo "1..$PLAN"
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
+diag_file() { [ -f "$1" ] && sed 's/^/#   /' "$1"; }
+bail() { echo "Bail out! $*"; exit 1; }
+
+[ -x "$MAILVETD" ] || bail "$MAILVETD not built"
+
+mkdir -p "$top_builddir/tests/work" || bail "cannot make tests/work"
+W=$(mktemp -d "$top_builddir/tests/work/daemon-XXXXXX") || bail "mktemp failed"
+W=$(cd "$W" && pwd -P)
+# Readable by an unprivileged user (the privilege-drop case reads the sigs).
+chmod 755 "$W"
+
+PIDS=
+cleanup() {
+    for p in $PIDS; do
+        kill -KILL "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
+    [ -n "${KEEP_WORK:-}" ] || rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+sh "$top_srcdir/tests/samples/make-samples.sh" "$W/samples" > "$W/samples.out" 2>&1 ||
+    bail "make-samples.sh failed: $(cat "$W/samples.out")"
+chmod -R a+rX "$W/samples"
+SIGS=$W/samples/sigs
+
+# gone PID - true once PID has exited (a zombie counts as gone).
+gone() {
+    [ ! -r "/proc/$1/status" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status"
+}
+# wait_until SECONDS CMD... - poll CMD every 0.1 s, bounded.
+wait_until() {
+    i=0
+    lim=$(($1 * 10))
+    shift
+    while [ $i -lt $lim ]; do
+        "$@" && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    "$@"
+}
+# ready SOCK PID - socket exists, or the daemon already died.
+ready() { [ -S "$1" ] || gone "$2"; }
+# stop PID - SIGTERM, bounded wait, reap; sets RC to the exit status.
+stop() {
+    kill -TERM "$1" 2>/dev/null
+    if ! wait_until 30 gone "$1"; then
+        diag "pid $1 still running 30 s after SIGTERM; killing it"
+        kill -KILL "$1" 2>/dev/null
+    fi
+    wait "$1" 2>/dev/null
+    RC=$?
+}
+
+# --- -V --------------------------------------------------------------------
+want_version=$(sed -n 's/^AC_INIT(\[[^]]*\], *\[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")
+out=$("$MAILVETD" -V 2>&1)
+rc=$?
+case $out in
+*"$want_version"*)
+    if [ $rc -eq 0 ]; then ok "mailvetd -V prints version $want_version, exit 0"
+    else not_ok "mailvetd -V exits 0"; diag "exit $rc"; fi ;;
+*) not_ok "mailvetd -V prints version $want_version"; diag "got (exit $rc): $out" ;;
+esac
+
+# --- -n: configuration check -----------------------------------------------
+cat > "$W/good.yaml" <<EOF
+socket: unix:$W/good.sock
+socket_mode: "0660"
+pid_file: $W/good.pid
+database: $SIGS
+tmpdir: $W
+on_error: tempfail
+add_header: true
+max_scan_time: 120s
+EOF
+out=$("$MAILVETD" -n -c "$W/good.yaml" 2>&1)
+rc=$?
+if [ $rc -eq 0 ]; then
+    ok "mailvetd -n accepts a good config (exit 0)"
+else
+    not_ok "mailvetd -n accepts a good config (exit 0)"
+    diag "exit $rc: $out"
+fi
+if [ ! -e "$W/good.sock" ] && [ ! -e "$W/good.pid" ]; then
+    ok "mailvetd -n creates neither socket nor pid file"
+else
+    not_ok "mailvetd -n creates neither socket nor pid file"
+fi
+
+# Line 4 holds the misspelt key "databse".
+cat > "$W/unknown.yaml" <<EOF
+socket: unix:$W/unknown.sock
+socket_mode: "0660"
+# signatures
+databse: $SIGS
+EOF
+out=$("$MAILVETD" -n -c "$W/unknown.yaml" 2>&1)
+rc=$?
+if [ $rc -eq 78 ]; then
+    ok "mailvetd -n on an unknown key exits 78 (EX_CONFIG)"
+else
+    not_ok "mailvetd -n on an unknown key exits 78 (EX_CONFIG)"
+    diag "exit $rc"
+fi
+case $out in
+*"$W/unknown.yaml:4: databse:"*)
+    ok "the error names file:line and the key ($W/unknown.yaml:4: databse:)" ;;
+*) not_ok "the error names file:line and the key"
+   diag "want '$W/unknown.yaml:4: databse: ...', got: $out" ;;
+esac
+case $out in
+*"did you mean"*database*) ok "the error suggests the nearest key (database)" ;;
+*) not_ok "the error suggests the nearest key (database)"; diag "got: $out" ;;
+esac
+
+# A bad value: on_error takes tempfail or accept.  Line 3.
+cat > "$W/badvalue.yaml" <<EOF
+socket: unix:$W/badvalue.sock
+database: $SIGS
+on_error: sometimes
+EOF
+out=$("$MAILVETD" -n -c "$W/badvalue.yaml" 2>&1)
+rc=$?
+case $rc:$out in
+78:*"$W/badvalue.yaml:3: on_error:"*)
+    ok "a bad on_error value: exit 78, $W/badvalue.yaml:3: on_error: ..." ;;
+*) not_ok "a bad on_error value: exit 78 naming file:3 and on_error"
+   diag "exit $rc: $out" ;;
+esac
+
+out=$("$MAILVETD" -n -c "$W/no-such.yaml" 2>&1)
+rc=$?
+case $rc:$out in
+0:*) not_ok "a missing config file is an error"; diag "exit 0: $out" ;;
+*"$W/no-such.yaml"*) ok "a missing config file is an error naming the file (exit $rc)" ;;
+*) not_ok "a missing config file is an error naming the file"; diag "exit $rc: $out" ;;
+esac
+
+# --- a missing signature database ------------------------------------------
+cat > "$W/nodb.yaml" <<EOF
+socket: unix:$W/nodb.sock
+socket_mode: "0660"
+pid_file: $W/nodb.pid
+database: $W/no-such-sigs
+EOF
+# It must exit on its own; timeout only bounds a daemon that wrongly stays up.
+timeout 60 "$MAILVETD" -c "$W/nodb.yaml" -f > "$W/nodb.log" 2>&1
+rc=$?
+case $rc in
+0) not_ok "without its signature database mailvetd refuses to start"
+   diag "exit 0" ;;
+124) not_ok "without its signature database mailvetd refuses to start"
+     diag "still running after 60 s" ;;
+*) ok "without its signature database mailvetd refuses to start (exit $rc)" ;;
+esac
+if grep -q -F "$W/no-such-sigs" "$W/nodb.log"; then
+    ok "the refusal names the missing directory"
+else
+    not_ok "the refusal names the missing directory $W/no-such-sigs"
+    diag_file "$W/nodb.log"
+fi
+if [ ! -e "$W/nodb.sock" ] && [ ! -e "$W/nodb.pid" ]; then
+    ok "a daemon that refused to start left no socket and no pid file"
+else
+    not_ok "a daemon that refused to start left no socket and no pid file"
+    ls -l "$W" | sed 's/^/#   /'
+fi
+
+# --- start, pid file, socket mode, SIGTERM ---------------------------------
+"$MAILVETD" -c "$W/good.yaml" -f > "$W/good.log" 2>&1 &
+pid=$!
+PIDS="$PIDS $pid"
+wait_until 30 ready "$W/good.sock" "$pid"
+if [ -S "$W/good.sock" ] && ! gone "$pid"; then
+    ok "mailvetd -f starts and listens on unix:$W/good.sock"
+    mode=$(stat -c %a "$W/good.sock")
+    if [ "$mode" = 660 ]; then
+        ok "the socket has the configured mode 0660"
+    else
+        not_ok "the socket has the configured mode 0660"; diag "got $mode"
+    fi
+    # The pid file is written once the socket is up; allow it a moment.
+    wait_until 10 test -s "$W/good.pid"
+    got=$(cat "$W/good.pid" 2>/dev/null | tr -d ' \n')
+    if [ "$got" = "$pid" ]; then
+        ok "the pid file holds the daemon's pid ($pid)"
+    else
+        not_ok "the pid file holds the daemon's pid ($pid)"; diag "got '$got'"
+    fi
+    stop "$pid"
+    if [ "$RC" -eq 0 ]; then
+        ok "SIGTERM: mailvetd exits 0"
+    else
+        not_ok "SIGTERM: mailvetd exits 0"; diag "exit $RC"; diag_file "$W/good.log"
+    fi
+    if [ ! -e "$W/good.sock" ] && [ ! -e "$W/good.pid" ]; then
+        ok "SIGTERM: socket and pid file are removed"
+    else
+        not_ok "SIGTERM: socket and pid file are removed"
+        ls -l "$W" | sed 's/^/#   /'
+    fi
+else
+    not_ok "mailvetd -f starts and listens on unix:$W/good.sock"
+    diag_file "$W/good.log"
+    for d in "socket mode" "pid file" "SIGTERM exit" "SIGTERM cleanup"; do
+        not_ok "$d (daemon did not start)"
+    done
+fi
+
+# --- dropping privileges ---------------------------------------------------
+if [ "$(id -u)" != 0 ]; then
+    skip "runs as the configured user: not root"
+    skip "keeps no root group: not root"
+elif ! nobody_uid=$(id -u nobody 2>/dev/null); then
+    skip "runs as the configured user: no user nobody"
+    skip "keeps no root group: no user nobody"
+else
+    nobody_gid=$(id -g nobody)
+    cat > "$W/nobody.yaml" <<EOF
+socket: unix:$W/nobody.sock
+socket_mode: "0666"
+user: nobody
+database: $SIGS
+tmpdir: /tmp
+EOF
+    "$MAILVETD" -c "$W/nobody.yaml" -f > "$W/nobody.log" 2>&1 &
+    pid=$!
+    PIDS="$PIDS $pid"
+    wait_until 30 ready "$W/nobody.sock" "$pid"
+    if [ -S "$W/nobody.sock" ] && ! gone "$pid"; then
+        uids=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$pid/status")
+        gids=$(awk '/^Gid:/ { print $2, $3, $4, $5 }' "/proc/$pid/status")
+        groups=$(awk '/^Groups:/ { $1 = ""; print }' "/proc/$pid/status")
+        want="$nobody_uid $nobody_uid $nobody_uid $nobody_uid"
+        wantg="$nobody_gid $nobody_gid $nobody_gid $nobody_gid"
+        if [ "$uids" = "$want" ] && [ "$gids" = "$wantg" ]; then
+            ok "user: nobody - real, effective, saved uid and gid are nobody's"
+        else
+            not_ok "user: nobody - real, effective, saved uid and gid are nobody's"
+            diag "Uid: $uids (want $want); Gid: $gids (want $wantg)"
+        fi
+        case " $groups " in
+        *" 0 "*) not_ok "user: nobody - no supplementary root group"
+                 diag "Groups:$groups" ;;
+        *) ok "user: nobody - no supplementary root group" ;;
+        esac
+        stop "$pid"
+    else
+        not_ok "user: nobody - daemon started"
+        not_ok "user: nobody - no supplementary root group (not started)"
+        diag_file "$W/nobody.log"
+    fi
+fi
+
+if [ "$failed" -ne 0 ]; then
+    for f in good nodb nobody; do
+        [ -f "$W/$f.log" ] || continue
+        diag "--- mailvetd log ($f)"
+        diag_file "$W/$f.log"
+    done
+fi
+[ "$n" -eq "$PLAN" ] || diag "ran $n tests, planned $PLAN"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,210 @@
+#!/bin/sh
+# scan-cli.sh - "mailvet scan" and "mailvet check-config" as an operator uses
+# them: exit codes (0 clean, 1 found, 2 error), the --json report (verdict,
+# reasons, parts with their SHA-256), stdin, -d, and config errors.
+# JSON is read with jq.  TAP on stdout; env: top_srcdir, top_builddir.
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+MAILVET=$top_builddir/milter/mailvet
+
+PLAN=23
+echo "1..$PLAN"
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
+bail() { echo "Bail out! $*"; exit 1; }
+# check DESC CMD... - ok if CMD succeeds.
+check() {
+    d=$1
+    shift
+    if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+
+[ -x "$MAILVET" ] || bail "$MAILVET not built"
+command -v jq >/dev/null 2>&1 || bail "jq is required to read mailvet's JSON (apt-get install jq)"
+
+mkdir -p "$top_builddir/tests/work" || bail "cannot make tests/work"
+W=$(mktemp -d "$top_builddir/tests/work/scan-cli-XXXXXX") || bail "mktemp failed"
+trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$W"' EXIT
+trap 'exit 1' INT TERM HUP
+
+S=$W/samples
+sh "$top_srcdir/tests/samples/make-samples.sh" "$S" > "$W/samples.out" 2>&1 ||
+    bail "make-samples.sh failed: $(cat "$W/samples.out")"
+
+# scan NAME ARGS... - run mailvet scan; stdout in $W/NAME.json, stderr in
+# $W/NAME.err, exit status in RC.
+scan() {
+    name=$1
+    shift
+    "$MAILVET" scan "$@" > "$W/$name.json" 2> "$W/$name.err"
+    RC=$?
+}
+# jqt NAME FILTER - true if FILTER is true for the (single) JSON object.
+jqt() {
+    jq -e -s "length == 1 and (.[0] | $2)" "$W/$1.json" > /dev/null 2>&1
+}
+show() {
+    diag "exit $RC; stdout:"
+    sed 's/^/#   /' "$W/$1.json"
+    diag "stderr:"
+    sed 's/^/#   /' "$W/$1.err"
+}
+# want_rc NAME WANT DESC
+want_rc() {
+    if [ "$RC" -eq "$2" ]; then ok "$3"; else not_ok "$3"; show "$1"; fi
+}
+# decoded FILE.eml NAME - the decoded bytes of the base64 attachment NAME.
+decoded() {
+    awk -v name="$2" '
+        /^--/ && inbody { exit }
+        inbody { print; next }
+        index($0, "filename=\"" name "\"") { found = 1; next }
+        found && /^$/ { inbody = 1 }' "$1" | base64 -d
+}
+
+# --- clean ------------------------------------------------------------------
+scan clean --json -d "$S/sigs" "$S/clean.eml"
+want_rc clean 0 "clean.eml: exit 0"
+if jqt clean '.verdict == "clean"'; then
+    ok "clean.eml: one JSON object, verdict clean"
+else
+    not_ok "clean.eml: one JSON object, verdict clean"; show clean
+fi
+check "clean.eml: file names the input" jqt clean ".file == \"$S/clean.eml\""
+check "clean.eml: reasons is an empty array" jqt clean '.reasons == []'
+check "clean.eml: parts list the text body and notes.txt" \
+    jqt clean '(.parts | length) >= 2 and any(.parts[]; .filename == "notes.txt")'
+want_sha=$(decoded "$S/clean.eml" notes.txt | sha256sum | cut -d' ' -f1)
+want_size=$(decoded "$S/clean.eml" notes.txt | wc -c | tr -d ' ')
+got=$(jq -r -s '.[0].parts[] | select(.filename == "notes.txt") | "\(.sha256) \(.size)"' \
+    "$W/clean.json" 2>/dev/null)
+if [ "$got" = "$want_sha $want_size" ]; then
+    ok "notes.txt part: sha256 and size match the decoded attachment"
+else
+    not_ok "notes.txt part: sha256 and size match the decoded attachment"
+    diag "want '$want_sha $want_size', got '$got'"
+fi
+check "notes.txt part: declared_type text/plain, path and detected_type present" \
+    jqt clean 'any(.parts[]; .filename == "notes.txt" and .declared_type == "text/plain"
+                and (.path | type) == "string" and (.path | length) > 0
+                and (.detected_type | type) == "string")'
+
+# --- infected -----------------------------------------------------------------
+scan eicar --json -d "$S/sigs" "$S/eicar.eml"
+want_rc eicar 1 "eicar.eml: exit 1"
+if jqt eicar '.verdict == "infected" and any(.reasons[]; . == "Eicar-Test-Signature")'; then
+    ok "eicar.eml: verdict infected, reasons has Eicar-Test-Signature"
+else
+    not_ok "eicar.eml: verdict infected, reasons has Eicar-Test-Signature"; show eicar
+fi
+want_sha=$(sha256sum < "$S/eicar.com" | cut -d' ' -f1)
+check "eicar.eml: the eicar.com part's sha256 is that of the EICAR file" \
+    jqt eicar "any(.parts[]; .filename == \"eicar.com\" and .sha256 == \"$want_sha\" and .size == 68)"
+
+scan zipzip --json -d "$S/sigs" "$S/eicar-zip-zip.eml"
+want_rc zipzip 1 "eicar-zip-zip.eml (EICAR two zips deep): exit 1"
+check "eicar-zip-zip.eml: verdict infected, reasons has Eicar-Test-Signature" \
+    jqt zipzip '.verdict == "infected" and any(.reasons[]; . == "Eicar-Test-Signature")'
+
+# Without --json: exit status alone tells, and the output names the signature.
+scan plain -d "$S/sigs" "$S/eicar-zip.eml"
+if [ "$RC" -eq 1 ] && grep -q Eicar-Test-Signature "$W/plain.json"; then
+    ok "eicar-zip.eml without --json: exit 1, output names Eicar-Test-Signature"
+else
+    not_ok "eicar-zip.eml without --json: exit 1, output names Eicar-Test-Signature"
+    show plain
+fi
+
+# Several files: one object each; exit 1 if any was found.
+scan two --json -d "$S/sigs" "$S/clean.eml" "$S/eicar.eml"
+if [ "$RC" -eq 1 ] &&
+    jq -e -s 'length == 2 and .[0].verdict == "clean" and .[1].verdict == "infected"' \
+        "$W/two.json" > /dev/null 2>&1; then
+    ok "two files: two JSON objects in order (clean, infected), exit 1"
+else
+    not_ok "two files: two JSON objects in order (clean, infected), exit 1"; show two
+fi
+
+# --- stdin ----------------------------------------------------------------------
+"$MAILVET" scan --json -d "$S/sigs" - < "$S/eicar.eml" > "$W/stdin.json" 2> "$W/stdin.err"
+RC=$?
+if [ "$RC" -eq 1 ] && jqt stdin '.verdict == "infected"'; then
+    ok "scan - reads the message from stdin (eicar.eml: infected, exit 1)"
+else
+    not_ok "scan - reads the message from stdin (eicar.eml: infected, exit 1)"; show stdin
+fi
+"$MAILVET" scan --json -d "$S/sigs" - < "$S/clean.eml" > "$W/stdin2.json" 2> "$W/stdin2.err"
+RC=$?
+want_rc stdin2 0 "scan - with clean.eml on stdin: exit 0"
+
+# --- -d overrides the config's database ------------------------------------------
+# other/ holds one hash signature for unrelated harmless bytes, no EICAR.
+mkdir -p "$W/other"
+printf 'harmless sample for mailvet tests\n' > "$W/other.txt"
+printf '%s:%s:Mailvet.Test.Other\n' "$(md5sum < "$W/other.txt" | cut -d' ' -f1)" \
+    "$(wc -c < "$W/other.txt" | tr -d ' ')" > "$W/other/other.hdb"
+cat > "$W/other.yaml" <<EOF
+database: $W/other
+tmpdir: $W
+EOF
+scan cfgonly --json -c "$W/other.yaml" "$S/eicar.eml"
+want_rc cfgonly 0 "-c with a database lacking EICAR: eicar.eml scans clean (exit 0)"
+scan override --json -c "$W/other.yaml" -d "$S/sigs" "$S/eicar.eml"
+if [ "$RC" -eq 1 ] && jqt override '.verdict == "infected"'; then
+    ok "-d overrides the config's database: eicar.eml infected (exit 1)"
+else
+    not_ok "-d overrides the config's database: eicar.eml infected (exit 1)"; show override
+fi
+
+# --- errors -------------------------------------------------------------------------
+scan missing --json -d "$S/sigs" "$W/no-such.eml"
+if [ "$RC" -eq 2 ] && grep -q -F "$W/no-such.eml" "$W/missing.err"; then
+    ok "a nonexistent file: exit 2, stderr names it"
+else
+    not_ok "a nonexistent file: exit 2, stderr names it"; show missing
+fi
+scan nodb --json -d "$W/no-such-sigs" "$S/clean.eml"
+if [ "$RC" -eq 2 ] && grep -q -F "$W/no-such-sigs" "$W/nodb.err"; then
+    ok "a missing database directory: exit 2, stderr names it"
+else
+    not_ok "a missing database directory: exit 2, stderr names it"; show nodb
+fi
+
+# --- check-config ---------------------------------------------------------------------
+# Line 3 has an unknown key.
+cat > "$W/bad.yaml" <<EOF
+database: $S/sigs
+on_error: tempfail
+max_partz: 10
+EOF
+"$MAILVET" check-config -c "$W/bad.yaml" > "$W/cc-bad.out" 2>&1
+RC=$?
+if [ "$RC" -ne 0 ] && grep -q -F "$W/bad.yaml:3: max_partz:" "$W/cc-bad.out"; then
+    ok "check-config on a bad file: exit $RC, names $W/bad.yaml:3: max_partz:"
+else
+    not_ok "check-config on a bad file: non-zero, names file:line and key"
+    diag "exit $RC"; sed 's/^/#   /' "$W/cc-bad.out"
+fi
+check "check-config on a bad file exits 78 (EX_CONFIG)" [ "$RC" -eq 78 ]
+
+"$MAILVET" check-config -c "$W/other.yaml" > "$W/cc-good.out" 2>&1
+RC=$?
+# The effective config shows the file's value and the defaults of the rest.
+if [ "$RC" -eq 0 ] &&
+    grep -E -q "^database: *\"?$W/other\"?\$" "$W/cc-good.out" &&
+    grep -E -q '^max_parts: *"?1000"?$' "$W/cc-good.out" &&
+    grep -E -q '^on_error: *"?tempfail"?$' "$W/cc-good.out"; then
+    ok "check-config on a good file: exit 0, prints its database and defaults (max_parts: 1000, on_error: tempfail)"
+else
+    not_ok "check-config on a good file: exit 0, prints its database and defaults"
+    diag "exit $RC"; sed 's/^/#   /' "$W/cc-good.out"
+fi
+
+[ "$n" -eq "$PLAN" ] || diag "ran $n tests, planned $PLAN"
+[ "$failed" -eq 0 ]
