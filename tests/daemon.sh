@@ -89,6 +89,7 @@ esac
 cat > "$W/good.yaml" <<EOF
 socket: unix:$W/good.sock
 socket_mode: "0660"
+user: ""
 pid_file: $W/good.pid
 database: $SIGS
 tmpdir: $W
@@ -163,6 +164,7 @@ esac
 cat > "$W/nodb.yaml" <<EOF
 socket: unix:$W/nodb.sock
 socket_mode: "0660"
+user: ""
 pid_file: $W/nodb.pid
 database: $W/no-such-sigs
 EOF
@@ -243,6 +245,7 @@ else
 socket: unix:$W/nobody.sock
 socket_mode: "0666"
 user: nobody
+pid_file: ""
 database: $SIGS
 tmpdir: /tmp
 EOF

@@ -37,6 +37,10 @@ S=$W/samples
 sh "$top_srcdir/tests/samples/make-samples.sh" "$S" > "$W/samples.out" 2>&1 ||
     bail "make-samples.sh failed: $(cat "$W/samples.out")"
 
+# ClamAV marks signatures from databases it did not sign as NAME.UNOFFICIAL;
+# either spelling names the EICAR signature.
+EICAR_SIG='(. == "Eicar-Test-Signature" or . == "Eicar-Test-Signature.UNOFFICIAL")'
+
 # scan NAME ARGS... - run mailvet scan; stdout in $W/NAME.json, stderr in
 # $W/NAME.err, exit status in RC.
 scan() {
@@ -98,7 +102,7 @@ check "notes.txt part: declared_type text/plain, path and detected_type present"
 # --- infected -----------------------------------------------------------------
 scan eicar --json -d "$S/sigs" "$S/eicar.eml"
 want_rc eicar 1 "eicar.eml: exit 1"
-if jqt eicar '.verdict == "infected" and any(.reasons[]; . == "Eicar-Test-Signature")'; then
+if jqt eicar ".verdict == \"infected\" and any(.reasons[]; $EICAR_SIG)"; then
     ok "eicar.eml: verdict infected, reasons has Eicar-Test-Signature"
 else
     not_ok "eicar.eml: verdict infected, reasons has Eicar-Test-Signature"; show eicar
@@ -110,7 +114,7 @@ check "eicar.eml: the eicar.com part's sha256 is that of the EICAR file" \
 scan zipzip --json -d "$S/sigs" "$S/eicar-zip-zip.eml"
 want_rc zipzip 1 "eicar-zip-zip.eml (EICAR two zips deep): exit 1"
 check "eicar-zip-zip.eml: verdict infected, reasons has Eicar-Test-Signature" \
-    jqt zipzip '.verdict == "infected" and any(.reasons[]; . == "Eicar-Test-Signature")'
+    jqt zipzip ".verdict == \"infected\" and any(.reasons[]; $EICAR_SIG)"
 
 # Without --json: exit status alone tells, and the output names the signature.
 scan plain -d "$S/sigs" "$S/eicar-zip.eml"
@@ -195,11 +199,13 @@ check "check-config on a bad file exits 78 (EX_CONFIG)" [ "$RC" -eq 78 ]
 
 "$MAILVET" check-config -c "$W/other.yaml" > "$W/cc-good.out" 2>&1
 RC=$?
+# A value may be followed by a comment ("# default").
+EOL=' *(#.*)?$'
 # The effective config shows the file's value and the defaults of the rest.
 if [ "$RC" -eq 0 ] &&
-    grep -E -q "^database: *\"?$W/other\"?\$" "$W/cc-good.out" &&
-    grep -E -q '^max_parts: *"?1000"?$' "$W/cc-good.out" &&
-    grep -E -q '^on_error: *"?tempfail"?$' "$W/cc-good.out"; then
+    grep -E -q "^database: *\"?$W/other\"?$EOL" "$W/cc-good.out" &&
+    grep -E -q "^max_parts: *\"?1000\"?$EOL" "$W/cc-good.out" &&
+    grep -E -q "^on_error: *\"?tempfail\"?$EOL" "$W/cc-good.out"; then
     ok "check-config on a good file: exit 0, prints its database and defaults (max_parts: 1000, on_error: tempfail)"
 else
     not_ok "check-config on a good file: exit 0, prints its database and defaults"
