@@ -31,6 +31,7 @@ chmod 755 "$W"
 
 PIDS=
 cleanup() {
+    trap '' PIPE
     for p in $PIDS; do
         kill -KILL "$p" 2>/dev/null
         wait "$p" 2>/dev/null

@@ -53,9 +53,9 @@ pf_cannot_run() {
         echo "needs root to start a private Postfix (postfix start is root-only)"
         return 0
     fi
-    for prog in postfix postconf smtp-sink; do
-        if ! command -v "$prog" >/dev/null 2>&1; then
-            echo "$prog not installed (Debian package postfix)"
+    for _pf_prog in postfix postconf smtp-sink; do
+        if ! command -v "$_pf_prog" >/dev/null 2>&1; then
+            echo "$_pf_prog not installed (Debian package postfix)"
             return 0
         fi
     done
@@ -72,9 +72,9 @@ pf_cannot_run() {
 
 # port_in_use PORT - true if a local TCP socket (v4 or v6) uses PORT.
 port_in_use() {
-    hex=$(printf '%04X' "$1")
+    _pf_hex=$(printf '%04X' "$1")
     cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-        awk -v p="$hex" 'NR > 1 { n = split($2, a, ":"); if (a[n] == p) found = 1 }
+        awk -v p="$_pf_hex" 'NR > 1 { n = split($2, a, ":"); if (a[n] == p) found = 1 }
                          END { exit !found }'
 }
 
@@ -82,15 +82,15 @@ port_in_use() {
 # Spread by PID so concurrent test runs rarely try the same ones.  A race with
 # another process binding it remains; the start functions check the listener.
 pf_free_port() {
-    i=0
-    base=$(( ($$ * 131 + ${PF_PORT_SALT:-0}) % 40000 ))
-    while [ $i -lt 200 ]; do
-        p=$(( 20000 + (base + i * 97) % 40000 ))
-        i=$((i + 1))
-        case " ${PF_PORTS_TAKEN:-} " in *" $p "*) continue ;; esac
-        if ! port_in_use "$p"; then
-            PF_PORTS_TAKEN="${PF_PORTS_TAKEN:-} $p"
-            PF_PORT=$p
+    _pf_i=0
+    _pf_base=$(( ($$ * 131 + ${PF_PORT_SALT:-0}) % 40000 ))
+    while [ $_pf_i -lt 200 ]; do
+        _pf_p=$(( 20000 + (_pf_base + _pf_i * 97) % 40000 ))
+        _pf_i=$((_pf_i + 1))
+        case " ${PF_PORTS_TAKEN:-} " in *" $_pf_p "*) continue ;; esac
+        if ! port_in_use "$_pf_p"; then
+            PF_PORTS_TAKEN="${PF_PORTS_TAKEN:-} $_pf_p"
+            PF_PORT=$_pf_p
             return 0
         fi
     done
@@ -99,24 +99,24 @@ pf_free_port() {
 
 # pf_listening PORT - true if something listens on 127.0.0.1:PORT (or any).
 pf_listening() {
-    hex=$(printf '%04X' "$1")
+    _pf_hex=$(printf '%04X' "$1")
     cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-        awk -v p="$hex" 'NR > 1 && $4 == "0A" { n = split($2, a, ":");
+        awk -v p="$_pf_hex" 'NR > 1 && $4 == "0A" { n = split($2, a, ":");
                          if (a[n] == p) found = 1 } END { exit !found }'
 }
 
 # pf_wait_until SECONDS CMD... - poll CMD every 0.1 s until it succeeds.
 # Returns 1 if it never did within SECONDS.  Bounded: never a bare sleep.
 pf_wait_until() {
-    limit=$(( $1 * 10 ))
+    _pf_limit=$(( $1 * 10 ))
     shift
-    n=0
-    while [ $n -lt $limit ]; do
+    _pf_n=0
+    while [ $_pf_n -lt $_pf_limit ]; do
         if "$@"; then
             return 0
         fi
         sleep 0.1
-        n=$((n + 1))
+        _pf_n=$((_pf_n + 1))
     done
     "$@"
 }
@@ -124,7 +124,7 @@ pf_wait_until() {
 # pf_gone PID - true once process PID has exited (a zombie counts as gone:
 # kill -0 would still succeed on it until the parent reaps it).
 pf_gone() {
-    [ ! -r "/proc/$1/status" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status"
+    [ ! -r "/proc/$1/status" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
 }
 
 # pf_init WORKROOT - make the work dir and pick ports.  Sets:
@@ -304,22 +304,30 @@ pf_wait_log() {
 
 # pf_diag FILE... - print files as TAP diagnostics ("#   " prefix).
 pf_diag() {
-    for f in "$@"; do
-        [ -f "$f" ] || continue
-        echo "# --- $f"
-        sed 's/^/#   /' "$f"
+    for _pf_f in "$@"; do
+        [ -f "$_pf_f" ] || continue
+        echo "# --- $_pf_f"
+        sed 's/^/#   /' "$_pf_f"
     done
 }
 
-# pf_cleanup - stop everything this library started; remove the work dir
-# unless KEEP_WORK is set (the caller prints diagnostics before this).
-pf_cleanup() {
+# pf_stop_all - stop the private Postfix and the smtp-sink.
+pf_stop_all() {
     pf_stop
     if [ -n "${PF_SINK_PID:-}" ]; then
         kill "$PF_SINK_PID" 2>/dev/null
         wait "$PF_SINK_PID" 2>/dev/null
         PF_SINK_PID=
     fi
+}
+
+# pf_cleanup - stop everything this library started; remove the work dir
+# unless KEEP_WORK is set.  A caller that prints diagnostics calls
+# pf_stop_all first, then prints, then pf_cleanup.
+pf_cleanup() {
+    # A reader that went away (| head) must not stop the cleanup half-way.
+    trap '' PIPE
+    pf_stop_all
     if [ -n "${PF_WORK:-}" ] && [ -z "${KEEP_WORK:-}" ]; then
         rm -rf "$PF_WORK"
     fi

@@ -50,9 +50,9 @@ check() {
 diag() {
     printf '%s\n' "$*" | sed 's/^/# /'
 }
+# bail - stop here; the EXIT trap prints the diagnostics and cleans up.
 bail() {
     echo "Bail out! $*"
-    dump_diagnostics
     exit 1
 }
 
@@ -82,7 +82,9 @@ dump_diagnostics() {
 }
 
 finish() {
+    trap '' PIPE
     stop_mailvetd
+    pf_stop_all
     if [ "$failed" -ne 0 ] || [ "$n" -ne "$PLAN" ]; then
         dump_diagnostics
     fi
