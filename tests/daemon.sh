@@ -28,6 +28,14 @@ W=$(mktemp -d "$top_builddir/tests/work/daemon-XXXXXX") || bail "mktemp failed"
 W=$(cd "$W" && pwd -P)
 # Readable by an unprivileged user (the privilege-drop case reads the sigs).
 chmod 755 "$W"
+# Sockets live in $W: keep their paths within sun_path (108 bytes); and user
+# nobody must reach $W (a clone under /root is not reachable): else use /tmp.
+if [ ${#W} -gt 80 ] || { [ "$(id -u)" = 0 ] &&
+    ! setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$W" 2>/dev/null; }; then
+    rmdir "$W"
+    W=$(mktemp -d "${TMPDIR:-/tmp}/mailvet-daemon-XXXXXX") || bail "mktemp failed"
+    chmod 755 "$W"
+fi
 
 PIDS=
 cleanup() {
@@ -48,7 +56,7 @@ SIGS=$W/samples/sigs
 
 # gone PID - true once PID has exited (a zombie counts as gone).
 gone() {
-    [ ! -r "/proc/$1/status" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status"
+    [ ! -r "/proc/$1/status" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status"  2>/dev/null
 }
 # wait_until SECONDS CMD... - poll CMD every 0.1 s, bounded.
 wait_until() {

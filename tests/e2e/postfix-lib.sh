@@ -135,6 +135,17 @@ pf_init() {
     PF_WORK=$(cd "$PF_WORK" && pwd -P)
     # mktemp makes it 0700; the postfix user must reach the queue below it.
     chmod 755 "$PF_WORK"
+    # The milter socket goes 36 bytes below; a unix socket path must fit in
+    # sun_path (108 bytes).  And every parent must be searchable by the
+    # postfix user (a clone under /root is not).  Else work under /tmp.
+    if [ ${#PF_WORK} -gt 64 ] ||
+        ! setpriv --reuid=postfix --regid=postfix --clear-groups \
+            test -x "$PF_WORK" 2>/dev/null; then
+        rmdir "$PF_WORK"
+        PF_WORK=$(mktemp -d "${TMPDIR:-/tmp}/mailvet-e2e-XXXXXX") || return 1
+        PF_WORK=$(cd "$PF_WORK" && pwd -P)
+        chmod 755 "$PF_WORK"
+    fi
     PF_CONF=$PF_WORK/postfix-etc
     PF_QUEUE=$PF_WORK/postfix-spool
     PF_DATA=$PF_WORK/postfix-data
