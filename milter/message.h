@@ -17,6 +17,7 @@
 #define MESSAGE_LIMIT_PARTS 0x1u  /* more than max_parts leaves; the rest were skipped */
 #define MESSAGE_LIMIT_DEPTH 0x2u  /* nesting deeper than max_depth; deeper parts skipped */
 #define MESSAGE_NO_MEMORY   0x4u  /* a leaf could not be decoded for lack of memory */
+#define MESSAGE_MALFORMED   0x8u  /* MIME structure not followed: raw text kept as a leaf */
 
 struct message_limits {
     unsigned max_parts;
@@ -30,7 +31,8 @@ struct message;
 /* message_parse_bytes - parse bytes borrowed from the caller (they must outlive the message) */
 struct message *message_parse_bytes(GByteArray *bytes, const struct message_limits *lim,
                                     struct mv_err *err);
-/* message_parse_fd - parse from a seekable fd (not closed; a dup is kept while parsing) */
+/* message_parse_fd - parse a seekable fd from offset 0 (not closed; a dup sharing its
+ * file offset is kept until message_free) */
 struct message *message_parse_fd(int fd, const struct message_limits *lim, struct mv_err *err);
 
 size_t message_leaf_count(const struct message *m);

@@ -1,0 +1,806 @@
+/* message.c - GMime parse of one RFC 5322 message into leaves and features.
+ * message_parse_bytes() reads a GByteArray in place (a GMimeStreamMem that does not own
+ * it); message_parse_fd() reads a dup of a seekable fd from offset 0 to end of file (the
+ * dup shares the caller's file offset and stays open until message_free()).  The parser
+ * persists the stream, so part contents are never copied while parsing: each leaf is
+ * decoded once, straight from the source, into memory or, above leaf_mem_max (or when
+ * memory is refused), into an unlinked temp file in tmpdir that is mmapped read-only.
+ *
+ * Part numbering follows IMAP (RFC 3501 6.4.5): the children of a multipart are
+ * "<parent>.1", "<parent>.2", ...; the top multipart has no number of its own, so its
+ * children are "1", "2".  A message body that is not multipart (the top-level body or the
+ * body of a message/rfc822, message/news, ... part) is "<part>.1", so a single-part
+ * message's only leaf is "1" and the single-part body of a message/rfc822 at "2" is
+ * "2.1"; a multipart body of that embedded message numbers its children "2.1", "2.2".
+ * depth counts the containers (multiparts and message parts) around a leaf: 0 for a
+ * single-part message, 1 for a child of the top multipart.  Objects deeper than
+ * max_depth (clamped to MESSAGE_DEPTH_CLAMP, which also bounds our recursion; GMime's
+ * own parser stops at 1024) are skipped and MESSAGE_LIMIT_DEPTH is set.
+ *
+ * Every GMimePart is a leaf, bodies and unnamed inline parts included.  Inside each
+ * text/plain leaf, "begin NNN name" ... "end" blocks (at most LIMIT_MAX_UUENCODED_DEFAULT;
+ * one more sets MESSAGE_LIMIT_PARTS) become extra leaves "<path>u1", "<path>u2" right
+ * after their parent, at the parent's depth, flagged MV_LEAF_UUENCODED, with encoding
+ * "x-uuencode"; a block without its "end" line runs to the end of the text and is
+ * MV_LEAF_TRUNCATED.  Leaves beyond max_parts (uuencoded ones count) are not added and
+ * MESSAGE_LIMIT_PARTS is set.
+ *
+ * Malformed MIME never fails the parse.  Empty input (0 bytes) gives zero leaves.  A
+ * header without a body gives one empty text/plain leaf "1".  Non-empty input in which
+ * GMime finds no message at all becomes one application/octet-stream leaf "1" holding
+ * the raw bytes, and a multipart in which no boundary was found keeps its text as a
+ * text/plain leaf "<path>.1"; both set MESSAGE_MALFORMED so the bytes are still scanned.
+ * MV_LEAF_TRUNCATED marks base64 that ends mid-quantum and x-uuencode without its
+ * terminating line.  A leaf whose temp file cannot even be mapped (ENOMEM) is left empty
+ * and MV_LEAF_TRUNCATED, with MESSAGE_NO_MEMORY.  A leaf's data is never NULL (an empty
+ * leaf points at "").
+ * Only read errors and temp-file failures fail: NULL, err = MV_EIO.
+ * Does not log.  A struct message is not shared between threads; parses in different
+ * threads are independent (GMime is initialised once, under GOnce). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* O_TMPFILE, mkostemp */
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <gmime/gmime.h>
+
+#include "mvlimits.h"
+#include "mailvet.h"
+#include "message.h"
+
+/* Recursion bound whatever max_depth says: each level is one small stack frame. */
+#define MESSAGE_DEPTH_CLAMP 128u
+/* Bytes decoded per read; the one scratch buffer of a parse. */
+#define MESSAGE_CHUNK 65536u
+/* SHA-256 of no bytes: the digest of a leaf until its bytes are decoded (a part whose
+ * headers end at a boundary has no content at all) */
+#define MESSAGE_SHA256_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+struct leaf {
+    struct mv_leaf pub;
+    unsigned char *mem; /* g_malloc'd bytes, or NULL */
+    void *map;          /* private read-only mapping of an unlinked temp file, or NULL */
+    size_t map_len;
+};
+
+struct message {
+    GMimeParserOptions *options;
+    GMimeStream *stream; /* the source: a mem stream over the caller's bytes, or the fd dup */
+    GMimeMessage *gmsg;  /* NULL for empty or unparsable input */
+    GPtrArray *leaves;   /* struct leaf * in walk order */
+    unsigned flags;      /* MESSAGE_* */
+    char *subject;
+};
+
+/* State of one parse; lives on message_parse_*()'s stack. */
+struct walk {
+    struct message *m;
+    size_t leaf_mem_max;
+    const char *tmpdir;
+    unsigned max_parts;
+    unsigned max_depth;
+    GString *path;          /* path of the object being visited */
+    unsigned char *scratch; /* MESSAGE_CHUNK bytes */
+    bool stop;              /* parts limit hit: add nothing more */
+    struct mv_err *err;
+};
+
+/* Decoded bytes of one leaf on their way into memory or a temp file. */
+struct sink {
+    unsigned char *buf;
+    size_t len;
+    size_t cap;
+    int fd; /* -1 until spilled */
+    size_t size;
+    GChecksum *sum;
+};
+
+/* mime_init_once - GOnce body: g_mime_init() */
+static gpointer mime_init_once(gpointer unused)
+{
+    (void)unused;
+    g_mime_init();
+    return NULL;
+}
+
+/* mime_init - initialise GMime once per process, from any thread */
+static void mime_init(void)
+{
+    static GOnce once = G_ONCE_INIT;
+
+    g_once(&once, mime_init_once, NULL);
+}
+
+/* utf8_dup - copy of LEN bytes of S (-1: NUL-terminated) as valid UTF-8, or NULL */
+static char *utf8_dup(const char *s, gssize len)
+{
+    if (s == NULL)
+        return NULL;
+    return g_utf8_make_valid(s, len);
+}
+
+/* lower_dup - lower-case UTF-8 copy of S, or NULL for NULL or "" */
+static char *lower_dup(const char *s, gssize len)
+{
+    char *low, *out;
+
+    if (s == NULL || len == 0 || *s == '\0')
+        return NULL;
+    low = g_ascii_strdown(s, len);
+    out = utf8_dup(low, -1);
+    g_free(low);
+    return out;
+}
+
+/* token_dup - first token of a header value ("Base64 (x)" -> "base64"), lower-case */
+static char *token_dup(const char *value)
+{
+    size_t n;
+
+    if (value == NULL)
+        return NULL;
+    value += strspn(value, " \t\r\n");
+    n = strcspn(value, " \t\r\n;(");
+    return lower_dup(value, (gssize)n);
+}
+
+/* tmpfile_open - unlinked temp file in DIR; -1 with errno set */
+static int tmpfile_open(const char *dir)
+{
+    char *tmpl;
+    int fd, saved;
+
+    /* O_TMPFILE never has a name; a file system without it gets mkostemp + unlink */
+#ifdef O_TMPFILE
+    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return fd;
+#endif
+    tmpl = g_build_filename(dir, "mailvet-leaf-XXXXXX", NULL);
+    fd = mkostemp(tmpl, O_CLOEXEC);
+    saved = errno;
+    if (fd >= 0)
+        unlink(tmpl);
+    g_free(tmpl);
+    errno = saved;
+    return fd;
+}
+
+/* write_all - write N bytes to FD, retrying short writes and EINTR */
+static bool write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+/* sink_init - empty sink; HINT is an upper bound of the decoded size, 0 if unknown */
+static void sink_init(struct sink *s, const struct walk *w, size_t hint)
+{
+    memset(s, 0, sizeof(*s));
+    s->fd = -1;
+    s->sum = g_checksum_new(G_CHECKSUM_SHA256);
+    hint = MIN(hint, w->leaf_mem_max);
+    if (hint > 0) {
+        s->buf = g_try_malloc(hint);
+        s->cap = s->buf != NULL ? hint : 0;
+    }
+}
+
+/* sink_clear - drop whatever the sink still holds */
+static void sink_clear(struct sink *s)
+{
+    g_free(s->buf);
+    s->buf = NULL;
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    if (s->sum != NULL)
+        g_checksum_free(s->sum);
+    s->sum = NULL;
+}
+
+/* sink_spill - move the in-memory bytes to a new temp file */
+static enum mv_status sink_spill(struct sink *s, struct walk *w)
+{
+    const char *dir = w->tmpdir != NULL ? w->tmpdir : g_get_tmp_dir();
+
+    s->fd = tmpfile_open(dir);
+    if (s->fd < 0)
+        return mv_err_set(w->err, MV_EIO, "message: temp file in %s: %s", dir, g_strerror(errno));
+    if (!write_all(s->fd, s->buf, s->len))
+        return mv_err_set(w->err, MV_EIO, "message: write temp file in %s: %s", dir,
+                          g_strerror(errno));
+    g_free(s->buf);
+    s->buf = NULL;
+    s->len = s->cap = 0;
+    return MV_OK;
+}
+
+/* sink_write - append N decoded bytes: memory up to leaf_mem_max, then the temp file */
+static enum mv_status sink_write(struct sink *s, struct walk *w, const void *p, size_t n)
+{
+    enum mv_status st;
+
+    if (n == 0)
+        return MV_OK;
+    g_checksum_update(s->sum, p, n);
+    s->size += n;
+    if (s->fd < 0 && s->len + n > s->cap && s->len + n <= w->leaf_mem_max) {
+        size_t cap = MAX(MAX(s->cap * 2, s->len + n), (size_t)4096);
+        unsigned char *grown;
+
+        cap = MIN(cap, w->leaf_mem_max);
+        grown = g_try_realloc(s->buf, cap);
+        if (grown != NULL) {
+            s->buf = grown;
+            s->cap = cap;
+        }
+    }
+    if (s->fd < 0 && s->len + n <= s->cap) {
+        memcpy(s->buf + s->len, p, n);
+        s->len += n;
+        return MV_OK;
+    }
+    /* above leaf_mem_max, or memory refused: a file needs no more memory */
+    if (s->fd < 0 && (st = sink_spill(s, w)) != MV_OK)
+        return st;
+    if (!write_all(s->fd, p, n))
+        return mv_err_set(w->err, MV_EIO, "message: write temp file: %s", g_strerror(errno));
+    return MV_OK;
+}
+
+/* sink_finish - hand the bytes and their SHA-256 to LF; the sink is left empty */
+static enum mv_status sink_finish(struct sink *s, struct walk *w, struct leaf *lf)
+{
+    enum mv_status st = MV_OK;
+
+    g_strlcpy(lf->pub.sha256, g_checksum_get_string(s->sum), sizeof(lf->pub.sha256));
+    lf->pub.data = (const unsigned char *)"";
+    lf->pub.size = 0;
+    if (s->fd >= 0) {
+        void *map = mmap(NULL, s->size, PROT_READ, MAP_PRIVATE, s->fd, 0);
+
+        if (map == MAP_FAILED && errno == ENOMEM) {
+            /* no address space: the leaf is lost, the message unscannable */
+            w->m->flags |= MESSAGE_NO_MEMORY;
+            lf->pub.flags |= MV_LEAF_TRUNCATED;
+        } else if (map == MAP_FAILED) {
+            st = mv_err_set(w->err, MV_EIO, "message: mmap temp file: %s", g_strerror(errno));
+        } else {
+            lf->map = map;
+            lf->map_len = s->size;
+            lf->pub.data = map;
+            lf->pub.size = s->size;
+        }
+    } else if (s->len > 0) {
+        unsigned char *fit = s->cap - s->len > 4096 ? g_try_realloc(s->buf, s->len) : NULL;
+
+        lf->mem = fit != NULL ? fit : s->buf;
+        s->buf = NULL;
+        lf->pub.data = lf->mem;
+        lf->pub.size = s->len;
+    }
+    sink_clear(s);
+    return st;
+}
+
+/* leaf_free - release one leaf and its bytes */
+static void leaf_free(gpointer p)
+{
+    struct leaf *lf = p;
+
+    g_free(lf->pub.path);
+    g_free(lf->pub.filename);
+    g_free(lf->pub.declared_type);
+    g_free(lf->pub.disposition);
+    g_free(lf->pub.encoding);
+    if (lf->map != NULL)
+        munmap(lf->map, lf->map_len);
+    g_free(lf->mem);
+    g_free(lf);
+}
+
+/* leaf_add - new leaf at PATH appended to the message, or NULL once max_parts is reached */
+static struct leaf *leaf_add(struct walk *w, const char *path, unsigned depth)
+{
+    struct leaf *lf;
+
+    if (w->m->leaves->len >= w->max_parts) {
+        w->m->flags |= MESSAGE_LIMIT_PARTS;
+        w->stop = true;
+        return NULL;
+    }
+    lf = g_new0(struct leaf, 1);
+    lf->pub.path = g_strdup(path);
+    lf->pub.depth = depth;
+    lf->pub.data = (const unsigned char *)"";
+    g_strlcpy(lf->pub.sha256, MESSAGE_SHA256_EMPTY, sizeof(lf->pub.sha256));
+    g_ptr_array_add(w->m->leaves, lf);
+    return lf;
+}
+
+/* decoder_truncated - true when FILTER stopped in the middle of its encoding */
+static bool decoder_truncated(const GMimeFilterBasic *filter)
+{
+    int state = filter->encoder.state;
+
+    switch (filter->encoder.encoding) {
+    case GMIME_CONTENT_ENCODING_BASE64:
+        /* -1 once padding was seen; otherwise the low byte counts pending sextets */
+        return state != -1 && (state & 0xff) != 0;
+    case GMIME_CONTENT_ENCODING_UUENCODE:
+        /* no "begin" line, or no zero-length line before the end */
+        return (state & GMIME_UUDECODE_STATE_END) == 0;
+    default:
+        return false;
+    }
+}
+
+/* stream_drain - read IN to its end into the sink */
+static enum mv_status stream_drain(struct walk *w, GMimeStream *in, struct sink *s)
+{
+    enum mv_status st;
+
+    /* the loop of g_mime_stream_write_to_stream(): a filter may return 0 before eos */
+    while (!g_mime_stream_eos(in)) {
+        ssize_t n = g_mime_stream_read(in, (char *)w->scratch, MESSAGE_CHUNK);
+
+        if (n < 0)
+            return mv_err_set(w->err, MV_EIO, "message: read: %s",
+                              errno != 0 ? g_strerror(errno) : "stream error");
+        if ((st = sink_write(s, w, w->scratch, (size_t)n)) != MV_OK)
+            return st;
+    }
+    return MV_OK;
+}
+
+/* decode_stream - decode RAW (transfer encoding ENC) into LF, as a data wrapper would */
+static enum mv_status decode_stream(struct walk *w, GMimeStream *raw, GMimeContentEncoding enc,
+                                    struct leaf *lf)
+{
+    GMimeFilter *filter = NULL;
+    GMimeStream *in;
+    struct sink s;
+    gint64 rawlen;
+    enum mv_status st;
+
+    /* the filter g_mime_data_wrapper_write_to_stream() would add; we keep it to see
+     * whether the decoder stopped mid-quantum, and read in chunks to spill to a file */
+    switch (enc) {
+    case GMIME_CONTENT_ENCODING_BASE64:
+    case GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE:
+    case GMIME_CONTENT_ENCODING_UUENCODE:
+        filter = g_mime_filter_basic_new(enc, FALSE);
+        in = g_mime_stream_filter_new(raw);
+        g_mime_stream_filter_add(GMIME_STREAM_FILTER(in), filter);
+        break;
+    default:
+        in = g_object_ref(raw);
+        break;
+    }
+    g_mime_stream_reset(raw);
+    /* decoding never grows the bytes, so the raw length bounds the buffer */
+    rawlen = g_mime_stream_length(raw);
+    sink_init(&s, w, rawlen > 0 ? (size_t)MIN(rawlen, (gint64)G_MAXSSIZE) : 0);
+    st = stream_drain(w, in, &s);
+    if (st == MV_OK && filter != NULL && decoder_truncated(GMIME_FILTER_BASIC(filter)))
+        lf->pub.flags |= MV_LEAF_TRUNCATED;
+    if (st == MV_OK)
+        st = sink_finish(&s, w, lf);
+    sink_clear(&s);
+    g_mime_stream_reset(raw);
+    if (filter != NULL)
+        g_object_unref(filter);
+    g_object_unref(in);
+    return st;
+}
+
+/* decode_buffer - LEN raw bytes at P become LF's data */
+static enum mv_status decode_buffer(struct walk *w, const void *p, size_t len, struct leaf *lf)
+{
+    struct sink s;
+    enum mv_status st;
+
+    sink_init(&s, w, len);
+    st = sink_write(&s, w, p, len);
+    if (st == MV_OK)
+        st = sink_finish(&s, w, lf);
+    sink_clear(&s);
+    return st;
+}
+
+/* uu_decode - uudecode the LEN bytes of block body at P (begin/end lines excluded) */
+static enum mv_status uu_decode(struct walk *w, const unsigned char *p, size_t len, struct leaf *lf)
+{
+    /* each 4 input bytes give at most 3, plus at most 3 saved from the last step */
+    const size_t step = MESSAGE_CHUNK / 2;
+    int state = GMIME_UUDECODE_STATE_BEGIN;
+    guint32 save = 0;
+    struct sink s;
+    enum mv_status st = MV_OK;
+
+    sink_init(&s, w, len);
+    while (len > 0 && st == MV_OK && (state & GMIME_UUDECODE_STATE_END) == 0) {
+        size_t n = MIN(len, step);
+        size_t out = g_mime_encoding_uudecode_step(p, n, w->scratch, &state, &save);
+
+        st = sink_write(&s, w, w->scratch, out);
+        p += n;
+        len -= n;
+    }
+    if (st == MV_OK)
+        st = sink_finish(&s, w, lf);
+    sink_clear(&s);
+    return st;
+}
+
+/* line_next - bounds of the line at P (without CR LF); returns the start of the next */
+static const unsigned char *line_next(const unsigned char *p, const unsigned char *end, size_t *len)
+{
+    const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+    const unsigned char *stop = nl != NULL ? nl : end;
+
+    while (stop > p && (stop[-1] == '\r' || stop[-1] == ' ' || stop[-1] == '\t'))
+        stop--;
+    *len = (size_t)(stop - p);
+    return nl != NULL ? nl + 1 : end;
+}
+
+/* uu_begin - is the line "begin NNN name" (3-4 octal digits)?  NAME points into it */
+static bool uu_begin(const unsigned char *p, size_t len, const char **name, size_t *namelen)
+{
+    size_t i = 6, digits = 0;
+
+    if (len < 6 || memcmp(p, "begin ", 6) != 0)
+        return false;
+    while (i < len && p[i] >= '0' && p[i] <= '7' && digits < 5) {
+        i++;
+        digits++;
+    }
+    if (digits < 3 || digits > 4 || i >= len || (p[i] != ' ' && p[i] != '\t'))
+        return false;
+    while (i < len && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    if (i >= len)
+        return false;
+    *name = (const char *)p + i;
+    *namelen = len - i;
+    return true;
+}
+
+/* uu_scan - extract the uuencoded blocks of text leaf PARENT as leaves "<path>uN" */
+static enum mv_status uu_scan(struct walk *w, struct leaf *parent)
+{
+    const unsigned char *p = parent->pub.data;
+    const unsigned char *end = p + parent->pub.size;
+    unsigned found = 0;
+    enum mv_status st = MV_OK;
+
+    while (p < end && st == MV_OK && !w->stop) {
+        const unsigned char *body, *q, *body_end;
+        const char *name;
+        size_t len, namelen;
+        bool ended = false;
+        struct leaf *lf;
+        char *path;
+
+        body = line_next(p, end, &len);
+        if (!uu_begin(p, len, &name, &namelen)) {
+            p = body;
+            continue;
+        }
+        if (found == LIMIT_MAX_UUENCODED_DEFAULT) {
+            w->m->flags |= MESSAGE_LIMIT_PARTS;
+            break;
+        }
+        found++;
+        /* the block runs to a line "end", or to the end of the text */
+        for (q = body_end = body; q < end; q = body_end) {
+            const unsigned char *line = q;
+
+            body_end = line_next(q, end, &len);
+            if (len == 3 && memcmp(line, "end", 3) == 0) {
+                ended = true;
+                body_end = line;
+                break;
+            }
+        }
+        path = g_strdup_printf("%su%u", parent->pub.path, found);
+        lf = leaf_add(w, path, parent->pub.depth);
+        g_free(path);
+        if (lf == NULL)
+            break;
+        lf->pub.filename = utf8_dup(name, (gssize)namelen);
+        lf->pub.declared_type = g_strdup("application/octet-stream");
+        lf->pub.encoding = g_strdup("x-uuencode");
+        lf->pub.flags = MV_LEAF_UUENCODED | (ended ? 0 : MV_LEAF_TRUNCATED);
+        st = uu_decode(w, body, (size_t)(body_end - body), lf);
+        p = ended ? line_next(body_end, end, &len) : end;
+    }
+    return st;
+}
+
+/* part_leaf - one GMimePart at w->path becomes a leaf (plus its uuencoded blocks) */
+static enum mv_status part_leaf(struct walk *w, GMimePart *part, unsigned depth)
+{
+    GMimeObject *obj = GMIME_OBJECT(part);
+    GMimeContentType *ct = g_mime_object_get_content_type(obj);
+    GMimeDataWrapper *content = g_mime_part_get_content(part);
+    GMimeStream *raw = content != NULL ? g_mime_data_wrapper_get_stream(content) : NULL;
+    struct leaf *lf;
+    enum mv_status st;
+    char *type;
+
+    lf = leaf_add(w, w->path->str, depth);
+    if (lf == NULL)
+        return MV_OK;
+    /* GMime decodes RFC 2231 continuations and charsets and RFC 2047 words */
+    lf->pub.filename = utf8_dup(g_mime_part_get_filename(part), -1);
+    type = ct != NULL ? g_mime_content_type_get_mime_type(ct) : NULL;
+    lf->pub.declared_type = lower_dup(type != NULL ? type : "application/octet-stream", -1);
+    g_free(type);
+    lf->pub.disposition = lower_dup(g_mime_object_get_disposition(obj), -1);
+    lf->pub.encoding = token_dup(g_mime_object_get_header(obj, "Content-Transfer-Encoding"));
+    if (raw == NULL)
+        return MV_OK;
+    st = decode_stream(w, raw, g_mime_data_wrapper_get_encoding(content), lf);
+    if (st == MV_OK && g_strcmp0(lf->pub.declared_type, "text/plain") == 0)
+        st = uu_scan(w, lf);
+    return st;
+}
+
+/* prologue_leaf - a multipart without parts keeps its text as leaf "<path>.1" */
+static enum mv_status prologue_leaf(struct walk *w, GMimeMultipart *mp, unsigned depth)
+{
+    const char *text = g_mime_multipart_get_prologue(mp);
+    struct leaf *lf;
+
+    if (text == NULL || *text == '\0')
+        return MV_OK;
+    w->m->flags |= MESSAGE_MALFORMED;
+    lf = leaf_add(w, w->path->str, depth);
+    if (lf == NULL)
+        return MV_OK;
+    lf->pub.declared_type = g_strdup("text/plain");
+    return decode_buffer(w, text, strlen(text), lf);
+}
+
+/* path_push - append child number N to w->path; returns the length to truncate back to */
+static gsize path_push(struct walk *w, unsigned n)
+{
+    gsize old = w->path->len;
+
+    if (old > 0)
+        g_string_append_c(w->path, '.');
+    g_string_append_printf(w->path, "%u", n);
+    return old;
+}
+
+/* walk - visit OBJ, whose path is in w->path, inside DEPTH containers */
+static enum mv_status walk(struct walk *w, GMimeObject *obj, unsigned depth)
+{
+    enum mv_status st = MV_OK;
+
+    if (w->stop)
+        return MV_OK;
+    if (depth > w->max_depth) {
+        w->m->flags |= MESSAGE_LIMIT_DEPTH;
+        return MV_OK;
+    }
+    if (GMIME_IS_MULTIPART(obj)) {
+        GMimeMultipart *mp = GMIME_MULTIPART(obj);
+        int n = g_mime_multipart_get_count(mp);
+
+        if (n <= 0) {
+            gsize old = path_push(w, 1);
+
+            if (depth + 1 > w->max_depth)
+                w->m->flags |= MESSAGE_LIMIT_DEPTH;
+            else
+                st = prologue_leaf(w, mp, depth + 1);
+            g_string_truncate(w->path, old);
+        }
+        for (int i = 0; i < n && st == MV_OK && !w->stop; i++) {
+            gsize old = path_push(w, (unsigned)i + 1);
+
+            st = walk(w, g_mime_multipart_get_part(mp, i), depth + 1);
+            g_string_truncate(w->path, old);
+        }
+    } else if (GMIME_IS_MESSAGE_PART(obj)) {
+        GMimeMessage *msg = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+        GMimeObject *body = msg != NULL ? g_mime_message_get_mime_part(msg) : NULL;
+
+        if (body != NULL && GMIME_IS_MULTIPART(body)) {
+            /* a multipart body has no number of its own: its children are <path>.N */
+            st = walk(w, body, depth + 1);
+        } else if (body != NULL) {
+            gsize old = path_push(w, 1);
+
+            st = walk(w, body, depth + 1);
+            g_string_truncate(w->path, old);
+        }
+    } else if (GMIME_IS_PART(obj)) {
+        st = part_leaf(w, GMIME_PART(obj), depth);
+    }
+    return st;
+}
+
+/* options_new - lenient parser options: RFC 2047 inside quoted strings, odd parameters */
+static GMimeParserOptions *options_new(void)
+{
+    static const char *charsets[] = {"utf-8", "windows-1252", NULL};
+    GMimeParserOptions *o = g_mime_parser_options_new();
+
+    g_mime_parser_options_set_rfc2047_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
+    g_mime_parser_options_set_parameter_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
+    g_mime_parser_options_set_address_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
+    /* raw 8-bit header text: UTF-8 if it is, else the usual Western default */
+    g_mime_parser_options_set_fallback_charsets(o, charsets);
+    return o;
+}
+
+/* parse_stream - parse STREAM (reference taken over) into a new struct message */
+static struct message *parse_stream(GMimeStream *stream, const struct message_limits *lim,
+                                    struct mv_err *err)
+{
+    struct message *m = g_new0(struct message, 1);
+    struct walk w = {
+        .m = m,
+        .leaf_mem_max = lim->leaf_mem_max,
+        .tmpdir = lim->tmpdir,
+        .max_parts = lim->max_parts,
+        .max_depth = MIN(lim->max_depth, MESSAGE_DEPTH_CLAMP),
+        .err = err,
+    };
+    enum mv_status st = MV_OK;
+    GMimeObject *body = NULL;
+    gint64 len;
+
+    m->stream = stream;
+    m->options = options_new();
+    m->leaves = g_ptr_array_new_with_free_func(leaf_free);
+    len = g_mime_stream_length(stream);
+    if (len != 0) {
+        GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+
+        g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+        /* contents stay in the source stream: nothing is copied while parsing */
+        g_mime_parser_set_persist_stream(parser, TRUE);
+        m->gmsg = g_mime_parser_construct_message(parser, m->options);
+        g_object_unref(parser);
+    }
+    if (m->gmsg != NULL) {
+        m->subject = utf8_dup(g_mime_message_get_subject(m->gmsg), -1);
+        body = g_mime_message_get_mime_part(m->gmsg);
+    }
+    w.path = g_string_new(NULL);
+    w.scratch = g_malloc(MESSAGE_CHUNK);
+    if (body != NULL && GMIME_IS_MULTIPART(body)) {
+        st = walk(&w, body, 0);
+    } else if (body != NULL) {
+        path_push(&w, 1);
+        st = walk(&w, body, 0);
+    } else if (len != 0) {
+        /* GMime found no message: keep the raw bytes so that they are still scanned */
+        struct leaf *lf;
+
+        m->flags |= MESSAGE_MALFORMED;
+        path_push(&w, 1);
+        lf = leaf_add(&w, w.path->str, 0);
+        if (lf != NULL) {
+            lf->pub.declared_type = g_strdup("application/octet-stream");
+            st = decode_stream(&w, stream, GMIME_CONTENT_ENCODING_DEFAULT, lf);
+        }
+    }
+    g_string_free(w.path, TRUE);
+    g_free(w.scratch);
+    if (st != MV_OK)
+        m = message_free(m);
+    return m;
+}
+
+/* message_parse_bytes - parse bytes borrowed from the caller (they must outlive the message) */
+struct message *message_parse_bytes(GByteArray *bytes, const struct message_limits *lim,
+                                    struct mv_err *err)
+{
+    GMimeStream *stream;
+
+    if (bytes == NULL || lim == NULL) {
+        mv_err_set(err, MV_EBUG, "message_parse_bytes: NULL argument");
+        return NULL;
+    }
+    mime_init();
+    stream = g_mime_stream_mem_new_with_byte_array(bytes);
+    /* borrowed: GMime must neither copy nor free the caller's array */
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
+    return parse_stream(stream, lim, err);
+}
+
+/* message_parse_fd - parse a seekable fd from offset 0 (not closed; its dup lives with m) */
+struct message *message_parse_fd(int fd, const struct message_limits *lim, struct mv_err *err)
+{
+    GMimeStream *stream;
+    int dupfd;
+
+    if (fd < 0 || lim == NULL) {
+        mv_err_set(err, MV_EBUG, "message_parse_fd: bad argument");
+        return NULL;
+    }
+    if (lseek(fd, 0, SEEK_CUR) < 0) {
+        mv_err_set(err, MV_EIO, "message: fd %d is not seekable: %s", fd, g_strerror(errno));
+        return NULL;
+    }
+    dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (dupfd < 0) {
+        mv_err_set(err, MV_EIO, "message: dup fd %d: %s", fd, g_strerror(errno));
+        return NULL;
+    }
+    mime_init();
+    /* the whole file, whatever the offset; the stream owns and closes the dup */
+    stream = g_mime_stream_fs_new_with_bounds(dupfd, 0, -1);
+    return parse_stream(stream, lim, err);
+}
+
+/* message_leaf_count - number of leaves */
+size_t message_leaf_count(const struct message *m)
+{
+    return m != NULL ? m->leaves->len : 0;
+}
+
+/* message_leaf_get - leaf I (0-based), borrowed for the life of the message; NULL past end */
+const struct mv_leaf *message_leaf_get(const struct message *m, size_t i)
+{
+    const struct leaf *lf;
+
+    if (m == NULL || i >= m->leaves->len)
+        return NULL;
+    lf = g_ptr_array_index(m->leaves, i);
+    return &lf->pub;
+}
+
+/* message_flags - MESSAGE_* bits: the limits hit and problems met */
+unsigned message_flags(const struct message *m)
+{
+    return m != NULL ? m->flags : 0;
+}
+
+/* message_subject_get - decoded Subject (UTF-8) or NULL; borrowed */
+const char *message_subject_get(const struct message *m)
+{
+    return m != NULL ? m->subject : NULL;
+}
+
+/* message_free - release the leaves, their bytes and the GMime objects; returns NULL */
+struct message *message_free(struct message *m)
+{
+    if (m == NULL)
+        return NULL;
+    if (m->leaves != NULL)
+        g_ptr_array_free(m->leaves, TRUE);
+    if (m->gmsg != NULL)
+        g_object_unref(m->gmsg);
+    if (m->stream != NULL)
+        g_object_unref(m->stream);
+    if (m->options != NULL)
+        g_mime_parser_options_free(m->options);
+    g_free(m->subject);
+    g_free(m);
+    return NULL;
+}

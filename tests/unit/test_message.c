@@ -1,0 +1,962 @@
+/* test_message.c - unit tests for message.c: MIME walk, part numbering, file names,
+ * transfer encodings, inline uuencode, malformed input, limits, temp-file leaves, fd input.
+ * The table cases build each message from a C string literal; the generated cases
+ * (deep nesting, many blocks, big leaves) build theirs at run time.  All addresses are
+ * example.com.  Failures read "<case>: <what>: got X, want Y". */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "mailvet.h"
+#include "message.h"
+
+#define DEFAULT_PARTS 1000
+#define DEFAULT_DEPTH 20
+#define DEFAULT_MEM (1024 * 1024)
+
+/* A part's bytes end before the line break that precedes its boundary (RFC 2046 5.1.1),
+ * so "first" and not "first\n" inside a multipart. */
+struct want_leaf {
+    const char *path;
+    const char *filename; /* NULL: want NULL */
+    const char *type;
+    const char *disposition;
+    const char *encoding;
+    unsigned depth;
+    unsigned flags;
+    const char *data;     /* decoded bytes (NUL-terminated), or NULL to check "contains" */
+    size_t size;          /* when data holds NUL bytes; 0: strlen(data) */
+    const char *contains; /* substring the data must hold, when data is NULL */
+};
+
+struct parse_case {
+    const char *name;
+    const char *text;
+    unsigned max_parts; /* 0: DEFAULT_PARTS */
+    unsigned max_depth; /* 0: DEFAULT_DEPTH */
+    unsigned want_flags;
+    const char *want_subject;
+    size_t want_count;
+    struct want_leaf leaves[6];
+};
+
+static char *tmpdir; /* made by group_setup, must be empty again at teardown */
+
+static const struct parse_case cases[] = {
+    {
+        .name = "single_part_message_has_leaf_1_at_depth_0",
+        .text = "From: a@example.com\n"
+                "To: b@example.com\n"
+                "Subject: hello\n"
+                "\n"
+                "body text\n",
+        .want_subject = "hello",
+        .want_count = 1,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 0, 0, "body text\n"}},
+    },
+    {
+        .name = "nested_multipart_numbers_parts_imap_style",
+        .text = "From: a@example.com\n"
+                "Subject: nested\n"
+                "MIME-Version: 1.0\n"
+                "Content-Type: multipart/mixed; boundary=\"outer\"\n"
+                "\n"
+                "preamble\n"
+                "--outer\n"
+                "Content-Type: text/plain\n"
+                "\n"
+                "first\n"
+                "--outer\n"
+                "Content-Type: multipart/alternative; boundary=\"inner\"\n"
+                "\n"
+                "--inner\n"
+                "Content-Type: text/plain; charset=us-ascii\n"
+                "\n"
+                "plain\n"
+                "--inner\n"
+                "Content-Type: TEXT/HTML\n"
+                "Content-Disposition: INLINE\n"
+                "\n"
+                "<p>html</p>\n"
+                "--inner--\n"
+                "--outer\n"
+                "Content-Type: application/pdf; name=\"report.pdf\"\n"
+                "Content-Disposition: attachment\n"
+                "\n"
+                "%PDF\n"
+                "--outer--\n",
+        .want_subject = "nested",
+        .want_count = 4,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 1, 0, "first"},
+                   {"2.1", NULL, "text/plain", NULL, NULL, 2, 0, "plain"},
+                   {"2.2", NULL, "text/html", "inline", NULL, 2, 0, "<p>html</p>"},
+                   {"3", "report.pdf", "application/pdf", "attachment", NULL, 1, 0, "%PDF"}},
+    },
+    {
+        .name = "rfc822_inside_multipart_numbers_below_message_part",
+        .text = "From: a@example.com\n"
+                "Subject: forward\n"
+                "MIME-Version: 1.0\n"
+                "Content-Type: multipart/mixed; boundary=\"o\"\n"
+                "\n"
+                "--o\n"
+                "Content-Type: text/plain\n"
+                "\n"
+                "see attached\n"
+                "--o\n"
+                "Content-Type: message/rfc822\n"
+                "\n"
+                "From: c@example.com\n"
+                "Subject: inner multipart\n"
+                "MIME-Version: 1.0\n"
+                "Content-Type: multipart/mixed; boundary=\"i\"\n"
+                "\n"
+                "--i\n"
+                "Content-Type: text/plain\n"
+                "\n"
+                "inner text\n"
+                "--i\n"
+                "Content-Type: application/zip; name=\"a.zip\"\n"
+                "Content-Transfer-Encoding: base64\n"
+                "\n"
+                "UEsDBGZha2Ugemlw\n"
+                "--i--\n"
+                "--o\n"
+                "Content-Type: message/rfc822\n"
+                "\n"
+                "From: d@example.com\n"
+                "Subject: inner single\n"
+                "\n"
+                "single body\n"
+                "--o--\n",
+        .want_subject = "forward",
+        .want_count = 4,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 1, 0, "see attached"},
+                   {"2.1", NULL, "text/plain", NULL, NULL, 3, 0, "inner text"},
+                   {"2.2", "a.zip", "application/zip", NULL, "base64", 3, 0, "PK\003\004fake zip"},
+                   {"3.1", NULL, "text/plain", NULL, NULL, 2, 0, "single body"}},
+    },
+    {
+        .name = "top_level_rfc822_body_is_1_1",
+        .text = "From: a@example.com\n"
+                "Subject: wrapper\n"
+                "Content-Type: message/rfc822\n"
+                "\n"
+                "From: b@example.com\n"
+                "Subject: wrapped\n"
+                "\n"
+                "wrapped body\n",
+        .want_subject = "wrapper",
+        .want_count = 1,
+        .leaves = {{"1.1", NULL, "text/plain", NULL, NULL, 1, 0, "wrapped body\n"}},
+    },
+    {
+        .name = "rfc2231_continuation_filename_with_charset_is_decoded",
+        .text = "Subject: 2231\n"
+                "Content-Type: multipart/mixed; boundary=\"b\"\n"
+                "\n"
+                "--b\n"
+                "Content-Type: application/pdf\n"
+                "Content-Disposition: attachment;\n"
+                " filename*0*=utf-8''%E2%82%AC%20Rechnung;\n"
+                " filename*1=\"_2024\";\n"
+                " filename*2*=%2Epdf\n"
+                "\n"
+                "x\n"
+                "--b--\n",
+        .want_subject = "2231",
+        .want_count = 1,
+        .leaves = {{"1", "\xe2\x82\xac Rechnung_2024.pdf", "application/pdf", "attachment", NULL, 1,
+                    0, "x"}},
+    },
+    {
+        .name = "rfc2231_filename_with_invalid_utf8_is_made_valid",
+        .text = "Subject: bad\n"
+                "Content-Type: application/octet-stream\n"
+                "Content-Disposition: attachment; filename*=utf-8''a%FF%FEb.exe\n"
+                "\n"
+                "x\n",
+        .want_subject = "bad",
+        .want_count = 1,
+        .leaves = {{"1", "a\357\277\275\357\277\275b.exe", "application/octet-stream", "attachment",
+                    NULL, 0, 0, "x\n"}},
+    },
+    {
+        .name = "rfc2047_filenames_in_quoted_strings_are_decoded",
+        .text = "Subject: =?UTF-8?B?4oKsIGludm9pY2U=?=\n"
+                "Content-Type: multipart/mixed; boundary=\"b\"\n"
+                "\n"
+                "--b\n"
+                "Content-Type: application/pdf; name=\"=?UTF-8?B?4oKsIFJlY2hudW5nLnBkZg==?=\"\n"
+                "\n"
+                "a\n"
+                "--b\n"
+                "Content-Type: application/octet-stream\n"
+                "Content-Disposition: attachment; filename=\"=?ISO-8859-1?Q?caf=E9.exe?=\"\n"
+                "\n"
+                "b\n"
+                "--b--\n",
+        .want_subject = "\xe2\x82\xac invoice",
+        .want_count = 2,
+        .leaves = {{"1", "\xe2\x82\xac Rechnung.pdf", "application/pdf", NULL, NULL, 1, 0, "a"},
+                   {"2", "caf\xc3\xa9.exe", "application/octet-stream", "attachment", NULL, 1, 0,
+                    "b"}},
+    },
+    {
+        .name = "raw_8bit_subject_is_valid_utf8",
+        .text = "Subject: Gr\374\337e\n"
+                "\n"
+                "x\n",
+        .want_subject = "Gr\303\274\303\237e",
+        .want_count = 1,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 0, 0, "x\n"}},
+    },
+    {
+        .name = "base64_and_quoted_printable_are_decoded",
+        .text = "Subject: enc\n"
+                "Content-Type: multipart/mixed; boundary=\"b\"\n"
+                "\n"
+                "--b\n"
+                "Content-Type: text/plain; charset=utf-8\n"
+                "Content-Transfer-Encoding: Quoted-Printable\n"
+                "\n"
+                "a=3Db caf=C3=A9 soft=\n"
+                "break\n"
+                "--b\n"
+                "Content-Type: application/pdf; name=r.pdf\n"
+                "Content-Transfer-Encoding: BASE64 (comment)\n"
+                "\n"
+                "JVBERi0x\n"
+                "LjQgZmFrZQo=\n"
+                "--b--\n",
+        .want_subject = "enc",
+        .want_count = 2,
+        .leaves = {{"1", NULL, "text/plain", NULL, "quoted-printable", 1, 0,
+                    "a=b caf\xc3\xa9 softbreak"},
+                   {"2", "r.pdf", "application/pdf", NULL, "base64", 1, 0, "%PDF-1.4 fake\n"}},
+    },
+    {
+        .name = "x_uuencode_transfer_encoding_is_decoded",
+        .text = "Subject: uu cte\n"
+                "Content-Type: application/octet-stream; name=\"hello.txt\"\n"
+                "Content-Transfer-Encoding: x-uuencode\n"
+                "\n"
+                "begin 644 hello.txt\n"
+                "):&5L;&\\@=74*\n"
+                "`\n"
+                "end\n",
+        .want_subject = "uu cte",
+        .want_count = 1,
+        .leaves = {{"1", "hello.txt", "application/octet-stream", NULL, "x-uuencode", 0, 0,
+                    "hello uu\n"}},
+    },
+    {
+        .name = "inline_uuencode_in_text_body_becomes_leaves",
+        .text = "Subject: uu inline\n"
+                "\n"
+                "Please find the invoice below.\n"
+                "begin 644 invoice.exe\n"
+                "-35J0 &9A:V4@97AE\"@  \n"
+                "`\n"
+                "end\n"
+                "and another one\n"
+                "begin 0600 notes.txt\n"
+                ",<V5C;VYD(&)L;V-K\n"
+                "`\n"
+                "end\n"
+                "bye\n",
+        .want_subject = "uu inline",
+        .want_count = 3,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 0, 0, NULL, 0, "begin 644 invoice.exe"},
+                   {"1u1", "invoice.exe", "application/octet-stream", NULL, "x-uuencode", 0,
+                    MV_LEAF_UUENCODED, "MZ\220\000fake exe\n", 13},
+                   {"1u2", "notes.txt", "application/octet-stream", NULL, "x-uuencode", 0,
+                    MV_LEAF_UUENCODED, "second block"}},
+    },
+    {
+        .name = "inline_uuencode_with_crlf_lines_is_decoded",
+        .text = "Subject: uu crlf\r\n"
+                "\r\n"
+                "begin 644 notes.txt\r\n"
+                ",<V5C;VYD(&)L;V-K\r\n"
+                "`\r\n"
+                "end\r\n",
+        .want_subject = "uu crlf",
+        .want_count = 2,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 0, 0, NULL, 0, "begin 644"},
+                   {"1u1", "notes.txt", "application/octet-stream", NULL, "x-uuencode", 0,
+                    MV_LEAF_UUENCODED, "second block"}},
+    },
+    {
+        .name = "inline_uuencode_without_end_is_truncated",
+        .text = "Subject: uu cut\n"
+                "\n"
+                "begin 644 cut.bin\n"
+                ",<V5C;VYD(&)L;V-K\n",
+        .want_subject = "uu cut",
+        .want_count = 2,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 0, 0, NULL, 0, "begin 644 cut.bin"},
+                   {"1u1", "cut.bin", "application/octet-stream", NULL, "x-uuencode", 0,
+                    MV_LEAF_UUENCODED | MV_LEAF_TRUNCATED, "second block"}},
+    },
+    {
+        .name = "begin_line_without_octal_mode_is_not_uuencode",
+        .text = "Subject: prose\n"
+                "\n"
+                "begin the meeting at 10\n"
+                "begin 64x file\n"
+                "end\n",
+        .want_subject = "prose",
+        .want_count = 1,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 0, 0, NULL, 0, "begin the meeting"}},
+    },
+    {
+        .name = "malformed_no_closing_boundary_keeps_parts",
+        .text = "Subject: open\n"
+                "Content-Type: multipart/mixed; boundary=\"b\"\n"
+                "\n"
+                "--b\n"
+                "Content-Type: text/plain\n"
+                "\n"
+                "one\n"
+                "--b\n"
+                "Content-Type: application/octet-stream; name=\"x.bin\"\n"
+                "Content-Transfer-Encoding: base64\n"
+                "\n"
+                "UEsDBGZha2Ugemlw\n",
+        .want_subject = "open",
+        .want_count = 2,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 1, 0, "one"},
+                   {"2", "x.bin", "application/octet-stream", NULL, "base64", 1, 0,
+                    "PK\003\004fake zip"}},
+    },
+    {
+        .name = "malformed_truncated_base64_is_flagged",
+        .text = "Subject: cut\n"
+                "Content-Type: application/octet-stream; name=\"cut.bin\"\n"
+                "Content-Transfer-Encoding: base64\n"
+                "\n"
+                "QUJDRA\n",
+        .want_subject = "cut",
+        .want_count = 1,
+        .leaves = {{"1", "cut.bin", "application/octet-stream", NULL, "base64", 0,
+                    MV_LEAF_TRUNCATED, "ABC"}},
+    },
+    {
+        .name = "malformed_x_uuencode_without_end_is_flagged",
+        .text = "Subject: uu cut\n"
+                "Content-Type: application/octet-stream\n"
+                "Content-Transfer-Encoding: x-uuencode\n"
+                "\n"
+                "begin 644 hello.txt\n"
+                "):&5L;&\\@=74*\n",
+        .want_subject = "uu cut",
+        .want_count = 1,
+        .leaves = {{"1", NULL, "application/octet-stream", NULL, "x-uuencode", 0, MV_LEAF_TRUNCATED,
+                    "hello uu\n"}},
+    },
+    {
+        .name = "malformed_header_without_body_gives_one_empty_leaf",
+        .text = "From: a@example.com\n"
+                "Subject: no body",
+        .want_subject = "no body",
+        .want_count = 1,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 0, 0, ""}},
+    },
+    {
+        .name = "malformed_part_headers_ended_by_boundary_give_empty_leaf",
+        .text = "Subject: headers only\n"
+                "Content-Type: multipart/mixed; boundary=\"b\"\n"
+                "\n"
+                "--b\n"
+                "Content-Type: application/pdf; name=\"empty.pdf\"\n"
+                "--b\n"
+                "Content-Type: text/plain\n"
+                "\n"
+                "after\n"
+                "--b--\n",
+        .want_subject = "headers only",
+        .want_count = 2,
+        .leaves = {{"1", "empty.pdf", "application/pdf", NULL, NULL, 1, 0, ""},
+                   {"2", NULL, "text/plain", NULL, NULL, 1, 0, "after"}},
+    },
+    {
+        .name = "malformed_empty_message_gives_zero_leaves",
+        .text = "",
+        .want_subject = NULL,
+        .want_count = 0,
+    },
+    {
+        .name = "malformed_garbage_is_kept_as_raw_leaf",
+        .text = "this is not a header line\n"
+                "nor this\n",
+        .want_flags = MESSAGE_MALFORMED,
+        .want_count = 1,
+        .leaves = {{"1", NULL, "application/octet-stream", NULL, NULL, 0, 0,
+                    "this is not a header line\nnor this\n"}},
+    },
+    {
+        .name = "malformed_multipart_without_boundary_keeps_its_text",
+        .text = "Subject: noboundary\n"
+                "Content-Type: multipart/mixed\n"
+                "\n"
+                "--b\n"
+                "Content-Type: text/plain\n"
+                "\n"
+                "hidden text\n"
+                "--b--\n",
+        .want_subject = "noboundary",
+        .want_flags = MESSAGE_MALFORMED,
+        .want_count = 1,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 1, 0, NULL, 0, "hidden text"}},
+    },
+    {
+        .name = "depth_limit_skips_deeper_parts",
+        .text = "Subject: deep\n"
+                "Content-Type: multipart/mixed; boundary=\"a\"\n"
+                "\n"
+                "--a\n"
+                "Content-Type: text/plain\n"
+                "\n"
+                "shallow\n"
+                "--a\n"
+                "Content-Type: multipart/mixed; boundary=\"b\"\n"
+                "\n"
+                "--b\n"
+                "Content-Type: text/plain\n"
+                "\n"
+                "too deep\n"
+                "--b--\n"
+                "--a--\n",
+        .max_depth = 1,
+        .want_subject = "deep",
+        .want_flags = MESSAGE_LIMIT_DEPTH,
+        .want_count = 1,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 1, 0, "shallow"}},
+    },
+    {
+        .name = "parts_limit_stops_adding_leaves",
+        .text = "Subject: many\n"
+                "Content-Type: multipart/mixed; boundary=\"a\"\n"
+                "\n"
+                "--a\n"
+                "\n"
+                "one\n"
+                "--a\n"
+                "\n"
+                "two\n"
+                "--a\n"
+                "\n"
+                "three\n"
+                "--a--\n",
+        .max_parts = 2,
+        .want_subject = "many",
+        .want_flags = MESSAGE_LIMIT_PARTS,
+        .want_count = 2,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 1, 0, "one"},
+                   {"2", NULL, "text/plain", NULL, NULL, 1, 0, "two"}},
+    },
+};
+
+/* limits_make - limits for one case; 0 fields take the defaults */
+static struct message_limits limits_make(unsigned parts, unsigned depth, size_t mem)
+{
+    struct message_limits lim = {
+        .max_parts = parts != 0 ? parts : DEFAULT_PARTS,
+        .max_depth = depth != 0 ? depth : DEFAULT_DEPTH,
+        .leaf_mem_max = mem,
+        .tmpdir = tmpdir,
+    };
+    return lim;
+}
+
+/* sha256_hex - expected digest of LEN bytes */
+static char *sha256_hex(const void *p, size_t len)
+{
+    return g_compute_checksum_for_data(G_CHECKSUM_SHA256, p, len);
+}
+
+/* check_str - compare two optional strings */
+static void check_str(const char *cname, const char *field, const char *got, const char *want)
+{
+    if (g_strcmp0(got, want) != 0)
+        fail_msg("%s: %s: got \"%s\", want \"%s\"", cname, field, got ? got : "(null)",
+                 want ? want : "(null)");
+}
+
+/* check_leaf - compare leaf I of M with W, its bytes and digest */
+static void check_leaf(const char *cname, const struct message *m, size_t i,
+                       const struct want_leaf *w)
+{
+    const struct mv_leaf *lf = message_leaf_get(m, i);
+    char field[64];
+    char *digest;
+
+    if (lf == NULL)
+        fail_msg("%s: leaf %zu: got NULL, want path %s", cname, i, w->path);
+    snprintf(field, sizeof(field), "leaf %zu path", i);
+    check_str(cname, field, lf->path, w->path);
+    snprintf(field, sizeof(field), "leaf %s filename", w->path);
+    check_str(cname, field, lf->filename, w->filename);
+    snprintf(field, sizeof(field), "leaf %s declared_type", w->path);
+    check_str(cname, field, lf->declared_type, w->type);
+    snprintf(field, sizeof(field), "leaf %s disposition", w->path);
+    check_str(cname, field, lf->disposition, w->disposition);
+    snprintf(field, sizeof(field), "leaf %s encoding", w->path);
+    check_str(cname, field, lf->encoding, w->encoding);
+    if (lf->depth != w->depth)
+        fail_msg("%s: leaf %s depth: got %u, want %u", cname, w->path, lf->depth, w->depth);
+    if (lf->flags != w->flags)
+        fail_msg("%s: leaf %s flags: got %#x, want %#x", cname, w->path, lf->flags, w->flags);
+    if (lf->data == NULL)
+        fail_msg("%s: leaf %s data: got NULL, want a pointer", cname, w->path);
+    if (w->filename != NULL && !g_utf8_validate(lf->filename, -1, NULL))
+        fail_msg("%s: leaf %s filename: got invalid UTF-8, want UTF-8", cname, w->path);
+    if (w->data != NULL) {
+        size_t want = w->size != 0 ? w->size : strlen(w->data);
+
+        if (lf->size != want || memcmp(lf->data, w->data, want) != 0)
+            fail_msg("%s: leaf %s data: got %zu bytes \"%.*s\", want %zu bytes \"%s\"", cname,
+                     w->path, lf->size, (int)MIN(lf->size, 80), (const char *)lf->data, want,
+                     w->data);
+    }
+    if (w->contains != NULL &&
+        g_strstr_len((const char *)lf->data, (gssize)lf->size, w->contains) == NULL)
+        fail_msg("%s: leaf %s data: got \"%.*s\", want it to contain \"%s\"", cname, w->path,
+                 (int)MIN(lf->size, 80), (const char *)lf->data, w->contains);
+    digest = sha256_hex(lf->data, lf->size);
+    if (strcmp(lf->sha256, digest) != 0)
+        fail_msg("%s: leaf %s sha256: got %s, want %s", cname, w->path, lf->sha256, digest);
+    g_free(digest);
+}
+
+/* run_case - parse one table case from memory and check everything it names */
+static void run_case(void **state)
+{
+    const struct parse_case *c = *state;
+    struct message_limits lim = limits_make(c->max_parts, c->max_depth, DEFAULT_MEM);
+    GByteArray *bytes = g_byte_array_new();
+    struct mv_err err = {0};
+    struct message *m;
+
+    g_byte_array_append(bytes, (const guint8 *)c->text, (guint)strlen(c->text));
+    m = message_parse_bytes(bytes, &lim, &err);
+    if (m == NULL)
+        fail_msg("%s: parse: got NULL (%s), want a message", c->name, err.msg);
+    if (message_leaf_count(m) != c->want_count) {
+        size_t n = message_leaf_count(m);
+
+        for (size_t i = 0; i < n; i++)
+            print_message("# leaf %s\n", message_leaf_get(m, i)->path);
+        fail_msg("%s: leaf count: got %zu, want %zu", c->name, n, c->want_count);
+    }
+    if (message_flags(m) != c->want_flags)
+        fail_msg("%s: flags: got %#x, want %#x", c->name, message_flags(m), c->want_flags);
+    check_str(c->name, "subject", message_subject_get(m), c->want_subject);
+    for (size_t i = 0; i < c->want_count; i++)
+        check_leaf(c->name, m, i, &c->leaves[i]);
+    if (message_leaf_get(m, c->want_count) != NULL)
+        fail_msg("%s: leaf past the end: got a leaf, want NULL", c->name);
+    /* the caller's bytes are borrowed, not taken */
+    if (bytes->len != strlen(c->text) ||
+        (bytes->len > 0 && memcmp(bytes->data, c->text, bytes->len) != 0))
+        fail_msg("%s: caller bytes: got changed, want untouched", c->name);
+    m = message_free(m);
+    assert_null(m);
+    g_byte_array_unref(bytes);
+}
+
+/* parse_string - parse TEXT from memory with LIM, failing the test on NULL */
+static struct message *parse_string(const char *cname, const char *text, size_t len,
+                                    const struct message_limits *lim, GByteArray **bytes)
+{
+    struct mv_err err = {0};
+    struct message *m;
+
+    *bytes = g_byte_array_new();
+    g_byte_array_append(*bytes, (const guint8 *)text, (guint)len);
+    m = message_parse_bytes(*bytes, lim, &err);
+    if (m == NULL)
+        fail_msg("%s: parse: got NULL (%s), want a message", cname, err.msg);
+    return m;
+}
+
+/* nested_multiparts - LEVELS multiparts inside each other around one text part */
+static GString *nested_multiparts(unsigned levels)
+{
+    GString *s = g_string_new("Subject: nest\nContent-Type: multipart/mixed; boundary=\"b0\"\n\n"
+                              "--b0\nContent-Type: text/plain\n\ntop\n");
+    for (unsigned i = 1; i <= levels; i++)
+        g_string_append_printf(s, "--b%u\nContent-Type: multipart/mixed; boundary=\"b%u\"\n\n",
+                               i - 1, i);
+    g_string_append_printf(s, "--b%u\nContent-Type: text/plain\n\nbottom\n", levels);
+    for (unsigned i = levels + 1; i-- > 0;)
+        g_string_append_printf(s, "--b%u--\n", i);
+    return s;
+}
+
+/* depth_is_clamped_whatever_max_depth_says - thousands of levels, max_depth UINT_MAX */
+static void depth_is_clamped_whatever_max_depth_says(void **state)
+{
+    const char *cname = "depth_is_clamped_whatever_max_depth_says";
+    struct message_limits lim = limits_make(0, UINT_MAX, DEFAULT_MEM);
+    GString *multi = nested_multiparts(3000);
+    GString *rfc822 = g_string_new(NULL);
+    GByteArray *bytes;
+    struct message *m;
+
+    (void)state;
+    m = parse_string(cname, multi->str, multi->len, &lim, &bytes);
+    if (message_leaf_count(m) != 1)
+        fail_msg("%s: multipart leaves: got %zu, want 1", cname, message_leaf_count(m));
+    check_str(cname, "multipart leaf 1", message_leaf_get(m, 0)->path, "1");
+    if (message_flags(m) != MESSAGE_LIMIT_DEPTH)
+        fail_msg("%s: multipart flags: got %#x, want %#x", cname, message_flags(m),
+                 MESSAGE_LIMIT_DEPTH);
+    message_free(m);
+    g_byte_array_unref(bytes);
+
+    for (unsigned i = 0; i < 3000; i++)
+        g_string_append(rfc822, "Subject: wrap\nContent-Type: message/rfc822\n\n");
+    g_string_append(rfc822, "Subject: core\n\ncore\n");
+    m = parse_string(cname, rfc822->str, rfc822->len, &lim, &bytes);
+    if (message_leaf_count(m) != 0)
+        fail_msg("%s: rfc822 leaves: got %zu, want 0", cname, message_leaf_count(m));
+    if (message_flags(m) != MESSAGE_LIMIT_DEPTH)
+        fail_msg("%s: rfc822 flags: got %#x, want %#x", cname, message_flags(m),
+                 MESSAGE_LIMIT_DEPTH);
+    message_free(m);
+    g_byte_array_unref(bytes);
+    g_string_free(multi, TRUE);
+    g_string_free(rfc822, TRUE);
+}
+
+/* uuencode_blocks_are_capped_per_leaf - one block past the cap sets MESSAGE_LIMIT_PARTS */
+static void uuencode_blocks_are_capped_per_leaf(void **state)
+{
+    const char *cname = "uuencode_blocks_are_capped_per_leaf";
+    struct message_limits lim = limits_make(0, 0, DEFAULT_MEM);
+    GString *s = g_string_new("Subject: blocks\n\n");
+    const unsigned cap = 64; /* LIMIT_MAX_UUENCODED_DEFAULT */
+    GByteArray *bytes;
+    struct message *m;
+    const struct mv_leaf *last;
+
+    (void)state;
+    for (unsigned i = 1; i <= cap + 1; i++)
+        g_string_append_printf(s, "begin 644 f%u.bin\n,<V5C;VYD(&)L;V-K\n`\nend\n", i);
+    m = parse_string(cname, s->str, s->len, &lim, &bytes);
+    if (message_leaf_count(m) != cap + 1)
+        fail_msg("%s: leaves: got %zu, want %u", cname, message_leaf_count(m), cap + 1);
+    last = message_leaf_get(m, cap);
+    check_str(cname, "last path", last->path, "1u64");
+    check_str(cname, "last filename", last->filename, "f64.bin");
+    if (message_flags(m) != MESSAGE_LIMIT_PARTS)
+        fail_msg("%s: flags: got %#x, want %#x", cname, message_flags(m), MESSAGE_LIMIT_PARTS);
+    message_free(m);
+    g_byte_array_unref(bytes);
+    g_string_free(s, TRUE);
+}
+
+/* tmpdir_has_mapping - does /proc/self/maps show a file of our tmpdir? */
+static bool tmpdir_has_mapping(void)
+{
+    char *maps = NULL;
+    bool found;
+
+    if (!g_file_get_contents("/proc/self/maps", &maps, NULL, NULL))
+        return false;
+    found = strstr(maps, tmpdir) != NULL;
+    g_free(maps);
+    return found;
+}
+
+/* big_message - LEN pseudo-random bytes (PAYLOAD) and a message carrying them in base64 */
+static GString *big_message(size_t len, guint8 **payload)
+{
+    GString *s = g_string_new("Subject: big\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
+                              "--b\nContent-Type: text/plain\n\nsmall\n"
+                              "--b\nContent-Type: application/octet-stream; name=\"big.bin\"\n"
+                              "Content-Transfer-Encoding: base64\n\n");
+    guint32 x = 2463534242u;
+    char *b64;
+
+    *payload = g_malloc(len);
+    for (size_t i = 0; i < len; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        (*payload)[i] = (guint8)x;
+    }
+    b64 = g_base64_encode(*payload, len);
+    for (size_t i = 0, n = strlen(b64); i < n; i += 76) {
+        g_string_append_len(s, b64 + i, (gssize)MIN((size_t)76, n - i));
+        g_string_append_c(s, '\n');
+    }
+    g_string_append(s, "--b--\n");
+    g_free(b64);
+    return s;
+}
+
+/* check_big - leaf "2" holds PAYLOAD; leaf "1" is the small text */
+static void check_big(const char *cname, const struct message *m, const guint8 *payload, size_t len)
+{
+    const struct mv_leaf *lf;
+    char *digest = sha256_hex(payload, len);
+
+    if (message_leaf_count(m) != 2)
+        fail_msg("%s: leaves: got %zu, want 2", cname, message_leaf_count(m));
+    lf = message_leaf_get(m, 1);
+    check_str(cname, "big path", lf->path, "2");
+    if (lf->size != len || memcmp(lf->data, payload, len) != 0)
+        fail_msg("%s: big data: got %zu bytes, want the %zu payload bytes", cname, lf->size, len);
+    check_str(cname, "big sha256", lf->sha256, digest);
+    if (lf->flags != 0)
+        fail_msg("%s: big flags: got %#x, want 0", cname, lf->flags);
+    g_free(digest);
+}
+
+/* leaf_above_mem_max_goes_through_temp_file - spilled, mapped, unlinked, right digest */
+static void leaf_above_mem_max_goes_through_temp_file(void **state)
+{
+    const char *cname = "leaf_above_mem_max_goes_through_temp_file";
+    const size_t len = 300000;
+    struct message_limits lim = limits_make(0, 0, 4096);
+    guint8 *payload;
+    GString *s = big_message(len, &payload);
+    GByteArray *bytes;
+    struct message *m;
+    GDir *dir;
+
+    (void)state;
+    m = parse_string(cname, s->str, s->len, &lim, &bytes);
+    check_big(cname, m, payload, len);
+    if (!tmpdir_has_mapping())
+        fail_msg("%s: /proc/self/maps: got no file of %s, want the leaf's temp file", cname,
+                 tmpdir);
+    /* unlinked at once: nothing is left to clean up after a crash */
+    dir = g_dir_open(tmpdir, 0, NULL);
+    assert_non_null(dir);
+    if (g_dir_read_name(dir) != NULL)
+        fail_msg("%s: %s: got a file, want it empty (temp files unlinked)", cname, tmpdir);
+    g_dir_close(dir);
+    message_free(m);
+    g_byte_array_unref(bytes);
+    if (tmpdir_has_mapping())
+        fail_msg("%s: after free: got a mapping of %s, want none", cname, tmpdir);
+
+    /* at exactly leaf_mem_max the leaf stays in memory */
+    lim.leaf_mem_max = len;
+    m = parse_string(cname, s->str, s->len, &lim, &bytes);
+    check_big(cname, m, payload, len);
+    if (tmpdir_has_mapping())
+        fail_msg("%s: leaf of leaf_mem_max bytes: got a temp file, want memory", cname);
+    message_free(m);
+    g_byte_array_unref(bytes);
+    g_free(payload);
+    g_string_free(s, TRUE);
+}
+
+/* leaf_mem_max_zero_spills_every_nonempty_leaf - and keeps empty ones in memory */
+static void leaf_mem_max_zero_spills_every_nonempty_leaf(void **state)
+{
+    const char *cname = "leaf_mem_max_zero_spills_every_nonempty_leaf";
+    const char *text = "Subject: z\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
+                       "--b\n\nabc\n--b\n\n\n--b--\n";
+    struct message_limits lim = limits_make(0, 0, 0);
+    GByteArray *bytes;
+    struct message *m;
+
+    (void)state;
+    m = parse_string(cname, text, strlen(text), &lim, &bytes);
+    if (message_leaf_count(m) != 2)
+        fail_msg("%s: leaves: got %zu, want 2", cname, message_leaf_count(m));
+    if (message_leaf_get(m, 0)->size != 3 || memcmp(message_leaf_get(m, 0)->data, "abc", 3))
+        fail_msg("%s: leaf 1: got %zu bytes, want \"abc\"", cname, message_leaf_get(m, 0)->size);
+    if (message_leaf_get(m, 1)->size != 0 || message_leaf_get(m, 1)->data == NULL)
+        fail_msg("%s: leaf 2: got %zu bytes, want 0 and a pointer", cname,
+                 message_leaf_get(m, 1)->size);
+    if (!tmpdir_has_mapping())
+        fail_msg("%s: got no temp file mapping, want one", cname);
+    message_free(m);
+    g_byte_array_unref(bytes);
+}
+
+/* write_tmp - a file in tmpdir holding TEXT, unlinked, offset left at its end */
+static int write_tmp(const char *text, size_t len)
+{
+    char *path = g_build_filename(tmpdir, "msg-XXXXXX", NULL);
+    int fd = g_mkstemp(path);
+
+    assert_true(fd >= 0);
+    unlink(path);
+    g_free(path);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    return fd;
+}
+
+/* parse_fd_reads_whole_file_and_spills_big_leaf - offset ignored, persisted stream */
+static void parse_fd_reads_whole_file_and_spills_big_leaf(void **state)
+{
+    const char *cname = "parse_fd_reads_whole_file_and_spills_big_leaf";
+    const size_t len = 200000;
+    struct message_limits lim = limits_make(0, 0, 8192);
+    guint8 *payload;
+    GString *s = big_message(len, &payload);
+    struct mv_err err = {0};
+    struct message *m;
+    int fd = write_tmp(s->str, s->len);
+
+    (void)state;
+    m = message_parse_fd(fd, &lim, &err);
+    if (m == NULL)
+        fail_msg("%s: parse: got NULL (%s), want a message", cname, err.msg);
+    /* the caller may close its fd at once; the leaves stay readable */
+    close(fd);
+    check_str(cname, "subject", message_subject_get(m), "big");
+    check_str(cname, "leaf 1 path", message_leaf_get(m, 0)->path, "1");
+    check_big(cname, m, payload, len);
+    message_free(m);
+    g_free(payload);
+    g_string_free(s, TRUE);
+}
+
+/* parse_fd_small_message_matches_parse_bytes - same leaves through either door */
+static void parse_fd_small_message_matches_parse_bytes(void **state)
+{
+    const struct parse_case *c = &cases[2]; /* rfc822 inside multipart */
+    struct message_limits lim = limits_make(0, 0, DEFAULT_MEM);
+    struct mv_err err = {0};
+    struct message *m;
+    int fd = write_tmp(c->text, strlen(c->text));
+
+    (void)state;
+    m = message_parse_fd(fd, &lim, &err);
+    if (m == NULL)
+        fail_msg("parse_fd: got NULL (%s), want a message", err.msg);
+    if (message_leaf_count(m) != c->want_count)
+        fail_msg("parse_fd: leaves: got %zu, want %zu", message_leaf_count(m), c->want_count);
+    for (size_t i = 0; i < c->want_count; i++)
+        check_leaf("parse_fd", m, i, &c->leaves[i]);
+    message_free(m);
+    close(fd);
+}
+
+/* io_errors_return_null_with_eio - pipe, directory, temp dir that does not exist */
+static void io_errors_return_null_with_eio(void **state)
+{
+    const char *cname = "io_errors_return_null_with_eio";
+    struct message_limits lim = limits_make(0, 0, DEFAULT_MEM);
+    struct mv_err err = {0};
+    struct message *m;
+    guint8 *payload;
+    GString *s;
+    GByteArray *bytes;
+    int p[2], dfd;
+
+    (void)state;
+    assert_int_equal(pipe(p), 0);
+    m = message_parse_fd(p[0], &lim, &err);
+    if (m != NULL || err.status != MV_EIO)
+        fail_msg("%s: pipe: got %p status %s, want NULL io-error", cname, (void *)m,
+                 mv_status_name(err.status));
+    close(p[0]);
+    close(p[1]);
+
+    memset(&err, 0, sizeof(err));
+    dfd = open(tmpdir, O_RDONLY | O_DIRECTORY);
+    assert_true(dfd >= 0);
+    m = message_parse_fd(dfd, &lim, &err);
+    if (m != NULL || err.status != MV_EIO)
+        fail_msg("%s: directory: got %p status %s, want NULL io-error", cname, (void *)m,
+                 mv_status_name(err.status));
+    close(dfd);
+
+    memset(&err, 0, sizeof(err));
+    s = big_message(10000, &payload);
+    bytes = g_byte_array_new();
+    g_byte_array_append(bytes, (const guint8 *)s->str, (guint)s->len);
+    lim.leaf_mem_max = 100;
+    lim.tmpdir = "/nonexistent.invalid/mailvet";
+    m = message_parse_bytes(bytes, &lim, &err);
+    if (m != NULL || err.status != MV_EIO)
+        fail_msg("%s: missing tmpdir: got %p status %s, want NULL io-error", cname, (void *)m,
+                 mv_status_name(err.status));
+    if (strstr(err.msg, "/nonexistent.invalid/mailvet") == NULL)
+        fail_msg("%s: message: got \"%s\", want it to name the temp dir", cname, err.msg);
+    g_byte_array_unref(bytes);
+    g_string_free(s, TRUE);
+    g_free(payload);
+}
+
+/* free_and_getters_accept_null - the destructor and getters tolerate NULL */
+static void free_and_getters_accept_null(void **state)
+{
+    (void)state;
+    assert_null(message_free(NULL));
+    assert_int_equal(message_leaf_count(NULL), 0);
+    assert_null(message_leaf_get(NULL, 0));
+    assert_int_equal(message_flags(NULL), 0);
+    assert_null(message_subject_get(NULL));
+}
+
+/* group_setup - a private temp dir for leaf files */
+static int group_setup(void **state)
+{
+    (void)state;
+    tmpdir = g_dir_make_tmp("test_message-XXXXXX", NULL);
+    return tmpdir != NULL ? 0 : -1;
+}
+
+/* group_teardown - the temp dir must be empty: every leaf file was unlinked */
+static int group_teardown(void **state)
+{
+    int rc;
+
+    (void)state;
+    rc = g_rmdir(tmpdir);
+    if (rc != 0)
+        fprintf(stderr, "# rmdir %s: %s (a temp file was left behind)\n", tmpdir,
+                g_strerror(errno));
+    g_free(tmpdir);
+    return rc;
+}
+
+int main(void)
+{
+    static const struct CMUnitTest extra[] = {
+        cmocka_unit_test(depth_is_clamped_whatever_max_depth_says),
+        cmocka_unit_test(uuencode_blocks_are_capped_per_leaf),
+        cmocka_unit_test(leaf_above_mem_max_goes_through_temp_file),
+        cmocka_unit_test(leaf_mem_max_zero_spills_every_nonempty_leaf),
+        cmocka_unit_test(parse_fd_reads_whole_file_and_spills_big_leaf),
+        cmocka_unit_test(parse_fd_small_message_matches_parse_bytes),
+        cmocka_unit_test(io_errors_return_null_with_eio),
+        cmocka_unit_test(free_and_getters_accept_null),
+    };
+    struct CMUnitTest tests[G_N_ELEMENTS(cases) + G_N_ELEMENTS(extra)];
+    size_t n = 0;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        tests[n++] = (struct CMUnitTest){
+            .name = cases[i].name,
+            .test_func = run_case,
+            .initial_state = (void *)&cases[i],
+        };
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(extra); i++)
+        tests[n++] = extra[i];
+    return cmocka_run_group_tests_name("message", tests, group_setup, group_teardown);
+}
