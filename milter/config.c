@@ -1,0 +1,811 @@
+/* config.c - mailvet.yaml into struct mv_config through one schema table.
+ * Contract in config.h.  keys[] below is the single source of truth: name, type, field,
+ * default, range and whether SIGUSR1 applies a change.  Defaults and ranges are written
+ * as the operator would write them ("100M", "120s") and go through the same parser as the
+ * file, so a default outside its own range cannot hide (config_default() aborts, and
+ * test_config calls it).  config_load() starts from the defaults in a fresh struct, applies
+ * every key of the file, and collects every error ("FILE:LINE: KEY: message", one per
+ * line) before it gives up, so the operator fixes a file in one round.  Units: sizes
+ * are bytes with an optional K, M or G suffix (1024-based); durations take ms, s, m or h,
+ * and a bare number is the unit the key stores (seconds, or milliseconds for
+ * max_scan_time), as Postfix does per parameter.  Not a leaf module, but it still does not
+ * log: the caller prints err->msg. */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <glib.h>
+
+#include "config.h"
+#include "mvlimits.h"
+#include "yamlnode.h"
+
+enum cfg_type {
+    CFG_STRING,   /* free text; with choices, one of them */
+    CFG_PATH,     /* an absolute path */
+    CFG_SOCKET,   /* a libmilter socket specification */
+    CFG_BOOL,     /* true/false, yes/no -> bool */
+    CFG_UINT,     /* decimal -> unsigned */
+    CFG_SIZE,     /* bytes, K/M/G suffix -> uint64_t */
+    CFG_DURATION, /* ms/s/m/h suffix -> unsigned, in the key's unit */
+    CFG_MODE,     /* octal permissions -> unsigned */
+    CFG_ENUM,     /* one of choices -> int (the index) */
+};
+
+#define CFG_RELOAD 0x1u /* SIGUSR1 applies a change; otherwise it needs a restart */
+#define CFG_EMPTY 0x2u  /* "" is a valid value (string, path) */
+
+#define CFG_SECONDS 1000u /* unit of a duration stored in seconds, in milliseconds */
+#define CFG_MILLIS 1u
+
+struct cfg_key {
+    const char *name;
+    enum cfg_type type;
+    size_t offset;   /* of the field in struct mv_config */
+    const char *def; /* default, written as in the file */
+    const char *min; /* range, written as in the file; NULL = none */
+    const char *max;
+    unsigned flags;             /* CFG_RELOAD, CFG_EMPTY */
+    const char *const *choices; /* CFG_ENUM, CFG_STRING: NULL-terminated */
+    unsigned unit_ms;           /* CFG_DURATION: CFG_SECONDS or CFG_MILLIS */
+};
+
+/* KEY - one schema entry; the YAML key is the field's own name (see CONVENTIONS.md) */
+/* clang-format off */
+#define KEY(f, type, def, min, max, flags, choices, unit) \
+    { #f, type, offsetof(struct mv_config, f), def, min, max, flags, choices, unit }
+/* clang-format on */
+
+/* Indexed by enum config_on_error. */
+static const char *const on_error_names[] = {"tempfail", "accept", NULL};
+
+/* syslog(3) facilities for a mail filter; log.c maps the same names to LOG_* codes. */
+static const char *const facility_names[] = {
+    "mail",   "daemon", "user",   "local0", "local1", "local2",
+    "local3", "local4", "local5", "local6", "local7", NULL,
+};
+
+static const struct cfg_key keys[] = {
+    /* daemon: read once at start, except log_clean and shutdown_timeout, which are read
+     * from the current generation when they are needed */
+    KEY(socket, CFG_SOCKET, "unix:/run/mailvet/mailvetd.sock", NULL, NULL, 0, NULL, 0),
+    KEY(socket_mode, CFG_MODE, "0660", "0", "0777", 0, NULL, 0),
+    KEY(user, CFG_STRING, "mailvet", NULL, NULL, CFG_EMPTY, NULL, 0),
+    KEY(group, CFG_STRING, "", NULL, NULL, CFG_EMPTY, NULL, 0),
+    KEY(pid_file, CFG_PATH, "/run/mailvet/mailvetd.pid", NULL, NULL, CFG_EMPTY, NULL, 0),
+    KEY(log_facility, CFG_STRING, "mail", NULL, NULL, 0, facility_names, 0),
+    KEY(log_clean, CFG_BOOL, "true", NULL, NULL, CFG_RELOAD, NULL, 0),
+    KEY(milter_timeout, CFG_DURATION, "300s", "1s", "24h", 0, NULL, CFG_SECONDS),
+    KEY(shutdown_timeout, CFG_DURATION, "30s", "0s", "1h", CFG_RELOAD, NULL, CFG_SECONDS),
+
+    /* scanning: a new generation on SIGUSR1 */
+    KEY(database, CFG_PATH, "/var/lib/clamav", NULL, NULL, CFG_RELOAD, NULL, 0),
+    KEY(tmpdir, CFG_PATH, "/var/tmp", NULL, NULL, CFG_RELOAD, NULL, 0),
+    KEY(on_error, CFG_ENUM, "tempfail", NULL, NULL, CFG_RELOAD, on_error_names, 0),
+    KEY(add_header, CFG_BOOL, "false", NULL, NULL, CFG_RELOAD, NULL, 0),
+
+    /* limits: defaults in mvlimits.h; sizes stay within 2G for a 32-bit size_t and libclamav */
+    KEY(spool_memory, CFG_SIZE, LIMIT_SPOOL_MEMORY_DEFAULT, "0", "1G", CFG_RELOAD, NULL, 0),
+    KEY(max_message_size, CFG_SIZE, LIMIT_MAX_MESSAGE_SIZE_DEFAULT, "1K", "2G", CFG_RELOAD, NULL,
+        0),
+    KEY(max_parts, CFG_UINT, LIMIT_MAX_PARTS_DEFAULT, "1", "100000", CFG_RELOAD, NULL, 0),
+    KEY(max_mime_depth, CFG_UINT, LIMIT_MAX_MIME_DEPTH_DEFAULT, "1", "100", CFG_RELOAD, NULL, 0),
+    KEY(max_scan_size, CFG_SIZE, LIMIT_MAX_SCAN_SIZE_DEFAULT, "1K", "2G", CFG_RELOAD, NULL, 0),
+    KEY(max_file_size, CFG_SIZE, LIMIT_MAX_FILE_SIZE_DEFAULT, "1K", "2G", CFG_RELOAD, NULL, 0),
+    KEY(max_recursion, CFG_UINT, LIMIT_MAX_RECURSION_DEFAULT, "1", "64", CFG_RELOAD, NULL, 0),
+    KEY(max_files, CFG_UINT, LIMIT_MAX_FILES_DEFAULT, "1", "1000000", CFG_RELOAD, NULL, 0),
+    KEY(max_scan_time, CFG_DURATION, LIMIT_MAX_SCAN_TIME_DEFAULT, "100ms", "1h", CFG_RELOAD, NULL,
+        CFG_MILLIS),
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+/* field - address of key K's field in CFG */
+static void *field(const struct mv_config *cfg, const struct cfg_key *k)
+{
+    return (char *)cfg + k->offset;
+}
+
+/* is_string_type - the field is a char * */
+static bool is_string_type(enum cfg_type t)
+{
+    return t == CFG_STRING || t == CFG_PATH || t == CFG_SOCKET;
+}
+
+/* parse_digits - decimal digits at *P into *OUT; false if none, *OVERFLOW if too large */
+static bool parse_digits(const char **p, uint64_t *out, bool *overflow)
+{
+    const char *s = *p;
+    uint64_t v = 0;
+
+    if (!g_ascii_isdigit(*s))
+        return false;
+    for (; g_ascii_isdigit(*s); s++) {
+        unsigned d = (unsigned)(*s - '0');
+
+        if (v > (UINT64_MAX - d) / 10)
+            *overflow = true;
+        else
+            v = v * 10 + d;
+    }
+    *p = s;
+    *out = v;
+    return true;
+}
+
+/* multiply - *V times M; false on overflow */
+static bool multiply(uint64_t *v, uint64_t m)
+{
+    if (m != 0 && *v > UINT64_MAX / m)
+        return false;
+    *v *= m;
+    return true;
+}
+
+/* choice_index - index of TEXT in a NULL-terminated list, or -1 */
+static int choice_index(const char *const *choices, const char *text)
+{
+    int i;
+
+    for (i = 0; choices[i] != NULL; i++)
+        if (strcmp(choices[i], text) == 0)
+            return i;
+    return -1;
+}
+
+/* choice_list - "a, b or c" */
+static void choice_list(const char *const *choices, char *buf, size_t size)
+{
+    size_t used = 0;
+    int i;
+
+    buf[0] = '\0';
+    for (i = 0; choices[i] != NULL && used < size; i++) {
+        const char *sep = i == 0 ? "" : choices[i + 1] == NULL ? " or " : ", ";
+        int n = snprintf(buf + used, size - used, "%s%s", sep, choices[i]);
+
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+/* check_host - an IPv4/IPv6 literal for the family, or a host name */
+static bool check_host(const char *host, int family)
+{
+    unsigned char addr[sizeof(struct in6_addr)];
+    size_t len = strlen(host);
+    size_t i;
+
+    if (inet_pton(family, host, addr) == 1)
+        return true;
+    if (len == 0 || len > 253)
+        return false;
+    for (i = 0; i < len; i++)
+        if (!g_ascii_isalnum(host[i]) && host[i] != '-' && host[i] != '.')
+            return false;
+    return true;
+}
+
+/* check_socket - libmilter's socket syntax (smfi_setconn): unix:/local:, inet:, inet6: */
+static bool check_socket(const char *s, char *why, size_t size)
+{
+    const char *rest;
+    const char *at;
+    const char *p;
+    uint64_t port = 0;
+    bool overflow = false;
+    int family;
+
+    if (strncmp(s, "unix:", 5) == 0 || strncmp(s, "local:", 6) == 0) {
+        rest = strchr(s, ':') + 1;
+        if (rest[0] != '/') {
+            snprintf(why, size, "the socket path must be absolute, got %.100s", s);
+            return false;
+        }
+        if (strlen(rest) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
+            snprintf(why, size, "the socket path is longer than %zu bytes, got %.100s",
+                     sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1, s);
+            return false;
+        }
+        return true;
+    }
+    if (strncmp(s, "inet:", 5) == 0) {
+        family = AF_INET;
+        rest = s + 5;
+    } else if (strncmp(s, "inet6:", 6) == 0) {
+        family = AF_INET6;
+        rest = s + 6;
+    } else {
+        snprintf(why, size,
+                 "must be unix:/PATH, local:/PATH, inet:PORT@HOST or inet6:PORT@HOST, got %.100s",
+                 s);
+        return false;
+    }
+    at = strchr(rest, '@');
+    if (at == NULL && family == AF_INET && strchr(rest, ':') != NULL) {
+        /* The classic mix-up: Postfix's client side writes inet:HOST:PORT. */
+        snprintf(why, size,
+                 "must be inet:PORT@HOST (HOST:PORT is Postfix's syntax for the other end), "
+                 "got %.100s",
+                 s);
+        return false;
+    }
+    p = rest;
+    if (!parse_digits(&p, &port, &overflow) || overflow || p != (at ? at : rest + strlen(rest)) ||
+        port < 1 || port > 65535) {
+        snprintf(why, size, "the port must be a number between 1 and 65535, got %.100s", s);
+        return false;
+    }
+    if (at != NULL && !check_host(at + 1, family)) {
+        snprintf(why, size, "the host must be an %s address or a host name, got %.100s",
+                 family == AF_INET ? "IPv4" : "IPv6", s);
+        return false;
+    }
+    return true;
+}
+
+/* parse_size - "25M" -> bytes */
+static bool parse_size(const char *text, uint64_t *out, bool *overflow)
+{
+    const char *p = text;
+    uint64_t v;
+
+    if (!parse_digits(&p, &v, overflow))
+        return false;
+    switch (*p) {
+    case '\0':
+        break;
+    case 'K':
+    case 'k':
+        *overflow |= !multiply(&v, MV_KIB);
+        p++;
+        break;
+    case 'M':
+    case 'm':
+        *overflow |= !multiply(&v, MV_MIB);
+        p++;
+        break;
+    case 'G':
+    case 'g':
+        *overflow |= !multiply(&v, MV_MIB * MV_KIB);
+        p++;
+        break;
+    default:
+        return false;
+    }
+    if (*p != '\0')
+        return false;
+    *out = v;
+    return true;
+}
+
+/* parse_duration - "120s" -> milliseconds; a bare number is in UNIT_MS */
+static bool parse_duration(const char *text, unsigned unit_ms, uint64_t *ms, bool *overflow)
+{
+    static const struct {
+        const char *suffix;
+        uint64_t ms;
+    } units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+    const char *p = text;
+    uint64_t v;
+    size_t i;
+
+    if (!parse_digits(&p, &v, overflow))
+        return false;
+    if (*p == '\0') {
+        *overflow |= !multiply(&v, unit_ms);
+        *ms = v;
+        return true;
+    }
+    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(p, units[i].suffix) == 0) {
+            *overflow |= !multiply(&v, units[i].ms);
+            *ms = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* parse_mode - "0660" -> 0660 */
+static bool parse_mode(const char *text, uint64_t *out, bool *overflow)
+{
+    uint64_t v = 0;
+    const char *p;
+
+    if (*text == '\0')
+        return false;
+    for (p = text; *p != '\0'; p++) {
+        if (*p < '0' || *p > '7')
+            return false;
+        if (v > 07777)
+            *overflow = true;
+        else
+            v = v * 8 + (uint64_t)(*p - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* parse_bool - YAML 1.1's common spellings, any case */
+static bool parse_bool(const char *text, uint64_t *out)
+{
+    static const char *const yes[] = {"true", "yes", "on"};
+    static const char *const no[] = {"false", "no", "off"};
+    size_t i;
+
+    for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        if (g_ascii_strcasecmp(text, yes[i]) == 0) {
+            *out = 1;
+            return true;
+        }
+        if (g_ascii_strcasecmp(text, no[i]) == 0) {
+            *out = 0;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* parse_number - TEXT for a numeric key into the stored unit; WHY says what is wrong.
+ * OVERFLOW is set when the text is well-formed but too large to hold. */
+static bool parse_number(const struct cfg_key *k, const char *text, uint64_t *out, bool *overflow,
+                         char *why, size_t size)
+{
+    uint64_t ms = 0;
+    const char *p = text;
+    char list[128];
+    int idx;
+
+    *overflow = false;
+    switch (k->type) {
+    case CFG_BOOL:
+        if (parse_bool(text, out))
+            return true;
+        snprintf(why, size, "must be true or false, got %.100s", text);
+        return false;
+    case CFG_ENUM:
+        idx = choice_index(k->choices, text);
+        if (idx >= 0) {
+            *out = (uint64_t)idx;
+            return true;
+        }
+        choice_list(k->choices, list, sizeof(list));
+        snprintf(why, size, "must be %s, got %.100s", list, text);
+        return false;
+    case CFG_UINT:
+        if (parse_digits(&p, out, overflow) && *p == '\0')
+            return true;
+        snprintf(why, size, "must be a whole number, got %.100s", text);
+        return false;
+    case CFG_SIZE:
+        if (parse_size(text, out, overflow))
+            return true;
+        snprintf(why, size,
+                 "must be a size in bytes with an optional K, M or G suffix, "
+                 "got %.100s",
+                 text);
+        return false;
+    case CFG_MODE:
+        if (parse_mode(text, out, overflow))
+            return true;
+        snprintf(why, size, "must be an octal mode such as 0660, got %.100s", text);
+        return false;
+    case CFG_DURATION:
+        if (!parse_duration(text, k->unit_ms, &ms, overflow)) {
+            snprintf(why, size, "must be a duration such as %s, got %.100s",
+                     k->unit_ms == CFG_SECONDS ? "30s, 5m or 1h" : "500ms, 30s or 2m", text);
+            return false;
+        }
+        if (!*overflow && ms % k->unit_ms != 0) {
+            snprintf(why, size, "must be a whole number of seconds, got %.100s", text);
+            return false;
+        }
+        *out = ms / k->unit_ms;
+        return true;
+    default:
+        snprintf(why, size, "bug: key %s is not numeric", k->name);
+        return false;
+    }
+}
+
+/* check_string - validate TEXT for a string, path or socket key */
+static bool check_string(const struct cfg_key *k, const char *text, char *why, size_t size)
+{
+    char list[256];
+    const char *p;
+
+    for (p = text; *p != '\0'; p++) {
+        if (g_ascii_iscntrl(*p)) {
+            snprintf(why, size, "must not contain control characters");
+            return false;
+        }
+    }
+    if (*text == '\0')
+        return true; /* emptiness is checked by the caller against CFG_EMPTY */
+    switch (k->type) {
+    case CFG_PATH:
+        if (text[0] == '/')
+            return true;
+        snprintf(why, size, "must be an absolute path, got %.100s", text);
+        return false;
+    case CFG_SOCKET:
+        return check_socket(text, why, size);
+    default:
+        if (k->choices == NULL || choice_index(k->choices, text) >= 0)
+            return true;
+        choice_list(k->choices, list, sizeof(list));
+        snprintf(why, size, "must be one of %s, got %.100s", list, text);
+        return false;
+    }
+}
+
+/* set_value - validate TEXT for key K and store it in CFG; false with WHY on error */
+static bool set_value(struct mv_config *cfg, const struct cfg_key *k, const char *text, char *why,
+                      size_t size)
+{
+    uint64_t v = 0;
+    uint64_t lo = 0;
+    uint64_t hi = UINT64_MAX;
+    bool overflow = false;
+    bool dummy = false;
+    void *f = field(cfg, k);
+
+    if (*text == '\0' && !(k->flags & CFG_EMPTY)) {
+        snprintf(why, size, "missing value");
+        return false;
+    }
+    if (is_string_type(k->type)) {
+        if (!check_string(k, text, why, size))
+            return false;
+        g_free(*(char **)f);
+        *(char **)f = g_strdup(text);
+        return true;
+    }
+    if (!parse_number(k, text, &v, &overflow, why, size))
+        return false;
+    if (k->min != NULL && !parse_number(k, k->min, &lo, &dummy, why, size))
+        return false;
+    if (k->max != NULL && !parse_number(k, k->max, &hi, &dummy, why, size))
+        return false;
+    if (overflow || v < lo || v > hi) {
+        /* A bare number is in the key's own unit: say which, or "50" looks in range. */
+        bool bare = k->type == CFG_DURATION && text[strspn(text, "0123456789")] == '\0';
+
+        snprintf(why, size, "must be between %s and %s, got %.100s%s", k->min ? k->min : "0",
+                 k->max ? k->max : "any", text,
+                 !bare                       ? ""
+                 : k->unit_ms == CFG_SECONDS ? " (seconds)"
+                                             : " (milliseconds)");
+        return false;
+    }
+    switch (k->type) {
+    case CFG_BOOL:
+        *(bool *)f = v != 0;
+        break;
+    case CFG_ENUM:
+        *(int *)f = (int)v;
+        break;
+    case CFG_SIZE:
+        *(uint64_t *)f = v;
+        break;
+    default:
+        if (v > UINT_MAX) {
+            snprintf(why, size, "bug: range of %s exceeds unsigned", k->name);
+            return false;
+        }
+        *(unsigned *)f = (unsigned)v;
+        break;
+    }
+    return true;
+}
+
+/* config_new - a config with every default, FILE as its name; aborts on a broken schema */
+static struct mv_config *config_new(const char *file)
+{
+    struct mv_config *cfg = g_new0(struct mv_config, 1);
+    char why[512];
+    size_t i;
+
+    cfg->file = g_strdup(file);
+    for (i = 0; i < NKEYS; i++) {
+        /* The defaults are checked like a file's values, ranges included; one that fails
+         * is a bug in keys[] (or mvlimits.h) that test_config catches before a release. */
+        if (!set_value(cfg, &keys[i], keys[i].def, why, sizeof(why))) {
+            fprintf(stderr, "mailvet: bug: default of %s: %s\n", keys[i].name, why);
+            abort();
+        }
+    }
+    return cfg;
+}
+
+/* edit_distance - Levenshtein distance of A and B (short key names only) */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a);
+    size_t lb = strlen(b);
+    size_t row[64];
+    size_t i;
+    size_t j;
+
+    if (la >= sizeof(row) / sizeof(row[0]) || lb >= sizeof(row) / sizeof(row[0]))
+        return SIZE_MAX;
+    for (j = 0; j <= lb; j++)
+        row[j] = j;
+    for (i = 1; i <= la; i++) {
+        size_t diag = row[0];
+
+        row[0] = i;
+        for (j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (g_ascii_tolower(a[i - 1]) != g_ascii_tolower(b[j - 1]));
+
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* nearest_key - the schema key closest to NAME, or NULL when none is close */
+static const char *nearest_key(const char *name)
+{
+    size_t limit = strlen(name) / 3 > 2 ? strlen(name) / 3 : 2;
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX;
+    size_t i;
+
+    for (i = 0; i < NKEYS; i++) {
+        size_t d = edit_distance(name, keys[i].name);
+
+        if (d < best_d) {
+            best_d = d;
+            best = keys[i].name;
+        }
+    }
+    return best_d <= limit ? best : NULL;
+}
+
+/* find_key - the schema entry for NAME, or NULL */
+static const struct cfg_key *find_key(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < NKEYS; i++)
+        if (strcmp(keys[i].name, name) == 0)
+            return &keys[i];
+    return NULL;
+}
+
+/* apply_pair - one "key: value" of the file into CFG; errors are appended to ERR */
+static void apply_pair(struct mv_config *cfg, const struct yamlnode *key,
+                       const struct yamlnode *value, struct mv_err *err)
+{
+    const char *name = yamlnode_scalar_get(key);
+    const struct cfg_key *k = find_key(name);
+    const char *near;
+    char why[512];
+
+    if (k == NULL) {
+        near = nearest_key(name);
+        if (near != NULL)
+            yamlnode_err_add(err, MV_ECONFIG, key, "%.100s: unknown key (did you mean %s?)", name,
+                             near);
+        else
+            yamlnode_err_add(err, MV_ECONFIG, key, "%.100s: unknown key", name);
+        return;
+    }
+    if (yamlnode_type(value) != YAMLNODE_SCALAR) {
+        yamlnode_err_add(err, MV_ECONFIG, key, "%s: must be a single value, got %s", k->name,
+                         yamlnode_type_name(value));
+        return;
+    }
+    if (!set_value(cfg, k, yamlnode_is_null(value) ? "" : yamlnode_scalar_get(value), why,
+                   sizeof(why)))
+        yamlnode_err_add(err, MV_ECONFIG, key, "%s: %s", k->name, why);
+}
+
+/* config_load - read PATH over the defaults; every error is reported */
+struct mv_config *config_load(const char *path, struct mv_err *err)
+{
+    struct mv_err local;
+    struct yamlnode *root;
+    struct mv_config *cfg;
+    size_t i;
+
+    if (err == NULL)
+        err = &local;
+    root = yamlnode_load_file(path, err);
+    if (root == NULL) {
+        if (err->status == MV_EPARSE)
+            err->status = MV_ECONFIG;
+        return NULL;
+    }
+    cfg = config_new(path);
+    if (yamlnode_type(root) == YAMLNODE_MAPPING) {
+        for (i = 0; i < yamlnode_count(root); i++)
+            apply_pair(cfg, yamlnode_key_get(root, i), yamlnode_value_get(root, i), err);
+    } else if (!yamlnode_is_null(root)) {
+        /* An empty file (or only comments) means every default. */
+        yamlnode_err_add(err, MV_ECONFIG, root, "must be a mapping of \"key: value\" lines, got %s",
+                         yamlnode_type_name(root));
+    }
+    yamlnode_free(root);
+    if (err->status != MV_OK)
+        cfg = config_free(cfg);
+    return cfg;
+}
+
+/* config_default - every key at its default */
+struct mv_config *config_default(void)
+{
+    return config_new("(built-in)");
+}
+
+/* config_free - free a config; NULL allowed */
+struct mv_config *config_free(struct mv_config *cfg)
+{
+    size_t i;
+
+    if (cfg == NULL)
+        return NULL;
+    for (i = 0; i < NKEYS; i++)
+        if (is_string_type(keys[i].type))
+            g_free(*(char **)field(cfg, &keys[i]));
+    g_free(cfg->file);
+    g_free(cfg);
+    return NULL;
+}
+
+/* config_key_count - number of schema keys */
+size_t config_key_count(void)
+{
+    return NKEYS;
+}
+
+/* config_key_name - name of schema key I */
+const char *config_key_name(size_t i)
+{
+    return i < NKEYS ? keys[i].name : NULL;
+}
+
+/* config_key_reloadable - whether SIGUSR1 applies a change of key I */
+bool config_key_reloadable(size_t i)
+{
+    return i < NKEYS && (keys[i].flags & CFG_RELOAD);
+}
+
+/* config_key_equal - key I has the same value in A and B */
+bool config_key_equal(const struct mv_config *a, const struct mv_config *b, size_t i)
+{
+    const struct cfg_key *k;
+    const void *fa;
+    const void *fb;
+
+    if (i >= NKEYS)
+        return false;
+    k = &keys[i];
+    fa = field(a, k);
+    fb = field(b, k);
+    switch (k->type) {
+    case CFG_BOOL:
+        return *(const bool *)fa == *(const bool *)fb;
+    case CFG_ENUM:
+        return *(const int *)fa == *(const int *)fb;
+    case CFG_SIZE:
+        return *(const uint64_t *)fa == *(const uint64_t *)fb;
+    case CFG_UINT:
+    case CFG_DURATION:
+    case CFG_MODE:
+        return *(const unsigned *)fa == *(const unsigned *)fb;
+    default:
+        return strcmp(*(char *const *)fa, *(char *const *)fb) == 0;
+    }
+}
+
+/* quote - S as a YAML double-quoted scalar */
+static void quote(GString *out, const char *s)
+{
+    g_string_append_c(out, '"');
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '"' || c == '\\')
+            g_string_append_printf(out, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f)
+            g_string_append_printf(out, "\\x%02x", c);
+        else
+            g_string_append_c(out, (char)c);
+    }
+    g_string_append_c(out, '"');
+}
+
+/* format_size - bytes in the largest exact unit: "100M" */
+static void format_size(GString *out, uint64_t v)
+{
+    static const struct {
+        char suffix;
+        uint64_t bytes;
+    } units[] = {{'G', MV_MIB * MV_KIB}, {'M', MV_MIB}, {'K', MV_KIB}};
+    size_t i;
+
+    for (i = 0; v != 0 && i < sizeof(units) / sizeof(units[0]); i++) {
+        if (v % units[i].bytes == 0) {
+            g_string_append_printf(out, "%" PRIu64 "%c", v / units[i].bytes, units[i].suffix);
+            return;
+        }
+    }
+    g_string_append_printf(out, "%" PRIu64, v);
+}
+
+/* format_value - key K of CFG as it would be written in the file */
+static void format_value(GString *out, const struct mv_config *cfg, const struct cfg_key *k)
+{
+    const void *f = field(cfg, k);
+    unsigned u;
+    int e;
+
+    switch (k->type) {
+    case CFG_BOOL:
+        g_string_append(out, *(const bool *)f ? "true" : "false");
+        break;
+    case CFG_ENUM:
+        e = *(const int *)f;
+        g_string_append(out, e >= 0 && k->choices[e] != NULL ? k->choices[e] : "?");
+        break;
+    case CFG_SIZE:
+        format_size(out, *(const uint64_t *)f);
+        break;
+    case CFG_UINT:
+        g_string_append_printf(out, "%u", *(const unsigned *)f);
+        break;
+    case CFG_MODE:
+        g_string_append_printf(out, "%04o", *(const unsigned *)f);
+        break;
+    case CFG_DURATION:
+        /* Seconds read best; milliseconds only when the value needs them. */
+        u = *(const unsigned *)f;
+        if (k->unit_ms == CFG_SECONDS)
+            g_string_append_printf(out, "%us", u);
+        else if (u % 1000 == 0)
+            g_string_append_printf(out, "%us", u / 1000);
+        else
+            g_string_append_printf(out, "%ums", u);
+        break;
+    default:
+        quote(out, *(char *const *)f);
+        break;
+    }
+}
+
+/* config_print - every key in table order; "# default" marks a value equal to the default */
+void config_print(const struct mv_config *cfg, FILE *out)
+{
+    struct mv_config *def = config_default();
+    GString *line = g_string_new(NULL);
+    size_t i;
+
+    fprintf(out, "# mailvet configuration from %s\n", cfg->file);
+    for (i = 0; i < NKEYS; i++) {
+        g_string_printf(line, "%s: ", keys[i].name);
+        format_value(line, cfg, &keys[i]);
+        if (config_key_equal(cfg, def, i)) {
+            while (line->len < 48)
+                g_string_append_c(line, ' ');
+            g_string_append(line, " # default");
+        }
+        fprintf(out, "%s\n", line->str);
+    }
+    g_string_free(line, TRUE);
+    config_free(def);
+}

@@ -1,0 +1,70 @@
+/* config.h - mailvet.yaml into struct mv_config through one schema table.
+ * config_load() parses into a fresh struct and validates every key; on any error it
+ * returns NULL and err->msg reads "FILE:LINE: KEY: message" (all errors, one per line;
+ * err->status MV_ECONFIG), or "FILE: cannot open: reason" (MV_EIO).  An empty file means
+ * every default.  config_free() returns NULL.  A loaded config is read-only and shared
+ * by threads.  The schema (keys, defaults, ranges, reloadable) is the table in config.c;
+ * mailvet.yaml(5) documents it and tests/check-docs.sh keeps the two in step. */
+#ifndef MV_CONFIG_H
+#define MV_CONFIG_H
+
+#include <stdio.h>
+
+#include "mailvet.h"
+
+enum config_on_error {
+    CONFIG_ON_ERROR_TEMPFAIL = 0,
+    CONFIG_ON_ERROR_ACCEPT,
+};
+
+struct mv_config {
+    char *file;               /* path it was read from, or "(built-in)" */
+
+    /* daemon */
+    char *socket;             /* unix:PATH | local:PATH | inet:PORT@HOST | inet6:PORT@HOST */
+    unsigned socket_mode;     /* permissions of a unix socket, e.g. 0660 */
+    char *user;               /* drop to this user after binding; "" = stay */
+    char *group;              /* "" = the user's primary group */
+    char *pid_file;           /* "" = none */
+    char *log_facility;       /* syslog facility name, "mail" */
+    bool log_clean;           /* one summary line for clean mail too */
+    unsigned milter_timeout;  /* seconds libmilter waits on the MTA (smfi_settimeout) */
+    unsigned shutdown_timeout;/* seconds SIGTERM waits for messages in flight */
+
+    /* scanning */
+    char *database;           /* signature directory: .cvd/.cld/.hdb/.ndb/.ldb/.yar ... */
+    char *tmpdir;             /* spool and large-leaf temp files */
+    int on_error;             /* enum config_on_error */
+    bool add_header;          /* X-Mailvet-Status on mail that passes */
+
+    /* limits (limits.h has the defaults) */
+    uint64_t spool_memory;
+    uint64_t max_message_size;
+    unsigned max_parts;
+    unsigned max_mime_depth;
+    uint64_t max_scan_size;
+    uint64_t max_file_size;
+    unsigned max_recursion;
+    unsigned max_files;
+    unsigned max_scan_time;   /* milliseconds */
+};
+
+/* config_load - read and validate PATH; NULL with err filled on any error */
+struct mv_config *config_load(const char *path, struct mv_err *err);
+/* config_default - every key at its default (the embedded default) */
+struct mv_config *config_default(void);
+struct mv_config *config_free(struct mv_config *cfg);
+/* config_print - the effective configuration, defaults included, as YAML that
+ * config_load() reads back; "# default" marks the values equal to the default */
+void config_print(const struct mv_config *cfg, FILE *out);
+
+/* The schema, in table order, for check-config --keys, check-docs.sh and reloads. */
+size_t config_key_count(void);
+/* config_key_name - name of key I; NULL past the end */
+const char *config_key_name(size_t i);
+/* config_key_reloadable - whether SIGUSR1 applies a change of key I (else: restart) */
+bool config_key_reloadable(size_t i);
+/* config_key_equal - whether key I has the same value in A and B */
+bool config_key_equal(const struct mv_config *a, const struct mv_config *b, size_t i);
+
+#endif

@@ -1,0 +1,114 @@
+#!/bin/sh
+# check-docs.sh - every configuration key is documented and shipped, with its real default.
+# For each key of the schema (milter/config.c, listed by "mailvet check-config --keys"):
+# man/mailvet.yaml.5.in has a ".BR key (type, default X, ...)" entry, the sample
+# policies/mailvet.yaml sets it, and both give the built-in default (printed by
+# "mailvet check-config -c /dev/null"), so limits.h, the man page and the sample cannot
+# drift apart.  Then the reverse: neither file names a key the schema does not know.
+# TAP output.  Environment: top_srcdir, top_builddir (exported by tests/Makefile.am);
+# MAILVET overrides the program, to test this script with a fake key list.
+
+: "${top_srcdir:=.}"
+: "${top_builddir:=$top_srcdir}"
+MAILVET=${MAILVET:-$top_builddir/milter/mailvet}
+man=$top_srcdir/man/mailvet.yaml.5.in
+sample=$top_srcdir/policies/mailvet.yaml
+
+for f in "$man" "$sample"; do
+    if [ ! -r "$f" ]; then
+        echo "Bail out! cannot read $f"
+        exit 1
+    fi
+done
+if ! keys=$("$MAILVET" check-config --keys) || [ -z "$keys" ]; then
+    echo "Bail out! $MAILVET check-config --keys gave no keys"
+    exit 1
+fi
+if ! defaults=$("$MAILVET" check-config -c /dev/null); then
+    echo "Bail out! $MAILVET check-config -c /dev/null failed"
+    exit 1
+fi
+
+n=0
+failed=0
+
+# result - one TAP line: result STATUS DESCRIPTION [DIAGNOSTIC]
+result() {
+    n=$((n + 1))
+    if [ "$1" = 0 ]; then
+        echo "ok $n - $2"
+    else
+        echo "not ok $n - $2"
+        [ -n "$3" ] && echo "# $3"
+        failed=$((failed + 1))
+    fi
+}
+
+# unquote - strip a trailing comment, blanks and one pair of quotes; "" reads "empty"
+unquote() {
+    sed -e 's/[[:space:]]#.*$//' -e 's/[[:space:]]*$//' \
+        -e 's/^"\(.*\)"$/\1/' -e "s/^'\\(.*\\)'\$/\\1/" -e 's/^$/empty/'
+}
+
+# builtin_default KEY - the value check-config prints for KEY with an empty file
+builtin_default() {
+    printf '%s\n' "$defaults" | sed -n "s/^$1:[[:space:]]*//p" | head -n 1 | unquote
+}
+
+# man_default KEY - X of '.BR KEY " (type, default X, ...)"'
+man_default() {
+    sed -n "s/^\\.BR\\{0,1\\} $1 .*default \\([^,)]*\\).*/\\1/p" "$man" | head -n 1 | unquote
+}
+
+# sample_value KEY - the value the sample file sets
+sample_value() {
+    sed -n "s/^$1:[[:space:]]*//p" "$sample" | head -n 1 | unquote
+}
+
+nkeys=$(printf '%s\n' "$keys" | wc -l)
+echo "1..$((nkeys * 4 + 2))"
+
+for key in $keys; do
+    grep -q "^\\.BR\\{0,1\\} $key\\( \\|\$\\)" "$man"
+    result $? "mailvet.yaml(5) documents $key"
+
+    grep -q "^$key:" "$sample"
+    result $? "policies/mailvet.yaml sets $key"
+
+    want=$(builtin_default "$key")
+    got=$(man_default "$key")
+    [ -n "$want" ] && [ "$got" = "$want" ]
+    result $? "mailvet.yaml(5) gives the built-in default of $key" \
+        "got default '$got', want '$want'"
+
+    if [ "$key" = socket ]; then
+        n=$((n + 1))
+        echo "ok $n - policies/mailvet.yaml sets socket to the default # SKIP Debian's Postfix path on purpose"
+        continue
+    fi
+    got=$(sample_value "$key")
+    [ -n "$want" ] && [ "$got" = "$want" ]
+    result $? "policies/mailvet.yaml sets $key to its built-in default" \
+        "got '$got', want '$want'"
+done
+
+# is_key NAME - NAME is in the schema
+is_key() {
+    printf '%s\n' "$keys" | grep -qx "$1"
+}
+
+unknown=
+for word in $(sed -n 's/^\.BR \([a-z0-9_]*\) " (.*/\1/p' "$man"); do
+    is_key "$word" || unknown="$unknown $word"
+done
+[ -z "$unknown" ]
+result $? "mailvet.yaml(5) documents no key the schema lacks" "unknown:$unknown"
+
+unknown=
+for word in $(sed -n 's/^\([a-z0-9_]*\):.*/\1/p' "$sample"); do
+    is_key "$word" || unknown="$unknown $word"
+done
+[ -z "$unknown" ]
+result $? "policies/mailvet.yaml sets no key the schema lacks" "unknown:$unknown"
+
+[ "$failed" = 0 ]
