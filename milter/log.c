@@ -69,6 +69,17 @@ void log_msg(int priority, const char *fmt, ...)
     va_end(ap);
 }
 
+/* log_lines - one log line per line of TEXT */
+void log_lines(int priority, const char *prefix, const char *text)
+{
+    char **lines = g_strsplit(text, "\n", -1);
+
+    for (char **l = lines; *l != NULL; l++)
+        if (**l != '\0')
+            log_msg(priority, "%s%s", prefix, *l);
+    g_strfreev(lines);
+}
+
 /* log_escape - bounded copy with anything that could split or forge a field replaced */
 char *log_escape(const char *s, size_t max)
 {

@@ -12,6 +12,8 @@
 void log_open(const char *ident, bool to_stderr, int facility);
 /* log_msg - one line at PRIORITY (LOG_ERR, LOG_INFO ...) */
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* log_lines - TEXT one line per log line, each after PREFIX (multi-line errors) */
+void log_lines(int priority, const char *prefix, const char *text);
 /* log_facility_code - syslog facility by name ("mail", "local0" ...), -1 if unknown */
 int log_facility_code(const char *name);
 /* log_escape - S truncated to MAX bytes, non-printables and ',' '=' as '?'; caller frees */

@@ -167,8 +167,9 @@ static gpointer reload_thread(gpointer unused)
         g = generation_build(opt.config, opt.database, &err);
         if (g == NULL) {
             struct generation *old = generation_acquire();
-            log_msg(LOG_ERR, "reload refused, generation %u keeps serving: %s",
-                    old != NULL ? old->number : 0, err.msg);
+            log_msg(LOG_ERR, "reload refused, generation %u keeps serving:",
+                    old != NULL ? old->number : 0);
+            log_lines(LOG_ERR, "reload: ", err.msg);
             generation_release(old);
             continue;
         }
@@ -224,7 +225,8 @@ int main(int argc, char **argv)
 
     gen = generation_build(opt.config, opt.database, &err);
     if (gen == NULL) {
-        fprintf(stderr, "mailvetd: %s\n", err.msg);
+        /* before any log is open: the lines name file, line and key themselves */
+        fprintf(stderr, "%s\n", err.msg);
         return err.status == MV_ENOMEM ? EX_OSERR : EX_CONFIG;
     }
     cfg = gen->cfg;
@@ -278,10 +280,16 @@ int main(int argc, char **argv)
     if (drop && !drop_privileges(cfg, uid, gid))
         return EX_NOPERM;
 
-    /* SIGUSR1 is for the reload thread only; every thread inherits this mask */
+    /* Every thread inherits this mask.  SIGUSR1 is the reload thread's; SIGTERM,
+     * SIGINT and SIGHUP are libmilter's signal thread's (it blocks them itself, but
+     * only from smfi_main() on, and the reload thread starts before that: a signal
+     * delivered to a thread that does not block it would kill the process). */
     signal(SIGPIPE, SIG_IGN);
     sigemptyset(&set);
     sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     generation_install(gen);
     log_generation("start", gen);
