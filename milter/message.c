@@ -55,6 +55,7 @@
 #include "mvlimits.h"
 #include "mailvet.h"
 #include "message.h"
+#include "tmpfile.h"
 
 /* Recursion bound whatever max_depth says: each level is one small stack frame. */
 #define MESSAGE_DEPTH_CLAMP 128u
@@ -152,44 +153,6 @@ static char *token_dup(const char *value)
     return lower_dup(value, (gssize)n);
 }
 
-/* tmpfile_open - unlinked temp file in DIR; -1 with errno set */
-static int tmpfile_open(const char *dir)
-{
-    char *tmpl;
-    int fd, saved;
-
-    /* O_TMPFILE never has a name; a file system without it gets mkostemp + unlink */
-#ifdef O_TMPFILE
-    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd >= 0)
-        return fd;
-#endif
-    tmpl = g_build_filename(dir, "mailvet-leaf-XXXXXX", NULL);
-    fd = mkostemp(tmpl, O_CLOEXEC);
-    saved = errno;
-    if (fd >= 0)
-        unlink(tmpl);
-    g_free(tmpl);
-    errno = saved;
-    return fd;
-}
-
-/* write_all - write N bytes to FD, retrying short writes and EINTR */
-static bool write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 /* sink_init - empty sink; HINT is an upper bound of the decoded size, 0 if unknown */
 static void sink_init(struct sink *s, const struct walk *w, size_t hint)
 {
@@ -221,10 +184,10 @@ static enum mv_status sink_spill(struct sink *s, struct walk *w)
 {
     const char *dir = w->tmpdir != NULL ? w->tmpdir : g_get_tmp_dir();
 
-    s->fd = tmpfile_open(dir);
+    s->fd = tmpfile_open(dir, "mailvet-leaf");
     if (s->fd < 0)
         return mv_err_set(w->err, MV_EIO, "message: temp file in %s: %s", dir, g_strerror(errno));
-    if (!write_all(s->fd, s->buf, s->len))
+    if (!tmpfile_write_all(s->fd, s->buf, s->len))
         return mv_err_set(w->err, MV_EIO, "message: write temp file in %s: %s", dir,
                           g_strerror(errno));
     g_free(s->buf);
@@ -261,7 +224,7 @@ static enum mv_status sink_write(struct sink *s, struct walk *w, const void *p, 
     /* above leaf_mem_max, or memory refused: a file needs no more memory */
     if (s->fd < 0 && (st = sink_spill(s, w)) != MV_OK)
         return st;
-    if (!write_all(s->fd, p, n))
+    if (!tmpfile_write_all(s->fd, p, n))
         return mv_err_set(w->err, MV_EIO, "message: write temp file: %s", g_strerror(errno));
     return MV_OK;
 }

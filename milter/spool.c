@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "spool.h"
+#include "tmpfile.h"
 
 struct spool {
     char *tmpdir;
@@ -37,52 +38,15 @@ struct spool *spool_new(const char *tmpdir, size_t mem_max, size_t size_max)
     return sp;
 }
 
-/* write_all - write LEN bytes or fail */
-static bool write_all(int fd, const void *data, size_t len)
-{
-    const char *p = data;
-
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
-/* open_unlinked - a private temp file in DIR that vanishes when closed */
-static int open_unlinked(const char *dir)
-{
-    int fd;
-    char *name;
-
-#ifdef O_TMPFILE
-    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd >= 0)
-        return fd;
-#endif
-    /* filesystems without O_TMPFILE: create and unlink at once */
-    name = g_build_filename(dir, "mailvet-spool.XXXXXX", NULL);
-    fd = g_mkstemp_full(name, O_RDWR | O_CLOEXEC, 0600);
-    if (fd >= 0)
-        unlink(name);
-    g_free(name);
-    return fd;
-}
-
 /* spool_spill - move the memory buffer to a temp file */
 static enum mv_status spool_spill(struct spool *sp, struct mv_err *err)
 {
-    int fd = open_unlinked(sp->tmpdir);
+    int fd = tmpfile_open(sp->tmpdir, "mailvet-spool");
 
     if (fd < 0)
         return mv_err_set(err, MV_EIO, "spool: cannot create temp file in %s: %s", sp->tmpdir,
                           strerror(errno));
-    if (!write_all(fd, sp->mem->data, sp->mem->len)) {
+    if (!tmpfile_write_all(fd, sp->mem->data, sp->mem->len)) {
         int e = errno;
         close(fd);
         return mv_err_set(err, MV_EIO, "spool: write to temp file in %s: %s", sp->tmpdir,
@@ -111,7 +75,7 @@ enum mv_status spool_append(struct spool *sp, const void *data, size_t len, stru
                 return st;
         }
         if (sp->fd >= 0) {
-            if (!write_all(sp->fd, data, len))
+            if (!tmpfile_write_all(sp->fd, data, len))
                 return mv_err_set(err, MV_EIO, "spool: write to temp file in %s: %s",
                                   sp->tmpdir, strerror(errno));
         } else {
