@@ -134,10 +134,10 @@ fi
 mkdir -p "$work/tmp"
 
 # A unix socket path must fit in sun_path (108 bytes): a deep build dir gets a
-# socket dir under /tmp instead.
+# socket dir under ${TMPDIR:-/tmp} instead.
 sockdir=
 if [ ${#work} -gt 80 ]; then
-    sockdir=$(mktemp -d /tmp/mailvet-mt.XXXXXX)
+    sockdir=$(mktemp -d "${TMPDIR:-/tmp}/mailvet-mt.XXXXXX")
     sock=$sockdir/mailvetd.sock
     relay_sock=$sockdir/relay.sock
 else
