@@ -123,6 +123,8 @@ wait_for() {
 alive() { kill -0 "$1" 2>/dev/null; }
 dead() { ! kill -0 "$1" 2>/dev/null; }
 is_socket() { [ -S "$1" ]; }
+# listening_or_dead SOCKET PID: stop waiting once either is true
+listening_or_dead() { [ -S "$1" ] || ! kill -0 "$2" 2>/dev/null; }
 
 # --- 1. samples ---------------------------------------------------------------
 if ! sh "$top_srcdir/tests/samples/make-samples.sh" "$work/samples" > "$work/samples.log" 2>&1; then
@@ -183,10 +185,10 @@ if [ ! -x "$mailvetd" ]; then
 fi
 "$mailvetd" -c "$cfg" -f > "$work/mailvetd.log" 2>&1 &
 daemon_pid=$!
-wait_for 300 is_socket "$sock"
-up=$?
-if [ $up -eq 0 ] && ! alive "$daemon_pid"; then
-    up=1
+wait_for 300 listening_or_dead "$sock" "$daemon_pid"
+up=1
+if is_socket "$sock" && alive "$daemon_pid"; then
+    up=0
 fi
 check $up "mailvetd starts with the $name config and listens on its socket"
 if [ $up -ne 0 ]; then
