@@ -223,7 +223,7 @@ end
 
 -- send - one message from FILE: envelope, headers, EOH, body chunks, EOM.
 -- Stops at the first stage the milter does not answer with SMFIR_CONTINUE.
--- opts: qid (macro {i} at MAIL FROM), from, rcpt (list), extra_headers (list of
+-- opts: qid (macro {i} at MAIL FROM; none: no {i}), from, rcpt (list), extra_headers (list of
 -- {name, value} sent after the file's), body_bytes (send only this many body
 -- bytes and no EOM: the message is left open, for mt.abort or a disconnect).
 -- Returns { stage = "mailfrom".."eom", code = SMFIR_*, text = "550 5.7.1 ..." }.
@@ -238,10 +238,17 @@ function M.send(conn, file, opts)
     end
 
     stage_allowed(conn, SMFIP_NOMAIL, "MAIL FROM")
+    -- like an MTA, send the MAIL stage's macros for every message: this also
+    -- replaces the previous message's {i} (libmilter keeps a stage's macros
+    -- until new ones for that stage arrive)
+    local from = opts.from or M.SENDER
+    local addr = from:match("^<(.*)>$") or from
     if opts.qid ~= nil then
-        call("mt.macro", mt.macro(conn, SMFIC_MAIL, "i", opts.qid))
+        call("mt.macro", mt.macro(conn, SMFIC_MAIL, "{mail_addr}", addr, "i", opts.qid))
+    else
+        call("mt.macro", mt.macro(conn, SMFIC_MAIL, "{mail_addr}", addr))
     end
-    call("mt.mailfrom", mt.mailfrom(conn, opts.from or M.SENDER))
+    call("mt.mailfrom", mt.mailfrom(conn, from))
     if mt.getreply(conn) ~= SMFIR_CONTINUE then
         return result(conn, "mailfrom")
     end
