@@ -41,6 +41,10 @@ fi
 
 lua=$1
 [ -f "$lua" ] || lua=$top_srcdir/tests/$1
+if [ ! -f "$lua" ]; then
+    printf '1..1\nnot ok 1 - find the test script %s\n' "$1"
+    exit 0
+fi
 name=$(basename "$lua" .lua)
 luadir=$(cd "$(dirname "$lua")" && pwd -P)
 lua=$luadir/$name.lua
@@ -55,7 +59,10 @@ fi
 # --- TAP bookkeeping ----------------------------------------------------------
 work=$top_builddir/tests/work/$name
 rm -rf "$work"
-mkdir -p "$work" || { echo "1..0 # SKIP cannot create $work"; exit 0; }
+if ! mkdir -p "$work"; then
+    printf '1..1\nnot ok 1 - create the work dir %s\n' "$work"
+    exit 0
+fi
 work=$(cd "$work" && pwd -P)
 tap=$work/tap
 : > "$tap"
