@@ -25,6 +25,12 @@ struct generation *generation_build(const char *config_path, const char *databas
         return NULL;
     if (database == NULL)
         database = cfg->database;
+    /* libclamav and the spool need it at every message: find out now, not per message */
+    if (!g_file_test(cfg->tmpdir, G_FILE_TEST_IS_DIR)) {
+        mv_err_set(err, MV_ECONFIG, "%s: tmpdir: %s: not a directory", cfg->file, cfg->tmpdir);
+        config_free(cfg);
+        return NULL;
+    }
     engine = scan_engine_new(cfg, database, err);
     if (engine == NULL) {
         config_free(cfg);

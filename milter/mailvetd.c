@@ -25,6 +25,7 @@
 #include "config.h"
 #include "generation.h"
 #include "log.h"
+#include "message.h"
 #include "milter.h"
 #include "msg.h"
 
@@ -222,6 +223,7 @@ int main(int argc, char **argv)
         return EX_USAGE;
     }
     log_open("mailvetd", true, LOG_MAIL);
+    message_init();
 
     gen = generation_build(opt.config, opt.database, &err);
     if (gen == NULL) {

@@ -104,11 +104,23 @@ struct sink {
     GChecksum *sum;
 };
 
-/* mime_init_once - GOnce body: g_mime_init() */
+/* mime_init_once - GOnce body: g_mime_init() with UTF-8 as GMime's locale charset.
+ * GMime takes its "locale charset" from LC_ALL/LC_CTYPE/LANG at init and falls back to
+ * it when a declared charset does not convert; without this, the same attachment name
+ * would decode one way under systemd (no LANG: iso-8859-1) and another in a terminal,
+ * and rules on names would depend on the environment. */
 static gpointer mime_init_once(gpointer unused)
 {
+    char *saved = g_strdup(g_getenv("LC_ALL"));
+
     (void)unused;
+    g_setenv("LC_ALL", "C.UTF-8", TRUE);
     g_mime_init();
+    if (saved != NULL)
+        g_setenv("LC_ALL", saved, TRUE);
+    else
+        g_unsetenv("LC_ALL");
+    g_free(saved);
     return NULL;
 }
 
@@ -118,6 +130,13 @@ static void mime_init(void)
     static GOnce once = G_ONCE_INIT;
 
     g_once(&once, mime_init_once, NULL);
+}
+
+/* message_init - initialise the parser now (mailvetd: before its threads start, since
+ * the initialisation touches the environment) */
+void message_init(void)
+{
+    mime_init();
 }
 
 /* utf8_dup - copy of LEN bytes of S (-1: NUL-terminated) as valid UTF-8, or NULL */

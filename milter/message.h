@@ -28,6 +28,10 @@ struct message_limits {
 
 struct message;
 
+/* message_init - set the parser up once; optional (the first parse does it), but a
+ * threaded program calls it before starting threads */
+void message_init(void);
+
 /* message_parse_bytes - parse bytes borrowed from the caller (they must outlive the message) */
 struct message *message_parse_bytes(GByteArray *bytes, const struct message_limits *lim,
                                     struct mv_err *err);

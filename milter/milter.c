@@ -222,14 +222,21 @@ static char *join(const GPtrArray *list, size_t max)
     return g_string_free(s, FALSE);
 }
 
+/* untag - remove every X-Mailvet-Status the sender brought: downstream filters may
+ * trust the header, so only ours may ever reach the mailbox */
+static void untag(SMFICTX *ctx, struct mv_msg *m)
+{
+    for (unsigned i = m->status_headers; i >= 1; i--)
+        smfi_chgheader(ctx, STATUS_HEADER, (int)i, NULL);
+}
+
 /* tag - X-Mailvet-Status: replace what the sender brought, then add ours */
 static void tag(SMFICTX *ctx, struct mv_msg *m, const struct pipeline_result *res)
 {
     char *reasons = join(res->reasons, 200);
     char *value;
 
-    for (unsigned i = m->status_headers; i >= 1; i--)
-        smfi_chgheader(ctx, STATUS_HEADER, (int)i, NULL);
+    untag(ctx, m);
     if (res->reasons->len > 0)
         value = g_strdup_printf("%s (%s)", mv_verdict_name(res->verdict), reasons);
     else
@@ -271,6 +278,8 @@ static sfsistat act(SMFICTX *ctx, struct mv_msg *m, const struct pipeline_result
     default:
         if (m->gen->cfg->add_header)
             tag(ctx, m, res);
+        else
+            untag(ctx, m);
         return SMFIS_ACCEPT;
     }
 }

@@ -254,6 +254,13 @@ enum mv_status scan_leaf(const struct scan_engine *e, const struct mv_leaf *leaf
         return mv_err_set(err, MV_ENOMEM, "clamav: cannot map leaf %s", leaf->path);
     rc = cl_scanmap_callback(map, leaf->filename, &virname, &scanned, e->cl, &opts, &sc);
     cl_fmap_close(map);
+    /* libclamav answers CL_CLEAN without looking when it cannot set up a scan (its
+     * temporary directory gone, say): a non-empty leaf that no object was inspected
+     * in was not scanned, and must not pass as clean */
+    if ((rc == CL_CLEAN || rc == CL_VIRUS) && rep->objects == 0 && rep->signatures->len == 0 &&
+        virname == NULL)
+        return mv_err_set(err, MV_ESCAN, "clamav: leaf %s was not inspected (is the temporary "
+                          "directory usable?)", leaf->path);
     switch (rc) {
     case CL_CLEAN:
         return MV_OK;
