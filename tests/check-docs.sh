@@ -66,7 +66,7 @@ sample_value() {
 }
 
 nkeys=$(printf '%s\n' "$keys" | wc -l)
-echo "1..$((nkeys * 4 + 2))"
+echo "1..$((nkeys * 4 + 1))"
 
 for key in $keys; do
     grep -q "^\\.BR\\{0,1\\} $key\\( \\|\$\\)" "$man"
@@ -81,11 +81,8 @@ for key in $keys; do
     result $? "mailvet.yaml(5) gives the built-in default of $key" \
         "got default '$got', want '$want'"
 
-    if [ "$key" = socket ]; then
-        n=$((n + 1))
-        echo "ok $n - policies/mailvet.yaml sets socket to the default # SKIP Debian's Postfix path on purpose"
-        continue
-    fi
+    # the sample's socket is Debian's Postfix path on purpose, not the default
+    [ "$key" = socket ] && continue
     got=$(sample_value "$key")
     [ -n "$want" ] && [ "$got" = "$want" ]
     result $? "policies/mailvet.yaml sets $key to its built-in default" \
