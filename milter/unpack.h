@@ -1,0 +1,58 @@
+/* unpack.h - libarchive for what libclamav does not open: encrypted archives.
+ * unpack_probe() tells, from the archive's headers only, whether an archive (zip, 7z,
+ * rar) holds encrypted members.  unpack_open() lists every member of such an archive
+ * and tries each candidate password until one decrypts; the members' decrypted bytes
+ * then go back to libclamav like any other object.  unpack_passwords_add() gathers
+ * candidate passwords from the text of the message.  All work is bounded by struct
+ * unpack_limits.  Does not log.  Nothing here is shared between threads. */
+#ifndef MV_UNPACK_H
+#define MV_UNPACK_H
+
+#include <glib.h>
+
+#include "mailvet.h"
+
+struct unpack_limits {
+    unsigned max_members;   /* members listed per archive */
+    size_t max_member_size; /* decrypted bytes kept per member; larger: listed, not kept */
+    size_t max_total_size;  /* decrypted bytes kept per archive */
+    unsigned max_passwords; /* candidates tried per archive */
+};
+
+struct unpack_member {
+    char *name;        /* as stored in the archive (UTF-8 made valid); may hold '/' */
+    size_t size;       /* uncompressed size as the archive declares it (0 if unknown) */
+    bool encrypted;    /* this member's data (or the headers) is encrypted */
+    GBytes *data;      /* decrypted (or plain) bytes, NULL when not extracted */
+};
+
+struct unpack_result {
+    GPtrArray *members;   /* struct unpack_member *, in archive order */
+    bool opened;          /* every encrypted member was decrypted */
+    int password_index;   /* index into the candidates that worked, -1 if none */
+    unsigned tried;       /* passwords tried */
+    bool truncated;       /* a limit stopped the listing or the extraction */
+    char *format;         /* libarchive's format name, "ZIP 2.0 (deflation)" ... */
+};
+
+/* unpack_probe - true if DATA is an archive libarchive reads that has encrypted
+ * members or encrypted headers; reads headers only */
+bool unpack_probe(const void *data, size_t len);
+
+/* unpack_open - list members and try PASSWORDS (char *, may be NULL or empty) in
+ * order; fills OUT (caller clears with unpack_result_clear).  MV_OK even when no
+ * password worked (out->opened false); MV_EPARSE for data libarchive cannot read at
+ * all, MV_ENOMEM */
+enum mv_status unpack_open(const void *data, size_t len, const GPtrArray *passwords,
+                           const struct unpack_limits *lim, struct unpack_result *out,
+                           struct mv_err *err);
+void unpack_result_clear(struct unpack_result *res);
+
+/* unpack_passwords_add - candidate passwords found in TEXT (UTF-8, any length): tokens
+ * after words like "password", "pass", "pwd", "kennwort", "mot de passe", "contraseña",
+ * "パスワード", "密码", and quoted tokens; distinct, in order of appearance, at most
+ * MAX_COUNT of at most MAX_LEN bytes each.  Appends to LIST (char *, g_free). */
+void unpack_passwords_add(GPtrArray *list, const char *text, size_t len, unsigned max_count,
+                          size_t max_len);
+
+#endif
