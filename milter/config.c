@@ -101,6 +101,14 @@ static const struct cfg_key keys[] = {
     KEY(max_files, CFG_UINT, LIMIT_MAX_FILES_DEFAULT, "1", "1000000", CFG_RELOAD, NULL, 0),
     KEY(max_scan_time, CFG_DURATION, LIMIT_MAX_SCAN_TIME_DEFAULT, "100ms", "1h", CFG_RELOAD, NULL,
         CFG_MILLIS),
+    KEY(max_objects, CFG_UINT, LIMIT_MAX_OBJECTS_DEFAULT, "1", "1000000", CFG_RELOAD, NULL, 0),
+    KEY(max_message_scan_size, CFG_SIZE, LIMIT_MAX_MESSAGE_SCAN_SIZE_DEFAULT, "1K", "16G", CFG_RELOAD,
+        NULL, 0),
+    KEY(max_message_scan_time, CFG_DURATION, LIMIT_MAX_MESSAGE_SCAN_TIME_DEFAULT, "100ms", "1h",
+        CFG_RELOAD, NULL, CFG_MILLIS),
+    KEY(max_compression_ratio, CFG_UINT, LIMIT_MAX_COMPRESSION_RATIO_DEFAULT, "2", "1000000",
+        CFG_RELOAD, NULL, 0),
+    KEY(max_passwords, CFG_UINT, LIMIT_MAX_PASSWORDS_DEFAULT, "0", "1000", CFG_RELOAD, NULL, 0),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

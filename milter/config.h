@@ -47,6 +47,11 @@ struct mv_config {
     unsigned max_recursion;
     unsigned max_files;
     unsigned max_scan_time;   /* milliseconds */
+    unsigned max_objects;     /* per message, over all leaves */
+    uint64_t max_message_scan_size;
+    unsigned max_message_scan_time; /* milliseconds */
+    unsigned max_compression_ratio;
+    unsigned max_passwords;
 };
 
 /* config_load - read and validate PATH; NULL with err filled on any error */

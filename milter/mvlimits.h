@@ -23,6 +23,17 @@
 #define LIMIT_MAX_FILES_DEFAULT "10000"     /* CL_ENGINE_MAX_FILES */
 #define LIMIT_MAX_SCAN_TIME_DEFAULT "120s"  /* CL_ENGINE_MAX_SCANTIME, per leaf */
 
+/* Whole message, over all leaves (scan.c budget) */
+#define LIMIT_MAX_OBJECTS_DEFAULT "20000"           /* objects inspected per message */
+#define LIMIT_MAX_MESSAGE_SCAN_SIZE_DEFAULT "1G"    /* bytes inspected per message */
+#define LIMIT_MAX_MESSAGE_SCAN_TIME_DEFAULT "180s"  /* scanning time per message */
+#define LIMIT_MAX_COMPRESSION_RATIO_DEFAULT "250"   /* object size over its container's */
+#define LIMIT_RATIO_FLOOR (1ULL << 20)  /* objects below 1 MiB are never a ratio bomb */
+
+/* Encrypted archives (unpack.c) */
+#define LIMIT_MAX_PASSWORDS_DEFAULT "16"  /* candidate passwords tried per archive */
+#define LIMIT_PASSWORD_LENGTH 64          /* longest candidate taken from the text */
+
 /* Log text the sender controls */
 #define LIMIT_LOG_FIELD 200
 

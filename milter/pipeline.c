@@ -1,14 +1,20 @@
 /* pipeline.c - parse, scan every leaf, classify, decide.
+ * Archives with encrypted members (found by scan.c) are listed and opened with the
+ * passwords the message's text offers (unpack.c); what comes out is scanned below the
+ * archive like any other object, and an archive wholly opened is no longer "encrypted".
  * Classification of signature names: ClamAV's limit and encryption alerts
- * (Heuristics.Limits.Exceeded.*, Heuristics.Encrypted.*) and mailvet's own limits
- * (Mailvet.Limits.*) make a message unscannable; other Heuristics.* are suspicious;
+ * (Heuristics.Limits.Exceeded.*, Heuristics.Encrypted.*), mailvet's own limits
+ * (Mailvet.Limits.*) and what it cannot open (Mailvet.Unscannable.*) make a message
+ * unscannable; other Heuristics.* are suspicious;
  * Mailvet.<Campaign>.* signatures are campaign evidence; anything else is infected.
  * The strongest class over all reasons is the verdict.  The action for each verdict
  * is the built-in default policy until policy files exist: infected and campaign
  * reject, the rest accept (tagged when add_header is on). */
 #include <string.h>
 
+#include "mvlimits.h"
 #include "pipeline.h"
+#include "unpack.h"
 
 static const enum mv_action default_action[] = {
     [MV_VERDICT_CLEAN] = MV_ACTION_ACCEPT,
@@ -18,11 +24,22 @@ static const enum mv_action default_action[] = {
     [MV_VERDICT_INFECTED] = MV_ACTION_REJECT,
 };
 
+/* what one run carries besides the result */
+struct pipeline_run_ctx {
+    const struct generation *gen;
+    const struct message *msg;
+    struct scan_budget *budget;
+    GPtrArray *passwords; /* candidates from the message text, gathered when first needed */
+    scan_progress_fn progress;
+    void *progress_ctx;
+};
+
 /* pipeline_classify - verdict class of one signature name */
 enum mv_verdict pipeline_classify(const char *sig)
 {
     if (g_str_has_prefix(sig, "Heuristics.Limits.Exceeded") ||
-        g_str_has_prefix(sig, "Heuristics.Encrypted") || g_str_has_prefix(sig, "Mailvet.Limits."))
+        g_str_has_prefix(sig, "Heuristics.Encrypted") || g_str_has_prefix(sig, "Mailvet.Limits.") ||
+        g_str_has_prefix(sig, "Mailvet.Unscannable."))
         return MV_VERDICT_UNSCANNABLE;
     if (g_str_has_prefix(sig, "Heuristics."))
         return MV_VERDICT_SUSPICIOUS;
@@ -53,6 +70,97 @@ static gint by_class(gconstpointer a, gconstpointer b)
     return (int)vb - (int)va;
 }
 
+/* passwords_new - candidate passwords from the subject and every text part */
+static GPtrArray *passwords_new(const struct message *msg, unsigned max)
+{
+    GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
+    const char *subject = message_subject_get(msg);
+
+    if (subject != NULL)
+        unpack_passwords_add(list, subject, strlen(subject), max, LIMIT_PASSWORD_LENGTH);
+    for (size_t i = 0; i < message_leaf_count(msg) && list->len < max; i++) {
+        const struct mv_leaf *leaf = message_leaf_get(msg, i);
+        if (leaf->declared_type != NULL && g_str_has_prefix(leaf->declared_type, "text/"))
+            unpack_passwords_add(list, (const char *)leaf->data, leaf->size, max,
+                                 LIMIT_PASSWORD_LENGTH);
+    }
+    return list;
+}
+
+/* open_archive - object I of REP is an archive with encrypted members: list them, try
+ * the message's passwords, and scan what comes out below it */
+static enum mv_status open_archive(struct pipeline_run_ctx *run, struct scan_report *rep, guint i,
+                                   struct mv_err *err)
+{
+    struct scan_object *o = g_ptr_array_index(rep->objects, i);
+    const struct mv_config *cfg = run->gen->cfg;
+    struct unpack_limits lim = {
+        .max_members = cfg->max_files,
+        .max_member_size = cfg->max_file_size,
+        .max_total_size = cfg->max_scan_size,
+        .max_passwords = cfg->max_passwords,
+    };
+    struct unpack_result ur = {0};
+    GBytes *archive = o->archive;
+    enum mv_status st;
+    gsize len;
+    const void *data = g_bytes_get_data(archive, &len);
+
+    o->archive = NULL;
+    if (run->passwords == NULL)
+        run->passwords = passwords_new(run->msg, cfg->max_passwords);
+    st = unpack_open(data, len, run->passwords, &lim, &ur, err);
+    if (st == MV_ENOMEM)
+        goto out;
+    st = MV_OK;
+    for (guint m = 0; ur.members != NULL && m < ur.members->len; m++) {
+        const struct unpack_member *mem = g_ptr_array_index(ur.members, m);
+        struct scan_object *mo = NULL;
+        gint first = -1;
+
+        if (mem->data != NULL) {
+            gsize mlen;
+            const void *mdata = g_bytes_get_data(mem->data, &mlen);
+            st = scan_member(run->gen->engine, mdata, mlen, mem->name, i, run->budget, rep, &first,
+                             run->progress, run->progress_ctx, err);
+            if (st != MV_OK)
+                goto out;
+            if (first >= 0)
+                mo = g_ptr_array_index(rep->objects, first);
+        } else if (run->budget->limit == NULL) {
+            mo = scan_object_add(rep, i, mem->name, mem->size);
+        }
+        if (mo != NULL) {
+            mo->encrypted = mem->encrypted;
+            mo->decrypted = mem->encrypted && mem->data != NULL;
+        }
+    }
+    o = g_ptr_array_index(rep->objects, i);
+    if (ur.opened) {
+        /* every member was read: what libclamav could not see, it has now seen */
+        for (guint k = o->signatures->len; k > 0; k--) {
+            char *name = g_strdup(g_ptr_array_index(o->signatures, k - 1));
+            if (g_str_has_prefix(name, "Heuristics.Encrypted"))
+                scan_signature_drop(rep, i, name);
+            g_free(name);
+        }
+    } else {
+        bool flagged = false;
+        for (guint k = 0; k < o->signatures->len; k++)
+            flagged |= g_str_has_prefix(g_ptr_array_index(o->signatures, k), "Heuristics.Encrypted");
+        if (!flagged) {
+            g_ptr_array_add(o->signatures, g_strdup("Mailvet.Unscannable.Encrypted"));
+            if (!g_ptr_array_find_with_equal_func(rep->signatures, "Mailvet.Unscannable.Encrypted",
+                                                  g_str_equal, NULL))
+                g_ptr_array_add(rep->signatures, g_strdup("Mailvet.Unscannable.Encrypted"));
+        }
+    }
+out:
+    unpack_result_clear(&ur);
+    g_bytes_unref(archive);
+    return st;
+}
+
 /* pipeline_run - the whole path for one message */
 enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_input *in,
                             struct pipeline_result *res, scan_progress_fn progress,
@@ -66,7 +174,9 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
         .leaf_mem_max = cfg->spool_memory,
         .tmpdir = cfg->tmpdir,
     };
-    enum mv_status st;
+    struct pipeline_run_ctx run = {0};
+    struct scan_budget budget;
+    enum mv_status st = MV_OK;
     unsigned flags;
 
     memset(res, 0, sizeof(*res));
@@ -76,25 +186,39 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
     if (res->msg == NULL)
         return err != NULL ? err->status : MV_EPARSE;
 
+    scan_budget_init(&budget, cfg);
+    run.gen = gen;
+    run.msg = res->msg;
+    run.budget = &budget;
+    run.progress = progress;
+    run.progress_ctx = progress_ctx;
     res->nreports = message_leaf_count(res->msg);
     res->reports = g_new0(struct scan_report, res->nreports);
     for (size_t i = 0; i < res->nreports; i++) {
         struct scan_report *rep = &res->reports[i];
 
-        st = scan_leaf(gen->engine, message_leaf_get(res->msg, i), rep, progress, progress_ctx,
-                       err);
+        st = scan_leaf(gen->engine, message_leaf_get(res->msg, i), &budget, rep, progress,
+                       progress_ctx, err);
+        /* the list grows while archives are opened: members may be archives too */
+        for (guint j = 0; st == MV_OK && j < rep->objects->len; j++)
+            if (((struct scan_object *)g_ptr_array_index(rep->objects, j))->archive != NULL)
+                st = open_archive(&run, rep, j, err);
         if (st != MV_OK)
-            return st;
-        res->objects += rep->objects;
+            goto out;
+        res->objects += rep->objects->len;
         for (guint j = 0; j < rep->signatures->len; j++)
             add_reason(res, g_ptr_array_index(rep->signatures, j));
         if (progress != NULL)
             progress(progress_ctx);
     }
+    if (budget.limit != NULL)
+        add_reason(res, budget.limit);
 
     flags = message_flags(res->msg);
-    if (flags & MESSAGE_NO_MEMORY)
-        return mv_err_set(err, MV_ENOMEM, "out of memory decoding a MIME part");
+    if (flags & MESSAGE_NO_MEMORY) {
+        st = mv_err_set(err, MV_ENOMEM, "out of memory decoding a MIME part");
+        goto out;
+    }
     if (in->truncated)
         add_reason(res, "Mailvet.Limits.MaxMessageSize");
     if (flags & MESSAGE_LIMIT_PARTS)
@@ -105,7 +229,10 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
 
     res->action = default_action[res->verdict];
     res->ms = (double)(g_get_monotonic_time() - start) / 1000.0;
-    return MV_OK;
+out:
+    if (run.passwords != NULL)
+        g_ptr_array_free(run.passwords, TRUE);
+    return st;
 }
 
 /* pipeline_result_clear - free what the result owns */

@@ -1,6 +1,8 @@
 /* report.c - render a pipeline result.
  * JSON fields (stable; later work only adds): file, verdict, action, score, reasons,
- * parts[] {path, filename, declared_type, detected_type, size, sha256, signatures}.
+ * objects_scanned, parts[] {path, filename, declared_type, detected_type, size, sha256,
+ * signatures}, objects[] {path, name, type, size, depth, encrypted, decrypted,
+ * type_mismatch, signatures}: every object inspected, flat, in the order seen.
  * json-glib does the escaping, so sender-controlled names are safe in the output. */
 #include <json-glib/json-glib.h>
 
@@ -24,6 +26,31 @@ static void add_strings(JsonBuilder *b, const char *key, const GPtrArray *list)
     for (guint i = 0; list != NULL && i < list->len; i++)
         json_builder_add_string_value(b, g_ptr_array_index(list, i));
     json_builder_end_array(b);
+}
+
+/* add_bool - a boolean member */
+static void add_bool(JsonBuilder *b, const char *key, bool value)
+{
+    json_builder_set_member_name(b, key);
+    json_builder_add_boolean_value(b, value);
+}
+
+/* add_object - one inventory entry */
+static void add_object(JsonBuilder *b, const struct scan_object *o)
+{
+    json_builder_begin_object(b);
+    add_string_or_null(b, "path", o->path);
+    add_string_or_null(b, "name", o->name);
+    add_string_or_null(b, "type", o->type);
+    json_builder_set_member_name(b, "size");
+    json_builder_add_int_value(b, (gint64)o->size);
+    json_builder_set_member_name(b, "depth");
+    json_builder_add_int_value(b, o->depth);
+    add_bool(b, "encrypted", o->encrypted);
+    add_bool(b, "decrypted", o->decrypted);
+    add_bool(b, "type_mismatch", o->type_mismatch);
+    add_strings(b, "signatures", o->signatures);
+    json_builder_end_object(b);
 }
 
 /* report_json_new - the result as one JSON object */
@@ -61,6 +88,15 @@ char *report_json_new(const char *name, const struct pipeline_result *res)
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
+    json_builder_set_member_name(b, "objects");
+    json_builder_begin_array(b);
+    for (size_t i = 0; i < res->nreports; i++) {
+        const GPtrArray *objs = res->reports[i].objects;
+
+        for (guint j = 0; objs != NULL && j < objs->len; j++)
+            add_object(b, g_ptr_array_index(objs, j));
+    }
+    json_builder_end_array(b);
     json_builder_end_object(b);
 
     root = json_builder_get_root(b);
@@ -73,7 +109,24 @@ char *report_json_new(const char *name, const struct pipeline_result *res)
     return out;
 }
 
-/* report_text_new - readable summary, with the parts when VERBOSE */
+/* append_object - one line of the object tree, indented by depth; names escaped so
+ * that no attachment name can write to the terminal */
+static void append_object(GString *s, const struct scan_object *o)
+{
+    char *name = g_strescape(o->name != NULL ? o->name : "(no name)", "");
+
+    g_string_append_printf(s, "  %*s%s  [%s, %" G_GUINT64_FORMAT " bytes%s%s%s]", (int)o->depth * 2,
+                           "", name, o->type != NULL ? o->type : "?", o->size,
+                           o->encrypted ? ", encrypted" : "", o->decrypted ? ", decrypted" : "",
+                           o->type_mismatch ? ", TYPE MISMATCH" : "");
+    for (guint k = 0; k < o->signatures->len; k++)
+        g_string_append_printf(s, "%s%s", k ? ", " : "  FOUND ",
+                               (const char *)g_ptr_array_index(o->signatures, k));
+    g_string_append_c(s, '\n');
+    g_free(name);
+}
+
+/* report_text_new - readable summary and object tree, with the MIME parts when VERBOSE */
 char *report_text_new(const char *name, const struct pipeline_result *res, bool verbose)
 {
     GString *s = g_string_new(NULL);
@@ -87,6 +140,9 @@ char *report_text_new(const char *name, const struct pipeline_result *res, bool 
         g_string_append(s, ")");
     }
     g_string_append_printf(s, " action=%s\n", mv_action_name(res->action));
+    for (size_t i = 0; i < res->nreports; i++)
+        for (guint j = 0; j < res->reports[i].objects->len; j++)
+            append_object(s, g_ptr_array_index(res->reports[i].objects, j));
     for (size_t i = 0; verbose && i < res->nreports; i++) {
         const struct mv_leaf *leaf = message_leaf_get(res->msg, i);
         const struct scan_report *rep = &res->reports[i];

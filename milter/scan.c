@@ -5,8 +5,13 @@
  * file-inspection callback, and the inventory must be the same every time), then
  * cl_engine_compile().  After that the engine is only read, so scans run in parallel.
  * scan_leaf() maps the leaf's bytes with cl_fmap_open_memory() and scans with
- * cl_scanmap_callback() in all-match mode; the callbacks collect every signature
- * name and the types and depth of nested objects into a struct scan_report.
+ * cl_scanmap_callback() in all-match mode.  The file-inspection callback records every
+ * object libclamav opens (one pass over the bytes: no second unpacker) with its path,
+ * type, size and depth, flags a declared/detected type mismatch (filetype.c), names
+ * containers libclamav cannot open by their magic (Mailvet.Unscannable.*), keeps the
+ * bytes of archives with encrypted members for unpack.c, and charges the message's
+ * budget: past a message-wide limit it stops the scan and records the limit.  The
+ * virus-found callback attributes each match to an object.
  * Limits exceeded are reported by ClamAV as Heuristics.Limits.Exceeded.* names
  * (CL_SCAN_HEURISTIC_EXCEEDS_MAX) or as CL_ETIMEOUT/CL_EMAX* codes, which become
  * the same kind of name here: either way the leaf is unscannable, never clean. */
@@ -17,7 +22,10 @@
 
 #include <clamav.h>
 
+#include "filetype.h"
+#include "mvlimits.h"
 #include "scan.h"
+#include "unpack.h"
 
 struct scan_engine {
     struct cl_engine *cl;
@@ -25,9 +33,18 @@ struct scan_engine {
     char version[128];
 };
 
+#define SCAN_MAX_LEVELS 70 /* max_recursion is at most 64 */
+
 /* per-scan state handed to the callbacks as the scan context */
 struct scan_ctx {
     struct scan_report *rep;
+    struct scan_budget *budget;
+    const char *base_path;   /* path above the scanned bytes' own object */
+    unsigned base_depth;     /* depth of the scanned bytes' own object */
+    const char *declared;    /* declared MIME type of the scanned bytes, or NULL */
+    gint first;              /* index of the scanned bytes' own object, -1 until seen */
+    gint current;            /* index of the object last inspected */
+    char *level_path[SCAN_MAX_LEVELS]; /* path of the last object seen at each level */
     scan_progress_fn progress;
     void *progress_ctx;
     gint64 last_progress;
@@ -48,26 +65,111 @@ static gpointer clamav_init(gpointer unused)
     return GINT_TO_POINTER(cl_init(CL_INIT_DEFAULT));
 }
 
-/* report_add_signature - keep each name once */
-static void report_add_signature(struct scan_report *rep, const char *name)
+/* add_name - NAME into LIST once */
+static void add_name(GPtrArray *list, const char *name)
 {
-    for (guint i = 0; i < rep->signatures->len; i++)
-        if (strcmp(g_ptr_array_index(rep->signatures, i), name) == 0)
+    for (guint i = 0; i < list->len; i++)
+        if (strcmp(g_ptr_array_index(list, i), name) == 0)
             return;
-    g_ptr_array_add(rep->signatures, g_strdup(name));
+    g_ptr_array_add(list, g_strdup(name));
+}
+
+static void object_free(gpointer p)
+{
+    struct scan_object *o = p;
+
+    g_free(o->path);
+    g_free(o->name);
+    g_free(o->type);
+    g_ptr_array_free(o->signatures, TRUE);
+    if (o->archive != NULL)
+        g_bytes_unref(o->archive);
+    g_free(o);
+}
+
+/* object_new - an empty object appended to REP */
+static struct scan_object *object_new(struct scan_report *rep, char *path, const char *name,
+                                      const char *type, uint64_t size, unsigned depth)
+{
+    struct scan_object *o = g_new0(struct scan_object, 1);
+
+    o->path = path;
+    o->name = g_strdup(name);
+    o->type = g_strdup(type);
+    o->size = size;
+    o->depth = depth;
+    o->signatures = g_ptr_array_new_with_free_func(g_free);
+    g_ptr_array_add(rep->objects, o);
+    if (depth > rep->max_depth)
+        rep->max_depth = depth;
+    return o;
+}
+
+/* attribute - the object a match belongs to.  Signature matches come while their
+ * object is being scanned, right after it was inspected; libclamav's heuristic alerts
+ * come at the end of the scan, so they go to the scanned bytes' own object, and an
+ * encryption alert to the first encrypted archive. */
+static struct scan_object *attribute(struct scan_ctx *sc, const char *name)
+{
+    GPtrArray *objs = sc->rep->objects;
+
+    if (g_str_has_prefix(name, "Heuristics.Encrypted")) {
+        for (guint i = sc->first < 0 ? 0 : (guint)sc->first; i < objs->len; i++) {
+            struct scan_object *o = g_ptr_array_index(objs, i);
+            if (o->encrypted)
+                return o;
+        }
+    }
+    if (g_str_has_prefix(name, "Heuristics.") && sc->first >= 0)
+        return g_ptr_array_index(objs, sc->first);
+    if (sc->current >= 0)
+        return g_ptr_array_index(objs, sc->current);
+    return NULL;
 }
 
 /* on_virus_found - all-match mode calls this once per match */
 static void on_virus_found(int fd, const char *virname, void *context)
 {
     struct scan_ctx *sc = context;
+    struct scan_object *o;
 
     (void)fd;
-    if (sc != NULL && virname != NULL)
-        report_add_signature(sc->rep, virname);
+    if (sc == NULL || virname == NULL)
+        return;
+    /* our own refusal to go on (a message-wide limit) is reported as budget->limit */
+    if (sc->budget->limit != NULL && g_str_has_prefix(virname, "Detected.By.Callback"))
+        return;
+    add_name(sc->rep->signatures, virname);
+    o = attribute(sc, virname);
+    if (o != NULL)
+        add_name(o->signatures, virname);
 }
 
-/* on_file_inspection - every object, outer and inner: type, depth, progress */
+/* over_budget - the message-wide limit this object passes, or NULL */
+static const char *over_budget(struct scan_budget *b, uint64_t size, uint64_t parent_size,
+                               unsigned level)
+{
+    if (++b->objects > b->max_objects)
+        return "Mailvet.Limits.MaxObjects";
+    b->bytes += size;
+    if (b->bytes > b->max_bytes)
+        return "Mailvet.Limits.MaxMessageScanSize";
+    if (level > 0 && parent_size > 0 && size >= LIMIT_RATIO_FLOOR &&
+        size / parent_size >= b->max_ratio)
+        return "Mailvet.Limits.CompressionRatio";
+    if (g_get_monotonic_time() > b->deadline)
+        return "Mailvet.Limits.MaxMessageScanTime";
+    return NULL;
+}
+
+/* is_archive - the container types libarchive may find encrypted members in */
+static bool is_archive(const char *type)
+{
+    return type != NULL && (strcmp(type, "CL_TYPE_ZIP") == 0 || strcmp(type, "CL_TYPE_7Z") == 0 ||
+                            strcmp(type, "CL_TYPE_RAR") == 0);
+}
+
+/* on_file_inspection - every object, outer and inner: the inventory */
 static cl_error_t on_file_inspection(int fd, const char *type, const char **ancestors,
                                      size_t parent_file_size, const char *file_name,
                                      size_t file_size, const char *file_buffer,
@@ -75,22 +177,67 @@ static cl_error_t on_file_inspection(int fd, const char *type, const char **ance
                                      void *context)
 {
     struct scan_ctx *sc = context;
+    const unsigned char *buf = (const unsigned char *)file_buffer;
+    unsigned level = recursion_level;
+    const char *unsupported, *limit;
+    struct scan_object *o;
+    char *path;
     gint64 now;
 
-    (void)fd, (void)ancestors, (void)parent_file_size, (void)file_name, (void)file_size;
-    (void)file_buffer, (void)layer_attributes;
+    (void)fd, (void)ancestors;
     if (sc == NULL)
         return CL_CLEAN;
-    sc->rep->objects++;
-    if (recursion_level > sc->rep->max_depth)
-        sc->rep->max_depth = recursion_level;
-    if (recursion_level == 0 && sc->rep->detected_type == NULL && type != NULL)
-        sc->rep->detected_type = g_strdup(type);
     if (sc->progress != NULL) {
         now = g_get_monotonic_time();
         if (now - sc->last_progress >= G_USEC_PER_SEC) {
             sc->last_progress = now;
             sc->progress(sc->progress_ctx);
+        }
+    }
+    limit = over_budget(sc->budget, file_size, parent_file_size, level);
+    if (limit != NULL) {
+        if (sc->budget->limit == NULL)
+            sc->budget->limit = limit;
+        return CL_VIRUS; /* stops this scan: the message is unscannable */
+    }
+    if (level >= SCAN_MAX_LEVELS)
+        level = SCAN_MAX_LEVELS - 1;
+    if (level == 0)
+        path = file_name != NULL ? g_strconcat(sc->base_path, "/", file_name, NULL)
+                                 : g_strdup(sc->base_path);
+    else
+        path = g_strconcat(sc->level_path[level - 1] != NULL ? sc->level_path[level - 1] : "?",
+                           "/", file_name != NULL ? file_name : "?", NULL);
+    g_free(sc->level_path[level]);
+    sc->level_path[level] = g_strdup(path);
+
+    unsupported = buf != NULL ? filetype_unsupported(buf, file_size) : NULL;
+    o = object_new(sc->rep, path, file_name, unsupported != NULL ? unsupported : type, file_size,
+                   sc->base_depth + level);
+    o->attributes = layer_attributes;
+    o->type_mismatch = filetype_mismatch(file_name, level == 0 ? sc->declared : NULL, type);
+    sc->current = (gint)sc->rep->objects->len - 1;
+    if (level == 0 && sc->first < 0) {
+        sc->first = sc->current;
+        if (sc->rep->detected_type == NULL)
+            sc->rep->detected_type = g_strdup(o->type);
+    }
+    if (unsupported != NULL) {
+        char *sig = g_strconcat("Mailvet.Unscannable.", unsupported + strlen("MV_TYPE_"), NULL);
+        add_name(sc->rep->signatures, sig);
+        add_name(o->signatures, sig);
+        g_free(sig);
+    }
+    /* an archive with encrypted members: keep its bytes for unpack.c, which tries the
+     * passwords written in the message once this scan is done */
+    if (buf != NULL && is_archive(type) && unpack_probe(buf, file_size)) {
+        o->encrypted = true;
+        if (file_size <= sc->budget->max_archive) {
+            void *copy = g_try_malloc(file_size > 0 ? file_size : 1);
+            if (copy != NULL) {
+                memcpy(copy, buf, file_size);
+                o->archive = g_bytes_new_take(copy, file_size);
+            }
         }
     }
     return CL_CLEAN;
@@ -221,12 +368,33 @@ static const char *limit_name(cl_error_t rc)
     }
 }
 
-/* scan_leaf - scan a leaf's bytes from memory in all-match mode */
-enum mv_status scan_leaf(const struct scan_engine *e, const struct mv_leaf *leaf,
-                         struct scan_report *rep, scan_progress_fn progress,
-                         void *progress_ctx, struct mv_err *err)
+/* scan_budget_init - message-wide limits from CFG, spending nothing yet */
+void scan_budget_init(struct scan_budget *b, const struct mv_config *cfg)
 {
-    static const unsigned char empty[1];
+    memset(b, 0, sizeof(*b));
+    b->max_objects = cfg->max_objects;
+    b->max_bytes = cfg->max_message_scan_size;
+    b->max_ratio = cfg->max_compression_ratio;
+    b->max_archive = cfg->max_file_size;
+    b->deadline = g_get_monotonic_time() + (gint64)cfg->max_message_scan_time * 1000;
+}
+
+/* report_init - an empty report, once */
+static void report_init(struct scan_report *rep)
+{
+    if (rep->objects == NULL) {
+        rep->signatures = g_ptr_array_new_with_free_func(g_free);
+        rep->objects = g_ptr_array_new_with_free_func(object_free);
+    }
+}
+
+/* scan_bytes - one libclamav scan of DATA, its objects going below BASE_PATH */
+static enum mv_status scan_bytes(const struct scan_engine *e, const void *data, size_t len,
+                                 const char *name, const char *base_path, unsigned base_depth,
+                                 const char *declared, struct scan_budget *budget,
+                                 struct scan_report *rep, gint *first, scan_progress_fn progress,
+                                 void *progress_ctx, struct mv_err *err)
+{
     struct cl_scan_options opts = {
         .general = CL_SCAN_GENERAL_ALLMATCHES | CL_SCAN_GENERAL_HEURISTICS,
         .parse = ~0u,
@@ -235,49 +403,135 @@ enum mv_status scan_leaf(const struct scan_engine *e, const struct mv_leaf *leaf
         .mail = 0,
         .dev = 0,
     };
-    struct scan_ctx sc = {rep, progress, progress_ctx, g_get_monotonic_time()};
+    struct scan_ctx sc = {
+        .rep = rep,
+        .budget = budget,
+        .base_path = base_path,
+        .base_depth = base_depth,
+        .declared = declared,
+        .first = -1,
+        .current = -1,
+        .progress = progress,
+        .progress_ctx = progress_ctx,
+        .last_progress = g_get_monotonic_time(),
+    };
+    enum mv_status st = MV_OK;
     const char *virname = NULL;
     unsigned long scanned = 0;
     cl_fmap_t *map;
     cl_error_t rc;
 
-    memset(rep, 0, sizeof(*rep));
-    rep->signatures = g_ptr_array_new_with_free_func(g_free);
-    /* libclamav refuses a zero-length map; an empty leaf is clean by definition
-     * but still gets a type so the report is complete */
-    if (leaf->size == 0) {
-        rep->detected_type = g_strdup("CL_TYPE_ANY");
+    *first = -1;
+    if (budget->limit != NULL)
+        return MV_OK; /* the message is unscannable already: no more work for it */
+    /* libclamav refuses a zero-length map; empty bytes are an object with nothing in it */
+    if (len == 0) {
+        object_new(rep, name != NULL ? g_strconcat(base_path, "/", name, NULL) : g_strdup(base_path),
+                   name, "CL_TYPE_ANY", 0, base_depth);
+        *first = (gint)rep->objects->len - 1;
+        if (rep->detected_type == NULL)
+            rep->detected_type = g_strdup("CL_TYPE_ANY");
         return MV_OK;
     }
-    map = cl_fmap_open_memory(leaf->data != NULL ? leaf->data : empty, leaf->size);
+    map = cl_fmap_open_memory(data, len);
     if (map == NULL)
-        return mv_err_set(err, MV_ENOMEM, "clamav: cannot map leaf %s", leaf->path);
-    rc = cl_scanmap_callback(map, leaf->filename, &virname, &scanned, e->cl, &opts, &sc);
+        return mv_err_set(err, MV_ENOMEM, "clamav: cannot map %s", base_path);
+    rc = cl_scanmap_callback(map, name, &virname, &scanned, e->cl, &opts, &sc);
     cl_fmap_close(map);
+    for (size_t i = 0; i < SCAN_MAX_LEVELS; i++)
+        g_free(sc.level_path[i]);
+    *first = sc.first;
+
+    if (budget->limit != NULL)
+        return MV_OK;
     /* libclamav answers CL_CLEAN without looking when it cannot set up a scan (its
-     * temporary directory gone, say): a non-empty leaf that no object was inspected
-     * in was not scanned, and must not pass as clean */
-    if ((rc == CL_CLEAN || rc == CL_VIRUS) && rep->objects == 0 && rep->signatures->len == 0 &&
-        virname == NULL)
-        return mv_err_set(err, MV_ESCAN, "clamav: leaf %s was not inspected (is the temporary "
-                          "directory usable?)", leaf->path);
+     * temporary directory gone, say): bytes in which no object was inspected were not
+     * scanned, and must not pass as clean */
+    if ((rc == CL_CLEAN || rc == CL_VIRUS) && sc.first < 0 && virname == NULL)
+        return mv_err_set(err, MV_ESCAN, "clamav: %s was not inspected (is the temporary "
+                          "directory usable?)", base_path);
     switch (rc) {
     case CL_CLEAN:
-        return MV_OK;
+        break;
     case CL_VIRUS:
         /* in all-match mode the callback has seen every name; keep the last too */
         if (virname != NULL)
-            report_add_signature(rep, virname);
-        return MV_OK;
+            add_name(rep->signatures, virname);
+        break;
     case CL_EMEM:
-        return mv_err_set(err, MV_ENOMEM, "clamav: out of memory scanning leaf %s", leaf->path);
+        st = mv_err_set(err, MV_ENOMEM, "clamav: out of memory scanning %s", base_path);
+        break;
     default:
-        if (limit_name(rc) != NULL) {
-            report_add_signature(rep, limit_name(rc));
-            return MV_OK;
-        }
-        return mv_err_set(err, MV_ESCAN, "clamav: leaf %s: %s", leaf->path, cl_strerror(rc));
+        if (limit_name(rc) != NULL)
+            add_name(rep->signatures, limit_name(rc));
+        else
+            st = mv_err_set(err, MV_ESCAN, "clamav: %s: %s", base_path, cl_strerror(rc));
+        break;
     }
+    return st;
+}
+
+/* scan_leaf - scan a MIME leaf's bytes from memory in all-match mode */
+enum mv_status scan_leaf(const struct scan_engine *e, const struct mv_leaf *leaf,
+                         struct scan_budget *budget, struct scan_report *rep,
+                         scan_progress_fn progress, void *progress_ctx, struct mv_err *err)
+{
+    gint first;
+
+    memset(rep, 0, sizeof(*rep));
+    report_init(rep);
+    return scan_bytes(e, leaf->data, leaf->size, leaf->filename, leaf->path, 0,
+                      leaf->declared_type, budget, rep, &first, progress, progress_ctx, err);
+}
+
+/* scan_member - scan bytes found inside object PARENT into the same report */
+enum mv_status scan_member(const struct scan_engine *e, const void *data, size_t len,
+                           const char *name, guint parent, struct scan_budget *budget,
+                           struct scan_report *rep, gint *first, scan_progress_fn progress,
+                           void *progress_ctx, struct mv_err *err)
+{
+    const struct scan_object *p = g_ptr_array_index(rep->objects, parent);
+    char *base = g_strdup(p->path);
+    enum mv_status st;
+
+    st = scan_bytes(e, data, len, name != NULL ? name : "?", base, p->depth + 1, NULL, budget, rep,
+                    first, progress, progress_ctx, err);
+    g_free(base);
+    return st;
+}
+
+/* scan_object_add - an object seen only in an archive's listing */
+struct scan_object *scan_object_add(struct scan_report *rep, guint parent, const char *name,
+                                    uint64_t size)
+{
+    const struct scan_object *p = g_ptr_array_index(rep->objects, parent);
+
+    return object_new(rep, g_strconcat(p->path, "/", name != NULL ? name : "?", NULL), name,
+                      "CL_TYPE_ANY", size, p->depth + 1);
+}
+
+/* remove_name - NAME out of LIST */
+static void remove_name(GPtrArray *list, const char *name)
+{
+    for (guint i = 0; i < list->len; i++) {
+        if (strcmp(g_ptr_array_index(list, i), name) == 0) {
+            g_ptr_array_remove_index(list, i);
+            return;
+        }
+    }
+}
+
+/* scan_signature_drop - forget a match that no longer holds (an archive opened) */
+void scan_signature_drop(struct scan_report *rep, guint i, const char *name)
+{
+    remove_name(((struct scan_object *)g_ptr_array_index(rep->objects, i))->signatures, name);
+    for (guint j = 0; j < rep->objects->len; j++) {
+        const struct scan_object *o = g_ptr_array_index(rep->objects, j);
+        for (guint k = 0; k < o->signatures->len; k++)
+            if (strcmp(g_ptr_array_index(o->signatures, k), name) == 0)
+                return;
+    }
+    remove_name(rep->signatures, name);
 }
 
 /* scan_report_clear - free a report's contents (the struct is the caller's) */
@@ -285,6 +539,8 @@ void scan_report_clear(struct scan_report *rep)
 {
     if (rep->signatures != NULL)
         g_ptr_array_free(rep->signatures, TRUE);
+    if (rep->objects != NULL)
+        g_ptr_array_free(rep->objects, TRUE);
     g_free(rep->detected_type);
     memset(rep, 0, sizeof(*rep));
 }

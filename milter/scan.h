@@ -1,9 +1,16 @@
-/* scan.h - libclamav: one engine per generation, one in-memory scan per leaf.
+/* scan.h - libclamav: one engine per generation, one in-memory scan per leaf, and the
+ * inventory of every object inspected inside it.
  * scan_engine_new() loads every signature file in a directory (any ClamAV format),
  * applies the limits of the config and compiles; the engine is then read-only and
  * shared by all threads.  scan_leaf() scans a leaf's bytes from memory in all-match
- * mode and fills a caller-owned struct scan_report (scan_report_clear() frees its
- * contents).  No logging: errors come back in struct mv_err. */
+ * mode and fills a caller-owned struct scan_report: the signatures, and one struct
+ * scan_object per object libclamav's file-inspection callback reported (the leaf,
+ * archive members, embedded files ...) with its path, type, size, depth, flags.
+ * scan_member() scans bytes found inside one of those objects by other means (a
+ * decrypted archive member) into the same report.  A struct scan_budget holds the
+ * message-wide limits and what the message has spent of them, over all its leaves.
+ * scan_report_clear() frees a report's contents.  No logging: errors come back in
+ * struct mv_err. */
 #ifndef MV_SCAN_H
 #define MV_SCAN_H
 
@@ -14,11 +21,37 @@
 
 struct scan_engine;
 
+struct scan_object {
+    char *path;         /* "2/invoice.zip/payload.exe": leaf path, then names down to it */
+    char *name;         /* as libclamav or the archive reported it, or NULL */
+    char *type;         /* "CL_TYPE_MSEXE", or "MV_TYPE_ACE" for what libclamav cannot open */
+    uint64_t size;
+    unsigned depth;     /* 0 for the MIME leaf itself */
+    unsigned attributes;/* libclamav's LAYER_ATTRIBUTES_* */
+    bool encrypted;     /* an archive with encrypted members, or such a member */
+    bool decrypted;     /* bytes mailvet decrypted with a password from the message */
+    bool type_mismatch; /* name or declared type claims another class than detected */
+    GPtrArray *signatures; /* char *, matches attributed to this object */
+    GBytes *archive;    /* an encrypted archive's bytes, kept for unpack.c; else NULL */
+};
+
 struct scan_report {
     GPtrArray *signatures; /* char *, every distinct match, in order found */
-    char *detected_type;   /* ClamAV's type of the leaf itself, "CL_TYPE_ZIP" */
-    unsigned objects;      /* objects inspected, the leaf and everything inside it */
+    char *detected_type;   /* libclamav's type of the leaf itself */
+    GPtrArray *objects;    /* struct scan_object *, in the order inspected */
     unsigned max_depth;    /* deepest nesting level reached */
+};
+
+/* Message-wide limits and what has been spent of them; one per message. */
+struct scan_budget {
+    unsigned max_objects;
+    uint64_t max_bytes;
+    unsigned max_ratio;
+    uint64_t max_archive; /* largest encrypted archive kept for unpacking */
+    gint64 deadline;      /* g_get_monotonic_time() value */
+    unsigned objects;
+    uint64_t bytes;
+    const char *limit;    /* "Mailvet.Limits.*" once one was hit, else NULL */
 };
 
 /* called from inside a scan, at most about once a second (smfi_progress) */
@@ -32,11 +65,26 @@ unsigned scan_engine_signatures(const struct scan_engine *e);
 const char *scan_engine_version(const struct scan_engine *e);
 struct scan_engine *scan_engine_free(struct scan_engine *e);
 
+/* scan_budget_init - CFG's message-wide limits, the clock starting now */
+void scan_budget_init(struct scan_budget *b, const struct mv_config *cfg);
+
 /* scan_leaf - scan one leaf; MV_OK with rep filled (a limit hit is a signature
- * name, Heuristics.Limits.Exceeded.*), MV_ENOMEM / MV_ESCAN on failure */
+ * name: Heuristics.Limits.Exceeded.*, or budget->limit), MV_ENOMEM / MV_ESCAN on failure */
 enum mv_status scan_leaf(const struct scan_engine *e, const struct mv_leaf *leaf,
-                         struct scan_report *rep, scan_progress_fn progress,
-                         void *progress_ctx, struct mv_err *err);
+                         struct scan_budget *budget, struct scan_report *rep,
+                         scan_progress_fn progress, void *progress_ctx, struct mv_err *err);
+/* scan_member - scan DATA, a member NAME found inside object PARENT (an index into
+ * rep->objects), adding its objects to REP below PARENT; returns the status and sets
+ * *first to the index of the member's own object (or -1 if the budget was spent) */
+enum mv_status scan_member(const struct scan_engine *e, const void *data, size_t len,
+                           const char *name, guint parent, struct scan_budget *budget,
+                           struct scan_report *rep, gint *first, scan_progress_fn progress,
+                           void *progress_ctx, struct mv_err *err);
+/* scan_object_add - an object known only by name (an encrypted member not opened) */
+struct scan_object *scan_object_add(struct scan_report *rep, guint parent, const char *name,
+                                    uint64_t size);
+/* scan_signature_drop - forget NAME on object I and, if no other object has it, in REP */
+void scan_signature_drop(struct scan_report *rep, guint i, const char *name);
 void scan_report_clear(struct scan_report *rep);
 
 #endif

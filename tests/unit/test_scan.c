@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "pipeline.h"
+#include "filetype.h"
 #include "scan.h"
 
 struct fixture {
@@ -73,6 +74,11 @@ static int setup(void **state)
     f->cfg.max_recursion = 16;
     f->cfg.max_files = 1000;
     f->cfg.max_scan_time = 60000;
+    f->cfg.max_objects = 1000;
+    f->cfg.max_message_scan_size = 1 << 30;
+    f->cfg.max_message_scan_time = 60000;
+    f->cfg.max_compression_ratio = 250;
+    f->cfg.max_passwords = 16;
     f->cfg.tmpdir = f->dir;
     {
         char *sigs = g_build_filename(f->dir, "sigs", NULL);
@@ -102,6 +108,15 @@ static int teardown(void **state)
     return 0;
 }
 
+/* budget_of - a fresh message budget for CFG (one per scan here) */
+static struct scan_budget *budget_of(const struct mv_config *cfg)
+{
+    static struct scan_budget b;
+
+    scan_budget_init(&b, cfg);
+    return &b;
+}
+
 /* leaf_of - a leaf over BYTES */
 static struct mv_leaf leaf_of(GBytes *bytes, const char *name)
 {
@@ -129,14 +144,13 @@ static bool has_sig(const struct scan_report *rep, const char *name)
 }
 
 /* expect_found - scan BYTES with ENGINE and want SIG among the matches */
-static void expect_found(const struct scan_engine *engine, GBytes *bytes, const char *sig,
-                         const char *type)
+static void expect_found(struct fixture *f, GBytes *bytes, const char *sig, const char *type)
 {
     struct mv_leaf leaf = leaf_of(bytes, "sample");
     struct scan_report rep;
     struct mv_err err = {0};
 
-    assert_int_equal(scan_leaf(engine, &leaf, &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err), MV_OK);
     if (!has_sig(&rep, sig))
         fail_msg("got %u signatures (%s), want %s", rep.signatures->len,
                  rep.signatures->len ? (char *)g_ptr_array_index(rep.signatures, 0) : "-", sig);
@@ -148,13 +162,13 @@ static void expect_found(const struct scan_engine *engine, GBytes *bytes, const 
 static void scan_finds_eicar_in_plain_leaf(void **state)
 {
     struct fixture *f = *state;
-    expect_found(f->engine, f->eicar, "Eicar-Test-Signature", NULL);
+    expect_found(f, f->eicar, "Eicar-Test-Signature", NULL);
 }
 
 static void scan_finds_eicar_in_zip(void **state)
 {
     struct fixture *f = *state;
-    expect_found(f->engine, f->eicar_zip, "Eicar-Test-Signature", "CL_TYPE_ZIP");
+    expect_found(f, f->eicar_zip, "Eicar-Test-Signature", "CL_TYPE_ZIP");
 }
 
 static void scan_finds_eicar_in_zip_in_zip(void **state)
@@ -164,11 +178,11 @@ static void scan_finds_eicar_in_zip_in_zip(void **state)
     struct scan_report rep;
     struct mv_err err = {0};
 
-    assert_int_equal(scan_leaf(f->engine, &leaf, &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err), MV_OK);
     assert_true(has_sig(&rep, "Eicar-Test-Signature"));
     /* outer zip, inner zip, eicar.com: three objects, two levels down */
-    if (rep.objects < 3 || rep.max_depth < 2)
-        fail_msg("got objects=%u depth=%u, want >=3 and >=2", rep.objects, rep.max_depth);
+    if (rep.objects->len < 3 || rep.max_depth < 2)
+        fail_msg("got objects=%u depth=%u, want >=3 and >=2", rep.objects->len, rep.max_depth);
     scan_report_clear(&rep);
 }
 
@@ -180,10 +194,17 @@ static void scan_same_zip_twice_reports_same_objects(void **state)
     struct mv_err err = {0};
 
     /* ClamAV's clean cache is off: the second scan sees the members again */
-    assert_int_equal(scan_leaf(f->engine, &leaf, &a, NULL, NULL, &err), MV_OK);
-    assert_int_equal(scan_leaf(f->engine, &leaf, &b, NULL, NULL, &err), MV_OK);
-    if (a.objects != b.objects)
-        fail_msg("got %u objects the second time, want %u", b.objects, a.objects);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &a, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &b, NULL, NULL, &err), MV_OK);
+    if (a.objects->len != b.objects->len)
+        fail_msg("got %u objects the second time, want %u", b.objects->len, a.objects->len);
+    for (guint i = 0; i < a.objects->len; i++) {
+        const struct scan_object *oa = g_ptr_array_index(a.objects, i);
+        const struct scan_object *ob = g_ptr_array_index(b.objects, i);
+        if (strcmp(oa->path, ob->path) != 0 || strcmp(oa->type, ob->type) != 0)
+            fail_msg("object %u: got %s %s the second time, want %s %s", i, ob->path, ob->type,
+                     oa->path, oa->type);
+    }
     scan_report_clear(&a);
     scan_report_clear(&b);
 }
@@ -196,7 +217,7 @@ static void scan_clean_text_has_no_signature(void **state)
     struct scan_report rep;
     struct mv_err err = {0};
 
-    assert_int_equal(scan_leaf(f->engine, &leaf, &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err), MV_OK);
     if (rep.signatures->len != 0)
         fail_msg("got signature %s, want none", (char *)g_ptr_array_index(rep.signatures, 0));
     assert_non_null(rep.detected_type);
@@ -211,7 +232,7 @@ static void scan_empty_leaf_is_clean(void **state)
     struct scan_report rep;
     struct mv_err err = {0};
 
-    assert_int_equal(scan_leaf(f->engine, &leaf, &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err), MV_OK);
     assert_int_equal(rep.signatures->len, 0);
     scan_report_clear(&rep);
 }
@@ -234,7 +255,7 @@ static void scan_recursion_limit_is_reported(void **state)
         struct scan_report rep;
         bool limited = false;
 
-        assert_int_equal(scan_leaf(e, &leaf, &rep, NULL, NULL, &err), MV_OK);
+        assert_int_equal(scan_leaf(e, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err), MV_OK);
         for (guint i = 0; i < rep.signatures->len; i++)
             if (pipeline_classify(g_ptr_array_index(rep.signatures, i)) == MV_VERDICT_UNSCANNABLE)
                 limited = true;
@@ -284,6 +305,7 @@ static void classify_maps_names_to_verdicts(void **state)
         {"Mailvet.Limits.MaxParts", MV_VERDICT_UNSCANNABLE},
         {"Heuristics.Phishing.Email.SpoofedDomain", MV_VERDICT_SUSPICIOUS},
         {"Mailvet.Avaddon.JsLure", MV_VERDICT_CAMPAIGN},
+        {"Mailvet.Unscannable.ACE", MV_VERDICT_UNSCANNABLE},
     };
 
     (void)state;
@@ -292,6 +314,138 @@ static void classify_maps_names_to_verdicts(void **state)
         if (got != cases[i].want)
             fail_msg("%s: got %s, want %s", cases[i].name, mv_verdict_name(got),
                      mv_verdict_name(cases[i].want));
+    }
+}
+
+/* object_at - object I of REP, failing the test if there is none */
+static const struct scan_object *object_at(const struct scan_report *rep, guint i)
+{
+    if (i >= rep->objects->len)
+        fail_msg("got %u objects, want more than %u", rep->objects->len, i);
+    return g_ptr_array_index(rep->objects, i);
+}
+
+static void inventory_names_every_object_with_path_and_depth(void **state)
+{
+    struct fixture *f = *state;
+    struct mv_leaf leaf = leaf_of(f->zip_zip, "outer.zip");
+    struct scan_report rep;
+    struct mv_err err = {0};
+    static const struct {
+        const char *path;
+        unsigned depth;
+        const char *type;
+    } want[] = {
+        {"1/outer.zip", 0, "CL_TYPE_ZIP"},
+        {"1/outer.zip/eicar.zip", 1, "CL_TYPE_ZIP"},
+        {"1/outer.zip/eicar.zip/eicar.com", 2, NULL},
+    };
+
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err), MV_OK);
+    for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
+        const struct scan_object *o = object_at(&rep, i);
+        if (strcmp(o->path, want[i].path) != 0 || o->depth != want[i].depth)
+            fail_msg("object %u: got %s depth %u, want %s depth %u", i, o->path, o->depth,
+                     want[i].path, want[i].depth);
+        if (want[i].type != NULL && strcmp(o->type, want[i].type) != 0)
+            fail_msg("object %u: got type %s, want %s", i, o->type, want[i].type);
+    }
+    /* the match belongs to the innermost file, not to the containers */
+    if (object_at(&rep, 2)->signatures->len != 1 || object_at(&rep, 0)->signatures->len != 0)
+        fail_msg("got %u signatures on eicar.com and %u on outer.zip, want 1 and 0",
+                 object_at(&rep, 2)->signatures->len, object_at(&rep, 0)->signatures->len);
+    scan_report_clear(&rep);
+}
+
+static void inventory_flags_pdf_name_on_zip_bytes(void **state)
+{
+    struct fixture *f = *state;
+    struct mv_leaf leaf = leaf_of(f->eicar_zip, "invoice.pdf");
+    struct scan_report rep;
+    struct mv_err err = {0};
+
+    leaf.declared_type = (char *)"application/pdf";
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err), MV_OK);
+    if (!object_at(&rep, 0)->type_mismatch)
+        fail_msg("got no type_mismatch for invoice.pdf holding %s", object_at(&rep, 0)->type);
+    scan_report_clear(&rep);
+
+    leaf = leaf_of(f->eicar_zip, "invoice.zip");
+    leaf.declared_type = (char *)"application/zip";
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err), MV_OK);
+    if (object_at(&rep, 0)->type_mismatch)
+        fail_msg("got type_mismatch for invoice.zip that is a zip");
+    scan_report_clear(&rep);
+}
+
+static void inventory_names_ace_it_cannot_open(void **state)
+{
+    struct fixture *f = *state;
+    /* an ACE main header: CRC and size, then "**ACE**" at offset 7 */
+    static const char ace[] = "\x12\x34\x31\x00\x00\x00\x00**ACE**\x14\x14\x02\x00";
+    GBytes *bytes = g_bytes_new_static(ace, sizeof(ace) - 1);
+    struct mv_leaf leaf = leaf_of(bytes, "Shipping_Documents.ace");
+    struct scan_report rep;
+    struct mv_err err = {0};
+
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err), MV_OK);
+    if (strcmp(object_at(&rep, 0)->type, "MV_TYPE_ACE") != 0)
+        fail_msg("got type %s, want MV_TYPE_ACE", object_at(&rep, 0)->type);
+    if (!has_sig(&rep, "Mailvet.Unscannable.ACE"))
+        fail_msg("got no Mailvet.Unscannable.ACE");
+    scan_report_clear(&rep);
+    g_bytes_unref(bytes);
+}
+
+static void budget_stops_at_max_objects(void **state)
+{
+    struct fixture *f = *state;
+    struct mv_config cfg = f->cfg;
+    struct mv_leaf leaf = leaf_of(f->zip_zip, "outer.zip");
+    struct scan_budget b;
+    struct scan_report rep;
+    struct mv_err err = {0};
+
+    cfg.max_objects = 2;
+    scan_budget_init(&b, &cfg);
+    assert_int_equal(scan_leaf(f->engine, &leaf, &b, &rep, NULL, NULL, &err), MV_OK);
+    if (g_strcmp0(b.limit, "Mailvet.Limits.MaxObjects") != 0)
+        fail_msg("got limit %s, want Mailvet.Limits.MaxObjects", b.limit ? b.limit : "none");
+    if (rep.objects->len > 2)
+        fail_msg("got %u objects recorded, want at most 2", rep.objects->len);
+    /* a spent budget scans nothing more in the same message */
+    scan_report_clear(&rep);
+    assert_int_equal(scan_leaf(f->engine, &leaf, &b, &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(rep.objects->len, 0);
+    scan_report_clear(&rep);
+}
+
+static void filetype_mismatch_by_class(void **state)
+{
+    static const struct {
+        const char *name, *declared, *detected;
+        bool want;
+    } cases[] = {
+        {"invoice.pdf", NULL, "CL_TYPE_MSEXE", true},
+        {"invoice.pdf", "application/pdf", "CL_TYPE_PDF", false},
+        {"photo.jpg", NULL, "CL_TYPE_ZIP", true},
+        {"report.docx", NULL, "CL_TYPE_OOXML_WORD", false},
+        {"report.docx", NULL, "CL_TYPE_ZIP", false},
+        {"notes.txt", NULL, "CL_TYPE_HTML", false},
+        {"data", "application/octet-stream", "CL_TYPE_MSEXE", false},
+        {NULL, "application/pdf", "CL_TYPE_MSEXE", true},
+        {"setup.exe", NULL, "CL_TYPE_MSEXE", false},
+        {"invoice.pdf. ", NULL, "CL_TYPE_MSEXE", true},
+        {"archive.zip", NULL, "CL_TYPE_BINARY_DATA", false},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        bool got = filetype_mismatch(cases[i].name, cases[i].declared, cases[i].detected);
+        if (got != cases[i].want)
+            fail_msg("%s / %s / %s: got %d, want %d", cases[i].name ? cases[i].name : "-",
+                     cases[i].declared ? cases[i].declared : "-", cases[i].detected, got,
+                     cases[i].want);
     }
 }
 
@@ -308,6 +462,11 @@ int main(void)
         cmocka_unit_test(engine_refuses_missing_database),
         cmocka_unit_test(engine_refuses_empty_database),
         cmocka_unit_test(classify_maps_names_to_verdicts),
+        cmocka_unit_test(inventory_names_every_object_with_path_and_depth),
+        cmocka_unit_test(inventory_flags_pdf_name_on_zip_bytes),
+        cmocka_unit_test(inventory_names_ace_it_cannot_open),
+        cmocka_unit_test(budget_stops_at_max_objects),
+        cmocka_unit_test(filetype_mismatch_by_class),
     };
 
     return cmocka_run_group_tests_name("scan", tests, setup, teardown);
