@@ -232,20 +232,22 @@ int main(int argc, char **argv)
         return err.status == MV_ENOMEM ? EX_OSERR : EX_CONFIG;
     }
     cfg = gen->cfg;
+    drop = cfg->user[0] != '\0';
+    if (drop && !lookup_user(cfg, &uid, &gid)) {
+        generation_release(gen);
+        return EX_NOUSER;
+    }
     if (opt.check_only) {
         printf("mailvetd: %s: configuration OK, %u signatures from %s\n", cfg->file,
                scan_engine_signatures(gen->engine), gen->database);
         generation_release(gen);
         return EX_OK;
     }
-    drop = cfg->user[0] != '\0';
     if (drop && geteuid() != 0) {
         log_msg(LOG_WARNING, "not started as root: staying user %ld instead of switching to %s",
                 (long)geteuid(), cfg->user);
         drop = false;
     }
-    if (drop && !lookup_user(cfg, &uid, &gid))
-        return EX_NOUSER;
 
     if (smfi_setconn((char *)cfg->socket) != MI_SUCCESS || !milter_register() ||
         smfi_settimeout((int)cfg->milter_timeout) != MI_SUCCESS) {
