@@ -10,6 +10,9 @@
 #   OUTDIR/eicar.eml           multipart: text body + eicar.com as base64
 #   OUTDIR/eicar-zip.eml       multipart: text body + eicar.zip as base64
 #   OUTDIR/eicar-zip-zip.eml   multipart: text body + eicar-zip-zip.zip as base64
+#   OUTDIR/eicar-enc-password.eml    EICAR in a password-protected zip, the
+#                                    password written in the text body
+#   OUTDIR/eicar-enc-nopassword.eml  the same zip, no password in the text
 #   OUTDIR/big-clean.eml       clean message over 2 MB (spool spill tests)
 #
 # Messages are RFC 5322 with LF line endings (as a local file, sendmail(1) or
@@ -89,17 +92,17 @@ attachment() {
     base64 < "$2"
 }
 
-# message OUT SUBJECT MSGID FILE NAME TYPE
+# message OUT SUBJECT MSGID FILE NAME TYPE [BODY]
 message() {
     b="=_mailvet_sample_$3"
     {
         headers "$2" "$3" "$b"
-        text_part "$b" "Hello,
+        text_part "$b" "${7:-Hello,
 
 please find the file attached.
 
 -- 
-Sample Sender"
+Sample Sender}"
         attachment "$b" "$4" "$5" "$6"
         printf -- '--%s--\n' "$b"
     } > "$1"
@@ -117,6 +120,19 @@ TXT
 message clean.eml "Meeting notes" clean.1 "$tmp" notes.txt text/plain
 message eicar.eml "Invoice" eicar.1 eicar.com eicar.com application/octet-stream
 message eicar-zip.eml "Invoice (zip)" eicar-zip.1 eicar.zip invoice.zip application/zip
+
+# the lure that hides from gateways: an encrypted zip, its password in the body
+zip -q -P 'Xy7-kq42' eicar-enc.zip eicar.com
+message eicar-enc-password.eml "Invoice (protected)" eicar-enc.1 eicar-enc.zip invoice.zip \
+    application/zip "Hello,
+
+the invoice is protected. Password: Xy7-kq42
+
+Regards"
+message eicar-enc-nopassword.eml "Invoice (protected)" eicar-enc.2 eicar-enc.zip invoice.zip \
+    application/zip "Hello,
+
+the invoice is protected, call us for the code."
 message eicar-zip-zip.eml "Invoice (zip in zip)" eicar-zip-zip.1 eicar-zip-zip.zip \
     invoice.zip application/zip
 
