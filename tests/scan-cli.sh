@@ -9,7 +9,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet
 
-PLAN=23
+PLAN=28
 echo "1..$PLAN"
 
 n=0
@@ -115,6 +115,28 @@ scan zipzip --json -d "$S/sigs" "$S/eicar-zip-zip.eml"
 want_rc zipzip 1 "eicar-zip-zip.eml (EICAR two zips deep): exit 1"
 check "eicar-zip-zip.eml: verdict infected, reasons has Eicar-Test-Signature" \
     jqt zipzip ".verdict == \"infected\" and any(.reasons[]; $EICAR_SIG)"
+# The inventory: every nested object with its path, depth and type; the match is
+# on the innermost file, not on the zips around it.
+check "eicar-zip-zip.eml: objects list invoice.zip/eicar.zip/eicar.com with depths 0, 1, 2" \
+    jqt zipzip '[.objects[] | select(.path | startswith("2/")) | [.path, .depth, .type]] ==
+        [["2/invoice.zip", 0, "CL_TYPE_ZIP"], ["2/invoice.zip/eicar.zip", 1, "CL_TYPE_ZIP"],
+         ["2/invoice.zip/eicar.zip/eicar.com", 2, "CL_TYPE_TEXT_ASCII"]]'
+check "eicar-zip-zip.eml: the signature is on eicar.com only" \
+    jqt zipzip "[.objects[] | select(.signatures | length > 0) | .name] == [\"eicar.com\"]"
+# The same message scanned again gives the identical inventory (ClamAV's own
+# clean cache is off, so a container seen before still reports its members).
+"$MAILVET" scan --json -d "$S/sigs" "$S/eicar-zip-zip.eml" "$S/eicar-zip-zip.eml" \
+    > "$W/twice.json" 2> "$W/twice.err"
+check "the same message scanned twice in one run gives the identical objects list" \
+    sh -c "jq -e -s 'length == 2 and (.[0].objects | length) >= 3 and .[0].objects == .[1].objects' '$W/twice.json' > /dev/null"
+# A password-protected zip whose password is in the text is opened and its
+# members scanned; without the password its members are still listed by name.
+scan enc --json -d "$S/sigs" "$S/eicar-enc-password.eml"
+check "eicar-enc-password.eml: opened with the password from the body, EICAR found, not unscannable" \
+    jqt enc ".verdict == \"infected\" and any(.objects[]; .name == \"eicar.com\" and .decrypted and .encrypted) and all(.reasons[]; startswith(\"Heuristics.Encrypted\") | not)"
+scan noenc --json -d "$S/sigs" "$S/eicar-enc-nopassword.eml"
+check "eicar-enc-nopassword.eml: unscannable, the member still named, not decrypted" \
+    jqt noenc ".verdict == \"unscannable\" and any(.objects[]; .name == \"eicar.com\" and .encrypted and (.decrypted | not))"
 
 # Without --json: exit status alone tells, and the output names the signature.
 scan plain -d "$S/sigs" "$S/eicar-zip.eml"
