@@ -344,6 +344,8 @@ build() {
     shift 6
     if (cd "$S" && "$@") > "$W/$id.build" 2>&1 && [ -s "$file" ]; then
         mk_eml "$O/$id.eml" "$subject" "$file" "$aname" "$mtype"
+        # the attachment is MIME part 2: its objects' paths start with 2/NAME/
+        printf '2/%s/' "$aname" > "$W/$id.prefix"
     fi
 }
 
@@ -451,6 +453,7 @@ if need uuencode > "$W/uu.build" 2>&1 && {
     printf '\nRegards\n'
 } > "$O/uu.txt" 2>> "$W/uu.build"; then
     mk_eml_text "$O/uu.eml" "Invoice (uuencode)" "$O/uu.txt"
+    : > "$W/uu.prefix"    # the leaf message.c makes of it is named by message.c
 fi
 
 # --- scanning and checks -------------------------------------------------------------
@@ -501,14 +504,17 @@ NAME_RE='(^|[/\\\\])payload\\.com$'
 # infected ID LABEL TYPE MINDEPTH NAMECHECK [TODO_DETECT [TODO_NAME]]
 #   TYPE      ClamAV type the inventory must hold ("" = no type check)
 #   MINDEPTH  depth of the EICAR object at least (1: inside the attachment)
-#   NAMECHECK yes/no: an object named payload.com
+#   NAMECHECK yes/no: the EICAR object is named payload.com
+# The EICAR object's path must begin with the attachment's ("2/invoice.zip/").
 #   TODO_*    reason text marking the checks as TODO (a known gap)
 infected() {
     id=$1 label=$2 type=$3 mindepth=$4 namecheck=$5 todo=${6:-} todo_name=${7:-}
     [ -n "$todo" ] && todo_name=$todo
+    prefix=$(cat "$W/$id.prefix" 2>/dev/null)
+    d_obj="$label: objects hold the EICAR object${prefix:+ under $prefix} (68 bytes, depth >= $mindepth, signature)${type:+ and $type}"
     if not_built "$id"; then
         result "$label: exit 1, verdict infected, reasons has Eicar-Test-Signature" 1 "$todo"
-        result "$label: objects hold the EICAR object (68 bytes, depth >= $mindepth, signature)${type:+ and $type}" 1 "$todo"
+        result "$d_obj" 1 "$todo"
         [ "$namecheck" = yes ] && result "$label: objects name payload.com" 1 "$todo_name"
         return
     fi
@@ -520,7 +526,8 @@ infected() {
 
     st=1
     if has_objects "$id"; then
-        f="any(.objects[]; .depth >= $mindepth and .size == 68 and any(.signatures[]?; $EICAR_SIG))"
+        f="any(.objects[]; .depth >= $mindepth and .size == 68 and any(.signatures[]?; $EICAR_SIG)
+                            and (.path | startswith(\"$prefix\")))"
         [ -n "$type" ] && f="$f and any(.objects[]; .type == \"$type\")"
         if jqt "$id" "$f"; then
             st=0
@@ -529,11 +536,12 @@ infected() {
             jq -r '.objects[]? | "#   \(.path) \(.type) \(.size) \(.depth) \(.signatures)"' "$W/$id.json" 2>/dev/null
         fi
     fi
-    result "$label: objects hold the EICAR object (68 bytes, depth >= $mindepth, signature)${type:+ and $type}" $st "$todo"
+    result "$d_obj" $st "$todo"
 
     if [ "$namecheck" = yes ]; then
         st=1
-        jqt "$id" "any(.objects[]; (.name // \"\") | test(\"$NAME_RE\"; \"i\"))" && st=0
+        jqt "$id" "any(.objects[]; .depth >= $mindepth and .size == 68
+                              and ((.name // \"\") | test(\"$NAME_RE\"; \"i\")))" && st=0
         result "$label: objects name payload.com" $st "$todo_name"
         if [ $st -ne 0 ]; then
             diag "$id object names: $(jq -c '[.objects[]?.name]' "$W/$id.json" 2>/dev/null)"
