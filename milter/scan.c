@@ -34,6 +34,7 @@ struct scan_engine {
 };
 
 #define SCAN_MAX_LEVELS 70 /* max_recursion is at most 64 */
+#define SCAN_MIN_BYTES 5   /* libclamav skips anything this small */
 
 /* per-scan state handed to the callbacks as the scan context */
 struct scan_ctx {
@@ -424,10 +425,12 @@ static enum mv_status scan_bytes(const struct scan_engine *e, const void *data, 
     *first = -1;
     if (budget->limit != NULL)
         return MV_OK; /* the message is unscannable already: no more work for it */
-    /* libclamav refuses a zero-length map; empty bytes are an object with nothing in it */
-    if (len == 0) {
+    /* libclamav refuses a zero-length map and does not look at 5 bytes or fewer
+     * (no file type or signature is that short): such bytes are an object with
+     * nothing in it */
+    if (len <= SCAN_MIN_BYTES) {
         object_new(rep, name != NULL ? g_strconcat(base_path, "/", name, NULL) : g_strdup(base_path),
-                   name, "CL_TYPE_ANY", 0, base_depth);
+                   name, "CL_TYPE_ANY", len, base_depth);
         *first = (gint)rep->objects->len - 1;
         if (rep->detected_type == NULL)
             rep->detected_type = g_strdup("CL_TYPE_ANY");

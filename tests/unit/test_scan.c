@@ -237,6 +237,24 @@ static void scan_empty_leaf_is_clean(void **state)
     scan_report_clear(&rep);
 }
 
+static void scan_tiny_leaf_is_clean_not_an_error(void **state)
+{
+    struct fixture *f = *state;
+    /* libclamav does not look at 5 bytes or fewer: that is no failure to scan */
+    GBytes *tiny = g_bytes_new_static("abcd\n", 5);
+    struct mv_leaf leaf = leaf_of(tiny, NULL);
+    struct scan_report rep;
+    struct mv_err err = {0};
+    enum mv_status st = scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err);
+
+    if (st != MV_OK)
+        fail_msg("got %s (%s), want ok", mv_status_name(st), err.msg);
+    assert_int_equal(rep.signatures->len, 0);
+    assert_int_equal(rep.objects->len, 1);
+    scan_report_clear(&rep);
+    g_bytes_unref(tiny);
+}
+
 static void scan_recursion_limit_is_reported(void **state)
 {
     struct fixture *f = *state;
@@ -458,6 +476,7 @@ int main(void)
         cmocka_unit_test(scan_same_zip_twice_reports_same_objects),
         cmocka_unit_test(scan_clean_text_has_no_signature),
         cmocka_unit_test(scan_empty_leaf_is_clean),
+        cmocka_unit_test(scan_tiny_leaf_is_clean_not_an_error),
         cmocka_unit_test(scan_recursion_limit_is_reported),
         cmocka_unit_test(engine_refuses_missing_database),
         cmocka_unit_test(engine_refuses_empty_database),
