@@ -244,7 +244,7 @@ mk_rar() {
 # format by its main header, whose signature "**ACE**" sits at offset 7:
 #   HEAD_CRC (2) HEAD_SIZE (2) HEAD_TYPE 0 (1) HEAD_FLAGS (2) "**ACE**" (7)
 #   VER_EXTRACT 20, VER_CREATED 20, HOST 2 (Win32), VOLUME 0, TIME_CREATED (4),
-#   RESERVED (8), AV_SIZE 0.
+#   RESERVED (8); no advert or comment (their flags are clear).
 # HEAD_SIZE counts the bytes after itself; HEAD_CRC is the low 16 bits of
 # ACE's CRC32 (zlib's polynomial, no final inversion) of those bytes.
 # A file block follows: HEAD_TYPE 1, flag 1 (PACK_SIZE present), PACK_SIZE,
@@ -261,7 +261,7 @@ mk_ace() {
         }
         my $dostime = (40 << 25) | (1 << 21) | (1 << 16);
         my $out = block(pack("Cv", 0, 0) . "**ACE**" . pack("CCCCV", 20, 20, 2, 0, $dostime)
-                        . ("\0" x 8) . pack("C", 0));
+                        . ("\0" x 8));
         $out .= block(pack("CvVVVVV", 1, 1, length $data, length $data, $dostime, 0x20,
                            acecrc($data)) . pack("CCvvv", 0, 0, 0, 0, length $name) . $name)
               . $data;
