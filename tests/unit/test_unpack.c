@@ -1,0 +1,782 @@
+/* test_unpack.c - unpack.c against the real libarchive: archives built by the test
+ * with zip and 7z (plain, password-protected, AES, mixed, encrypted 7z content and
+ * headers, 200 members, a member over the size limit) from harmless text files and
+ * EICAR (tests/samples/eicar.sh), so that decrypted bytes can be compared with the
+ * originals; and the candidate passwords found in message text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "unpack.h"
+
+struct fixture {
+    char *dir;    /* temp dir holding the files and the archives */
+    bool has_7z;  /* the 7z command is there (p7zip-full) */
+};
+
+/* run - a shell command in DIR; fails the test if it fails */
+static void run(const char *dir, const char *cmd)
+{
+    char *full = g_strdup_printf("cd '%s' && %s", dir, cmd);
+    int rc = system(full);
+
+    if (rc != 0)
+        fail_msg("command failed (%d): %s", rc, full);
+    g_free(full);
+}
+
+/* slurp - the bytes of DIR/NAME */
+static GBytes *slurp(const char *dir, const char *name)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    gchar *data;
+    gsize len;
+
+    if (!g_file_get_contents(path, &data, &len, NULL))
+        fail_msg("cannot read %s", path);
+    g_free(path);
+    return g_bytes_new_take(data, len);
+}
+
+static int group_setup(void **state)
+{
+    struct fixture *f = g_new0(struct fixture, 1);
+    const char *src = getenv("top_srcdir");
+    char *cmd;
+
+    f->dir = g_dir_make_tmp("mailvet-test-unpack.XXXXXX", NULL);
+    assert_non_null(f->dir);
+    cmd = g_strdup_printf(
+        "sh '%s/tests/samples/eicar.sh' > eicar.com && "
+        "printf 'Quarterly figures attached.\\n' > readme.txt && "
+        "for i in $(seq 1 40); do echo \"line $i of the meeting notes\"; done > notes.txt && "
+        "head -c 100000 /dev/zero | tr '\\0' 'x' > big.txt && "
+        "zip -q plain.zip readme.txt notes.txt && "
+        "zip -q -P secret enc.zip readme.txt notes.txt eicar.com && "
+        "zip -q -P secret big.zip big.txt readme.txt && "
+        "zip -q -0 -P secret stored.zip notes.txt && zip -q -P secret one.zip notes.txt && "
+        "zip -q mixed.zip readme.txt && zip -q -P secret mixed.zip eicar.com && "
+        "mkdir many && (cd many && for i in $(seq 100 299); do echo \"member $i\" > m$i.txt; "
+        "done && zip -q -P secret ../many.zip *)",
+        src != NULL ? src : "../..");
+    run(f->dir, cmd);
+    g_free(cmd);
+    f->has_7z = system("command -v 7z > /dev/null 2>&1") == 0;
+    if (f->has_7z)
+        run(f->dir, "7z a -psecret enc.7z readme.txt eicar.com > /dev/null && "
+                    "7z a -mhe=on -psecret hdr.7z readme.txt eicar.com > /dev/null && "
+                    "7z a -tzip -mem=AES256 -psecret aes.zip readme.txt eicar.com > /dev/null");
+    *state = f;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    struct fixture *f = *state;
+    char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
+
+    if (system(cmd) != 0)
+        fprintf(stderr, "# cannot remove %s\n", f->dir);
+    g_free(cmd);
+    g_free(f->dir);
+    g_free(f);
+    return 0;
+}
+
+static const struct unpack_limits default_limits = {
+    .max_members = 1000,
+    .max_member_size = 10 << 20,
+    .max_total_size = 50 << 20,
+    .max_passwords = 20,
+};
+
+/* candidates - a password list from a NULL-terminated argument list */
+static GPtrArray *candidates(const char *first, ...)
+{
+    GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
+    va_list ap;
+
+    va_start(ap, first);
+    for (const char *p = first; p != NULL; p = va_arg(ap, const char *))
+        g_ptr_array_add(list, g_strdup(p));
+    va_end(ap);
+    return list;
+}
+
+/* open_sample - unpack_open on DIR/NAME; fails the test unless it returns WANT */
+static void open_sample(const struct fixture *f, const char *name, const GPtrArray *passwords,
+                        const struct unpack_limits *lim, struct unpack_result *res,
+                        enum mv_status want)
+{
+    GBytes *b = slurp(f->dir, name);
+    struct mv_err err = {0};
+    gsize len;
+    const void *data = g_bytes_get_data(b, &len);
+    enum mv_status got = unpack_open(data, len, passwords, lim, res, &err);
+
+    g_bytes_unref(b);
+    if (got != want)
+        fail_msg("%s: got %s (%s), want %s", name, mv_status_name(got), err.msg,
+                 mv_status_name(want));
+}
+
+/* probe_sample - unpack_probe on DIR/NAME */
+static bool probe_sample(const struct fixture *f, const char *name)
+{
+    GBytes *b = slurp(f->dir, name);
+    gsize len;
+    const void *data = g_bytes_get_data(b, &len);
+    bool got = unpack_probe(data, len);
+
+    g_bytes_unref(b);
+    return got;
+}
+
+/* member - the member called NAME; fails the test if there is none */
+static const struct unpack_member *member(const struct unpack_result *res, const char *name)
+{
+    for (guint i = 0; i < res->members->len; i++) {
+        const struct unpack_member *m = g_ptr_array_index(res->members, i);
+        if (strcmp(m->name, name) == 0)
+            return m;
+    }
+    fail_msg("member %s: got none among %u members", name, res->members->len);
+    return NULL;
+}
+
+/* assert_same_bytes - member NAME was extracted and equals the file DIR/NAME */
+static void assert_same_bytes(const struct fixture *f, const struct unpack_result *res,
+                              const char *name)
+{
+    const struct unpack_member *m = member(res, name);
+    GBytes *want = slurp(f->dir, name);
+
+    if (m->data == NULL)
+        fail_msg("member %s: got no data, want %zu bytes", name, g_bytes_get_size(want));
+    if (!g_bytes_equal(m->data, want))
+        fail_msg("member %s: got %zu bytes that differ from the %zu of the original", name,
+                 g_bytes_get_size(m->data), g_bytes_get_size(want));
+    g_bytes_unref(want);
+}
+
+static void need_7z(const struct fixture *f)
+{
+    if (!f->has_7z) {
+        fprintf(stderr, "# 7z not installed (p7zip-full)\n");
+        skip();
+    }
+}
+
+static void probe_is_false_for_plain_zip(void **state)
+{
+    if (probe_sample(*state, "plain.zip"))
+        fail_msg("plain.zip: got encrypted, want not encrypted");
+}
+
+static void probe_is_true_for_encrypted_zip(void **state)
+{
+    if (!probe_sample(*state, "enc.zip"))
+        fail_msg("enc.zip: got not encrypted, want encrypted");
+    if (!probe_sample(*state, "mixed.zip"))
+        fail_msg("mixed.zip (one member encrypted): got not encrypted, want encrypted");
+}
+
+static void probe_is_true_for_aes_zip(void **state)
+{
+    need_7z(*state);
+    if (!probe_sample(*state, "aes.zip"))
+        fail_msg("aes.zip: got not encrypted, want encrypted");
+}
+
+static void probe_is_true_for_7z_with_encrypted_content(void **state)
+{
+    need_7z(*state);
+    if (!probe_sample(*state, "enc.7z"))
+        fail_msg("enc.7z: got not encrypted, want encrypted");
+}
+
+static void probe_is_true_for_7z_with_encrypted_headers(void **state)
+{
+    need_7z(*state);
+    if (!probe_sample(*state, "hdr.7z"))
+        fail_msg("hdr.7z (7z -mhe=on): got not encrypted, want encrypted");
+}
+
+static void probe_is_false_for_garbage_empty_and_truncated(void **state)
+{
+    struct fixture *f = *state;
+    GBytes *zip = slurp(f->dir, "plain.zip");
+    gsize ziplen;
+    const unsigned char *zipdata = g_bytes_get_data(zip, &ziplen);
+    unsigned char noise[4096];
+    GRand *rand = g_rand_new_with_seed(42);
+    const struct {
+        const char *what;
+        const void *data;
+        size_t len;
+    } cases[] = {
+        {"NULL", NULL, 0},
+        {"empty", "", 0},
+        {"text", "Quarterly figures attached.\n", 28},
+        {"zip signature only", "PK\x03\x04", 4},
+        {"7z signature only", "7z\xbc\xaf\x27\x1c\x00\x04", 8},
+        {"first 40 bytes of a plain zip", zipdata, 40},
+        {"plain zip without its last 30 bytes", zipdata, ziplen - 30},
+        {"4 KiB of noise", noise, sizeof(noise)},
+        {"noise after a zip signature", noise, sizeof(noise)},
+    };
+
+    for (size_t i = 0; i < sizeof(noise); i++)
+        noise[i] = (unsigned char)g_rand_int_range(rand, 0, 256);
+    g_rand_free(rand);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        if (i == G_N_ELEMENTS(cases) - 1)
+            memcpy(noise, "PK\x03\x04", 4);
+        if (unpack_probe(cases[i].data, cases[i].len))
+            fail_msg("%s: got encrypted, want not encrypted", cases[i].what);
+    }
+    g_bytes_unref(zip);
+}
+
+static void open_finds_the_right_password_among_candidates(void **state)
+{
+    struct fixture *f = *state;
+    GPtrArray *pw = candidates("Secret", "secret1", "secret", "other", NULL);
+    struct unpack_result res;
+
+    open_sample(f, "enc.zip", pw, &default_limits, &res, MV_OK);
+    if (!res.opened)
+        fail_msg("opened: got false, want true");
+    if (res.password_index != 2)
+        fail_msg("password_index: got %d, want 2", res.password_index);
+    if (res.tried != 3)
+        fail_msg("tried: got %u, want 3", res.tried);
+    if (res.members->len != 3)
+        fail_msg("members: got %u, want 3", res.members->len);
+    assert_true(member(&res, "eicar.com")->encrypted);
+    assert_same_bytes(f, &res, "readme.txt");
+    assert_same_bytes(f, &res, "notes.txt");
+    assert_same_bytes(f, &res, "eicar.com");
+    {
+        GBytes *notes = slurp(f->dir, "notes.txt");
+        size_t got = member(&res, "notes.txt")->size, want = g_bytes_get_size(notes);
+
+        if (got != want)
+            fail_msg("notes.txt size: got %zu, want %zu", got, want);
+        g_bytes_unref(notes);
+    }
+    if (res.format == NULL || strncmp(res.format, "ZIP", 3) != 0)
+        fail_msg("format: got %s, want ZIP ...", res.format ? res.format : "NULL");
+    assert_false(res.truncated);
+    unpack_result_clear(&res);
+    g_ptr_array_unref(pw);
+}
+
+static void open_decrypts_aes_zip(void **state)
+{
+    struct fixture *f = *state;
+    GPtrArray *pw = candidates("nope", "secret", NULL);
+    struct unpack_result res;
+
+    need_7z(f);
+    open_sample(f, "aes.zip", pw, &default_limits, &res, MV_OK);
+    if (!res.opened || res.password_index != 1)
+        fail_msg("got opened=%d index=%d, want opened=1 index=1", res.opened,
+                 res.password_index);
+    assert_same_bytes(f, &res, "eicar.com");
+    assert_same_bytes(f, &res, "readme.txt");
+    unpack_result_clear(&res);
+    g_ptr_array_unref(pw);
+}
+
+/* check_byte_collision - a wrong password that passes the one-byte check of the
+ * first member of DIR/NAME (traditional PKWARE: 1 in 256 do), found with libarchive
+ * directly: its first read does not answer "Incorrect passphrase" (ARCHIVE_FAILED) */
+static char *check_byte_collision(const struct fixture *f, const char *name)
+{
+    GBytes *b = slurp(f->dir, name);
+    gsize len;
+    const void *data = g_bytes_get_data(b, &len);
+
+    for (unsigned i = 0; i < 20000; i++) {
+        char *pw = g_strdup_printf("wrong%u", i);
+        struct archive *a = archive_read_new();
+        struct archive_entry *entry;
+        char buf[256];
+        la_ssize_t n = ARCHIVE_FAILED;
+
+        archive_read_support_format_zip(a);
+        archive_read_add_passphrase(a, pw);
+        if (archive_read_open_memory(a, data, len) == ARCHIVE_OK &&
+            archive_read_next_header(a, &entry) == ARCHIVE_OK)
+            n = archive_read_data(a, buf, sizeof(buf));
+        archive_read_free(a);
+        if (n != ARCHIVE_FAILED) {
+            g_bytes_unref(b);
+            return pw;
+        }
+        g_free(pw);
+    }
+    fail_msg("%s: got no password passing the check byte in 20000, want about 78", name);
+    return NULL;
+}
+
+static void open_skips_wrong_password_that_passes_the_check_byte(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const names[] = {"stored.zip", "one.zip"};
+
+    /* one member, so that nothing after it can tell; stored: only the CRC at the end
+     * tells; deflated: inflate fails, or the CRC */
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        char *wrong = check_byte_collision(f, names[i]);
+        GPtrArray *pw = candidates(wrong, "secret", NULL);
+        struct unpack_result res;
+
+        open_sample(f, names[i], pw, &default_limits, &res, MV_OK);
+        if (!res.opened || res.password_index != 1 || res.tried != 2)
+            fail_msg("%s with [%s, secret]: got opened=%d index=%d tried=%u, want 1, 1, 2",
+                     names[i], wrong, res.opened, res.password_index, res.tried);
+        assert_same_bytes(f, &res, "notes.txt");
+        unpack_result_clear(&res);
+        g_ptr_array_unref(pw);
+        g_free(wrong);
+    }
+}
+
+static void open_with_wrong_passwords_lists_names_only(void **state)
+{
+    struct fixture *f = *state;
+    GPtrArray *pw = candidates("invoice", "1234", "Secret", "", NULL);
+    struct unpack_result res;
+
+    open_sample(f, "enc.zip", pw, &default_limits, &res, MV_OK);
+    if (res.opened)
+        fail_msg("opened: got true, want false");
+    assert_int_equal(res.password_index, -1);
+    if (res.tried != 3)
+        fail_msg("tried: got %u, want 3 (the empty candidate is not tried)", res.tried);
+    for (guint i = 0; i < res.members->len; i++) {
+        const struct unpack_member *m = g_ptr_array_index(res.members, i);
+        if (m->data != NULL)
+            fail_msg("%s: got %zu bytes, want none", m->name, g_bytes_get_size(m->data));
+        assert_true(m->encrypted);
+    }
+    member(&res, "readme.txt");
+    member(&res, "notes.txt");
+    member(&res, "eicar.com");
+    unpack_result_clear(&res);
+    g_ptr_array_unref(pw);
+}
+
+static void open_without_candidates_lists_names_only(void **state)
+{
+    struct unpack_result res;
+
+    open_sample(*state, "enc.zip", NULL, &default_limits, &res, MV_OK);
+    assert_false(res.opened);
+    assert_int_equal(res.tried, 0);
+    assert_int_equal(res.members->len, 3);
+    unpack_result_clear(&res);
+}
+
+static void open_tries_at_most_max_passwords(void **state)
+{
+    struct fixture *f = *state;
+    GPtrArray *pw = candidates("p0", "p1", "p2", "p3", "p4", "p5", "secret", NULL);
+    struct unpack_limits lim = default_limits;
+    struct unpack_result res;
+
+    lim.max_passwords = 6;
+    open_sample(f, "enc.zip", pw, &lim, &res, MV_OK);
+    if (res.tried != 6 || res.opened)
+        fail_msg("max_passwords 6: got tried=%u opened=%d, want tried=6 opened=0", res.tried,
+                 res.opened);
+    unpack_result_clear(&res);
+    lim.max_passwords = 7;
+    open_sample(f, "enc.zip", pw, &lim, &res, MV_OK);
+    if (res.tried != 7 || !res.opened || res.password_index != 6)
+        fail_msg("max_passwords 7: got tried=%u opened=%d index=%d, want 7, 1, 6", res.tried,
+                 res.opened, res.password_index);
+    unpack_result_clear(&res);
+    g_ptr_array_unref(pw);
+}
+
+static void open_lists_member_over_max_member_size_without_data(void **state)
+{
+    struct fixture *f = *state;
+    GPtrArray *pw = candidates("secret", NULL);
+    struct unpack_limits lim = default_limits;
+    struct unpack_result res;
+    const struct unpack_member *big;
+
+    lim.max_member_size = 4096;
+    open_sample(f, "big.zip", pw, &lim, &res, MV_OK);
+    big = member(&res, "big.txt");
+    if (big->data != NULL)
+        fail_msg("big.txt: got %zu bytes, want none (limit 4096)", g_bytes_get_size(big->data));
+    assert_int_equal(big->size, 100000);
+    assert_true(big->encrypted);
+    assert_true(res.truncated);
+    assert_true(res.opened);
+    assert_int_equal(res.password_index, 0);
+    assert_same_bytes(f, &res, "readme.txt");
+    unpack_result_clear(&res);
+    g_ptr_array_unref(pw);
+}
+
+static void open_keeps_at_most_max_total_size(void **state)
+{
+    struct fixture *f = *state;
+    struct unpack_limits lim = default_limits;
+    struct unpack_result res;
+
+    lim.max_total_size = 100; /* readme.txt (28 bytes) fits, notes.txt (1151) does not */
+    open_sample(f, "plain.zip", NULL, &lim, &res, MV_OK);
+    assert_same_bytes(f, &res, "readme.txt");
+    if (member(&res, "notes.txt")->data != NULL)
+        fail_msg("notes.txt: got data, want none past max_total_size");
+    assert_true(res.truncated);
+    unpack_result_clear(&res);
+}
+
+static void open_lists_at_most_max_members(void **state)
+{
+    struct fixture *f = *state;
+    GPtrArray *pw = candidates("secret", NULL);
+    struct unpack_limits lim = default_limits;
+    struct unpack_result res;
+
+    lim.max_members = 50;
+    open_sample(f, "many.zip", pw, &lim, &res, MV_OK);
+    if (res.members->len != 50)
+        fail_msg("max_members 50: got %u members, want 50", res.members->len);
+    assert_true(res.truncated);
+    assert_true(res.opened);
+    unpack_result_clear(&res);
+
+    open_sample(f, "many.zip", pw, &default_limits, &res, MV_OK);
+    if (res.members->len != 200)
+        fail_msg("max_members 1000: got %u members, want 200", res.members->len);
+    assert_false(res.truncated);
+    assert_true(res.opened);
+    assert_non_null(member(&res, "m299.txt")->data);
+    unpack_result_clear(&res);
+    g_ptr_array_unref(pw);
+}
+
+static void open_mixed_archive_extracts_plain_and_encrypted(void **state)
+{
+    struct fixture *f = *state;
+    GPtrArray *pw = candidates("secret", NULL);
+    struct unpack_result res;
+
+    open_sample(f, "mixed.zip", NULL, &default_limits, &res, MV_OK);
+    assert_false(member(&res, "readme.txt")->encrypted);
+    assert_same_bytes(f, &res, "readme.txt");
+    assert_true(member(&res, "eicar.com")->encrypted);
+    assert_null(member(&res, "eicar.com")->data);
+    assert_false(res.opened);
+    unpack_result_clear(&res);
+
+    open_sample(f, "mixed.zip", pw, &default_limits, &res, MV_OK);
+    assert_true(res.opened);
+    assert_same_bytes(f, &res, "readme.txt");
+    assert_same_bytes(f, &res, "eicar.com");
+    unpack_result_clear(&res);
+    g_ptr_array_unref(pw);
+}
+
+static void open_plain_zip_is_opened_without_passwords(void **state)
+{
+    struct unpack_result res;
+
+    open_sample(*state, "plain.zip", NULL, &default_limits, &res, MV_OK);
+    assert_true(res.opened);
+    assert_int_equal(res.tried, 0);
+    assert_int_equal(res.password_index, -1);
+    assert_same_bytes(*state, &res, "notes.txt");
+    unpack_result_clear(&res);
+}
+
+static void open_7z_with_encrypted_content_lists_but_does_not_open(void **state)
+{
+    struct fixture *f = *state;
+    GPtrArray *pw = candidates("secret", NULL);
+    struct unpack_result res;
+
+    need_7z(f);
+    open_sample(f, "enc.7z", pw, &default_limits, &res, MV_OK);
+    if (res.opened)
+        fail_msg("opened: got true, want false (libarchive cannot decrypt 7z)");
+    assert_int_equal(res.members->len, 2);
+    assert_true(member(&res, "eicar.com")->encrypted);
+    assert_null(member(&res, "eicar.com")->data);
+    assert_int_equal(member(&res, "readme.txt")->size, 28);
+    assert_int_equal(res.tried, 0);
+    assert_string_equal(res.format, "7-Zip");
+    unpack_result_clear(&res);
+    g_ptr_array_unref(pw);
+}
+
+static void open_7z_with_encrypted_headers_is_not_opened(void **state)
+{
+    struct fixture *f = *state;
+    GPtrArray *pw = candidates("secret", NULL);
+    struct unpack_result res;
+
+    need_7z(f);
+    open_sample(f, "hdr.7z", pw, &default_limits, &res, MV_OK);
+    assert_false(res.opened);
+    assert_int_equal(res.members->len, 0);
+    unpack_result_clear(&res);
+    g_ptr_array_unref(pw);
+}
+
+static void open_garbage_is_a_parse_error(void **state)
+{
+    static const char text[] = "Quarterly figures attached.\n";
+    struct unpack_result res;
+    struct mv_err err = {0};
+    enum mv_status got;
+
+    (void)state;
+    got = unpack_open(text, sizeof(text) - 1, NULL, &default_limits, &res, &err);
+    if (got != MV_EPARSE)
+        fail_msg("got %s, want parse-error", mv_status_name(got));
+    assert_true(err.msg[0] != '\0');
+    unpack_result_clear(&res);
+    got = unpack_open(NULL, 0, NULL, &default_limits, &res, &err);
+    assert_int_equal(got, MV_EPARSE);
+    unpack_result_clear(&res);
+}
+
+static void open_survives_every_truncation(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const names[] = {"enc.zip", "mixed.zip", "aes.zip", "enc.7z", "hdr.7z"};
+    GPtrArray *pw = candidates("wrong", "secret", NULL);
+
+    /* a damaged archive is listed as far as it goes, never said to be open and whole
+     * with a member missing */
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        GBytes *b;
+        gsize len;
+        const unsigned char *data;
+
+        if (!f->has_7z && strcmp(names[i], "enc.zip") != 0 && strcmp(names[i], "mixed.zip") != 0)
+            continue;
+        b = slurp(f->dir, names[i]);
+        data = g_bytes_get_data(b, &len);
+        for (gsize cut = 1; cut < len; cut++) {
+            struct unpack_result res;
+            struct mv_err err = {0};
+            enum mv_status got = unpack_open(data, cut, pw, &default_limits, &res, &err);
+
+            (void)unpack_probe(data, cut);
+            if (got != MV_OK && got != MV_EPARSE)
+                fail_msg("%s cut at %zu: got %s, want ok or parse-error", names[i], cut,
+                         mv_status_name(got));
+            for (guint k = 0; got == MV_OK && res.opened && !res.truncated &&
+                              k < res.members->len; k++) {
+                const struct unpack_member *m = g_ptr_array_index(res.members, k);
+                if (m->data == NULL)
+                    fail_msg("%s cut at %zu: got opened, whole, and %s without data",
+                             names[i], cut, m->name);
+            }
+            unpack_result_clear(&res);
+        }
+        g_bytes_unref(b);
+    }
+    g_ptr_array_unref(pw);
+}
+
+static void result_clear_leaves_struct_zeroed(void **state)
+{
+    struct unpack_result res, zero;
+
+    open_sample(*state, "plain.zip", NULL, &default_limits, &res, MV_OK);
+    unpack_result_clear(&res);
+    memset(&zero, 0, sizeof(zero));
+    assert_memory_equal(&res, &zero, sizeof(res));
+    unpack_result_clear(&res); /* twice is harmless */
+    unpack_result_clear(NULL);
+}
+
+/* ---- candidate passwords from text ---- */
+
+/* assert_candidates - the list equals WANT (NULL-terminated), or fail with both */
+static void assert_candidates(const char *what, GPtrArray *got, const char *const *want)
+{
+    GString *g = g_string_new(NULL), *w = g_string_new(NULL);
+    bool same = true;
+    guint n = 0;
+
+    for (; want[n] != NULL; n++)
+        g_string_append_printf(w, "[%s]", want[n]);
+    for (guint i = 0; i < got->len; i++) {
+        const char *s = g_ptr_array_index(got, i);
+        g_string_append_printf(g, "[%s]", s);
+        assert_true(g_utf8_validate(s, -1, NULL));
+        if (i >= n || strcmp(s, want[i]) != 0)
+            same = false;
+    }
+    if (!same || got->len != n)
+        fail_msg("%s: got %s, want %s", what, g->str, w->str);
+    g_string_free(g, TRUE);
+    g_string_free(w, TRUE);
+}
+
+static void passwords_are_found_in_text(void **state)
+{
+    static const struct {
+        const char *text;
+        const char *want[4];
+    } cases[] = {
+        {"Password: Xy7!kq", {"Xy7!kq"}},
+        {"pwd=abc123", {"abc123"}},
+        {"Kennwort: Sommer2020", {"Sommer2020"}},
+        {"\xe3\x83\x91\xe3\x82\xb9\xe3\x83\xaf\xe3\x83\xbc\xe3\x83\x89\xef\xbc\x9a"
+         "abcd1234",
+         {"abcd1234"}}, /* パスワード：abcd1234 */
+        {"\xe5\xaf\x86\xe7\xa0\x81\xef\xbc\x9amima888\xe3\x80\x82",
+         {"mima888"}}, /* 密码：mima888。 */
+        {"the password is \"s3cret\"", {"s3cret"}},
+        {"<p><b>Password</b>: <i>h7Jk</i></p>", {"h7Jk"}},
+        {"Mot de passe : bonjour42.", {"bonjour42"}},
+        {"\xd0\x9f\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c: Zx81qq", {"Zx81qq"}}, /* Пароль */
+        {"CONTRASE\xc3\x91" "A: Hola2021!", {"Hola2021", "Hola2021!"}},
+        {"Archive password for the attachment: 7731", {"7731"}},
+        {"Passwort 4455 (bitte nicht weitergeben)", {"4455"}},
+        {"Pass: letmein", {"letmein"}},
+        {"Open it with \xc2\xabPa55\xc2\xbb or \xe2\x80\x9copen-me\xe2\x80\x9d.",
+         {"Pa55", "open-me"}},
+        {"<style>p { font-family: 'Arial'; }</style><p>Password: &quot;q1w2&quot;</p>",
+         {"q1w2"}},
+        {"Password: abc123. Again, pwd: abc123 (\"abc123\")", {"abc123"}},
+        {"password: ab\xff" "cd", {"ab"}},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
+
+        unpack_passwords_add(list, cases[i].text, strlen(cases[i].text), 20, 64);
+        assert_candidates(cases[i].text, list, cases[i].want);
+        g_ptr_array_unref(list);
+    }
+}
+
+static void ordinary_text_gives_no_candidates(void **state)
+{
+    static const char *const texts[] = {
+        "Hi Anna,\n\nplease pass the attached report to the team; the code review is on "
+        "Monday. The password-protected PDF follows by post.\n\nRegards,\nBen "
+        "<ben@example.com>\n",
+        "<html><body><p>See you at 10:30 in room 4.</p><a href=\"https://example.com/x\">"
+        "agenda</a></body></html>",
+        "",
+    };
+    static const char *const none[] = {NULL};
+
+    (void)state;
+    for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
+        GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
+
+        unpack_passwords_add(list, texts[i], strlen(texts[i]), 20, 64);
+        assert_candidates(texts[i], list, none);
+        g_ptr_array_unref(list);
+    }
+}
+
+static void passwords_respect_max_count_and_max_len(void **state)
+{
+    static const char text[] = "Codes \"k1\", \"k2\", \"k3\", \"k4\" and \"k5\".";
+    static const char *const first3[] = {"k1", "k2", "k3", NULL};
+    static const char *const then4[] = {"k1", "k2", "k3", "k4", NULL};
+    static const char *const none[] = {NULL};
+    static const char *const short1[] = {"short1", NULL};
+    GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
+    const char *lng = "Password: averyveryverylongpassword123";
+
+    (void)state;
+    unpack_passwords_add(list, text, strlen(text), 3, 64);
+    assert_candidates("max_count 3", list, first3);
+    /* the bound is on the whole list, shared by calls for several parts */
+    unpack_passwords_add(list, text, strlen(text), 4, 64);
+    assert_candidates("second call, max_count 4", list, then4);
+    g_ptr_array_set_size(list, 0);
+
+    unpack_passwords_add(list, lng, strlen(lng), 20, 10);
+    assert_candidates("max_len 10", list, none);
+    unpack_passwords_add(list, "pwd: short1", 11, 20, 10);
+    assert_candidates("max_len 10, 6 bytes", list, short1);
+    g_ptr_array_unref(list);
+}
+
+static void passwords_work_is_linear_on_hostile_text(void **state)
+{
+    static const char *const units[] = {"\xc2\xab", "password ", "\"a", "<b", "&#"};
+    const size_t size = 2 << 20;
+    GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
+
+    (void)state;
+    for (size_t u = 0; u < G_N_ELEMENTS(units); u++) {
+        GString *s = g_string_sized_new(size + 16);
+        gint64 t0 = g_get_monotonic_time();
+
+        while (s->len < size)
+            g_string_append(s, units[u]);
+        unpack_passwords_add(list, s->str, s->len, 20, 64);
+        if (g_get_monotonic_time() - t0 > 20 * G_USEC_PER_SEC)
+            fail_msg("2 MiB of \"%s\": got %.1f s, want well under 20 s", units[u],
+                     (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);
+        g_string_free(s, TRUE);
+    }
+    g_ptr_array_unref(list);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(probe_is_false_for_plain_zip),
+        cmocka_unit_test(probe_is_true_for_encrypted_zip),
+        cmocka_unit_test(probe_is_true_for_aes_zip),
+        cmocka_unit_test(probe_is_true_for_7z_with_encrypted_content),
+        cmocka_unit_test(probe_is_true_for_7z_with_encrypted_headers),
+        cmocka_unit_test(probe_is_false_for_garbage_empty_and_truncated),
+        cmocka_unit_test(open_finds_the_right_password_among_candidates),
+        cmocka_unit_test(open_decrypts_aes_zip),
+        cmocka_unit_test(open_skips_wrong_password_that_passes_the_check_byte),
+        cmocka_unit_test(open_with_wrong_passwords_lists_names_only),
+        cmocka_unit_test(open_without_candidates_lists_names_only),
+        cmocka_unit_test(open_tries_at_most_max_passwords),
+        cmocka_unit_test(open_lists_member_over_max_member_size_without_data),
+        cmocka_unit_test(open_keeps_at_most_max_total_size),
+        cmocka_unit_test(open_lists_at_most_max_members),
+        cmocka_unit_test(open_mixed_archive_extracts_plain_and_encrypted),
+        cmocka_unit_test(open_plain_zip_is_opened_without_passwords),
+        cmocka_unit_test(open_7z_with_encrypted_content_lists_but_does_not_open),
+        cmocka_unit_test(open_7z_with_encrypted_headers_is_not_opened),
+        cmocka_unit_test(open_garbage_is_a_parse_error),
+        cmocka_unit_test(open_survives_every_truncation),
+        cmocka_unit_test(result_clear_leaves_struct_zeroed),
+        cmocka_unit_test(passwords_are_found_in_text),
+        cmocka_unit_test(ordinary_text_gives_no_candidates),
+        cmocka_unit_test(passwords_respect_max_count_and_max_len),
+        cmocka_unit_test(passwords_work_is_linear_on_hostile_text),
+    };
+
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
