@@ -50,6 +50,11 @@
 #     EICAR standard requires the file to start with the string).  Not tested.
 #     An HTML attachment that carries the file in a data: URI ("HTML
 #     smuggling") is decoded by libclamav and found: that is the HTML case here.
+#   - zip appended to a JPEG: found, but libclamav does not report the embedded
+#     zip (ZIPSFX) layer to the file-inspection callback, so the EICAR object
+#     arrives at depth 2 with no depth-1 parent, and mailvet (scan.c at the
+#     time of writing) gives it the path "?/payload.com", losing the leaf's
+#     "2/photo.jpg/".  NOT marked TODO: a mailvet bug.
 #   - Names libclamav does not report although the format stores one: TNEF
 #     (attAttachTitle; libclamav names the object after its temp file), PDF
 #     (/F of the file specification), RTF (the OLE1 Package label), OLE2 (the
