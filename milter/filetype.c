@@ -174,7 +174,8 @@ bool filetype_mismatch(const char *name, const char *declared, const char *detec
     return (by_name != C_UNKNOWN && by_name != got) || (by_mime != C_UNKNOWN && by_mime != got);
 }
 
-/* filetype_unsupported - magic bytes of containers libclamav does not open */
+/* filetype_unsupported - magic bytes of containers and compressors libclamav does
+ * not open */
 const char *filetype_unsupported(const unsigned char *data, size_t len)
 {
     /* ACE: the main header's signature "**ACE**" at offset 7 */
@@ -185,5 +186,15 @@ const char *filetype_unsupported(const unsigned char *data, size_t len)
         return "MV_TYPE_VHD";
     if (len >= 8 && memcmp(data, "vhdxfile", 8) == 0)
         return "MV_TYPE_VHDX";
+    /* compressors libclamav does not decompress: zstd, LZ4 frame, lzip */
+    if (len >= 4 && memcmp(data, "\x28\xb5\x2f\xfd", 4) == 0)
+        return "MV_TYPE_ZSTD";
+    if (len >= 4 && memcmp(data, "\x04\x22\x4d\x18", 4) == 0)
+        return "MV_TYPE_LZ4";
+    if (len >= 5 && memcmp(data, "LZIP", 4) == 0 && data[4] == 1)
+        return "MV_TYPE_LZIP";
+    /* Windows imaging format */
+    if (len >= 8 && memcmp(data, "MSWIM\0\0\0", 8) == 0)
+        return "MV_TYPE_WIM";
     return NULL;
 }

@@ -1,7 +1,7 @@
 /* pipeline.c - parse, scan every leaf, classify, decide.
- * Archives with encrypted members (found by scan.c) are listed and opened with the
- * passwords the message's text offers (unpack.c); what comes out is scanned below the
- * archive like any other object, and an archive wholly opened is no longer "encrypted".
+ * After each leaf's scan, every zip, 7z and rar found in it is checked by container.c
+ * (members libclamav missed, encrypted members opened with the passwords the
+ * message's text offers, sizes it trimmed).
  * Classification of signature names: ClamAV's limit and encryption alerts
  * (Heuristics.Limits.Exceeded.*, Heuristics.Encrypted.*), mailvet's own limits
  * (Mailvet.Limits.*) and what it cannot open (Mailvet.Unscannable.*) make a message
@@ -12,6 +12,7 @@
  * reject, the rest accept (tagged when add_header is on). */
 #include <string.h>
 
+#include "container.h"
 #include "mvlimits.h"
 #include "pipeline.h"
 #include "unpack.h"
@@ -28,10 +29,7 @@ static const enum mv_action default_action[] = {
 struct pipeline_run_ctx {
     const struct generation *gen;
     const struct message *msg;
-    struct scan_budget *budget;
     GPtrArray *passwords; /* candidates from the message text, gathered when first needed */
-    scan_progress_fn progress;
-    void *progress_ctx;
 };
 
 /* pipeline_classify - verdict class of one signature name */
@@ -87,78 +85,14 @@ static GPtrArray *passwords_new(const struct message *msg, unsigned max)
     return list;
 }
 
-/* open_archive - object I of REP is an archive with encrypted members: list them, try
- * the message's passwords, and scan what comes out below it */
-static enum mv_status open_archive(struct pipeline_run_ctx *run, struct scan_report *rep, guint i,
-                                   struct mv_err *err)
+/* run_passwords - container.c asks for the message's candidate passwords */
+static const GPtrArray *run_passwords(void *ctx)
 {
-    struct scan_object *o = g_ptr_array_index(rep->objects, i);
-    const struct mv_config *cfg = run->gen->cfg;
-    struct unpack_limits lim = {
-        .max_members = cfg->max_files,
-        .max_member_size = cfg->max_file_size,
-        .max_total_size = cfg->max_scan_size,
-        .max_passwords = cfg->max_passwords,
-    };
-    struct unpack_result ur = {0};
-    GBytes *archive = o->archive;
-    enum mv_status st;
-    gsize len;
-    const void *data = g_bytes_get_data(archive, &len);
+    struct pipeline_run_ctx *run = ctx;
 
-    o->archive = NULL;
     if (run->passwords == NULL)
-        run->passwords = passwords_new(run->msg, cfg->max_passwords);
-    st = unpack_open(data, len, run->passwords, &lim, &ur, err);
-    if (st == MV_ENOMEM)
-        goto out;
-    st = MV_OK;
-    for (guint m = 0; ur.members != NULL && m < ur.members->len; m++) {
-        const struct unpack_member *mem = g_ptr_array_index(ur.members, m);
-        struct scan_object *mo = NULL;
-        gint first = -1;
-
-        if (mem->data != NULL) {
-            gsize mlen;
-            const void *mdata = g_bytes_get_data(mem->data, &mlen);
-            st = scan_member(run->gen->engine, mdata, mlen, mem->name, i, run->budget, rep, &first,
-                             run->progress, run->progress_ctx, err);
-            if (st != MV_OK)
-                goto out;
-            if (first >= 0)
-                mo = g_ptr_array_index(rep->objects, first);
-        } else if (run->budget->limit == NULL) {
-            mo = scan_object_add(rep, i, mem->name, mem->size);
-        }
-        if (mo != NULL) {
-            mo->encrypted = mem->encrypted;
-            mo->decrypted = mem->encrypted && mem->data != NULL;
-        }
-    }
-    o = g_ptr_array_index(rep->objects, i);
-    if (ur.opened) {
-        /* every member was read: what libclamav could not see, it has now seen */
-        for (guint k = o->signatures->len; k > 0; k--) {
-            char *name = g_strdup(g_ptr_array_index(o->signatures, k - 1));
-            if (g_str_has_prefix(name, "Heuristics.Encrypted"))
-                scan_signature_drop(rep, i, name);
-            g_free(name);
-        }
-    } else {
-        bool flagged = false;
-        for (guint k = 0; k < o->signatures->len; k++)
-            flagged |= g_str_has_prefix(g_ptr_array_index(o->signatures, k), "Heuristics.Encrypted");
-        if (!flagged) {
-            g_ptr_array_add(o->signatures, g_strdup("Mailvet.Unscannable.Encrypted"));
-            if (!g_ptr_array_find_with_equal_func(rep->signatures, "Mailvet.Unscannable.Encrypted",
-                                                  g_str_equal, NULL))
-                g_ptr_array_add(rep->signatures, g_strdup("Mailvet.Unscannable.Encrypted"));
-        }
-    }
-out:
-    unpack_result_clear(&ur);
-    g_bytes_unref(archive);
-    return st;
+        run->passwords = passwords_new(run->msg, run->gen->cfg->max_passwords);
+    return run->passwords;
 }
 
 /* pipeline_run - the whole path for one message */
@@ -175,6 +109,7 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
         .tmpdir = cfg->tmpdir,
     };
     struct pipeline_run_ctx run = {0};
+    struct container_ctx cc = {0};
     struct scan_budget budget;
     enum mv_status st = MV_OK;
     unsigned flags;
@@ -189,9 +124,13 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
     scan_budget_init(&budget, cfg);
     run.gen = gen;
     run.msg = res->msg;
-    run.budget = &budget;
-    run.progress = progress;
-    run.progress_ctx = progress_ctx;
+    cc.cfg = cfg;
+    cc.engine = gen->engine;
+    cc.budget = &budget;
+    cc.passwords = run_passwords;
+    cc.passwords_ctx = &run;
+    cc.progress = progress;
+    cc.progress_ctx = progress_ctx;
     res->nreports = message_leaf_count(res->msg);
     res->reports = g_new0(struct scan_report, res->nreports);
     for (size_t i = 0; i < res->nreports; i++) {
@@ -199,10 +138,10 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
 
         st = scan_leaf(gen->engine, message_leaf_get(res->msg, i), &budget, rep, progress,
                        progress_ctx, err);
-        /* the list grows while archives are opened: members may be archives too */
+        /* the list grows while archives are checked: members may be archives too */
         for (guint j = 0; st == MV_OK && j < rep->objects->len; j++)
             if (((struct scan_object *)g_ptr_array_index(rep->objects, j))->archive != NULL)
-                st = open_archive(&run, rep, j, err);
+                st = container_check(&cc, rep, j, err);
         if (st != MV_OK)
             goto out;
         res->objects += rep->objects->len;

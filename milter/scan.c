@@ -43,6 +43,7 @@ struct scan_ctx {
     const char *base_path;   /* path above the scanned bytes' own object */
     unsigned base_depth;     /* depth of the scanned bytes' own object */
     const char *declared;    /* declared MIME type of the scanned bytes, or NULL */
+    GBytes *self;            /* the scanned bytes, kept by reference for a level-0 archive */
     gint first;              /* index of the scanned bytes' own object, -1 until seen */
     gint current;            /* index of the object last inspected */
     char *level_path[SCAN_MAX_LEVELS]; /* path of the last object seen at each level */
@@ -170,6 +171,36 @@ static bool is_archive(const char *type)
                             strcmp(type, "CL_TYPE_RAR") == 0);
 }
 
+/* keep_archive - O's bytes for container.c: a reference to the scanned bytes at level
+ * 0, else a copy, within max_file_size per archive and max_scan_size per message
+ * (copies, all archives together).  Past those the archive cannot be checked, and
+ * that is a limit hit like any other */
+static void keep_archive(struct scan_ctx *sc, struct scan_object *o, unsigned level,
+                         const unsigned char *buf, size_t size)
+{
+    struct scan_budget *b = sc->budget;
+    const char *limit = NULL;
+    void *copy = NULL;
+
+    if (level == 0 && sc->self != NULL && g_bytes_get_size(sc->self) == size) {
+        o->archive = g_bytes_ref(sc->self);
+        return;
+    }
+    if (size > b->max_archive) {
+        limit = "Mailvet.Limits.MaxFileSize";
+    } else if (b->kept + size > b->max_kept || (copy = g_try_malloc(size > 0 ? size : 1)) == NULL) {
+        limit = "Mailvet.Limits.MaxMessageScanSize";
+    }
+    if (limit != NULL) {
+        add_name(o->signatures, limit);
+        add_name(sc->rep->signatures, limit);
+        return;
+    }
+    memcpy(copy, buf, size);
+    o->archive = g_bytes_new_take(copy, size);
+    b->kept += size;
+}
+
 /* on_file_inspection - every object, outer and inner: the inventory */
 static cl_error_t on_file_inspection(int fd, const char *type, const char **ancestors,
                                      size_t parent_file_size, const char *file_name,
@@ -201,14 +232,32 @@ static cl_error_t on_file_inspection(int fd, const char *type, const char **ance
             sc->budget->limit = limit;
         return CL_VIRUS; /* stops this scan: the message is unscannable */
     }
+    /* a member container.c extracted starts a new libclamav recursion: the depth
+     * below the MIME leaf is bounded here, as libclamav bounds its own */
+    if (sc->base_depth + level >= sc->budget->max_depth) {
+        if (sc->first >= 0)
+            add_name(((struct scan_object *)g_ptr_array_index(sc->rep->objects, sc->first))->signatures,
+                     "Heuristics.Limits.Exceeded.MaxRecursion");
+        add_name(sc->rep->signatures, "Heuristics.Limits.Exceeded.MaxRecursion");
+        return CL_BREAK; /* this object is not scanned */
+    }
     if (level >= SCAN_MAX_LEVELS)
         level = SCAN_MAX_LEVELS - 1;
-    if (level == 0)
+    if (level == 0) {
         path = file_name != NULL ? g_strconcat(sc->base_path, "/", file_name, NULL)
                                  : g_strdup(sc->base_path);
-    else
-        path = g_strconcat(sc->level_path[level - 1] != NULL ? sc->level_path[level - 1] : "?",
-                           "/", file_name != NULL ? file_name : "?", NULL);
+    } else {
+        /* libclamav does not report every layer (a zip inside a JPEG): hang the object
+         * below the nearest level above it that was reported */
+        const char *above = sc->base_path;
+        for (unsigned k = level; k > 0; k--) {
+            if (sc->level_path[k - 1] != NULL) {
+                above = sc->level_path[k - 1];
+                break;
+            }
+        }
+        path = g_strconcat(above, "/", file_name != NULL ? file_name : "?", NULL);
+    }
     g_free(sc->level_path[level]);
     sc->level_path[level] = g_strdup(path);
 
@@ -229,17 +278,11 @@ static cl_error_t on_file_inspection(int fd, const char *type, const char **ance
         add_name(o->signatures, sig);
         g_free(sig);
     }
-    /* an archive with encrypted members: keep its bytes for unpack.c, which tries the
-     * passwords written in the message once this scan is done */
-    if (buf != NULL && is_archive(type) && unpack_probe(buf, file_size)) {
-        o->encrypted = true;
-        if (file_size <= sc->budget->max_archive) {
-            void *copy = g_try_malloc(file_size > 0 ? file_size : 1);
-            if (copy != NULL) {
-                memcpy(copy, buf, file_size);
-                o->archive = g_bytes_new_take(copy, file_size);
-            }
-        }
+    /* a zip, 7z or rar: keep its bytes for container.c, which accounts for every
+     * member once this scan is done (what libclamav did not open, encrypted members) */
+    if (buf != NULL && is_archive(type)) {
+        o->encrypted = unpack_probe(buf, file_size);
+        keep_archive(sc, o, level, buf, file_size);
     }
     return CL_CLEAN;
 }
@@ -377,6 +420,8 @@ void scan_budget_init(struct scan_budget *b, const struct mv_config *cfg)
     b->max_bytes = cfg->max_message_scan_size;
     b->max_ratio = cfg->max_compression_ratio;
     b->max_archive = cfg->max_file_size;
+    b->max_kept = cfg->max_scan_size;
+    b->max_depth = cfg->max_recursion;
     b->deadline = g_get_monotonic_time() + (gint64)cfg->max_message_scan_time * 1000;
 }
 
@@ -390,7 +435,7 @@ static void report_init(struct scan_report *rep)
 }
 
 /* scan_bytes - one libclamav scan of DATA, its objects going below BASE_PATH */
-static enum mv_status scan_bytes(const struct scan_engine *e, const void *data, size_t len,
+static enum mv_status scan_bytes(const struct scan_engine *e, GBytes *bytes,
                                  const char *name, const char *base_path, unsigned base_depth,
                                  const char *declared, struct scan_budget *budget,
                                  struct scan_report *rep, gint *first, scan_progress_fn progress,
@@ -410,6 +455,7 @@ static enum mv_status scan_bytes(const struct scan_engine *e, const void *data, 
         .base_path = base_path,
         .base_depth = base_depth,
         .declared = declared,
+        .self = bytes,
         .first = -1,
         .current = -1,
         .progress = progress,
@@ -419,6 +465,8 @@ static enum mv_status scan_bytes(const struct scan_engine *e, const void *data, 
     enum mv_status st = MV_OK;
     const char *virname = NULL;
     unsigned long scanned = 0;
+    gsize len;
+    const void *data = g_bytes_get_data(bytes, &len);
     cl_fmap_t *map;
     cl_error_t rc;
 
@@ -479,17 +527,23 @@ enum mv_status scan_leaf(const struct scan_engine *e, const struct mv_leaf *leaf
                          struct scan_budget *budget, struct scan_report *rep,
                          scan_progress_fn progress, void *progress_ctx, struct mv_err *err)
 {
+    /* the leaf outlives the report's use of it: pipeline.c checks the archives found
+     * in it before the message is freed */
+    GBytes *bytes = g_bytes_new_static(leaf->data, leaf->size);
+    enum mv_status st;
     gint first;
 
     memset(rep, 0, sizeof(*rep));
     report_init(rep);
-    return scan_bytes(e, leaf->data, leaf->size, leaf->filename, leaf->path, 0,
-                      leaf->declared_type, budget, rep, &first, progress, progress_ctx, err);
+    st = scan_bytes(e, bytes, leaf->filename, leaf->path, 0, leaf->declared_type, budget, rep,
+                    &first, progress, progress_ctx, err);
+    g_bytes_unref(bytes);
+    return st;
 }
 
 /* scan_member - scan bytes found inside object PARENT into the same report */
-enum mv_status scan_member(const struct scan_engine *e, const void *data, size_t len,
-                           const char *name, guint parent, struct scan_budget *budget,
+enum mv_status scan_member(const struct scan_engine *e, GBytes *data, const char *name,
+                           guint parent, struct scan_budget *budget,
                            struct scan_report *rep, gint *first, scan_progress_fn progress,
                            void *progress_ctx, struct mv_err *err)
 {
@@ -497,7 +551,7 @@ enum mv_status scan_member(const struct scan_engine *e, const void *data, size_t
     char *base = g_strdup(p->path);
     enum mv_status st;
 
-    st = scan_bytes(e, data, len, name != NULL ? name : "?", base, p->depth + 1, NULL, budget, rep,
+    st = scan_bytes(e, data, name != NULL ? name : "?", base, p->depth + 1, NULL, budget, rep,
                     first, progress, progress_ctx, err);
     g_free(base);
     return st;
@@ -511,6 +565,13 @@ struct scan_object *scan_object_add(struct scan_report *rep, guint parent, const
 
     return object_new(rep, g_strconcat(p->path, "/", name != NULL ? name : "?", NULL), name,
                       "CL_TYPE_ANY", size, p->depth + 1);
+}
+
+/* scan_signature_add - a reason found about object I after the scan */
+void scan_signature_add(struct scan_report *rep, guint i, const char *name)
+{
+    add_name(((struct scan_object *)g_ptr_array_index(rep->objects, i))->signatures, name);
+    add_name(rep->signatures, name);
 }
 
 /* remove_name - NAME out of LIST */

@@ -7,7 +7,7 @@
  * scan_object per object libclamav's file-inspection callback reported (the leaf,
  * archive members, embedded files ...) with its path, type, size, depth, flags.
  * scan_member() scans bytes found inside one of those objects by other means (a
- * decrypted archive member) into the same report.  A struct scan_budget holds the
+ * member libarchive extracted: container.c) into the same report.  A struct scan_budget holds the
  * message-wide limits and what the message has spent of them, over all its leaves.
  * scan_report_clear() frees a report's contents.  No logging: errors come back in
  * struct mv_err. */
@@ -32,7 +32,7 @@ struct scan_object {
     bool decrypted;     /* bytes mailvet decrypted with a password from the message */
     bool type_mismatch; /* name or declared type claims another class than detected */
     GPtrArray *signatures; /* char *, matches attributed to this object */
-    GBytes *archive;    /* an encrypted archive's bytes, kept for unpack.c; else NULL */
+    GBytes *archive;    /* a zip/7z/rar's bytes, kept for container.c; else NULL */
 };
 
 struct scan_report {
@@ -47,7 +47,10 @@ struct scan_budget {
     unsigned max_objects;
     uint64_t max_bytes;
     unsigned max_ratio;
-    uint64_t max_archive; /* largest encrypted archive kept for unpacking */
+    uint64_t max_archive; /* largest archive kept for container.c */
+    uint64_t max_kept;    /* archive bytes copied per message */
+    unsigned max_depth;   /* nesting below a MIME leaf (max_recursion) */
+    uint64_t kept;
     gint64 deadline;      /* g_get_monotonic_time() value */
     unsigned objects;
     uint64_t bytes;
@@ -76,13 +79,14 @@ enum mv_status scan_leaf(const struct scan_engine *e, const struct mv_leaf *leaf
 /* scan_member - scan DATA, a member NAME found inside object PARENT (an index into
  * rep->objects), adding its objects to REP below PARENT; returns the status and sets
  * *first to the index of the member's own object (or -1 if the budget was spent) */
-enum mv_status scan_member(const struct scan_engine *e, const void *data, size_t len,
-                           const char *name, guint parent, struct scan_budget *budget,
+enum mv_status scan_member(const struct scan_engine *e, GBytes *data, const char *name, guint parent, struct scan_budget *budget,
                            struct scan_report *rep, gint *first, scan_progress_fn progress,
                            void *progress_ctx, struct mv_err *err);
 /* scan_object_add - an object known only by name (an encrypted member not opened) */
 struct scan_object *scan_object_add(struct scan_report *rep, guint parent, const char *name,
                                     uint64_t size);
+/* scan_signature_add - NAME on object I and in REP (a finding made after the scan) */
+void scan_signature_add(struct scan_report *rep, guint i, const char *name);
 /* scan_signature_drop - forget NAME on object I and, if no other object has it, in REP */
 void scan_signature_drop(struct scan_report *rep, guint i, const char *name);
 void scan_report_clear(struct scan_report *rep);

@@ -250,8 +250,8 @@ static size_t member_room(const struct unpack_limits *lim, size_t kept)
 /* list_pass - without a password: list members (at most max_members), keep the plain
  * members' bytes, count the encrypted ones */
 static enum mv_status list_pass(const void *data, size_t len, const struct unpack_limits *lim,
-                                struct unpack_result *out, struct listing *li,
-                                struct mv_err *err)
+                                unpack_want_fn want, void *want_ctx, struct unpack_result *out,
+                                struct listing *li, struct mv_err *err)
 {
     enum mv_status status = MV_OK;
     struct archive_entry *entry;
@@ -313,11 +313,15 @@ static enum mv_status list_pass(const void *data, size_t len, const struct unpac
             li->encrypted++;
             continue; /* its data waits for a password */
         }
+        if (want != NULL && !want(m, want_ctx))
+            continue; /* libarchive skips the data on the next header */
         rr = read_data(a, m->size, member_room(lim, li->kept), false, &m->data, &too_big);
         if (rr == READ_NOMEM) {
             status = mv_err_set(err, MV_ENOMEM, "unpack: no memory for member data");
             break;
         }
+        m->too_big = too_big;
+        m->unreadable = rr == READ_BAD || rr == READ_DEAD;
         if (too_big || rr != READ_OK)
             li->truncated = true;
         if (m->data != NULL)
@@ -397,6 +401,7 @@ static enum mv_status try_password(const void *data, size_t len, const char *pas
         }
         at->decrypted++;
         at->truncated |= too_big;
+        m->too_big = too_big;
         if (m->data != NULL)
             kept += g_bytes_get_size(m->data);
     }
@@ -414,6 +419,15 @@ enum mv_status unpack_open(const void *data, size_t len, const GPtrArray *passwo
                            const struct unpack_limits *lim, struct unpack_result *out,
                            struct mv_err *err)
 {
+    return unpack_open_some(data, len, passwords, lim, NULL, NULL, out, err);
+}
+
+/* unpack_open_some - unpack_open, keeping the bytes only of the plain members WANT
+ * accepts (all when WANT is NULL); encrypted members are always tried */
+enum mv_status unpack_open_some(const void *data, size_t len, const GPtrArray *passwords,
+                                const struct unpack_limits *lim, unpack_want_fn want,
+                                void *want_ctx, struct unpack_result *out, struct mv_err *err)
+{
     struct listing li = {0};
     struct attempt at = {0}, best_at = {0};
     enum mv_status status;
@@ -425,7 +439,7 @@ enum mv_status unpack_open(const void *data, size_t len, const GPtrArray *passwo
     out->password_index = -1;
     if (data == NULL || len == 0)
         return mv_err_set(err, MV_EPARSE, "unpack: empty archive");
-    status = list_pass(data, len, lim, out, &li, err);
+    status = list_pass(data, len, lim, want, want_ctx, out, &li, err);
     out->truncated = li.truncated;
     if (status != MV_OK)
         return status;
@@ -473,6 +487,72 @@ void unpack_result_clear(struct unpack_result *res)
         g_ptr_array_unref(res->members);
     g_free(res->format);
     memset(res, 0, sizeof(*res));
+}
+
+/* ---- zip archives one after another ---- */
+
+/* le16, le32 - little-endian fields of zip records */
+static guint le16(const unsigned char *p)
+{
+    return (guint)p[0] | (guint)p[1] << 8;
+}
+
+static guint32 le32(const unsigned char *p)
+{
+    return (guint32)p[0] | (guint32)p[1] << 8 | (guint32)p[2] << 16 | (guint32)p[3] << 24;
+}
+
+#define ZIP_EOCD_SIZE 22
+
+/* unpack_zip_parts - each end-of-central-directory record "PK\5\6" whose central
+ * directory really starts with "PK\1\2" closes one archive; that archive starts
+ * where its directory's offset, counted back from the directory, says (zip64
+ * records, whose fields are 0xffffffff, start where the previous archive ended).
+ * An archive is [start, end of its EOCD and comment).  A zip stored uncompressed
+ * inside another shows its own records within the outer one: an archive that starts
+ * before the ones found earlier encloses them, and they are dropped.  Linear in LEN. */
+guint unpack_zip_parts(const void *data, size_t len, GArray *ranges, guint max)
+{
+    const unsigned char *d = data;
+    guint first = ranges->len;
+
+    for (size_t i = 0; i + ZIP_EOCD_SIZE <= len; i++) {
+        const unsigned char *e = d + i;
+        gsize prev_end = ranges->len > first ? g_array_index(ranges, gsize, ranges->len - 1) : 0;
+        guint32 cd_size, cd_off;
+        gsize start, end, cd_start;
+
+        if (e[0] != 'P' || e[1] != 'K' || e[2] != 5 || e[3] != 6)
+            continue;
+        cd_size = le32(e + 12);
+        cd_off = le32(e + 16);
+        end = i + ZIP_EOCD_SIZE + le16(e + 20);
+        if (end > len)
+            continue;
+        if (cd_size == 0xffffffffu || cd_off == 0xffffffffu) {
+            start = prev_end;
+        } else {
+            if ((gsize)cd_size > i)
+                continue;
+            cd_start = i - cd_size;
+            if (cd_size > 0 && (cd_start + 4 > len || memcmp(d + cd_start, "PK\1\2", 4) != 0))
+                continue;
+            if ((gsize)cd_off > cd_start)
+                continue;
+            start = cd_start - cd_off;
+        }
+        while (ranges->len > first && g_array_index(ranges, gsize, ranges->len - 2) >= start)
+            g_array_set_size(ranges, ranges->len - 2); /* enclosed by this one */
+        prev_end = ranges->len > first ? g_array_index(ranges, gsize, ranges->len - 1) : 0;
+        if (start < prev_end)
+            continue; /* overlaps the previous one without enclosing it: not an archive */
+        if ((ranges->len - first) / 2 == max)
+            break;
+        g_array_append_val(ranges, start);
+        g_array_append_val(ranges, end);
+        i = end - 1;
+    }
+    return (ranges->len - first) / 2;
 }
 
 /* ---- candidate passwords from text ---- */

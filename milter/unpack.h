@@ -24,7 +24,12 @@ struct unpack_member {
     size_t size;       /* uncompressed size as the archive declares it (0 if unknown) */
     bool encrypted;    /* this member's data (or the headers) is encrypted */
     GBytes *data;      /* decrypted (or plain) bytes, NULL when not extracted */
+    bool too_big;      /* its bytes were more than the limits let us keep */
+    bool unreadable;   /* libarchive could not decompress its bytes */
 };
+
+/* unpack_want_fn - whether to extract plain member M (called once per member, in order) */
+typedef bool (*unpack_want_fn)(const struct unpack_member *m, void *ctx);
 
 struct unpack_result {
     GPtrArray *members;   /* struct unpack_member *, in archive order */
@@ -46,7 +51,18 @@ bool unpack_probe(const void *data, size_t len);
 enum mv_status unpack_open(const void *data, size_t len, const GPtrArray *passwords,
                            const struct unpack_limits *lim, struct unpack_result *out,
                            struct mv_err *err);
+/* unpack_open_some - the same, extracting only the plain members WANT accepts (all
+ * when NULL); the others are listed without their bytes */
+enum mv_status unpack_open_some(const void *data, size_t len, const GPtrArray *passwords,
+                                const struct unpack_limits *lim, unpack_want_fn want,
+                                void *want_ctx, struct unpack_result *out, struct mv_err *err);
 void unpack_result_clear(struct unpack_result *res);
+
+/* unpack_zip_parts - where DATA holds several zip archives one after another, the
+ * byte range of each (found from each end-of-central-directory record, at most MAX);
+ * appends pairs of gsize (start, end) to RANGES and returns how many.  Fewer than two
+ * means DATA is read as one archive */
+guint unpack_zip_parts(const void *data, size_t len, GArray *ranges, guint max);
 
 /* unpack_passwords_add - candidate passwords found in TEXT (UTF-8, any length): tokens
  * after words like "password", "pass", "pwd", "kennwort", "mot de passe", "contraseña",

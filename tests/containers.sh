@@ -17,14 +17,16 @@
 # so every check below means "libclamav extracted the member byte for byte".
 #
 # What libclamav 1.4.6 (Debian 12) did with these samples, measured when this
-# test was written (TODO = known gap, reported, counted by automake as XFAIL):
-#   - RAR: not opened at all.  Debian ships libclamav without libclamunrar
-#     (non-free), so a RAR is one object of type CL_TYPE_RAR and the EICAR
-#     inside is never seen: mailvet passes it as clean.  NOT marked TODO:
-#     mailvet must handle it (libarchive reads RAR) or at least not call it clean.
-#   - Two zips concatenated (either order): libclamav reports no member at all
-#     and the message is clean, although unzip(1) extracts the EICAR member of
-#     the second zip.  NOT marked TODO: the brief requires EICAR to be found.
+# test was written (TODO = known gap, reported, counted by automake as XFAIL
+# and by tests/run-suite as skipped):
+#   - RAR: not opened by libclamav at all.  Debian ships libclamav without
+#     libclamunrar (non-free), so a RAR is one object of type CL_TYPE_RAR.
+#     mailvet lists it with libarchive and scans the members libclamav did not
+#     report (container.c): the EICAR is found below the RAR.
+#   - Two zips concatenated (either order): libclamav reports no member at all,
+#     although unzip(1) extracts the EICAR member of the second zip.  mailvet
+#     reads each zip (one per end-of-central-directory record) with libarchive
+#     and scans the members: found.
 #   - PDF whose /EmbeddedFile stream is uncompressed and, as writers do and the
 #     PDF spec asks ("There should be an end-of-line marker after the data and
 #     before endstream", ISO 32000-1 7.3.8.1), has an EOL before "endstream":
@@ -52,9 +54,8 @@
 #     smuggling") is decoded by libclamav and found: that is the HTML case here.
 #   - zip appended to a JPEG: found, but libclamav does not report the embedded
 #     zip (ZIPSFX) layer to the file-inspection callback, so the EICAR object
-#     arrives at depth 2 with no depth-1 parent, and mailvet (scan.c at the
-#     time of writing) gives it the path "?/payload.com", losing the leaf's
-#     "2/photo.jpg/".  NOT marked TODO: a mailvet bug.
+#     arrives at depth 2 with no depth-1 parent; mailvet hangs it below the
+#     nearest reported level, "2/photo.jpg/payload.com".
 #   - Names libclamav does not report although the format stores one: TNEF
 #     (attAttachTitle; libclamav names the object after its temp file), PDF
 #     (/F of the file specification), RTF (the OLE1 Package label), OLE2 (the

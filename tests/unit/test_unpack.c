@@ -67,6 +67,8 @@ static int group_setup(void **state)
         "zip -q -P secret big.zip big.txt readme.txt && "
         "zip -q -0 -P secret stored.zip notes.txt && zip -q -P secret one.zip notes.txt && "
         "zip -q mixed.zip readme.txt && zip -q -P secret mixed.zip eicar.com && "
+        "zip -q e.zip eicar.com && cat plain.zip e.zip > cat.zip && cat e.zip plain.zip > cat2.zip && "
+        "zip -q -0 nested.zip e.zip plain.zip && cat nested.zip e.zip > nestcat.zip && "
         "mkdir many && (cd many && for i in $(seq 100 299); do echo \"member $i\" > m$i.txt; "
         "done && zip -q -P secret ../many.zip *)",
         src != NULL ? src : "../..");
@@ -602,6 +604,121 @@ static void open_survives_every_truncation(void **state)
     g_ptr_array_unref(pw);
 }
 
+/* parts_of - unpack_zip_parts on DIR/NAME; the ranges, checked to tile or be inside
+ * the file */
+static guint parts_of(const char *dir, const char *name, GArray *ranges, GBytes **bytes)
+{
+    gsize len;
+    guint n;
+
+    *bytes = slurp(dir, name);
+    g_bytes_get_data(*bytes, &len);
+    n = unpack_zip_parts(g_bytes_get_data(*bytes, NULL), len, ranges, 16);
+    for (guint i = 0; i < n; i++) {
+        gsize start = g_array_index(ranges, gsize, 2 * i), end = g_array_index(ranges, gsize, 2 * i + 1);
+        if (start >= end || end > len)
+            fail_msg("%s: part %u is [%zu, %zu) of %zu bytes", name, i, start, end, len);
+    }
+    return n;
+}
+
+/* names_in - the member names of one range, by unpack_open */
+static char *names_in(GBytes *bytes, GArray *ranges, guint part)
+{
+    gsize start = g_array_index(ranges, gsize, 2 * part), end = g_array_index(ranges, gsize, 2 * part + 1);
+    const char *data = g_bytes_get_data(bytes, NULL);
+    struct unpack_result res;
+    struct mv_err err = {0};
+    GString *names = g_string_new(NULL);
+
+    assert_int_equal(unpack_open(data + start, end - start, NULL, &default_limits, &res, &err), MV_OK);
+    for (guint i = 0; i < res.members->len; i++)
+        g_string_append_printf(names, "%s%s", i ? "," : "",
+                               ((struct unpack_member *)g_ptr_array_index(res.members, i))->name);
+    unpack_result_clear(&res);
+    return g_string_free(names, FALSE);
+}
+
+static void zip_parts_split_concatenated_zips(void **state)
+{
+    struct fixture *f = *state;
+    const char *files[] = {"cat.zip", "cat2.zip"};
+    const char *want[][2] = {{"readme.txt,notes.txt", "eicar.com"}, {"eicar.com", "readme.txt,notes.txt"}};
+
+    for (size_t k = 0; k < G_N_ELEMENTS(files); k++) {
+        GArray *ranges = g_array_new(FALSE, FALSE, sizeof(gsize));
+        GBytes *bytes;
+
+        assert_int_equal(parts_of(f->dir, files[k], ranges, &bytes), 2);
+        assert_int_equal(g_array_index(ranges, gsize, 0), 0);
+        assert_int_equal(g_array_index(ranges, gsize, 1), g_array_index(ranges, gsize, 2));
+        for (guint p = 0; p < 2; p++) {
+            char *names = names_in(bytes, ranges, p);
+            if (strcmp(names, want[k][p]) != 0)
+                fail_msg("%s part %u: got members %s, want %s", files[k], p, names, want[k][p]);
+            g_free(names);
+        }
+        g_bytes_unref(bytes);
+        g_array_free(ranges, TRUE);
+    }
+}
+
+static void zip_parts_do_not_split_stored_nested_zips(void **state)
+{
+    struct fixture *f = *state;
+    GArray *ranges = g_array_new(FALSE, FALSE, sizeof(gsize));
+    GBytes *bytes;
+    char *names;
+
+    /* nested.zip stores e.zip and plain.zip uncompressed: their records show inside */
+    assert_int_equal(parts_of(f->dir, "plain.zip", ranges, &bytes), 1);
+    g_bytes_unref(bytes);
+    g_array_set_size(ranges, 0);
+    assert_int_equal(parts_of(f->dir, "nested.zip", ranges, &bytes), 1);
+    g_bytes_unref(bytes);
+    g_array_set_size(ranges, 0);
+    /* ... and followed by another zip: two parts, the first the whole nested.zip */
+    assert_int_equal(parts_of(f->dir, "nestcat.zip", ranges, &bytes), 2);
+    names = names_in(bytes, ranges, 0);
+    assert_string_equal(names, "e.zip,plain.zip");
+    g_free(names);
+    g_bytes_unref(bytes);
+    g_array_free(ranges, TRUE);
+}
+
+/* want_notes - an unpack_want_fn: only notes.txt */
+static bool want_notes(const struct unpack_member *m, void *ctx)
+{
+    (*(unsigned *)ctx)++;
+    return strcmp(m->name, "notes.txt") == 0;
+}
+
+static void open_some_extracts_only_wanted_members(void **state)
+{
+    struct fixture *f = *state;
+    GBytes *bytes = slurp(f->dir, "plain.zip");
+    struct unpack_result res;
+    struct mv_err err = {0};
+    unsigned asked = 0;
+    gsize len;
+    const void *data = g_bytes_get_data(bytes, &len);
+
+    assert_int_equal(unpack_open_some(data, len, NULL, &default_limits, want_notes, &asked, &res, &err),
+                     MV_OK);
+    assert_int_equal(asked, 2);
+    assert_int_equal(res.members->len, 2);
+    for (guint i = 0; i < 2; i++) {
+        const struct unpack_member *m = g_ptr_array_index(res.members, i);
+        if ((m->data != NULL) != (strcmp(m->name, "notes.txt") == 0))
+            fail_msg("%s: data %s", m->name, m->data != NULL ? "kept" : "not kept");
+        if (m->size == 0)
+            fail_msg("%s: declared size not listed", m->name);
+    }
+    assert_true(res.opened);
+    unpack_result_clear(&res);
+    g_bytes_unref(bytes);
+}
+
 static void result_clear_leaves_struct_zeroed(void **state)
 {
     struct unpack_result res, zero;
@@ -772,6 +889,9 @@ int main(void)
         cmocka_unit_test(open_garbage_is_a_parse_error),
         cmocka_unit_test(open_survives_every_truncation),
         cmocka_unit_test(result_clear_leaves_struct_zeroed),
+        cmocka_unit_test(zip_parts_split_concatenated_zips),
+        cmocka_unit_test(zip_parts_do_not_split_stored_nested_zips),
+        cmocka_unit_test(open_some_extracts_only_wanted_members),
         cmocka_unit_test(passwords_are_found_in_text),
         cmocka_unit_test(ordinary_text_gives_no_candidates),
         cmocka_unit_test(passwords_respect_max_count_and_max_len),

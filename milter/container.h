@@ -1,0 +1,38 @@
+/* container.h - every member of a zip, 7z or rar archive accounted for.
+ * libclamav opens these archives itself, but not always all of them: Debian's
+ * libclamav has no RAR support (libclamunrar is non-free), zips one after another
+ * show no member at all, a member larger than max_file_size is cut without a word,
+ * and encrypted members stay closed.  container_check() lists one archive object of a
+ * report with libarchive, matches its members with the objects libclamav reported
+ * below it, and makes up for the difference: what libclamav missed is extracted and
+ * scanned below the archive, encrypted members are tried with the message's
+ * passwords, and what cannot be seen becomes a reason (Mailvet.Limits.*,
+ * Mailvet.Unscannable.*) on the object it concerns.  Does not log. */
+#ifndef MV_CONTAINER_H
+#define MV_CONTAINER_H
+
+#include <glib.h>
+
+#include "config.h"
+#include "scan.h"
+
+/* what checking the archives of one message needs */
+struct container_ctx {
+    const struct mv_config *cfg;
+    const struct scan_engine *engine;
+    struct scan_budget *budget;
+    /* candidate passwords from the message, asked for only when an archive has
+     * encrypted members */
+    const GPtrArray *(*passwords)(void *ctx);
+    void *passwords_ctx;
+    scan_progress_fn progress;
+    void *progress_ctx;
+};
+
+/* container_check - object I of REP holds the bytes of an archive (o->archive, which
+ * this releases); account for its members, adding objects and reasons to REP.
+ * MV_OK unless memory ran out or libclamav failed on an extracted member */
+enum mv_status container_check(const struct container_ctx *cc, struct scan_report *rep, guint i,
+                               struct mv_err *err);
+
+#endif
