@@ -1,0 +1,90 @@
+/* rules.h - campaign and generic heuristics as data: rules compiled once per load,
+ * evaluated per message over struct features.
+ *
+ * A policy file may hold a "rules:" sequence; each item is a mapping:
+ *
+ *   - id: AVADDON_IMG_JS_NAME     # [A-Za-z0-9_.-], 1..64 chars, unique over all files
+ *     description: "image-named JavaScript"   # optional text
+ *     category: campaign          # campaign | suspicious | info
+ *     campaign: Avaddon           # optional; required when category is campaign
+ *     score: 7                    # a number, -1000 .. 1000, decimals allowed
+ *     match: PREDICATE
+ *
+ * A PREDICATE is a mapping with exactly one key:
+ *   all: [PREDICATE, ...]        every one holds (an empty list is an error)
+ *   any: [PREDICATE, ...]        at least one holds
+ *   not: PREDICATE
+ *   rule: ID                     the rule ID, defined earlier in load order, hit
+ *   subject | from | reply_to | sender | recipient | body | client_addr: STRING
+ *                                the message's value matches (recipient: any
+ *                                recipient; a missing value never matches)
+ *   header: {name: NAME, STRING-KEYS}   some header field NAME (case-insensitive)
+ *                                whose decoded value matches
+ *   outbound: true|false         the message was submitted with SMTP AUTH
+ *   attachment: {FIELDS}         some MIME leaf has every field given:
+ *       name, type (declared MIME type), disposition: STRING;  size: RANGE
+ *   object: {FIELDS}             some object of the inventory, at any depth, has
+ *                                every field given:
+ *       name, type (ClamAV type), signature (any of its signature names): STRING
+ *       content: STRING          over its first FEATURES_HEAD_BYTES bytes, binary
+ *                                (regex only; no UTF mode, so \x4d\x5a works)
+ *       size, depth, members: RANGE   (members: objects directly below it)
+ *       encrypted, type_mismatch, in_archive (depth > 0): true|false
+ *       parent: {FIELDS}         the object directly above it has these fields
+ *   count: {of: {object|attachment: {FIELDS}}, RANGE-KEYS}
+ *                                how many objects (attachments) have the fields
+ *
+ * STRING is a scalar (a glob), or a mapping with one of:
+ *   glob: G | [G, ...]           fnmatch-style *, ? and [...], case-insensitive,
+ *                                the whole value
+ *   regex: R | [R, ...]          PCRE2, UTF mode (except content), JIT-compiled,
+ *                                unanchored: add ^...$ to match the whole value
+ *   equals: S | [S, ...]         case-insensitive equality
+ * RANGE is a number (equality) or {min: N, max: N} (either may be absent); sizes
+ * take K, M, G suffixes (powers of 1024).
+ *
+ * Every error names FILE:LINE and what is wrong (unknown key, bad regex with the
+ * PCRE2 message and offset, unknown rule id, duplicate id, ...); rules_add() reports
+ * all errors of a sequence, one per line of err->msg.  Regular expressions are
+ * compiled and JIT-compiled when loaded, never per message; every match has a
+ * bounded match limit, so a pathological pattern costs a non-match, not a hang.
+ * A loaded rule set is read-only and may be evaluated by many threads at once. */
+#ifndef MV_RULES_H
+#define MV_RULES_H
+
+#include <glib.h>
+
+#include "features.h"
+#include "mailvet.h"
+#include "yamlnode.h"
+
+struct rules;
+
+struct rule_hit {
+    const char *id;          /* borrowed from the rule set */
+    const char *category;
+    const char *campaign;    /* NULL if none */
+    const char *description; /* NULL if none */
+    double score;
+    GPtrArray *objects;      /* char *, owned: paths of the objects / attachments that
+                              * made the rule's positive object and attachment
+                              * predicates hold, distinct, in inventory order */
+};
+
+struct rules_result {
+    GPtrArray *hits;         /* struct rule_hit *, in rule order; owned */
+    double score;            /* sum of the hits' scores */
+};
+
+struct rules *rules_new(void);
+/* rules_add - compile the items of SEQ (the value of a "rules:" key) and append them;
+ * false with every error in ERR (err must start cleared); on failure nothing of SEQ
+ * is added */
+bool rules_add(struct rules *r, const struct yamlnode *seq, struct mv_err *err);
+size_t rules_count(const struct rules *r);
+/* rules_eval - every rule, in order, over F; fills OUT (clear with rules_result_clear) */
+void rules_eval(const struct rules *r, const struct features *f, struct rules_result *out);
+void rules_result_clear(struct rules_result *res);
+struct rules *rules_free(struct rules *r);
+
+#endif
