@@ -54,7 +54,7 @@
 
 #include <glib.h>
 
-#include "features.h"
+#include "mvfeatures.h"
 #include "mailvet.h"
 #include "yamlnode.h"
 

@@ -1,7 +1,7 @@
-/* features.h - what rules read about one message: the envelope, decoded headers, the
+/* mvfeatures.h - what rules read about one message: the envelope, decoded headers, the
  * body text, the attachments (MIME leaves) and every object of the inventory at any
  * depth, with the first bytes of its content.
- * features_new() builds them from a parsed message, its scan reports and the envelope;
+ * features_new() (mvfeatures.c; named so because <features.h> is glibc's) builds them from a parsed message, its scan reports and the envelope;
  * strings and bytes are borrowed from those (they must outlive the features), the
  * arrays are owned and freed by features_free().  Read-only once built; not shared
  * between threads. */
