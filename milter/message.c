@@ -79,7 +79,13 @@ struct message {
     GPtrArray *leaves;   /* struct leaf * in walk order */
     unsigned flags;      /* MESSAGE_* */
     char *subject;
+    GPtrArray *header_names;  /* char *, the top-level header fields in order */
+    GPtrArray *header_values; /* char *, decoded, valid UTF-8 */
 };
+
+/* header fields kept per message, and bytes kept of each value, for rules */
+#define MESSAGE_MAX_HEADERS 1000u
+#define MESSAGE_MAX_HEADER_VALUE 16384
 
 /* State of one parse; lives on message_parse_*()'s stack. */
 struct walk {
@@ -639,6 +645,28 @@ static GMimeParserOptions *options_new(void)
 }
 
 /* parse_stream - parse STREAM (reference taken over) into a new struct message */
+/* headers_keep - the message's own header fields, decoded, for rules: at most
+ * MESSAGE_MAX_HEADERS of at most MESSAGE_MAX_HEADER_VALUE bytes each */
+static void headers_keep(struct message *m)
+{
+    GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(m->gmsg));
+    int count = list != NULL ? g_mime_header_list_get_count(list) : 0;
+
+    for (int i = 0; i < count && (unsigned)i < MESSAGE_MAX_HEADERS; i++) {
+        GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+        const char *name = g_mime_header_get_name(h);
+        const char *value = g_mime_header_get_value(h);
+        size_t len = value != NULL ? strlen(value) : 0;
+
+        if (name == NULL)
+            continue;
+        if (len > MESSAGE_MAX_HEADER_VALUE)
+            len = MESSAGE_MAX_HEADER_VALUE;
+        g_ptr_array_add(m->header_names, utf8_dup(name, -1));
+        g_ptr_array_add(m->header_values, utf8_dup(value != NULL ? value : "", (gssize)len));
+    }
+}
+
 static struct message *parse_stream(GMimeStream *stream, const struct message_limits *lim,
                                     struct mv_err *err)
 {
@@ -668,8 +696,11 @@ static struct message *parse_stream(GMimeStream *stream, const struct message_li
         m->gmsg = g_mime_parser_construct_message(parser, m->options);
         g_object_unref(parser);
     }
+    m->header_names = g_ptr_array_new_with_free_func(g_free);
+    m->header_values = g_ptr_array_new_with_free_func(g_free);
     if (m->gmsg != NULL) {
         m->subject = utf8_dup(g_mime_message_get_subject(m->gmsg), -1);
+        headers_keep(m);
         body = g_mime_message_get_mime_part(m->gmsg);
     }
     w.path = g_string_new(NULL);
@@ -769,6 +800,24 @@ const char *message_subject_get(const struct message *m)
     return m != NULL ? m->subject : NULL;
 }
 
+/* message_header_count - header fields kept from the top of the message */
+size_t message_header_count(const struct message *m)
+{
+    return m != NULL && m->header_names != NULL ? m->header_names->len : 0;
+}
+
+/* message_header_name - name of header field I as written */
+const char *message_header_name(const struct message *m, size_t i)
+{
+    return i < message_header_count(m) ? g_ptr_array_index(m->header_names, i) : NULL;
+}
+
+/* message_header_value - decoded value of header field I */
+const char *message_header_value(const struct message *m, size_t i)
+{
+    return i < message_header_count(m) ? g_ptr_array_index(m->header_values, i) : NULL;
+}
+
 /* message_free - release the leaves, their bytes and the GMime objects; returns NULL */
 struct message *message_free(struct message *m)
 {
@@ -783,6 +832,10 @@ struct message *message_free(struct message *m)
     if (m->options != NULL)
         g_mime_parser_options_free(m->options);
     g_free(m->subject);
+    if (m->header_names != NULL)
+        g_ptr_array_free(m->header_names, TRUE);
+    if (m->header_values != NULL)
+        g_ptr_array_free(m->header_values, TRUE);
     g_free(m);
     return NULL;
 }

@@ -86,6 +86,8 @@ static void object_free(gpointer p)
     g_ptr_array_free(o->signatures, TRUE);
     if (o->archive != NULL)
         g_bytes_unref(o->archive);
+    if (o->head != NULL)
+        g_bytes_unref(o->head);
     g_free(o);
 }
 
@@ -169,6 +171,18 @@ static bool is_archive(const char *type)
 {
     return type != NULL && (strcmp(type, "CL_TYPE_ZIP") == 0 || strcmp(type, "CL_TYPE_7Z") == 0 ||
                             strcmp(type, "CL_TYPE_RAR") == 0);
+}
+
+/* keep_head - O's first bytes, for the rules' content predicates, within the
+ * message's SCAN_HEADS_MAX */
+static void keep_head(struct scan_budget *b, struct scan_object *o, const void *buf, size_t size)
+{
+    size_t n = MIN(size, (size_t)SCAN_HEAD_BYTES);
+
+    if (buf == NULL || b->heads + n > SCAN_HEADS_MAX)
+        return;
+    o->head = g_bytes_new(buf, n);
+    b->heads += n;
 }
 
 /* keep_archive - O's bytes for container.c: a reference to the scanned bytes at level
@@ -265,6 +279,7 @@ static cl_error_t on_file_inspection(int fd, const char *type, const char **ance
     o = object_new(sc->rep, path, file_name, unsupported != NULL ? unsupported : type, file_size,
                    sc->base_depth + level);
     o->attributes = layer_attributes;
+    keep_head(sc->budget, o, buf, file_size);
     o->type_mismatch = filetype_mismatch(file_name, level == 0 ? sc->declared : NULL, type);
     sc->current = (gint)sc->rep->objects->len - 1;
     if (level == 0 && sc->first < 0) {
@@ -477,8 +492,11 @@ static enum mv_status scan_bytes(const struct scan_engine *e, GBytes *bytes,
      * (no file type or signature is that short): such bytes are an object with
      * nothing in it */
     if (len <= SCAN_MIN_BYTES) {
-        object_new(rep, name != NULL ? g_strconcat(base_path, "/", name, NULL) : g_strdup(base_path),
-                   name, "CL_TYPE_ANY", len, base_depth);
+        struct scan_object *o =
+            object_new(rep, name != NULL ? g_strconcat(base_path, "/", name, NULL)
+                                         : g_strdup(base_path),
+                       name, "CL_TYPE_ANY", len, base_depth);
+        keep_head(budget, o, data, len);
         *first = (gint)rep->objects->len - 1;
         if (rep->detected_type == NULL)
             rep->detected_type = g_strdup("CL_TYPE_ANY");

@@ -33,7 +33,12 @@ struct scan_object {
     bool type_mismatch; /* name or declared type claims another class than detected */
     GPtrArray *signatures; /* char *, matches attributed to this object */
     GBytes *archive;    /* a zip/7z/rar's bytes, kept for container.c; else NULL */
+    GBytes *head;       /* its first SCAN_HEAD_BYTES bytes, for rules; NULL past the
+                         * message's SCAN_HEADS_MAX */
 };
+
+#define SCAN_HEAD_BYTES 4096               /* content kept per object for rules */
+#define SCAN_HEADS_MAX (16u * 1024 * 1024) /* ... and per message, all objects */
 
 struct scan_report {
     GPtrArray *signatures; /* char *, every distinct match, in order found */
@@ -51,6 +56,7 @@ struct scan_budget {
     uint64_t max_kept;    /* archive bytes copied per message */
     unsigned max_depth;   /* nesting below a MIME leaf (max_recursion) */
     uint64_t kept;
+    uint64_t heads;       /* bytes of object heads kept */
     gint64 deadline;      /* g_get_monotonic_time() value */
     unsigned objects;
     uint64_t bytes;
