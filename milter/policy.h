@@ -1,7 +1,8 @@
 /* policy.h - what to do with a message: the policy files of a directory, loaded as
  * one unit with their rules.
  *
- * policy_load(DIR) reads, in this order, DIR/*.yaml then DIR/campaigns/*.yaml, each
+ * policy_load(DIR) reads, in this order, the .yaml files of DIR then those of
+ * DIR/campaigns, each
  * group sorted by name, skipping "mailvet.yaml" (the daemon's own configuration may
  * sit beside them).  Every file is a mapping whose keys are any of:
  *
