@@ -5,9 +5,9 @@
  *
  *   - id: AVADDON_IMG_JS_NAME     # [A-Za-z0-9_.-], 1..64 chars, unique over all files
  *     description: "image-named JavaScript"   # optional text
- *     category: campaign          # campaign | suspicious | info
+ *     category: campaign          # campaign | suspicious | info (required)
  *     campaign: Avaddon           # optional; required when category is campaign
- *     score: 7                    # a number, -1000 .. 1000, decimals allowed
+ *     score: 7                    # required: -1000 .. 1000, decimals allowed
  *     match: PREDICATE
  *
  * A PREDICATE is a mapping with exactly one key:
@@ -19,7 +19,7 @@
  *                                the message's value matches (recipient: any
  *                                recipient; a missing value never matches)
  *   header: {name: NAME, STRING-KEYS}   some header field NAME (case-insensitive)
- *                                whose decoded value matches
+ *                                whose decoded value matches (name alone: present)
  *   outbound: true|false         the message was submitted with SMTP AUTH
  *   attachment: {FIELDS}         some MIME leaf has every field given:
  *       name, type (declared MIME type), disposition: STRING;  size: RANGE
@@ -31,23 +31,28 @@
  *       size, depth, members: RANGE   (members: objects directly below it)
  *       encrypted, type_mismatch, in_archive (depth > 0): true|false
  *       parent: {FIELDS}         the object directly above it has these fields
- *   count: {of: {object|attachment: {FIELDS}}, RANGE-KEYS}
+ *   count: {of: {object|attachment: {FIELDS}}, min: N, max: N}
  *                                how many objects (attachments) have the fields
+ *                                (min, max or both)
  *
  * STRING is a scalar (a glob), or a mapping with one of:
- *   glob: G | [G, ...]           fnmatch-style *, ? and [...], case-insensitive,
- *                                the whole value
+ *   glob: G | [G, ...]           fnmatch-style *, ? and [...] ([!...] negates; a
+ *                                backslash escapes) over characters, case-insensitive
+ *                                (Unicode case folding), the whole value
  *   regex: R | [R, ...]          PCRE2, UTF mode (except content), JIT-compiled,
- *                                unanchored: add ^...$ to match the whole value
+ *                                unanchored: add ^...$ to match the whole value;
+ *                                case-sensitive unless (?i)
  *   equals: S | [S, ...]         case-insensitive equality
  * RANGE is a number (equality) or {min: N, max: N} (either may be absent); sizes
- * take K, M, G suffixes (powers of 1024).
+ * (size:) take K, M, G suffixes (powers of 1024).  Object and attachment paths are
+ * recorded in a hit from its predicates not under a not, and from the rules it names.
  *
  * Every error names FILE:LINE and what is wrong (unknown key, bad regex with the
  * PCRE2 message and offset, unknown rule id, duplicate id, ...); rules_add() reports
  * all errors of a sequence, one per line of err->msg.  Regular expressions are
  * compiled and JIT-compiled when loaded, never per message; every match has a
- * bounded match limit, so a pathological pattern costs a non-match, not a hang.
+ * bounded match limit, so a pathological pattern costs a non-match, not a hang
+ * (PCRE2 counts the limit per start position).  At most 10000 rules per set.
  * A loaded rule set is read-only and may be evaluated by many threads at once. */
 #ifndef MV_RULES_H
 #define MV_RULES_H
@@ -82,7 +87,8 @@ struct rules *rules_new(void);
  * is added */
 bool rules_add(struct rules *r, const struct yamlnode *seq, struct mv_err *err);
 size_t rules_count(const struct rules *r);
-/* rules_eval - every rule, in order, over F; fills OUT (clear with rules_result_clear) */
+/* rules_eval - every rule, in order, over F; fills OUT, which must be empty (zeroed or
+ * cleared with rules_result_clear) */
 void rules_eval(const struct rules *r, const struct features *f, struct rules_result *out);
 void rules_result_clear(struct rules_result *res);
 struct rules *rules_free(struct rules *r);
