@@ -92,15 +92,15 @@ enum msg_field {
 
 struct pred {
     enum pred_kind kind;
-    GPtrArray *children;   /* P_ALL, P_ANY: struct pred * */
-    struct pred *child;    /* P_NOT */
-    size_t rule;           /* P_RULE: index in the set */
-    enum msg_field field;  /* P_FIELD */
-    struct strmatch *str;  /* P_FIELD, P_HEADER (NULL: the field is present) */
-    char *header;          /* P_HEADER: the field name */
-    bool outbound;         /* P_OUTBOUND */
-    struct objtest *test;  /* P_MATCH, P_COUNT */
-    struct range count;    /* P_COUNT */
+    GPtrArray *children;  /* P_ALL, P_ANY: struct pred * */
+    struct pred *child;   /* P_NOT */
+    size_t rule;          /* P_RULE: index in the set */
+    enum msg_field field; /* P_FIELD */
+    struct strmatch *str; /* P_FIELD, P_HEADER (NULL: the field is present) */
+    char *header;         /* P_HEADER: the field name */
+    bool outbound;        /* P_OUTBOUND */
+    struct objtest *test; /* P_MATCH, P_COUNT */
+    struct range count;   /* P_COUNT */
 };
 
 struct rule {
@@ -196,11 +196,11 @@ static void rule_free_cb(gpointer p)
 /* State of one rules_add(): where errors go and which ids are known. */
 struct parse {
     struct mv_err *err;
-    unsigned errors;       /* errors reported so far */
-    const char *rule_id;   /* the rule being parsed, for messages; NULL before its id */
+    unsigned errors;     /* errors reported so far */
+    const char *rule_id; /* the rule being parsed, for messages; NULL before its id */
     const struct rules *set;
-    GHashTable *pending;   /* id -> index + 1 in the pending list (keys borrowed) */
-    GPtrArray *rules;      /* the pending list */
+    GHashTable *pending; /* id -> index + 1 in the pending list (keys borrowed) */
+    GPtrArray *rules;    /* the pending list */
 };
 
 /* printable - S for a message: at most 100 bytes, control characters as '?' */
@@ -405,8 +405,8 @@ static bool parse_count_text(const char *text, bool size, uint64_t *out)
 static bool parse_number(struct parse *p, const char *key, const struct yamlnode *v, bool size,
                          uint64_t *out)
 {
-    const char *want = size ? "a size (a number with an optional K, M or G suffix)"
-                            : "a whole number";
+    const char *want =
+        size ? "a size (a number with an optional K, M or G suffix)" : "a whole number";
     const char *text = scalar_text(p, key, v, want);
     char buf[128];
 
@@ -474,8 +474,8 @@ static pcre2_code *compile_regex(struct parse *p, const char *key, const struct 
         options |= PCRE2_MATCH_INVALID_UTF;
 #endif
     }
-    code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, options, &error, &offset,
-                         NULL);
+    code =
+        pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, options, &error, &offset, NULL);
     if (code == NULL) {
         if (pcre2_get_error_message(error, msg, sizeof(msg)) < 0)
             snprintf((char *)msg, sizeof(msg), "error %d", error);
@@ -560,8 +560,7 @@ static struct strmatch *parse_string(struct parse *p, const char *key, const str
         return m;
     }
     if (yamlnode_type(v) != YAMLNODE_MAPPING || yamlnode_count(v) != 1) {
-        perr(p, v, "%s: must be a glob or a mapping with one of glob, regex or equals, got %s",
-             key,
+        perr(p, v, "%s: must be a glob or a mapping with one of glob, regex or equals, got %s", key,
              yamlnode_type(v) != YAMLNODE_MAPPING ? yamlnode_type_name(v)
              : yamlnode_count(v) == 0             ? "an empty mapping"
                                                   : "several keys");
@@ -583,8 +582,8 @@ static struct strmatch *parse_string(struct parse *p, const char *key, const str
 /* keys of attachment: and object: */
 static const char *const attachment_keys[] = {"name", "type", "disposition", "size", NULL};
 static const char *const object_keys[] = {
-    "name",  "type",      "signature", "content",       "size",       "depth",
-    "members", "encrypted", "type_mismatch", "in_archive", "parent",     NULL,
+    "name",    "type",      "signature",     "content",    "size",   "depth",
+    "members", "encrypted", "type_mismatch", "in_archive", "parent", NULL,
 };
 
 /* parse_tristate - KEY: true|false into -1 / 0 / 1 */
@@ -658,9 +657,9 @@ static struct objtest *parse_fields(struct parse *p, const char *what, const str
 
 /* the keys of a predicate, in the order of rules.h */
 static const char *const pred_keys[] = {
-    "all",    "any",  "not",  "rule",        "subject", "from",       "reply_to",
-    "sender", "recipient", "body", "client_addr", "header",  "outbound",   "attachment",
-    "object", "count", NULL,
+    "all",      "any",        "not",       "rule",  "subject",     "from",
+    "reply_to", "sender",     "recipient", "body",  "client_addr", "header",
+    "outbound", "attachment", "object",    "count", NULL,
 };
 
 /* message fields by key, indexed by enum msg_field */
@@ -819,9 +818,9 @@ static struct pred *parse_count(struct parse *p, const struct yamlnode *v)
     pr->kind = P_COUNT;
     pr->count.set = true;
     pr->count.max = UINT64_MAX;
-    pr->test = parse_fields(p, yamlnode_scalar_get(yamlnode_key_get(of, 0)),
-                            yamlnode_value_get(of, 0),
-                            strcmp(yamlnode_scalar_get(yamlnode_key_get(of, 0)), "attachment") == 0);
+    pr->test =
+        parse_fields(p, yamlnode_scalar_get(yamlnode_key_get(of, 0)), yamlnode_value_get(of, 0),
+                     strcmp(yamlnode_scalar_get(yamlnode_key_get(of, 0)), "attachment") == 0);
     ok &= pr->test != NULL;
     if (lo != NULL)
         ok &= parse_number(p, "count: min", lo, false, &pr->count.min);
@@ -849,8 +848,9 @@ static struct pred *parse_pred(struct parse *p, const struct yamlnode *v)
     int f;
 
     if (yamlnode_type(v) != YAMLNODE_MAPPING || yamlnode_count(v) == 0) {
-        perr(p, v, "a predicate must be a mapping with one key (all, any, not, rule, subject, "
-                   "header, object, ...), got %s",
+        perr(p, v,
+             "a predicate must be a mapping with one key (all, any, not, rule, subject, "
+             "header, object, ...), got %s",
              yamlnode_type(v) == YAMLNODE_MAPPING ? "an empty mapping" : yamlnode_type_name(v));
         return NULL;
     }
@@ -1045,8 +1045,7 @@ static struct rule *parse_rule(struct parse *p, const struct yamlnode *item)
     }
     if (rl->category != NULL && strcmp(rl->category, "campaign") == 0 && rl->campaign == NULL &&
         v == NULL)
-        perr(p, yamlnode_map_get(item, "category"),
-             "category campaign needs campaign: NAME");
+        perr(p, yamlnode_map_get(item, "category"), "category campaign needs campaign: NAME");
 
     v = yamlnode_map_get(item, "score");
     if (v == NULL) {
@@ -1084,10 +1083,10 @@ struct eval {
     const struct features *f;
     pcre2_match_data *md;
     pcre2_match_context *mc;
-    GHashTable *fold;   /* value pointer -> case-folded copy (char *) */
-    GArray *log;        /* guint64 marks of the rule being evaluated (mark_key) */
-    GArray **marks;     /* per rule: its sorted marks when it hit, else NULL */
-    bool *hit;          /* per rule */
+    GHashTable *fold; /* value pointer -> case-folded copy (char *) */
+    GArray *log;      /* guint64 marks of the rule being evaluated (mark_key) */
+    GArray **marks;   /* per rule: its sorted marks when it hit, else NULL */
+    bool *hit;        /* per rule */
 };
 
 /* fold_get - S (LEN bytes) case-folded, valid UTF-8, cached for the message */
@@ -1326,8 +1325,7 @@ static guint64 mark_key(guint attachment, bool object, guint index)
 
 /* count_matches - how many objects (attachments) have T's fields; with RECORD, their
  * marks go to the log; stops at LIMIT matches */
-static uint64_t count_matches(struct eval *e, const struct objtest *t, bool record,
-                              uint64_t limit)
+static uint64_t count_matches(struct eval *e, const struct objtest *t, bool record, uint64_t limit)
 {
     const struct features *f = e->f;
     uint64_t n = 0;

@@ -78,29 +78,65 @@ static struct fake *fake_new(const char *auth)
     {
         struct feature_attachment a[] = {
             {.path = "1", .name = NULL, .declared_type = "text/plain", .size = 35},
-            {.path = "2", .name = "Invoice.ZIP", .declared_type = "application/zip",
-             .disposition = "attachment", .size = 150 * 1024},
-            {.path = "3", .name = "photo.jpg", .declared_type = "image/jpeg",
-             .disposition = "inline", .size = 2 * 1024 * 1024},
+            {.path = "2",
+             .name = "Invoice.ZIP",
+             .declared_type = "application/zip",
+             .disposition = "attachment",
+             .size = 150 * 1024},
+            {.path = "3",
+             .name = "photo.jpg",
+             .declared_type = "image/jpeg",
+             .disposition = "inline",
+             .size = 2 * 1024 * 1024},
         };
         g_array_append_vals(f->attachments, a, G_N_ELEMENTS(a));
     }
     f->objects = g_array_new(FALSE, TRUE, sizeof(struct feature_object));
     {
         struct feature_object o[] = {
-            {.path = "1", .type = "CL_TYPE_TEXT_ASCII", .size = 35, .head = txt_head,
-             .head_len = sizeof(txt_head) - 1, .parent = -1, .attachment = 0},
-            {.path = "2", .name = "Invoice.ZIP", .type = "CL_TYPE_ZIP", .size = 150 * 1024,
-             .head = zip_head, .head_len = sizeof(zip_head), .parent = -1, .members = 2,
+            {.path = "1",
+             .type = "CL_TYPE_TEXT_ASCII",
+             .size = 35,
+             .head = txt_head,
+             .head_len = sizeof(txt_head) - 1,
+             .parent = -1,
+             .attachment = 0},
+            {.path = "2",
+             .name = "Invoice.ZIP",
+             .type = "CL_TYPE_ZIP",
+             .size = 150 * 1024,
+             .head = zip_head,
+             .head_len = sizeof(zip_head),
+             .parent = -1,
+             .members = 2,
              .attachment = 1},
-            {.path = "2/Invoice.ZIP/payload.exe", .name = "payload.exe", .type = "CL_TYPE_MSEXE",
-             .size = 70000, .depth = 1, .signatures = k->sigs, .head = exe_head,
-             .head_len = sizeof(exe_head), .parent = 1, .attachment = 1},
-            {.path = "2/Invoice.ZIP/scan.jpg.js", .name = "scan.jpg.js",
-             .type = "CL_TYPE_TEXT_ASCII", .size = 900, .depth = 1, .type_mismatch = true,
-             .head = js_head, .head_len = sizeof(js_head) - 1, .parent = 1, .attachment = 1},
-            {.path = "3", .name = "photo.jpg", .type = "CL_TYPE_JPEG", .size = 2 * 1024 * 1024,
-             .head = NULL, .parent = -1, .attachment = 2},
+            {.path = "2/Invoice.ZIP/payload.exe",
+             .name = "payload.exe",
+             .type = "CL_TYPE_MSEXE",
+             .size = 70000,
+             .depth = 1,
+             .signatures = k->sigs,
+             .head = exe_head,
+             .head_len = sizeof(exe_head),
+             .parent = 1,
+             .attachment = 1},
+            {.path = "2/Invoice.ZIP/scan.jpg.js",
+             .name = "scan.jpg.js",
+             .type = "CL_TYPE_TEXT_ASCII",
+             .size = 900,
+             .depth = 1,
+             .type_mismatch = true,
+             .head = js_head,
+             .head_len = sizeof(js_head) - 1,
+             .parent = 1,
+             .attachment = 1},
+            {.path = "3",
+             .name = "photo.jpg",
+             .type = "CL_TYPE_JPEG",
+             .size = 2 * 1024 * 1024,
+             .head = NULL,
+             .parent = -1,
+             .attachment = 2},
         };
         g_array_append_vals(f->objects, o, G_N_ELEMENTS(o));
     }
@@ -250,6 +286,10 @@ static const struct pred_case pred_cases[] = {
     {"{subject: \"[pqr]echnung *\"}", true},
     {"{subject: \"[!r]echnung *\"}", false},
     {"{subject: \"[a-z]echnung *\"}", true},
+    {"{subject: \"*?*\"}", true},
+    {"{subject: \"*\\\\?*\"}", false}, /* an escaped '?' is a literal '?' */
+    {"{object: {name: \"scan.jpg.[j]s\"}}", true},
+    {"{object: {name: \"scan.jpg.\\\\js\"}}", true}, /* backslash-j is j */
     {"{subject: {glob: [nomatch, \"*請求書*\"]}}", true},
     {"{subject: {glob: [nomatch, other]}}", false},
     /* regex: UTF mode (".{3}" is three characters, not nine bytes), case-sensitive */
@@ -380,10 +420,11 @@ static void missing_values_never_match(void **state)
 {
     struct features f;
     static const char *const preds[] = {
-        "{subject: \"*\"}",        "{from: \"*\"}",   "{reply_to: \"*\"}",
-        "{sender: \"*\"}",         "{recipient: \"*\"}", "{body: {regex: \"\"}}",
-        "{client_addr: \"*\"}",    "{header: {name: Subject}}",
-        "{attachment: {}}",        "{object: {}}",
+        "{subject: \"*\"}",     "{from: \"*\"}",
+        "{reply_to: \"*\"}",    "{sender: \"*\"}",
+        "{recipient: \"*\"}",   "{body: {regex: \"\"}}",
+        "{client_addr: \"*\"}", "{header: {name: Subject}}",
+        "{attachment: {}}",     "{object: {}}",
     };
     size_t i;
 
@@ -469,45 +510,46 @@ static void rule_references_use_earlier_results(void **state)
     fake_free(k);
 }
 
-static const char object_rules[] = "- id: x\n"
-                                   "  category: info\n"
-                                   "  score: 1\n"
-                                   "  match:\n"
-                                   "    all:\n"
-                                   "      - attachment: {name: \"*.zip\"}\n"
-                                   "      - object: {in_archive: true}\n"
-                                   "      - not: {object: {type: CL_TYPE_RAR}}\n"
-                                   "- id: any_all\n"
-                                   "  category: info\n"
-                                   "  score: 1\n"
-                                   "  match:\n"
-                                   "    any:\n"
-                                   "      - object: {name: photo.jpg}\n"
-                                   "      - object: {name: payload.exe}\n"
-                                   "      - object: {type: CL_TYPE_RAR}\n"
-                                   "- id: failed_branch\n"
-                                   "  category: info\n"
-                                   "  score: 1\n"
-                                   "  match:\n"
-                                   "    any:\n"
-                                   "      - all: [{object: {name: payload.exe}}, {outbound: true}]\n"
-                                   "      - attachment: {name: photo.jpg}\n"
-                                   "- id: negated\n"
-                                   "  category: info\n"
-                                   "  score: 1\n"
-                                   "  match: {not: {not: {object: {name: payload.exe}}}}\n"
-                                   "- id: ref\n"
-                                   "  category: info\n"
-                                   "  score: 1\n"
-                                   "  match: {all: [{rule: x}, {subject: \"*\"}]}\n"
-                                   "- id: counted\n"
-                                   "  category: info\n"
-                                   "  score: 1\n"
-                                   "  match: {count: {of: {object: {depth: 0}}, min: 2}}\n"
-                                   "- id: none\n"
-                                   "  category: info\n"
-                                   "  score: 1\n"
-                                   "  match: {subject: \"*\"}\n";
+static const char object_rules[] =
+    "- id: x\n"
+    "  category: info\n"
+    "  score: 1\n"
+    "  match:\n"
+    "    all:\n"
+    "      - attachment: {name: \"*.zip\"}\n"
+    "      - object: {in_archive: true}\n"
+    "      - not: {object: {type: CL_TYPE_RAR}}\n"
+    "- id: any_all\n"
+    "  category: info\n"
+    "  score: 1\n"
+    "  match:\n"
+    "    any:\n"
+    "      - object: {name: photo.jpg}\n"
+    "      - object: {name: payload.exe}\n"
+    "      - object: {type: CL_TYPE_RAR}\n"
+    "- id: failed_branch\n"
+    "  category: info\n"
+    "  score: 1\n"
+    "  match:\n"
+    "    any:\n"
+    "      - all: [{object: {name: payload.exe}}, {outbound: true}]\n"
+    "      - attachment: {name: photo.jpg}\n"
+    "- id: negated\n"
+    "  category: info\n"
+    "  score: 1\n"
+    "  match: {not: {not: {object: {name: payload.exe}}}}\n"
+    "- id: ref\n"
+    "  category: info\n"
+    "  score: 1\n"
+    "  match: {all: [{rule: x}, {subject: \"*\"}]}\n"
+    "- id: counted\n"
+    "  category: info\n"
+    "  score: 1\n"
+    "  match: {count: {of: {object: {depth: 0}}, min: 2}}\n"
+    "- id: none\n"
+    "  category: info\n"
+    "  score: 1\n"
+    "  match: {subject: \"*\"}\n";
 
 /* hits_record_the_objects_that_made_them - distinct, in inventory order, positive only */
 static void hits_record_the_objects_that_made_them(void **state)
@@ -704,7 +746,7 @@ struct error_case {
     const char *want; /* the whole message */
 };
 
-#define RULE(id, cat, score, match)                                                         \
+#define RULE(id, cat, score, match)                                                                \
     "- id: " id "\n  category: " cat "\n  score: " score "\n  match: " match "\n"
 
 static const struct error_case error_cases[] = {
@@ -827,13 +869,12 @@ static void several_errors_are_reported_at_once(void **state)
     char **lines;
 
     (void)state;
-    assert_false(add_yaml(r,
-                          RULE("good", "info", "1", "{subject: x}")
-                              RULE("b1", "info", "2000", "{subject: x}")
-                                  RULE("b2", "info", "1", "{subject: {regex: \"(\"}}")
-                                      RULE("good2", "info", "1", "{rule: good}")
-                                          RULE("b3", "campaign", "1", "{all: []}"),
-                          &err));
+    assert_false(add_yaml(
+        r,
+        RULE("good", "info", "1", "{subject: x}") RULE("b1", "info", "2000", "{subject: x}")
+            RULE("b2", "info", "1", "{subject: {regex: \"(\"}}")
+                RULE("good2", "info", "1", "{rule: good}") RULE("b3", "campaign", "1", "{all: []}"),
+        &err));
     lines = g_strsplit(err.msg, "\n", -1);
     assert_int_equal(g_strv_length(lines), 4);
     expect_str("line 1", lines[0],
@@ -886,8 +927,8 @@ static void failed_add_adds_nothing(void **state)
 /* reference_to_a_broken_rule_is_not_reported_again - a broken rule's id is known */
 static void reference_to_a_broken_rule_is_not_reported_again(void **state)
 {
-    char *msg = error_of(RULE("a", "info", "5000", "{subject: x}") RULE("b", "info", "1",
-                                                                         "{rule: a}"));
+    char *msg =
+        error_of(RULE("a", "info", "5000", "{subject: x}") RULE("b", "info", "1", "{rule: a}"));
 
     (void)state;
     expect_str("one error", msg,
@@ -917,20 +958,20 @@ static void at_most_10000_rules(void **state)
 
     (void)state;
     for (i = 0; i < 5000; i++)
-        g_string_append_printf(s, "- {id: r%d, category: info, score: 0, match: {outbound: true}}\n",
-                               i);
+        g_string_append_printf(
+            s, "- {id: r%d, category: info, score: 0, match: {outbound: true}}\n", i);
     assert_true(add_yaml(r, s->str, &err));
     g_string_truncate(s, 0);
     for (i = 5000; i < 10001; i++)
-        g_string_append_printf(s, "- {id: r%d, category: info, score: 0, match: {outbound: true}}\n",
-                               i);
+        g_string_append_printf(
+            s, "- {id: r%d, category: info, score: 0, match: {outbound: true}}\n", i);
     assert_false(add_yaml(r, s->str, &err));
     expect_str("limit", err.msg, "t.yaml:1: rules: more than 10000 rules in all");
     assert_int_equal(rules_count(r), 5000);
     g_string_truncate(s, 0);
     for (i = 5000; i < 10000; i++)
-        g_string_append_printf(s, "- {id: r%d, category: info, score: 0, match: {outbound: true}}\n",
-                               i);
+        g_string_append_printf(
+            s, "- {id: r%d, category: info, score: 0, match: {outbound: true}}\n", i);
     assert_true(add_yaml(r, s->str, &err));
     assert_int_equal(rules_count(r), 10000);
     g_string_free(s, TRUE);
