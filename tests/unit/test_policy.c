@@ -2,7 +2,8 @@
  * needs a campaign hit), actions per verdict, score_actions, allow and block lists,
  * domain overrides and strictest-wins over recipients, reply templates and their
  * sanitising, every load error with its FILE:LINE, which files are read and in what
- * order, and the rules of the files.  Each case writes its policy files into a fresh
+ * order, the rules of the files, and the shipped sample (policies/policy.yaml), which must
+ * decide as the built-in defaults do.  Each case writes its policy files into a fresh
  * directory from g_dir_make_tmp(); the rule hits are built by hand. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -965,6 +966,71 @@ static void policy_rule_errors_name_their_file(void **state)
     expect_error("/a.yaml:");
 }
 
+static void policy_sample_file_gives_the_defaults(void **state)
+{
+    static const double scores[] = {-3, 0, 4.9, 5, 9.9, 10, 15, 100};
+    const char *const categories[] = {"info", "campaign"};
+    const char *top = getenv("top_srcdir");
+    struct policy *sample;
+    struct policy *builtin;
+    char *path;
+    char *text;
+    size_t v;
+    size_t i;
+    size_t c;
+
+    (void)state;
+    /* make check exports top_srcdir; by hand, run from the top of the source tree */
+    path = g_build_filename(top != NULL ? top : ".", "policies", "policy.yaml", NULL);
+    if (top == NULL && !g_file_test(path, G_FILE_TEST_EXISTS)) {
+        print_message("# %s: not found and top_srcdir not set, not checked\n", path);
+        g_free(path);
+        return;
+    }
+    assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    sample = load_text(text);
+    builtin = policy_load(NULL, NULL);
+    for (v = MV_VERDICT_CLEAN; v <= MV_VERDICT_INFECTED; v++) {
+        for (i = 0; i < G_N_ELEMENTS(scores); i++) {
+            struct req_spec spec = {
+                (enum mv_verdict)v, scores[i], "a@example.com", {"b@example.net"}};
+            struct policy_decision want;
+            struct policy_decision got;
+            char what[64];
+
+            snprintf(what, sizeof(what), "%s score %g", mv_verdict_name((enum mv_verdict)v),
+                     scores[i]);
+            decide(builtin, &spec, &want);
+            decide(sample, &spec, &got);
+            expect_action(what, got.action, want.action);
+            expect_str(what, got.reply_code, want.reply_code);
+            expect_str(what, got.reply_xcode, want.reply_xcode);
+            expect_str(what, got.reply_text, want.reply_text);
+            expect_str(what, got.subject_prefix, want.subject_prefix);
+            expect_str(what, got.note, want.note);
+            assert_int_equal(got.headers, want.headers);
+            policy_decision_clear(&want);
+            policy_decision_clear(&got);
+            for (c = 0; c < G_N_ELEMENTS(categories); c++) {
+                char hit[64];
+                const char *hits[] = {hit, NULL};
+                struct rules_result *r;
+
+                snprintf(hit, sizeof(hit), "%s:%g", categories[c], scores[i]);
+                r = result_new(hits);
+                expect_verdict(what, policy_verdict(sample, (enum mv_verdict)v, r),
+                               policy_verdict(builtin, (enum mv_verdict)v, r));
+                result_free(r);
+            }
+        }
+    }
+    assert_int_equal(rules_count(policy_rules(sample)), 0);
+    policy_free(builtin);
+    policy_free(sample);
+    g_free(text);
+    g_free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1004,6 +1070,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(policy_campaigns_directory_is_loaded, setup, teardown),
         cmocka_unit_test_setup_teardown(policy_counts_the_rules_of_every_file, setup, teardown),
         cmocka_unit_test_setup_teardown(policy_rule_errors_name_their_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(policy_sample_file_gives_the_defaults, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
