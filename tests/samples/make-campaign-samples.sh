@@ -493,6 +493,7 @@ sub build_campaign {
         atts => [[zipfile('notifica_8812.xlsm' => $xlsm), 'Official notification.zip', 'application/zip']]);
     expect('avaddon-xlm.eml', 'hit', 'OFFICE_XLM_MACRO');
     expect('avaddon-xlm.eml', 'hit', 'AVADDON_XLM_NOTICE');
+    expect('avaddon-xlm.eml', 'hit', 'OFFICE_XLM_AUTO_OPEN');
     eml('xlm-budget.eml', subject => 'budget macros', body => "The macro workbook we talked about.\n",
         atts => [[$xlsm, 'budget_tools.xlsm', 'application/vnd.ms-excel.sheet.macroEnabled.12']]);
     expect('xlm-budget.eml', 'hit', 'OFFICE_XLM_MACRO');
@@ -550,11 +551,12 @@ sub build_campaign {
                   'Quotation_Q-2024-881.zip', 'application/zip']]);
     expect('supplier-sheets.eml', 'hit', 'NEGASTEAL_BUSINESS_LURE');
     expect('supplier-sheets.eml', 'miss', $_) for qw(EXEC_IN_ARCHIVE NEGASTEAL_ARCHIVE_EXECUTABLE NESTED_ARCHIVE
-        EXECUTABLE_PRESENT DOUBLE_EXTENSION OFFICE_VBA_MACRO OFFICE_XLM_MACRO);
+        EXECUTABLE_PRESENT DOUBLE_EXTENSION OFFICE_VBA_MACRO OFFICE_XLM_MACRO OFFICE_XLM_AUTO_OPEN);
     # ACE in the shipping genre (§5.3 b)
     eml('negasteal-ace.eml', subject => 'Shipping documents / bill of lading', body => "Dear customer,\n\nthe shipping documents are attached.$sigblock",
         atts => [[acefile('RFQ#0929919882.exe', $dotnet), 'Shipping_Documents.ace', 'application/x-ace-compressed']]);
-    expect('negasteal-ace.eml', 'hit', $_) for qw(RARE_ARCHIVE_FORMAT NEGASTEAL_ARCHIVE_EXECUTABLE EXEC_IN_ARCHIVE);
+    expect('negasteal-ace.eml', 'hit', $_) for qw(RARE_ARCHIVE_FORMAT UNPARSEABLE_ARCHIVE NEGASTEAL_ARCHIVE_EXECUTABLE
+        EXEC_IN_ARCHIVE);
     # invoice named executable (§5.3 c)
     eml('invoice-pdf-exe.eml', subject => 'Invoice 8841', body => "Please pay the attached invoice.$sigblock",
         atts => [[pe_stub(0), 'Invoice_8841.pdf.exe', 'application/octet-stream']]);
@@ -602,7 +604,13 @@ sub build_campaign {
     expect('rtf-equation-split.eml', 'miss', 'NEGASTEAL_EQUATION_LURE');
     eml('rtf-plain.eml', subject => 'Quotation request 4471', body => "Please see our quotation request.$sigblock",
         atts => [[rtf_plain('Quotation request 4471: 200 pcs flange DN50.'), 'Quotation_4471.rtf', 'application/rtf']]);
-    expect('rtf-plain.eml', 'miss', $_) for qw(RTF_EQUATION_EXPLOIT NEGASTEAL_EQUATION_LURE);
+    expect('rtf-plain.eml', 'miss', $_) for qw(RTF_EQUATION_EXPLOIT NEGASTEAL_EQUATION_LURE RTF_SUSPICIOUS_OBJECT);
+    # "{\rt" without "f1" and an embedded object (§5.4 variant)
+    eml('rtf-header.eml', subject => 'document', body => "the document\n",
+        atts => [["{\\rt\\ansi $MARK {\\object\\objemb{\\*\\objclass Package}{\\*\\objdata 0105000002000000}}}\n",
+                  'document.rtf', 'application/rtf']]);
+    expect('rtf-header.eml', 'hit', 'RTF_SUSPICIOUS_OBJECT');
+    expect('rtf-header.eml', 'miss', 'RTF_EQUATION_EXPLOIT');
     # outbound exfiltration report (§5.7)
     my $report = "<html><body><!-- $MARK --><br>PC&nbsp;Name&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;: FIXTURE-PC"
         . "<br>UserName&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;: fixture<br>OS&nbsp;Full&nbsp;Name&nbsp;&nbsp;: $MARK"
@@ -695,7 +703,11 @@ sub build_campaign {
     expect('ace-notes.eml', 'miss', 'EXEC_IN_ARCHIVE');
     eml('zip-notes.eml', subject => 'files', body => "files\n",
         atts => [[zipfile('notes.txt' => "$MARK\n"), 'files.zip', 'application/zip']]);
-    expect('zip-notes.eml', 'miss', $_) for qw(RARE_ARCHIVE_FORMAT NESTED_ARCHIVE ENCRYPTED_ARCHIVE DISK_IMAGE_ATTACHMENT);
+    expect('zip-notes.eml', 'miss', $_) for qw(RARE_ARCHIVE_FORMAT NESTED_ARCHIVE ENCRYPTED_ARCHIVE DISK_IMAGE_ATTACHMENT
+        UNPARSEABLE_ARCHIVE);
+    eml('logs-tgz.eml', subject => 'logs', body => "the logs\n",
+        atts => [[targz('logs/app.log' => "$MARK\n", 'logs/cron.log' => "ok\n"), 'logs.tar.gz', 'application/gzip']]);
+    expect('logs-tgz.eml', 'miss', $_) for qw(NESTED_ARCHIVE RARE_ARCHIVE_FORMAT);
     # disk images
     eml('iso-docs.eml', subject => 'docs image', body => "image\n",
         atts => [[iso('notes.txt' => "$MARK\n"), 'docs.iso', 'application/x-iso9660-image']]);
@@ -718,9 +730,11 @@ sub build_campaign {
     eml('docm.eml', subject => 'form', body => "fill in the form\n",
         atts => [[docx(['Form'], vba => 1), 'fixture.docm', 'application/vnd.ms-word.document.macroEnabled.12']]);
     expect('docm.eml', 'hit', 'OFFICE_VBA_MACRO');
+    expect('docm.eml', 'hit', 'OFFICE_VBA_AUTOEXEC_SHELL');
     eml('docx.eml', subject => 'form', body => "fill in the form\n",
         atts => [[docx(['Form']), 'form.docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document']]);
     expect('docx.eml', 'miss', 'OFFICE_VBA_MACRO');
+    expect('docx.eml', 'miss', 'OFFICE_VBA_AUTOEXEC_SHELL');
     # HTML smuggling (§5.6)
     my $smuggle = "<html><body><!-- $MARK --><script>\nvar b = atob(\"TVqQAAAAAAAAAAAA\"), u = new Uint8Array(b.length);\n"
         . "for (var i = 0; i < b.length; i++) u[i] = b.charCodeAt(i);\nvar a = document.createElement(\"a\");\n"
