@@ -85,6 +85,8 @@ static const struct cfg_key keys[] = {
 
     /* scanning: a new generation on SIGUSR1 */
     KEY(database, CFG_PATH, "/var/lib/clamav", NULL, NULL, CFG_RELOAD, NULL, 0),
+    KEY(policy_dir, CFG_PATH, CONFIG_POLICY_DIR_DEFAULT, NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL, 0),
+    KEY(reload_check_interval, CFG_DURATION, "60s", "0s", "24h", CFG_RELOAD, NULL, CFG_SECONDS),
     KEY(tmpdir, CFG_PATH, "/var/tmp", NULL, NULL, CFG_RELOAD, NULL, 0),
     KEY(on_error, CFG_ENUM, "tempfail", NULL, NULL, CFG_RELOAD, on_error_names, 0),
     KEY(add_header, CFG_BOOL, "false", NULL, NULL, CFG_RELOAD, NULL, 0),

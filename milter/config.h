@@ -12,6 +12,10 @@
 
 #include "mailvet.h"
 
+/* the default policy_dir: where make install puts the shipped policy; while it does
+ * not exist the built-in policy applies (an explicitly configured directory must) */
+#define CONFIG_POLICY_DIR_DEFAULT "/etc/mailvet/policies"
+
 enum config_on_error {
     CONFIG_ON_ERROR_TEMPFAIL = 0,
     CONFIG_ON_ERROR_ACCEPT,
@@ -33,6 +37,8 @@ struct mv_config {
 
     /* scanning */
     char *database;           /* signature directory: .cvd/.cld/.hdb/.ndb/.ldb/.yar ... */
+    char *policy_dir;         /* policy files, rules, signatures/; "" = built-in policy */
+    unsigned reload_check_interval; /* seconds between checks for changed signatures; 0 off */
     char *tmpdir;             /* spool and large-leaf temp files */
     int on_error;             /* enum config_on_error */
     bool add_header;          /* X-Mailvet-Status on mail that passes */

@@ -3,6 +3,9 @@
  * reference at its start and drops it when it ends (msg.c), so a reload swaps the
  * pointer without waiting for anyone, and the old engine is freed by whichever
  * thread drops its last reference.  Two engines are in memory during a swap. */
+#include <string.h>
+#include <sys/stat.h>
+
 #include <glib.h>
 
 #include "generation.h"
@@ -11,7 +14,81 @@ static GMutex current_lock;
 static struct generation *current;
 static unsigned installed;
 
-/* generation_build - config and engine together, or nothing */
+/* by_text - g_ptr_array_sort order of strings (it passes pointers to the elements) */
+static gint by_text(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* stamp_dir - one line per regular file of DIR (name, size, mtime in ns), sorted */
+static void stamp_dir(GString *out, const char *dir)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+    const char *name;
+
+    if (d == NULL) {
+        g_string_append_printf(out, "%s: absent\n", dir);
+        g_ptr_array_free(lines, TRUE);
+        return;
+    }
+    while ((name = g_dir_read_name(d)) != NULL) {
+        char *path = g_build_filename(dir, name, NULL);
+        struct stat st;
+
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+            g_ptr_array_add(lines, g_strdup_printf("%s %lld %lld.%09ld\n", path,
+                                                   (long long)st.st_size,
+                                                   (long long)st.st_mtim.tv_sec,
+                                                   st.st_mtim.tv_nsec));
+        g_free(path);
+    }
+    g_dir_close(d);
+    g_ptr_array_sort(lines, by_text);
+    for (guint i = 0; i < lines->len; i++)
+        g_string_append(out, g_ptr_array_index(lines, i));
+    g_ptr_array_free(lines, TRUE);
+}
+
+/* stamp_new - what the files a generation was built from look like now: the
+ * signature database, and the policy files, their campaigns/ and signatures/ */
+static char *stamp_new(const char *database, const char *policy_dir)
+{
+    GString *out = g_string_new(NULL);
+
+    if (g_file_test(database, G_FILE_TEST_IS_DIR)) {
+        stamp_dir(out, database);
+    } else {
+        struct stat st;
+        if (stat(database, &st) == 0)
+            g_string_append_printf(out, "%s %lld %lld.%09ld\n", database, (long long)st.st_size,
+                                   (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    }
+    if (policy_dir != NULL && *policy_dir != '\0') {
+        char *sub;
+
+        stamp_dir(out, policy_dir);
+        sub = g_build_filename(policy_dir, "campaigns", NULL);
+        stamp_dir(out, sub);
+        g_free(sub);
+        sub = g_build_filename(policy_dir, "signatures", NULL);
+        stamp_dir(out, sub);
+        g_free(sub);
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* generation_policy_dir - the default directory may not be installed: then the
+ * built-in policy; a directory the configuration names must be there */
+const char *generation_policy_dir(const struct mv_config *cfg)
+{
+    if (strcmp(cfg->policy_dir, CONFIG_POLICY_DIR_DEFAULT) == 0 &&
+        !g_file_test(cfg->policy_dir, G_FILE_TEST_IS_DIR))
+        return "";
+    return cfg->policy_dir;
+}
+
+/* generation_build - config, policy and engine together, or nothing */
 struct generation *generation_build(const char *config_path, const char *database,
                                     struct mv_err *err)
 {
@@ -19,6 +96,9 @@ struct generation *generation_build(const char *config_path, const char *databas
     struct generation *g = NULL;
     struct mv_config *cfg;
     struct scan_engine *engine;
+    struct policy *policy;
+    const char *policy_dir;
+    char *ours = NULL;
 
     cfg = config_path != NULL ? config_load(config_path, err) : config_default();
     if (cfg == NULL)
@@ -31,15 +111,28 @@ struct generation *generation_build(const char *config_path, const char *databas
         config_free(cfg);
         return NULL;
     }
-    engine = scan_engine_new(cfg, database, err);
+    policy_dir = generation_policy_dir(cfg);
+    policy = policy_load(policy_dir, err);
+    if (policy == NULL) {
+        config_free(cfg);
+        return NULL;
+    }
+    if (*policy_dir != '\0')
+        ours = g_build_filename(policy_dir, "signatures", NULL);
+    engine = scan_engine_new(cfg, database, ours, err);
+    g_free(ours);
     if (engine == NULL) {
+        policy_free(policy);
         config_free(cfg);
         return NULL;
     }
     g = g_new0(struct generation, 1);
     g->cfg = cfg;
     g->engine = engine;
+    g->policy = policy;
     g->database = g_strdup(database);
+    g->policy_dir = g_strdup(policy_dir);
+    g->stamp = stamp_new(database, policy_dir);
     g->refs = 1;
     g->build_ms = (double)(g_get_monotonic_time() - start) / 1000.0;
     return g;
@@ -49,8 +142,11 @@ struct generation *generation_build(const char *config_path, const char *databas
 static void generation_free(struct generation *g)
 {
     scan_engine_free(g->engine);
+    policy_free(g->policy);
     config_free(g->cfg);
     g_free(g->database);
+    g_free(g->policy_dir);
+    g_free(g->stamp);
     g_free(g);
 }
 
@@ -98,4 +194,10 @@ void generation_shutdown(void)
     current = NULL;
     g_mutex_unlock(&current_lock);
     generation_release(g);
+}
+
+/* generation_stamp_new - how the files G was built from look now */
+char *generation_stamp_new(const struct generation *g)
+{
+    return stamp_new(g->database, g->policy_dir);
 }

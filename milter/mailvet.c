@@ -32,13 +32,18 @@ enum { EXIT_CLEAN = 0, EXIT_FOUND = 1, EXIT_ERROR = 2 };
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: mailvet scan [-c CONFIG] [-d DATABASE] [--json] [-v] FILE...\n"
+            "usage: mailvet scan [-c CONFIG] [-d DATABASE] [--json] [-v] [ENVELOPE] FILE...\n"
             "       mailvet check-config [-c CONFIG] [--keys]\n"
             "  -c, --config CONFIG      configuration file (default %s;\n"
             "                           built-in defaults when the default file is absent)\n"
             "  -d, --database DATABASE  signature directory or file, overrides the config\n"
             "  -j, --json               one JSON object per message\n"
             "  -v, --verbose            list every part\n"
+            "  ENVELOPE, for rules and per-recipient policy, as the MTA would pass it:\n"
+            "  --sender ADDR            envelope sender (\"\" for the null sender)\n"
+            "  --rcpt ADDR              envelope recipient (repeat for several)\n"
+            "  --auth USER              submitted with SMTP AUTH as USER (outbound)\n"
+            "  --client IP              client address\n"
             "  --keys                   print the configuration keys, one per line\n",
             DEFAULT_CONFIG);
 }
@@ -73,12 +78,13 @@ static enum mv_status read_into_spool(int fd, struct spool *sp, struct mv_err *e
 }
 
 /* scan_one - one file through the pipeline; returns its exit class */
-static int scan_one(const struct generation *gen, const char *file, bool json, bool verbose)
+static int scan_one(const struct generation *gen, const char *file, bool json, bool verbose,
+                    const struct features_envelope *env)
 {
     const struct mv_config *cfg = gen->cfg;
     struct spool *sp = spool_new(cfg->tmpdir, cfg->spool_memory, cfg->max_message_size);
     struct pipeline_result res = {0};
-    struct pipeline_input in;
+    struct pipeline_input in = {.env = *env};
     struct mv_err err = {0};
     const char *name = strcmp(file, "-") == 0 ? "stdin" : file;
     int fd = strcmp(file, "-") == 0 ? 0 : open(file, O_RDONLY | O_CLOEXEC);
@@ -120,16 +126,32 @@ static int cmd_scan(int argc, char **argv)
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'}, {"database", required_argument, NULL, 'd'},
         {"json", no_argument, NULL, 'j'},         {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},         {"sender", required_argument, NULL, 'S'},
+        {"rcpt", required_argument, NULL, 'R'},   {"auth", required_argument, NULL, 'A'},
+        {"client", required_argument, NULL, 'C'}, {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *database = NULL;
     bool json = false, verbose = false;
     struct mv_err err = {0};
     struct generation *gen;
+    GPtrArray *rcpts = g_ptr_array_new();
+    struct features_envelope env = {.recipients = rcpts};
     int ch, worst = EXIT_CLEAN;
 
     while ((ch = getopt_long(argc, argv, "c:d:jvh", longopts, NULL)) != -1) {
         switch (ch) {
+        case 'S':
+            env.sender = optarg;
+            break;
+        case 'R':
+            g_ptr_array_add(rcpts, optarg);
+            break;
+        case 'A':
+            env.auth = optarg;
+            break;
+        case 'C':
+            env.client_addr = optarg;
+            break;
         case 'c':
             config = optarg;
             break;
@@ -144,28 +166,34 @@ static int cmd_scan(int argc, char **argv)
             break;
         case 'h':
             usage(stdout);
-            return EXIT_CLEAN;
+            worst = EXIT_CLEAN;
+            goto out;
         default:
             usage(stderr);
-            return EXIT_ERROR;
+            worst = EXIT_ERROR;
+            goto out;
         }
     }
     if (optind >= argc) {
         fprintf(stderr, "mailvet scan: no file given (use - for stdin)\n");
-        return EXIT_ERROR;
+        worst = EXIT_ERROR;
+        goto out;
     }
     gen = generation_build(config_path(config), database, &err);
     if (gen == NULL) {
         fprintf(stderr, "mailvet: %s\n", err.msg);
-        return EXIT_ERROR;
+        worst = EXIT_ERROR;
+        goto out;
     }
     for (int i = optind; i < argc; i++) {
-        int rc = scan_one(gen, argv[i], json, verbose);
+        int rc = scan_one(gen, argv[i], json, verbose, &env);
         if (rc > worst)
             worst = rc;
     }
     fflush(stdout);
     generation_release(gen);
+out:
+    g_ptr_array_free(rcpts, TRUE);
     return worst;
 }
 
@@ -179,6 +207,7 @@ static int cmd_check_config(int argc, char **argv)
     };
     const char *config = NULL;
     struct mv_config *cfg;
+    struct policy *policy;
     struct mv_err err = {0};
     int ch;
 
@@ -205,7 +234,20 @@ static int cmd_check_config(int argc, char **argv)
         fprintf(stderr, "%s\n", err.msg);
         return EX_CONFIG;
     }
+    /* the policy files too, with the same FILE:LINE errors a reload would log */
+    policy = policy_load(generation_policy_dir(cfg), &err);
+    if (policy == NULL) {
+        fprintf(stderr, "%s\n", err.msg);
+        config_free(cfg);
+        return EX_CONFIG;
+    }
     config_print(cfg, stdout);
+    if (*generation_policy_dir(cfg) != '\0')
+        printf("# policy: %u files, %zu rules from %s\n", policy_file_count(policy),
+               rules_count(policy_rules(policy)), cfg->policy_dir);
+    else
+        printf("# policy: built-in, no rules\n");
+    policy_free(policy);
     config_free(cfg);
     return EX_OK;
 }

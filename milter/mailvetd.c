@@ -1,10 +1,12 @@
 /* mailvetd.c - the milter daemon.
- * Start: options, the first generation (config + engine; refuse to start without
- * one), the socket (created by libmilter while still privileged, then given its
+ * Start: options, the first generation (config + policy + engine; refuse to start
+ * without one), the socket (created by libmilter while still privileged, then given its
  * mode and owner), privilege drop, pid file, then smfi_main() until libmilter's
  * signal thread sees SIGTERM/SIGINT/SIGHUP.  SIGUSR1 rebuilds the generation off the
- * message path (a reload thread); a generation that fails to build is refused and the
- * old one keeps serving.  On stop, messages in flight get shutdown_timeout seconds. */
+ * message path (a reload thread), and so does a change of the signature or policy
+ * files, checked every reload_check_interval seconds; a generation that fails to
+ * build is refused and the old one keeps serving.  Keys a reload cannot apply (the
+ * socket, the user ...) are logged as needing a restart.  On stop, messages in flight get shutdown_timeout seconds. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -141,42 +144,92 @@ static bool daemonize(void)
 }
 
 static struct options opt;
+static char *start_pid_file; /* pid_file and socket as started: what shutdown removes */
+static char *start_socket;
 
 /* log_generation - one line per installed generation */
 static void log_generation(const char *event, const struct generation *g)
 {
-    log_msg(LOG_INFO, "%s: generation=%u config=%s database=%s signatures=%u engine=\"%s\" ms=%.0f",
+    log_msg(LOG_INFO,
+            "%s: generation=%u config=%s database=%s signatures=%u policy=%s policy_files=%u "
+            "rules=%zu engine=\"%s\" ms=%.0f",
             event, g->number, g->cfg->file, g->database, scan_engine_signatures(g->engine),
+            *g->policy_dir != '\0' ? g->policy_dir : "(built-in)",
+            policy_file_count(g->policy), rules_count(policy_rules(g->policy)),
             scan_engine_version(g->engine), g->build_ms);
 }
 
-/* reload_thread - SIGUSR1: build a new generation and swap it in, or keep the old */
+/* log_restart_keys - keys whose change a reload does not apply (the socket, the user
+ * ...): said once, so that nobody believes they took effect */
+static void log_restart_keys(const struct mv_config *old, const struct mv_config *new)
+{
+    for (size_t i = 0; i < config_key_count(); i++)
+        if (!config_key_reloadable(i) && !config_key_equal(old, new, i))
+            log_msg(LOG_WARNING, "reload: %s changed in %s: it takes effect at the next restart",
+                    config_key_name(i), new->file);
+}
+
+/* reload - build a new generation and swap it in, or keep the old one; false when
+ * refused */
+static bool reload(const char *why)
+{
+    struct mv_err err = {0};
+    struct generation *old = generation_acquire();
+    struct generation *g = generation_build(opt.config, opt.database, &err);
+
+    if (g == NULL) {
+        log_msg(LOG_ERR, "reload (%s) refused, generation %u keeps serving:", why,
+                old != NULL ? old->number : 0);
+        log_lines(LOG_ERR, "reload: ", err.msg);
+        generation_release(old);
+        return false;
+    }
+    if (old != NULL)
+        log_restart_keys(old->cfg, g->cfg);
+    generation_release(old);
+    generation_install(g);
+    log_generation(why, g);
+    return true;
+}
+
+/* reload_thread - SIGUSR1, or every reload_check_interval seconds when the signature
+ * or policy files changed: a new generation, built off the message path */
 static gpointer reload_thread(gpointer unused)
 {
+    char *refused = NULL; /* files as they were when a change was refused: not retried */
     sigset_t set;
-    int sig;
 
     (void)unused;
     sigemptyset(&set);
     sigaddset(&set, SIGUSR1);
     for (;;) {
-        struct mv_err err = {0};
-        struct generation *g;
+        struct generation *cur = generation_acquire();
+        unsigned interval = cur != NULL ? cur->cfg->reload_check_interval : 0;
+        struct timespec ts = {.tv_sec = interval, .tv_nsec = 0};
+        int sig;
 
-        if (sigwait(&set, &sig) != 0)
-            continue;
-        g = generation_build(opt.config, opt.database, &err);
-        if (g == NULL) {
-            struct generation *old = generation_acquire();
-            log_msg(LOG_ERR, "reload refused, generation %u keeps serving:",
-                    old != NULL ? old->number : 0);
-            log_lines(LOG_ERR, "reload: ", err.msg);
-            generation_release(old);
+        generation_release(cur);
+        sig = interval > 0 ? sigtimedwait(&set, NULL, &ts) : sigwaitinfo(&set, NULL);
+        if (sig == SIGUSR1) {
+            reload("reload");
             continue;
         }
-        generation_install(g);
-        log_generation("reload", g);
+        if (sig < 0 && errno == EAGAIN) {
+            char *now;
+
+            cur = generation_acquire();
+            if (cur == NULL)
+                continue;
+            now = generation_stamp_new(cur);
+            if (strcmp(now, cur->stamp) != 0 && g_strcmp0(now, refused) != 0) {
+                g_free(refused);
+                refused = reload("files changed") ? NULL : g_strdup(now);
+            }
+            g_free(now);
+            generation_release(cur);
+        }
     }
+    g_free(refused);
     return NULL;
 }
 
@@ -295,10 +348,14 @@ int main(int argc, char **argv)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
+    start_pid_file = g_strdup(cfg->pid_file);
+    start_socket = g_strdup(cfg->socket);
     generation_install(gen);
     log_generation("start", gen);
-    g_thread_unref(g_thread_new("reload", reload_thread, NULL));
+    /* cfg belongs to the installed generation, which a reload may free: last use here */
     log_msg(LOG_INFO, "ready: socket=%s user=%s", cfg->socket, drop ? cfg->user : "(unchanged)");
+    cfg = NULL;
+    g_thread_unref(g_thread_new("reload", reload_thread, NULL));
 
     rc = smfi_main();
 
@@ -312,13 +369,17 @@ int main(int argc, char **argv)
             log_msg(LOG_WARNING, "stopping with %d messages in flight (shutdown_timeout)",
                     msg_in_flight());
     }
-    if (gen->cfg->pid_file[0] != '\0')
-        unlink(gen->cfg->pid_file);
-    path = socket_path(gen->cfg->socket);
+    /* the paths it started with: a reload does not move them (log_restart_keys) */
+    if (start_pid_file[0] != '\0')
+        unlink(start_pid_file);
+    path = socket_path(start_socket);
     if (path != NULL)
         unlink(path);
     log_msg(LOG_INFO, "stopped");
     generation_release(gen);
+    generation_shutdown();
+    g_free(start_pid_file);
+    g_free(start_socket);
     log_close();
     return rc == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 }

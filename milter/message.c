@@ -800,6 +800,18 @@ const char *message_subject_get(const struct message *m)
     return m != NULL ? m->subject : NULL;
 }
 
+/* message_subject_prefixed - PREFIX and the decoded subject, encoded for a header
+ * (RFC 2047 where it is not ASCII) */
+char *message_subject_prefixed(const struct message *m, const char *prefix)
+{
+    const char *subject = m != NULL && m->subject != NULL ? m->subject : "";
+    char *text = g_strconcat(prefix, subject, NULL);
+    char *encoded = g_mime_utils_header_encode_text(NULL, text, "utf-8");
+
+    g_free(text);
+    return encoded;
+}
+
 /* message_header_count - header fields kept from the top of the message */
 size_t message_header_count(const struct message *m)
 {

@@ -45,6 +45,9 @@ const struct mv_leaf *message_leaf_get(const struct message *m, size_t i);
 unsigned message_flags(const struct message *m);
 /* message_subject_get - decoded Subject (UTF-8) or NULL; borrowed */
 const char *message_subject_get(const struct message *m);
+/* message_subject_prefixed - a Subject value: PREFIX then the decoded subject,
+ * RFC 2047-encoded where needed (g_free) */
+char *message_subject_prefixed(const struct message *m, const char *prefix);
 /* message_header_count / _name / _value - the message's own header fields in order
  * (at most 1000; values decoded to UTF-8, at most 16 KB each); borrowed */
 size_t message_header_count(const struct message *m);

@@ -21,7 +21,9 @@
 #include "msg.h"
 #include "pipeline.h"
 
-#define STATUS_HEADER "X-Mailvet-Status"
+/* our headers, in the order of mv_msg.own_headers */
+static const char *const own_headers[] = {"X-Mailvet-Status", "X-Mailvet-Score",
+                                          "X-Mailvet-Reasons"};
 
 /* getconn - this connection's state, created by the first callback that needs it */
 static struct mv_conn *getconn(SMFICTX *ctx)
@@ -67,6 +69,8 @@ static void progress(void *ctx)
 #endif
 }
 
+static void untag(SMFICTX *ctx, struct mv_msg *m);
+
 /* on_error - the configured answer to an internal failure; ends the message */
 static sfsistat on_error(SMFICTX *ctx, struct mv_conn *c, const char *stage, const char *why)
 {
@@ -77,9 +81,15 @@ static sfsistat on_error(SMFICTX *ctx, struct mv_conn *c, const char *stage, con
     log_msg(LOG_ERR, "%s: error stage=%s action=%s reason=%s", m != NULL ? m->qid : "NOQUEUE",
             stage, mode == CONFIG_ON_ERROR_ACCEPT ? "accept" : "tempfail", ewhy);
     g_free(ewhy);
-    c->msg = msg_free(c->msg);
-    if (mode == CONFIG_ON_ERROR_ACCEPT)
+    if (mode == CONFIG_ON_ERROR_ACCEPT) {
+        /* headers can be changed only at end of message: a forged X-Mailvet-* header
+         * must not pass as ours then either */
+        if (m != NULL && (strcmp(stage, "eom") == 0 || strcmp(stage, "scan") == 0))
+            untag(ctx, m);
+        c->msg = msg_free(c->msg);
         return SMFIS_ACCEPT;
+    }
+    c->msg = msg_free(c->msg);
     setreply(ctx, "451", "4.7.1", "Temporary failure scanning the message, try again later");
     return SMFIS_TEMPFAIL;
 }
@@ -132,6 +142,7 @@ static sfsistat xxfi_envfrom(SMFICTX *ctx, char **argv)
         return on_error(ctx, c, "envfrom", "bug: no generation installed");
     c->msg = msg_new(gen);
     c->msg->sender = g_strdup(argv[0] != NULL ? argv[0] : "<>");
+    c->msg->sender_addr = msg_address(c->msg->sender);
     auth = smfi_getsymval(ctx, "{auth_authen}");
     if (auth != NULL)
         c->msg->auth = g_strdup(auth);
@@ -145,8 +156,10 @@ static sfsistat xxfi_envrcpt(SMFICTX *ctx, char **argv)
 
     if (c->msg == NULL)
         return SMFIS_CONTINUE;
-    if (c->msg->rcpts->len < 100000)
+    if (c->msg->rcpts->len < 100000) {
         g_ptr_array_add(c->msg->rcpts, g_strdup(argv[0] != NULL ? argv[0] : "<>"));
+        g_ptr_array_add(c->msg->rcpt_addrs, msg_address(argv[0] != NULL ? argv[0] : "<>"));
+    }
     return SMFIS_CONTINUE;
 }
 
@@ -182,8 +195,11 @@ static sfsistat xxfi_header(SMFICTX *ctx, char *name, char *value)
 
     if (c->msg == NULL)
         return SMFIS_CONTINUE;
-    if (g_ascii_strcasecmp(name, STATUS_HEADER) == 0)
-        c->msg->status_headers++;
+    for (size_t i = 0; i < G_N_ELEMENTS(own_headers); i++)
+        if (g_ascii_strcasecmp(name, own_headers[i]) == 0)
+            c->msg->own_headers[i]++;
+    if (g_ascii_strcasecmp(name, "Subject") == 0)
+        c->msg->subjects++;
     /* libmilter strips the space after the colon (no SMFIP_HDR_LEADSPC) */
     line = g_strconcat(name, ": ", value, "\r\n", NULL);
     rc = spool(ctx, c, "header", line, strlen(line));
@@ -222,16 +238,40 @@ static char *join(const GPtrArray *list, size_t max)
     return g_string_free(s, FALSE);
 }
 
-/* untag - remove every X-Mailvet-Status the sender brought: downstream filters may
- * trust the header, so only ours may ever reach the mailbox */
+/* untag - remove every X-Mailvet-* header of ours the sender brought: downstream
+ * filters may trust them, so only ours may ever reach the mailbox */
 static void untag(SMFICTX *ctx, struct mv_msg *m)
 {
-    for (unsigned i = m->status_headers; i >= 1; i--)
-        smfi_chgheader(ctx, STATUS_HEADER, (int)i, NULL);
+    for (size_t h = 0; h < G_N_ELEMENTS(own_headers); h++)
+        for (unsigned i = m->own_headers[h]; i >= 1; i--)
+            smfi_chgheader(ctx, (char *)own_headers[h], (int)i, NULL);
 }
 
-/* tag - X-Mailvet-Status: replace what the sender brought, then add ours */
-static void tag(SMFICTX *ctx, struct mv_msg *m, const struct pipeline_result *res)
+/* addheader - one header of ours, a failure logged */
+static void addheader(SMFICTX *ctx, const struct mv_msg *m, const char *name, const char *value)
+{
+    if (smfi_addheader(ctx, (char *)name, (char *)value) != MI_SUCCESS)
+        log_msg(LOG_WARNING, "%s: smfi_addheader %s failed", m->qid, name);
+}
+
+/* hit_ids - the ids of the rules that hit, comma-separated, bounded */
+static char *hit_ids(const struct pipeline_result *res, size_t max)
+{
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; i < res->rules.hits->len && s->len < max; i++) {
+        const struct rule_hit *h = g_ptr_array_index(res->rules.hits, i);
+        g_string_append_printf(s, "%s%s(%g)", i ? "," : "", h->id, h->score);
+    }
+    if (s->len > max)
+        g_string_truncate(s, max);
+    return g_string_free(s, FALSE);
+}
+
+/* tag - our headers (the sender's removed first): X-Mailvet-Status always, and with
+ * the policy's tag headers X-Mailvet-Score and X-Mailvet-Reasons; the policy's
+ * subject prefix */
+static void tag(SMFICTX *ctx, struct mv_msg *m, const struct pipeline_result *res, bool full)
 {
     char *reasons = join(res->reasons, 200);
     char *value;
@@ -241,43 +281,62 @@ static void tag(SMFICTX *ctx, struct mv_msg *m, const struct pipeline_result *re
         value = g_strdup_printf("%s (%s)", mv_verdict_name(res->verdict), reasons);
     else
         value = g_strdup(mv_verdict_name(res->verdict));
-    if (smfi_addheader(ctx, STATUS_HEADER, value) != MI_SUCCESS)
-        log_msg(LOG_WARNING, "%s: smfi_addheader %s failed", m->qid, STATUS_HEADER);
+    addheader(ctx, m, own_headers[0], value);
     g_free(value);
+    if (full && res->decision.headers) {
+        char score[32];
+        char *hits = hit_ids(res, 400);
+
+        g_snprintf(score, sizeof(score), "%g", res->score);
+        addheader(ctx, m, own_headers[1], score);
+        value = g_strdup_printf("%s%s%s", hits, *hits && *reasons ? "," : "", reasons);
+        if (*value != '\0')
+            addheader(ctx, m, own_headers[2], value);
+        g_free(value);
+        g_free(hits);
+    }
+    if (full && res->decision.subject_prefix != NULL && *res->decision.subject_prefix != '\0') {
+        char *subject = message_subject_prefixed(res->msg, res->decision.subject_prefix);
+
+        if (m->subjects > 0 ? smfi_chgheader(ctx, "Subject", 1, subject) != MI_SUCCESS
+                            : smfi_addheader(ctx, "Subject", subject) != MI_SUCCESS)
+            log_msg(LOG_WARNING, "%s: cannot change the Subject", m->qid);
+        g_free(subject);
+    }
     g_free(reasons);
 }
 
-/* act - the action as the MTA's answer */
+/* act - the policy's decision as the MTA's answer */
 static sfsistat act(SMFICTX *ctx, struct mv_msg *m, const struct pipeline_result *res)
 {
-    char text[300];
-    char *reasons;
+    const struct policy_decision *d = &res->decision;
 
     switch (res->action) {
     case MV_ACTION_REJECT:
-        reasons = join(res->reasons, 200);
-        g_snprintf(text, sizeof(text), "Message rejected: %s %s",
-                   res->verdict == MV_VERDICT_INFECTED ? "infected with" : "found", reasons);
-        g_free(reasons);
-        setreply(ctx, "550", "5.7.1", text);
+        setreply(ctx, d->reply_code ? d->reply_code : "550", d->reply_xcode ? d->reply_xcode : "5.7.1",
+                 d->reply_text ? d->reply_text : "Message rejected");
         return SMFIS_REJECT;
     case MV_ACTION_TEMPFAIL:
-        setreply(ctx, "451", "4.7.1", "Message deferred by policy, try again later");
+        setreply(ctx, d->reply_code ? d->reply_code : "451", d->reply_xcode ? d->reply_xcode : "4.7.1",
+                 d->reply_text ? d->reply_text : "Message deferred by policy, try again later");
         return SMFIS_TEMPFAIL;
     case MV_ACTION_DISCARD:
         return SMFIS_DISCARD;
     case MV_ACTION_QUARANTINE:
-        if (smfi_quarantine(ctx, (char *)mv_verdict_name(res->verdict)) != MI_SUCCESS)
+        /* until mailvet's own store: the MTA's hold queue */
+        if (smfi_quarantine(ctx, (char *)mv_verdict_name(res->verdict)) != MI_SUCCESS) {
+            setreply(ctx, "451", "4.7.1", "Message could not be held, try again later");
             return SMFIS_TEMPFAIL;
-        tag(ctx, m, res);
+        }
+        tag(ctx, m, res, true);
         return SMFIS_ACCEPT;
     case MV_ACTION_TAG:
-        tag(ctx, m, res);
+        tag(ctx, m, res, true);
         return SMFIS_ACCEPT;
     case MV_ACTION_ACCEPT:
     default:
         if (m->gen->cfg->add_header)
-            tag(ctx, m, res);
+            tag(ctx, m, res, false);
         else
             untag(ctx, m);
         return SMFIS_ACCEPT;
@@ -291,12 +350,18 @@ static void log_result(const struct mv_conn *c, const struct mv_msg *m,
     char *sender = log_escape(m->sender, LIMIT_LOG_FIELD);
     char *sigs = join(res->reasons, 400);
 
+    char *hits = hit_ids(res, 400);
+    char *note = res->decision.note != NULL ? log_escape(res->decision.note, 300) : NULL;
+
     log_msg(LOG_INFO,
-            "%s: verdict=%s action=%s client=%s from=%s size=%zu leaves=%zu objects=%u "
-            "signatures=%s gen=%u ms=%.0f",
-            m->qid, mv_verdict_name(res->verdict), mv_action_name(res->action),
+            "%s: verdict=%s action=%s score=%g client=%s from=%s size=%zu leaves=%zu objects=%u "
+            "signatures=%s hits=%s gen=%u ms=%.0f%s%s%s",
+            m->qid, mv_verdict_name(res->verdict), mv_action_name(res->action), res->score,
             c->client_addr != NULL ? c->client_addr : "unknown", sender, size, res->nreports,
-            res->objects, res->reasons->len ? sigs : "-", m->gen->number, res->ms);
+            res->objects, res->reasons->len ? sigs : "-", *hits ? hits : "-", m->gen->number,
+            res->ms, note ? " policy=\"" : "", note ? note : "", note ? "\"" : "");
+    g_free(note);
+    g_free(hits);
     g_free(sigs);
     g_free(sender);
 }
@@ -306,7 +371,7 @@ static sfsistat xxfi_eom(SMFICTX *ctx)
     struct mv_conn *c = getconn(ctx);
     struct mv_msg *m = c->msg;
     struct pipeline_result res;
-    struct pipeline_input in;
+    struct pipeline_input in = {0};
     enum mv_status st;
     sfsistat rc;
 
@@ -317,6 +382,11 @@ static sfsistat xxfi_eom(SMFICTX *ctx)
     in.fd = spool_fd_get(m->spool);
     in.size = spool_size(m->spool);
     in.truncated = spool_truncated(m->spool);
+    in.env.sender = m->sender_addr;
+    in.env.recipients = m->rcpt_addrs;
+    in.env.client_addr = c->client_addr;
+    in.env.auth = m->auth;
+    in.queue_id = m->qid;
     if (in.bytes == NULL && in.fd < 0)
         return on_error(ctx, c, "eom", "spool: temp file cannot be rewound");
     st = pipeline_run(m->gen, &in, &res, progress, ctx, &m->err);

@@ -1,4 +1,6 @@
 /* msg.c - create and free struct mv_conn and struct mv_msg, nothing else. */
+#include <string.h>
+
 #include "msg.h"
 
 static gint in_flight;
@@ -31,6 +33,7 @@ struct mv_msg *msg_new(struct generation *gen)
     m->gen = gen;
     m->qid = g_strdup("NOQUEUE");
     m->rcpts = g_ptr_array_new_with_free_func(g_free);
+    m->rcpt_addrs = g_ptr_array_new_with_free_func(g_free);
     m->spool = spool_new(cfg->tmpdir, cfg->spool_memory, cfg->max_message_size);
     m->started = g_get_monotonic_time();
     g_atomic_int_inc(&in_flight);
@@ -45,8 +48,10 @@ struct mv_msg *msg_free(struct mv_msg *m)
     m->spool = spool_free(m->spool);
     m->gen = generation_release(m->gen);
     g_ptr_array_free(m->rcpts, TRUE);
+    g_ptr_array_free(m->rcpt_addrs, TRUE);
     g_free(m->qid);
     g_free(m->sender);
+    g_free(m->sender_addr);
     g_free(m->auth);
     g_free(m);
     g_atomic_int_add(&in_flight, -1);
@@ -57,4 +62,15 @@ struct mv_msg *msg_free(struct mv_msg *m)
 int msg_in_flight(void)
 {
     return g_atomic_int_get(&in_flight);
+}
+
+/* msg_address - the address inside the angle brackets of an SMTP argument, trimmed */
+char *msg_address(const char *arg)
+{
+    const char *lt = strchr(arg, '<');
+    const char *gt = lt != NULL ? strchr(lt + 1, '>') : NULL;
+
+    if (lt != NULL && gt != NULL)
+        return g_strstrip(g_strndup(lt + 1, (gsize)(gt - lt - 1)));
+    return g_strstrip(g_strdup(arg));
 }

@@ -18,12 +18,15 @@ struct mv_msg {
     struct generation *gen; /* referenced */
     char *qid;              /* {i}, "NOQUEUE" until known */
     char *sender;           /* envelope sender as given, <...> included */
+    char *sender_addr;      /* the address alone, "" for the null sender */
     char *auth;             /* {auth_authen} or NULL */
-    GPtrArray *rcpts;       /* char * */
+    GPtrArray *rcpts;       /* char *, as given */
+    GPtrArray *rcpt_addrs;  /* char *, the addresses alone */
     struct spool *spool;
     enum mv_status spool_status; /* first spool failure, MV_OK if none (MV_TOOBIG is not one) */
     struct mv_err err;
-    unsigned status_headers; /* X-Mailvet-Status headers the sender brought */
+    unsigned own_headers[3]; /* X-Mailvet-Status, -Score, -Reasons the sender brought */
+    unsigned subjects;       /* Subject header fields */
     gint64 started;
 };
 
@@ -41,5 +44,8 @@ struct mv_msg *msg_new(struct generation *gen);
 struct mv_msg *msg_free(struct mv_msg *m);
 /* msg_in_flight - messages begun and not yet freed, over all threads */
 int msg_in_flight(void);
+/* msg_address - the address of a MAIL FROM / RCPT TO argument: "<a@b>" or "a@b"
+ * gives "a@b", "<>" gives "" (newly allocated) */
+char *msg_address(const char *arg);
 
 #endif

@@ -6,24 +6,17 @@
  * (Heuristics.Limits.Exceeded.*, Heuristics.Encrypted.*), mailvet's own limits
  * (Mailvet.Limits.*) and what it cannot open (Mailvet.Unscannable.*) make a message
  * unscannable; other Heuristics.* are suspicious;
- * Mailvet.<Campaign>.* signatures are campaign evidence; anything else is infected.
- * The strongest class over all reasons is the verdict.  The action for each verdict
- * is the built-in default policy until policy files exist: infected and campaign
- * reject, the rest accept (tagged when add_header is on). */
+ * Mailvet.<Campaign>.* signatures are evidence the rules score; anything else is
+ * infected.
+ * The strongest class over all reasons is the verdict of the signatures; the
+ * policy's rules, evaluated over the message's features, raise it by their score
+ * (policy_verdict), and the policy decides the action per recipient. */
 #include <string.h>
 
 #include "container.h"
 #include "mvlimits.h"
 #include "pipeline.h"
 #include "unpack.h"
-
-static const enum mv_action default_action[] = {
-    [MV_VERDICT_CLEAN] = MV_ACTION_ACCEPT,
-    [MV_VERDICT_SUSPICIOUS] = MV_ACTION_ACCEPT,
-    [MV_VERDICT_UNSCANNABLE] = MV_ACTION_ACCEPT,
-    [MV_VERDICT_CAMPAIGN] = MV_ACTION_REJECT,
-    [MV_VERDICT_INFECTED] = MV_ACTION_REJECT,
-};
 
 /* what one run carries besides the result */
 struct pipeline_run_ctx {
@@ -32,7 +25,9 @@ struct pipeline_run_ctx {
     GPtrArray *passwords; /* candidates from the message text, gathered when first needed */
 };
 
-/* pipeline_classify - verdict class of one signature name */
+/* pipeline_classify - verdict class of one signature name.  Our own campaign
+ * signatures (Mailvet.<Campaign>.<What>) are evidence for the rules, which score
+ * them: alone they make no verdict */
 enum mv_verdict pipeline_classify(const char *sig)
 {
     if (g_str_has_prefix(sig, "Heuristics.Limits.Exceeded") ||
@@ -42,7 +37,7 @@ enum mv_verdict pipeline_classify(const char *sig)
     if (g_str_has_prefix(sig, "Heuristics."))
         return MV_VERDICT_SUSPICIOUS;
     if (g_str_has_prefix(sig, "Mailvet."))
-        return MV_VERDICT_CAMPAIGN;
+        return MV_VERDICT_CLEAN;
     return MV_VERDICT_INFECTED;
 }
 
@@ -93,6 +88,36 @@ static const GPtrArray *run_passwords(void *ctx)
     if (run->passwords == NULL)
         run->passwords = passwords_new(run->msg, run->gen->cfg->max_passwords);
     return run->passwords;
+}
+
+/* decide - rules over the message's features, the verdict they raise, and the
+ * policy's action for the recipients */
+static void decide(const struct generation *gen, const struct pipeline_input *in,
+                   struct pipeline_result *res)
+{
+    struct features *f = features_new(res->msg, res->reports, res->nreports, &in->env);
+    GPtrArray *shown = g_ptr_array_new();
+    struct policy_request req = {0};
+
+    rules_eval(policy_rules(gen->policy), f, &res->rules);
+    features_free(f);
+    res->score = res->rules.score;
+    res->verdict = policy_verdict(gen->policy, res->verdict, &res->rules);
+    /* what the reply and the log show: the signatures, then the rules that hit */
+    for (guint i = 0; i < res->reasons->len; i++)
+        g_ptr_array_add(shown, g_ptr_array_index(res->reasons, i));
+    for (guint i = 0; i < res->rules.hits->len; i++)
+        g_ptr_array_add(shown, (gpointer)((struct rule_hit *)g_ptr_array_index(res->rules.hits, i))->id);
+    req.verdict = res->verdict;
+    req.score = res->score;
+    req.sender = in->env.sender != NULL ? in->env.sender : "";
+    req.recipients = in->env.recipients;
+    req.reasons = shown;
+    req.rules = &res->rules;
+    req.queue_id = in->queue_id;
+    policy_decide(gen->policy, &req, &res->decision);
+    res->action = res->decision.action;
+    g_ptr_array_free(shown, TRUE);
 }
 
 /* pipeline_run - the whole path for one message */
@@ -165,8 +190,7 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
     if (flags & MESSAGE_LIMIT_DEPTH)
         add_reason(res, "Mailvet.Limits.MaxMimeDepth");
     g_ptr_array_sort(res->reasons, by_class);
-
-    res->action = default_action[res->verdict];
+    decide(gen, in, res);
     res->ms = (double)(g_get_monotonic_time() - start) / 1000.0;
 out:
     if (run.passwords != NULL)
@@ -183,5 +207,7 @@ void pipeline_result_clear(struct pipeline_result *res)
     res->msg = message_free(res->msg);
     if (res->reasons != NULL)
         g_ptr_array_free(res->reasons, TRUE);
+    rules_result_clear(&res->rules);
+    policy_decision_clear(&res->decision);
     memset(res, 0, sizeof(*res));
 }

@@ -1,7 +1,8 @@
 /* pipeline.h - one message from bytes to verdict and action: the path both mailvetd
  * (at end of message) and mailvet scan take.  pipeline_run() parses (message.c),
- * scans every leaf (scan.c), classifies what was found and maps the verdict to an
- * action.  The result owns the parsed message and the per-leaf reports;
+ * scans every leaf (scan.c), classifies the signatures found, evaluates the
+ * policy's rules over the message's features (rules.c), raises the verdict by the
+ * rules' score and lets the policy decide the action per recipient (policy.c).  The result owns the parsed message and the per-leaf reports;
  * pipeline_result_clear() frees them.  An internal failure returns non-MV_OK and
  * leaves res->verdict meaningless: the caller applies on_error. */
 #ifndef MV_PIPELINE_H
@@ -12,6 +13,9 @@
 #include "generation.h"
 #include "mailvet.h"
 #include "message.h"
+#include "mvfeatures.h"
+#include "policy.h"
+#include "rules.h"
 #include "scan.h"
 
 struct pipeline_input {
@@ -19,6 +23,8 @@ struct pipeline_input {
     int fd;            /* or a seekable fd holding it (used when bytes is NULL) */
     size_t size;       /* bytes offered by the sender */
     bool truncated;    /* the spool stopped keeping bytes at max_message_size */
+    struct features_envelope env; /* for rules and per-recipient policy; may be empty */
+    const char *queue_id;         /* for the reply text, or NULL */
 };
 
 struct pipeline_result {
@@ -27,8 +33,11 @@ struct pipeline_result {
     size_t nreports;
     enum mv_verdict verdict;
     enum mv_action action;
-    int score;
-    GPtrArray *reasons;           /* char *, distinct, strongest class first */
+    double score;                 /* sum of the rule hits' scores */
+    GPtrArray *reasons;           /* char *, signature and limit names, distinct,
+                                   * strongest class first */
+    struct rules_result rules;    /* rule hits, in rule order */
+    struct policy_decision decision; /* action, reply, tagging, note */
     unsigned objects;             /* objects inspected over all leaves */
     double ms;                    /* time spent in pipeline_run */
 };

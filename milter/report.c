@@ -1,6 +1,7 @@
 /* report.c - render a pipeline result.
  * JSON fields (stable; later work only adds): file, verdict, action, score, reasons,
- * objects_scanned, parts[] {path, filename, declared_type, detected_type, size, sha256,
+ * hits[] {id, campaign, category, score, description, objects}, policy (the note on
+ * how the action was decided, or null), objects_scanned, parts[] {path, filename, declared_type, detected_type, size, sha256,
  * signatures}, objects[] {path, name, type, size, depth, encrypted, decrypted,
  * type_mismatch, signatures}: every object inspected, flat, in the order seen.
  * json-glib does the escaping, so sender-controlled names are safe in the output. */
@@ -53,6 +54,27 @@ static void add_object(JsonBuilder *b, const struct scan_object *o)
     json_builder_end_object(b);
 }
 
+/* add_hits - the rules that hit: id, campaign, category, score, objects matched */
+static void add_hits(JsonBuilder *b, const struct pipeline_result *res)
+{
+    json_builder_set_member_name(b, "hits");
+    json_builder_begin_array(b);
+    for (guint i = 0; res->rules.hits != NULL && i < res->rules.hits->len; i++) {
+        const struct rule_hit *h = g_ptr_array_index(res->rules.hits, i);
+
+        json_builder_begin_object(b);
+        add_string_or_null(b, "id", h->id);
+        add_string_or_null(b, "campaign", h->campaign);
+        add_string_or_null(b, "category", h->category);
+        json_builder_set_member_name(b, "score");
+        json_builder_add_double_value(b, h->score);
+        add_string_or_null(b, "description", h->description);
+        add_strings(b, "objects", h->objects);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
+
 /* report_json_new - the result as one JSON object */
 char *report_json_new(const char *name, const struct pipeline_result *res)
 {
@@ -66,8 +88,10 @@ char *report_json_new(const char *name, const struct pipeline_result *res)
     add_string_or_null(b, "verdict", mv_verdict_name(res->verdict));
     add_string_or_null(b, "action", mv_action_name(res->action));
     json_builder_set_member_name(b, "score");
-    json_builder_add_int_value(b, res->score);
+    json_builder_add_double_value(b, res->score);
     add_strings(b, "reasons", res->reasons);
+    add_hits(b, res);
+    add_string_or_null(b, "policy", res->decision.note);
     json_builder_set_member_name(b, "objects_scanned");
     json_builder_add_int_value(b, res->objects);
     json_builder_set_member_name(b, "parts");
@@ -139,7 +163,18 @@ char *report_text_new(const char *name, const struct pipeline_result *res, bool 
                                    (const char *)g_ptr_array_index(res->reasons, i));
         g_string_append(s, ")");
     }
-    g_string_append_printf(s, " action=%s\n", mv_action_name(res->action));
+    g_string_append_printf(s, " action=%s score=%g\n", mv_action_name(res->action), res->score);
+    for (guint i = 0; res->rules.hits != NULL && i < res->rules.hits->len; i++) {
+        const struct rule_hit *h = g_ptr_array_index(res->rules.hits, i);
+
+        g_string_append_printf(s, "  hit %s (%g%s%s)\n", h->id, h->score,
+                               h->campaign != NULL ? ", " : "", h->campaign != NULL ? h->campaign : "");
+    }
+    if (res->decision.note != NULL) {
+        char *note = g_strescape(res->decision.note, "");
+        g_string_append_printf(s, "  policy: %s\n", note);
+        g_free(note);
+    }
     for (size_t i = 0; i < res->nreports; i++)
         for (guint j = 0; j < res->reports[i].objects->len; j++)
             append_object(s, g_ptr_array_index(res->reports[i].objects, j));

@@ -317,7 +317,7 @@ static bool set_limit(struct cl_engine *cl, enum cl_engine_field f, long long v,
 
 /* scan_engine_new - load, limit and compile one engine */
 struct scan_engine *scan_engine_new(const struct mv_config *cfg, const char *database,
-                                    struct mv_err *err)
+                                    const char *extra, struct mv_err *err)
 {
     static GOnce once = G_ONCE_INIT;
     struct scan_engine *e = NULL;
@@ -353,6 +353,17 @@ struct scan_engine *scan_engine_new(const struct mv_config *cfg, const char *dat
     if (rc != CL_SUCCESS) {
         mv_err_set(err, MV_ECONFIG, "%s: cannot load signatures: %s", database, cl_strerror(rc));
         goto out;
+    }
+    /* our campaign signatures go into the same engine: one pass over the bytes */
+    if (extra != NULL && g_file_test(extra, G_FILE_TEST_IS_DIR)) {
+        unsigned ours = 0;
+
+        rc = cl_load(extra, cl, &ours, CL_DB_STDOPT);
+        if (rc != CL_SUCCESS) {
+            mv_err_set(err, MV_ECONFIG, "%s: cannot load signatures: %s", extra, cl_strerror(rc));
+            goto out;
+        }
+        sigs += ours;
     }
     if (sigs == 0) {
         mv_err_set(err, MV_ECONFIG, "%s: no signatures found", database);

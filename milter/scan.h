@@ -66,9 +66,10 @@ struct scan_budget {
 /* called from inside a scan, at most about once a second (smfi_progress) */
 typedef void (*scan_progress_fn)(void *ctx);
 
-/* scan_engine_new - load DATABASE (a directory or one file) with CFG's limits */
+/* scan_engine_new - load DATABASE (a directory or one file), and EXTRA (a directory of
+ * our own signatures, NULL or absent for none) into one engine with CFG's limits */
 struct scan_engine *scan_engine_new(const struct mv_config *cfg, const char *database,
-                                    struct mv_err *err);
+                                    const char *extra, struct mv_err *err);
 unsigned scan_engine_signatures(const struct scan_engine *e);
 /* scan_engine_version - libclamav version and database version/time, for logs */
 const char *scan_engine_version(const struct scan_engine *e);

@@ -3,7 +3,8 @@
 #
 # A scenario is a pair: t-NAME.lua drives the milter protocol (with lib.lua),
 # and t-NAME.yaml, if present beside it, holds the config keys that make the
-# scenario (say "add_header: false").  Those keys replace the base keys below;
+# scenario (say "add_header: false"); t-NAME.setup, if present, is a shell script
+# run with the work dir as argument before the daemon starts.  Those keys replace the base keys below;
 # @WORK@, @SAMPLES@ and @TMPDIR@ in it stand for the test's directories.
 #
 #   1. make a private work dir $top_builddir/tests/work/t-NAME, build the
@@ -141,6 +142,16 @@ if ! sh "$top_srcdir/tests/samples/make-samples.sh" "$work/samples" > "$work/sam
     exit 0
 fi
 mkdir -p "$work/tmp"
+
+# A scenario may need files in place before the daemon starts (a policy directory):
+# t-NAME.setup, if present, runs with the work dir as its only argument.
+setup=$luadir/$name.setup
+if [ -f "$setup" ] && ! sh "$setup" "$work" > "$work/setup.log" 2>&1; then
+    check 1 "$name.setup prepares the work dir"
+    comment "$work/setup.log"
+    finish
+    exit 0
+fi
 
 # A unix socket path must fit in sun_path (108 bytes): a deep build dir gets a
 # socket dir under ${TMPDIR:-/tmp} instead.

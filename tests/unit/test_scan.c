@@ -82,7 +82,7 @@ static int setup(void **state)
     f->cfg.tmpdir = f->dir;
     {
         char *sigs = g_build_filename(f->dir, "sigs", NULL);
-        f->engine = scan_engine_new(&f->cfg, sigs, &err);
+        f->engine = scan_engine_new(&f->cfg, sigs, NULL, &err);
         g_free(sigs);
     }
     if (f->engine == NULL)
@@ -264,7 +264,7 @@ static void scan_recursion_limit_is_reported(void **state)
     char *sigs = g_build_filename(f->dir, "sigs", NULL);
 
     cfg.max_recursion = 1;
-    e = scan_engine_new(&cfg, sigs, &err);
+    e = scan_engine_new(&cfg, sigs, NULL, &err);
     g_free(sigs);
     assert_non_null(e);
     /* the zip in a zip is two levels deep: with a limit of one it is not seen through */
@@ -291,7 +291,7 @@ static void engine_refuses_missing_database(void **state)
     struct fixture *f = *state;
     struct mv_err err = {0};
 
-    assert_null(scan_engine_new(&f->cfg, "/nonexistent/mailvet-db", &err));
+    assert_null(scan_engine_new(&f->cfg, "/nonexistent/mailvet-db", NULL, &err));
     assert_int_equal(err.status, MV_ECONFIG);
     if (strstr(err.msg, "/nonexistent/mailvet-db") == NULL)
         fail_msg("got \"%s\", want the directory named", err.msg);
@@ -304,7 +304,7 @@ static void engine_refuses_empty_database(void **state)
     char *empty = g_build_filename(f->dir, "empty", NULL);
 
     assert_int_equal(g_mkdir(empty, 0700), 0);
-    assert_null(scan_engine_new(&f->cfg, empty, &err));
+    assert_null(scan_engine_new(&f->cfg, empty, NULL, &err));
     if (strstr(err.msg, empty) == NULL)
         fail_msg("got \"%s\", want %s named", err.msg, empty);
     g_free(empty);
@@ -322,7 +322,8 @@ static void classify_maps_names_to_verdicts(void **state)
         {"Heuristics.Encrypted.Zip", MV_VERDICT_UNSCANNABLE},
         {"Mailvet.Limits.MaxParts", MV_VERDICT_UNSCANNABLE},
         {"Heuristics.Phishing.Email.SpoofedDomain", MV_VERDICT_SUSPICIOUS},
-        {"Mailvet.Avaddon.JsLure", MV_VERDICT_CAMPAIGN},
+        /* our campaign signatures are evidence for rules, no verdict alone */
+        {"Mailvet.Avaddon.JsLure", MV_VERDICT_CLEAN},
         {"Mailvet.Unscannable.ACE", MV_VERDICT_UNSCANNABLE},
     };
 
