@@ -22,6 +22,7 @@
 #include <glib.h>
 
 #include "config.h"
+#include "suggest.h"
 #include "mvlimits.h"
 #include "yamlnode.h"
 
@@ -535,55 +536,14 @@ static struct mv_config *config_new(const char *file)
     return cfg;
 }
 
-/* edit_distance - Levenshtein distance of A and B (short key names only) */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a);
-    size_t lb = strlen(b);
-    size_t row[64];
-    size_t i;
-    size_t j;
-
-    if (la >= sizeof(row) / sizeof(row[0]) || lb >= sizeof(row) / sizeof(row[0]))
-        return SIZE_MAX;
-    for (j = 0; j <= lb; j++)
-        row[j] = j;
-    for (i = 1; i <= la; i++) {
-        size_t diag = row[0];
-
-        row[0] = i;
-        for (j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (g_ascii_tolower(a[i - 1]) != g_ascii_tolower(b[j - 1]));
-
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 /* nearest_key - the schema key closest to NAME, or NULL when none is close */
 static const char *nearest_key(const char *name)
 {
-    size_t limit = strlen(name) / 3 > 2 ? strlen(name) / 3 : 2;
-    const char *best = NULL;
-    size_t best_d = SIZE_MAX;
-    size_t i;
+    const char *names[NKEYS];
 
-    for (i = 0; i < NKEYS; i++) {
-        size_t d = edit_distance(name, keys[i].name);
-
-        if (d < best_d) {
-            best_d = d;
-            best = keys[i].name;
-        }
-    }
-    return best_d <= limit ? best : NULL;
+    for (size_t i = 0; i < NKEYS; i++)
+        names[i] = keys[i].name;
+    return suggest_name(name, names, NKEYS);
 }
 
 /* find_key - the schema entry for NAME, or NULL */

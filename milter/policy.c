@@ -26,6 +26,7 @@
 #include <glib.h>
 
 #include "policy.h"
+#include "suggest.h"
 #include "yamlnode.h"
 
 #define NVERDICTS (MV_VERDICT_INFECTED + 1)
@@ -35,7 +36,6 @@
 #define NOTE_TEXT_MAX 100      /* characters of one pattern or label in a note */
 #define SUBJECT_PREFIX_MAX 100 /* bytes of tag.subject_prefix */
 #define NUMBER_MAX 1000000.0   /* thresholds and score_actions scores, either sign */
-#define KEY_NAME_MAX 32        /* longest key name the "did you mean" search compares */
 #define CAMPAIGN_DIR "campaigns"
 #define CONFIG_FILE "mailvet.yaml"
 
@@ -187,6 +187,9 @@ static void scope_free(gpointer data)
     g_free(data);
 }
 
+/* the built-in score_actions: a score this high is quarantined */
+#define DEFAULT_HOLD_SCORE 10.0
+
 /* policy_new - the built-in defaults, no rules */
 static struct policy *policy_new(void)
 {
@@ -202,6 +205,11 @@ static struct policy *policy_new(void)
         g->action[i] = default_actions[i];
     }
     g->score_actions = g_array_new(FALSE, FALSE, sizeof(struct score_action));
+    {
+        /* campaigns.md: 10 and more is held for review whatever the verdict */
+        struct score_action held = {.score = DEFAULT_HOLD_SCORE, .action = MV_ACTION_QUARANTINE};
+        g_array_append_val(g->score_actions, held);
+    }
     for (i = 0; i < NREPLIES; i++) {
         g->reply[i].code = g_strdup(reply_defaults[i].code);
         g->reply[i].xcode = g_strdup(reply_defaults[i].xcode);
@@ -256,59 +264,6 @@ static bool verdict_by_name(const char *name, enum mv_verdict *out)
     return false;
 }
 
-/* swap_distance - edits needed to turn A into B, where swapping two neighbours counts as
- * one edit (a typo's usual shape), ignoring ASCII case; SIZE_MAX for over-long names */
-static size_t swap_distance(const char *a, const char *b)
-{
-    size_t d[KEY_NAME_MAX + 1][KEY_NAME_MAX + 1];
-    size_t la = strlen(a);
-    size_t lb = strlen(b);
-    size_t i;
-    size_t j;
-
-    if (la > KEY_NAME_MAX || lb > KEY_NAME_MAX)
-        return SIZE_MAX;
-    for (i = 0; i <= la; i++)
-        d[i][0] = i;
-    for (j = 0; j <= lb; j++)
-        d[0][j] = j;
-    for (i = 1; i <= la; i++) {
-        for (j = 1; j <= lb; j++) {
-            char ca = g_ascii_tolower(a[i - 1]);
-            char cb = g_ascii_tolower(b[j - 1]);
-            size_t best = d[i - 1][j - 1] + (ca != cb);
-
-            best = MIN(best, d[i - 1][j] + 1);
-            best = MIN(best, d[i][j - 1] + 1);
-            if (i > 1 && j > 1 && ca == g_ascii_tolower(b[j - 2]) &&
-                g_ascii_tolower(a[i - 2]) == cb)
-                best = MIN(best, d[i - 2][j - 2] + 1);
-            d[i][j] = best;
-        }
-    }
-    return d[la][lb];
-}
-
-/* suggestion - the name of NAMES nearest to NAME when it is near enough to be a typo */
-static const char *suggestion(const char *name, const char *const *names)
-{
-    size_t len = strlen(name);
-    size_t allowed = len <= 4 ? 1 : len <= 9 ? 2 : 3;
-    const char *best = NULL;
-    size_t best_d = SIZE_MAX;
-    size_t i;
-
-    for (i = 0; names[i] != NULL; i++) {
-        size_t d = swap_distance(name, names[i]);
-
-        if (d < best_d) {
-            best_d = d;
-            best = names[i];
-        }
-    }
-    return best_d <= allowed ? best : NULL;
-}
-
 /* path_join - "PATH.NAME", or NAME at the top */
 static char *path_join(const char *path, const char *name)
 {
@@ -320,7 +275,7 @@ static void unknown_key(struct loader *ld, const struct yamlnode *key, const cha
                         const char *const *names)
 {
     const char *name = yamlnode_scalar_get(key);
-    const char *near = suggestion(name, names);
+    const char *near = suggest_name(name, names, SUGGEST_NUL_ENDED);
     char *full = path_join(path, name);
     char *list;
 

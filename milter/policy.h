@@ -45,7 +45,7 @@
  *
  * Defaults (no directory, or keys nobody sets): thresholds suspicious 5 and campaign
  * 10; actions infected and campaign reject, unscannable and suspicious tag, clean
- * accept; replies reject 550 5.7.1 "Message rejected: %{verdict} (%{reasons})" and
+ * accept; score_actions [{score: 10, action: quarantine}]; replies reject 550 5.7.1 "Message rejected: %{verdict} (%{reasons})" and
  * tempfail 451 4.7.1 "Message deferred: %{verdict} (%{reasons})"; tag headers true
  * and no subject prefix.
  *

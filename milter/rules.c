@@ -20,6 +20,7 @@
 #include <pcre2.h>
 
 #include "rules.h"
+#include "suggest.h"
 
 /* most rules in one set: a bound on load time and on per-message work */
 #define RULES_MAX 10000
@@ -232,38 +233,6 @@ static void perr(struct parse *p, const struct yamlnode *n, const char *fmt, ...
         yamlnode_err_add(p->err, MV_ECONFIG, n, "%s", msg);
 }
 
-/* edit_distance - Levenshtein distance of two short ASCII names (SIZE_MAX when long) */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a);
-    size_t lb = strlen(b);
-    size_t row[32];
-    size_t i;
-    size_t j;
-
-    if (la >= G_N_ELEMENTS(row) || lb >= G_N_ELEMENTS(row))
-        return SIZE_MAX;
-    for (j = 0; j <= lb; j++)
-        row[j] = j;
-    for (i = 1; i <= la; i++) {
-        size_t diag = row[0];
-
-        row[0] = i;
-        for (j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (g_ascii_tolower(a[i - 1]) != g_ascii_tolower(b[j - 1]));
-
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 /* key_index - index of NAME in the NULL-terminated KEYS, or -1 */
 static int key_index(const char *const *keys, const char *name)
 {
@@ -280,21 +249,10 @@ static void unknown_key(struct parse *p, const struct yamlnode *key, const char 
                         const char *where)
 {
     const char *name = yamlnode_scalar_get(key);
-    size_t limit = strlen(name) / 3 > 2 ? strlen(name) / 3 : 2;
-    const char *best = NULL;
-    size_t best_d = SIZE_MAX;
+    const char *best = suggest_name(name, keys, SUGGEST_NUL_ENDED);
     char buf[128];
-    int i;
 
-    for (i = 0; keys[i] != NULL; i++) {
-        size_t d = edit_distance(name, keys[i]);
-
-        if (d < best_d) {
-            best_d = d;
-            best = keys[i];
-        }
-    }
-    if (best != NULL && best_d <= limit)
+    if (best != NULL)
         perr(p, key, "%s: unknown key in %s (did you mean %s?)", printable(name, buf, sizeof(buf)),
              where, best);
     else

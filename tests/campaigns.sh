@@ -25,20 +25,12 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
-bail() { echo "Bail out! $*"; exit 1; }
+. "$top_srcdir/tests/lib.sh"
 
 [ -x "$MAILVET" ] || bail "$MAILVET not built"
 command -v jq >/dev/null 2>&1 || bail "jq is required to read mailvet's JSON (apt-get install jq)"
 
-mkdir -p "$top_builddir/tests/work" || bail "cannot make tests/work"
-W=$(mktemp -d "$top_builddir/tests/work/campaigns-XXXXXX") || bail "mktemp failed"
-trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$W"' EXIT
-trap 'exit 1' INT TERM HUP
+work_dir campaigns
 
 gen=$top_srcdir/tests/samples/make-campaign-samples.sh
 sh "$top_srcdir/tests/samples/make-samples.sh" "$W/samples" > "$W/samples.out" 2>&1 ||

@@ -75,21 +75,14 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $1"; }
-diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
-bail() { echo "Bail out! $*"; exit 1; }
+. "$top_srcdir/tests/lib.sh"
 
 [ -x "$MAILVET" ] || bail "$MAILVET not built"
 command -v jq >/dev/null 2>&1 || bail "jq is required to read mailvet's JSON (apt-get install jq)"
 command -v perl >/dev/null 2>&1 || bail "perl is required to write the hand-made formats"
 perl -MCompress::Zlib -e 1 2>/dev/null || bail "perl's Compress::Zlib is missing (apt-get install perl)"
 
-mkdir -p "$top_builddir/tests/work" || bail "cannot make tests/work"
-W=$(mktemp -d "$top_builddir/tests/work/containers-XXXXXX") || bail "mktemp failed"
-trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$W"' EXIT
-trap 'exit 1' INT TERM HUP
+work_dir containers
 
 sh "$top_srcdir/tests/samples/make-samples.sh" "$W/samples" > "$W/samples.out" 2>&1 ||
     bail "make-samples.sh failed: $(cat "$W/samples.out")"

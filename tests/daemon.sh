@@ -12,14 +12,8 @@ MAILVETD=$top_builddir/milter/mailvetd
 PLAN=18
 echo "1..$PLAN"
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
-diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
+. "$top_srcdir/tests/lib.sh"
 diag_file() { [ -f "$1" ] && sed 's/^/#   /' "$1"; }
-bail() { echo "Bail out! $*"; exit 1; }
 
 [ -x "$MAILVETD" ] || bail "$MAILVETD not built"
 

@@ -43,12 +43,7 @@ NITEMS=$(echo "$ITEMS" | wc -w)
 PLAN=$((NITEMS * 4 + 1))
 echo "1..$PLAN"
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
-bail() { echo "Bail out! $*"; exit 1; }
+. "$top_srcdir/tests/lib.sh"
 
 [ -x "$MAILVET" ] || bail "$MAILVET not built"
 [ -x "$GNUTIME" ] || bail "$GNUTIME not found: GNU time records peak RSS (apt-get install time)"
@@ -56,10 +51,7 @@ for tool in jq zip base64 timeout head yes; do
     command -v "$tool" > /dev/null 2>&1 || bail "$tool is required"
 done
 
-mkdir -p "$top_builddir/tests/work" || bail "cannot make tests/work"
-W=$(mktemp -d "$top_builddir/tests/work/limits-XXXXXX") || bail "mktemp failed"
-trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$W"' EXIT
-trap 'exit 1' INT TERM HUP
+work_dir limits
 mkdir "$W/tmp" "$W/sigs" || bail "cannot make $W/tmp"
 
 # --- samples --------------------------------------------------------------------

@@ -12,26 +12,12 @@ MAILVET=$top_builddir/milter/mailvet
 PLAN=28
 echo "1..$PLAN"
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
-diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
-bail() { echo "Bail out! $*"; exit 1; }
-# check DESC CMD... - ok if CMD succeeds.
-check() {
-    d=$1
-    shift
-    if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
+. "$top_srcdir/tests/lib.sh"
 
 [ -x "$MAILVET" ] || bail "$MAILVET not built"
 command -v jq >/dev/null 2>&1 || bail "jq is required to read mailvet's JSON (apt-get install jq)"
 
-mkdir -p "$top_builddir/tests/work" || bail "cannot make tests/work"
-W=$(mktemp -d "$top_builddir/tests/work/scan-cli-XXXXXX") || bail "mktemp failed"
-trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$W"' EXIT
-trap 'exit 1' INT TERM HUP
+work_dir scan-cli
 
 S=$W/samples
 sh "$top_srcdir/tests/samples/make-samples.sh" "$S" > "$W/samples.out" 2>&1 ||

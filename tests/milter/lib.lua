@@ -396,6 +396,16 @@ function M.expect_log_once(pat, desc)
                                  #lines, pat, M.log_tail(15)))
 end
 
+-- write_file - PATH holds TEXT (a scenario editing files the daemon reads)
+function M.write_file(path, text)
+    local f = assert(io.open(path, "w"))
+    f:write(text)
+    f:close()
+end
+
+-- work - the scenario's work dir (where t-NAME.setup prepared its files)
+M.work = M.tmpdir:gsub("/tmp$", "")
+
 -- escape - a Lua pattern matching S literally
 function M.escape(s)
     return (s:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0"))

@@ -4,13 +4,7 @@
 -- refused once, not once a second.
 local mv = require("lib")
 
-local policy = mv.tmpdir:gsub("/tmp$", "") .. "/policy"
-
-local function write(path, text)
-    local f = assert(io.open(path, "w"))
-    f:write(text)
-    f:close()
-end
+local policy = mv.work .. "/policy"
 
 mv.run(function()
     local conn = mv.connect()
@@ -19,8 +13,8 @@ mv.run(function()
 
     os.execute("mkdir -p '" .. policy .. "/signatures'")
     -- our content signature: the words of the sample's body, in ClamAV's .ndb format
-    write(policy .. "/signatures/test.ndb", "Mailvet.Test.MeetingNotes:0:*:706c656173652066696e64207468652066696c65206174746163686564\n")
-    write(policy .. "/auto.yaml", [[
+    mv.write_file(policy .. "/signatures/test.ndb", "Mailvet.Test.MeetingNotes:0:*:706c656173652066696e64207468652066696c65206174746163686564\n")
+    mv.write_file(policy .. "/auto.yaml", [[
 rules:
   - id: AUTO_TEST
     category: suspicious
@@ -37,7 +31,7 @@ rules:
     mv.expect_log_once("TRAB1: verdict=suspicious action=reject .*signatures=Mailvet%.Test%.MeetingNotes.*hits=AUTO_TEST",
                        "the log names our signature and the rule that scored it")
 
-    write(policy .. "/broken.yaml", "rules: 7\n")
+    mv.write_file(policy .. "/broken.yaml", "rules: 7\n")
     mv.wait_log("reload %(files changed%) refused", 15)
     mt.sleep(3)
     mv.check(#mv.log_lines("reload %(files changed%) refused") == 1,

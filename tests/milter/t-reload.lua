@@ -8,13 +8,7 @@
 --     log, and the old generation keeps serving (the rule still rejects).
 local mv = require("lib")
 
-local policy = mv.tmpdir:gsub("/tmp$", "") .. "/policy"
-
-local function write(path, text)
-    local f = assert(io.open(path, "w"))
-    f:write(text)
-    f:close()
-end
+local policy = mv.work .. "/policy"
 
 local function answered(r)
     return r.code == SMFIR_ACCEPT or (r.stage == "eom" and r.code == SMFIR_CONTINUE)
@@ -29,7 +23,7 @@ mv.run(function()
         mv.expect_accepted(r, "before the reload, clean.eml #" .. i .. " is accepted")
     end
 
-    write(policy .. "/reload.yaml", [[
+    mv.write_file(policy .. "/reload.yaml", [[
 rules:
   - id: RELOAD_TEST
     description: the subject of the test's clean sample
@@ -62,7 +56,7 @@ rules:
     mv.expect_log_once("TRLC1: verdict=suspicious action=reject score=6 .*hits=RELOAD_TEST",
                        "the log line names the verdict, the score and the rule")
 
-    write(policy .. "/broken.yaml", "rules:\n  - id: BROKEN\n    bogus: 1\n")
+    mv.write_file(policy .. "/broken.yaml", "rules:\n  - id: BROKEN\n    bogus: 1\n")
     os.execute("kill -USR1 " .. mv.pid)
     local refused = mv.wait_log("reload %(reload%) refused, generation 2 keeps serving", 30)
     mv.check(#refused == 1, "a broken policy file is refused and generation 2 keeps serving",
