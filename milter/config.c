@@ -40,6 +40,7 @@ enum cfg_type {
 
 #define CFG_RELOAD 0x1u /* SIGUSR1 applies a change; otherwise it needs a restart */
 #define CFG_EMPTY 0x2u  /* "" is a valid value (string, path) */
+#define CFG_SECRET 0x4u /* printed as "(set)": check-config output may be shared */
 
 #define CFG_SECONDS 1000u /* unit of a duration stored in seconds, in milliseconds */
 #define CFG_MILLIS 1u
@@ -61,6 +62,9 @@ struct cfg_key {
 #define KEY(f, type, def, min, max, flags, choices, unit) \
     { #f, type, offsetof(struct mv_config, f), def, min, max, flags, choices, unit }
 /* clang-format on */
+
+/* Indexed by enum config_quarantine_mode. */
+static const char *const quarantine_mode_names[] = {"store", "hold", NULL};
 
 /* Indexed by enum config_on_error. */
 static const char *const on_error_names[] = {"tempfail", "accept", NULL};
@@ -112,6 +116,27 @@ static const struct cfg_key keys[] = {
     KEY(max_compression_ratio, CFG_UINT, LIMIT_MAX_COMPRESSION_RATIO_DEFAULT, "2", "1000000",
         CFG_RELOAD, NULL, 0),
     KEY(max_passwords, CFG_UINT, LIMIT_MAX_PASSWORDS_DEFAULT, "0", "1000", CFG_RELOAD, NULL, 0),
+
+    /* mailvet's quarantine (quarantine.c): action quarantine stores there, unless
+     * quarantine_mode is hold (the MTA's hold queue) */
+    KEY(quarantine_dir, CFG_PATH, "/var/spool/mailvet/quarantine", NULL, NULL, CFG_RELOAD, NULL, 0),
+    KEY(quarantine_mode, CFG_ENUM, "store", NULL, NULL, CFG_RELOAD, quarantine_mode_names, 0),
+    KEY(quarantine_release_host, CFG_STRING, "127.0.0.1", NULL, NULL, CFG_RELOAD, NULL, 0),
+    KEY(quarantine_release_port, CFG_UINT, "10026", "1", "65535", CFG_RELOAD, NULL, 0),
+    KEY(quarantine_max_age, CFG_DURATION, "720h", "1h", "87600h", CFG_RELOAD, NULL, CFG_SECONDS),
+    KEY(quarantine_max_size, CFG_SIZE, "10G", "1M", "4096G", CFG_RELOAD, NULL, 0),
+
+    /* the Redis verdict cache (cache.c): off while redis is "" */
+    KEY(redis, CFG_STRING, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL, 0),
+    KEY(redis_username, CFG_STRING, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL, 0),
+    KEY(redis_password, CFG_STRING, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY | CFG_SECRET, NULL, 0),
+    KEY(redis_db, CFG_UINT, "0", "0", "1000", CFG_RELOAD, NULL, 0),
+    KEY(redis_connect_timeout, CFG_DURATION, "200ms", "1ms", "10s", CFG_RELOAD, NULL, CFG_MILLIS),
+    KEY(redis_timeout, CFG_DURATION, "200ms", "1ms", "10s", CFG_RELOAD, NULL, CFG_MILLIS),
+    KEY(cache_secret, CFG_STRING, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY | CFG_SECRET, NULL, 0),
+    KEY(cache_ttl_clean, CFG_DURATION, "6h", "1s", "720h", CFG_RELOAD, NULL, CFG_SECONDS),
+    KEY(cache_ttl_detected, CFG_DURATION, "24h", "1s", "720h", CFG_RELOAD, NULL, CFG_SECONDS),
+    KEY(cache_max_value, CFG_SIZE, "1M", "1K", "64M", CFG_RELOAD, NULL, 0),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -743,9 +768,12 @@ static void format_value(GString *out, const struct mv_config *cfg, const struct
         g_string_append_printf(out, "%04o", *(const unsigned *)f);
         break;
     case CFG_DURATION:
-        /* Seconds read best; milliseconds only when the value needs them. */
+        /* Seconds read best, hours for whole hours; milliseconds only when the
+         * value needs them. */
         u = *(const unsigned *)f;
-        if (k->unit_ms == CFG_SECONDS)
+        if (k->unit_ms == CFG_SECONDS && u >= 3600 && u % 3600 == 0)
+            g_string_append_printf(out, "%uh", u / 3600);
+        else if (k->unit_ms == CFG_SECONDS)
             g_string_append_printf(out, "%us", u);
         else if (u % 1000 == 0)
             g_string_append_printf(out, "%us", u / 1000);
@@ -768,7 +796,10 @@ void config_print(const struct mv_config *cfg, FILE *out)
     fprintf(out, "# mailvet configuration from %s\n", cfg->file);
     for (i = 0; i < NKEYS; i++) {
         g_string_printf(line, "%s: ", keys[i].name);
-        format_value(line, cfg, &keys[i]);
+        if ((keys[i].flags & CFG_SECRET) && !config_key_equal(cfg, def, i))
+            g_string_append(line, "\"(set)\"");
+        else
+            format_value(line, cfg, &keys[i]);
         if (config_key_equal(cfg, def, i)) {
             while (line->len < 48)
                 g_string_append_c(line, ' ');

@@ -16,6 +16,11 @@
  * not exist the built-in policy applies (an explicitly configured directory must) */
 #define CONFIG_POLICY_DIR_DEFAULT "/etc/mailvet/policies"
 
+enum config_quarantine_mode {
+    CONFIG_QUARANTINE_STORE = 0, /* quarantine_dir, released with mailvet quarantine */
+    CONFIG_QUARANTINE_HOLD,      /* the MTA's hold queue (smfi_quarantine) */
+};
+
 enum config_on_error {
     CONFIG_ON_ERROR_TEMPFAIL = 0,
     CONFIG_ON_ERROR_ACCEPT,
@@ -58,6 +63,26 @@ struct mv_config {
     unsigned max_message_scan_time; /* milliseconds */
     unsigned max_compression_ratio;
     unsigned max_passwords;
+
+    /* quarantine */
+    char *quarantine_dir;
+    int quarantine_mode;      /* enum config_quarantine_mode */
+    char *quarantine_release_host;
+    unsigned quarantine_release_port;
+    unsigned quarantine_max_age; /* seconds, for purge */
+    uint64_t quarantine_max_size; /* bytes, for purge */
+
+    /* Redis verdict cache */
+    char *redis;              /* "" off, "unix:/path", "host:port" or "[v6]:port" */
+    char *redis_username;     /* ACL user, "" = none */
+    char *redis_password;     /* "" = no AUTH */
+    unsigned redis_db;        /* SELECT */
+    unsigned redis_connect_timeout; /* milliseconds */
+    unsigned redis_timeout;   /* milliseconds, per command round trip */
+    char *cache_secret;       /* HMAC-SHA256 key of the values; required with redis */
+    unsigned cache_ttl_clean; /* seconds */
+    unsigned cache_ttl_detected; /* seconds */
+    uint64_t cache_max_value; /* bytes; bigger reports are not stored */
 };
 
 /* config_load - read and validate PATH; NULL with err filled on any error */

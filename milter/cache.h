@@ -1,0 +1,71 @@
+/* cache.h - the Redis verdict cache: a leaf's whole scan report, keyed by what the
+ * generation scans with and the SHA-256 of the leaf's bytes, authenticated with
+ * HMAC-SHA256, so that a campaign's attachment is scanned once.
+ *
+ * Key:   "mv:" DIGEST ":" SHA256, where DIGEST (hex) is the generation's scan digest
+ *        (generation.c: the signature files' names, sizes and times, scan options and
+ *        limits) and SHA256 the leaf's (struct mv_leaf.sha256).  A reload that
+ *        changes the signatures changes DIGEST: stale entries are never read.
+ * Value: reportcodec.c's encoding of the struct scan_report (signatures, detected
+ *        type, every object with its flags, signatures and head bytes), prefixed by
+ *        an HMAC-SHA256 of key and encoding under the configured secret.  A value
+ *        whose HMAC does not verify, or that does not decode, is ignored (a miss)
+ *        and counted as rejected.  Values above cache_max_value are not stored.
+ * Traffic: one MGET for all the leaves of a message (cache_get), one pipelined
+ *        batch of "SET key value EX ttl" for the misses (cache_put): ttl is
+ *        cache_ttl_clean for a report without signatures, cache_ttl_detected else.
+ * Connections: one hiredis context per thread (hiredis contexts are not
+ *        thread-safe), made on first use and kept across messages and
+ *        generations while the connection parameters are the same; unix socket or
+ *        TCP, AUTH with password (and username), SELECT of the database, connect
+ *        and command timeouts in milliseconds.
+ * Failures: any error (connect, timeout, protocol) makes that call a miss for
+ *        every leaf, never an error of the message.  A circuit breaker shared by
+ *        all threads: after a failure no thread tries Redis again before a delay
+ *        (1 s, doubling to 30 s while it keeps failing), so a dead Redis does not
+ *        add its timeout to every message.  The log says once that the cache is
+ *        down ("cache: redis unavailable: REASON") and once that it is back
+ *        ("cache: redis available again"), never per message.
+ * Thread-safe: a struct cache is read-only once made and shared by all threads
+ * of its generation. */
+#ifndef MV_CACHE_H
+#define MV_CACHE_H
+
+#include <glib.h>
+
+#include "config.h"
+#include "mailvet.h"
+#include "scan.h"
+
+struct cache;
+
+/* What one message did with the cache, for the log line and mailvet scan --json. */
+struct cache_stats {
+    unsigned hits;       /* leaves whose report came from Redis */
+    unsigned misses;     /* leaves looked up and not found (or unusable) */
+    unsigned errors;     /* failed calls (connect, timeout, protocol) */
+    unsigned rejected;   /* values that failed the HMAC check or did not decode */
+    unsigned stored;     /* values sent with SET */
+    double rtt_ms;       /* time spent talking to Redis */
+    bool off;            /* no cache configured, or the breaker was open */
+};
+
+/* cache_new - the cache of a generation: CFG's redis_* and cache_* keys, DIGEST the
+ * generation's scan digest (hex).  NULL without error when no Redis is configured
+ * (redis is ""); NULL with ERR on a bad setting (a secret that is too short ...).
+ * Does not connect. */
+struct cache *cache_new(const struct mv_config *cfg, const char *digest, struct mv_err *err);
+struct cache *cache_free(struct cache *c);
+
+/* cache_get - one MGET for the N leaves whose hex SHA-256 are SHA[i]: for each hit,
+ * REPORTS[i] is filled (caller clears it with scan_report_clear) and HIT[i] set true.
+ * C may be NULL (every leaf a miss, stats->off).  Never fails the message. */
+void cache_get(struct cache *c, const char *const *sha, size_t n, struct scan_report *reports,
+               bool *hit, struct cache_stats *stats);
+
+/* cache_put - one pipelined batch of SET ... EX for the leaves with STORE[i] true.
+ * C may be NULL.  Never fails the message. */
+void cache_put(struct cache *c, const char *const *sha, const struct scan_report *reports,
+               const bool *store, size_t n, struct cache_stats *stats);
+
+#endif
