@@ -596,6 +596,21 @@ struct scan_object *scan_object_add(struct scan_report *rep, guint parent, const
                       "CL_TYPE_ANY", size, p->depth + 1);
 }
 
+/* scan_report_init - an empty report as scan_leaf starts one (reportcodec.c) */
+void scan_report_init(struct scan_report *rep)
+{
+    memset(rep, 0, sizeof(*rep));
+    report_init(rep);
+}
+
+/* scan_object_append - an object made as the scan makes one, appended to REP */
+struct scan_object *scan_object_append(struct scan_report *rep, const char *path,
+                                       const char *name, const char *type, uint64_t size,
+                                       unsigned depth)
+{
+    return object_new(rep, g_strdup(path), name, type, size, depth);
+}
+
 /* scan_signature_add - a reason found about object I after the scan */
 void scan_signature_add(struct scan_report *rep, guint i, const char *name)
 {

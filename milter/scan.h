@@ -92,6 +92,14 @@ enum mv_status scan_member(const struct scan_engine *e, GBytes *data, const char
 /* scan_object_add - an object known only by name (an encrypted member not opened) */
 struct scan_object *scan_object_add(struct scan_report *rep, guint parent, const char *name,
                                     uint64_t size);
+/* scan_report_init - REP (contents overwritten, not freed) as an empty report with
+ * its lists, for code that builds a report without scanning (reportcodec.c) */
+void scan_report_init(struct scan_report *rep);
+/* scan_object_append - a copy of PATH, NAME (may be NULL), TYPE as a new object at the
+ * end of REP (initialised), with no signatures, head or archive; raises max_depth */
+struct scan_object *scan_object_append(struct scan_report *rep, const char *path,
+                                       const char *name, const char *type, uint64_t size,
+                                       unsigned depth);
 /* scan_signature_add - NAME on object I and in REP (a finding made after the scan) */
 void scan_signature_add(struct scan_report *rep, guint i, const char *name);
 /* scan_signature_drop - forget NAME on object I and, if no other object has it, in REP */
