@@ -30,6 +30,8 @@
 #include <glib.h>
 #include <stdio.h>
 
+#include <json-glib/json-glib.h>
+
 #include "mailvet.h"
 
 #define QUARANTINE_ID_LEN 26
@@ -56,5 +58,122 @@ enum mv_status quarantine_store(const char *dir, const void *data, int fd, size_
 
 /* quarantine_id_valid - ID has the form of a quarantine id (never a path) */
 bool quarantine_id_valid(const char *id);
+
+/* ---- decisions of quarantine.c (the header above is the contract; these complete it) ----
+ * Files in DIR: ID.eml, ID.json, "index" (below), ".lock" (flock: index appends,
+ * rebuilds, record updates and purge take it; a store holds it only for its index
+ * line), and temporaries ".tmp-ID.eml-XXXXXXXX" / ".tmp-ID.json-XXXXXXXX" while a write
+ * is in flight.  Every file is created O_CREAT|O_EXCL|O_NOFOLLOW, 0600; when root (the
+ * tool) creates one it is chowned to the directory's owner, so that the daemon's user
+ * can still append to the index and rewrite records.
+ * Directory: quarantine_store() creates DIR (one level, 0700) when missing.  A DIR that
+ * is a symlink, not a directory, or open to group or others (mode & 077) is refused
+ * with a message naming it and its mode: mailvet never chmods it, the operator does.
+ * Index: first line "mailvet-quarantine-index 1", then one line per event, fields
+ * separated by TAB, bytes below '!', '%', ',' and DEL in a field written as %XX:
+ *   add   ID TIME SIZE STATE VERDICT SCORE SENDER RCPT,RCPT.. REASON,.. CAMPAIGN,..
+ *   state ID TIME STATE
+ * (TIME in Unix seconds).  Each line is one write(2) with O_APPEND under the lock; a
+ * line not ended by '\n' (torn by a crash) is ignored and the next append starts on a
+ * new line; a line that does not parse is skipped.  A missing index, or one whose first
+ * line is not the header, is rebuilt from the records (list and purge do it); the
+ * daemon never creates the index, it only appends to one that exists.  Purge rewrites
+ * the index compacted (one add line per entry, its state folded in).
+ * States: held -> released (after the MTA's 250; a released entry may be released
+ * again, e.g. --to someone else) ; held|released -> deleted: delete removes the .eml
+ * and keeps the record, state deleted, as the audit trail (who deleted what, when);
+ * purge removes both files of an entry whatever its state. */
+
+enum quarantine_state {
+    QUARANTINE_HELD = 0,
+    QUARANTINE_RELEASED,
+    QUARANTINE_DELETED,
+};
+const char *quarantine_state_name(enum quarantine_state s);
+/* quarantine_state_parse - name to state; false for an unknown name */
+bool quarantine_state_parse(const char *name, enum quarantine_state *out);
+
+/* One entry as the index knows it (list).  Owned by the array list returns. */
+struct quarantine_entry {
+    char id[QUARANTINE_ID_LEN + 1];
+    gint64 time;                 /* Unix seconds */
+    guint64 size;                /* message bytes */
+    enum quarantine_state state;
+    double score;
+    char *verdict;
+    char *sender;
+    GPtrArray *recipients;       /* char * */
+    GPtrArray *reasons;          /* char * */
+    GPtrArray *campaigns;        /* char *, from hits[].campaign */
+};
+
+/* Filters of list; zero / NULL fields do not filter.  Globs are case-insensitive
+ * (g_pattern_match_simple on lower case); a word without '*' or '?' matches exactly. */
+struct quarantine_filter {
+    gint64 since, until;         /* Unix seconds, inclusive; 0 = unbounded */
+    const char *campaign;        /* glob against each campaign */
+    const char *reason;          /* glob against each reason */
+    const char *sender;          /* glob against the envelope sender */
+    const char *recipient;       /* glob against each recipient */
+    int state;                   /* enum quarantine_state, or -1 for any */
+};
+
+/* quarantine_list_new - the entries of DIR that pass FILTER, newest first, answered
+ * from the index (rebuilt first when missing or damaged).  A DIR that does not exist
+ * is an empty list.  NULL with err (MV_EIO) when DIR is refused or unreadable. */
+GPtrArray *quarantine_list_new(const char *dir, const struct quarantine_filter *filter,
+                               struct mv_err *err);
+
+/* quarantine_record_new - the record of ID parsed (caller unrefs); NULL with err:
+ * MV_EPARSE for an id of the wrong form, MV_EIO naming the file otherwise (errno
+ * ENOENT in err->msg: an unknown id) */
+JsonNode *quarantine_record_new(const char *dir, const char *id, struct mv_err *err);
+/* quarantine_exists - ID has a record in DIR (an invalid id never has) */
+bool quarantine_exists(const char *dir, const char *id);
+/* quarantine_eml_open - ID's message for reading (O_NOFOLLOW), -1 with err */
+int quarantine_eml_open(const char *dir, const char *id, struct mv_err *err);
+
+/* Where and how release re-injects. */
+struct quarantine_release_opts {
+    const char *host;            /* quarantine_release_host */
+    unsigned port;               /* quarantine_release_port */
+    const GPtrArray *to;         /* char *: recipients instead of the record's; NULL/empty = original */
+    const char *by;              /* who releases, for the history */
+    unsigned timeout_ms;         /* connect and each SMTP reply; 0 = 120 s */
+};
+
+/* quarantine_release - send ID's message by SMTP (RFC 5321: EHLO (HELO if refused),
+ * MAIL FROM, every RCPT TO (all must be accepted: all or none), DATA dot-stuffed with
+ * CRLF line ends, QUIT); after the server's 250 to the final dot the record becomes
+ * released with the reply in its history.  MV_EIO with err (the SMTP reply or the
+ * socket error) on any failure, and the record stays as it was. */
+enum mv_status quarantine_release(const char *dir, const char *id,
+                                  const struct quarantine_release_opts *opts,
+                                  struct mv_err *err);
+
+/* quarantine_delete - ID's .eml removed, the record kept with state deleted */
+enum mv_status quarantine_delete(const char *dir, const char *id, const char *by,
+                                 struct mv_err *err);
+
+struct quarantine_purge_stats {
+    guint removed;               /* entries removed */
+    guint64 removed_bytes;       /* their files' bytes */
+    guint leftovers;             /* temporaries and .eml without .json removed */
+    guint kept;                  /* entries left */
+    guint64 kept_bytes;
+};
+
+/* quarantine_purge - remove entries older than MAX_AGE seconds (before NOW), then the
+ * oldest until the files of the entries left total at most MAX_SIZE bytes; remove
+ * leftovers of killed writes older than an hour; rewrite the index compacted. */
+enum mv_status quarantine_purge(const char *dir, guint64 max_age, guint64 max_size, gint64 now,
+                                struct quarantine_purge_stats *stats, struct mv_err *err);
+
+/* quarantine_entry_free - for g_ptr_array_new_with_free_func */
+void quarantine_entry_free(gpointer entry);
+
+/* quarantine_test_fail_write - for unit tests: the NTH data write(2) of a store from
+ * now on fails with ENOSPC (1 = the next); 0 turns it off */
+void quarantine_test_fail_write(unsigned nth);
 
 #endif

@@ -1,0 +1,954 @@
+/* test_quarantine.c - quarantine.c: store then list and show; a write that fails at
+ * each step (the .eml, the .json, the index line; a message fd that ends early) leaves
+ * no entry and no temporary; ids; the index rebuilt when missing or damaged, a torn
+ * last line; filters; purge by age and by size, leftovers of killed writes, records
+ * the index missed; delete; release against an SMTP sink run in a thread (250, 451 at
+ * the dot, 550 to a recipient, nobody listening), with dot-stuffing round trips;
+ * directory refusals (symlink, group-readable) and creation (0700). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "quarantine.h"
+
+static char top[] = "/tmp/mailvet-test-quarantine.XXXXXX";
+static char dir[128];
+
+static const char *const rcpt_list[] = {"alice@example.net", "bob@example.org"};
+static const char scan_json[] =
+    "{\"file\":\"x\",\"verdict\":\"campaign\",\"action\":\"quarantine\",\"score\":12.5,"
+    "\"reasons\":[\"avaddon.lure\",\"Mailvet.Avaddon.JsDownloader\"],"
+    "\"hits\":[{\"id\":\"avaddon.lure\",\"campaign\":\"avaddon\",\"score\":10}],"
+    "\"objects\":[{\"path\":\"2\",\"name\":\"photo.zip\",\"depth\":0},"
+    "{\"path\":\"2/a.js\",\"name\":\"a.js\",\"depth\":1}]}";
+static const char message[] = "From: a@example.com\r\nTo: alice@example.net\r\n"
+                              "Subject: hello\r\n\r\nline one\r\n.starts with a dot\r\n"
+                              "..two dots\r\n.\r\nlast\r\n";
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(top, "/tmp/mailvet-test-quarantine.XXXXXX");
+    if (mkdtemp(top) == NULL)
+        return -1;
+    snprintf(dir, sizeof(dir), "%s/q", top);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char *cmd = g_strdup_printf("rm -rf '%s'", top);
+    int rc;
+
+    (void)state;
+    rc = system(cmd);
+    g_free(cmd);
+    return rc == 0 ? 0 : -1;
+}
+
+/* fresh - an empty store directory for one case */
+static int fresh(void **state)
+{
+    char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+
+    (void)state;
+    if (system(cmd) != 0)
+        return -1;
+    g_free(cmd);
+    quarantine_test_fail_write(0);
+    return mkdir(dir, 0700);
+}
+
+/* store - one entry with the fixed envelope and scan result; its id into ID */
+static enum mv_status store(const char *sender, const char *rcpt, const char *json, char *id,
+                            struct mv_err *err)
+{
+    GPtrArray *r = g_ptr_array_new();
+    struct quarantine_meta meta = {.queue_id = "4Xy7Rz1",
+                                   .client_addr = "192.0.2.1",
+                                   .sender = sender,
+                                   .recipients = r,
+                                   .record_json = json,
+                                   .generation = 3};
+    enum mv_status st;
+
+    if (rcpt != NULL) {
+        g_ptr_array_add(r, (char *)rcpt);
+    } else {
+        for (size_t i = 0; i < G_N_ELEMENTS(rcpt_list); i++)
+            g_ptr_array_add(r, (char *)rcpt_list[i]);
+    }
+    st = quarantine_store(dir, message, -1, strlen(message), &meta, id, err);
+    g_ptr_array_unref(r);
+    return st;
+}
+
+static gint by_name(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* names - the file names in the store, sorted, space-separated */
+static char *names(void)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    GPtrArray *n = g_ptr_array_new_with_free_func(g_free);
+    GString *s = g_string_new(NULL);
+
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            g_ptr_array_add(n, g_strdup(e->d_name));
+    closedir(d);
+    g_ptr_array_sort(n, by_name);
+    for (guint i = 0; i < n->len; i++)
+        g_string_append_printf(s, "%s%s", i ? " " : "", (char *)g_ptr_array_index(n, i));
+    g_ptr_array_unref(n);
+    return g_string_free(s, FALSE);
+}
+
+/* count_suffix - files whose names end in SUFFIX or start with PREFIX */
+static int count_files(const char *prefix, const char *suffix)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int c = 0;
+
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL)
+        if ((prefix != NULL && g_str_has_prefix(e->d_name, prefix)) ||
+            (suffix != NULL && g_str_has_suffix(e->d_name, suffix)))
+            c++;
+    closedir(d);
+    return c;
+}
+
+static GPtrArray *list(const struct quarantine_filter *f)
+{
+    struct mv_err err = {0};
+    GPtrArray *l = quarantine_list_new(dir, f, &err);
+
+    if (l == NULL)
+        fail_msg("list: %s", err.msg);
+    return l;
+}
+
+static guint list_len(const struct quarantine_filter *f)
+{
+    GPtrArray *l = list(f);
+    guint n = l->len;
+
+    g_ptr_array_unref(l);
+    return n;
+}
+
+static char *read_file(const char *name)
+{
+    char *path = g_build_filename(dir, name, NULL), *text = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        text = NULL;
+    g_free(path);
+    return text;
+}
+
+static const char *rec_string(JsonNode *rec, const char *key)
+{
+    return json_object_get_string_member(json_node_get_object(rec), key);
+}
+
+/* ---- store, list, show ------------------------------------------------------------- */
+
+static void store_writes_entry_listed_and_shown(void **state)
+{
+    char id[QUARANTINE_ID_LEN + 1], name[512];
+    struct mv_err err = {0};
+    GPtrArray *l;
+    struct quarantine_entry *e;
+    JsonNode *rec;
+    JsonObject *o;
+    struct stat st;
+    char *eml;
+
+    (void)state;
+    assert_int_equal(store("mallory@example.com", NULL, scan_json, id, &err), MV_OK);
+    assert_true(quarantine_id_valid(id));
+    snprintf(name, sizeof(name), "%s/%s.json", dir, id);
+    assert_int_equal(stat(name, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    snprintf(name, sizeof(name), "%s.eml", id);
+    eml = read_file(name);
+    assert_non_null(eml);
+    assert_string_equal(eml, message);
+    g_free(eml);
+    assert_int_equal(count_files(".tmp-", NULL), 0);
+
+    l = list(NULL);
+    assert_int_equal(l->len, 1);
+    e = g_ptr_array_index(l, 0);
+    assert_string_equal(e->id, id);
+    assert_string_equal(e->sender, "mallory@example.com");
+    assert_int_equal(e->recipients->len, 2);
+    assert_string_equal(g_ptr_array_index(e->recipients, 1), "bob@example.org");
+    assert_int_equal(e->state, QUARANTINE_HELD);
+    assert_string_equal(e->verdict, "campaign");
+    assert_true(e->score == 12.5);
+    assert_int_equal(e->size, strlen(message));
+    assert_int_equal(e->campaigns->len, 1);
+    assert_string_equal(g_ptr_array_index(e->campaigns, 0), "avaddon");
+    assert_int_equal(e->reasons->len, 2);
+    assert_true(e->time > 0 && e->time <= g_get_real_time() / G_USEC_PER_SEC);
+    g_ptr_array_unref(l);
+
+    rec = quarantine_record_new(dir, id, &err);
+    assert_non_null(rec);
+    o = json_node_get_object(rec);
+    assert_string_equal(rec_string(rec, "id"), id);
+    assert_string_equal(rec_string(rec, "state"), "held");
+    assert_string_equal(rec_string(rec, "queue_id"), "4Xy7Rz1");
+    assert_string_equal(rec_string(rec, "client_addr"), "192.0.2.1");
+    assert_string_equal(rec_string(rec, "action"), "quarantine");
+    assert_false(json_object_has_member(o, "file"));
+    assert_int_equal(json_object_get_int_member(o, "generation"), 3);
+    assert_int_equal(json_array_get_length(json_object_get_array_member(o, "objects")), 2);
+    assert_int_equal(json_array_get_length(json_object_get_array_member(o, "history")), 1);
+    assert_true(g_str_has_suffix(rec_string(rec, "time"), "Z"));
+    json_node_unref(rec);
+}
+
+static void store_reads_message_from_fd(void **state)
+{
+    char id[QUARANTINE_ID_LEN + 1], name[512], path[512];
+    struct mv_err err = {0};
+    int fd;
+    char *eml;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/spool", top);
+    assert_true(g_file_set_contents(path, message, -1, NULL));
+    fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    lseek(fd, 5, SEEK_SET); /* store reads from offset 0 whatever the position */
+    assert_int_equal(quarantine_store(dir, NULL, fd, strlen(message), NULL, id, &err), MV_OK);
+    close(fd);
+    snprintf(name, sizeof(name), "%s.eml", id);
+    eml = read_file(name);
+    assert_string_equal(eml, message);
+    g_free(eml);
+    unlink(path);
+}
+
+/* ---- failures leave nothing -------------------------------------------------------- */
+
+static void store_failure_leaves_no_entry(void **state)
+{
+    /* the 1st write is the .eml, the 2nd the .json, the 3rd the index line */
+    static const struct {
+        unsigned nth;
+        const char *want;
+    } cases[] = {{1, ".eml-"}, {2, ".json-"}, {3, "index"}};
+    char id[QUARANTINE_ID_LEN + 1];
+    struct mv_err err = {0};
+
+    (void)state;
+    assert_int_equal(list_len(NULL), 0); /* creates the index: the 3rd write exists */
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *before = names(), *after;
+
+        memset(&err, 0, sizeof(err));
+        quarantine_test_fail_write(cases[i].nth);
+        if (store("x@example.com", NULL, scan_json, id, &err) != MV_EIO)
+            fail_msg("write %u failing: got ok, want MV_EIO", cases[i].nth);
+        quarantine_test_fail_write(0);
+        if (strstr(err.msg, dir) == NULL || strstr(err.msg, cases[i].want) == NULL ||
+            strstr(err.msg, g_strerror(ENOSPC)) == NULL)
+            fail_msg("write %u: got \"%s\", want the path (%s) and \"%s\"", cases[i].nth, err.msg,
+                     cases[i].want, g_strerror(ENOSPC));
+        after = names();
+        if (strcmp(before, after) != 0)
+            fail_msg("write %u: files were \"%s\", now \"%s\"", cases[i].nth, before, after);
+        g_free(before);
+        g_free(after);
+        assert_int_equal(list_len(NULL), 0);
+    }
+}
+
+static void store_failure_on_short_fd_leaves_no_entry(void **state)
+{
+    char id[QUARANTINE_ID_LEN + 1], path[512];
+    struct mv_err err = {0};
+    int fd;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/short", top);
+    assert_true(g_file_set_contents(path, "only a little", -1, NULL));
+    fd = open(path, O_RDONLY);
+    assert_int_equal(quarantine_store(dir, NULL, fd, 100000, NULL, id, &err), MV_EIO);
+    close(fd);
+    assert_non_null(strstr(err.msg, "unexpected end of file"));
+    assert_int_equal(count_files(".tmp-", ".eml") + count_files(NULL, ".json"), 0);
+    /* a directory fd fails at once (EISDIR) */
+    fd = open(dir, O_RDONLY);
+    assert_int_equal(quarantine_store(dir, NULL, fd, 10, NULL, id, &err), MV_EIO);
+    close(fd);
+    assert_int_equal(count_files(".tmp-", ".eml") + count_files(NULL, ".json"), 0);
+    assert_int_equal(list_len(NULL), 0);
+    unlink(path);
+}
+
+static void store_refuses_scan_result_not_json(void **state)
+{
+    char id[QUARANTINE_ID_LEN + 1];
+    struct mv_err err = {0};
+
+    (void)state;
+    assert_int_equal(store("x@example.com", NULL, "[1,2]", id, &err), MV_EPARSE);
+    assert_int_equal(store("x@example.com", NULL, "{oops", id, &err), MV_EPARSE);
+    assert_int_equal(count_files(".tmp-", ".eml"), 0);
+}
+
+/* ---- directory --------------------------------------------------------------------- */
+
+static void store_creates_dir_0700_and_refuses_unsafe(void **state)
+{
+    char id[QUARANTINE_ID_LEN + 1], link[512];
+    struct mv_err err = {0};
+    struct stat st;
+    char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+
+    (void)state;
+    assert_int_equal(system(cmd), 0);
+    g_free(cmd);
+    assert_int_equal(store("x@example.com", NULL, scan_json, id, &err), MV_OK);
+    assert_int_equal(stat(dir, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700);
+
+    chmod(dir, 0750);
+    assert_int_equal(store("x@example.com", NULL, scan_json, id, &err), MV_EIO);
+    if (strstr(err.msg, "0750") == NULL || strstr(err.msg, "chmod 0700") == NULL)
+        fail_msg("got \"%s\", want the mode and the fix", err.msg);
+    assert_null(quarantine_list_new(dir, NULL, &err));
+    chmod(dir, 0700);
+
+    snprintf(link, sizeof(link), "%s/link", top);
+    assert_int_equal(symlink(dir, link), 0);
+    assert_int_equal(quarantine_store(link, message, -1, 10, NULL, id, &err), MV_EIO);
+    if (strstr(err.msg, "symbolic link") == NULL)
+        fail_msg("got \"%s\", want a refused symbolic link", err.msg);
+    unlink(link);
+
+    /* a missing directory lists empty (the tool never creates it) */
+    snprintf(link, sizeof(link), "%s/absent", top);
+    assert_non_null(quarantine_list_new(link, NULL, &err));
+    assert_int_equal(access(link, F_OK), -1);
+}
+
+/* ---- ids --------------------------------------------------------------------------- */
+
+static void ids_valid_and_invalid(void **state)
+{
+    static const struct {
+        const char *id;
+        bool valid;
+    } cases[] = {
+        {"01HZX3K5V7ABCDEFGHJKMNPQRS", true},
+        {"0000000000ZZZZZZZZZZZZZZZZ", true},
+        {"01HZX3K5V7ABCDEFGHJKMNPQR", false},   /* 25 */
+        {"01HZX3K5V7ABCDEFGHJKMNPQRST", false}, /* 27 */
+        {"01hzx3k5v7abcdefghjkmnpqrs", false},  /* lower case */
+        {"01HZX3K5V7ABCDEFGHIKMNPQRS", false},  /* I is not Crockford */
+        {"01HZX3K5V7ABCDEFGHJKMNPQ.U", false},
+        {"../../../../../../etc/pass", false},
+        {"01HZX3K5V7ABCDEFGHJKMN/QRS", false},
+        {"", false},
+        {NULL, false},
+    };
+    /* an embedded NUL: only the part before it is seen, which is too short */
+    static const char with_nul[] = "01HZX3K5V7ABC\0EFGHJKMNPQRS";
+    char id[QUARANTINE_ID_LEN + 1];
+    struct mv_err err = {0};
+
+    (void)state;
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+        if (quarantine_id_valid(cases[i].id) != cases[i].valid)
+            fail_msg("\"%s\": got %d, want %d", cases[i].id ? cases[i].id : "(null)",
+                     !cases[i].valid, cases[i].valid);
+    assert_false(quarantine_id_valid(with_nul));
+    assert_false(quarantine_exists(dir, "../q/../q/../q/../q/../q/.."));
+    assert_null(quarantine_record_new(dir, "../etc/passwd", &err));
+    assert_int_equal(err.status, MV_EPARSE);
+    assert_int_equal(quarantine_delete(dir, "../x", "t", &err), MV_EPARSE);
+
+    /* two ids of the same millisecond differ, and sort by time */
+    assert_int_equal(store("a@example.com", NULL, NULL, id, &err), MV_OK);
+    {
+        char id2[QUARANTINE_ID_LEN + 1];
+
+        g_usleep(2000);
+        assert_int_equal(store("a@example.com", NULL, NULL, id2, &err), MV_OK);
+        assert_true(strcmp(id, id2) < 0);
+        assert_true(quarantine_exists(dir, id2));
+    }
+    assert_false(quarantine_exists(dir, "01HZX3K5V7ABCDEFGHJKMNPQRS"));
+}
+
+/* ---- index ------------------------------------------------------------------------- */
+
+static void index_rebuilt_when_missing_or_damaged(void **state)
+{
+    char id[3][QUARANTINE_ID_LEN + 1], path[512];
+    struct mv_err err = {0};
+    char *text;
+    FILE *fp;
+
+    (void)state;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(store("a@example.com", NULL, scan_json, id[i], &err), MV_OK);
+    assert_int_equal(list_len(NULL), 3); /* the first list makes the index */
+    assert_int_equal(quarantine_delete(dir, id[1], "test", &err), MV_OK);
+    snprintf(path, sizeof(path), "%s/index", dir);
+
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(list_len(NULL), 3);
+    assert_int_equal(access(path, F_OK), 0);
+    {
+        struct quarantine_filter f = {.state = QUARANTINE_DELETED};
+
+        assert_int_equal(list_len(&f), 1); /* the state came back from the record */
+    }
+
+    /* damaged: not our header */
+    assert_true(g_file_set_contents(path, "garbage\nmore\n", -1, NULL));
+    assert_int_equal(list_len(NULL), 3);
+    text = read_file("index");
+    assert_true(g_str_has_prefix(text, "mailvet-quarantine-index 1\n"));
+    g_free(text);
+
+    /* a torn last line is ignored, and the next store's line still counts */
+    fp = fopen(path, "a");
+    fputs("add\t01HZX3K5V7ABCDEFGHJKMNPQRS\t17000", fp);
+    fclose(fp);
+    assert_int_equal(list_len(NULL), 3);
+    {
+        char id4[QUARANTINE_ID_LEN + 1];
+
+        assert_int_equal(store("a@example.com", NULL, scan_json, id4, &err), MV_OK);
+        assert_int_equal(list_len(NULL), 4);
+    }
+    /* a line of nonsense in the middle is skipped */
+    fp = fopen(path, "a");
+    fputs("state\tnot-an-id\t1\theld\nbogus\n", fp);
+    fclose(fp);
+    assert_int_equal(list_len(NULL), 4);
+}
+
+/* ---- filters ----------------------------------------------------------------------- */
+
+static void list_filters(void **state)
+{
+    static const char other_json[] = "{\"verdict\":\"infected\",\"score\":100,"
+                                     "\"reasons\":[\"Eicar-Test-Signature\"],\"hits\":[]}";
+    char id[QUARANTINE_ID_LEN + 1];
+    struct mv_err err = {0};
+    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+    struct {
+        struct quarantine_filter f;
+        guint want;
+    } cases[] = {
+        {{.state = -1}, 4},
+        {{.state = -1, .sender = "*@EXAMPLE.com"}, 3},
+        {{.state = -1, .sender = "mallory@example.com"}, 2},
+        {{.state = -1, .sender = "mallory"}, 0},
+        {{.state = -1, .sender = ""}, 1}, /* the null sender */
+        {{.state = -1, .recipient = "carol@example.net"}, 1},
+        {{.state = -1, .recipient = "*@example.org"}, 3},
+        {{.state = -1, .campaign = "avaddon"}, 3},
+        {{.state = -1, .campaign = "AVA*"}, 3},
+        {{.state = -1, .campaign = "negasteal"}, 0},
+        {{.state = -1, .reason = "eicar-test-signature"}, 1},
+        {{.state = -1, .reason = "avaddon.*"}, 3},
+        {{.state = -1, .since = now - 60}, 4},
+        {{.state = -1, .since = now + 60}, 0},
+        {{.state = -1, .until = now - 60}, 0},
+        {{.state = -1, .since = now - 60, .until = now + 60}, 4},
+        {{.state = QUARANTINE_HELD}, 3},
+        {{.state = QUARANTINE_DELETED}, 1},
+        {{.state = QUARANTINE_RELEASED}, 0},
+        {{.state = -1, .sender = "mallory@*", .campaign = "avaddon"}, 2},
+    };
+
+    (void)state;
+    assert_int_equal(store("mallory@example.com", NULL, scan_json, id, &err), MV_OK);
+    assert_int_equal(store("mallory@example.com", "carol@example.net", scan_json, id, &err), MV_OK);
+    assert_int_equal(store("", NULL, scan_json, id, &err), MV_OK);
+    assert_int_equal(store("eve@example.com", "dave@example.org", other_json, id, &err), MV_OK);
+    assert_int_equal(quarantine_delete(dir, id, "test", &err), MV_OK);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        guint got = list_len(&cases[i].f);
+
+        if (got != cases[i].want)
+            fail_msg("case %zu: got %u entries, want %u", i, got, cases[i].want);
+    }
+    /* newest first */
+    {
+        GPtrArray *l = list(NULL);
+
+        for (guint i = 1; i < l->len; i++)
+            assert_true(strcmp(((struct quarantine_entry *)g_ptr_array_index(l, i - 1))->id,
+                               ((struct quarantine_entry *)g_ptr_array_index(l, i))->id) > 0);
+        assert_string_equal(((struct quarantine_entry *)g_ptr_array_index(l, 0))->id, id);
+        g_ptr_array_unref(l);
+    }
+}
+
+/* ---- delete ------------------------------------------------------------------------ */
+
+static void delete_keeps_record_as_deleted(void **state)
+{
+    char id[QUARANTINE_ID_LEN + 1], name[512];
+    struct mv_err err = {0};
+    JsonNode *rec;
+    JsonArray *hist;
+
+    (void)state;
+    assert_int_equal(store("a@example.com", NULL, scan_json, id, &err), MV_OK);
+    assert_int_equal(quarantine_delete(dir, id, "tester", &err), MV_OK);
+    snprintf(name, sizeof(name), "%s/%s.eml", dir, id);
+    assert_int_equal(access(name, F_OK), -1);
+    assert_true(quarantine_exists(dir, id));
+    rec = quarantine_record_new(dir, id, &err);
+    assert_string_equal(rec_string(rec, "state"), "deleted");
+    hist = json_object_get_array_member(json_node_get_object(rec), "history");
+    assert_int_equal(json_array_get_length(hist), 2);
+    assert_string_equal(json_object_get_string_member(json_array_get_object_element(hist, 1), "by"),
+                        "tester");
+    json_node_unref(rec);
+    assert_int_equal(quarantine_eml_open(dir, id, &err), -1);
+    assert_int_equal(count_files(".tmp-", NULL), 0);
+}
+
+/* ---- purge ------------------------------------------------------------------------- */
+
+/* craft_old - a copy of entry SRC whose id says DAYS days ago, not in the index (as a
+ * store killed between its .json and its index line would leave) */
+static void craft_old(const char *src, int days, char *out)
+{
+    static const char b32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    guint64 ms = (guint64)(g_get_real_time() / 1000) - (guint64)days * 86400000u;
+    char name[512], *text, *json, *path;
+
+    memcpy(out, src, QUARANTINE_ID_LEN + 1);
+    for (int i = 9; i >= 0; i--, ms >>= 5)
+        out[i] = b32[ms & 31];
+    snprintf(name, sizeof(name), "%s.eml", src);
+    text = read_file(name);
+    path = g_strdup_printf("%s/%s.eml", dir, out);
+    assert_true(g_file_set_contents(path, text, -1, NULL));
+    chmod(path, 0600);
+    g_free(path);
+    g_free(text);
+    snprintf(name, sizeof(name), "%s.json", src);
+    text = read_file(name);
+    {
+        gchar **parts = g_strsplit(text, src, -1);
+
+        json = g_strjoinv(out, parts);
+        g_strfreev(parts);
+    }
+    path = g_strdup_printf("%s/%s.json", dir, out);
+    assert_true(g_file_set_contents(path, json, -1, NULL));
+    g_free(path);
+    g_free(json);
+    g_free(text);
+}
+
+static void purge_by_age_adopts_unindexed_and_removes_leftovers(void **state)
+{
+    char id[QUARANTINE_ID_LEN + 1], old[QUARANTINE_ID_LEN + 1], orphan[QUARANTINE_ID_LEN + 1];
+    struct quarantine_purge_stats s;
+    struct mv_err err = {0};
+    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+    struct timespec ts[2] = {{.tv_sec = now - 7200}, {.tv_sec = now - 7200}};
+    char path[512];
+    int fd;
+
+    (void)state;
+    assert_int_equal(store("a@example.com", NULL, scan_json, id, &err), MV_OK);
+    assert_int_equal(list_len(NULL), 1);
+    craft_old(id, 40, old);
+    assert_int_equal(list_len(NULL), 1); /* not in the index yet */
+    /* leftovers: an old temporary, an old .eml without its .json, a fresh temporary */
+    snprintf(path, sizeof(path), "%s/.tmp-%s.eml-0badf00d", dir, id);
+    fd = open(path, O_CREAT | O_WRONLY, 0600);
+    close(fd);
+    assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+    snprintf(path, sizeof(path), "%s/.tmp-%s.json-12345678", dir, id);
+    fd = open(path, O_CREAT | O_WRONLY, 0600);
+    close(fd);
+    craft_old(id, 2, orphan);
+    snprintf(path, sizeof(path), "%s/%s.json", dir, orphan);
+    unlink(path);
+
+    /* a generous age keeps both and puts the old one in the index */
+    assert_int_equal(quarantine_purge(dir, 60 * 86400, G_MAXUINT64, now, &s, &err), MV_OK);
+    assert_int_equal(s.removed, 0);
+    assert_int_equal(s.leftovers, 2);
+    assert_int_equal(s.kept, 2);
+    assert_int_equal(list_len(NULL), 2);
+    assert_int_equal(count_files(".tmp-", NULL), 1); /* the fresh one may be in flight */
+
+    /* 30 days: the 40-day-old entry goes, both files */
+    assert_int_equal(quarantine_purge(dir, 30 * 86400, G_MAXUINT64, now, &s, &err), MV_OK);
+    assert_int_equal(s.removed, 1);
+    assert_int_equal(s.kept, 1);
+    assert_false(quarantine_exists(dir, old));
+    snprintf(path, sizeof(path), "%s/%s.eml", dir, old);
+    assert_int_equal(access(path, F_OK), -1);
+    assert_int_equal(list_len(NULL), 1);
+    assert_true(quarantine_exists(dir, id));
+}
+
+static void purge_by_size_removes_oldest_first(void **state)
+{
+    char id[4][QUARANTINE_ID_LEN + 1];
+    struct quarantine_purge_stats s;
+    struct mv_err err = {0};
+    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+    guint64 total;
+
+    (void)state;
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(store("a@example.com", NULL, scan_json, id[i], &err), MV_OK);
+        g_usleep(2000);
+    }
+    assert_int_equal(quarantine_delete(dir, id[3], "t", &err), MV_OK);
+    assert_int_equal(quarantine_purge(dir, 86400, G_MAXUINT64, now, &s, &err), MV_OK);
+    assert_int_equal(s.removed, 0);
+    assert_int_equal(s.kept, 4);
+    total = s.kept_bytes;
+    /* one byte less than everything: only the oldest goes */
+    assert_int_equal(quarantine_purge(dir, 86400, total - 1, now, &s, &err), MV_OK);
+    assert_int_equal(s.removed, 1);
+    assert_false(quarantine_exists(dir, id[0]));
+    assert_true(quarantine_exists(dir, id[1]));
+    assert_true(s.kept_bytes <= total - 1);
+    assert_int_equal(s.kept_bytes + s.removed_bytes, total);
+    /* zero bytes: everything goes, the index says so */
+    assert_int_equal(quarantine_purge(dir, 86400, 0, now, &s, &err), MV_OK);
+    assert_int_equal(s.removed, 3);
+    assert_int_equal(s.kept, 0);
+    assert_int_equal(list_len(NULL), 0);
+    assert_int_equal(count_files(NULL, ".json") + count_files(NULL, ".eml"), 0);
+}
+
+/* ---- release ----------------------------------------------------------------------- */
+
+struct sink {
+    int lfd;
+    unsigned port;
+    const char *rcpt_reply; /* for the 2nd RCPT, or NULL for 250 */
+    const char *dot_reply;  /* after the data */
+    GString *mail_from;
+    GPtrArray *rcpts;
+    GString *data;
+    bool quit;
+    pthread_t th;
+};
+
+static void say(int fd, const char *s)
+{
+    ssize_t n = write(fd, s, strlen(s));
+
+    (void)n;
+}
+
+/* sink_run - one SMTP session: records the envelope and the un-stuffed data */
+static void *sink_run(void *arg)
+{
+    struct sink *k = arg;
+    int fd = accept(k->lfd, NULL, NULL);
+    FILE *in;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    bool in_data = false;
+
+    if (fd < 0)
+        return NULL;
+    in = fdopen(dup(fd), "r");
+    say(fd, "220 sink ESMTP\r\n");
+    while ((n = getline(&line, &cap, in)) > 0) {
+        if (in_data) {
+            if (strcmp(line, ".\r\n") == 0) {
+                in_data = false;
+                say(fd, k->dot_reply);
+            } else {
+                g_string_append_len(k->data, line[0] == '.' ? line + 1 : line,
+                                    line[0] == '.' ? n - 1 : n);
+            }
+        } else if (g_str_has_prefix(line, "EHLO ")) {
+            say(fd, "250-sink\r\n250-8BITMIME\r\n250 SIZE 10240000\r\n");
+        } else if (g_str_has_prefix(line, "MAIL FROM:")) {
+            g_string_append_len(k->mail_from, line + 10, n - 12);
+            say(fd, "250 2.1.0 Ok\r\n");
+        } else if (g_str_has_prefix(line, "RCPT TO:")) {
+            g_ptr_array_add(k->rcpts, g_strndup(line + 8, (gsize)n - 10));
+            say(fd,
+                k->rcpts->len == 2 && k->rcpt_reply != NULL ? k->rcpt_reply : "250 2.1.5 Ok\r\n");
+        } else if (strcmp(line, "DATA\r\n") == 0) {
+            in_data = true;
+            say(fd, "354 End data with <CR><LF>.<CR><LF>\r\n");
+        } else if (strcmp(line, "QUIT\r\n") == 0) {
+            k->quit = true;
+            say(fd, "221 2.0.0 Bye\r\n");
+            break;
+        } else {
+            say(fd, "502 5.5.2 what?\r\n");
+        }
+    }
+    free(line);
+    fclose(in);
+    close(fd);
+    return NULL;
+}
+
+static struct sink *sink_start(const char *rcpt_reply, const char *dot_reply)
+{
+    struct sink *k = g_new0(struct sink, 1);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t al = sizeof(a);
+
+    k->lfd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(k->lfd >= 0);
+    assert_int_equal(bind(k->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(k->lfd, 1), 0);
+    assert_int_equal(getsockname(k->lfd, (struct sockaddr *)&a, &al), 0);
+    k->port = ntohs(a.sin_port);
+    k->rcpt_reply = rcpt_reply;
+    k->dot_reply = dot_reply;
+    k->mail_from = g_string_new(NULL);
+    k->rcpts = g_ptr_array_new_with_free_func(g_free);
+    k->data = g_string_new(NULL);
+    assert_int_equal(pthread_create(&k->th, NULL, sink_run, k), 0);
+    return k;
+}
+
+/* sink_join - wait for the session to end (before looking at what it recorded) */
+static void sink_join(struct sink *k)
+{
+    pthread_join(k->th, NULL);
+}
+
+static void sink_free(struct sink *k)
+{
+    close(k->lfd);
+    g_string_free(k->mail_from, TRUE);
+    g_ptr_array_unref(k->rcpts);
+    g_string_free(k->data, TRUE);
+    g_free(k);
+}
+
+static void release_delivers_then_marks_released(void **state)
+{
+    char id[QUARANTINE_ID_LEN + 1];
+    struct mv_err err = {0};
+    struct sink *k = sink_start(NULL, "250 2.0.0 Ok: queued as 4ABCDE\r\n");
+    struct quarantine_release_opts o = {.host = "127.0.0.1", .port = k->port, .by = "tester"};
+    JsonNode *rec;
+    JsonArray *hist;
+    const char *detail;
+    struct quarantine_filter f = {.state = QUARANTINE_RELEASED};
+
+    (void)state;
+    assert_int_equal(store("mallory@example.com", NULL, scan_json, id, &err), MV_OK);
+    if (quarantine_release(dir, id, &o, &err) != MV_OK)
+        fail_msg("release: %s", err.msg);
+    sink_join(k);
+    assert_string_equal(k->mail_from->str, "<mallory@example.com>");
+    assert_int_equal(k->rcpts->len, 2);
+    assert_string_equal(g_ptr_array_index(k->rcpts, 0), "<alice@example.net>");
+    assert_string_equal(g_ptr_array_index(k->rcpts, 1), "<bob@example.org>");
+    if (strcmp(k->data->str, message) != 0)
+        fail_msg("data: got \"%s\", want \"%s\"", k->data->str, message);
+    assert_true(k->quit);
+    sink_free(k);
+
+    rec = quarantine_record_new(dir, id, &err);
+    assert_string_equal(rec_string(rec, "state"), "released");
+    hist = json_object_get_array_member(json_node_get_object(rec), "history");
+    assert_int_equal(json_array_get_length(hist), 2);
+    detail = json_object_get_string_member(json_array_get_object_element(hist, 1), "detail");
+    if (strstr(detail, "queued as 4ABCDE") == NULL)
+        fail_msg("history detail: got \"%s\", want the 250 reply", detail);
+    json_node_unref(rec);
+    assert_int_equal(list_len(&f), 1);
+}
+
+static void release_to_other_recipients(void **state)
+{
+    char id[QUARANTINE_ID_LEN + 1];
+    struct mv_err err = {0};
+    struct sink *k = sink_start(NULL, "250 Ok\r\n");
+    GPtrArray *to = g_ptr_array_new();
+    struct quarantine_release_opts o = {
+        .host = "localhost", .port = k->port, .by = "tester", .to = to};
+
+    (void)state;
+    g_ptr_array_add(to, "postmaster@example.net");
+    assert_int_equal(store("", NULL, scan_json, id, &err), MV_OK);
+    if (quarantine_release(dir, id, &o, &err) != MV_OK)
+        fail_msg("release: %s", err.msg);
+    sink_join(k);
+    assert_string_equal(k->mail_from->str, "<>");
+    assert_int_equal(k->rcpts->len, 1);
+    assert_string_equal(g_ptr_array_index(k->rcpts, 0), "<postmaster@example.net>");
+    sink_free(k);
+    g_ptr_array_unref(to);
+}
+
+/* release_failure_keeps_held - a refusal at any step leaves the record held */
+static void release_failure_keeps_held(void **state)
+{
+    static const struct {
+        const char *rcpt_reply, *dot_reply, *want;
+    } cases[] = {
+        {NULL, "451 4.3.0 Error: queue file write error\r\n", "451 4.3.0"},
+        {"550 5.1.1 <bob@example.org>: Recipient address rejected\r\n", "250 Ok\r\n",
+         "RCPT TO:<bob@example.org>: 550 5.1.1"},
+        {NULL, "354 what\r\n", "end of data: 354"},
+    };
+    char id[QUARANTINE_ID_LEN + 1];
+    struct mv_err err = {0};
+    JsonNode *rec;
+
+    (void)state;
+    assert_int_equal(store("mallory@example.com", NULL, scan_json, id, &err), MV_OK);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        struct sink *k = sink_start(cases[i].rcpt_reply, cases[i].dot_reply);
+        struct quarantine_release_opts o = {.host = "127.0.0.1", .port = k->port, .by = "t"};
+
+        memset(&err, 0, sizeof(err));
+        assert_int_equal(quarantine_release(dir, id, &o, &err), MV_EIO);
+        if (strstr(err.msg, cases[i].want) == NULL)
+            fail_msg("case %zu: got \"%s\", want \"%s\"", i, err.msg, cases[i].want);
+        sink_join(k);
+        assert_true(k->quit);
+        sink_free(k);
+        rec = quarantine_record_new(dir, id, &err);
+        assert_string_equal(rec_string(rec, "state"), "held");
+        json_node_unref(rec);
+    }
+    /* nobody listening: a port we bound and closed */
+    {
+        struct sink *k = sink_start(NULL, "250 Ok\r\n");
+        struct quarantine_release_opts o = {.host = "127.0.0.1", .port = k->port, .by = "t"};
+        int c = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET,
+                                .sin_port = htons((uint16_t)k->port),
+                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+
+        /* end the sink's session at once, then close its socket */
+        assert_int_equal(connect(c, (struct sockaddr *)&a, sizeof(a)), 0);
+        close(c);
+        sink_join(k);
+        close(k->lfd);
+        k->lfd = -1;
+        assert_int_equal(quarantine_release(dir, id, &o, &err), MV_EIO);
+        if (strstr(err.msg, "connect") == NULL || strstr(err.msg, g_strerror(ECONNREFUSED)) == NULL)
+            fail_msg("got \"%s\", want connect: %s", err.msg, g_strerror(ECONNREFUSED));
+        sink_free(k);
+    }
+    rec = quarantine_record_new(dir, id, &err);
+    assert_string_equal(rec_string(rec, "state"), "held");
+    assert_int_equal(
+        json_array_get_length(json_object_get_array_member(json_node_get_object(rec), "history")),
+        1);
+    json_node_unref(rec);
+    /* a deleted entry has nothing to release */
+    assert_int_equal(quarantine_delete(dir, id, "t", &err), MV_OK);
+    {
+        struct quarantine_release_opts o = {.host = "127.0.0.1", .port = 9, .by = "t"};
+
+        assert_int_equal(quarantine_release(dir, id, &o, &err), MV_EIO);
+        assert_non_null(strstr(err.msg, "deleted"));
+    }
+}
+
+/* release_dot_stuffing_round_trip - lines with dots arrive byte-identical; bare LF
+ * becomes CRLF; a last line without its newline gets one */
+static void release_dot_stuffing_round_trip(void **state)
+{
+    static const struct {
+        const char *stored, *arrives;
+    } cases[] = {
+        {".\r\n..\r\n...x\r\n. \r\nmid.dle\r\n.\r\n", ".\r\n..\r\n...x\r\n. \r\nmid.dle\r\n.\r\n"},
+        {"a\n.b\n\n..c\n", "a\r\n.b\r\n\r\n..c\r\n"},
+        {"no newline at the end", "no newline at the end\r\n"},
+        {".", ".\r\n"},
+    };
+    struct mv_err err = {0};
+
+    (void)state;
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char id[QUARANTINE_ID_LEN + 1];
+        GPtrArray *r = g_ptr_array_new();
+        struct quarantine_meta meta = {.sender = "a@example.com", .recipients = r};
+        struct sink *k = sink_start(NULL, "250 Ok\r\n");
+        struct quarantine_release_opts o = {.host = "127.0.0.1", .port = k->port, .by = "t"};
+
+        g_ptr_array_add(r, "b@example.net");
+        assert_int_equal(
+            quarantine_store(dir, cases[i].stored, -1, strlen(cases[i].stored), &meta, id, &err),
+            MV_OK);
+        if (quarantine_release(dir, id, &o, &err) != MV_OK)
+            fail_msg("case %zu: release: %s", i, err.msg);
+        sink_join(k);
+        if (strcmp(k->data->str, cases[i].arrives) != 0)
+            fail_msg("case %zu: got \"%s\", want \"%s\"", i, g_strescape(k->data->str, ""),
+                     g_strescape(cases[i].arrives, ""));
+        sink_free(k);
+        g_ptr_array_unref(r);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(store_writes_entry_listed_and_shown, fresh),
+        cmocka_unit_test_setup(store_reads_message_from_fd, fresh),
+        cmocka_unit_test_setup(store_failure_leaves_no_entry, fresh),
+        cmocka_unit_test_setup(store_failure_on_short_fd_leaves_no_entry, fresh),
+        cmocka_unit_test_setup(store_refuses_scan_result_not_json, fresh),
+        cmocka_unit_test_setup(store_creates_dir_0700_and_refuses_unsafe, fresh),
+        cmocka_unit_test_setup(ids_valid_and_invalid, fresh),
+        cmocka_unit_test_setup(index_rebuilt_when_missing_or_damaged, fresh),
+        cmocka_unit_test_setup(list_filters, fresh),
+        cmocka_unit_test_setup(delete_keeps_record_as_deleted, fresh),
+        cmocka_unit_test_setup(purge_by_age_adopts_unindexed_and_removes_leftovers, fresh),
+        cmocka_unit_test_setup(purge_by_size_removes_oldest_first, fresh),
+        cmocka_unit_test_setup(release_delivers_then_marks_released, fresh),
+        cmocka_unit_test_setup(release_to_other_recipients, fresh),
+        cmocka_unit_test_setup(release_failure_keeps_held, fresh),
+        cmocka_unit_test_setup(release_dot_stuffing_round_trip, fresh),
+    };
+
+    return cmocka_run_group_tests_name("quarantine", tests, setup, teardown);
+}
