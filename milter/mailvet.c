@@ -19,6 +19,7 @@
 #include "generation.h"
 #include "log.h"
 #include "pipeline.h"
+#include "qtool.h"
 #include "report.h"
 #include "spool.h"
 
@@ -34,6 +35,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: mailvet scan [-c CONFIG] [-d DATABASE] [--json] [-v] [ENVELOPE] FILE...\n"
             "       mailvet check-config [-c CONFIG] [--keys]\n"
+            "       mailvet quarantine [-c CONFIG] list|show|release|delete|purge ... (-h for more)\n"
             "  -c, --config CONFIG      configuration file (default %s;\n"
             "                           built-in defaults when the default file is absent)\n"
             "  -d, --database DATABASE  signature directory or file, overrides the config\n"
@@ -252,6 +254,31 @@ static int cmd_check_config(int argc, char **argv)
     return EX_OK;
 }
 
+/* cmd_quarantine - [-c CONFIG], the config loaded as check-config does, then qtool.c */
+static int cmd_quarantine(int argc, char **argv)
+{
+    const char *config = NULL;
+    struct mv_config *cfg;
+    struct mv_err err = {0};
+    int rc;
+
+    if (argc >= 3 && (strcmp(argv[1], "-c") == 0 || strcmp(argv[1], "--config") == 0)) {
+        config = argv[2];
+        argv[2] = argv[0];
+        argc -= 2;
+        argv += 2;
+    }
+    config = config_path(config);
+    cfg = config != NULL ? config_load(config, &err) : config_default();
+    if (cfg == NULL) {
+        fprintf(stderr, "%s\n", err.msg);
+        return EX_CONFIG;
+    }
+    rc = qtool_main(argc, argv, cfg);
+    config_free(cfg);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -263,6 +290,8 @@ int main(int argc, char **argv)
         return cmd_scan(argc - 1, argv + 1);
     if (strcmp(argv[1], "check-config") == 0)
         return cmd_check_config(argc - 1, argv + 1);
+    if (strcmp(argv[1], "quarantine") == 0)
+        return cmd_quarantine(argc - 1, argv + 1);
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
         usage(stdout);
         return EXIT_CLEAN;

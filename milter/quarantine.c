@@ -541,9 +541,46 @@ static bool parse_index(char *text, size_t len, GHashTable *entries)
     return true;
 }
 
-/* index_append - one line to the index (caller holds the lock); an index that does not
- * exist is left to the next rebuild; a torn last line is closed first */
-static enum mv_status index_append(const struct qdir *d, const char *line, struct mv_err *err)
+/* name_id - the id of "ID.SUFFIX" into ID, or false */
+static bool name_id(const char *name, const char *suffix, char *id)
+{
+    size_t n = strlen(name);
+
+    if (n != QUARANTINE_ID_LEN + strlen(suffix) || strcmp(name + QUARANTINE_ID_LEN, suffix) != 0)
+        return false;
+    memcpy(id, name, QUARANTINE_ID_LEN);
+    id[QUARANTINE_ID_LEN] = '\0';
+    return quarantine_id_valid(id);
+}
+
+/* other_records - D holds a record other than ONLY_ID's (stops at the first) */
+static bool other_records(const struct qdir *d, const char *only_id)
+{
+    int fd = dup(d->fd);
+    DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
+    struct dirent *de;
+    bool found = false;
+
+    if (dp == NULL) {
+        if (fd >= 0)
+            close(fd);
+        return true; /* unknown: leave the index to a rebuild */
+    }
+    rewinddir(dp);
+    while (!found && (de = readdir(dp)) != NULL) {
+        char id[QUARANTINE_ID_LEN + 1];
+
+        found = name_id(de->d_name, ".json", id) && strcmp(id, only_id) != 0;
+    }
+    closedir(dp);
+    return found;
+}
+
+/* index_append - one line to the index (caller holds the lock); a torn last line is
+ * closed first.  An index that does not exist is created by the first store (FIRST_ID,
+ * when its record is the only one), else left to the next rebuild. */
+static enum mv_status index_append(const struct qdir *d, const char *line, const char *first_id,
+                                   struct mv_err *err)
 {
     int fd = openat(d->fd, INDEX_NAME, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
     GString *buf = g_string_new(NULL);
@@ -551,8 +588,14 @@ static enum mv_status index_append(const struct qdir *d, const char *line, struc
     struct stat sb;
     char last;
 
-    if (fd < 0 && errno == ENOENT)
+    if (fd < 0 && errno == ENOENT) {
+        if (first_id != NULL && !other_records(d, first_id)) {
+            g_string_append(buf, INDEX_HEADER);
+            g_string_append(buf, line);
+            st = write_file(d, INDEX_NAME, buf->str, buf->len, err);
+        }
         goto out;
+    }
     if (fd < 0) {
         st = mv_err_set(err, MV_EIO, "%s/%s: %s", d->path, INDEX_NAME, g_strerror(errno));
         goto out;
@@ -684,7 +727,8 @@ static JsonNode *parse_record(const char *dir, const char *name, const char *tex
     if (!json_parser_load_from_data(p, text, (gssize)len, &gerr)) {
         mv_err_set(err, MV_EIO, "%s/%s: not JSON: %s", dir, name, gerr->message);
         g_error_free(gerr);
-    } else if (!JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
+    } else if (json_parser_get_root(p) == NULL ||
+               !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
         mv_err_set(err, MV_EIO, "%s/%s: not a JSON object", dir, name);
     } else {
         root = json_node_copy(json_parser_get_root(p));
@@ -708,18 +752,6 @@ static JsonNode *load_record(const struct qdir *d, const char *id, struct mv_err
     root = parse_record(d->path, name, text, len, err);
     g_free(text);
     return root;
-}
-
-/* name_id - the id of "ID.SUFFIX" into ID, or false */
-static bool name_id(const char *name, const char *suffix, char *id)
-{
-    size_t n = strlen(name);
-
-    if (n != QUARANTINE_ID_LEN + strlen(suffix) || strcmp(name + QUARANTINE_ID_LEN, suffix) != 0)
-        return false;
-    memcpy(id, name, QUARANTINE_ID_LEN);
-    id[QUARANTINE_ID_LEN] = '\0';
-    return quarantine_id_valid(id);
 }
 
 /* scan_records - every ID.json of D into ENTRIES (records that do not parse skipped) */
@@ -868,7 +900,7 @@ static char *build_record(const char *id, gint64 now, size_t size,
             g_error_free(gerr);
             goto out;
         }
-        if (!JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
+        if (json_parser_get_root(p) == NULL || !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
             mv_err_set(err, MV_EPARSE, "quarantine record: scan result is not a JSON object");
             goto out;
         }
@@ -1040,7 +1072,7 @@ enum mv_status quarantine_store(const char *dir, const void *data, int fd, size_
     }
     line = g_string_new(NULL);
     add_line(line, entry);
-    st = index_append(&d, line->str, err);
+    st = index_append(&d, line->str, id, err);
 out:
     if (efd >= 0)
         close(efd);
@@ -1254,7 +1286,7 @@ static enum mv_status update_state(const struct qdir *d, const char *id,
                            quarantine_state_name(state));
     /* the record is the truth; an index line that cannot be written is repaired by
      * the next rebuild, so it does not undo the change */
-    index_append(d, line, NULL);
+    index_append(d, line, NULL, NULL);
     st = MV_OK;
 out:
     if (lock >= 0)

@@ -76,9 +76,13 @@ bool quarantine_id_valid(const char *id);
  * (TIME in Unix seconds).  Each line is one write(2) with O_APPEND under the lock; a
  * line not ended by '\n' (torn by a crash) is ignored and the next append starts on a
  * new line; a line that does not parse is skipped.  A missing index, or one whose first
- * line is not the header, is rebuilt from the records (list and purge do it); the
- * daemon never creates the index, it only appends to one that exists.  Purge rewrites
- * the index compacted (one add line per entry, its state folded in).
+ * line is not the header, is rebuilt from the records (list and purge do it).  A
+ * store creates the index only when its record is the only one in DIR (the first
+ * store); otherwise it appends to an index that exists and leaves a missing one to the
+ * rebuild.  Purge rewrites the index compacted (one add line per entry, its state
+ * folded in).  A store killed between its .json and its index line leaves an entry
+ * that list shows after the next purge (which adopts records the index lacks) or
+ * rebuild; the MTA, which got no answer, delivers the message again meanwhile.
  * States: held -> released (after the MTA's 250; a released entry may be released
  * again, e.g. --to someone else) ; held|released -> deleted: delete removes the .eml
  * and keeps the record, state deleted, as the audit trail (who deleted what, when);

@@ -200,6 +200,8 @@ static void store_writes_entry_listed_and_shown(void **state)
     assert_string_equal(eml, message);
     g_free(eml);
     assert_int_equal(count_files(".tmp-", NULL), 0);
+    /* the first store of a store makes the index */
+    assert_int_equal(count_files("index", NULL), 1);
 
     l = list(NULL);
     assert_int_equal(l->len, 1);
@@ -322,6 +324,7 @@ static void store_refuses_scan_result_not_json(void **state)
     (void)state;
     assert_int_equal(store("x@example.com", NULL, "[1,2]", id, &err), MV_EPARSE);
     assert_int_equal(store("x@example.com", NULL, "{oops", id, &err), MV_EPARSE);
+    assert_int_equal(store("x@example.com", NULL, "", id, &err), MV_EPARSE);
     assert_int_equal(count_files(".tmp-", ".eml"), 0);
 }
 
@@ -427,6 +430,20 @@ static void index_rebuilt_when_missing_or_damaged(void **state)
     snprintf(path, sizeof(path), "%s/index", dir);
 
     assert_int_equal(unlink(path), 0);
+    /* a store does not make a partial index; the rebuild finds its record */
+    {
+        char id5[QUARANTINE_ID_LEN + 1];
+
+        assert_int_equal(store("a@example.com", NULL, scan_json, id5, &err), MV_OK);
+        assert_int_equal(access(path, F_OK), -1);
+        assert_int_equal(list_len(NULL), 4);
+        assert_int_equal(unlink(path), 0);
+        snprintf(path, sizeof(path), "%s/%s.json", dir, id5);
+        assert_int_equal(unlink(path), 0);
+        snprintf(path, sizeof(path), "%s/%s.eml", dir, id5);
+        assert_int_equal(unlink(path), 0);
+        snprintf(path, sizeof(path), "%s/index", dir);
+    }
     assert_int_equal(list_len(NULL), 3);
     assert_int_equal(access(path, F_OK), 0);
     {

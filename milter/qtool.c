@@ -1,0 +1,838 @@
+/* qtool.c - "mailvet quarantine ..." (qtool.h): list, show, release, delete, purge over
+ * quarantine.c, with the configuration's quarantine_dir, release host and port, and
+ * retention.  Output that the sender controls (addresses, reasons, names, headers) is
+ * made printable before it reaches the terminal; --json output is escaped JSON.
+ * Times: RFC 3339 ("2024-05-01T10:00:00Z", an offset, or no zone for UTC), a date
+ * ("2024-05-01", midnight UTC), or a duration before now ("2h", "7d").  Durations: a
+ * number with s, m, h, d or w (a bare number is seconds).  Sizes: bytes with K, M, G
+ * or T (1024-based). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "qtool.h"
+#include "quarantine.h"
+
+#define HEADER_MAX (64u << 10) /* show prints at most this much of the header */
+
+/* ---- parsing ---------------------------------------------------------------------- */
+
+/* parse_duration - "30d" -> seconds */
+static bool parse_duration(const char *s, guint64 *out)
+{
+    static const struct {
+        char unit;
+        guint64 seconds;
+    } units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}};
+    char *end;
+    guint64 v;
+
+    if (s == NULL || !g_ascii_isdigit(*s))
+        return false;
+    errno = 0;
+    v = g_ascii_strtoull(s, &end, 10);
+    if (errno != 0)
+        return false;
+    if (*end == '\0') {
+        *out = v;
+        return true;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(units); i++) {
+        if (end[0] == units[i].unit && end[1] == '\0') {
+            if (v > G_MAXUINT64 / units[i].seconds)
+                return false;
+            *out = v * units[i].seconds;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* parse_size - "10G" -> bytes */
+static bool parse_size(const char *s, guint64 *out)
+{
+    static const char units[] = "KMGT";
+    char *end;
+    guint64 v;
+    const char *u;
+
+    if (s == NULL || !g_ascii_isdigit(*s))
+        return false;
+    errno = 0;
+    v = g_ascii_strtoull(s, &end, 10);
+    if (errno != 0)
+        return false;
+    if (*end == '\0') {
+        *out = v;
+        return true;
+    }
+    u = strchr(units, g_ascii_toupper(*end));
+    if (u == NULL || end[1] != '\0')
+        return false;
+    for (const char *p = units; p <= u; p++) {
+        if (v > G_MAXUINT64 / 1024)
+            return false;
+        v *= 1024;
+    }
+    *out = v;
+    return true;
+}
+
+/* parse_time - RFC 3339, a date, or a duration before NOW -> Unix seconds */
+static bool parse_time(const char *s, gint64 now, gint64 *out)
+{
+    GTimeZone *utc = g_time_zone_new_utc();
+    GDateTime *dt = NULL;
+    guint64 ago;
+    bool ok = false;
+
+    if (parse_duration(s, &ago)) {
+        *out = ago > (guint64)now ? 0 : now - (gint64)ago;
+        ok = true;
+    } else if (strlen(s) == 10 && s[4] == '-' && s[7] == '-') {
+        char *full = g_strconcat(s, "T00:00:00Z", NULL);
+
+        dt = g_date_time_new_from_iso8601(full, utc);
+        g_free(full);
+    } else {
+        dt = g_date_time_new_from_iso8601(s, utc);
+    }
+    if (dt != NULL) {
+        *out = g_date_time_to_unix(dt);
+        g_date_time_unref(dt);
+        ok = true;
+    }
+    g_time_zone_unref(utc);
+    return ok;
+}
+
+/* ---- output helpers --------------------------------------------------------------- */
+
+/* put_safe - S with control characters as '?' (UTF-8 otherwise as is) */
+static void put_safe(GString *out, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s != NULL ? s : ""); *p; p++)
+        g_string_append_c(out, *p < ' ' || *p == 0x7f ? '?' : (char)*p);
+}
+
+/* put_json_string - S as a JSON string (NULL as null) */
+static void put_json_string(GString *out, const char *s)
+{
+    if (s == NULL) {
+        g_string_append(out, "null");
+        return;
+    }
+    g_string_append_c(out, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            g_string_append_printf(out, "\\%c", *p);
+        else if (*p < ' ' || *p == 0x7f)
+            g_string_append_printf(out, "\\u%04x", *p);
+        else
+            g_string_append_c(out, (char)*p);
+    }
+    g_string_append_c(out, '"');
+}
+
+static void put_json_strings(GString *out, const GPtrArray *list)
+{
+    g_string_append_c(out, '[');
+    for (guint i = 0; i < list->len; i++) {
+        if (i > 0)
+            g_string_append_c(out, ',');
+        put_json_string(out, g_ptr_array_index(list, i));
+    }
+    g_string_append_c(out, ']');
+}
+
+/* put_time - Unix seconds as RFC 3339 UTC */
+static void put_time(GString *out, gint64 t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[32];
+
+    gmtime_r(&tt, &tm);
+    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    g_string_append(out, buf);
+}
+
+/* flush - OUT to stdout once it is large, and at the end */
+static void flush(GString *out, bool always)
+{
+    if (always || out->len > (1u << 16)) {
+        fwrite(out->str, 1, out->len, stdout);
+        g_string_truncate(out, 0);
+    }
+}
+
+/* who - the operator, for the record's history */
+static char *who_new(void)
+{
+    const char *sudo = g_getenv("SUDO_USER");
+
+    if (sudo != NULL && *sudo != '\0')
+        return g_strdup_printf("%s via sudo", sudo);
+    return g_strdup(g_get_user_name());
+}
+
+static void usage(FILE *out)
+{
+    fputs("usage: mailvet quarantine [-c CONFIG] COMMAND ...\n"
+          "  list [--since T] [--until T] [--campaign C] [--reason R] [--sender GLOB]\n"
+          "       [--recipient GLOB] [--state held|released|deleted] [--json]\n"
+          "  show ID [--raw | --json]\n"
+          "  release ID... [--to ADDR]...\n"
+          "  delete ID...\n"
+          "  purge [--older-than DURATION] [--max-size SIZE]\n"
+          "  T: RFC 3339 (2024-05-01T10:00:00Z), a date (2024-05-01) or an age (2h, 7d)\n"
+          "  exit: 0 done, 1 unknown id, 2 failure (release refused, I/O), 64 usage\n",
+          out);
+}
+
+/* complain - "mailvet quarantine CMD: ..." on stderr */
+static void complain(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void complain(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "mailvet quarantine %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* check_id - QTOOL_OK when ID is an entry of DIR; else says why on stderr.  STATE
+ * receives the record's state. */
+static int check_id(const char *cmd, const char *dir, const char *id, enum quarantine_state *state)
+{
+    struct mv_err err = {0};
+    JsonNode *rec;
+    const char *s;
+
+    if (!quarantine_id_valid(id)) {
+        char *safe = g_strescape(id, "");
+
+        complain(cmd, "%.100s: not a quarantine id (26 characters of 0-9 A-Z)", safe);
+        g_free(safe);
+        return QTOOL_UNKNOWN;
+    }
+    rec = quarantine_record_new(dir, id, &err);
+    if (rec == NULL) {
+        if (!quarantine_exists(dir, id) && strstr(err.msg, g_strerror(ENOENT)) != NULL) {
+            complain(cmd, "%s: no such entry in %s", id, dir);
+            return QTOOL_UNKNOWN;
+        }
+        complain(cmd, "%s: %s", id, err.msg);
+        return QTOOL_FAILED;
+    }
+    s = json_object_get_string_member_with_default(json_node_get_object(rec), "state", "held");
+    if (state != NULL && !quarantine_state_parse(s, state))
+        *state = QUARANTINE_HELD;
+    json_node_unref(rec);
+    return QTOOL_OK;
+}
+
+/* ---- list ------------------------------------------------------------------------- */
+
+static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
+{
+    static const struct option longopts[] = {
+        {"since", required_argument, NULL, 's'},    {"until", required_argument, NULL, 'u'},
+        {"campaign", required_argument, NULL, 'C'}, {"reason", required_argument, NULL, 'r'},
+        {"sender", required_argument, NULL, 'f'},   {"recipient", required_argument, NULL, 't'},
+        {"state", required_argument, NULL, 'S'},    {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+    };
+    struct quarantine_filter f = {.state = -1};
+    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+    struct mv_err err = {0};
+    enum quarantine_state st;
+    bool json = false;
+    GPtrArray *l;
+    GString *out;
+    int ch;
+
+    optind = 0;
+    while ((ch = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 's':
+        case 'u':
+            if (!parse_time(optarg, now, ch == 's' ? &f.since : &f.until)) {
+                complain("list", "--%s %s: not a time (2024-05-01T10:00:00Z, 2024-05-01, 7d)",
+                         ch == 's' ? "since" : "until", optarg);
+                return QTOOL_USAGE;
+            }
+            break;
+        case 'C':
+            f.campaign = optarg;
+            break;
+        case 'r':
+            f.reason = optarg;
+            break;
+        case 'f':
+            f.sender = optarg;
+            break;
+        case 't':
+            f.recipient = optarg;
+            break;
+        case 'S':
+            if (!quarantine_state_parse(optarg, &st)) {
+                complain("list", "--state %s: one of held, released, deleted", optarg);
+                return QTOOL_USAGE;
+            }
+            f.state = (int)st;
+            break;
+        case 'j':
+            json = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return QTOOL_OK;
+        default:
+            usage(stderr);
+            return QTOOL_USAGE;
+        }
+    }
+    if (optind < argc) {
+        complain("list", "unexpected argument %s", argv[optind]);
+        return QTOOL_USAGE;
+    }
+    l = quarantine_list_new(cfg->quarantine_dir, &f, &err);
+    if (l == NULL) {
+        complain("list", "%s", err.msg);
+        return QTOOL_FAILED;
+    }
+    out = g_string_sized_new(1u << 17);
+    if (json)
+        g_string_append_c(out, '[');
+    for (guint i = 0; i < l->len; i++) {
+        const struct quarantine_entry *e = g_ptr_array_index(l, i);
+
+        if (json) {
+            g_string_append(out, i > 0 ? ",\n{\"id\":\"" : "\n{\"id\":\"");
+            g_string_append(out, e->id);
+            g_string_append(out, "\",\"time\":\"");
+            put_time(out, e->time);
+            g_string_append_printf(out, "\",\"size\":%" G_GUINT64_FORMAT ",\"state\":\"%s\"",
+                                   e->size, quarantine_state_name(e->state));
+            g_string_append(out, ",\"verdict\":");
+            put_json_string(out, e->verdict);
+            g_string_append_printf(out, ",\"score\":%g,\"sender\":", e->score);
+            put_json_string(out, e->sender);
+            g_string_append(out, ",\"recipients\":");
+            put_json_strings(out, e->recipients);
+            g_string_append(out, ",\"reasons\":");
+            put_json_strings(out, e->reasons);
+            g_string_append(out, ",\"campaigns\":");
+            put_json_strings(out, e->campaigns);
+            g_string_append_c(out, '}');
+        } else {
+            g_string_append_printf(out, "%s  ", e->id);
+            put_time(out, e->time);
+            g_string_append_printf(out, "  %-8s %6g %-11s <", quarantine_state_name(e->state),
+                                   e->score, e->verdict != NULL ? e->verdict : "-");
+            put_safe(out, e->sender);
+            g_string_append(out, "> ->");
+            for (guint j = 0; j < e->recipients->len; j++) {
+                g_string_append(out, j > 0 ? ", <" : " <");
+                put_safe(out, g_ptr_array_index(e->recipients, j));
+                g_string_append_c(out, '>');
+            }
+            if (e->reasons->len > 0) {
+                g_string_append(out, "  (");
+                for (guint j = 0; j < e->reasons->len; j++) {
+                    if (j > 0)
+                        g_string_append(out, ", ");
+                    put_safe(out, g_ptr_array_index(e->reasons, j));
+                }
+                g_string_append_c(out, ')');
+            }
+            g_string_append_c(out, '\n');
+        }
+        flush(out, false);
+    }
+    if (json)
+        g_string_append(out, l->len > 0 ? "\n]\n" : "]\n");
+    flush(out, true);
+    g_string_free(out, TRUE);
+    g_ptr_array_unref(l);
+    return fflush(stdout) == 0 ? QTOOL_OK : QTOOL_FAILED;
+}
+
+/* ---- show ------------------------------------------------------------------------- */
+
+static const char *member_string(JsonObject *o, const char *key)
+{
+    JsonNode *n = json_object_get_member(o, key);
+
+    if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+        return NULL;
+    return json_node_get_string(n);
+}
+
+static double member_number(JsonObject *o, const char *key)
+{
+    JsonNode *n = json_object_get_member(o, key);
+
+    return n != NULL && JSON_NODE_HOLDS_VALUE(n) ? json_node_get_double(n) : 0;
+}
+
+static JsonArray *member_array(JsonObject *o, const char *key)
+{
+    JsonNode *n = json_object_get_member(o, key);
+
+    return n != NULL && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
+}
+
+/* field - "label:  value" with the value made printable */
+static void field(GString *out, const char *label, const char *value)
+{
+    g_string_append_printf(out, "%-12s ", label);
+    put_safe(out, value != NULL ? value : "-");
+    g_string_append_c(out, '\n');
+}
+
+/* show_headers - the message's header section, printable, bounded */
+static void show_headers(GString *out, const char *dir, const char *id)
+{
+    struct mv_err err = {0};
+    int fd = quarantine_eml_open(dir, id, &err);
+    char *buf;
+    ssize_t n;
+    size_t len = 0;
+
+    g_string_append(out, "headers:\n");
+    if (fd < 0) {
+        g_string_append(out, "  (the message is gone)\n");
+        return;
+    }
+    buf = g_malloc(HEADER_MAX + 1);
+    while (len < HEADER_MAX && (n = read(fd, buf + len, HEADER_MAX - len)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fd);
+    buf[len] = '\0';
+    for (char *line = buf, *nl; line < buf + len; line = nl + 1) {
+        nl = strchr(line, '\n');
+        if (nl == NULL)
+            nl = buf + len;
+        *nl = '\0';
+        if (nl > line && nl[-1] == '\r')
+            nl[-1] = '\0';
+        if (*line == '\0')
+            break; /* the end of the header */
+        g_string_append(out, "  ");
+        put_safe(out, line);
+        g_string_append_c(out, '\n');
+    }
+    g_free(buf);
+}
+
+static void show_text(GString *out, JsonObject *o, const char *dir, const char *id)
+{
+    JsonArray *a;
+    char num[64];
+
+    field(out, "id:", member_string(o, "id"));
+    field(out, "time:", member_string(o, "time"));
+    field(out, "state:", member_string(o, "state"));
+    field(out, "queue id:", member_string(o, "queue_id"));
+    field(out, "client:", member_string(o, "client_addr"));
+    g_string_append_printf(out, "%-12s <", "sender:");
+    put_safe(out, member_string(o, "sender"));
+    g_string_append(out, ">\n");
+    g_string_append_printf(out, "%-12s", "recipients:");
+    a = member_array(o, "recipients");
+    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
+        g_string_append(out, i > 0 ? ", <" : " <");
+        put_safe(out, json_array_get_string_element(a, i));
+        g_string_append_c(out, '>');
+    }
+    g_string_append_c(out, '\n');
+    snprintf(num, sizeof(num), "%.0f bytes", member_number(o, "size"));
+    field(out, "size:", num);
+    field(out, "verdict:", member_string(o, "verdict"));
+    field(out, "action:", member_string(o, "action"));
+    snprintf(num, sizeof(num), "%g", member_number(o, "score"));
+    field(out, "score:", num);
+    snprintf(num, sizeof(num), "%.0f", member_number(o, "generation"));
+    field(out, "generation:", num);
+    if (member_string(o, "policy") != NULL)
+        field(out, "policy:", member_string(o, "policy"));
+    g_string_append(out, "reasons:\n");
+    a = member_array(o, "reasons");
+    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
+        g_string_append(out, "  ");
+        put_safe(out, json_array_get_string_element(a, i));
+        g_string_append_c(out, '\n');
+    }
+    a = member_array(o, "hits");
+    if (a != NULL && json_array_get_length(a) > 0) {
+        g_string_append(out, "hits:\n");
+        for (guint i = 0; i < json_array_get_length(a); i++) {
+            JsonNode *hn = json_array_get_element(a, i);
+            JsonObject *h;
+
+            if (!JSON_NODE_HOLDS_OBJECT(hn))
+                continue;
+            h = json_node_get_object(hn);
+            g_string_append(out, "  ");
+            put_safe(out, member_string(h, "id"));
+            g_string_append_printf(out, " (%g", member_number(h, "score"));
+            if (member_string(h, "campaign") != NULL) {
+                g_string_append(out, ", campaign ");
+                put_safe(out, member_string(h, "campaign"));
+            }
+            g_string_append(out, ")");
+            if (member_string(h, "description") != NULL) {
+                g_string_append(out, ": ");
+                put_safe(out, member_string(h, "description"));
+            }
+            g_string_append_c(out, '\n');
+        }
+    }
+    a = member_array(o, "objects");
+    g_string_append(out, "objects:\n");
+    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
+        JsonNode *on = json_array_get_element(a, i);
+        JsonObject *ob;
+        JsonArray *sigs;
+        int depth;
+
+        if (!JSON_NODE_HOLDS_OBJECT(on))
+            continue;
+        ob = json_node_get_object(on);
+        depth = (int)CLAMP(member_number(ob, "depth"), 0, 32);
+        g_string_append_printf(out, "  %*s", depth * 2, "");
+        put_safe(out, member_string(ob, "name") != NULL ? member_string(ob, "name") : "(no name)");
+        g_string_append(out, "  [");
+        put_safe(out, member_string(ob, "type") != NULL ? member_string(ob, "type") : "?");
+        g_string_append_printf(out, ", %.0f bytes", member_number(ob, "size"));
+        if (json_object_get_boolean_member_with_default(ob, "encrypted", FALSE))
+            g_string_append(out, ", encrypted");
+        if (json_object_get_boolean_member_with_default(ob, "decrypted", FALSE))
+            g_string_append(out, ", decrypted");
+        if (json_object_get_boolean_member_with_default(ob, "type_mismatch", FALSE))
+            g_string_append(out, ", TYPE MISMATCH");
+        g_string_append_c(out, ']');
+        sigs = member_array(ob, "signatures");
+        for (guint k = 0; sigs != NULL && k < json_array_get_length(sigs); k++) {
+            g_string_append(out, k > 0 ? ", " : "  FOUND ");
+            put_safe(out, json_array_get_string_element(sigs, k));
+        }
+        g_string_append_c(out, '\n');
+    }
+    a = member_array(o, "history");
+    g_string_append(out, "history:\n");
+    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
+        JsonNode *hn = json_array_get_element(a, i);
+        JsonObject *h;
+
+        if (!JSON_NODE_HOLDS_OBJECT(hn))
+            continue;
+        h = json_node_get_object(hn);
+        g_string_append(out, "  ");
+        put_safe(out, member_string(h, "time"));
+        g_string_append_printf(out, "  %-8s by ", member_string(h, "state"));
+        put_safe(out, member_string(h, "by"));
+        if (member_string(h, "detail") != NULL) {
+            g_string_append(out, ": ");
+            put_safe(out, member_string(h, "detail"));
+        }
+        g_string_append_c(out, '\n');
+    }
+    show_headers(out, dir, id);
+}
+
+/* copy_raw - the message, byte for byte, to stdout */
+static int copy_raw(const char *dir, const char *id)
+{
+    struct mv_err err = {0};
+    int fd = quarantine_eml_open(dir, id, &err);
+    char buf[65536];
+    ssize_t n;
+
+    if (fd < 0) {
+        complain("show", "%s: %s", id, err.msg);
+        return QTOOL_FAILED;
+    }
+    while ((n = read(fd, buf, sizeof(buf))) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || fwrite(buf, 1, (size_t)n, stdout) != (size_t)n) {
+            complain("show", "%s: %s", id, g_strerror(errno));
+            close(fd);
+            return QTOOL_FAILED;
+        }
+    }
+    close(fd);
+    return fflush(stdout) == 0 ? QTOOL_OK : QTOOL_FAILED;
+}
+
+static int cmd_show(int argc, char **argv, const struct mv_config *cfg)
+{
+    static const struct option longopts[] = {
+        {"raw", no_argument, NULL, 'r'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *dir = cfg->quarantine_dir, *id;
+    bool raw = false, json = false;
+    enum quarantine_state state;
+    struct mv_err err = {0};
+    JsonNode *rec;
+    GString *out;
+    int ch, rc;
+
+    optind = 0;
+    while ((ch = getopt_long(argc, argv, "rjh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'r':
+            raw = true;
+            break;
+        case 'j':
+            json = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return QTOOL_OK;
+        default:
+            usage(stderr);
+            return QTOOL_USAGE;
+        }
+    }
+    if (argc - optind != 1 || (raw && json)) {
+        complain("show", "give one ID, and --raw or --json at most");
+        return QTOOL_USAGE;
+    }
+    id = argv[optind];
+    if ((rc = check_id("show", dir, id, &state)) != QTOOL_OK)
+        return rc;
+    if (raw) {
+        if (state == QUARANTINE_DELETED) {
+            complain("show", "%s: deleted, the message is gone (the record remains)", id);
+            return QTOOL_UNKNOWN;
+        }
+        return copy_raw(dir, id);
+    }
+    rec = quarantine_record_new(dir, id, &err);
+    if (rec == NULL) {
+        complain("show", "%s: %s", id, err.msg);
+        return QTOOL_FAILED;
+    }
+    if (json) {
+        char *text = json_to_string(rec, TRUE);
+
+        puts(text);
+        g_free(text);
+    } else {
+        out = g_string_new(NULL);
+        show_text(out, json_node_get_object(rec), dir, id);
+        flush(out, true);
+        g_string_free(out, TRUE);
+    }
+    json_node_unref(rec);
+    return fflush(stdout) == 0 ? QTOOL_OK : QTOOL_FAILED;
+}
+
+/* ---- release, delete -------------------------------------------------------------- */
+
+static int cmd_release(int argc, char **argv, const struct mv_config *cfg)
+{
+    static const struct option longopts[] = {
+        {"to", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    GPtrArray *to = g_ptr_array_new();
+    char *by = who_new();
+    struct quarantine_release_opts o = {.host = cfg->quarantine_release_host,
+                                        .port = cfg->quarantine_release_port,
+                                        .to = to,
+                                        .by = by};
+    int ch, worst = QTOOL_OK;
+
+    optind = 0;
+    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 't':
+            g_ptr_array_add(to, optarg);
+            break;
+        case 'h':
+            usage(stdout);
+            goto out;
+        default:
+            usage(stderr);
+            worst = QTOOL_USAGE;
+            goto out;
+        }
+    }
+    if (optind >= argc) {
+        complain("release", "give at least one ID");
+        worst = QTOOL_USAGE;
+        goto out;
+    }
+    for (int i = optind; i < argc; i++) {
+        const char *id = argv[i];
+        enum quarantine_state state;
+        struct mv_err err = {0};
+        int rc = check_id("release", cfg->quarantine_dir, id, &state);
+
+        if (rc == QTOOL_OK && state == QUARANTINE_DELETED) {
+            complain("release", "%s: deleted, nothing to release", id);
+            rc = QTOOL_UNKNOWN;
+        }
+        if (rc == QTOOL_OK && quarantine_release(cfg->quarantine_dir, id, &o, &err) != MV_OK) {
+            complain("release", "%s: not released, still %s: %s", id, quarantine_state_name(state),
+                     err.msg);
+            rc = QTOOL_FAILED;
+        }
+        if (rc == QTOOL_OK)
+            printf("%s: released to %s:%u\n", id, o.host, o.port);
+        worst = MAX(worst, rc);
+    }
+out:
+    g_ptr_array_unref(to);
+    g_free(by);
+    return worst;
+}
+
+static int cmd_delete(int argc, char **argv, const struct mv_config *cfg)
+{
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    char *by;
+    int ch, worst = QTOOL_OK;
+
+    optind = 0;
+    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (ch == 'h') {
+            usage(stdout);
+            return QTOOL_OK;
+        }
+        usage(stderr);
+        return QTOOL_USAGE;
+    }
+    if (optind >= argc) {
+        complain("delete", "give at least one ID");
+        return QTOOL_USAGE;
+    }
+    by = who_new();
+    for (int i = optind; i < argc; i++) {
+        const char *id = argv[i];
+        enum quarantine_state state;
+        struct mv_err err = {0};
+        int rc = check_id("delete", cfg->quarantine_dir, id, &state);
+
+        if (rc == QTOOL_OK && state == QUARANTINE_DELETED) {
+            printf("%s: already deleted\n", id);
+        } else if (rc == QTOOL_OK) {
+            if (quarantine_delete(cfg->quarantine_dir, id, by, &err) != MV_OK) {
+                complain("delete", "%s: %s", id, err.msg);
+                rc = QTOOL_FAILED;
+            } else {
+                printf("%s: deleted\n", id);
+            }
+        }
+        worst = MAX(worst, rc);
+    }
+    g_free(by);
+    return worst;
+}
+
+/* ---- purge ------------------------------------------------------------------------ */
+
+static int cmd_purge(int argc, char **argv, const struct mv_config *cfg)
+{
+    static const struct option longopts[] = {
+        {"older-than", required_argument, NULL, 'o'},
+        {"max-size", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    guint64 age = cfg->quarantine_max_age, size = cfg->quarantine_max_size;
+    struct quarantine_purge_stats s;
+    struct mv_err err = {0};
+    int ch;
+
+    optind = 0;
+    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'o':
+            if (!parse_duration(optarg, &age)) {
+                complain("purge", "--older-than %s: not a duration (30d, 12h, 3600)", optarg);
+                return QTOOL_USAGE;
+            }
+            break;
+        case 's':
+            if (!parse_size(optarg, &size)) {
+                complain("purge", "--max-size %s: not a size (10G, 500M)", optarg);
+                return QTOOL_USAGE;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            return QTOOL_OK;
+        default:
+            usage(stderr);
+            return QTOOL_USAGE;
+        }
+    }
+    if (optind < argc) {
+        complain("purge", "unexpected argument %s", argv[optind]);
+        return QTOOL_USAGE;
+    }
+    if (quarantine_purge(cfg->quarantine_dir, age, size, g_get_real_time() / G_USEC_PER_SEC, &s,
+                         &err) != MV_OK) {
+        complain("purge", "%s", err.msg);
+        return QTOOL_FAILED;
+    }
+    printf("purged %u entries (%" G_GUINT64_FORMAT " bytes) and %u leftovers; kept %u entries "
+           "(%" G_GUINT64_FORMAT " bytes)\n",
+           s.removed, s.removed_bytes, s.leftovers, s.kept, s.kept_bytes);
+    return QTOOL_OK;
+}
+
+/* qtool_main - dispatch on the command */
+int qtool_main(int argc, char **argv, const struct mv_config *cfg)
+{
+    static const struct {
+        const char *name;
+        int (*run)(int, char **, const struct mv_config *);
+    } cmds[] = {
+        {"list", cmd_list},     {"show", cmd_show},   {"release", cmd_release},
+        {"delete", cmd_delete}, {"purge", cmd_purge},
+    };
+
+    if (argc < 2) {
+        usage(stderr);
+        return QTOOL_USAGE;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        usage(stdout);
+        return QTOOL_OK;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++)
+        if (strcmp(argv[1], cmds[i].name) == 0)
+            return cmds[i].run(argc - 1, argv + 1, cfg);
+    fprintf(stderr, "mailvet quarantine: unknown command: %s\n", argv[1]);
+    usage(stderr);
+    return QTOOL_USAGE;
+}

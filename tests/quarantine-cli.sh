@@ -1,0 +1,350 @@
+#!/bin/sh
+# quarantine-cli.sh - "mailvet quarantine" as an operator uses it: list (every filter,
+# --json, newest first), show (record, reasons, object tree, headers; --json; --raw
+# byte for byte), release to Postfix's smtp-sink (the envelope, the body, --to, a
+# refusal at the dot and nobody listening leave the entry held), delete (the record
+# stays, deleted), purge (age, size), and every exit status: 0 done, 1 unknown id,
+# 2 failure, 64 usage.  Entries are written by tests/qstore-helper with
+# quarantine_store(), the daemon's own code.  Lists 100,000 entries and prints the
+# time as a diagnostic (no threshold; QUARANTINE_BULK=0 skips it).
+# JSON is read with jq.  TAP on stdout; env: top_srcdir, top_builddir.
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+MAILVET=$top_builddir/milter/mailvet
+HELPER=$top_builddir/tests/qstore-helper
+
+PLAN=59
+echo "1..$PLAN"
+
+. "$top_srcdir/tests/lib.sh"
+
+[ -x "$MAILVET" ] || bail "$MAILVET not built"
+[ -x "$HELPER" ] || bail "$HELPER not built (make -C tests qstore-helper)"
+command -v jq >/dev/null 2>&1 || bail "jq is required to read mailvet's JSON (apt-get install jq)"
+
+work_dir quarantine-cli
+SINKDIR=
+SINK_PID=
+cleanup() {
+    [ -z "$SINK_PID" ] || kill "$SINK_PID" 2>/dev/null
+    [ -z "$SINKDIR" ] || rm -rf "$SINKDIR"
+    [ -z "${BULK:-}" ] || rm -rf "$BULK"
+    [ -n "${KEEP_WORK:-}" ] || rm -rf "$W"
+}
+trap cleanup EXIT
+
+Q=$W/q
+# listening PORT - something listens on 127.0.0.1:PORT
+listening() {
+    _hex=$(printf '%04X' "$1")
+    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+        awk -v p="$_hex" 'NR > 1 && $4 == "0A" { n = split($2, a, ":");
+                         if (a[n] == p) found = 1 } END { exit !found }'
+}
+# free_port - PORT = a port nothing listens on
+free_port() {
+    PORT=$(( 20000 + ($$ * 7 + $(date +%N | sed 's/^0*//;s/^$/0/')) % 30000 ))
+    while listening "$PORT"; do PORT=$((PORT + 1)); done
+}
+free_port
+SINK_PORT=$PORT
+DEAD_PORT=$((PORT + 1))
+while listening "$DEAD_PORT"; do DEAD_PORT=$((DEAD_PORT + 1)); done
+cat > "$W/mailvet.yaml" <<EOF
+quarantine_dir: $Q
+quarantine_release_host: 127.0.0.1
+quarantine_release_port: $SINK_PORT
+quarantine_max_age: 720h
+EOF
+sed "s/^quarantine_release_port: .*/quarantine_release_port: $DEAD_PORT/" \
+    "$W/mailvet.yaml" > "$W/dead.yaml"
+
+# q NAME ARGS... - mailvet quarantine; stdout in $W/NAME.out, stderr in $W/NAME.err,
+# exit status in RC
+q() {
+    _name=$1
+    shift
+    "$MAILVET" quarantine -c "$W/mailvet.yaml" "$@" > "$W/$_name.out" 2> "$W/$_name.err"
+    RC=$?
+}
+show() {
+    diag "exit $RC; stdout:"
+    sed 's/^/#   /' "$W/$1.out" | head -40
+    diag "stderr:"
+    sed 's/^/#   /' "$W/$1.err"
+}
+# want NAME RC DESC [TEST...] - ok when the exit status is RC and TEST succeeds
+want() {
+    _n=$1 _rc=$2 _d=$3
+    shift 3
+    if [ "$RC" -eq "$_rc" ] && { [ $# -eq 0 ] || "$@"; }; then
+        ok "$_d"
+    else
+        not_ok "$_d (want exit $_rc)"
+        show "$_n"
+    fi
+}
+# jqt NAME FILTER - FILTER is true of NAME's JSON output
+jqt() {
+    jq -e "$2" "$W/$1.out" > /dev/null 2>&1
+}
+has() { grep -q -- "$2" "$W/$1.out"; }
+err_has() { grep -q -- "$2" "$W/$1.err"; }
+lines() { [ "$(wc -l < "$W/$1.out" | tr -d ' ')" -eq "$2" ]; }
+
+# --- an empty store ---------------------------------------------------------------
+q empty list
+want empty 0 "list: a store not yet created lists nothing, exit 0" lines empty 0
+q empty-json list --json
+want empty-json 0 "list --json: an empty store is []" jqt empty-json '. == []'
+
+# --- entries ----------------------------------------------------------------------
+printf 'From: <mallory@example.com>\r\nTo: <alice@example.net>\r\nSubject: Invoice 42\r\n\r\nPlease see the invoice.\r\n.a dot line\r\n..two dots\r\nend\r\n' \
+    > "$W/msg.eml"
+printf '%s' '{"verdict":"infected","action":"quarantine","score":100,"reasons":["Eicar-Test-Signature"],"hits":[],"objects":[{"path":"2","name":"eicar.com","type":"application/x-dosexec","size":68,"depth":0,"signatures":["Eicar-Test-Signature"]}]}' \
+    > "$W/eicar.json"
+A=$("$HELPER" -m "$W/msg.eml" "$Q" 2> "$W/helper.err") &&
+    B=$("$HELPER" -s eve@example.org -r bob@example.net -j "$W/eicar.json" "$Q" 2>> "$W/helper.err") &&
+    C=$("$HELPER" -s "" -r carol@example.net -r dave@example.net "$Q" 2>> "$W/helper.err") ||
+    bail "qstore-helper failed: $(cat "$W/helper.err")"
+diag "entries: A=$A B=$B C=$C"
+mode=$(stat -c %a "$Q")
+check "the store is created 0700 (got $mode)" [ "$mode" = 700 ]
+mode=$(stat -c %a "$Q/$A.json")
+check "records are 0600 (got $mode)" [ "$mode" = 600 ]
+
+# --- list -------------------------------------------------------------------------
+q list list
+want list 0 "list: three entries, one line each" lines list 3
+first=$(cut -d' ' -f1 < "$W/list.out" | head -1)
+check "list: newest first ($C first, got $first)" [ "$first" = "$C" ]
+q json list --json
+want json 0 "list --json: an array of three" jqt json 'length == 3'
+check "list --json: newest first" jqt json "[.[].id] == [\"$C\", \"$B\", \"$A\"]"
+check "list --json: the fields of an entry" jqt json \
+    ".[2] | .id == \"$A\" and .state == \"held\" and .verdict == \"campaign\" and .score == 12
+      and .sender == \"mallory@example.com\" and .recipients == [\"alice@example.net\"]
+      and .reasons == [\"avaddon.lure\"] and .campaigns == [\"avaddon\"]
+      and (.time | test(\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$\")) and .size > 0"
+check "list --json: the null sender is \"\"" jqt json ".[0].sender == \"\""
+
+# filter NAME WANT-IDS DESC ARGS... - list --json ARGS gives exactly WANT-IDS
+filter() {
+    _n=$1 _want=$2 _d=$3
+    shift 3
+    q "$_n" list --json "$@"
+    _got=$(jq -r '[.[].id] | join(" ")' "$W/$_n.out" 2>/dev/null)
+    if [ "$RC" -eq 0 ] && [ "$_got" = "$_want" ]; then ok "$_d"; else
+        not_ok "$_d"; diag "want: $_want"; diag "got:  $_got"; show "$_n"; fi
+}
+filter f-sender "$B" "list --sender '*@example.org'" --sender '*@example.org'
+filter f-sender-case "$A" "list --sender is case-insensitive" --sender 'MALLORY@Example.COM'
+filter f-rcpt "$C" "list --recipient dave@example.net (any recipient)" --recipient dave@example.net
+filter f-campaign "$C $A" "list --campaign avaddon" --campaign avaddon
+filter f-reason "$B" "list --reason 'eicar*'" --reason 'eicar*'
+filter f-since "$C $B $A" "list --since 1h" --since 1h
+filter f-until "" "list --until 1h (an hour ago)" --until 1h
+filter f-rfc3339 "" "list --since 2999-01-01T00:00:00Z" --since 2999-01-01T00:00:00Z
+filter f-offset "$C $B $A" "list --since 2000-01-01T00:00:00+02:00 --until 2999-01-01" \
+    --since 2000-01-01T00:00:00+02:00 --until 2999-01-01
+filter f-state "$C $B $A" "list --state held" --state held
+filter f-both "$A" "list --campaign avaddon --sender 'mallory@*' (all must hold)" \
+    --campaign avaddon --sender 'mallory@*'
+q bad-since list --since yesterday
+want bad-since 64 "list --since yesterday: exit 64 naming the option" err_has bad-since "--since yesterday"
+q bad-state list --state gone
+want bad-state 64 "list --state gone: exit 64"
+
+# --- show -------------------------------------------------------------------------
+q show show "$A"
+want show 0 "show: exit 0, the id and the state" has show "^id: *$A"
+check "show: reasons" sh -c "grep -A1 '^reasons:' '$W/show.out' | grep -q 'avaddon.lure'"
+check "show: the object tree, the member indented under its archive" \
+    grep -q '^    IMG_0042.jpg.js .*FOUND Mailvet.Avaddon.JsDownloader' "$W/show.out"
+check "show: the headers" grep -q '^  Subject: Invoice 42' "$W/show.out"
+check "show: the history" grep -q 'held *by mailvetd' "$W/show.out"
+q show-json show --json "$A"
+want show-json 0 "show --json: the record" jqt show-json \
+    ".id == \"$A\" and .state == \"held\" and .queue_id == \"4Xy7Rz1\" and
+     .client_addr == \"192.0.2.7\" and (.hits | length) == 1 and (.objects | length) == 2 and
+     (.history | length) == 1 and .generation == 1"
+q raw show --raw "$A"
+want raw 0 "show --raw: the message byte for byte" cmp -s "$W/raw.out" "$W/msg.eml"
+q unknown show 01HZX3K5V7ABCDEFGHJKMNPQRS
+want unknown 1 "show of an unknown id: exit 1 naming it" err_has unknown "01HZX3K5V7ABCDEFGHJKMNPQRS: no such entry"
+q badid show ../../etc/passwd
+want badid 1 "show ../../etc/passwd: exit 1, not an id" err_has badid "not a quarantine id"
+q show-two show "$A" "$B"
+want show-two 64 "show of two ids: exit 64"
+
+# --- release ----------------------------------------------------------------------
+SINK_OK=
+if command -v smtp-sink > /dev/null 2>&1; then
+    SINKDIR=$(mktemp -d "${TMPDIR:-/tmp}/mailvet-qsink-XXXXXX") && chmod 755 "$SINKDIR"
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postfix "$SINKDIR" 2>/dev/null
+        set -- -u postfix
+    else
+        set --
+    fi
+    smtp-sink -4 "$@" -h sink.example.com -d "$SINKDIR/msg." "127.0.0.1:$SINK_PORT" 8 \
+        > "$W/sink.out" 2>&1 &
+    SINK_PID=$!
+    for _i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+        listening "$SINK_PORT" && break
+        sleep 0.1
+    done
+    if listening "$SINK_PORT"; then SINK_OK=1; else
+        diag "smtp-sink did not start: $(cat "$W/sink.out")"; fi
+fi
+# sunk N - the sink holds N messages (waiting a little for its write)
+sunk() {
+    for _i in 1 2 3 4 5 6 7 8 9 10; do
+        [ "$(find "$SINKDIR" -type f -name 'msg.*' | wc -l)" -eq "$1" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# sunk_body FILE - the message of smtp-sink's dump FILE, without the sink's X- and
+# Received lines (smtp-sink writes LF line ends and a closing blank line)
+sunk_body() {
+    awk 'skip && /^\t/ { next } { skip = 0 }
+         NR <= 5 && /^X-/ { next } /^Received:/ && !seen { seen = 1; skip = 1; next }
+         { print }' "$1" | sed '$d'
+}
+if [ -n "$SINK_OK" ]; then
+    q rel release "$A"
+    want rel 0 "release: exit 0 after the sink's 250" has rel "$A: released"
+    if sunk 1; then
+        dump=$(find "$SINKDIR" -type f -name 'msg.*')
+        ok "release: the sink got the message"
+        check "release: the original envelope (MAIL FROM, RCPT TO)" \
+            sh -c "grep -qx 'X-Mail-Args: <mallory@example.com>' '$dump' &&
+                   grep -qx 'X-Rcpt-Args: <alice@example.net>' '$dump'"
+        tr -d '\r' < "$W/msg.eml" > "$W/msg.lf"
+        sunk_body "$dump" > "$W/sunk.lf"
+        if cmp -s "$W/sunk.lf" "$W/msg.lf"; then
+            ok "release: the body arrives intact, dot lines included"
+        else
+            not_ok "release: the body arrives intact, dot lines included"
+            diff "$W/msg.lf" "$W/sunk.lf" | sed 's/^/#   /'
+        fi
+        rm -f "$dump"
+    else
+        not_ok "release: the sink got the message"
+        skip "release: the original envelope (no message)"
+        skip "release: the body arrives intact (no message)"
+    fi
+    q rel-json show --json "$A"
+    want rel-json 0 "release: the record says released, with the 250 in its history" jqt rel-json \
+        ".state == \"released\" and (.history | length) == 2 and
+         (.history[1].detail | test(\"250\")) and .history[1].state == \"released\""
+    q rel-to release --to postmaster@example.net "$C"
+    if [ "$RC" -eq 0 ] && sunk 1 &&
+        grep -qx 'X-Rcpt-Args: <postmaster@example.net>' "$SINKDIR"/msg.* &&
+        grep -qx 'X-Mail-Args: <>' "$SINKDIR"/msg.*; then
+        ok "release --to: the given recipient, the null sender kept"
+    else
+        not_ok "release --to: the given recipient, the null sender kept"; show rel-to
+    fi
+    rm -f "$SINKDIR"/msg.*
+    q rel-unknown release 01HZX3K5V7ABCDEFGHJKMNPQRS "$B"
+    want rel-unknown 1 "release of an unknown id and a good one: exit 1, the good one released" \
+        sunk 1
+    rm -f "$SINKDIR"/msg.*
+else
+    for _d in "release: exit 0" "release: the sink got the message" "release: the envelope" \
+        "release: the body" "release: the record says released" "release --to" \
+        "release of an unknown id"; do
+        skip "$_d (smtp-sink not available)"
+    done
+fi
+D=$("$HELPER" "$Q") || bail "qstore-helper failed"
+"$MAILVET" quarantine -c "$W/dead.yaml" release "$D" > "$W/rel-dead.out" 2> "$W/rel-dead.err"
+RC=$?
+want rel-dead 2 "release with nobody listening: exit 2, says it is still held" \
+    err_has rel-dead "$D: not released, still held: 127.0.0.1:$DEAD_PORT: connect"
+q dead-json show --json "$D"
+want dead-json 0 "release that failed: the record stays held" jqt dead-json \
+    '.state == "held" and (.history | length) == 1'
+
+# --- delete -----------------------------------------------------------------------
+q del delete "$D"
+want del 0 "delete: exit 0" has del "$D: deleted"
+check "delete: the message is gone" [ ! -e "$Q/$D.eml" ]
+q del-json show --json "$D"
+want del-json 0 "delete: the record stays, deleted, with who did it" jqt del-json \
+    ".state == \"deleted\" and .history[-1].state == \"deleted\" and (.history[-1].by | length) > 0"
+q del-list list --state deleted --json
+want del-list 0 "list --state deleted: the deleted entry" jqt del-list "[.[].id] == [\"$D\"]"
+q del-again delete "$D"
+want del-again 0 "delete again: exit 0, already deleted" has del-again "already deleted"
+q rel-del release "$D"
+want rel-del 1 "release of a deleted entry: exit 1" err_has rel-del "$D: deleted"
+q raw-del show --raw "$D"
+want raw-del 1 "show --raw of a deleted entry: exit 1"
+q del-unknown delete 01HZX3K5V7ABCDEFGHJKMNPQRS
+want del-unknown 1 "delete of an unknown id: exit 1"
+
+# --- purge ------------------------------------------------------------------------
+q purge-none purge --older-than 30d
+want purge-none 0 "purge --older-than 30d: nothing that young goes" has purge-none "purged 0 entries"
+q purge-list list
+want purge-list 0 "purge: the entries are all still listed" lines purge-list 4
+q purge-all purge --max-size 0
+want purge-all 0 "purge --max-size 0: everything goes" has purge-all "purged 4 entries"
+q purge-after list --json
+check "purge: nothing left, no file of an entry" \
+    sh -c "jq -e 'length == 0' '$W/purge-after.out' > /dev/null &&
+           [ -z \"\$(find '$Q' -name '*.eml' -o -name '*.json' | head -1)\" ]"
+q purge-bad purge --older-than soon
+want purge-bad 64 "purge --older-than soon: exit 64"
+
+# --- usage, directory -------------------------------------------------------------
+q usage frobnicate
+want usage 64 "an unknown command: exit 64"
+chmod 750 "$Q"
+q open list
+want open 2 "a store open to group: refused, exit 2, says how to fix it" err_has open "chmod 0700"
+chmod 700 "$Q"
+"$MAILVET" quarantine -c "$W/nonexistent.yaml" list > /dev/null 2> "$W/noconf.err"
+RC=$?
+check "a missing config file: exit 78 (EX_CONFIG)" [ "$RC" -eq 78 ]
+
+# --- 100,000 entries: the time of a list, as a diagnostic -------------------------
+N=${QUARANTINE_BULK:-100000}
+BULK=
+if [ "$N" -gt 0 ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    # on tmpfs: the fsyncs of 100,000 stores on a disk would take minutes
+    BULK=$(mktemp -d /dev/shm/mailvet-qbulk-XXXXXX)
+    printf 'quarantine_dir: %s/q\n' "$BULK" > "$BULK/mailvet.yaml"
+    t0=$(date +%s.%N)
+    "$HELPER" -q -n "$N" "$BULK/q" || bail "qstore-helper -n $N failed"
+    t1=$(date +%s.%N)
+    "$MAILVET" quarantine -c "$BULK/mailvet.yaml" list > "$W/bulk1.out"
+    t2=$(date +%s.%N)
+    "$MAILVET" quarantine -c "$BULK/mailvet.yaml" list --json --campaign avaddon > "$W/bulk2.out"
+    t3=$(date +%s.%N)
+    rm -f "$BULK/q/index"
+    "$MAILVET" quarantine -c "$BULK/mailvet.yaml" list --state released > /dev/null
+    t4=$(date +%s.%N)
+    count=$(jq length "$W/bulk2.out")
+    diag "$(awk -v n="$N" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v e="$t4" 'BEGIN {
+        printf "%d stores: %.2f s (tmpfs); list: %.2f s; list --json --campaign: %.2f s; ", n,
+            b - a, c - b, d - c
+        printf "list after the index was removed (rebuilt from the records): %.2f s", e - d }')"
+    if [ "$(wc -l < "$W/bulk1.out")" -eq "$N" ] && [ "$count" -eq "$N" ]; then
+        ok "list of $N entries: every entry, once"
+    else
+        not_ok "list of $N entries: every entry, once (--json gave $count)"
+    fi
+    rm -rf "$BULK"
+    BULK=
+else
+    skip "list of many entries (QUARANTINE_BULK=0 or no writable /dev/shm)"
+fi
+
+[ "$n" -eq "$PLAN" ] || diag "ran $n of $PLAN tests"
+exit $((failed > 0))
