@@ -12,6 +12,7 @@
  * the HMAC is compared in constant time before anything is decoded. */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -257,6 +258,16 @@ fail:
     return NULL;
 }
 
+/* stale - an idle connection has nothing to read: if it has, the server closed it
+ * (Redis restarted, idle timeout) and the next command would fail on it, so it is
+ * replaced before use instead of failing a call and tripping the breaker */
+static bool stale(const redisContext *ctx)
+{
+    struct pollfd p = {.fd = ctx->fd, .events = POLLIN};
+
+    return poll(&p, 1, 0) != 0;
+}
+
 /* get_conn - this thread's context for C's parameters, made if needed */
 static redisContext *get_conn(const struct cache *c, char *reason, size_t size)
 {
@@ -266,8 +277,9 @@ static redisContext *get_conn(const struct cache *c, char *reason, size_t size)
         cn = g_new0(struct conn, 1);
         g_private_set(&conn_key, cn);
     }
-    if (cn->ctx != NULL && (cn->ctx->err != 0 || strcmp(cn->params, c->params) != 0)) {
-        redisFree(cn->ctx); /* a reload changed the parameters, or an error */
+    if (cn->ctx != NULL &&
+        (cn->ctx->err != 0 || strcmp(cn->params, c->params) != 0 || stale(cn->ctx))) {
+        redisFree(cn->ctx); /* a reload changed the parameters, an error, or closed */
         cn->ctx = NULL;
     }
     if (cn->ctx == NULL) {

@@ -52,18 +52,23 @@ static void stamp_dir(GString *out, const char *dir)
 
 /* stamp_new - what the files a generation was built from look like now: the
  * signature database, and the policy files, their campaigns/ and signatures/ */
+/* stamp_sigs - the signature database: a directory's files, or the one file */
+static void stamp_sigs(GString *out, const char *database)
+{
+    struct stat st;
+
+    if (g_file_test(database, G_FILE_TEST_IS_DIR))
+        stamp_dir(out, database);
+    else if (stat(database, &st) == 0)
+        g_string_append_printf(out, "%s %lld %lld.%09ld\n", database, (long long)st.st_size,
+                               (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
 static char *stamp_new(const char *database, const char *policy_dir)
 {
     GString *out = g_string_new(NULL);
 
-    if (g_file_test(database, G_FILE_TEST_IS_DIR)) {
-        stamp_dir(out, database);
-    } else {
-        struct stat st;
-        if (stat(database, &st) == 0)
-            g_string_append_printf(out, "%s %lld %lld.%09ld\n", database, (long long)st.st_size,
-                                   (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-    }
+    stamp_sigs(out, database);
     if (policy_dir != NULL && *policy_dir != '\0') {
         char *sub;
 
@@ -88,6 +93,34 @@ const char *generation_policy_dir(const struct mv_config *cfg)
     return cfg->policy_dir;
 }
 
+/* scan_digest_new - hex SHA-256 of everything a leaf's report depends on besides its
+ * bytes: the signature files (ClamAV's and the policy's), libclamav's version and the
+ * limits; the cache key's prefix, so that a reload that changes any of them never
+ * reads an old report */
+static char *scan_digest_new(const struct mv_config *cfg, const char *database,
+                             const char *policy_dir, const char *engine_version)
+{
+    GString *in = g_string_new(NULL);
+    char *sigs = NULL, *digest;
+
+    stamp_sigs(in, database);
+    if (*policy_dir != '\0') {
+        sigs = g_build_filename(policy_dir, "signatures", NULL);
+        stamp_dir(in, sigs);
+        g_free(sigs);
+    }
+    g_string_append_printf(in,
+                           "%s\nscan=%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%u,%u,%u,%u,%"
+                           G_GUINT64_FORMAT ",%u,%u,%u\n",
+                           engine_version, cfg->max_scan_size, cfg->max_file_size,
+                           cfg->max_recursion, cfg->max_files, cfg->max_scan_time,
+                           cfg->max_objects, cfg->max_message_scan_size,
+                           cfg->max_compression_ratio, cfg->max_passwords, SCAN_HEAD_BYTES);
+    digest = g_compute_checksum_for_string(G_CHECKSUM_SHA256, in->str, (gssize)in->len);
+    g_string_free(in, TRUE);
+    return digest;
+}
+
 /* generation_build - config, policy and engine together, or nothing */
 struct generation *generation_build(const char *config_path, const char *database,
                                     struct mv_err *err)
@@ -98,7 +131,8 @@ struct generation *generation_build(const char *config_path, const char *databas
     struct scan_engine *engine;
     struct policy *policy;
     const char *policy_dir;
-    char *ours = NULL;
+    struct cache *cache;
+    char *ours = NULL, *digest;
 
     cfg = config_path != NULL ? config_load(config_path, err) : config_default();
     if (cfg == NULL)
@@ -126,9 +160,20 @@ struct generation *generation_build(const char *config_path, const char *databas
         config_free(cfg);
         return NULL;
     }
+    digest = scan_digest_new(cfg, database, policy_dir, scan_engine_version(engine));
+    cache = cache_new(cfg, digest, err);
+    if (cache == NULL && *cfg->redis != '\0') {
+        g_free(digest);
+        scan_engine_free(engine);
+        policy_free(policy);
+        config_free(cfg);
+        return NULL;
+    }
     g = g_new0(struct generation, 1);
     g->cfg = cfg;
     g->engine = engine;
+    g->cache = cache;
+    g->scan_digest = digest;
     g->policy = policy;
     g->database = g_strdup(database);
     g->policy_dir = g_strdup(policy_dir);
@@ -141,6 +186,8 @@ struct generation *generation_build(const char *config_path, const char *databas
 /* generation_free - the last reference is gone */
 static void generation_free(struct generation *g)
 {
+    cache_free(g->cache);
+    g_free(g->scan_digest);
     scan_engine_free(g->engine);
     policy_free(g->policy);
     config_free(g->cfg);

@@ -1,4 +1,5 @@
-/* generation.h - config + policy + compiled engine as one reference-counted unit.
+/* generation.h - config + policy + compiled engine (+ its cache) as one
+ * reference-counted unit.
  * generation_build() makes a whole generation or nothing.  generation_install() makes
  * it the one new messages take; generation_acquire() hands out a reference to the
  * current one, generation_release() drops it, and the last release frees it, so a
@@ -6,6 +7,7 @@
 #ifndef MV_GENERATION_H
 #define MV_GENERATION_H
 
+#include "cache.h"
 #include "config.h"
 #include "mailvet.h"
 #include "policy.h"
@@ -16,6 +18,8 @@ struct generation {
     struct mv_config *cfg;    /* owned */
     struct scan_engine *engine; /* owned */
     struct policy *policy;    /* owned: policy files and compiled rules */
+    struct cache *cache;      /* owned: the Redis verdict cache, NULL when off */
+    char *scan_digest;        /* hex SHA-256 of what reports depend on (cache keys) */
     char *stamp;              /* names, sizes and times of the files it was built from */
     char *database;           /* the directory actually loaded (cfg or override) */
     char *policy_dir;         /* the policy directory loaded, "" for the built-in policy */

@@ -20,6 +20,8 @@
 #include "milter.h"
 #include "msg.h"
 #include "pipeline.h"
+#include "quarantine.h"
+#include "report.h"
 
 /* our headers, in the order of mv_msg.own_headers */
 static const char *const own_headers[] = {"X-Mailvet-Status", "X-Mailvet-Score",
@@ -306,8 +308,43 @@ static void tag(SMFICTX *ctx, struct mv_msg *m, const struct pipeline_result *re
     g_free(reasons);
 }
 
+/* store - the message into mailvet's quarantine; SMFIS_DISCARD once it is wholly on
+ * disk (the sender sees 250 and nothing is delivered), tempfail when it cannot be
+ * written: a message is never accepted and lost */
+static sfsistat store(SMFICTX *ctx, struct mv_conn *c, struct mv_msg *m,
+                      const struct pipeline_input *in, const struct pipeline_result *res)
+{
+    const struct mv_config *cfg = m->gen->cfg;
+    char *record = report_json_new(m->qid, res);
+    struct quarantine_meta meta = {
+        .queue_id = m->qid,
+        .client_addr = c->client_addr,
+        .sender = m->sender_addr,
+        .recipients = m->rcpt_addrs,
+        .record_json = record,
+        .generation = m->gen->number,
+    };
+    char id[QUARANTINE_ID_LEN + 1] = "";
+    struct mv_err err = {0};
+    enum mv_status st;
+
+    st = quarantine_store(cfg->quarantine_dir, in->bytes != NULL ? in->bytes->data : NULL, in->fd,
+                          in->bytes != NULL ? in->bytes->len : in->size, &meta, id, &err);
+    g_free(record);
+    if (st != MV_OK) {
+        char *why = log_escape(err.msg, 300);
+        log_msg(LOG_ERR, "%s: quarantine failed, answering tempfail: %s", m->qid, why);
+        g_free(why);
+        setreply(ctx, "451", "4.7.1", "Message could not be held for review, try again later");
+        return SMFIS_TEMPFAIL;
+    }
+    log_msg(LOG_INFO, "%s: quarantined id=%s", m->qid, id);
+    return SMFIS_DISCARD;
+}
+
 /* act - the policy's decision as the MTA's answer */
-static sfsistat act(SMFICTX *ctx, struct mv_msg *m, const struct pipeline_result *res)
+static sfsistat act(SMFICTX *ctx, struct mv_conn *c, struct mv_msg *m,
+                    const struct pipeline_input *in, const struct pipeline_result *res)
 {
     const struct policy_decision *d = &res->decision;
 
@@ -323,7 +360,10 @@ static sfsistat act(SMFICTX *ctx, struct mv_msg *m, const struct pipeline_result
     case MV_ACTION_DISCARD:
         return SMFIS_DISCARD;
     case MV_ACTION_QUARANTINE:
-        /* until mailvet's own store: the MTA's hold queue */
+        /* a message cut at max_message_size cannot be stored whole: the MTA holds it */
+        if (m->gen->cfg->quarantine_mode == CONFIG_QUARANTINE_STORE && !in->truncated)
+            return store(ctx, c, m, in, res);
+        /* hold: the MTA's hold queue */
         if (smfi_quarantine(ctx, (char *)mv_verdict_name(res->verdict)) != MI_SUCCESS) {
             setreply(ctx, "451", "4.7.1", "Message could not be held, try again later");
             return SMFIS_TEMPFAIL;
@@ -355,11 +395,12 @@ static void log_result(const struct mv_conn *c, const struct mv_msg *m,
 
     log_msg(LOG_INFO,
             "%s: verdict=%s action=%s score=%g client=%s from=%s size=%zu leaves=%zu objects=%u "
-            "signatures=%s hits=%s gen=%u ms=%.0f%s%s%s",
+            "signatures=%s hits=%s cache=%s gen=%u ms=%.0f%s%s%s",
             m->qid, mv_verdict_name(res->verdict), mv_action_name(res->action), res->score,
             c->client_addr != NULL ? c->client_addr : "unknown", sender, size, res->nreports,
-            res->objects, res->reasons->len ? sigs : "-", *hits ? hits : "-", m->gen->number,
-            res->ms, note ? " policy=\"" : "", note ? note : "", note ? "\"" : "");
+            res->objects, res->reasons->len ? sigs : "-", *hits ? hits : "-",
+            report_cache_state(res), m->gen->number, res->ms, note ? " policy=\"" : "",
+            note ? note : "", note ? "\"" : "");
     g_free(note);
     g_free(hits);
     g_free(sigs);
@@ -394,7 +435,7 @@ static sfsistat xxfi_eom(SMFICTX *ctx)
         pipeline_result_clear(&res);
         return on_error(ctx, c, "scan", m->err.msg);
     }
-    rc = act(ctx, m, &res);
+    rc = act(ctx, c, m, &in, &res);
     if (res.verdict != MV_VERDICT_CLEAN || m->gen->cfg->log_clean)
         log_result(c, m, &res, in.size);
     pipeline_result_clear(&res);

@@ -1,4 +1,7 @@
 /* pipeline.c - parse, scan every leaf, classify, decide.
+ * The leaves' reports are looked up in the Redis cache first (cache.c, one round trip),
+ * and what was scanned is stored afterwards, unless it depended on this message
+ * (cacheable()).
  * After each leaf's scan, every zip, 7z and rar found in it is checked by container.c
  * (members libclamav missed, encrypted members opened with the passwords the
  * message's text offers, sizes it trimmed).
@@ -90,6 +93,27 @@ static const GPtrArray *run_passwords(void *ctx)
     return run->passwords;
 }
 
+/* cacheable - whether REP, just scanned, is the same for these bytes in any message:
+ * not when a message-wide limit cut the scan (the leaf was not seen whole, or the
+ * heads of its objects were not all kept), nor a
+ * time limit (another run may finish), nor with an encrypted archive (what opened it
+ * were passwords from this message's text) */
+static bool cacheable(const struct scan_report *rep, const struct scan_budget *budget)
+{
+    /* also when the message's room for object heads ran out: some heads are missing */
+    if (budget->limit != NULL || budget->heads + SCAN_HEAD_BYTES > SCAN_HEADS_MAX)
+        return false;
+    for (guint i = 0; i < rep->signatures->len; i++) {
+        const char *sig = g_ptr_array_index(rep->signatures, i);
+        if (strstr(sig, "ScanTime") != NULL)
+            return false;
+    }
+    for (guint i = 0; i < rep->objects->len; i++)
+        if (((const struct scan_object *)g_ptr_array_index(rep->objects, i))->encrypted)
+            return false;
+    return true;
+}
+
 /* decide - rules over the message's features, the verdict they raise, and the
  * policy's action for the recipients */
 static void decide(const struct generation *gen, const struct pipeline_input *in,
@@ -137,6 +161,8 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
     struct container_ctx cc = {0};
     struct scan_budget budget;
     enum mv_status st = MV_OK;
+    const char **sha = NULL;
+    bool *store = NULL;
     unsigned flags;
 
     memset(res, 0, sizeof(*res));
@@ -158,17 +184,27 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
     cc.progress_ctx = progress_ctx;
     res->nreports = message_leaf_count(res->msg);
     res->reports = g_new0(struct scan_report, res->nreports);
+    res->cached = g_new0(bool, res->nreports);
+    store = g_new0(bool, res->nreports);
+    sha = g_new0(const char *, res->nreports + 1);
+    for (size_t i = 0; i < res->nreports; i++)
+        sha[i] = message_leaf_get(res->msg, i)->sha256;
+    /* one round trip for every leaf; what Redis has is not scanned again */
+    cache_get(gen->cache, sha, res->nreports, res->reports, res->cached, &res->cache);
     for (size_t i = 0; i < res->nreports; i++) {
         struct scan_report *rep = &res->reports[i];
 
-        st = scan_leaf(gen->engine, message_leaf_get(res->msg, i), &budget, rep, progress,
-                       progress_ctx, err);
-        /* the list grows while archives are checked: members may be archives too */
-        for (guint j = 0; st == MV_OK && j < rep->objects->len; j++)
-            if (((struct scan_object *)g_ptr_array_index(rep->objects, j))->archive != NULL)
-                st = container_check(&cc, rep, j, err);
-        if (st != MV_OK)
-            goto out;
+        if (!res->cached[i]) {
+            st = scan_leaf(gen->engine, message_leaf_get(res->msg, i), &budget, rep, progress,
+                           progress_ctx, err);
+            /* the list grows while archives are checked: members may be archives too */
+            for (guint j = 0; st == MV_OK && j < rep->objects->len; j++)
+                if (((struct scan_object *)g_ptr_array_index(rep->objects, j))->archive != NULL)
+                    st = container_check(&cc, rep, j, err);
+            if (st != MV_OK)
+                goto out;
+            store[i] = cacheable(rep, &budget);
+        }
         res->objects += rep->objects->len;
         for (guint j = 0; j < rep->signatures->len; j++)
             add_reason(res, g_ptr_array_index(rep->signatures, j));
@@ -177,6 +213,7 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
     }
     if (budget.limit != NULL)
         add_reason(res, budget.limit);
+    cache_put(gen->cache, sha, res->reports, store, res->nreports, &res->cache);
 
     flags = message_flags(res->msg);
     if (flags & MESSAGE_NO_MEMORY) {
@@ -195,6 +232,8 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
 out:
     if (run.passwords != NULL)
         g_ptr_array_free(run.passwords, TRUE);
+    g_free(store);
+    g_free(sha);
     return st;
 }
 
@@ -209,5 +248,6 @@ void pipeline_result_clear(struct pipeline_result *res)
         g_ptr_array_free(res->reasons, TRUE);
     rules_result_clear(&res->rules);
     policy_decision_clear(&res->decision);
+    g_free(res->cached);
     memset(res, 0, sizeof(*res));
 }

@@ -10,6 +10,7 @@
 
 #include <glib.h>
 
+#include "cache.h"
 #include "generation.h"
 #include "mailvet.h"
 #include "message.h"
@@ -38,6 +39,8 @@ struct pipeline_result {
                                    * strongest class first */
     struct rules_result rules;    /* rule hits, in rule order */
     struct policy_decision decision; /* action, reply, tagging, note */
+    bool *cached;                 /* per leaf: its report came from the cache */
+    struct cache_stats cache;     /* what the cache did for this message */
     unsigned objects;             /* objects inspected over all leaves */
     double ms;                    /* time spent in pipeline_run */
 };

@@ -1,7 +1,8 @@
 /* report.c - render a pipeline result.
  * JSON fields (stable; later work only adds): file, verdict, action, score, reasons,
  * hits[] {id, campaign, category, score, description, objects}, policy (the note on
- * how the action was decided, or null), objects_scanned, parts[] {path, filename, declared_type, detected_type, size, sha256,
+ * how the action was decided, or null), cache {state, hits, misses, errors,
+ * rejected, rtt_ms}, objects_scanned, parts[] {path, filename, declared_type, detected_type, size, sha256,
  * signatures}, objects[] {path, name, type, size, depth, encrypted, decrypted,
  * type_mismatch, signatures}: every object inspected, flat, in the order seen.
  * json-glib does the escaping, so sender-controlled names are safe in the output. */
@@ -75,6 +76,35 @@ static void add_hits(JsonBuilder *b, const struct pipeline_result *res)
     json_builder_end_array(b);
 }
 
+/* report_cache_state - "off", "hit" (every leaf), "miss" (none) or "partial" */
+const char *report_cache_state(const struct pipeline_result *res)
+{
+    if (res->cache.off)
+        return "off";
+    if (res->cache.hits > 0 && res->cache.hits >= res->nreports)
+        return "hit";
+    return res->cache.hits > 0 ? "partial" : "miss";
+}
+
+/* add_cache - what the cache did for the message */
+static void add_cache(JsonBuilder *b, const struct pipeline_result *res)
+{
+    json_builder_set_member_name(b, "cache");
+    json_builder_begin_object(b);
+    add_string_or_null(b, "state", report_cache_state(res));
+    json_builder_set_member_name(b, "hits");
+    json_builder_add_int_value(b, res->cache.hits);
+    json_builder_set_member_name(b, "misses");
+    json_builder_add_int_value(b, res->cache.misses);
+    json_builder_set_member_name(b, "errors");
+    json_builder_add_int_value(b, res->cache.errors);
+    json_builder_set_member_name(b, "rejected");
+    json_builder_add_int_value(b, res->cache.rejected);
+    json_builder_set_member_name(b, "rtt_ms");
+    json_builder_add_double_value(b, res->cache.rtt_ms);
+    json_builder_end_object(b);
+}
+
 /* report_json_new - the result as one JSON object */
 char *report_json_new(const char *name, const struct pipeline_result *res)
 {
@@ -92,6 +122,7 @@ char *report_json_new(const char *name, const struct pipeline_result *res)
     add_strings(b, "reasons", res->reasons);
     add_hits(b, res);
     add_string_or_null(b, "policy", res->decision.note);
+    add_cache(b, res);
     json_builder_set_member_name(b, "objects_scanned");
     json_builder_add_int_value(b, res->objects);
     json_builder_set_member_name(b, "parts");
@@ -109,6 +140,7 @@ char *report_json_new(const char *name, const struct pipeline_result *res)
         json_builder_add_int_value(b, (gint64)leaf->size);
         add_string_or_null(b, "sha256", leaf->sha256);
         add_strings(b, "signatures", rep->signatures);
+        add_string_or_null(b, "cache", res->cache.off ? "off" : res->cached[i] ? "hit" : "miss");
         json_builder_end_object(b);
     }
     json_builder_end_array(b);

@@ -5,6 +5,8 @@
 
 #include "pipeline.h"
 
+/* report_cache_state - the message's cache outcome: off, hit, miss or partial */
+const char *report_cache_state(const struct pipeline_result *res);
 /* report_json_new - one compact JSON object for the message named NAME */
 char *report_json_new(const char *name, const struct pipeline_result *res);
 /* report_text_new - clamscan-like lines: "NAME: verdict (reasons)" and the parts */

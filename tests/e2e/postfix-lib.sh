@@ -164,6 +164,8 @@ pf_init() {
     PF_SMTP_PORT=$PF_PORT
     pf_free_port || return 1
     PF_SINK_PORT=$PF_PORT
+    pf_free_port || return 1
+    PF_REINJECT_PORT=$PF_PORT
     PF_SINK_PID=
     PF_STARTED=
 }
@@ -233,6 +235,10 @@ EOF
     cat > "$PF_CONF/master.cf" <<EOF
 # service type  private unpriv  chroot  wakeup  maxproc command + args
 127.0.0.1:$PF_SMTP_PORT inet n - n - - smtpd
+# re-injection of released quarantine entries, without milters
+# (contrib/postfix/master.cf.snippet)
+127.0.0.1:$PF_REINJECT_PORT inet n - n - - smtpd
+  -o smtpd_milters= -o non_smtpd_milters= -o receive_override_options=no_milters
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr

@@ -4,7 +4,8 @@
 # A scenario is a pair: t-NAME.lua drives the milter protocol (with lib.lua),
 # and t-NAME.yaml, if present beside it, holds the config keys that make the
 # scenario (say "add_header: false"); t-NAME.setup, if present, is a shell script
-# run with the work dir as argument before the daemon starts.  Those keys replace the base keys below;
+# run with the work dir as argument before the daemon starts, and t-NAME.teardown
+# one run at the end whatever happened (to stop what setup started).  Those keys replace the base keys below;
 # @WORK@, @SAMPLES@ and @TMPDIR@ in it stand for the test's directories.
 #
 #   1. make a private work dir $top_builddir/tests/work/t-NAME, build the
@@ -109,7 +110,9 @@ finish() {
 daemon_pid=
 relay_pid=
 sockdir=
+teardown=
 cleanup() {
+    [ -n "$teardown" ] && sh "$teardown" "$work" > /dev/null 2>&1
     [ -n "$relay_pid" ] && kill "$relay_pid" 2>/dev/null
     [ -n "$daemon_pid" ] && kill -KILL "$daemon_pid" 2>/dev/null
     [ -n "$sockdir" ] && rm -rf "$sockdir"
@@ -146,6 +149,7 @@ mkdir -p "$work/tmp"
 # A scenario may need files in place before the daemon starts (a policy directory):
 # t-NAME.setup, if present, runs with the work dir as its only argument.
 setup=$luadir/$name.setup
+[ -f "$luadir/$name.teardown" ] && teardown=$luadir/$name.teardown
 if [ -f "$setup" ] && ! sh "$setup" "$work" > "$work/setup.log" 2>&1; then
     check 1 "$name.setup prepares the work dir"
     comment "$work/setup.log"
