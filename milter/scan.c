@@ -296,6 +296,16 @@ static cl_error_t on_file_inspection(int fd, const char *type, const char **ance
     /* a zip, 7z or rar: keep its bytes for container.c, which accounts for every
      * member once this scan is done (what libclamav did not open, encrypted members) */
     if (buf != NULL && is_archive(type)) {
+        /* a bomb is known from its headers: stop before libclamav inflates it */
+        uint64_t declared = unpack_declared_size(buf, file_size);
+
+        if (file_size > 0 && declared >= LIMIT_RATIO_FLOOR &&
+            declared / file_size >= sc->budget->max_ratio) {
+            add_name(o->signatures, "Mailvet.Limits.CompressionRatio");
+            if (sc->budget->limit == NULL)
+                sc->budget->limit = "Mailvet.Limits.CompressionRatio";
+            return CL_VIRUS;
+        }
         o->encrypted = unpack_probe(buf, file_size);
         keep_archive(sc, o, level, buf, file_size);
     }

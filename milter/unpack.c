@@ -126,6 +126,34 @@ bool unpack_probe(const void *data, size_t len)
     return encrypted;
 }
 
+/* unpack_declared_size - the uncompressed sizes DATA's headers declare, summed (at
+ * most UNPACK_MAX_HEADERS entries; a zip's come from its central directory, so
+ * nothing is decompressed); 0 when libarchive cannot read it */
+uint64_t unpack_declared_size(const void *data, size_t len)
+{
+    struct archive_entry *entry;
+    struct archive *a;
+    uint64_t total = 0;
+    int rc;
+
+    if (data == NULL || len == 0)
+        return 0;
+    a = reader_new(data, len, NULL, &rc);
+    if (a == NULL)
+        return 0;
+    for (unsigned n = 0; rc == ARCHIVE_OK && n < UNPACK_MAX_HEADERS; n++) {
+        la_int64_t size;
+
+        if (!header_ok(archive_read_next_header(a, &entry)))
+            break;
+        size = archive_entry_size(entry);
+        if (archive_entry_size_is_set(entry) && size > 0 && (uint64_t)size <= UINT64_MAX - total)
+            total += (uint64_t)size;
+    }
+    archive_read_free(a);
+    return total;
+}
+
 /* member_free - GPtrArray free function for struct unpack_member */
 static void member_free(gpointer p)
 {

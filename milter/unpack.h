@@ -44,6 +44,10 @@ struct unpack_result {
  * members or encrypted headers; reads headers only */
 bool unpack_probe(const void *data, size_t len);
 
+/* unpack_declared_size - the sum of the uncompressed sizes DATA's headers declare
+ * (a zip's central directory: nothing is decompressed); 0 if unreadable */
+uint64_t unpack_declared_size(const void *data, size_t len);
+
 /* unpack_open - list members and try PASSWORDS (char *, may be NULL or empty) in
  * order; fills OUT (caller clears with unpack_result_clear).  MV_OK even when no
  * password worked (out->opened false); MV_EPARSE for data libarchive cannot read at

@@ -686,6 +686,25 @@ static void zip_parts_do_not_split_stored_nested_zips(void **state)
     g_array_free(ranges, TRUE);
 }
 
+static void declared_size_sums_the_headers(void **state)
+{
+    struct fixture *f = *state;
+    GBytes *plain = slurp(f->dir, "plain.zip");
+    GBytes *big = slurp(f->dir, "big.zip");
+    gsize len;
+    const void *data = g_bytes_get_data(plain, &len);
+
+    /* readme.txt (28 bytes) and notes.txt (40 lines "line N of the meeting notes\n":
+     * 9 of 28 bytes and 31 of 29, 1151 bytes) */
+    assert_int_equal(unpack_declared_size(data, len), 28 + 1151);
+    /* an encrypted zip's headers still declare its sizes: big.txt is 100000 bytes */
+    data = g_bytes_get_data(big, &len);
+    assert_true(unpack_declared_size(data, len) >= 100000);
+    assert_int_equal(unpack_declared_size("not an archive at all", 21), 0);
+    g_bytes_unref(plain);
+    g_bytes_unref(big);
+}
+
 /* want_notes - an unpack_want_fn: only notes.txt */
 static bool want_notes(const struct unpack_member *m, void *ctx)
 {
@@ -892,6 +911,7 @@ int main(void)
         cmocka_unit_test(zip_parts_split_concatenated_zips),
         cmocka_unit_test(zip_parts_do_not_split_stored_nested_zips),
         cmocka_unit_test(open_some_extracts_only_wanted_members),
+        cmocka_unit_test(declared_size_sums_the_headers),
         cmocka_unit_test(passwords_are_found_in_text),
         cmocka_unit_test(ordinary_text_gives_no_candidates),
         cmocka_unit_test(passwords_respect_max_count_and_max_len),
