@@ -645,6 +645,49 @@ static GMimeParserOptions *options_new(void)
 }
 
 /* parse_stream - parse STREAM (reference taken over) into a new struct message */
+/* part_cut - GMime builds every part of the whole message before we walk it: a
+ * message of a million tiny parts costs gigabytes however small max_parts is.  So
+ * the lines that can be MIME delimiters ("--" then something other than a space)
+ * are counted first, in one pass over the bytes; a part needs at most two (its
+ * opening delimiter, and a closing one for a multipart), so past max_parts * 2 + 16
+ * of them the rest of the message can hold no part we would keep.  Returns the
+ * offset to parse up to, or -1 to parse everything.  The stream is left at 0. */
+static gint64 part_cut(GMimeStream *s, unsigned max_parts, unsigned char *buf, size_t size)
+{
+    const guint64 limit = (guint64)max_parts * 2 + 16;
+    enum { START, DASH, DASHES, REST } state = START;
+    guint64 seen = 0;
+    gint64 off = 0, line = 0, cut = -1;
+    ssize_t n;
+
+    g_mime_stream_reset(s);
+    while (cut < 0 && (n = g_mime_stream_read(s, (char *)buf, size)) > 0) {
+        for (ssize_t i = 0; i < n; i++) {
+            unsigned char c = buf[i];
+
+            if (c == '\n') {
+                state = START;
+                line = off + i + 1;
+                continue;
+            }
+            if (state == START)
+                state = c == '-' ? DASH : REST;
+            else if (state == DASH)
+                state = c == '-' ? DASHES : REST;
+            else if (state == DASHES) {
+                state = REST;
+                if (!g_ascii_isspace(c) && ++seen > limit) {
+                    cut = line;
+                    break;
+                }
+            }
+        }
+        off += n;
+    }
+    g_mime_stream_reset(s);
+    return cut;
+}
+
 /* headers_keep - the message's own header fields, decoded, for rules: at most
  * MESSAGE_MAX_HEADERS of at most MESSAGE_MAX_HEADER_VALUE bytes each */
 static void headers_keep(struct message *m)
@@ -681,8 +724,18 @@ static struct message *parse_stream(GMimeStream *stream, const struct message_li
     };
     enum mv_status st = MV_OK;
     GMimeObject *body = NULL;
-    gint64 len;
+    gint64 len, cut;
 
+    w.scratch = g_malloc(MESSAGE_CHUNK);
+    cut = part_cut(stream, w.max_parts, w.scratch, MESSAGE_CHUNK);
+    if (cut >= 0) {
+        /* parse only the beginning: the parts beyond are past max_parts anyway */
+        GMimeStream *head = g_mime_stream_substream(stream, 0, cut);
+
+        g_object_unref(stream);
+        stream = head;
+        m->flags |= MESSAGE_LIMIT_PARTS;
+    }
     m->stream = stream;
     m->options = options_new();
     m->leaves = g_ptr_array_new_with_free_func(leaf_free);
@@ -704,7 +757,6 @@ static struct message *parse_stream(GMimeStream *stream, const struct message_li
         body = g_mime_message_get_mime_part(m->gmsg);
     }
     w.path = g_string_new(NULL);
-    w.scratch = g_malloc(MESSAGE_CHUNK);
     if (body != NULL && GMIME_IS_MULTIPART(body)) {
         st = walk(&w, body, 0);
     } else if (body != NULL) {
