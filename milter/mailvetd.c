@@ -290,12 +290,24 @@ int main(int argc, char **argv)
         generation_release(gen);
         return EX_NOUSER;
     }
+    /* a milter parses what strangers send: it runs as root only when told to, with
+     * user: "" (stay as started), never by naming root as the user */
+    if (drop && uid == 0) {
+        fprintf(stderr, "mailvetd: %s: user: %s is root; name an unprivileged user (the "
+                        "package's is mailvet), or user: \"\" to stay as started\n",
+                cfg->file, cfg->user);
+        generation_release(gen);
+        return EX_CONFIG;
+    }
     if (opt.check_only) {
         printf("mailvetd: %s: configuration OK, %u signatures from %s\n", cfg->file,
                scan_engine_signatures(gen->engine), gen->database);
         generation_release(gen);
         return EX_OK;
     }
+    if (!drop && geteuid() == 0)
+        log_msg(LOG_WARNING, "running as root (user: \"\" in %s): every message is parsed "
+                             "with root's privileges", cfg->file);
     if (drop && geteuid() != 0) {
         log_msg(LOG_WARNING, "not started as root: staying user %ld instead of switching to %s",
                 (long)geteuid(), cfg->user);

@@ -9,7 +9,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd
 
-PLAN=18
+PLAN=20
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -194,6 +194,17 @@ else
     ls -l "$W" | sed 's/^/#   /'
 fi
 
+# --- root only when told ----------------------------------------------------
+sed 's/^user: .*/user: root/; s/good\.sock/root.sock/; s/good\.pid/root.pid/' "$W/good.yaml" > "$W/root.yaml"
+timeout 60 "$MAILVETD" -c "$W/root.yaml" -f > "$W/root.log" 2>&1
+rc=$?
+if [ "$rc" -eq 78 ] && grep -q "user: root is root" "$W/root.log" && [ ! -e "$W/root.sock" ]; then
+    ok "user: root is refused (exit 78, no socket), the message says how to run unprivileged"
+else
+    not_ok "user: root is refused (exit 78, no socket), the message says how to run unprivileged"
+    diag "exit $rc"; diag_file "$W/root.log"
+fi
+
 # --- start, pid file, socket mode, SIGTERM ---------------------------------
 "$MAILVETD" -c "$W/good.yaml" -f > "$W/good.log" 2>&1 &
 pid=$!
@@ -215,6 +226,16 @@ if [ -S "$W/good.sock" ] && ! gone "$pid"; then
     else
         not_ok "the pid file holds the daemon's pid ($pid)"; diag "got '$got'"
     fi
+    if [ "$(id -u)" = 0 ]; then
+        if grep -q 'running as root (user: "" in' "$W/good.log"; then
+            ok "started as root with user \"\": the log warns that it runs as root"
+        else
+            not_ok "started as root with user \"\": the log warns that it runs as root"
+            diag_file "$W/good.log"
+        fi
+    else
+        skip "the root warning: not root"
+    fi
     stop "$pid"
     if [ "$RC" -eq 0 ]; then
         ok "SIGTERM: mailvetd exits 0"
@@ -230,7 +251,7 @@ if [ -S "$W/good.sock" ] && ! gone "$pid"; then
 else
     not_ok "mailvetd -f starts and listens on unix:$W/good.sock"
     diag_file "$W/good.log"
-    for d in "socket mode" "pid file" "SIGTERM exit" "SIGTERM cleanup"; do
+    for d in "socket mode" "pid file" "root warning" "SIGTERM exit" "SIGTERM cleanup"; do
         not_ok "$d (daemon did not start)"
     done
 fi
