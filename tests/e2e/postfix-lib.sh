@@ -349,3 +349,26 @@ pf_cleanup() {
         rm -rf "$PF_WORK"
     fi
 }
+
+# pf_mailvet_fixtures - what the mailvet e2e tests share, under $PF_WORK: S (the
+# EICAR samples and signatures), C (the campaign look-alikes), P (the shipped
+# policy with campaigns quarantined) and a tmpdir mailvetd can use.  Needs
+# top_srcdir; returns 1 with a message on stderr when a sample script fails.
+pf_mailvet_fixtures() {
+    S=$PF_WORK/samples
+    C=$PF_WORK/campaign
+    P=$PF_WORK/policy
+    sh "$top_srcdir/tests/samples/make-samples.sh" "$S" > "$PF_WORK/samples.out" 2>&1 || {
+        echo "make-samples.sh failed" >&2
+        return 1
+    }
+    sh "$top_srcdir/tests/samples/make-campaign-samples.sh" "$C" > "$PF_WORK/campaign.out" 2>&1 || {
+        echo "make-campaign-samples.sh failed" >&2
+        return 1
+    }
+    mkdir -p "$P" "$PF_WORK/tmp"
+    chmod 755 "$PF_WORK/tmp"
+    cp -r "$top_srcdir/policies/generic.yaml" "$top_srcdir/policies/campaigns" \
+        "$top_srcdir/policies/signatures" "$P/"
+    printf 'actions:\n  campaign: quarantine\n' > "$P/policy.yaml"
+}

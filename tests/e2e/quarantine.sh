@@ -57,22 +57,8 @@ finish() {
 
 pf_init "$top_builddir/tests/work" || bail "pf_init failed"
 trap finish EXIT
-S=$PF_WORK/samples
-C=$PF_WORK/campaign
-sh "$top_srcdir/tests/samples/make-samples.sh" "$S" > "$PF_WORK/samples.out" 2>&1 ||
-    bail "make-samples.sh failed"
-sh "$top_srcdir/tests/samples/make-campaign-samples.sh" "$C" > "$PF_WORK/campaign.out" 2>&1 ||
-    bail "make-campaign-samples.sh failed"
-
-# the shipped policy, with campaigns quarantined
-P=$PF_WORK/policy
-mkdir -p "$P"
-cp -r "$top_srcdir/policies/generic.yaml" "$top_srcdir/policies/campaigns" \
-    "$top_srcdir/policies/signatures" "$P/"
-printf 'actions:\n  campaign: quarantine\n' > "$P/policy.yaml"
+pf_mailvet_fixtures || bail "fixtures"
 Q=$PF_WORK/quarantine
-mkdir -p "$PF_WORK/tmp"
-chmod 755 "$PF_WORK/tmp"
 
 # write_config QDIR - mailvetd's config with the quarantine in QDIR
 write_config() {
