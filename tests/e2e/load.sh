@@ -127,7 +127,13 @@ lines=$(grep -c ': verdict=' "$PF_WORK/mailvetd.log")
 check "mailvetd logged one verdict line per message ($lines of $total)" test "$lines" -eq "$total"
 
 diag "mailvetd RSS: $rss_warm KB after warm-up, $rss_end KB at the end"
-check "mailvetd's memory does not keep growing after warm-up (at most 1.5x)" \
-    test "$rss_end" -le $((rss_warm * 3 / 2 + 1024))
+if ldd "$MAILVETD" 2>/dev/null | grep -q libasan; then
+    # AddressSanitizer keeps freed memory in its quarantine (256 MB by default), so
+    # RSS grows until that fills whatever the program does: no figure to judge by
+    skip "mailvetd's memory after warm-up: built with AddressSanitizer"
+else
+    check "mailvetd's memory does not keep growing after warm-up (at most 1.5x)" \
+        test "$rss_end" -le $((rss_warm * 3 / 2 + 1024))
+fi
 
 [ "$failed" -eq 0 ] && [ "$n" -eq "$PLAN" ]
