@@ -88,6 +88,7 @@ comment() {
 
 # finish: print plan + numbered results; diagnostics on failure; clean up
 finish() {
+    run_teardown
     if [ "$failed" -ne 0 ]; then
         echo "# mailvetd log ($work/mailvetd.log):" >> "$tap"
         comment "$work/mailvetd.log"
@@ -111,8 +112,13 @@ daemon_pid=
 relay_pid=
 sockdir=
 teardown=
-cleanup() {
+# run_teardown: the scenario's teardown, once, while its work dir still exists
+run_teardown() {
     [ -n "$teardown" ] && sh "$teardown" "$work" > /dev/null 2>&1
+    teardown=
+}
+cleanup() {
+    run_teardown
     [ -n "$relay_pid" ] && kill "$relay_pid" 2>/dev/null
     [ -n "$daemon_pid" ] && kill -KILL "$daemon_pid" 2>/dev/null
     [ -n "$sockdir" ] && rm -rf "$sockdir"
