@@ -45,7 +45,7 @@
 #   - CHM made by chmcmd (Free Pascal, fp-utils): libclamav 1.4 rejects it
 #     ("cli_scanmschm() failed ... Bad format"), although 7z lists and extracts
 #     payload.com from it.  TODO.  fp-utils pulls in fpc-source (about 250 MB
-#     installed), so it is not in .ci/install-deps and the CHM case is a SKIP
+#     installed), so it is not in .ci/install-deps.sh and the CHM case is a SKIP
 #     where chmcmd is missing.
 #   - HTML: EICAR as text in a <pre> is not found, by design: the page is not
 #     the 68-byte EICAR file, and libclamav's normalised HTML is not either (the
@@ -63,7 +63,7 @@
 #     bzip2 and xz store no name, and libclamav ignores gzip's FNAME: no name
 #     check for them.
 #
-# Needs (all in .ci/install-deps): jq, perl (Compress::Zlib ships with perl),
+# Needs (all in .ci/install-deps.sh): jq, perl (Compress::Zlib ships with perl),
 # zip, unzip, p7zip-full, tar, gzip, bzip2, xz-utils, cpio, arj, gcab,
 # genisoimage, msitools (msibuild), macutils (binhex), sharutils (uuencode),
 # libjpeg-turbo-progs (cjpeg); optional: fp-utils (chmcmd).  A missing required
@@ -332,7 +332,7 @@ HDR
 # need TOOL... - fail with a message naming the first missing tool
 need() {
     for t in "$@"; do
-        command -v "$t" >/dev/null 2>&1 || { echo "$t not found (see .ci/install-deps)"; return 1; }
+        command -v "$t" >/dev/null 2>&1 || { echo "$t not found (see .ci/install-deps.sh)"; return 1; }
     done
 }
 

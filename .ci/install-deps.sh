@@ -1,5 +1,5 @@
 #!/bin/sh
-# .ci/install-deps - install every Debian package that the build and the tests
+# .ci/install-deps.sh - install every Debian package that the build and the tests
 # need (Debian 12).  Runs as root, with no terminal, from CI or by hand.
 #
 # Package scripts never start services here: postfix, redis-server and
@@ -32,7 +32,7 @@ export DEBCONF_NONINTERACTIVE_SEEN=true
 policy=/usr/sbin/policy-rc.d
 made_policy=
 if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\n# installed by mailvet .ci/install-deps for the duration of an install\nexit 101\n' > "$policy"
+    printf '#!/bin/sh\n# installed by mailvet .ci/install-deps.sh for the duration of an install\nexit 101\n' > "$policy"
     chmod 755 "$policy"
     made_policy=yes
 fi
