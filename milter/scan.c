@@ -296,8 +296,10 @@ static cl_error_t on_file_inspection(int fd, const char *type, const char **ance
     /* a zip, 7z or rar: keep its bytes for container.c, which accounts for every
      * member once this scan is done (what libclamav did not open, encrypted members) */
     if (buf != NULL && is_archive(type)) {
-        /* a bomb is known from its headers: stop before libclamav inflates it */
-        uint64_t declared = unpack_declared_size(buf, file_size);
+        /* one pass over the headers: encryption, and the sizes they declare; a bomb
+         * is known from those, so the scan stops before libclamav inflates it */
+        uint64_t declared;
+        bool encrypted = unpack_probe(buf, file_size, &declared);
 
         if (file_size > 0 && declared >= LIMIT_RATIO_FLOOR &&
             declared / file_size >= sc->budget->max_ratio) {
@@ -306,7 +308,7 @@ static cl_error_t on_file_inspection(int fd, const char *type, const char **ance
                 sc->budget->limit = "Mailvet.Limits.CompressionRatio";
             return CL_VIRUS;
         }
-        o->encrypted = unpack_probe(buf, file_size);
+        o->encrypted = encrypted;
         keep_archive(sc, o, level, buf, file_size);
     }
     return CL_CLEAN;

@@ -89,13 +89,16 @@ static bool headers_encrypted(struct archive *a)
 
 /* unpack_probe - true if DATA is an archive libarchive reads that has encrypted
  * members or encrypted headers; reads headers only */
-bool unpack_probe(const void *data, size_t len)
+bool unpack_probe(const void *data, size_t len, uint64_t *declared)
 {
     struct archive *a;
     struct archive_entry *entry;
     bool encrypted = false;
+    uint64_t total = 0;
     int rc;
 
+    if (declared != NULL)
+        *declared = 0;
     if (data == NULL || len == 0)
         return false;
     a = reader_new(data, len, NULL, &rc);
@@ -106,14 +109,20 @@ bool unpack_probe(const void *data, size_t len)
         archive_read_free(a);
         return encrypted;
     }
-    for (unsigned n = 0; n < UNPACK_MAX_HEADERS && !encrypted; n++) {
+    /* every header, also past an encrypted one: the declared sizes are wanted too */
+    for (unsigned n = 0; n < UNPACK_MAX_HEADERS; n++) {
+        la_int64_t size;
+
         rc = archive_read_next_header(a, &entry);
         if (rc == ARCHIVE_EOF)
             break;
         if (!header_ok(rc)) {
-            encrypted = headers_encrypted(a);
+            encrypted |= headers_encrypted(a);
             break;
         }
+        size = archive_entry_size(entry);
+        if (archive_entry_size_is_set(entry) && size > 0 && (uint64_t)size <= UINT64_MAX - total)
+            total += (uint64_t)size;
         if (archive_entry_is_encrypted(entry) || archive_entry_is_data_encrypted(entry) ||
             archive_entry_is_metadata_encrypted(entry))
             encrypted = true;
@@ -123,35 +132,9 @@ bool unpack_probe(const void *data, size_t len)
     if (!encrypted && archive_read_has_encrypted_entries(a) > 0)
         encrypted = true;
     archive_read_free(a);
+    if (declared != NULL)
+        *declared = total;
     return encrypted;
-}
-
-/* unpack_declared_size - the uncompressed sizes DATA's headers declare, summed (at
- * most UNPACK_MAX_HEADERS entries; a zip's come from its central directory, so
- * nothing is decompressed); 0 when libarchive cannot read it */
-uint64_t unpack_declared_size(const void *data, size_t len)
-{
-    struct archive_entry *entry;
-    struct archive *a;
-    uint64_t total = 0;
-    int rc;
-
-    if (data == NULL || len == 0)
-        return 0;
-    a = reader_new(data, len, NULL, &rc);
-    if (a == NULL)
-        return 0;
-    for (unsigned n = 0; rc == ARCHIVE_OK && n < UNPACK_MAX_HEADERS; n++) {
-        la_int64_t size;
-
-        if (!header_ok(archive_read_next_header(a, &entry)))
-            break;
-        size = archive_entry_size(entry);
-        if (archive_entry_size_is_set(entry) && size > 0 && (uint64_t)size <= UINT64_MAX - total)
-            total += (uint64_t)size;
-    }
-    archive_read_free(a);
-    return total;
 }
 
 /* member_free - GPtrArray free function for struct unpack_member */

@@ -41,12 +41,10 @@ struct unpack_result {
 };
 
 /* unpack_probe - true if DATA is an archive libarchive reads that has encrypted
- * members or encrypted headers; reads headers only */
-bool unpack_probe(const void *data, size_t len);
-
-/* unpack_declared_size - the sum of the uncompressed sizes DATA's headers declare
- * (a zip's central directory: nothing is decompressed); 0 if unreadable */
-uint64_t unpack_declared_size(const void *data, size_t len);
+ * members or encrypted headers; reads headers only (a zip's central directory:
+ * nothing is decompressed).  *DECLARED (may be NULL) receives the sum of the
+ * uncompressed sizes the headers declare, 0 if unreadable */
+bool unpack_probe(const void *data, size_t len, uint64_t *declared);
 
 /* unpack_open - list members and try PASSWORDS (char *, may be NULL or empty) in
  * order; fills OUT (caller clears with unpack_result_clear).  MV_OK even when no

@@ -139,7 +139,7 @@ static bool probe_sample(const struct fixture *f, const char *name)
     GBytes *b = slurp(f->dir, name);
     gsize len;
     const void *data = g_bytes_get_data(b, &len);
-    bool got = unpack_probe(data, len);
+    bool got = unpack_probe(data, len, NULL);
 
     g_bytes_unref(b);
     return got;
@@ -245,7 +245,7 @@ static void probe_is_false_for_garbage_empty_and_truncated(void **state)
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         if (i == G_N_ELEMENTS(cases) - 1)
             memcpy(noise, "PK\x03\x04", 4);
-        if (unpack_probe(cases[i].data, cases[i].len))
+        if (unpack_probe(cases[i].data, cases[i].len, NULL))
             fail_msg("%s: got encrypted, want not encrypted", cases[i].what);
     }
     g_bytes_unref(zip);
@@ -586,7 +586,7 @@ static void open_survives_every_truncation(void **state)
             struct mv_err err = {0};
             enum mv_status got = unpack_open(data, cut, pw, &default_limits, &res, &err);
 
-            (void)unpack_probe(data, cut);
+            (void)unpack_probe(data, cut, NULL);
             if (got != MV_OK && got != MV_EPARSE)
                 fail_msg("%s cut at %zu: got %s, want ok or parse-error", names[i], cut,
                          mv_status_name(got));
@@ -691,16 +691,20 @@ static void declared_size_sums_the_headers(void **state)
     struct fixture *f = *state;
     GBytes *plain = slurp(f->dir, "plain.zip");
     GBytes *big = slurp(f->dir, "big.zip");
+    uint64_t declared;
     gsize len;
     const void *data = g_bytes_get_data(plain, &len);
 
     /* readme.txt (28 bytes) and notes.txt (40 lines "line N of the meeting notes\n":
      * 9 of 28 bytes and 31 of 29, 1151 bytes) */
-    assert_int_equal(unpack_declared_size(data, len), 28 + 1151);
+    assert_false(unpack_probe(data, len, &declared));
+    assert_int_equal(declared, 28 + 1151);
     /* an encrypted zip's headers still declare its sizes: big.txt is 100000 bytes */
     data = g_bytes_get_data(big, &len);
-    assert_true(unpack_declared_size(data, len) >= 100000);
-    assert_int_equal(unpack_declared_size("not an archive at all", 21), 0);
+    assert_true(unpack_probe(data, len, &declared));
+    assert_true(declared >= 100000);
+    assert_false(unpack_probe("not an archive at all", 21, &declared));
+    assert_int_equal(declared, 0);
     g_bytes_unref(plain);
     g_bytes_unref(big);
 }
