@@ -680,6 +680,11 @@ bool config_key_reloadable(size_t i)
     return i < NKEYS && (keys[i].flags & CFG_RELOAD);
 }
 
+bool config_key_secret(size_t i)
+{
+    return i < NKEYS && (keys[i].flags & CFG_SECRET);
+}
+
 /* config_key_equal - key I has the same value in A and B */
 bool config_key_equal(const struct mv_config *a, const struct mv_config *b, size_t i)
 {

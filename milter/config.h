@@ -100,6 +100,8 @@ size_t config_key_count(void);
 const char *config_key_name(size_t i);
 /* config_key_reloadable - whether SIGUSR1 applies a change of key I (else: restart) */
 bool config_key_reloadable(size_t i);
+/* config_key_secret - whether config_print shows key I as "(set)" rather than its value */
+bool config_key_secret(size_t i);
 /* config_key_equal - whether key I has the same value in A and B */
 bool config_key_equal(const struct mv_config *a, const struct mv_config *b, size_t i);
 

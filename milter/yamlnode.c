@@ -503,7 +503,7 @@ static char *read_file(const char *path, size_t *lenp, struct mv_err *err)
 {
     struct stat st;
     char *buf = NULL;
-    size_t len = 0;
+    size_t len = 0, cap;
     int fd;
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -519,10 +519,20 @@ static char *read_file(const char *path, size_t *lenp, struct mv_err *err)
         mv_err_set(err, MV_EIO, "%s: cannot open: %s", path, g_strerror(EISDIR));
         goto fail;
     }
-    /* One byte more than the cap, to tell "exactly the cap" from "larger". */
-    buf = g_malloc(YAMLNODE_MAX_BYTES + 1);
+    /* Room for the size the file has now, grown (up to one byte more than the cap,
+     * to tell "exactly the cap" from "larger") if it grows while being read. */
+    cap = st.st_size <= 0                   ? 4096
+          : st.st_size < YAMLNODE_MAX_BYTES ? (size_t)st.st_size + 1
+                                            : (size_t)YAMLNODE_MAX_BYTES + 1;
+    buf = g_malloc(cap);
     for (;;) {
-        ssize_t got = read(fd, buf + len, YAMLNODE_MAX_BYTES + 1 - len);
+        ssize_t got;
+
+        if (len == cap) {
+            cap = MIN(cap * 2, (size_t)YAMLNODE_MAX_BYTES + 1);
+            buf = g_realloc(buf, cap);
+        }
+        got = read(fd, buf + len, cap - len);
 
         if (got < 0 && errno == EINTR)
             continue;

@@ -1,0 +1,46 @@
+#!/bin/sh
+# build.sh - build the libFuzzer targets (make fuzz).  The milter sources and the
+# targets are compiled again with clang and -fsanitize=fuzzer,address,undefined into
+# $top_builddir/tests/fuzz/{obj,bin}, apart from the normal build (which may use gcc).
+# Environment (make fuzz sets it): top_srcdir, top_builddir, FUZZ_CC (clang),
+# FUZZ_CPPFLAGS (include flags of the libraries), FUZZ_LIBS (their link flags).
+# A source is recompiled when it is newer than its object.  Exit 0 when every target
+# is built, 1 otherwise.
+set -eu
+: "${top_srcdir:?}" "${top_builddir:?}"
+cc=${FUZZ_CC:-clang}
+if ! command -v "$cc" >/dev/null 2>&1; then
+    echo "build.sh: $cc not found (Debian: clang, libclang-rt-14-dev)" >&2
+    exit 1
+fi
+out=$top_builddir/tests/fuzz
+mkdir -p "$out/obj" "$out/bin"
+san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+cflags="-g -O1 -std=gnu11 $san -include $top_builddir/ac-config.h -I$top_srcdir/milter \
+ -I$top_srcdir/tests/fuzz -DFUZZ_SRCDIR=\"$top_srcdir\" -DSYSCONFDIR=\"/etc\" \
+ -DLOCALSTATEDIR=\"/var\" -DRUNSTATEDIR=\"/run\" ${FUZZ_CPPFLAGS:-}"
+
+compile() { # SRC OBJ [extra flags]
+    if [ ! -f "$2" ] || [ "$1" -nt "$2" ] || [ "$top_builddir/ac-config.h" -nt "$2" ]; then
+        echo "  CC (fuzz) $(basename "$1")"
+        # shellcheck disable=SC2086
+        $cc $cflags ${3:-} -c "$1" -o "$2"
+    fi
+}
+
+objs=
+for src in "$top_srcdir"/milter/*.c; do
+    case $(basename "$src") in mailvetd.c | mailvet.c) continue ;; esac
+    obj=$out/obj/$(basename "$src" .c).o
+    compile "$src" "$obj" -fsanitize=fuzzer-no-link
+    objs="$objs $obj"
+done
+compile "$top_srcdir/tests/fuzz/fuzzlib.c" "$out/obj/fuzzlib.o" -fsanitize=fuzzer-no-link
+for t in message policy config reportcodec; do
+    compile "$top_srcdir/tests/fuzz/fuzz_$t.c" "$out/obj/fuzz_$t.o" -fsanitize=fuzzer-no-link
+    echo "  LD (fuzz) fuzz_$t"
+    # shellcheck disable=SC2086
+    $cc -g $san -fsanitize=fuzzer -o "$out/bin/fuzz_$t" "$out/obj/fuzz_$t.o" \
+        "$out/obj/fuzzlib.o" $objs ${FUZZ_LIBS:-} -lpthread
+done
+echo "fuzz targets in $out/bin: fuzz_message fuzz_policy fuzz_config fuzz_reportcodec"
