@@ -52,6 +52,7 @@
 #include <glib.h>
 #include <gmime/gmime.h>
 
+#include "digest.h"
 #include "mvlimits.h"
 #include "mailvet.h"
 #include "message.h"
@@ -107,7 +108,7 @@ struct sink {
     size_t cap;
     int fd; /* -1 until spilled */
     size_t size;
-    GChecksum *sum;
+    struct digest *sum;
 };
 
 /* mime_init_once - GOnce body: g_mime_init() with UTF-8 as GMime's locale charset.
@@ -183,7 +184,7 @@ static void sink_init(struct sink *s, const struct walk *w, size_t hint)
 {
     memset(s, 0, sizeof(*s));
     s->fd = -1;
-    s->sum = g_checksum_new(G_CHECKSUM_SHA256);
+    s->sum = digest_new();
     hint = MIN(hint, w->leaf_mem_max);
     if (hint > 0) {
         s->buf = g_try_malloc(hint);
@@ -199,9 +200,7 @@ static void sink_clear(struct sink *s)
     if (s->fd >= 0)
         close(s->fd);
     s->fd = -1;
-    if (s->sum != NULL)
-        g_checksum_free(s->sum);
-    s->sum = NULL;
+    s->sum = digest_free(s->sum);
 }
 
 /* sink_spill - move the in-memory bytes to a new temp file */
@@ -228,7 +227,7 @@ static enum mv_status sink_write(struct sink *s, struct walk *w, const void *p, 
 
     if (n == 0)
         return MV_OK;
-    g_checksum_update(s->sum, p, n);
+    digest_update(s->sum, p, n);
     s->size += n;
     if (s->fd < 0 && s->len + n > s->cap && s->len + n <= w->leaf_mem_max) {
         size_t cap = MAX(MAX(s->cap * 2, s->len + n), (size_t)4096);
@@ -259,7 +258,9 @@ static enum mv_status sink_finish(struct sink *s, struct walk *w, struct leaf *l
 {
     enum mv_status st = MV_OK;
 
-    g_strlcpy(lf->pub.sha256, g_checksum_get_string(s->sum), sizeof(lf->pub.sha256));
+    G_STATIC_ASSERT(sizeof(lf->pub.sha256) == DIGEST_HEX_LEN + 1);
+    digest_finish(s->sum, lf->pub.sha256); /* "" if it failed: the leaf is not cached */
+    s->sum = NULL;
     lf->pub.data = (const unsigned char *)"";
     lf->pub.size = 0;
     if (s->fd >= 0) {
