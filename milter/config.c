@@ -95,6 +95,7 @@ static const struct cfg_key keys[] = {
     KEY(tmpdir, CFG_PATH, "/var/tmp", NULL, NULL, CFG_RELOAD, NULL, 0),
     KEY(on_error, CFG_ENUM, "tempfail", NULL, NULL, CFG_RELOAD, on_error_names, 0),
     KEY(add_header, CFG_BOOL, "false", NULL, NULL, CFG_RELOAD, NULL, 0),
+    KEY(max_scans, CFG_UINT, "0", "0", "1024", CFG_RELOAD, NULL, 0),
 
     /* limits: defaults in mvlimits.h; sizes stay within 2G for a 32-bit size_t and libclamav */
     KEY(spool_memory, CFG_SIZE, LIMIT_SPOOL_MEMORY_DEFAULT, "0", "1G", CFG_RELOAD, NULL, 0),

@@ -21,6 +21,7 @@
 #include "msg.h"
 #include "pipeline.h"
 #include "quarantine.h"
+#include "scanslots.h"
 #include "report.h"
 
 /* our headers, in the order of mv_msg.own_headers */
@@ -395,11 +396,11 @@ static void log_result(const struct mv_conn *c, const struct mv_msg *m,
 
     log_msg(LOG_INFO,
             "%s: verdict=%s action=%s score=%g client=%s from=%s size=%zu leaves=%zu objects=%u "
-            "signatures=%s hits=%s cache=%s gen=%u ms=%.0f%s%s%s",
+            "signatures=%s hits=%s cache=%s gen=%u ms=%.0f wait_ms=%.0f%s%s%s",
             m->qid, mv_verdict_name(res->verdict), mv_action_name(res->action), res->score,
             c->client_addr != NULL ? c->client_addr : "unknown", sender, size, res->nreports,
             res->objects, res->reasons->len ? sigs : "-", *hits ? hits : "-",
-            report_cache_state(res), m->gen->number, res->ms, note ? " policy=\"" : "",
+            report_cache_state(res), m->gen->number, res->ms, m->wait_ms, note ? " policy=\"" : "",
             note ? note : "", note ? "\"" : "");
     g_free(note);
     g_free(hits);
@@ -430,7 +431,10 @@ static sfsistat xxfi_eom(SMFICTX *ctx)
     in.queue_id = m->qid;
     if (in.bytes == NULL && in.fd < 0)
         return on_error(ctx, c, "eom", "spool: temp file cannot be rewound");
+    /* one scan per slot; the MTA hears progress while this one waits */
+    m->wait_ms = scanslots_acquire(m->gen->cfg->max_scans, 10000, progress, ctx);
     st = pipeline_run(m->gen, &in, &res, progress, ctx, &m->err);
+    scanslots_release();
     if (st != MV_OK) {
         pipeline_result_clear(&res);
         return on_error(ctx, c, "scan", m->err.msg);

@@ -28,6 +28,7 @@ struct mv_msg {
     unsigned own_headers[3]; /* X-Mailvet-Status, -Score, -Reasons the sender brought */
     unsigned subjects;       /* Subject header fields */
     gint64 started;
+    double wait_ms;          /* waited for a scan slot (scanslots.h) */
 };
 
 struct mv_conn {

@@ -1,0 +1,104 @@
+/* test_scanslots.c - the bound on concurrent scans: never more than MAX at once, all
+ * of MAX used, waiters hear ticks, and 0 means one per CPU. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <glib.h>
+
+#include "scanslots.h"
+
+static GMutex count_lock;
+static unsigned inside, most;
+
+static gpointer worker(gpointer max)
+{
+    for (int i = 0; i < 5; i++) {
+        scanslots_acquire(GPOINTER_TO_UINT(max), 1000, NULL, NULL);
+        g_mutex_lock(&count_lock);
+        inside++;
+        most = MAX(most, inside);
+        g_mutex_unlock(&count_lock);
+        g_usleep(5000);
+        g_mutex_lock(&count_lock);
+        inside--;
+        g_mutex_unlock(&count_lock);
+        scanslots_release();
+    }
+    return NULL;
+}
+
+static void bounded(unsigned max, unsigned threads)
+{
+    GThread *t[16];
+
+    inside = most = 0;
+    for (unsigned i = 0; i < threads; i++)
+        t[i] = g_thread_new("scan", worker, GUINT_TO_POINTER(max));
+    for (unsigned i = 0; i < threads; i++)
+        g_thread_join(t[i]);
+    assert_int_equal(most, max);
+    assert_int_equal(scanslots_busy(), 0);
+}
+
+static void test_never_more_than_max(void **state)
+{
+    (void)state;
+    bounded(1, 8);
+    bounded(2, 8);
+    bounded(3, 12);
+}
+
+static void count_tick(void *ctx)
+{
+    (*(unsigned *)ctx)++;
+}
+
+static gpointer holder(gpointer done)
+{
+    scanslots_acquire(1, 1000, NULL, NULL);
+    g_usleep(200000);
+    g_atomic_int_set((gint *)done, 1);
+    scanslots_release();
+    return NULL;
+}
+
+static void test_waiter_ticks(void **state)
+{
+    gint done = 0;
+    unsigned ticks = 0;
+    GThread *t;
+    double waited;
+
+    (void)state;
+    t = g_thread_new("holder", holder, &done);
+    while (scanslots_busy() == 0)
+        g_usleep(1000);
+    waited = scanslots_acquire(1, 20, count_tick, &ticks);
+    /* the slot came only once the holder let go of it */
+    assert_int_equal(g_atomic_int_get(&done), 1);
+    assert_true(ticks >= 1);
+    assert_true(waited > 0);
+    scanslots_release();
+    g_thread_join(t);
+    assert_int_equal(scanslots_busy(), 0);
+}
+
+static void test_zero_is_cpus(void **state)
+{
+    (void)state;
+    assert_int_equal(scanslots_limit(0), MAX(1u, g_get_num_processors()));
+    assert_int_equal(scanslots_limit(7), 7);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_never_more_than_max),
+        cmocka_unit_test(test_waiter_ticks),
+        cmocka_unit_test(test_zero_is_cpus),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
