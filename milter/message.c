@@ -666,6 +666,15 @@ static gint64 part_cut(GMimeStream *s, unsigned max_parts, unsigned char *buf, s
         for (ssize_t i = 0; i < n; i++) {
             unsigned char c = buf[i];
 
+            if (state == REST) {
+                /* the rest of this line cannot make it a delimiter */
+                const unsigned char *nl = memchr(buf + i, '\n', (size_t)(n - i));
+
+                if (nl == NULL)
+                    break;
+                i = nl - buf;
+                c = '\n';
+            }
             if (c == '\n') {
                 state = START;
                 line = off + i + 1;
@@ -819,8 +828,13 @@ struct message *message_parse_fd(int fd, const struct message_limits *lim, struc
         return NULL;
     }
     mime_init();
-    /* the whole file, whatever the offset; the stream owns and closes the dup */
-    stream = g_mime_stream_fs_new_with_bounds(dupfd, 0, -1);
+    /* the whole file, whatever the offset, mapped: the parse and part_cut then read
+     * memory, not the file a buffer at a time (read + lseek per GMime buffer).  An
+     * empty file cannot be mapped; it, or a failed mapping, is read as a file.  The
+     * stream owns and closes the dup. */
+    stream = g_mime_stream_mmap_new_with_bounds(dupfd, PROT_READ, MAP_PRIVATE, 0, -1);
+    if (stream == NULL)
+        stream = g_mime_stream_fs_new_with_bounds(dupfd, 0, -1);
     return parse_stream(stream, lim, err);
 }
 

@@ -685,6 +685,8 @@ static GString *many_parts(unsigned n, bool signatures)
     return s;
 }
 
+static int write_tmp(const char *text, size_t len);
+
 /* huge_part_counts_are_cut_before_parsing - 20,000 parts with max_parts 100: only
  * the beginning is given to GMime (memory stays small whatever the count), the
  * first 100 leaves are there and the limit is flagged; "-- " signature lines are
@@ -706,6 +708,19 @@ static void huge_part_counts_are_cut_before_parsing(void **state)
     check_str(cname, "leaf 100", message_leaf_get(m, 99)->path, "100");
     message_free(m);
     g_byte_array_unref(bytes);
+
+    /* the same from a spool file (mapped, not read a buffer at a time) */
+    {
+        struct mv_err err = {0};
+        int fd = write_tmp(s->str, s->len);
+
+        m = message_parse_fd(fd, &lim, &err);
+        close(fd);
+        if (m == NULL || message_leaf_count(m) != 100 || !(message_flags(m) & MESSAGE_LIMIT_PARTS))
+            fail_msg("%s: from a file: got %zu leaves, flags %#x; want 100 and the limit", cname,
+                     message_leaf_count(m), message_flags(m));
+        message_free(m);
+    }
     g_string_free(s, TRUE);
 
     s = many_parts(90, true); /* 90 parts and 90 signature lines: within the limit */
@@ -881,6 +896,24 @@ static void parse_fd_reads_whole_file_and_spills_big_leaf(void **state)
     g_string_free(s, TRUE);
 }
 
+/* parse_fd_empty_file - an empty spool file (it cannot be mapped) is an empty message */
+static void parse_fd_empty_file(void **state)
+{
+    struct message_limits lim = limits_make(0, 0, DEFAULT_MEM);
+    struct mv_err err = {0};
+    struct message *m;
+    int fd = write_tmp("", 0);
+
+    (void)state;
+    m = message_parse_fd(fd, &lim, &err);
+    close(fd);
+    if (m == NULL)
+        fail_msg("parse_fd empty: got NULL (%s), want a message", err.msg);
+    if (message_leaf_count(m) != 0)
+        fail_msg("parse_fd empty: leaves: got %zu, want 0", message_leaf_count(m));
+    message_free(m);
+}
+
 /* parse_fd_small_message_matches_parse_bytes - same leaves through either door */
 static void parse_fd_small_message_matches_parse_bytes(void **state)
 {
@@ -992,6 +1025,7 @@ int main(void)
         cmocka_unit_test(leaf_mem_max_zero_spills_every_nonempty_leaf),
         cmocka_unit_test(parse_fd_reads_whole_file_and_spills_big_leaf),
         cmocka_unit_test(parse_fd_small_message_matches_parse_bytes),
+        cmocka_unit_test(parse_fd_empty_file),
         cmocka_unit_test(io_errors_return_null_with_eio),
         cmocka_unit_test(free_and_getters_accept_null),
     };
