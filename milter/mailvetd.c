@@ -31,6 +31,7 @@
 #include "message.h"
 #include "milter.h"
 #include "msg.h"
+#include "quarantine.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -159,6 +160,19 @@ static void log_generation(const char *event, const struct generation *g)
             scan_engine_version(g->engine), g->build_ms);
 }
 
+/* check_quarantine - say at start and on reload when quarantine_dir cannot take
+ * entries (as the user mailvetd runs as): mail the policy quarantines would then
+ * be answered 451 until it is fixed */
+static void check_quarantine(const struct mv_config *cfg)
+{
+    struct mv_err err = {0};
+
+    if (cfg->quarantine_mode == CONFIG_QUARANTINE_STORE &&
+        quarantine_check(cfg->quarantine_dir, &err) != MV_OK)
+        log_msg(LOG_WARNING, "quarantine_dir unusable, mail to quarantine gets 451 until it is "
+                             "fixed: %s", err.msg);
+}
+
 /* log_restart_keys - keys whose change a reload does not apply (the socket, the user
  * ...): said once, so that nobody believes they took effect */
 static void log_restart_keys(const struct mv_config *old, const struct mv_config *new)
@@ -189,6 +203,7 @@ static bool reload(const char *why)
     generation_release(old);
     generation_install(g);
     log_generation(why, g);
+    check_quarantine(g->cfg);
     return true;
 }
 
@@ -366,6 +381,7 @@ int main(int argc, char **argv)
     log_generation("start", gen);
     /* cfg belongs to the installed generation, which a reload may free: last use here */
     log_msg(LOG_INFO, "ready: socket=%s user=%s", cfg->socket, drop ? cfg->user : "(unchanged)");
+    check_quarantine(cfg);
     cfg = NULL;
     g_thread_unref(g_thread_new("reload", reload_thread, NULL));
 

@@ -1008,6 +1008,20 @@ static bool copy_message(int out, const void *data, int fd, size_t size, const c
 }
 
 /* quarantine_store - one entry, wholly or not at all */
+enum mv_status quarantine_check(const char *dir, struct mv_err *err)
+{
+    struct qdir d;
+    enum mv_status st = MV_OK;
+
+    if (!qdir_open(&d, dir, true, NULL, err))
+        return MV_EIO;
+    if (faccessat(d.fd, ".", W_OK | X_OK, AT_EACCESS) != 0)
+        st = mv_err_set(err, MV_EIO, "%s: not writable by uid %ld: %s (chown it to that user)",
+                        dir, (long)geteuid(), g_strerror(errno));
+    qdir_close(&d);
+    return st;
+}
+
 enum mv_status quarantine_store(const char *dir, const void *data, int fd, size_t size,
                                 const struct quarantine_meta *meta, char *id_out,
                                 struct mv_err *err)

@@ -48,6 +48,11 @@ struct quarantine_meta {
     unsigned generation;
 };
 
+/* quarantine_check - whether the daemon, as the user it runs as, can store in DIR:
+ * it is made (0700) when missing, must not let group or others in, and must be
+ * writable.  MV_EIO with err saying what is wrong and how to fix it. */
+enum mv_status quarantine_check(const char *dir, struct mv_err *err);
+
 /* quarantine_store - write one entry in DIR from the message bytes (DATA in memory,
  * or FD read from offset 0 when DATA is NULL), SIZE bytes; ID_OUT receives the id
  * (QUARANTINE_ID_LEN + 1 bytes).  MV_OK only when the entry is wholly on disk;

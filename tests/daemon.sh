@@ -1,7 +1,9 @@
 #!/bin/sh
 # daemon.sh - mailvetd as an administrator meets it: config validation with
 # -n, refusing to start without signatures, the socket and pid file it
-# creates, SIGTERM, and dropping privileges to the configured user.
+# creates, SIGTERM, dropping privileges to the configured user, and the owner
+# and mode of what it makes (socket, quarantine_dir) or refuses (a quarantine_dir
+# open to others).
 # TAP on stdout; run by "make check" (env: top_srcdir, top_builddir).
 set -u
 
@@ -9,7 +11,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd
 
-PLAN=20
+PLAN=23
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -96,6 +98,7 @@ user: ""
 pid_file: $W/good.pid
 database: $SIGS
 tmpdir: $W
+quarantine_dir: $W/q-open
 on_error: tempfail
 add_header: true
 max_scan_time: 120s
@@ -206,6 +209,7 @@ else
 fi
 
 # --- start, pid file, socket mode, SIGTERM ---------------------------------
+mkdir -m 755 "$W/q-open"
 "$MAILVETD" -c "$W/good.yaml" -f > "$W/good.log" 2>&1 &
 pid=$!
 PIDS="$PIDS $pid"
@@ -225,6 +229,13 @@ if [ -S "$W/good.sock" ] && ! gone "$pid"; then
         ok "the pid file holds the daemon's pid ($pid)"
     else
         not_ok "the pid file holds the daemon's pid ($pid)"; diag "got '$got'"
+    fi
+    if grep -q "quarantine_dir unusable.*$W/q-open: mode 0755 lets group or others in.*chmod 0700" \
+        "$W/good.log"; then
+        ok "a quarantine_dir open to others (0755): the log says it is unusable and how to fix it"
+    else
+        not_ok "a quarantine_dir open to others (0755): the log says it is unusable and how to fix it"
+        diag_file "$W/good.log"
     fi
     if [ "$(id -u)" = 0 ]; then
         if grep -q 'running as root (user: "" in' "$W/good.log"; then
@@ -258,13 +269,21 @@ fi
 
 # --- dropping privileges ---------------------------------------------------
 if [ "$(id -u)" != 0 ]; then
-    skip "runs as the configured user: not root"
-    skip "keeps no root group: not root"
+    for what in "runs as the configured user" "keeps no root group" \
+        "socket owned by the user" "quarantine_dir made by the user"; do
+        skip "$what: not root"
+    done
 elif ! nobody_uid=$(id -u nobody 2>/dev/null); then
-    skip "runs as the configured user: no user nobody"
-    skip "keeps no root group: no user nobody"
+    for what in "runs as the configured user" "keeps no root group" \
+        "socket owned by the user" "quarantine_dir made by the user"; do
+        skip "$what: no user nobody"
+    done
 else
     nobody_gid=$(id -g nobody)
+    # a spool directory the user owns, as a package would make it; quarantine/
+    # below it does not exist yet
+    mkdir -m 755 "$W/spool"
+    chown nobody "$W/spool"
     cat > "$W/nobody.yaml" <<EOF
 socket: unix:$W/nobody.sock
 socket_mode: "0666"
@@ -272,6 +291,7 @@ user: nobody
 pid_file: ""
 database: $SIGS
 tmpdir: /tmp
+quarantine_dir: $W/spool/quarantine
 EOF
     "$MAILVETD" -c "$W/nobody.yaml" -f > "$W/nobody.log" 2>&1 &
     pid=$!
@@ -294,10 +314,22 @@ EOF
                  diag "Groups:$groups" ;;
         *) ok "user: nobody - no supplementary root group" ;;
         esac
+        sock=$(stat -c '%U %a' "$W/nobody.sock")
+        check "user: nobody - the socket is nobody's, mode 0666 as configured (got $sock)" \
+            [ "$sock" = "nobody 666" ]
+        q=$(stat -c '%U %a' "$W/spool/quarantine" 2>/dev/null)
+        if [ "$q" = "nobody 700" ] && ! grep -q "quarantine_dir unusable" "$W/nobody.log"; then
+            ok "user: nobody - quarantine_dir made at start by nobody, mode 0700, no warning"
+        else
+            not_ok "user: nobody - quarantine_dir made at start by nobody, mode 0700, no warning"
+            diag "got '$q'"
+        fi
         stop "$pid"
     else
         not_ok "user: nobody - daemon started"
         not_ok "user: nobody - no supplementary root group (not started)"
+        not_ok "user: nobody - socket owner (not started)"
+        not_ok "user: nobody - quarantine_dir (not started)"
         diag_file "$W/nobody.log"
     fi
 fi
