@@ -265,6 +265,35 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
 }
 
+# pf_after_queue_hop MILTER - after pf_configure "": the milter on an after-queue
+# hop instead of the port clients use (the classic amavis layout).  The smtpd on
+# $PF_SMTP_PORT then runs no milter and queues every message for the "scan"
+# transport, an smtp client to a second smtpd on 127.0.0.1:$PF_SCAN_PORT that runs
+# MILTER with milter_default_action = tempfail and sends what it accepts on to the
+# relayhost (the sink).  A 4xx from the hop (milter down) leaves the message
+# deferred in Postfix's queue; a 5xx bounces it to its sender.
+pf_after_queue_hop() {
+    pf_free_port || return 1
+    PF_SCAN_PORT=$PF_PORT
+    _pf_front="127.0.0.1:$PF_SMTP_PORT inet n - n - - smtpd"
+    awk -v front="$_pf_front" -v port="$PF_SCAN_PORT" '
+        { print }
+        $0 == front { print "  -o smtpd_milters= -o content_filter=scan:[127.0.0.1]:" port }
+    ' "$PF_CONF/master.cf" > "$PF_CONF/master.cf.new" || return 1
+    mv "$PF_CONF/master.cf.new" "$PF_CONF/master.cf"
+    if ! grep -q "content_filter=scan:" "$PF_CONF/master.cf"; then
+        echo "pf_after_queue_hop: no line \"$_pf_front\" in master.cf" >&2
+        return 1
+    fi
+    cat >> "$PF_CONF/master.cf" <<EOF
+# after-queue milter hop (pf_after_queue_hop)
+scan      unix  -       -       n       -       10      smtp
+127.0.0.1:$PF_SCAN_PORT inet n - n - 10 smtpd
+  -o content_filter= -o smtpd_milters=$1 -o non_smtpd_milters=
+  -o milter_default_action=tempfail
+EOF
+}
+
 # pf_use_snippet FILE - replace the milter settings of main.cf with those of
 # FILE (contrib/postfix/main.cf.snippet), so the test runs what we ship.
 # The snippet names the socket relative to the queue directory
