@@ -26,7 +26,10 @@
 # "# " comments, and the work dir is kept.  Exit status 0 whenever the TAP
 # could be written: failures are "not ok" lines, not an exit status.
 # Environment: top_srcdir, top_builddir (default: this script's tree),
-# MILTERTEST (unset: looked up in PATH; empty: the test is skipped).
+# MILTERTEST (unset: looked up in PATH; empty: the test is skipped),
+# MAILVETD_WRAPPER (optional: a command the daemon runs under, e.g.
+# "valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99":
+# its exit status is then the SIGTERM check's).
 set -u
 
 if [ $# -ne 1 ]; then
@@ -211,7 +214,8 @@ if [ ! -x "$mailvetd" ]; then
     finish
     exit 0
 fi
-"$mailvetd" -c "$cfg" -f > "$work/mailvetd.log" 2>&1 &
+# shellcheck disable=SC2086 # the wrapper is a command line, split on purpose
+${MAILVETD_WRAPPER:-} "$mailvetd" -c "$cfg" -f > "$work/mailvetd.log" 2>&1 &
 daemon_pid=$!
 wait_for 300 listening_or_dead "$sock" "$daemon_pid"
 up=1
