@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh - run the libFuzzer targets (make fuzz-run) and print, per target, the
 # executions, the edges covered out of those instrumented, the corpus and findings.
+# "seconds" is each target's own run time (a finding stops a target early).
 # Environment: top_srcdir, top_builddir; FUZZ_SECONDS (per target, default 1800),
 # FUZZ_JOBS (targets run at once, default 2), FUZZ_TARGETS (default: all four),
 # FUZZ_MAX_LEN (input bytes, default 65536).
@@ -22,9 +23,11 @@ mkdir -p "$out/findings" "$out/logs"
 run_one() {
     t=$1
     mkdir -p "$out/corpus/$t"
+    start=$(date +%s)
     "$out/bin/fuzz_$t" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 \
         -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$out/findings/$t-" \
         "$out/corpus/$t" "$out/seeds/$t" >"$out/logs/$t.log" 2>&1 || true
+    echo $(($(date +%s) - start)) >"$out/logs/$t.seconds"
 }
 
 # at most $jobs targets at a time
@@ -50,7 +53,8 @@ for t in $targets; do
     n=$(ls "$out/corpus/$t" | wc -l)
     f=$(ls "$out/findings" | grep -c "^$t-" || true)
     found=$((found + f))
-    printf '%-12s %10s %8s %12s %12s %7s %9s\n' "$t" "$seconds" "${rate:-?}" "${execs:-?}" \
+    ran=$(cat "$out/logs/$t.seconds" 2>/dev/null)
+    printf '%-12s %10s %8s %12s %12s %7s %9s\n' "$t" "${ran:-?}" "${rate:-?}" "${execs:-?}" \
         "${cov:-?}/${total:-?}" "$n" "$f"
 done
 [ "$found" -eq 0 ]
