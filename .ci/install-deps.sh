@@ -9,6 +9,17 @@
 # Postfix's install questions are answered beforehand ("Local only"), so it
 # configures without a terminal; the tests run private Postfix instances with
 # their own config directories and never use the system one.
+#
+# Sendmail for tests/e2e/sendmail.sh: Debian's sendmail-bin conflicts with
+# postfix (both provide mail-transport-agent), so it is never installed.
+# Instead sendmail-bin and sendmail-cf are fetched with "apt-get download" and
+# unpacked with "dpkg -x" into a private root, /opt/mailvet-test/sendmail
+# (override with MAILVET_SENDMAIL_ROOT; the test reads the same variable):
+#   ROOT/usr/libexec/sendmail/sendmail   the binary (compiled with MILTER)
+#   ROOT/usr/share/sendmail/cf/m4/cf.m4  the m4 files that build a sendmail.cf
+# No maintainer script runs and nothing outside ROOT changes.  The binary
+# needs libwrap0 and building the .cf needs m4, both installed normally.  The
+# root is unpacked again only when it lacks the binary or cf.m4.
 set -eu
 
 packages="
@@ -18,7 +29,7 @@ packages="
     miltertest postfix swaks redis-server clamav clamav-daemon clamav-milter
     zip unzip ca-certificates jq perl procps coreutils findutils gawk sed grep time
     p7zip-full tar gzip bzip2 xz-utils cpio arj gcab genisoimage msitools macutils
-    sharutils libjpeg-turbo-progs clang libclang-rt-14-dev
+    sharutils libjpeg-turbo-progs clang libclang-rt-14-dev libwrap0 m4
 "
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -66,3 +77,32 @@ retry apt-get update -q
 # shellcheck disable=SC2086 # the list is split on purpose
 retry apt-get install -y -q --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $packages
+
+# sendmail-bin and sendmail-cf unpacked into a private root (see above).
+sendmail_root=${MAILVET_SENDMAIL_ROOT:-/opt/mailvet-test/sendmail}
+if [ ! -x "$sendmail_root/usr/libexec/sendmail/sendmail" ] ||
+    [ ! -f "$sendmail_root/usr/share/sendmail/cf/m4/cf.m4" ]; then
+    # apt-get download drops root for the _apt user: the directory it
+    # downloads into must be writable by _apt, or apt warns and fetches as root.
+    debdir=$(mktemp -d /tmp/mailvet-sendmail-debs.XXXXXX)
+    chmod 755 "$debdir"
+    if id _apt >/dev/null 2>&1; then
+        chown _apt "$debdir"
+    fi
+    if ! (cd "$debdir" && retry apt-get download -q sendmail-bin sendmail-cf); then
+        rm -rf "$debdir"
+        echo "install-deps: cannot download sendmail-bin and sendmail-cf" >&2
+        exit 1
+    fi
+    rm -rf "$sendmail_root"
+    mkdir -p "$sendmail_root"
+    for deb in "$debdir"/sendmail-bin_*.deb "$debdir"/sendmail-cf_*.deb; do
+        dpkg -x "$deb" "$sendmail_root"
+    done
+    rm -rf "$debdir"
+    if [ ! -x "$sendmail_root/usr/libexec/sendmail/sendmail" ] ||
+        [ ! -f "$sendmail_root/usr/share/sendmail/cf/m4/cf.m4" ]; then
+        echo "install-deps: $sendmail_root lacks sendmail or cf.m4 after dpkg -x" >&2
+        exit 1
+    fi
+fi
