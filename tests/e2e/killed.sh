@@ -44,11 +44,7 @@ CLIENT_PIDS=
 finish() {
     for _p in $CLIENT_PIDS; do kill "$_p" 2>/dev/null; done
     for _p in $CLIENT_PIDS; do wait "$_p" 2>/dev/null; done
-    if [ -n "$MV_PID" ]; then
-        kill "$MV_PID" 2>/dev/null
-        pf_wait_until 30 pf_gone "$MV_PID" || kill -KILL "$MV_PID" 2>/dev/null
-        wait "$MV_PID" 2>/dev/null
-    fi
+    pf_mailvetd_stop
     pf_stop_all
     if [ "$failed" -gt 0 ] || [ "$n" -ne "$PLAN" ]; then
         pf_diag "$PF_WORK/mailvetd.log" "$PF_LOG" "$PF_CONF/master.cf" \
@@ -74,19 +70,7 @@ add_header: true
 log_clean: true
 EOF
 
-ready_count() { awk '/ready: socket=/ { n++ } END { print n + 0 }' "$PF_WORK/mailvetd.log"; }
 verdicts() { awk '/: verdict=/ { n++ } END { print n + 0 }' "$PF_WORK/mailvetd.log"; }
-# start_mailvetd - start it and wait for a new "ready" line (after a SIGKILL the old
-# socket file is still there, so the socket alone says nothing)
-start_mailvetd() {
-    touch "$PF_WORK/mailvetd.log"
-    _before=$(ready_count)
-    "$MAILVETD" -f -c "$PF_WORK/mailvetd.yaml" >> "$PF_WORK/mailvetd.log" 2>&1 &
-    MV_PID=$!
-    _started() { [ "$(ready_count)" -gt "$_before" ] || pf_gone "$MV_PID"; }
-    pf_wait_until 30 _started
-    [ "$(ready_count)" -gt "$_before" ] && ! pf_gone "$MV_PID"
-}
 
 # --- the messages: token kt-c-NNNN (clean) or kt-e-NNNN (EICAR, plain or zipped) ---
 M=$PF_WORK/msgs
@@ -113,7 +97,7 @@ eicar_total=$(grep -c '^kt-e-' "$PF_WORK/tokens")
 pf_start_sink || bail "smtp-sink"
 pf_configure ""
 pf_after_queue_hop "unix:$SOCK" || bail "pf_after_queue_hop"
-start_mailvetd || bail "mailvetd did not start"
+pf_mailvetd_start || bail "mailvetd did not start"
 pf_start || bail "postfix"
 pf_wait_until 20 pf_listening "$PF_SCAN_PORT" || bail "the milter hop is not listening on $PF_SCAN_PORT"
 
@@ -165,7 +149,7 @@ outage=$(($(date +%s) - outage_start))
 check "while mailvetd was down the hop answered 4xx and Postfix deferred the mail (status=deferred)" \
     pf_log_has "$deferred_re"
 
-if start_mailvetd; then
+if pf_mailvetd_start; then
     ok "mailvetd started again after SIGKILL (stale socket file: $stale)"
 else
     not_ok "mailvetd started again after SIGKILL (stale socket file: $stale)"
@@ -262,7 +246,7 @@ check "every EICAR message was bounced by the hop with 550 5.7.1, once ($bounced
 check "each rejected message's sender got one DSN, and nothing else is in the sink ($dsn_ok of $eicar_total, $dsns DSNs, $other other)" \
     test "$dsn_ok" -eq "$eicar_total" -a "$dsns" -eq "$eicar_total" -a "$other" -eq 0
 diag "sent $sent, delivered $delivered, rejected $rejected, deferred during the outage $deferred, DSNs $dsns, lost $lost, duplicated $dup"
-diag "mailvetd killed after $scanned_at_kill verdicts, down $outage s; $(verdicts) verdicts in all, $(ready_count) starts"
+diag "mailvetd killed after $scanned_at_kill verdicts, down $outage s; $(verdicts) verdicts in all, $(pf_ready_count) starts"
 check "sent = delivered + rejected: none lost, none duplicated ($sent = $delivered + $rejected, lost $lost, duplicated $dup)" \
     test "$sent" -eq $((delivered + rejected)) -a "$lost" -eq 0 -a "$dup" -eq 0
 

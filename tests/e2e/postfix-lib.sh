@@ -401,3 +401,31 @@ pf_mailvet_fixtures() {
         "$top_srcdir/policies/signatures" "$P/"
     printf 'actions:\n  campaign: quarantine\n' > "$P/policy.yaml"
 }
+
+# pf_mailvetd_start - start $MAILVETD -f -c $PF_WORK/mailvetd.yaml, its output
+# appended to $PF_WORK/mailvetd.log, and wait (30 s at most) for a new "ready"
+# line (after a SIGKILL the old socket file is still there, so the socket alone
+# says nothing).  Sets MV_PID; returns 1 when the daemon did not come up.
+pf_ready_count() { awk '/ready: socket=/ { n++ } END { print n + 0 }' "$PF_WORK/mailvetd.log"; }
+pf_mailvetd_start() {
+    touch "$PF_WORK/mailvetd.log"
+    _pf_before=$(pf_ready_count)
+    "$MAILVETD" -f -c "$PF_WORK/mailvetd.yaml" >> "$PF_WORK/mailvetd.log" 2>&1 &
+    MV_PID=$!
+    _pf_started() { [ "$(pf_ready_count)" -gt "$_pf_before" ] || pf_gone "$MV_PID"; }
+    pf_wait_until 30 _pf_started
+    [ "$(pf_ready_count)" -gt "$_pf_before" ] && ! pf_gone "$MV_PID"
+}
+
+# pf_mailvetd_stop - SIGTERM the daemon started as MV_PID, wait (30 s, then
+# SIGKILL); MV_RC is its exit status.  Nothing when MV_PID is empty.
+pf_mailvetd_stop() {
+    if [ -n "${MV_PID:-}" ]; then
+        kill -TERM "$MV_PID" 2>/dev/null
+        pf_wait_until 30 pf_gone "$MV_PID" ||
+            kill -KILL "$MV_PID" 2>/dev/null
+        wait "$MV_PID" 2>/dev/null
+        MV_RC=$?
+        MV_PID=
+    fi
+}

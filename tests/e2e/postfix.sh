@@ -30,44 +30,10 @@ MAILVETD=$top_builddir/milter/mailvetd
 PLAN=13
 echo "1..$PLAN"
 
-n=0
-failed=0
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-not_ok() {
-    n=$((n + 1))
-    failed=$((failed + 1))
-    echo "not ok $n - $1"
-}
-# check DESC CMD... - ok if CMD succeeds.
-check() {
-    desc=$1
-    shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-diag() {
-    printf '%s\n' "$*" | sed 's/^/# /'
-}
-# bail - stop here; the EXIT trap prints the diagnostics and cleans up.
-bail() {
-    echo "Bail out! $*"
-    exit 1
-}
+# TAP helpers (ok, not_ok, check, diag, bail: "Bail out!", the EXIT trap cleans up)
+. "$top_srcdir/tests/lib.sh"
 
 MV_PID=
-stop_mailvetd() {
-    if [ -n "$MV_PID" ]; then
-        kill -TERM "$MV_PID" 2>/dev/null
-        # Bounded wait for the daemon to exit, then stop it hard.
-        pf_wait_until 30 pf_gone "$MV_PID" ||
-            kill -KILL "$MV_PID" 2>/dev/null
-        wait "$MV_PID" 2>/dev/null
-        MV_RC=$?
-        MV_PID=
-    fi
-}
 
 dump_diagnostics() {
     [ -n "${PF_WORK:-}" ] || return 0
@@ -83,7 +49,7 @@ dump_diagnostics() {
 
 finish() {
     trap '' PIPE
-    stop_mailvetd
+    pf_mailvetd_stop
     pf_stop_all
     if [ "$failed" -ne 0 ] || [ "$n" -ne "$PLAN" ]; then
         dump_diagnostics
@@ -234,7 +200,7 @@ else
 fi
 
 # 4. mailvetd stopped: Postfix defers (milter_default_action = tempfail).
-stop_mailvetd
+pf_mailvetd_stop
 if [ "${MV_RC:-1}" -eq 0 ]; then
     ok "mailvetd exits 0 on SIGTERM"
 else

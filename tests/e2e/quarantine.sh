@@ -38,15 +38,8 @@ echo "1..$PLAN"
 
 MV_PID=
 QMOUNT=
-stop_mailvetd() {
-    if [ -n "$MV_PID" ]; then
-        kill "$MV_PID" 2>/dev/null
-        wait "$MV_PID" 2>/dev/null
-        MV_PID=
-    fi
-}
 finish() {
-    stop_mailvetd
+    pf_mailvetd_stop
     pf_stop_all
     [ -n "$QMOUNT" ] && umount "$QMOUNT" 2>/dev/null
     if [ "$failed" -gt 0 ]; then
@@ -75,17 +68,6 @@ quarantine_release_port: $PF_REINJECT_PORT
 add_header: true
 EOF
 }
-ready_count() { awk '/ready: socket=/ { n++ } END { print n + 0 }' "$PF_WORK/mailvetd.log"; }
-# start_mailvetd - start it and wait for its "ready" line (a killed daemon's socket
-# file is still there, so the socket alone says nothing)
-start_mailvetd() {
-    touch "$PF_WORK/mailvetd.log"
-    _before=$(ready_count)
-    "$MAILVETD" -f -c "$PF_WORK/mailvetd.yaml" >> "$PF_WORK/mailvetd.log" 2>&1 &
-    MV_PID=$!
-    _started() { [ "$(ready_count)" -gt "$_before" ]; }
-    pf_wait_until 30 _started || bail "mailvetd did not start"
-}
 # send FILE [RCPT] - swaks the file; its transcript in $PF_WORK/swaks.out
 send() {
     "$SWAKS" --server 127.0.0.1 --port "$PF_SMTP_PORT" --from sender@example.net \
@@ -99,7 +81,7 @@ body() { sed 's/\r$//' "$1" | awk 'b { print } /^$/ { b = 1 }' | sed -e :a -e '/
 write_config "$Q"
 pf_start_sink || bail "smtp-sink"
 pf_configure "unix:$PF_WORK/mailvetd.sock"
-start_mailvetd
+pf_mailvetd_start || bail "mailvetd did not start"
 pf_start || bail "postfix"
 
 # --- 1. quarantined ----------------------------------------------------------------
@@ -192,7 +174,7 @@ done
 diag "load: $answered of 30 answered 250 before the kill, the rest 4xx"
 check "after SIGKILL no message is lost: every 250 is quarantined, the rest got 4xx" test "$lost" -eq 0
 check "and none of them reached the sink" test "$(pf_sink_count)" -eq 1
-start_mailvetd
+pf_mailvetd_start || bail "mailvetd did not start"
 
 # --- 4. a full quarantine filesystem ------------------------------------------------
 QMOUNT=$PF_WORK/qfull

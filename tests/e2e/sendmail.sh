@@ -104,38 +104,10 @@ MAILVETD=$top_builddir/milter/mailvetd
 PLAN=22
 echo "1..$PLAN"
 
-n=0
-failed=0
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-not_ok() {
-    n=$((n + 1))
-    failed=$((failed + 1))
-    echo "not ok $n - $1"
-}
-diag() {
-    printf '%s\n' "$*" | sed 's/^/# /'
-}
-# bail - stop here; the EXIT trap prints the diagnostics and cleans up.
-bail() {
-    echo "Bail out! $*"
-    exit 1
-}
+# TAP helpers (ok, not_ok, check, diag, bail: "Bail out!", the EXIT trap cleans up)
+. "$top_srcdir/tests/lib.sh"
 
 MV_PID=
-stop_mailvetd() {
-    if [ -n "$MV_PID" ]; then
-        kill -TERM "$MV_PID" 2>/dev/null
-        # Bounded wait for the daemon to exit, then stop it hard.
-        pf_wait_until 30 pf_gone "$MV_PID" ||
-            kill -KILL "$MV_PID" 2>/dev/null
-        wait "$MV_PID" 2>/dev/null
-        MV_RC=$?
-        MV_PID=
-    fi
-}
 
 # sm_procs - pids of processes running our sendmail binary in our queue
 # directory (sendmail's working directory), whatever their process group.
@@ -190,7 +162,7 @@ dump_diagnostics() {
 SOCK_DIR=
 finish() {
     trap '' PIPE
-    stop_mailvetd
+    pf_mailvetd_stop
     stop_sendmail
     pf_stop_all
     if [ "$failed" -ne 0 ] || [ "$n" -ne "$PLAN" ]; then
@@ -488,7 +460,7 @@ else
 fi
 
 # 3. mailvetd stopped: sendmail tempfails (F=T), nothing is accepted.
-stop_mailvetd
+pf_mailvetd_stop
 if [ "${MV_RC:-1}" -eq 0 ]; then
     ok "mailvetd exits 0 on SIGTERM"
 else
