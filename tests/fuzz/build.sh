@@ -4,7 +4,8 @@
 # $top_builddir/tests/fuzz/{obj,bin}, apart from the normal build (which may use gcc).
 # Environment (make fuzz sets it): top_srcdir, top_builddir, FUZZ_CC (clang),
 # FUZZ_CPPFLAGS (include flags of the libraries), FUZZ_LIBS (their link flags).
-# A source is recompiled when it is newer than its object.  Exit 0 when every target
+# A source is recompiled when it is newer than its object, and everything when a
+# header changed.  Exit 0 when every target
 # is built, 1 otherwise.
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -20,8 +21,18 @@ cflags="-g -O1 -std=gnu11 $san -include $top_builddir/ac-config.h -I$top_srcdir/
  -I$top_srcdir/tests/fuzz -DFUZZ_SRCDIR=\"$top_srcdir\" -DSYSCONFDIR=\"/etc\" \
  -DLOCALSTATEDIR=\"/var\" -DRUNSTATEDIR=\"/run\" ${FUZZ_CPPFLAGS:-}"
 
+# a changed header (a struct's layout) makes every object stale
+stamp=$out/obj/.headers
+for h in "$top_builddir/ac-config.h" "$top_srcdir"/milter/*.h "$top_srcdir/tests/fuzz/fuzz.h"; do
+    if [ ! -f "$stamp" ] || [ "$h" -nt "$stamp" ]; then
+        rm -f "$out"/obj/*.o
+        break
+    fi
+done
+touch "$stamp"
+
 compile() { # SRC OBJ [extra flags]
-    if [ ! -f "$2" ] || [ "$1" -nt "$2" ] || [ "$top_builddir/ac-config.h" -nt "$2" ]; then
+    if [ ! -f "$2" ] || [ "$1" -nt "$2" ]; then
         echo "  CC (fuzz) $(basename "$1")"
         # shellcheck disable=SC2086
         $cc $cflags ${3:-} -c "$1" -o "$2"
