@@ -5,8 +5,9 @@
 # Environment (make fuzz sets it): top_srcdir, top_builddir, FUZZ_CC (clang),
 # FUZZ_CPPFLAGS (include flags of the libraries), FUZZ_LIBS (their link flags).
 # A source is recompiled when it is newer than its object, and everything when a
-# header changed.  Exit 0 when every target
-# is built, 1 otherwise.
+# header changed.  With FUZZ_COVERAGE=1 the same targets are built with clang's
+# source-based coverage instead of the sanitizers, into {obj,bin}-cov, for
+# coverage.sh.  Exit 0 when every target is built, 1 otherwise.
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 cc=${FUZZ_CC:-clang}
@@ -15,17 +16,24 @@ if ! command -v "$cc" >/dev/null 2>&1; then
     exit 1
 fi
 out=$top_builddir/tests/fuzz
-mkdir -p "$out/obj" "$out/bin"
+obj=$out/obj
+bin=$out/bin
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+if [ "${FUZZ_COVERAGE:-}" = 1 ]; then
+    obj=$out/obj-cov
+    bin=$out/bin-cov
+    san="-fprofile-instr-generate -fcoverage-mapping"
+fi
+mkdir -p "$obj" "$bin"
 cflags="-g -O1 -std=gnu11 $san -include $top_builddir/ac-config.h -I$top_srcdir/milter \
  -I$top_srcdir/tests/fuzz -DFUZZ_SRCDIR=\"$top_srcdir\" -DSYSCONFDIR=\"/etc\" \
  -DLOCALSTATEDIR=\"/var\" -DRUNSTATEDIR=\"/run\" ${FUZZ_CPPFLAGS:-}"
 
 # a changed header (a struct's layout) makes every object stale
-stamp=$out/obj/.headers
+stamp=$obj/.headers
 for h in "$top_builddir/ac-config.h" "$top_srcdir"/milter/*.h "$top_srcdir/tests/fuzz/fuzz.h"; do
     if [ ! -f "$stamp" ] || [ "$h" -nt "$stamp" ]; then
-        rm -f "$out"/obj/*.o
+        rm -f "$obj"/*.o
         break
     fi
 done
@@ -42,16 +50,16 @@ compile() { # SRC OBJ [extra flags]
 objs=
 for src in "$top_srcdir"/milter/*.c; do
     case $(basename "$src") in mailvetd.c | mailvet.c) continue ;; esac
-    obj=$out/obj/$(basename "$src" .c).o
-    compile "$src" "$obj" -fsanitize=fuzzer-no-link
-    objs="$objs $obj"
+    o=$obj/$(basename "$src" .c).o
+    compile "$src" "$o" -fsanitize=fuzzer-no-link
+    objs="$objs $o"
 done
-compile "$top_srcdir/tests/fuzz/fuzzlib.c" "$out/obj/fuzzlib.o" -fsanitize=fuzzer-no-link
+compile "$top_srcdir/tests/fuzz/fuzzlib.c" "$obj/fuzzlib.o" -fsanitize=fuzzer-no-link
 for t in message policy config reportcodec; do
-    compile "$top_srcdir/tests/fuzz/fuzz_$t.c" "$out/obj/fuzz_$t.o" -fsanitize=fuzzer-no-link
+    compile "$top_srcdir/tests/fuzz/fuzz_$t.c" "$obj/fuzz_$t.o" -fsanitize=fuzzer-no-link
     echo "  LD (fuzz) fuzz_$t"
     # shellcheck disable=SC2086
-    $cc -g $san -fsanitize=fuzzer -o "$out/bin/fuzz_$t" "$out/obj/fuzz_$t.o" \
-        "$out/obj/fuzzlib.o" $objs ${FUZZ_LIBS:-} -lpthread
+    $cc -g $san -fsanitize=fuzzer -o "$bin/fuzz_$t" "$obj/fuzz_$t.o" \
+        "$obj/fuzzlib.o" $objs ${FUZZ_LIBS:-} -lpthread
 done
-echo "fuzz targets in $out/bin: fuzz_message fuzz_policy fuzz_config fuzz_reportcodec"
+echo "fuzz targets in $bin: fuzz_message fuzz_policy fuzz_config fuzz_reportcodec"
