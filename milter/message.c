@@ -571,6 +571,36 @@ static enum mv_status prologue_leaf(struct walk *w, GMimeMultipart *mp, unsigned
     return decode_buffer(w, text, strlen(text), lf);
 }
 
+/* residue_leaf - a multipart's preamble or epilogue (TEXT) with anything but blanks in
+ * it becomes leaf "<path>.NAME" (NAME: "preamble" or "epilogue"), text/plain, flagged
+ * MV_LEAF_RESIDUE, so that what a sender hides there is scanned like any part (clamd
+ * sees it as part of the raw message) without "This is a multi-part message in MIME
+ * format." becoming body text for the rules */
+static enum mv_status residue_leaf(struct walk *w, const char *text, const char *name,
+                                   unsigned depth)
+{
+    gsize old = w->path->len;
+    struct leaf *lf;
+    const char *p;
+
+    if (text == NULL)
+        return MV_OK;
+    for (p = text; *p != '\0' && g_ascii_isspace(*p); p++)
+        ;
+    if (*p == '\0')
+        return MV_OK;
+    if (old > 0)
+        g_string_append_c(w->path, '.');
+    g_string_append(w->path, name);
+    lf = leaf_add(w, w->path->str, depth);
+    g_string_truncate(w->path, old);
+    if (lf == NULL)
+        return MV_OK;
+    lf->pub.declared_type = g_strdup("text/plain");
+    lf->pub.flags |= MV_LEAF_RESIDUE;
+    return decode_buffer(w, text, strlen(text), lf);
+}
+
 /* path_push - append child number N to w->path; returns the length to truncate back to */
 static gsize path_push(struct walk *w, unsigned n)
 {
@@ -606,12 +636,16 @@ static enum mv_status walk(struct walk *w, GMimeObject *obj, unsigned depth)
                 st = prologue_leaf(w, mp, depth + 1);
             g_string_truncate(w->path, old);
         }
+        if (n > 0 && depth + 1 <= w->max_depth)
+            st = residue_leaf(w, g_mime_multipart_get_prologue(mp), "preamble", depth + 1);
         for (int i = 0; i < n && st == MV_OK && !w->stop; i++) {
             gsize old = path_push(w, (unsigned)i + 1);
 
             st = walk(w, g_mime_multipart_get_part(mp, i), depth + 1);
             g_string_truncate(w->path, old);
         }
+        if (n > 0 && st == MV_OK && !w->stop && depth + 1 <= w->max_depth)
+            st = residue_leaf(w, g_mime_multipart_get_epilogue(mp), "epilogue", depth + 1);
     } else if (GMIME_IS_MESSAGE_PART(obj)) {
         GMimeMessage *msg = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
         GMimeObject *body = msg != NULL ? g_mime_message_get_mime_part(msg) : NULL;

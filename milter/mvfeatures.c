@@ -16,7 +16,7 @@
 /* is_body_text - a text leaf that is part of the message's body, not an attachment */
 static bool is_body_text(const struct mv_leaf *leaf)
 {
-    if (leaf->declared_type == NULL)
+    if (leaf->declared_type == NULL || (leaf->flags & MV_LEAF_RESIDUE))
         return false;
     if (strcmp(leaf->declared_type, "text/plain") != 0 &&
         strcmp(leaf->declared_type, "text/html") != 0)

@@ -9,7 +9,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet
 
-PLAN=28
+PLAN=30
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -96,6 +96,23 @@ fi
 want_sha=$(sha256sum < "$S/eicar.com" | cut -d' ' -f1)
 check "eicar.eml: the eicar.com part's sha256 is that of the EICAR file" \
     jqt eicar "any(.parts[]; .filename == \"eicar.com\" and .sha256 == \"$want_sha\" and .size == 68)"
+
+# EICAR where no client shows a part: in a multipart's preamble, then its epilogue
+for where in preamble epilogue; do
+    {
+        printf 'From: a@example.com\nTo: b@example.com\nSubject: %s\nMIME-Version: 1.0\n' "$where"
+        printf 'Content-Type: multipart/mixed; boundary="b"\n\n'
+        [ "$where" = preamble ] && { cat "$S/eicar.com"; echo; }
+        printf -- '--b\nContent-Type: text/plain\n\nhello\n--b--\n'
+        # the file ends there: the signature set matches EICAR by its MD5, so the
+        # leaf must hold exactly its 68 bytes (a preamble's last line break belongs
+        # to the delimiter after it, an epilogue's would be part of the leaf)
+        [ "$where" = epilogue ] && cat "$S/eicar.com"
+    } > "$W/eicar-$where.eml"
+    scan "$where" --json -d "$S/sigs" "$W/eicar-$where.eml"
+    check "EICAR in the $where: infected, the signature on leaf \"$where\"" \
+        jqt "$where" ".verdict == \"infected\" and any(.parts[]; .path == \"$where\" and any(.signatures[]; $EICAR_SIG))"
+done
 
 scan zipzip --json -d "$S/sigs" "$S/eicar-zip-zip.eml"
 want_rc zipzip 1 "eicar-zip-zip.eml (EICAR two zips deep): exit 1"

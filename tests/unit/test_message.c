@@ -98,11 +98,37 @@ static const struct parse_case cases[] = {
                 "%PDF\n"
                 "--outer--\n",
         .want_subject = "nested",
-        .want_count = 4,
-        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 1, 0, "first"},
+        .want_count = 5,
+        /* the preamble is kept and scanned like a part: a sender may hide things there */
+        .leaves = {{"preamble", NULL, "text/plain", NULL, NULL, 1, MV_LEAF_RESIDUE, "preamble"},
+                   {"1", NULL, "text/plain", NULL, NULL, 1, 0, "first"},
                    {"2.1", NULL, "text/plain", NULL, NULL, 2, 0, "plain"},
                    {"2.2", NULL, "text/html", "inline", NULL, 2, 0, "<p>html</p>"},
                    {"3", "report.pdf", "application/pdf", "attachment", NULL, 1, 0, "%PDF"}},
+    },
+    {
+        .name = "epilogues_with_text_are_leaves_blank_ones_are_not",
+        .text = "From: a@example.com\n"
+                "Subject: residue\n"
+                "MIME-Version: 1.0\n"
+                "Content-Type: multipart/mixed; boundary=\"o\"\n"
+                "\n"
+                "--o\n"
+                "Content-Type: multipart/alternative; boundary=\"i\"\n"
+                "\n"
+                "  \n"
+                "--i\n"
+                "Content-Type: text/plain\n"
+                "\n"
+                "hello\n"
+                "--i--\n"
+                "\n"
+                "--o--\n"
+                "hidden after the end\n",
+        .want_subject = "residue",
+        .want_count = 2,
+        .leaves = {{"1.1", NULL, "text/plain", NULL, NULL, 2, 0, "hello"},
+                   {"epilogue", NULL, "text/plain", NULL, NULL, 1, MV_LEAF_RESIDUE, "hidden after the end\n"}},
     },
     {
         .name = "rfc822_inside_multipart_numbers_below_message_part",
@@ -917,7 +943,7 @@ static void parse_fd_empty_file(void **state)
 /* parse_fd_small_message_matches_parse_bytes - same leaves through either door */
 static void parse_fd_small_message_matches_parse_bytes(void **state)
 {
-    const struct parse_case *c = &cases[2]; /* rfc822 inside multipart */
+    const struct parse_case *c = &cases[3]; /* rfc822 inside multipart */
     struct message_limits lim = limits_make(0, 0, DEFAULT_MEM);
     struct mv_err err = {0};
     struct message *m;
