@@ -4,7 +4,9 @@
 # "seconds" is each target's own run time (a finding stops a target early).
 # Environment: top_srcdir, top_builddir; FUZZ_SECONDS (per target, default 1800),
 # FUZZ_JOBS (targets run at once, default 2), FUZZ_TARGETS (default: all four),
-# FUZZ_MAX_LEN (input bytes, default 65536).
+# FUZZ_MAX_LEN (input bytes, default 65536), FUZZ_TIMEOUT (seconds one input may take
+# before it is reported, default 30; it is wall-clock time, so raise it when other
+# work shares the CPUs: a starved fuzzer reports inputs that run in milliseconds).
 # The corpora grow in $top_builddir/tests/fuzz/corpus/TARGET (kept between runs),
 # seeded by seeds.sh; a finding is written to tests/fuzz/findings/TARGET-crash-*,
 # to be fixed and copied under tests/fuzz/regressions/TARGET/.  Exit 0 when no
@@ -16,6 +18,7 @@ seconds=${FUZZ_SECONDS:-1800}
 jobs=${FUZZ_JOBS:-2}
 targets=${FUZZ_TARGETS:-message policy config reportcodec}
 max_len=${FUZZ_MAX_LEN:-65536}
+timeout=${FUZZ_TIMEOUT:-30}
 
 sh "$top_srcdir/tests/fuzz/seeds.sh" "$out/replay-message" "$out/seeds"
 mkdir -p "$out/findings" "$out/logs"
@@ -24,7 +27,7 @@ run_one() {
     t=$1
     mkdir -p "$out/corpus/$t"
     start=$(date +%s)
-    "$out/bin/fuzz_$t" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 \
+    "$out/bin/fuzz_$t" -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb=4096 \
         -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$out/findings/$t-" \
         "$out/corpus/$t" "$out/seeds/$t" >"$out/logs/$t.log" 2>&1 || true
     echo $(($(date +%s) - start)) >"$out/logs/$t.seconds"
