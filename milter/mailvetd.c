@@ -32,6 +32,7 @@
 #include "milter.h"
 #include "msg.h"
 #include "quarantine.h"
+#include "scanslots.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -203,6 +204,7 @@ static bool reload(const char *why)
     generation_release(old);
     generation_install(g);
     log_generation(why, g);
+    scanslots_set_max(g->cfg->max_scans);
     check_quarantine(g->cfg);
     return true;
 }
@@ -381,6 +383,7 @@ int main(int argc, char **argv)
     log_generation("start", gen);
     /* cfg belongs to the installed generation, which a reload may free: last use here */
     log_msg(LOG_INFO, "ready: socket=%s user=%s", cfg->socket, drop ? cfg->user : "(unchanged)");
+    scanslots_set_max(cfg->max_scans);
     check_quarantine(cfg);
     cfg = NULL;
     g_thread_unref(g_thread_new("reload", reload_thread, NULL));

@@ -94,6 +94,7 @@ struct walk {
     size_t leaf_mem_max;
     const char *tmpdir;
     unsigned max_parts;
+    unsigned residues;      /* preamble and epilogue leaves: beside max_parts, not in it */
     unsigned max_depth;
     GString *path;          /* path of the object being visited */
     unsigned char *scratch; /* MESSAGE_CHUNK bytes */
@@ -311,7 +312,7 @@ static struct leaf *leaf_add(struct walk *w, const char *path, unsigned depth)
 {
     struct leaf *lf;
 
-    if (w->m->leaves->len >= w->max_parts) {
+    if (w->m->leaves->len - w->residues >= w->max_parts) {
         w->m->flags |= MESSAGE_LIMIT_PARTS;
         w->stop = true;
         return NULL;
@@ -575,7 +576,9 @@ static enum mv_status prologue_leaf(struct walk *w, GMimeMultipart *mp, unsigned
  * it becomes leaf "<path>.NAME" (NAME: "preamble" or "epilogue"), text/plain, flagged
  * MV_LEAF_RESIDUE, so that what a sender hides there is scanned like any part (clamd
  * sees it as part of the raw message) without "This is a multi-part message in MIME
- * format." becoming body text for the rules */
+ * format." becoming body text for the rules.  They do not count against max_parts
+ * (nearly every multipart message has a preamble), and are capped at as many.  Text
+ * after a NUL byte in them is lost: GMime keeps them as C strings. */
 static enum mv_status residue_leaf(struct walk *w, const char *text, const char *name,
                                    unsigned depth)
 {
@@ -587,7 +590,8 @@ static enum mv_status residue_leaf(struct walk *w, const char *text, const char 
         return MV_OK;
     for (p = text; *p != '\0' && g_ascii_isspace(*p); p++)
         ;
-    if (*p == '\0')
+    /* at most max_parts of them too, but never at the expense of a real part */
+    if (*p == '\0' || w->residues >= w->max_parts)
         return MV_OK;
     if (old > 0)
         g_string_append_c(w->path, '.');
@@ -596,6 +600,7 @@ static enum mv_status residue_leaf(struct walk *w, const char *text, const char 
     g_string_truncate(w->path, old);
     if (lf == NULL)
         return MV_OK;
+    w->residues++;
     lf->pub.declared_type = g_strdup("text/plain");
     lf->pub.flags |= MV_LEAF_RESIDUE;
     return decode_buffer(w, text, strlen(text), lf);

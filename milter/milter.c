@@ -72,6 +72,18 @@ static void progress(void *ctx)
 #endif
 }
 
+/* progress_wait - progress while waiting for a scan slot; false once the MTA no
+ * longer hears it */
+static bool progress_wait(void *ctx)
+{
+#ifdef HAVE_SMFI_PROGRESS
+    return smfi_progress((SMFICTX *)ctx) == MI_SUCCESS;
+#else
+    (void)ctx;
+    return true;
+#endif
+}
+
 static void untag(SMFICTX *ctx, struct mv_msg *m);
 
 /* on_error - the configured answer to an internal failure; ends the message */
@@ -431,8 +443,11 @@ static sfsistat xxfi_eom(SMFICTX *ctx)
     in.queue_id = m->qid;
     if (in.bytes == NULL && in.fd < 0)
         return on_error(ctx, c, "eom", "spool: temp file cannot be rewound");
-    /* one scan per slot; the MTA hears progress while this one waits */
-    m->wait_ms = scanslots_acquire(m->gen->cfg->max_scans, 10000, progress, ctx);
+    /* one scan per slot; the MTA hears progress every 2 s while this one waits
+     * (sendmail's default R= timeout is 10 s), and a wait whose MTA is gone ends */
+    m->wait_ms = scanslots_acquire(2000, progress_wait, ctx);
+    if (m->wait_ms < 0)
+        return on_error(ctx, c, "wait", "the MTA went away while the message waited for a scan");
     st = pipeline_run(m->gen, &in, &res, progress, ctx, &m->err);
     scanslots_release();
     if (st != MV_OK) {

@@ -119,6 +119,7 @@ struct features *features_new(const struct message *msg, const struct scan_repor
             .disposition = leaf->disposition,
             .size = leaf->size,
             .sha256 = leaf->sha256,
+            .residue = (leaf->flags & MV_LEAF_RESIDUE) != 0,
         };
 
         g_array_append_val(f->attachments, fa);

@@ -52,6 +52,8 @@ struct feature_attachment {
     const char *disposition;     /* "attachment", "inline" or NULL */
     uint64_t size;
     const char *sha256;
+    bool residue;                /* a multipart's preamble or epilogue, not a part:
+                                  * attachment predicates skip it */
 };
 
 struct features {

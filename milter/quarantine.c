@@ -1007,7 +1007,7 @@ static bool copy_message(int out, const void *data, int fd, size_t size, const c
     return true;
 }
 
-/* quarantine_store - one entry, wholly or not at all */
+/* quarantine_check - DIR made or opened and checked as for a store, then writable */
 enum mv_status quarantine_check(const char *dir, struct mv_err *err)
 {
     struct qdir d;
@@ -1022,6 +1022,7 @@ enum mv_status quarantine_check(const char *dir, struct mv_err *err)
     return st;
 }
 
+/* quarantine_store - one entry, wholly or not at all */
 enum mv_status quarantine_store(const char *dir, const void *data, int fd, size_t size,
                                 const struct quarantine_meta *meta, char *id_out,
                                 struct mv_err *err)

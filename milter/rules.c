@@ -1292,7 +1292,10 @@ static uint64_t count_matches(struct eval *e, const struct objtest *t, bool reco
 
     if (t->attachment) {
         for (i = 0; i < nattachments(f) && n < limit; i++) {
-            if (attachment_ok(e, t, &g_array_index(f->attachments, struct feature_attachment, i))) {
+            const struct feature_attachment *a =
+                &g_array_index(f->attachments, struct feature_attachment, i);
+
+            if (!a->residue && attachment_ok(e, t, a)) {
                 n++;
                 if (record) {
                     key = mark_key(i, false, 0);

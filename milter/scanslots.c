@@ -1,5 +1,6 @@
 /* scanslots.c - a counting semaphore on GMutex + GCond around the scans (see
- * scanslots.h). */
+ * scanslots.h).  Each waiter keeps its own tick deadline: wake-ups by releases that
+ * another waiter wins do not postpone its next tick. */
 #include <glib.h>
 
 #include "scanslots.h"
@@ -7,25 +8,41 @@
 static GMutex lock;
 static GCond freed;
 static unsigned busy;
+static unsigned max_scans; /* the key's value: 0 is one per CPU */
 
 unsigned scanslots_limit(unsigned max)
 {
     return max > 0 ? max : MAX(1u, g_get_num_processors());
 }
 
-double scanslots_acquire(unsigned max, unsigned tick_ms, void (*tick)(void *), void *ctx)
+void scanslots_set_max(unsigned max)
 {
-    unsigned limit = scanslots_limit(max);
+    g_mutex_lock(&lock);
+    max_scans = max;
+    g_cond_broadcast(&freed); /* a raised bound lets waiters in now */
+    g_mutex_unlock(&lock);
+}
+
+double scanslots_acquire(unsigned tick_ms, bool (*tick)(void *), void *ctx)
+{
     gint64 start = g_get_monotonic_time();
+    gint64 step = (gint64)MAX(tick_ms, 1u) * 1000;
+    gint64 next = start + step;
 
     g_mutex_lock(&lock);
-    while (busy >= limit) {
-        gint64 until = g_get_monotonic_time() + (gint64)MAX(tick_ms, 1u) * 1000;
+    while (busy >= scanslots_limit(max_scans)) {
+        g_cond_wait_until(&freed, &lock, next);
+        if (tick != NULL && g_get_monotonic_time() >= next) {
+            bool go_on;
 
-        if (!g_cond_wait_until(&freed, &lock, until) && tick != NULL) {
             g_mutex_unlock(&lock);
-            tick(ctx);
+            go_on = tick(ctx);
             g_mutex_lock(&lock);
+            if (!go_on) {
+                g_mutex_unlock(&lock);
+                return -1;
+            }
+            next = g_get_monotonic_time() + step;
         }
     }
     busy++;
@@ -38,7 +55,6 @@ void scanslots_release(void)
     g_mutex_lock(&lock);
     if (busy > 0)
         busy--;
-    /* every waiter: a reload may have raised the bound for more than one */
     g_cond_broadcast(&freed);
     g_mutex_unlock(&lock);
 }

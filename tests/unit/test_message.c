@@ -131,6 +131,31 @@ static const struct parse_case cases[] = {
                    {"epilogue", NULL, "text/plain", NULL, NULL, 1, MV_LEAF_RESIDUE, "hidden after the end\n"}},
     },
     {
+        .name = "preamble_does_not_take_a_part_from_max_parts",
+        .text = "From: a@example.com\n"
+                "Subject: two parts\n"
+                "MIME-Version: 1.0\n"
+                "Content-Type: multipart/mixed; boundary=\"o\"\n"
+                "\n"
+                "This is a multi-part message in MIME format.\n"
+                "--o\n"
+                "Content-Type: text/plain\n"
+                "\n"
+                "one\n"
+                "--o\n"
+                "Content-Type: text/plain\n"
+                "\n"
+                "two\n"
+                "--o--\n",
+        .max_parts = 2,
+        .want_subject = "two parts",
+        .want_count = 3,
+        .leaves = {{"preamble", NULL, "text/plain", NULL, NULL, 1, MV_LEAF_RESIDUE,
+                    "This is a multi-part message in MIME format."},
+                   {"1", NULL, "text/plain", NULL, NULL, 1, 0, "one"},
+                   {"2", NULL, "text/plain", NULL, NULL, 1, 0, "two"}},
+    },
+    {
         .name = "rfc822_inside_multipart_numbers_below_message_part",
         .text = "From: a@example.com\n"
                 "Subject: forward\n"
@@ -943,7 +968,7 @@ static void parse_fd_empty_file(void **state)
 /* parse_fd_small_message_matches_parse_bytes - same leaves through either door */
 static void parse_fd_small_message_matches_parse_bytes(void **state)
 {
-    const struct parse_case *c = &cases[3]; /* rfc822 inside multipart */
+    const struct parse_case *c = &cases[4]; /* rfc822 inside multipart */
     struct message_limits lim = limits_make(0, 0, DEFAULT_MEM);
     struct mv_err err = {0};
     struct message *m;

@@ -1,5 +1,7 @@
 /* test_scanslots.c - the bound on concurrent scans: never more than MAX at once, all
- * of MAX used, waiters hear ticks, and 0 means one per CPU. */
+ * of MAX used, waiters hear ticks even while other releases wake them, a tick that
+ * says the MTA is gone ends the wait, a raised bound lets waiters in at once, and 0
+ * means one per CPU. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,10 +15,11 @@
 static GMutex count_lock;
 static unsigned inside, most;
 
-static gpointer worker(gpointer max)
+static gpointer worker(gpointer unused)
 {
+    (void)unused;
     for (int i = 0; i < 5; i++) {
-        scanslots_acquire(GPOINTER_TO_UINT(max), 1000, NULL, NULL);
+        scanslots_acquire(1000, NULL, NULL);
         g_mutex_lock(&count_lock);
         inside++;
         most = MAX(most, inside);
@@ -35,6 +38,7 @@ static void bounded(unsigned max, unsigned threads)
     GThread *t[16];
 
     inside = most = 0;
+    scanslots_set_max(max);
     for (unsigned i = 0; i < threads; i++)
         t[i] = g_thread_new("scan", worker, GUINT_TO_POINTER(max));
     for (unsigned i = 0; i < threads; i++)
@@ -51,14 +55,21 @@ static void test_never_more_than_max(void **state)
     bounded(3, 12);
 }
 
-static void count_tick(void *ctx)
+static bool count_tick(void *ctx)
 {
     (*(unsigned *)ctx)++;
+    return true;
+}
+
+static bool gone(void *ctx)
+{
+    (void)ctx;
+    return false;
 }
 
 static gpointer holder(gpointer done)
 {
-    scanslots_acquire(1, 1000, NULL, NULL);
+    scanslots_acquire(1000, NULL, NULL);
     g_usleep(200000);
     g_atomic_int_set((gint *)done, 1);
     scanslots_release();
@@ -73,10 +84,11 @@ static void test_waiter_ticks(void **state)
     double waited;
 
     (void)state;
+    scanslots_set_max(1);
     t = g_thread_new("holder", holder, &done);
     while (scanslots_busy() == 0)
         g_usleep(1000);
-    waited = scanslots_acquire(1, 20, count_tick, &ticks);
+    waited = scanslots_acquire(20, count_tick, &ticks);
     /* the slot came only once the holder let go of it */
     assert_int_equal(g_atomic_int_get(&done), 1);
     assert_true(ticks >= 1);
@@ -84,6 +96,44 @@ static void test_waiter_ticks(void **state)
     scanslots_release();
     g_thread_join(t);
     assert_int_equal(scanslots_busy(), 0);
+}
+
+static void test_gone_mta_ends_the_wait(void **state)
+{
+    (void)state;
+    scanslots_set_max(1);
+    assert_true(scanslots_acquire(1000, NULL, NULL) >= 0);
+    /* the only slot is taken: the waiter's first tick says the MTA is gone */
+    assert_true(scanslots_acquire(10, gone, NULL) < 0);
+    assert_int_equal(scanslots_busy(), 1);
+    scanslots_release();
+    assert_int_equal(scanslots_busy(), 0);
+}
+
+static gpointer raised_waiter(gpointer got)
+{
+    scanslots_acquire(1000, NULL, NULL);
+    g_atomic_int_set((gint *)got, 1);
+    return NULL;
+}
+
+static void test_raised_bound_lets_waiters_in(void **state)
+{
+    gint got = 0;
+    GThread *t;
+
+    (void)state;
+    scanslots_set_max(1);
+    scanslots_acquire(1000, NULL, NULL);
+    t = g_thread_new("waiter", raised_waiter, &got);
+    g_usleep(50000);
+    assert_int_equal(g_atomic_int_get(&got), 0); /* still waiting: one slot, taken */
+    scanslots_set_max(2);                         /* a reload raises max_scans */
+    g_thread_join(t);
+    assert_int_equal(g_atomic_int_get(&got), 1);
+    assert_int_equal(scanslots_busy(), 2);
+    scanslots_release();
+    scanslots_release();
 }
 
 static void test_zero_is_cpus(void **state)
@@ -98,6 +148,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_never_more_than_max),
         cmocka_unit_test(test_waiter_ticks),
+        cmocka_unit_test(test_gone_mta_ends_the_wait),
+        cmocka_unit_test(test_raised_bound_lets_waiters_in),
         cmocka_unit_test(test_zero_is_cpus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
