@@ -26,7 +26,7 @@ if [ "${FUZZ_COVERAGE:-}" = 1 ]; then
 fi
 mkdir -p "$obj" "$bin"
 cflags="-g -O1 -std=gnu11 $san -include $top_builddir/ac-config.h -I$top_srcdir/milter \
- -I$top_srcdir/tests/fuzz -DFUZZ_SRCDIR=\"$top_srcdir\" -DSYSCONFDIR=\"/etc\" \
+ -I$top_srcdir/tests/fuzz -DFUZZ_SRCDIR=\"$top_srcdir\" -DFUZZ_BUILDDIR=\"$top_builddir\" -DSYSCONFDIR=\"/etc\" \
  -DLOCALSTATEDIR=\"/var\" -DRUNSTATEDIR=\"/run\" ${FUZZ_CPPFLAGS:-}"
 
 # a changed header (a struct's layout) makes every object stale

@@ -18,6 +18,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 const char *fuzz_workdir(void);
 /* fuzz_srcdir - the source tree: $top_srcdir, else the one the binary was built from */
 const char *fuzz_srcdir(void);
+/* fuzz_builddir - the build tree (what the build made, such as the bundled signatures):
+ * $top_builddir, else the one the binary was built in */
+const char *fuzz_builddir(void);
 /* fuzz_write - write LEN bytes of DATA to DIR/NAME (made or replaced); aborts on failure,
  * which is the harness failing, not the code under test */
 void fuzz_write(const char *dir, const char *name, const void *data, size_t len);

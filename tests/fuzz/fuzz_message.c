@@ -27,10 +27,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     const char *src = fuzz_srcdir();
     const char *work = fuzz_workdir();
     char *tmp = g_build_filename(work, "tmp", NULL);
+    /* the bundled signatures are made by the build, the policy is shipped source */
     char *cfg = g_strdup_printf("database: %s/policies/signatures-default\n"
                                 "policy_dir: %s/policies\n"
                                 "tmpdir: %s\n",
-                                src, src, tmp);
+                                fuzz_builddir(), src, tmp);
     char *path = g_build_filename(work, "mailvet.yaml", NULL);
     struct mv_err err = {0};
 

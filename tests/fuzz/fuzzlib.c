@@ -28,6 +28,9 @@
 #ifndef FUZZ_SRCDIR
 #define FUZZ_SRCDIR "."
 #endif
+#ifndef FUZZ_BUILDDIR
+#define FUZZ_BUILDDIR FUZZ_SRCDIR
+#endif
 
 static char *workdir;
 
@@ -78,6 +81,13 @@ const char *fuzz_srcdir(void)
     const char *s = getenv("top_srcdir");
 
     return s != NULL && *s != '\0' ? s : FUZZ_SRCDIR;
+}
+
+const char *fuzz_builddir(void)
+{
+    const char *s = getenv("top_builddir");
+
+    return s != NULL && *s != '\0' ? s : FUZZ_BUILDDIR;
 }
 
 void fuzz_write(const char *dir, const char *name, const void *data, size_t len)
