@@ -15,12 +15,18 @@
 
 static char *path;
 
+static void teardown(void)
+{
+    g_free(path);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
     fuzz_quiet();
     path = g_build_filename(fuzz_workdir(), "mailvet.yaml", NULL);
+    atexit(teardown);
     return 0;
 }
 

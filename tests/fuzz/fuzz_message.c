@@ -22,6 +22,13 @@
 static struct generation *gen;
 static GPtrArray *rcpts;
 
+/* teardown - at exit, before LeakSanitizer's check: what Initialize made */
+static void teardown(void)
+{
+    generation_release(gen);
+    g_ptr_array_free(rcpts, TRUE);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     const char *src = fuzz_srcdir();
@@ -50,6 +57,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     rcpts = g_ptr_array_new();
     g_ptr_array_add(rcpts, (char *)"rcpt@example.com");
     g_ptr_array_add(rcpts, (char *)"other@example.net");
+    atexit(teardown);
     g_free(path);
     g_free(cfg);
     g_free(tmp);
