@@ -37,7 +37,7 @@ MV_PID=
 
 dump_diagnostics() {
     [ -n "${PF_WORK:-}" ] || return 0
-    pf_diag "$PF_LOG" "$PF_WORK/mailvetd.log" "$PF_WORK/mailvet.yaml" \
+    pf_diag "$PF_LOG" "$PF_WORK/mailvetd.log" "$PF_WORK/mailvetd.yaml" \
         "$PF_WORK/sink.out"
     for t in "$PF_WORK"/swaks-*.txt; do
         [ -f "$t" ] || continue
@@ -73,7 +73,7 @@ pf_use_snippet "$top_srcdir/contrib/postfix/main.cf.snippet" ||
 
 SOCK=$PF_MILTER_DIR/mailvetd.sock
 mkdir -p "$PF_WORK/tmp"
-cat > "$PF_WORK/mailvet.yaml" <<EOF
+cat > "$PF_WORK/mailvetd.yaml" <<EOF
 # mailvetd for tests/e2e/postfix.sh
 socket: unix:$SOCK
 socket_mode: "0666"
@@ -89,13 +89,7 @@ EOF
 if [ ! -x "$MAILVETD" ]; then
     bail "$MAILVETD not built"
 fi
-"$MAILVETD" -c "$PF_WORK/mailvet.yaml" -f > "$PF_WORK/mailvetd.log" 2>&1 &
-MV_PID=$!
-mailvetd_ready() {
-    [ -S "$SOCK" ] || pf_gone "$MV_PID"
-}
-pf_wait_until 30 mailvetd_ready
-if [ -S "$SOCK" ] && ! pf_gone "$MV_PID"; then
+if pf_mailvetd_start && [ -S "$SOCK" ]; then
     ok "mailvetd is running and created its socket $SOCK"
 else
     not_ok "mailvetd is running and created its socket $SOCK"

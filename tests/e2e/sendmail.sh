@@ -149,7 +149,7 @@ stop_sendmail() {
 dump_diagnostics() {
     [ -n "${PF_WORK:-}" ] || return 0
     pf_diag "$PF_WORK/sendmail.out" "$PF_WORK/sendmail.log" \
-        "$PF_WORK/mailvetd.log" "$PF_WORK/mailvet.yaml" "$PF_WORK/sendmail.mc" \
+        "$PF_WORK/mailvetd.log" "$PF_WORK/mailvetd.yaml" "$PF_WORK/sendmail.mc" \
         "$PF_WORK/m4.out" "$PF_WORK/sink.out"
     for t in "$PF_WORK"/swaks-*.txt; do
         [ -f "$t" ] || continue
@@ -208,7 +208,7 @@ chmod 755 "$SOCK_DIR"
 SOCK=$SOCK_DIR/mailvetd.sock
 
 mkdir -p "$W/tmp"
-cat > "$W/mailvet.yaml" <<EOF
+cat > "$PF_WORK/mailvetd.yaml" <<EOF
 # mailvetd for tests/e2e/sendmail.sh
 socket: unix:$SOCK
 socket_mode: "0666"
@@ -225,13 +225,7 @@ EOF
 if [ ! -x "$MAILVETD" ]; then
     bail "$MAILVETD not built"
 fi
-"$MAILVETD" -c "$W/mailvet.yaml" -f > "$W/mailvetd.log" 2>&1 &
-MV_PID=$!
-mailvetd_ready() {
-    [ -S "$SOCK" ] || pf_gone "$MV_PID"
-}
-pf_wait_until 30 mailvetd_ready
-if [ -S "$SOCK" ] && ! pf_gone "$MV_PID"; then
+if pf_mailvetd_start && [ -S "$SOCK" ]; then
     ok "mailvetd is running and created its socket $SOCK"
 else
     not_ok "mailvetd is running and created its socket $SOCK"
