@@ -57,18 +57,7 @@ trap finish EXIT
 trap 'exit 1' INT TERM HUP
 pf_mailvet_fixtures || bail "fixtures"
 SOCK=$PF_WORK/mailvetd.sock
-cat > "$PF_WORK/mailvetd.yaml" <<EOF
-socket: "unix:$SOCK"
-socket_mode: "0666"
-user: ""
-pid_file: ""
-database: "$S/sigs"
-tmpdir: "$PF_WORK/tmp"
-policy_dir: "$P"
-quarantine_dir: "$PF_WORK/quarantine"
-add_header: true
-log_clean: true
-EOF
+pf_mailvetd_config "$PF_WORK/quarantine"
 
 verdicts() { awk '/: verdict=/ { n++ } END { print n + 0 }' "$PF_WORK/mailvetd.log"; }
 

@@ -39,23 +39,10 @@ finish() {
 pf_init "$top_builddir/tests/work" || bail "pf_init failed"
 trap finish EXIT
 pf_mailvet_fixtures || bail "fixtures"
-cat > "$PF_WORK/mailvetd.yaml" <<EOF
-socket: "unix:$PF_WORK/mailvetd.sock"
-socket_mode: "0666"
-user: ""
-pid_file: ""
-database: "$S/sigs"
-tmpdir: "$PF_WORK/tmp"
-policy_dir: "$P"
-quarantine_dir: "$PF_WORK/quarantine"
-log_clean: true
-EOF
+pf_mailvetd_config "$PF_WORK/quarantine"
 pf_start_sink || bail "smtp-sink"
 pf_configure "unix:$PF_WORK/mailvetd.sock"
-"$MAILVETD" -f -c "$PF_WORK/mailvetd.yaml" > "$PF_WORK/mailvetd.log" 2>&1 &
-MV_PID=$!
-started() { grep -q "ready: socket=" "$PF_WORK/mailvetd.log"; }
-pf_wait_until 30 started || bail "mailvetd did not start"
+pf_mailvetd_start || bail "mailvetd did not start"
 pf_start || bail "postfix"
 
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$MV_PID/status" 2>/dev/null || echo 0; }

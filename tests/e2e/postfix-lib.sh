@@ -402,6 +402,29 @@ pf_mailvet_fixtures() {
     printf 'actions:\n  campaign: quarantine\n' > "$P/policy.yaml"
 }
 
+# pf_mailvetd_config QDIR [LINE...] - $PF_WORK/mailvetd.yaml for the tests that use
+# pf_mailvet_fixtures: socket $PF_WORK/mailvetd.sock (mode 0666), no user, the
+# samples' signatures, the fixtures' policy, quarantine in QDIR, X-Mailvet-Status and
+# a log line for every message; each LINE ("key: value") is appended.
+pf_mailvetd_config() {
+    {
+        cat <<EOF
+socket: "unix:$PF_WORK/mailvetd.sock"
+socket_mode: "0666"
+user: ""
+pid_file: ""
+database: "$S/sigs"
+tmpdir: "$PF_WORK/tmp"
+policy_dir: "$P"
+quarantine_dir: "$1"
+add_header: true
+log_clean: true
+EOF
+        shift
+        for _pf_line in "$@"; do echo "$_pf_line"; done
+    } > "$PF_WORK/mailvetd.yaml"
+}
+
 # pf_mailvetd_start - start $MAILVETD -f -c $PF_WORK/mailvetd.yaml, its output
 # appended to $PF_WORK/mailvetd.log, and wait (30 s at most) for a new "ready"
 # line (after a SIGKILL the old socket file is still there, so the socket alone

@@ -53,21 +53,6 @@ trap finish EXIT
 pf_mailvet_fixtures || bail "fixtures"
 Q=$PF_WORK/quarantine
 
-# write_config QDIR - mailvetd's config with the quarantine in QDIR
-write_config() {
-    cat > "$PF_WORK/mailvetd.yaml" <<EOF
-socket: "unix:$PF_WORK/mailvetd.sock"
-socket_mode: "0666"
-user: ""
-pid_file: ""
-database: "$S/sigs"
-tmpdir: "$PF_WORK/tmp"
-policy_dir: "$P"
-quarantine_dir: "$1"
-quarantine_release_port: $PF_REINJECT_PORT
-add_header: true
-EOF
-}
 # send FILE [RCPT] - swaks the file; its transcript in $PF_WORK/swaks.out
 send() {
     "$SWAKS" --server 127.0.0.1 --port "$PF_SMTP_PORT" --from sender@example.net \
@@ -78,7 +63,7 @@ q() { "$MAILVET" quarantine -c "$PF_WORK/mailvetd.yaml" "$@"; }
 # lines smtp-sink's dump ends with
 body() { sed 's/\r$//' "$1" | awk 'b { print } /^$/ { b = 1 }' | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'; }
 
-write_config "$Q"
+pf_mailvetd_config "$Q" "quarantine_release_port: $PF_REINJECT_PORT"
 pf_start_sink || bail "smtp-sink"
 pf_configure "unix:$PF_WORK/mailvetd.sock"
 pf_mailvetd_start || bail "mailvetd did not start"
@@ -181,7 +166,7 @@ QMOUNT=$PF_WORK/qfull
 mkdir -p "$QMOUNT"
 if mount -t tmpfs -o size=1m tmpfs "$QMOUNT" 2>/dev/null; then
     head -c 1040000 /dev/zero > "$QMOUNT/filler" 2>/dev/null
-    write_config "$QMOUNT/q"
+    pf_mailvetd_config "$QMOUNT/q" "quarantine_release_port: $PF_REINJECT_PORT"
     kill -USR1 "$MV_PID"
     pf_wait_until 30 grep -q "reload: generation=2" "$PF_WORK/mailvetd.log"
     send "$C/avaddon-wave1.eml" full@example.com
