@@ -12,7 +12,7 @@ set -eu
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-MAILVET=$top_builddir/milter/mailvet
+MAILVET=$top_builddir/milter/mailvet/mailvet
 database=$top_builddir/policies/signatures-default
 if [ "${1:-}" = -d ]; then
     database=$2

@@ -37,8 +37,8 @@ set -eu
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-MAILVET=$top_builddir/milter/mailvet
-MAILVETD=$top_builddir/milter/mailvetd
+MAILVET=$top_builddir/milter/mailvet/mailvet
+MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 
 count=300
 sessions="1 8 32"

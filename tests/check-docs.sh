@@ -10,7 +10,7 @@
 
 : "${top_srcdir:=.}"
 : "${top_builddir:=$top_srcdir}"
-MAILVET=${MAILVET:-$top_builddir/milter/mailvet}
+MAILVET=${MAILVET:-$top_builddir/milter/mailvet/mailvet}
 man=$top_srcdir/man/mailvet.yaml.5.in
 sample=$top_srcdir/policies/mailvet.yaml
 

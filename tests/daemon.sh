@@ -9,7 +9,7 @@ set -u
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-MAILVETD=$top_builddir/milter/mailvetd
+MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 
 PLAN=23
 echo "1..$PLAN"

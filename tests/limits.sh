@@ -31,7 +31,7 @@ set -u
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-MAILVET=$top_builddir/milter/mailvet
+MAILVET=$top_builddir/milter/mailvet/mailvet
 GNUTIME=/usr/bin/time
 HANG=120              # seconds; a scan still running then is a failure
 RSS_MAX_KB=1048576    # 1 GiB

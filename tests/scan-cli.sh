@@ -7,7 +7,7 @@ set -u
 
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-MAILVET=$top_builddir/milter/mailvet
+MAILVET=$top_builddir/milter/mailvet/mailvet
 
 PLAN=30
 echo "1..$PLAN"

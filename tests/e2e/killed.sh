@@ -33,7 +33,7 @@ if reason=$(pf_cannot_run); then
     exit 0
 fi
 
-MAILVETD=$top_builddir/milter/mailvetd
+MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 PLAN=11
 echo "1..$PLAN"
 

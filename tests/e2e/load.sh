@@ -22,8 +22,8 @@ if reason=$(pf_cannot_run); then
     exit 0
 fi
 
-MAILVETD=$top_builddir/milter/mailvetd
-MAILVET=$top_builddir/milter/mailvet
+MAILVETD=$top_builddir/milter/mailvetd/mailvetd
+MAILVET=$top_builddir/milter/mailvet/mailvet
 PLAN=6
 echo "1..$PLAN"
 

@@ -26,7 +26,7 @@ if reason=$(pf_cannot_run); then
     exit 0
 fi
 
-MAILVETD=$top_builddir/milter/mailvetd
+MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 PLAN=13
 echo "1..$PLAN"
 

@@ -100,7 +100,7 @@ if reason=$(sm_cannot_run); then
     exit 0
 fi
 
-MAILVETD=$top_builddir/milter/mailvetd
+MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 PLAN=22
 echo "1..$PLAN"
 

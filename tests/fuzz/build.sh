@@ -1,5 +1,5 @@
 #!/bin/sh
-# build.sh - build the libFuzzer targets (make fuzz).  The milter sources and the
+# build.sh - build the libFuzzer targets (make fuzz).  The library sources and the
 # targets are compiled again with clang and -fsanitize=fuzzer,address,undefined into
 # $top_builddir/tests/fuzz/{obj,bin}, apart from the normal build (which may use gcc).
 # Environment (make fuzz sets it): top_srcdir, top_builddir, FUZZ_CC (clang),
@@ -25,13 +25,13 @@ if [ "${FUZZ_COVERAGE:-}" = 1 ]; then
     san="-fprofile-instr-generate -fcoverage-mapping"
 fi
 mkdir -p "$obj" "$bin"
-cflags="-g -O1 -std=gnu11 $san -include $top_builddir/ac-config.h -I$top_srcdir/milter \
+cflags="-g -O1 -std=gnu11 $san -include $top_builddir/ac-config.h -I$top_srcdir/milter/libmailvet \
  -I$top_srcdir/tests/fuzz -DFUZZ_SRCDIR=\"$top_srcdir\" -DFUZZ_BUILDDIR=\"$top_builddir\" -DSYSCONFDIR=\"/etc\" \
  -DLOCALSTATEDIR=\"/var\" -DRUNSTATEDIR=\"/run\" ${FUZZ_CPPFLAGS:-}"
 
 # a changed header (a struct's layout) makes every object stale
 stamp=$obj/.headers
-for h in "$top_builddir/ac-config.h" "$top_srcdir"/milter/*.h "$top_srcdir/tests/fuzz/fuzz.h"; do
+for h in "$top_builddir/ac-config.h" "$top_srcdir"/milter/libmailvet/*.h "$top_srcdir/tests/fuzz/fuzz.h"; do
     if [ ! -f "$stamp" ] || [ "$h" -nt "$stamp" ]; then
         rm -f "$obj"/*.o
         break
@@ -48,8 +48,7 @@ compile() { # SRC OBJ [extra flags]
 }
 
 objs=
-for src in "$top_srcdir"/milter/*.c; do
-    case $(basename "$src") in mailvetd.c | mailvet.c) continue ;; esac
+for src in "$top_srcdir"/milter/libmailvet/*.c; do
     o=$obj/$(basename "$src" .c).o
     compile "$src" "$o" -fsanitize=fuzzer-no-link
     objs="$objs $o"

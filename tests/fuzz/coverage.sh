@@ -3,7 +3,7 @@
 # Builds the targets with clang's source-based coverage (build.sh, FUZZ_COVERAGE=1),
 # runs each once over its corpus ($top_builddir/tests/fuzz/corpus/TARGET, grown by
 # run.sh, plus the seeds), and prints per target the lines covered in the modules
-# it exists for, and in all of milter/.  Environment: as build.sh.
+# it exists for, and in all of milter/libmailvet/.  Environment: as build.sh.
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 out=$top_builddir/tests/fuzz
@@ -28,13 +28,13 @@ for t in message policy config reportcodec; do
         "$out/corpus/$t" "$out/seeds/$t" >"$out/cov/$t.log" 2>&1 || true
     llvm-profdata merge -o "$out/cov/$t.profdata" "$out/cov/$t.profraw"
     llvm-cov report "$out/bin-cov/fuzz_$t" -instr-profile="$out/cov/$t.profdata" \
-        "$top_srcdir/milter" >"$out/cov/$t.report" 2>/dev/null
+        "$top_srcdir/milter/libmailvet" >"$out/cov/$t.report" 2>/dev/null
     inputs=$(($(ls "$out/corpus/$t" | wc -l) + $(ls "$out/seeds/$t" | wc -l)))
     echo "== $t: $inputs inputs; lines covered (covered/lines, %) per module"
     for m in $(modules "$t"); do
         awk -v f="$m.c" '{ n = split($1, p, "/") } p[n] == f {
             printf "  %-14s %6d/%-6d %s\n", f, $8 - $9, $8, $10 }' "$out/cov/$t.report"
     done
-    awk '$1 == "TOTAL" { printf "  %-14s %6d/%-6d %s\n", "milter/ (all)", $8 - $9, $8, $10 }' \
+    awk '$1 == "TOTAL" { printf "  %-14s %6d/%-6d %s\n", "libmailvet (all)", $8 - $9, $8, $10 }' \
         "$out/cov/$t.report"
 done

@@ -15,7 +15,7 @@
 #include "fuzz.h"
 #include "generation.h"
 #include "pipeline.h"
-#include "report.h"
+#include "render.h"
 #include "reportcodec.h"
 #include "spool.h"
 

@@ -12,7 +12,7 @@
 #      samples there (tests/samples/make-samples.sh)
 #   2. write the config: base keys (socket in the work dir, database = the
 #      samples' sigs/, user "", pid_file, tmpdir, log_clean) + t-NAME.yaml
-#   3. start $top_builddir/milter/mailvetd -c CONFIG -f, stderr to mailvetd.log,
+#   3. start $top_builddir/milter/mailvetd/mailvetd -c CONFIG -f, stderr to mailvetd.log,
 #      and wait for its socket
 #   4. put a reply recorder in front of the socket: miltertest cannot show the
 #      text of a reply given before end of message, so a small relay writes
@@ -54,7 +54,7 @@ name=$(basename "$lua" .lua)
 luadir=$(cd "$(dirname "$lua")" && pwd -P)
 lua=$luadir/$name.lua
 yaml=$luadir/$name.yaml
-mailvetd=$top_builddir/milter/mailvetd
+mailvetd=$top_builddir/milter/mailvetd/mailvetd
 
 if [ -z "$MILTERTEST" ] || ! command -v "$MILTERTEST" >/dev/null 2>&1; then
     echo "1..0 # SKIP miltertest not installed"

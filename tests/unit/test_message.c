@@ -19,7 +19,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "mailvet.h"
+#include "mv.h"
 #include "message.h"
 
 #define DEFAULT_PARTS 1000

@@ -12,7 +12,7 @@
 
 #include "cache.h"
 #include "generation.h"
-#include "mailvet.h"
+#include "mv.h"
 #include "message.h"
 #include "mvfeatures.h"
 #include "policy.h"

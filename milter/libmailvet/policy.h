@@ -57,7 +57,7 @@
 
 #include <glib.h>
 
-#include "mailvet.h"
+#include "mv.h"
 #include "rules.h"
 
 struct policy;

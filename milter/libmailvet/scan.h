@@ -17,7 +17,7 @@
 #include <glib.h>
 
 #include "config.h"
-#include "mailvet.h"
+#include "mv.h"
 
 struct scan_engine;
 

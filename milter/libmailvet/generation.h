@@ -9,7 +9,7 @@
 
 #include "cache.h"
 #include "config.h"
-#include "mailvet.h"
+#include "mv.h"
 #include "policy.h"
 #include "scan.h"
 

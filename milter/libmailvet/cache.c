@@ -26,7 +26,7 @@
 #include "cache.h"
 #include "config.h"
 #include "log.h"
-#include "mailvet.h"
+#include "mv.h"
 #include "mvlimits.h"
 #include "reportcodec.h"
 #include "scan.h"

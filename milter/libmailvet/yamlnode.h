@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "mailvet.h"
+#include "mv.h"
 
 #define YAMLNODE_MAX_DEPTH 64                 /* nested sequences/mappings */
 #define YAMLNODE_MAX_NODES 100000             /* nodes in one file, keys included */

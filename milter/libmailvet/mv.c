@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mailvet.h"
+#include "mv.h"
 
 /* mv_err_set - record status and message in err (NULL allowed); returns status */
 enum mv_status mv_err_set(struct mv_err *err, enum mv_status status, const char *fmt, ...)

@@ -10,7 +10,7 @@
 #include <glib.h>
 
 #include "generation.h"
-#include "mailvet.h"
+#include "mv.h"
 #include "pipeline.h"
 #include "spool.h"
 

@@ -14,7 +14,7 @@
 
 #include <glib.h>
 
-#include "mailvet.h"
+#include "mv.h"
 #include "scan.h"
 
 #define REPORTCODEC_VERSION 1

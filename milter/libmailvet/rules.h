@@ -60,7 +60,7 @@
 #include <glib.h>
 
 #include "mvfeatures.h"
-#include "mailvet.h"
+#include "mv.h"
 #include "yamlnode.h"
 
 struct rules;

@@ -1,7 +1,7 @@
 /* msg.c - create and free struct mv_conn and struct mv_msg, nothing else. */
 #include <string.h>
 
-#include "msg.h"
+#include "mailvetd_session.h"
 
 static gint in_flight;
 

@@ -10,7 +10,7 @@
 
 #include <glib.h>
 
-#include "mailvet.h"
+#include "mv.h"
 #include "message.h"
 #include "scan.h"
 

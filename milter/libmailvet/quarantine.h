@@ -32,7 +32,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "mailvet.h"
+#include "mv.h"
 
 #define QUARANTINE_ID_LEN 26
 

@@ -29,8 +29,8 @@
 #include "generation.h"
 #include "log.h"
 #include "message.h"
-#include "milter.h"
-#include "msg.h"
+#include "mailvetd_milter.h"
+#include "mailvetd_session.h"
 #include "quarantine.h"
 #include "scanslots.h"
 

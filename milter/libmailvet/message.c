@@ -54,7 +54,7 @@
 
 #include "digest.h"
 #include "mvlimits.h"
-#include "mailvet.h"
+#include "mv.h"
 #include "message.h"
 #include "tmpfile.h"
 

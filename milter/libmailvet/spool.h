@@ -9,7 +9,7 @@
 
 #include <glib.h>
 
-#include "mailvet.h"
+#include "mv.h"
 
 struct spool;
 

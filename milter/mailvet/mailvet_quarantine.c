@@ -18,7 +18,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
-#include "qtool.h"
+#include "mailvet_quarantine.h"
 #include "quarantine.h"
 
 #define HEADER_MAX (64u << 10) /* show prints at most this much of the header */

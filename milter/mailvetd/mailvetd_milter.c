@@ -17,12 +17,12 @@
 #include "config.h"
 #include "mvlimits.h"
 #include "log.h"
-#include "milter.h"
-#include "msg.h"
+#include "mailvetd_milter.h"
+#include "mailvetd_session.h"
 #include "pipeline.h"
 #include "quarantine.h"
 #include "scanslots.h"
-#include "report.h"
+#include "render.h"
 
 /* our headers, in the order of mv_msg.own_headers */
 static const char *const own_headers[] = {"X-Mailvet-Status", "X-Mailvet-Score",

@@ -21,7 +21,7 @@
 
 #include <glib.h>
 
-#include "mailvet.h"
+#include "mv.h"
 #include "reportcodec.h"
 #include "scan.h"
 

@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "mailvet.h"
+#include "mv.h"
 
 /* the default policy_dir: where make install puts the shipped policy; while it does
  * not exist the built-in policy applies (an explicitly configured directory must) */

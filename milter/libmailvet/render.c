@@ -8,7 +8,7 @@
  * json-glib does the escaping, so sender-controlled names are safe in the output. */
 #include <json-glib/json-glib.h>
 
-#include "report.h"
+#include "render.h"
 
 /* add_string_or_null - a member that is a string or JSON null */
 static void add_string_or_null(JsonBuilder *b, const char *key, const char *value)

@@ -10,7 +10,7 @@
 
 #include <glib.h>
 
-#include "mailvet.h"
+#include "mv.h"
 
 struct unpack_limits {
     unsigned max_members;   /* members listed per archive */

@@ -11,7 +11,7 @@
 
 #include <glib.h>
 
-#include "mailvet.h"
+#include "mv.h"
 
 /* message_flags() bits: each one makes the message unscannable */
 #define MESSAGE_LIMIT_PARTS 0x1u  /* more than max_parts leaves; the rest were skipped */

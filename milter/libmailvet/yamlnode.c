@@ -15,7 +15,7 @@
 #include <glib.h>
 #include <yaml.h>
 
-#include "mailvet.h"
+#include "mv.h"
 #include "yamlnode.h"
 
 struct yamlnode {

@@ -34,7 +34,7 @@
 #include <glib.h>
 
 #include "config.h"
-#include "mailvet.h"
+#include "mv.h"
 #include "scan.h"
 
 struct cache;

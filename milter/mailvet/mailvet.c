@@ -19,8 +19,8 @@
 #include "generation.h"
 #include "log.h"
 #include "pipeline.h"
-#include "qtool.h"
-#include "report.h"
+#include "mailvet_quarantine.h"
+#include "render.h"
 #include "spool.h"
 
 #ifndef SYSCONFDIR
