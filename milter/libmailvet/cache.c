@@ -59,7 +59,7 @@ struct conn {
     char *params;
 };
 
-static void conn_free(gpointer p)
+static void session_conn_free(gpointer p)
 {
     struct conn *cn = p;
 
@@ -71,7 +71,7 @@ static void conn_free(gpointer p)
     g_free(cn);
 }
 
-static GPrivate conn_key = G_PRIVATE_INIT(conn_free);
+static GPrivate conn_key = G_PRIVATE_INIT(session_conn_free);
 
 /* The breaker, shared by every thread and generation. */
 static GMutex breaker_lock;

@@ -1,5 +1,5 @@
 /* log.c - syslog or stderr sink for mailvetd and mailvet.
- * The leaf modules never log; milter.c, generation.c and the two mains do, through
+ * The leaf modules never log; the programs (mailvetd_milter.c, mailvetd.c, mailvet.c) do, through
  * log_msg(), so every event is one line.  Text the sender controls passes through
  * log_escape() first. */
 #include <stdarg.h>

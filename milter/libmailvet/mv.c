@@ -1,4 +1,4 @@
-/* status.c - names and helpers for the shared enums of mailvet.h. */
+/* mv.c - names and helpers for the shared enums of mv.h. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

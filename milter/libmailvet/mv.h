@@ -1,10 +1,10 @@
-/* mailvet.h - the few types shared by every module.
+/* mv.h - the few types shared by every module.
  * enum mv_status: what a module function returns; struct mv_err: the caller-owned error
- * that carries the message text (leaf modules fill it, milter.c / mailvet.c print it);
+ * that carries the message text (leaf modules fill it, the programs print it);
  * enum mv_verdict and enum mv_action: what the pipeline decides; struct mv_leaf: one
  * MIME leaf as message.c hands it to the other modules (GMime never leaves message.c). */
-#ifndef MAILVET_H
-#define MAILVET_H
+#ifndef MV_H
+#define MV_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* report.c - render a pipeline result.
+/* render.c - render a pipeline result.
  * JSON fields (stable; later work only adds): file, verdict, action, score, reasons,
  * hits[] {id, campaign, category, score, description, objects}, policy (the note on
  * how the action was decided, or null), cache {state, hits, misses, errors,
@@ -76,8 +76,8 @@ static void add_hits(JsonBuilder *b, const struct pipeline_result *res)
     json_builder_end_array(b);
 }
 
-/* report_cache_state - "off", "hit" (every leaf), "miss" (none) or "partial" */
-const char *report_cache_state(const struct pipeline_result *res)
+/* render_cache_state - "off", "hit" (every leaf), "miss" (none) or "partial" */
+const char *render_cache_state(const struct pipeline_result *res)
 {
     if (res->cache.off)
         return "off";
@@ -91,7 +91,7 @@ static void add_cache(JsonBuilder *b, const struct pipeline_result *res)
 {
     json_builder_set_member_name(b, "cache");
     json_builder_begin_object(b);
-    add_string_or_null(b, "state", report_cache_state(res));
+    add_string_or_null(b, "state", render_cache_state(res));
     json_builder_set_member_name(b, "hits");
     json_builder_add_int_value(b, res->cache.hits);
     json_builder_set_member_name(b, "misses");
@@ -105,8 +105,8 @@ static void add_cache(JsonBuilder *b, const struct pipeline_result *res)
     json_builder_end_object(b);
 }
 
-/* report_json_new - the result as one JSON object */
-char *report_json_new(const char *name, const struct pipeline_result *res)
+/* render_json_new - the result as one JSON object */
+char *render_json_new(const char *name, const struct pipeline_result *res)
 {
     JsonBuilder *b = json_builder_new();
     JsonGenerator *gen;
@@ -182,8 +182,8 @@ static void append_object(GString *s, const struct scan_object *o)
     g_free(name);
 }
 
-/* report_text_new - readable summary and object tree, with the MIME parts when VERBOSE */
-char *report_text_new(const char *name, const struct pipeline_result *res, bool verbose)
+/* render_text_new - readable summary and object tree, with the MIME parts when VERBOSE */
+char *render_text_new(const char *name, const struct pipeline_result *res, bool verbose)
 {
     GString *s = g_string_new(NULL);
 

@@ -3,7 +3,7 @@
  * tmpdir once the message would pass mem_max, so a large message costs a file, not
  * memory, per connection.  Past size_max nothing more is kept (spool_truncated(),
  * MV_TOOBIG: the message becomes unscannable) but the size is still counted.
- * spool_free() releases both and returns NULL.  Owner: struct mv_msg or mailvet scan.
+ * spool_free() releases both and returns NULL.  Owner: struct session_txn or mailvet scan.
  * Not shared between threads.  Errors: MV_EIO, MV_ENOMEM (tempfail), MV_TOOBIG. */
 #include <errno.h>
 #include <fcntl.h>

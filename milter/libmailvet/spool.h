@@ -3,7 +3,7 @@
  * tmpdir once the memory part would exceed mem_max, and stops storing (MV_TOOBIG, the
  * message is then unscannable) beyond size_max.  At end of message the bytes are
  * read back either as the in-memory GByteArray or through the file descriptor.
- * Owner: struct mv_msg (or mailvet scan).  Not shared between threads. */
+ * Owner: struct session_txn (or mailvet scan).  Not shared between threads. */
 #ifndef MV_SPOOL_H
 #define MV_SPOOL_H
 

@@ -109,7 +109,7 @@ static int scan_one(const struct generation *gen, const char *file, bool json, b
         fprintf(stderr, "mailvet: %s: %s\n", file, err.msg);
         goto out;
     }
-    out = json ? report_json_new(name, &res) : report_text_new(name, &res, verbose);
+    out = json ? render_json_new(name, &res) : render_text_new(name, &res, verbose);
     fputs(out, stdout);
     if (json)
         fputc('\n', stdout);

@@ -394,11 +394,11 @@ int main(int argc, char **argv)
     gen = generation_acquire();
     {
         gint64 deadline = g_get_monotonic_time() + (gint64)gen->cfg->shutdown_timeout * G_USEC_PER_SEC;
-        while (msg_in_flight() > 0 && g_get_monotonic_time() < deadline)
+        while (session_txn_in_flight() > 0 && g_get_monotonic_time() < deadline)
             g_usleep(50 * 1000);
-        if (msg_in_flight() > 0)
+        if (session_txn_in_flight() > 0)
             log_msg(LOG_WARNING, "stopping with %d messages in flight (shutdown_timeout)",
-                    msg_in_flight());
+                    session_txn_in_flight());
     }
     /* the paths it started with: a reload does not move them (log_restart_keys) */
     if (start_pid_file[0] != '\0')

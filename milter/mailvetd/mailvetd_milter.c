@@ -1,7 +1,7 @@
-/* milter.c - the xxfi_* callbacks and the thin wrappers around smfi_*.
+/* mailvetd_milter.c - the xxfi_* callbacks and the thin wrappers around smfi_*.
  * Every callback is registered, so the MTA never negotiates a stage away.  A
- * connection's state (struct mv_conn) is the milter private pointer; the message
- * (struct mv_msg) starts at MAIL FROM and ends in eom, abort, close, the next MAIL
+ * connection's state (struct session_conn) is the milter private pointer; the message
+ * (struct session_txn) starts at MAIL FROM and ends in eom, abort, close, the next MAIL
  * FROM, or wherever a callback returns a final answer for it (libmilter then calls
  * no abort).  At end of message the spool goes through pipeline_run() and the
  * action becomes a reply.  Any internal failure answers per on_error: tempfail
@@ -24,17 +24,17 @@
 #include "scanslots.h"
 #include "render.h"
 
-/* our headers, in the order of mv_msg.own_headers */
+/* our headers, in the order of session_txn.own_headers */
 static const char *const own_headers[] = {"X-Mailvet-Status", "X-Mailvet-Score",
                                           "X-Mailvet-Reasons"};
 
 /* getconn - this connection's state, created by the first callback that needs it */
-static struct mv_conn *getconn(SMFICTX *ctx)
+static struct session_conn *getconn(SMFICTX *ctx)
 {
-    struct mv_conn *c = smfi_getpriv(ctx);
+    struct session_conn *c = smfi_getpriv(ctx);
 
     if (c == NULL) {
-        c = conn_new();
+        c = session_conn_new();
         smfi_setpriv(ctx, c);
     }
     return c;
@@ -84,45 +84,45 @@ static bool progress_wait(void *ctx)
 #endif
 }
 
-static void untag(SMFICTX *ctx, struct mv_msg *m);
+static void untag(SMFICTX *ctx, struct session_txn *t);
 
 /* on_error - the configured answer to an internal failure; ends the message */
-static sfsistat on_error(SMFICTX *ctx, struct mv_conn *c, const char *stage, const char *why)
+static sfsistat on_error(SMFICTX *ctx, struct session_conn *c, const char *stage, const char *why)
 {
-    struct mv_msg *m = c->msg;
-    int mode = m != NULL ? m->gen->cfg->on_error : CONFIG_ON_ERROR_TEMPFAIL;
+    struct session_txn *t = c->txn;
+    int mode = t != NULL ? t->gen->cfg->on_error : CONFIG_ON_ERROR_TEMPFAIL;
     char *ewhy = log_escape(why, 300);
 
-    log_msg(LOG_ERR, "%s: error stage=%s action=%s reason=%s", m != NULL ? m->qid : "NOQUEUE",
+    log_msg(LOG_ERR, "%s: error stage=%s action=%s reason=%s", t != NULL ? t->qid : "NOQUEUE",
             stage, mode == CONFIG_ON_ERROR_ACCEPT ? "accept" : "tempfail", ewhy);
     g_free(ewhy);
     if (mode == CONFIG_ON_ERROR_ACCEPT) {
         /* headers can be changed only at end of message: a forged X-Mailvet-* header
          * must not pass as ours then either */
-        if (m != NULL && (strcmp(stage, "eom") == 0 || strcmp(stage, "scan") == 0))
-            untag(ctx, m);
-        c->msg = msg_free(c->msg);
+        if (t != NULL && (strcmp(stage, "eom") == 0 || strcmp(stage, "scan") == 0))
+            untag(ctx, t);
+        c->txn = session_txn_free(c->txn);
         return SMFIS_ACCEPT;
     }
-    c->msg = msg_free(c->msg);
+    c->txn = session_txn_free(c->txn);
     setreply(ctx, "451", "4.7.1", "Temporary failure scanning the message, try again later");
     return SMFIS_TEMPFAIL;
 }
 
 /* update_qid - take {i} when the MTA has assigned it */
-static void update_qid(SMFICTX *ctx, struct mv_msg *m)
+static void update_qid(SMFICTX *ctx, struct session_txn *t)
 {
     const char *qid = smfi_getsymval(ctx, "i");
 
-    if (qid != NULL && *qid != '\0' && strcmp(m->qid, qid) != 0) {
-        g_free(m->qid);
-        m->qid = log_escape(qid, 64);
+    if (qid != NULL && *qid != '\0' && strcmp(t->qid, qid) != 0) {
+        g_free(t->qid);
+        t->qid = log_escape(qid, 64);
     }
 }
 
 static sfsistat xxfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 {
-    struct mv_conn *c = getconn(ctx);
+    struct session_conn *c = getconn(ctx);
     char addr[INET6_ADDRSTRLEN] = "unknown";
 
     if (hostaddr != NULL && hostaddr->sa_family == AF_INET)
@@ -138,7 +138,7 @@ static sfsistat xxfi_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 
 static sfsistat xxfi_helo(SMFICTX *ctx, char *helo)
 {
-    struct mv_conn *c = getconn(ctx);
+    struct session_conn *c = getconn(ctx);
 
     g_free(c->helo);
     c->helo = log_escape(helo, LIMIT_LOG_FIELD);
@@ -147,33 +147,33 @@ static sfsistat xxfi_helo(SMFICTX *ctx, char *helo)
 
 static sfsistat xxfi_envfrom(SMFICTX *ctx, char **argv)
 {
-    struct mv_conn *c = getconn(ctx);
+    struct session_conn *c = getconn(ctx);
     struct generation *gen;
     const char *auth;
 
-    c->msg = msg_free(c->msg);
+    c->txn = session_txn_free(c->txn);
     gen = generation_acquire();
     if (gen == NULL)
         return on_error(ctx, c, "envfrom", "bug: no generation installed");
-    c->msg = msg_new(gen);
-    c->msg->sender = g_strdup(argv[0] != NULL ? argv[0] : "<>");
-    c->msg->sender_addr = msg_address(c->msg->sender);
+    c->txn = session_txn_new(gen);
+    c->txn->sender = g_strdup(argv[0] != NULL ? argv[0] : "<>");
+    c->txn->sender_addr = session_address(c->txn->sender);
     auth = smfi_getsymval(ctx, "{auth_authen}");
     if (auth != NULL)
-        c->msg->auth = g_strdup(auth);
-    update_qid(ctx, c->msg);
+        c->txn->auth = g_strdup(auth);
+    update_qid(ctx, c->txn);
     return SMFIS_CONTINUE;
 }
 
 static sfsistat xxfi_envrcpt(SMFICTX *ctx, char **argv)
 {
-    struct mv_conn *c = getconn(ctx);
+    struct session_conn *c = getconn(ctx);
 
-    if (c->msg == NULL)
+    if (c->txn == NULL)
         return SMFIS_CONTINUE;
-    if (c->msg->rcpts->len < 100000) {
-        g_ptr_array_add(c->msg->rcpts, g_strdup(argv[0] != NULL ? argv[0] : "<>"));
-        g_ptr_array_add(c->msg->rcpt_addrs, msg_address(argv[0] != NULL ? argv[0] : "<>"));
+    if (c->txn->rcpts->len < 100000) {
+        g_ptr_array_add(c->txn->rcpts, g_strdup(argv[0] != NULL ? argv[0] : "<>"));
+        g_ptr_array_add(c->txn->rcpt_addrs, session_address(argv[0] != NULL ? argv[0] : "<>"));
     }
     return SMFIS_CONTINUE;
 }
@@ -191,30 +191,30 @@ static sfsistat xxfi_unknown(SMFICTX *ctx, const char *cmd)
 }
 
 /* spool - add bytes; a spool failure is remembered and answered at once */
-static sfsistat spool(SMFICTX *ctx, struct mv_conn *c, const char *stage, const void *data,
+static sfsistat spool(SMFICTX *ctx, struct session_conn *c, const char *stage, const void *data,
                       size_t len)
 {
-    struct mv_msg *m = c->msg;
-    enum mv_status st = spool_append(m->spool, data, len, &m->err);
+    struct session_txn *t = c->txn;
+    enum mv_status st = spool_append(t->spool, data, len, &t->err);
 
     if (st != MV_OK && st != MV_TOOBIG)
-        return on_error(ctx, c, stage, m->err.msg);
+        return on_error(ctx, c, stage, t->err.msg);
     return SMFIS_CONTINUE;
 }
 
 static sfsistat xxfi_header(SMFICTX *ctx, char *name, char *value)
 {
-    struct mv_conn *c = getconn(ctx);
+    struct session_conn *c = getconn(ctx);
     char *line;
     sfsistat rc;
 
-    if (c->msg == NULL)
+    if (c->txn == NULL)
         return SMFIS_CONTINUE;
     for (size_t i = 0; i < G_N_ELEMENTS(own_headers); i++)
         if (g_ascii_strcasecmp(name, own_headers[i]) == 0)
-            c->msg->own_headers[i]++;
+            c->txn->own_headers[i]++;
     if (g_ascii_strcasecmp(name, "Subject") == 0)
-        c->msg->subjects++;
+        c->txn->subjects++;
     /* libmilter strips the space after the colon (no SMFIP_HDR_LEADSPC) */
     line = g_strconcat(name, ": ", value, "\r\n", NULL);
     rc = spool(ctx, c, "header", line, strlen(line));
@@ -224,19 +224,19 @@ static sfsistat xxfi_header(SMFICTX *ctx, char *name, char *value)
 
 static sfsistat xxfi_eoh(SMFICTX *ctx)
 {
-    struct mv_conn *c = getconn(ctx);
+    struct session_conn *c = getconn(ctx);
 
-    if (c->msg == NULL)
+    if (c->txn == NULL)
         return SMFIS_CONTINUE;
-    update_qid(ctx, c->msg);
+    update_qid(ctx, c->txn);
     return spool(ctx, c, "eoh", "\r\n", 2);
 }
 
 static sfsistat xxfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
-    struct mv_conn *c = getconn(ctx);
+    struct session_conn *c = getconn(ctx);
 
-    if (c->msg == NULL)
+    if (c->txn == NULL)
         return SMFIS_CONTINUE;
     return spool(ctx, c, "body", chunk, len);
 }
@@ -255,18 +255,18 @@ static char *join(const GPtrArray *list, size_t max)
 
 /* untag - remove every X-Mailvet-* header of ours the sender brought: downstream
  * filters may trust them, so only ours may ever reach the mailbox */
-static void untag(SMFICTX *ctx, struct mv_msg *m)
+static void untag(SMFICTX *ctx, struct session_txn *t)
 {
     for (size_t h = 0; h < G_N_ELEMENTS(own_headers); h++)
-        for (unsigned i = m->own_headers[h]; i >= 1; i--)
+        for (unsigned i = t->own_headers[h]; i >= 1; i--)
             smfi_chgheader(ctx, (char *)own_headers[h], (int)i, NULL);
 }
 
 /* addheader - one header of ours, a failure logged */
-static void addheader(SMFICTX *ctx, const struct mv_msg *m, const char *name, const char *value)
+static void addheader(SMFICTX *ctx, const struct session_txn *t, const char *name, const char *value)
 {
     if (smfi_addheader(ctx, (char *)name, (char *)value) != MI_SUCCESS)
-        log_msg(LOG_WARNING, "%s: smfi_addheader %s failed", m->qid, name);
+        log_msg(LOG_WARNING, "%s: smfi_addheader %s failed", t->qid, name);
 }
 
 /* hit_ids - the ids of the rules that hit, comma-separated, bounded */
@@ -286,36 +286,36 @@ static char *hit_ids(const struct pipeline_result *res, size_t max)
 /* tag - our headers (the sender's removed first): X-Mailvet-Status always, and with
  * the policy's tag headers X-Mailvet-Score and X-Mailvet-Reasons; the policy's
  * subject prefix */
-static void tag(SMFICTX *ctx, struct mv_msg *m, const struct pipeline_result *res, bool full)
+static void tag(SMFICTX *ctx, struct session_txn *t, const struct pipeline_result *res, bool full)
 {
     char *reasons = join(res->reasons, 200);
     char *value;
 
-    untag(ctx, m);
+    untag(ctx, t);
     if (res->reasons->len > 0)
         value = g_strdup_printf("%s (%s)", mv_verdict_name(res->verdict), reasons);
     else
         value = g_strdup(mv_verdict_name(res->verdict));
-    addheader(ctx, m, own_headers[0], value);
+    addheader(ctx, t, own_headers[0], value);
     g_free(value);
     if (full && res->decision.headers) {
         char score[32];
         char *hits = hit_ids(res, 400);
 
         g_snprintf(score, sizeof(score), "%g", res->score);
-        addheader(ctx, m, own_headers[1], score);
+        addheader(ctx, t, own_headers[1], score);
         value = g_strdup_printf("%s%s%s", hits, *hits && *reasons ? "," : "", reasons);
         if (*value != '\0')
-            addheader(ctx, m, own_headers[2], value);
+            addheader(ctx, t, own_headers[2], value);
         g_free(value);
         g_free(hits);
     }
     if (full && res->decision.subject_prefix != NULL && *res->decision.subject_prefix != '\0') {
         char *subject = message_subject_prefixed(res->msg, res->decision.subject_prefix);
 
-        if (m->subjects > 0 ? smfi_chgheader(ctx, "Subject", 1, subject) != MI_SUCCESS
+        if (t->subjects > 0 ? smfi_chgheader(ctx, "Subject", 1, subject) != MI_SUCCESS
                             : smfi_addheader(ctx, "Subject", subject) != MI_SUCCESS)
-            log_msg(LOG_WARNING, "%s: cannot change the Subject", m->qid);
+            log_msg(LOG_WARNING, "%s: cannot change the Subject", t->qid);
         g_free(subject);
     }
     g_free(reasons);
@@ -324,18 +324,18 @@ static void tag(SMFICTX *ctx, struct mv_msg *m, const struct pipeline_result *re
 /* store - the message into mailvet's quarantine; SMFIS_DISCARD once it is wholly on
  * disk (the sender sees 250 and nothing is delivered), tempfail when it cannot be
  * written: a message is never accepted and lost */
-static sfsistat store(SMFICTX *ctx, struct mv_conn *c, struct mv_msg *m,
+static sfsistat store(SMFICTX *ctx, struct session_conn *c, struct session_txn *t,
                       const struct pipeline_input *in, const struct pipeline_result *res)
 {
-    const struct mv_config *cfg = m->gen->cfg;
-    char *record = report_json_new(m->qid, res);
+    const struct mv_config *cfg = t->gen->cfg;
+    char *record = render_json_new(t->qid, res);
     struct quarantine_meta meta = {
-        .queue_id = m->qid,
+        .queue_id = t->qid,
         .client_addr = c->client_addr,
-        .sender = m->sender_addr,
-        .recipients = m->rcpt_addrs,
+        .sender = t->sender_addr,
+        .recipients = t->rcpt_addrs,
         .record_json = record,
-        .generation = m->gen->number,
+        .generation = t->gen->number,
     };
     char id[QUARANTINE_ID_LEN + 1] = "";
     struct mv_err err = {0};
@@ -346,17 +346,17 @@ static sfsistat store(SMFICTX *ctx, struct mv_conn *c, struct mv_msg *m,
     g_free(record);
     if (st != MV_OK) {
         char *why = log_escape(err.msg, 300);
-        log_msg(LOG_ERR, "%s: quarantine failed, answering tempfail: %s", m->qid, why);
+        log_msg(LOG_ERR, "%s: quarantine failed, answering tempfail: %s", t->qid, why);
         g_free(why);
         setreply(ctx, "451", "4.7.1", "Message could not be held for review, try again later");
         return SMFIS_TEMPFAIL;
     }
-    log_msg(LOG_INFO, "%s: quarantined id=%s", m->qid, id);
+    log_msg(LOG_INFO, "%s: quarantined id=%s", t->qid, id);
     return SMFIS_DISCARD;
 }
 
 /* act - the policy's decision as the MTA's answer */
-static sfsistat act(SMFICTX *ctx, struct mv_conn *c, struct mv_msg *m,
+static sfsistat act(SMFICTX *ctx, struct session_conn *c, struct session_txn *t,
                     const struct pipeline_input *in, const struct pipeline_result *res)
 {
     const struct policy_decision *d = &res->decision;
@@ -374,33 +374,33 @@ static sfsistat act(SMFICTX *ctx, struct mv_conn *c, struct mv_msg *m,
         return SMFIS_DISCARD;
     case MV_ACTION_QUARANTINE:
         /* a message cut at max_message_size cannot be stored whole: the MTA holds it */
-        if (m->gen->cfg->quarantine_mode == CONFIG_QUARANTINE_STORE && !in->truncated)
-            return store(ctx, c, m, in, res);
+        if (t->gen->cfg->quarantine_mode == CONFIG_QUARANTINE_STORE && !in->truncated)
+            return store(ctx, c, t, in, res);
         /* hold: the MTA's hold queue */
         if (smfi_quarantine(ctx, (char *)mv_verdict_name(res->verdict)) != MI_SUCCESS) {
             setreply(ctx, "451", "4.7.1", "Message could not be held, try again later");
             return SMFIS_TEMPFAIL;
         }
-        tag(ctx, m, res, true);
+        tag(ctx, t, res, true);
         return SMFIS_ACCEPT;
     case MV_ACTION_TAG:
-        tag(ctx, m, res, true);
+        tag(ctx, t, res, true);
         return SMFIS_ACCEPT;
     case MV_ACTION_ACCEPT:
     default:
-        if (m->gen->cfg->add_header)
-            tag(ctx, m, res, false);
+        if (t->gen->cfg->add_header)
+            tag(ctx, t, res, false);
         else
-            untag(ctx, m);
+            untag(ctx, t);
         return SMFIS_ACCEPT;
     }
 }
 
 /* log_result - the one summary line of a message */
-static void log_result(const struct mv_conn *c, const struct mv_msg *m,
+static void log_result(const struct session_conn *c, const struct session_txn *t,
                        const struct pipeline_result *res, size_t size)
 {
-    char *sender = log_escape(m->sender, LIMIT_LOG_FIELD);
+    char *sender = log_escape(t->sender, LIMIT_LOG_FIELD);
     char *sigs = join(res->reasons, 400);
 
     char *hits = hit_ids(res, 400);
@@ -409,10 +409,10 @@ static void log_result(const struct mv_conn *c, const struct mv_msg *m,
     log_msg(LOG_INFO,
             "%s: verdict=%s action=%s score=%g client=%s from=%s size=%zu leaves=%zu objects=%u "
             "signatures=%s hits=%s cache=%s gen=%u ms=%.0f wait_ms=%.0f%s%s%s",
-            m->qid, mv_verdict_name(res->verdict), mv_action_name(res->action), res->score,
+            t->qid, mv_verdict_name(res->verdict), mv_action_name(res->action), res->score,
             c->client_addr != NULL ? c->client_addr : "unknown", sender, size, res->nreports,
             res->objects, res->reasons->len ? sigs : "-", *hits ? hits : "-",
-            report_cache_state(res), m->gen->number, res->ms, m->wait_ms, note ? " policy=\"" : "",
+            render_cache_state(res), t->gen->number, res->ms, t->wait_ms, note ? " policy=\"" : "",
             note ? note : "", note ? "\"" : "");
     g_free(note);
     g_free(hits);
@@ -422,62 +422,62 @@ static void log_result(const struct mv_conn *c, const struct mv_msg *m,
 
 static sfsistat xxfi_eom(SMFICTX *ctx)
 {
-    struct mv_conn *c = getconn(ctx);
-    struct mv_msg *m = c->msg;
+    struct session_conn *c = getconn(ctx);
+    struct session_txn *t = c->txn;
     struct pipeline_result res;
     struct pipeline_input in = {0};
     enum mv_status st;
     sfsistat rc;
 
-    if (m == NULL)
+    if (t == NULL)
         return on_error(ctx, c, "eom", "bug: end of message without a message");
-    update_qid(ctx, m);
-    in.bytes = spool_bytes_get(m->spool);
-    in.fd = spool_fd_get(m->spool);
-    in.size = spool_size(m->spool);
-    in.truncated = spool_truncated(m->spool);
-    in.env.sender = m->sender_addr;
-    in.env.recipients = m->rcpt_addrs;
+    update_qid(ctx, t);
+    in.bytes = spool_bytes_get(t->spool);
+    in.fd = spool_fd_get(t->spool);
+    in.size = spool_size(t->spool);
+    in.truncated = spool_truncated(t->spool);
+    in.env.sender = t->sender_addr;
+    in.env.recipients = t->rcpt_addrs;
     in.env.client_addr = c->client_addr;
-    in.env.auth = m->auth;
-    in.queue_id = m->qid;
+    in.env.auth = t->auth;
+    in.queue_id = t->qid;
     if (in.bytes == NULL && in.fd < 0)
         return on_error(ctx, c, "eom", "spool: temp file cannot be rewound");
     /* one scan per slot; the MTA hears progress every 2 s while this one waits
      * (sendmail's default R= timeout is 10 s), and a wait whose MTA is gone ends */
-    m->wait_ms = scanslots_acquire(2000, progress_wait, ctx);
-    if (m->wait_ms < 0)
+    t->wait_ms = scanslots_acquire(2000, progress_wait, ctx);
+    if (t->wait_ms < 0)
         return on_error(ctx, c, "wait", "the MTA went away while the message waited for a scan");
-    st = pipeline_run(m->gen, &in, &res, progress, ctx, &m->err);
+    st = pipeline_run(t->gen, &in, &res, progress, ctx, &t->err);
     scanslots_release();
     if (st != MV_OK) {
         pipeline_result_clear(&res);
-        return on_error(ctx, c, "scan", m->err.msg);
+        return on_error(ctx, c, "scan", t->err.msg);
     }
-    rc = act(ctx, c, m, &in, &res);
-    if (res.verdict != MV_VERDICT_CLEAN || m->gen->cfg->log_clean)
-        log_result(c, m, &res, in.size);
+    rc = act(ctx, c, t, &in, &res);
+    if (res.verdict != MV_VERDICT_CLEAN || t->gen->cfg->log_clean)
+        log_result(c, t, &res, in.size);
     pipeline_result_clear(&res);
-    c->msg = msg_free(c->msg);
+    c->txn = session_txn_free(c->txn);
     return rc;
 }
 
 static sfsistat xxfi_abort(SMFICTX *ctx)
 {
-    struct mv_conn *c = smfi_getpriv(ctx);
+    struct session_conn *c = smfi_getpriv(ctx);
 
     if (c != NULL)
-        c->msg = msg_free(c->msg);
+        c->txn = session_txn_free(c->txn);
     return SMFIS_CONTINUE;
 }
 
 static sfsistat xxfi_close(SMFICTX *ctx)
 {
-    struct mv_conn *c = smfi_getpriv(ctx);
+    struct session_conn *c = smfi_getpriv(ctx);
 
     /* close may be the only callback a connection gets: c may be NULL */
     smfi_setpriv(ctx, NULL);
-    conn_free(c);
+    session_conn_free(c);
     return SMFIS_CONTINUE;
 }
 

@@ -1,7 +1,7 @@
-/* milter.h - libmilter callbacks: MTA events into struct mv_conn / mv_msg, the
+/* mailvetd_milter.h - libmilter callbacks: MTA events into struct session_conn / session_txn, the
  * pipeline at end of message, and its action back to the MTA as a reply. */
-#ifndef MV_MILTER_H
-#define MV_MILTER_H
+#ifndef MV_MAILVETD_MILTER_H
+#define MV_MAILVETD_MILTER_H
 
 #include <stdbool.h>
 

@@ -1,11 +1,11 @@
-/* msg.h - per-connection and per-message state of the milter.
- * struct mv_conn lives from the first callback of a connection to xxfi_close;
- * struct mv_msg from MAIL FROM to the end of the transaction.  The message holds a
+/* mailvetd_session.h - the milter's per-connection and per-transaction state.
+ * struct session_conn lives from the first callback of a connection to xxfi_close;
+ * struct session_txn from MAIL FROM to the end of the transaction.  The message holds a
  * generation reference for its whole life, so it finishes on the generation it
- * started with.  msg_free() is the only way a message ends; it returns NULL so that
- * "c->msg = msg_free(c->msg)" makes a second call harmless. */
-#ifndef MV_MSG_H
-#define MV_MSG_H
+ * started with.  session_txn_free() is the only way a message ends; it returns NULL so that
+ * "c->txn = session_txn_free(c->txn)" makes a second call harmless. */
+#ifndef MV_MAILVETD_SESSION_H
+#define MV_MAILVETD_SESSION_H
 
 #include <glib.h>
 
@@ -14,7 +14,7 @@
 #include "pipeline.h"
 #include "spool.h"
 
-struct mv_msg {
+struct session_txn {
     struct generation *gen; /* referenced */
     char *qid;              /* {i}, "NOQUEUE" until known */
     char *sender;           /* envelope sender as given, <...> included */
@@ -31,22 +31,22 @@ struct mv_msg {
     double wait_ms;          /* waited for a scan slot (scanslots.h) */
 };
 
-struct mv_conn {
+struct session_conn {
     char *client_addr;
     char *client_name;
     char *helo;
-    struct mv_msg *msg;
+    struct session_txn *txn;
 };
 
-struct mv_conn *conn_new(void);
-struct mv_conn *conn_free(struct mv_conn *c);
-/* msg_new - a message on GEN, taking over the caller's reference */
-struct mv_msg *msg_new(struct generation *gen);
-struct mv_msg *msg_free(struct mv_msg *m);
-/* msg_in_flight - messages begun and not yet freed, over all threads */
-int msg_in_flight(void);
-/* msg_address - the address of a MAIL FROM / RCPT TO argument: "<a@b>" or "a@b"
+struct session_conn *session_conn_new(void);
+struct session_conn *session_conn_free(struct session_conn *c);
+/* session_txn_new - a message on GEN, taking over the caller's reference */
+struct session_txn *session_txn_new(struct generation *gen);
+struct session_txn *session_txn_free(struct session_txn *t);
+/* session_txn_in_flight - messages begun and not yet freed, over all threads */
+int session_txn_in_flight(void);
+/* session_address - the address of a MAIL FROM / RCPT TO argument: "<a@b>" or "a@b"
  * gives "a@b", "<>" gives "" (newly allocated) */
-char *msg_address(const char *arg);
+char *session_address(const char *arg);
 
 #endif

@@ -117,8 +117,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (res.verdict > MV_VERDICT_INFECTED || res.decision.action != res.action)
             abort();
         dump_reports(&res);
-        json = report_json_new("fuzz", &res);
-        text = report_text_new("fuzz", &res, true);
+        json = render_json_new("fuzz", &res);
+        text = render_text_new("fuzz", &res, true);
         g_free(json);
         g_free(text);
     }
