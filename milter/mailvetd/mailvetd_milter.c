@@ -14,6 +14,7 @@
 
 #include <libmilter/mfapi.h>
 
+#include "act.h"
 #include "config.h"
 #include "mvlimits.h"
 #include "log.h"
@@ -23,10 +24,6 @@
 #include "quarantine.h"
 #include "scanslots.h"
 #include "render.h"
-
-/* our headers, in the order of session_txn.own_headers */
-static const char *const own_headers[] = {"X-Mailvet-Status", "X-Mailvet-Score",
-                                          "X-Mailvet-Reasons"};
 
 /* getconn - this connection's state, created by the first callback that needs it */
 static struct session_conn *getconn(SMFICTX *ctx)
@@ -84,7 +81,14 @@ static bool progress_wait(void *ctx)
 #endif
 }
 
-static void untag(SMFICTX *ctx, struct session_txn *t);
+/* untag - remove every X-Mailvet-* header of ours the sender brought: downstream
+ * filters may trust them, so only ours may ever reach the mailbox */
+static void untag(SMFICTX *ctx, struct session_txn *t)
+{
+    for (size_t h = 0; h < ACT_HEADERS; h++)
+        for (unsigned i = t->own_headers[h]; i >= 1; i--)
+            smfi_chgheader(ctx, (char *)act_headers[h], (int)i, NULL);
+}
 
 /* on_error - the configured answer to an internal failure; ends the message */
 static sfsistat on_error(SMFICTX *ctx, struct session_conn *c, const char *stage, const char *why)
@@ -210,8 +214,8 @@ static sfsistat xxfi_header(SMFICTX *ctx, char *name, char *value)
 
     if (c->txn == NULL)
         return SMFIS_CONTINUE;
-    for (size_t i = 0; i < G_N_ELEMENTS(own_headers); i++)
-        if (g_ascii_strcasecmp(name, own_headers[i]) == 0)
+    for (size_t i = 0; i < ACT_HEADERS; i++)
+        if (g_ascii_strcasecmp(name, act_headers[i]) == 0)
             c->txn->own_headers[i]++;
     if (g_ascii_strcasecmp(name, "Subject") == 0)
         c->txn->subjects++;
@@ -241,84 +245,18 @@ static sfsistat xxfi_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
     return spool(ctx, c, "body", chunk, len);
 }
 
-/* join - comma-separated list of a string array, bounded */
-static char *join(const GPtrArray *list, size_t max)
+/* tag - the plan's headers (the sender's removed first) and Subject */
+static void tag(SMFICTX *ctx, struct session_txn *t, const struct act_plan *p)
 {
-    GString *s = g_string_new(NULL);
-
-    for (guint i = 0; i < list->len && s->len < max; i++)
-        g_string_append_printf(s, "%s%s", i ? "," : "", (const char *)g_ptr_array_index(list, i));
-    if (s->len > max)
-        g_string_truncate(s, max);
-    return g_string_free(s, FALSE);
-}
-
-/* untag - remove every X-Mailvet-* header of ours the sender brought: downstream
- * filters may trust them, so only ours may ever reach the mailbox */
-static void untag(SMFICTX *ctx, struct session_txn *t)
-{
-    for (size_t h = 0; h < G_N_ELEMENTS(own_headers); h++)
-        for (unsigned i = t->own_headers[h]; i >= 1; i--)
-            smfi_chgheader(ctx, (char *)own_headers[h], (int)i, NULL);
-}
-
-/* addheader - one header of ours, a failure logged */
-static void addheader(SMFICTX *ctx, const struct session_txn *t, const char *name, const char *value)
-{
-    if (smfi_addheader(ctx, (char *)name, (char *)value) != MI_SUCCESS)
-        log_msg(LOG_WARNING, "%s: smfi_addheader %s failed", t->qid, name);
-}
-
-/* hit_ids - the ids of the rules that hit, comma-separated, bounded */
-static char *hit_ids(const struct pipeline_result *res, size_t max)
-{
-    GString *s = g_string_new(NULL);
-
-    for (guint i = 0; i < res->rules.hits->len && s->len < max; i++) {
-        const struct rule_hit *h = g_ptr_array_index(res->rules.hits, i);
-        g_string_append_printf(s, "%s%s(%g)", i ? "," : "", h->id, h->score);
-    }
-    if (s->len > max)
-        g_string_truncate(s, max);
-    return g_string_free(s, FALSE);
-}
-
-/* tag - our headers (the sender's removed first): X-Mailvet-Status always, and with
- * the policy's tag headers X-Mailvet-Score and X-Mailvet-Reasons; the policy's
- * subject prefix */
-static void tag(SMFICTX *ctx, struct session_txn *t, const struct pipeline_result *res, bool full)
-{
-    char *reasons = join(res->reasons, 200);
-    char *value;
-
     untag(ctx, t);
-    if (res->reasons->len > 0)
-        value = g_strdup_printf("%s (%s)", mv_verdict_name(res->verdict), reasons);
-    else
-        value = g_strdup(mv_verdict_name(res->verdict));
-    addheader(ctx, t, own_headers[0], value);
-    g_free(value);
-    if (full && res->decision.headers) {
-        char score[32];
-        char *hits = hit_ids(res, 400);
-
-        g_snprintf(score, sizeof(score), "%g", res->score);
-        addheader(ctx, t, own_headers[1], score);
-        value = g_strdup_printf("%s%s%s", hits, *hits && *reasons ? "," : "", reasons);
-        if (*value != '\0')
-            addheader(ctx, t, own_headers[2], value);
-        g_free(value);
-        g_free(hits);
-    }
-    if (full && res->decision.subject_prefix != NULL && *res->decision.subject_prefix != '\0') {
-        char *subject = message_subject_prefixed(res->msg, res->decision.subject_prefix);
-
-        if (t->subjects > 0 ? smfi_chgheader(ctx, "Subject", 1, subject) != MI_SUCCESS
-                            : smfi_addheader(ctx, "Subject", subject) != MI_SUCCESS)
-            log_msg(LOG_WARNING, "%s: cannot change the Subject", t->qid);
-        g_free(subject);
-    }
-    g_free(reasons);
+    for (size_t h = 0; h < ACT_HEADERS; h++)
+        if (p->header[h] != NULL &&
+            smfi_addheader(ctx, (char *)act_headers[h], p->header[h]) != MI_SUCCESS)
+            log_msg(LOG_WARNING, "%s: smfi_addheader %s failed", t->qid, act_headers[h]);
+    if (p->subject != NULL &&
+        (t->subjects > 0 ? smfi_chgheader(ctx, "Subject", 1, p->subject) != MI_SUCCESS
+                         : smfi_addheader(ctx, "Subject", p->subject) != MI_SUCCESS))
+        log_msg(LOG_WARNING, "%s: cannot change the Subject", t->qid);
 }
 
 /* store - the message into mailvet's quarantine; SMFIS_DISCARD once it is wholly on
@@ -355,45 +293,49 @@ static sfsistat store(SMFICTX *ctx, struct session_conn *c, struct session_txn *
     return SMFIS_DISCARD;
 }
 
-/* act - the policy's decision as the MTA's answer */
+/* act - the policy's decision, planned by act.c, as the MTA's answer */
 static sfsistat act(SMFICTX *ctx, struct session_conn *c, struct session_txn *t,
                     const struct pipeline_input *in, const struct pipeline_result *res)
 {
-    const struct policy_decision *d = &res->decision;
+    const struct mv_config *cfg = t->gen->cfg;
+    struct act_options opt = {
+        .store = cfg->quarantine_mode == CONFIG_QUARANTINE_STORE,
+        .add_header = cfg->add_header,
+    };
+    struct act_plan p;
+    sfsistat rc = SMFIS_ACCEPT;
 
-    switch (res->action) {
-    case MV_ACTION_REJECT:
-        setreply(ctx, d->reply_code ? d->reply_code : "550", d->reply_xcode ? d->reply_xcode : "5.7.1",
-                 d->reply_text ? d->reply_text : "Message rejected");
-        return SMFIS_REJECT;
-    case MV_ACTION_TEMPFAIL:
-        setreply(ctx, d->reply_code ? d->reply_code : "451", d->reply_xcode ? d->reply_xcode : "4.7.1",
-                 d->reply_text ? d->reply_text : "Message deferred by policy, try again later");
-        return SMFIS_TEMPFAIL;
-    case MV_ACTION_DISCARD:
-        return SMFIS_DISCARD;
-    case MV_ACTION_QUARANTINE:
-        /* a message cut at max_message_size cannot be stored whole: the MTA holds it */
-        if (t->gen->cfg->quarantine_mode == CONFIG_QUARANTINE_STORE && !in->truncated)
-            return store(ctx, c, t, in, res);
-        /* hold: the MTA's hold queue */
+    act_plan(res, &opt, in->truncated, &p);
+    switch (p.answer) {
+    case ACT_REJECT:
+        setreply(ctx, p.code, p.xcode, p.text);
+        rc = SMFIS_REJECT;
+        break;
+    case ACT_TEMPFAIL:
+        setreply(ctx, p.code, p.xcode, p.text);
+        rc = SMFIS_TEMPFAIL;
+        break;
+    case ACT_DISCARD:
+        rc = SMFIS_DISCARD;
+        break;
+    case ACT_STORE:
+        rc = store(ctx, c, t, in, res);
+        break;
+    case ACT_HOLD:
         if (smfi_quarantine(ctx, (char *)mv_verdict_name(res->verdict)) != MI_SUCCESS) {
             setreply(ctx, "451", "4.7.1", "Message could not be held, try again later");
-            return SMFIS_TEMPFAIL;
+            rc = SMFIS_TEMPFAIL;
+            break;
         }
-        tag(ctx, t, res, true);
-        return SMFIS_ACCEPT;
-    case MV_ACTION_TAG:
-        tag(ctx, t, res, true);
-        return SMFIS_ACCEPT;
-    case MV_ACTION_ACCEPT:
+        tag(ctx, t, &p);
+        break;
+    case ACT_ACCEPT:
     default:
-        if (t->gen->cfg->add_header)
-            tag(ctx, t, res, false);
-        else
-            untag(ctx, t);
-        return SMFIS_ACCEPT;
+        tag(ctx, t, &p);
+        break;
     }
+    act_plan_clear(&p);
+    return rc;
 }
 
 /* log_result - the one summary line of a message */
@@ -401,9 +343,9 @@ static void log_result(const struct session_conn *c, const struct session_txn *t
                        const struct pipeline_result *res, size_t size)
 {
     char *sender = log_escape(t->sender, LIMIT_LOG_FIELD);
-    char *sigs = join(res->reasons, 400);
+    char *sigs = act_join_new(res->reasons, 400);
 
-    char *hits = hit_ids(res, 400);
+    char *hits = act_hits_new(res, 400);
     char *note = res->decision.note != NULL ? log_escape(res->decision.note, 300) : NULL;
 
     log_msg(LOG_INFO,

@@ -25,7 +25,7 @@ struct session_txn {
     struct spool *spool;
     enum mv_status spool_status; /* first spool failure, MV_OK if none (MV_TOOBIG is not one) */
     struct mv_err err;
-    unsigned own_headers[3]; /* X-Mailvet-Status, -Score, -Reasons the sender brought */
+    unsigned own_headers[3]; /* act_headers[] (X-Mailvet-Status, -Score, -Reasons) the sender brought */
     unsigned subjects;       /* Subject header fields */
     gint64 started;
     double wait_ms;          /* waited for a scan slot (scanslots.h) */
