@@ -19,11 +19,11 @@
  * own parser stops at 1024) are skipped and MESSAGE_LIMIT_DEPTH is set.
  *
  * Every GMimePart is a leaf, bodies and unnamed inline parts included.  Inside each
- * text/plain leaf, "begin NNN name" ... "end" blocks (at most LIMIT_MAX_UUENCODED_DEFAULT;
- * one more sets MESSAGE_LIMIT_PARTS) become extra leaves "<path>u1", "<path>u2" right
- * after their parent, at the parent's depth, flagged MV_LEAF_UUENCODED, with encoding
- * "x-uuencode"; a block without its "end" line runs to the end of the text and is
- * MV_LEAF_TRUNCATED.  Leaves beyond max_parts (uuencoded ones count) are not added and
+ * text/plain leaf, "begin NNN name" ... "end" blocks (found by uuscan.c; at most
+ * LIMIT_MAX_UUENCODED_DEFAULT, one more sets MESSAGE_LIMIT_PARTS) become extra leaves
+ * "<path>u1", "<path>u2" right after their parent, at the parent's depth, flagged
+ * MV_LEAF_UUENCODED, with encoding "x-uuencode"; a block without its "end" line runs
+ * to the end of the text and is MV_LEAF_TRUNCATED.  Leaves beyond max_parts (uuencoded ones count) are not added and
  * MESSAGE_LIMIT_PARTS is set.
  *
  * Malformed MIME never fails the parse.  Empty input (0 bytes) gives zero leaves.  A
@@ -52,6 +52,7 @@
 #include "mvlimits.h"
 #include "mv.h"
 #include "message.h"
+#include "uuscan.h"
 
 /* Recursion bound whatever max_depth says: each level is one small stack frame. */
 #define MESSAGE_DEPTH_CLAMP 128u
@@ -330,88 +331,35 @@ static enum mv_status uu_decode(struct walk *w, const unsigned char *p, size_t l
     return st;
 }
 
-/* line_next - bounds of the line at P (without CR LF); returns the start of the next */
-static const unsigned char *line_next(const unsigned char *p, const unsigned char *end, size_t *len)
-{
-    const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
-    const unsigned char *stop = nl != NULL ? nl : end;
-
-    while (stop > p && (stop[-1] == '\r' || stop[-1] == ' ' || stop[-1] == '\t'))
-        stop--;
-    *len = (size_t)(stop - p);
-    return nl != NULL ? nl + 1 : end;
-}
-
-/* uu_begin - is the line "begin NNN name" (3-4 octal digits)?  NAME points into it */
-static bool uu_begin(const unsigned char *p, size_t len, const char **name, size_t *namelen)
-{
-    size_t i = 6, digits = 0;
-
-    if (len < 6 || memcmp(p, "begin ", 6) != 0)
-        return false;
-    while (i < len && p[i] >= '0' && p[i] <= '7' && digits < 5) {
-        i++;
-        digits++;
-    }
-    if (digits < 3 || digits > 4 || i >= len || (p[i] != ' ' && p[i] != '\t'))
-        return false;
-    while (i < len && (p[i] == ' ' || p[i] == '\t'))
-        i++;
-    if (i >= len)
-        return false;
-    *name = (const char *)p + i;
-    *namelen = len - i;
-    return true;
-}
-
 /* uu_scan - extract the uuencoded blocks of text leaf PARENT as leaves "<path>uN" */
 static enum mv_status uu_scan(struct walk *w, struct leaf *parent)
 {
     const unsigned char *p = parent->pub.data;
     const unsigned char *end = p + parent->pub.size;
+    struct uuscan_block b;
     unsigned found = 0;
     enum mv_status st = MV_OK;
 
-    while (p < end && st == MV_OK && !w->stop) {
-        const unsigned char *body, *q, *body_end;
-        const char *name;
-        size_t len, namelen;
-        bool ended = false;
+    while (st == MV_OK && !w->stop && uuscan_next(p, end, &b)) {
         struct leaf *lf;
         char *path;
 
-        body = line_next(p, end, &len);
-        if (!uu_begin(p, len, &name, &namelen)) {
-            p = body;
-            continue;
-        }
         if (found == LIMIT_MAX_UUENCODED_DEFAULT) {
             w->m->flags |= MESSAGE_LIMIT_PARTS;
             break;
         }
         found++;
-        /* the block runs to a line "end", or to the end of the text */
-        for (q = body_end = body; q < end; q = body_end) {
-            const unsigned char *line = q;
-
-            body_end = line_next(q, end, &len);
-            if (len == 3 && memcmp(line, "end", 3) == 0) {
-                ended = true;
-                body_end = line;
-                break;
-            }
-        }
         path = g_strdup_printf("%su%u", parent->pub.path, found);
         lf = leaf_add(w, path, parent->pub.depth);
         g_free(path);
         if (lf == NULL)
             break;
-        lf->pub.filename = utf8_dup(name, (gssize)namelen);
+        lf->pub.filename = utf8_dup(b.name, (gssize)b.name_len);
         lf->pub.declared_type = g_strdup("application/octet-stream");
         lf->pub.encoding = g_strdup("x-uuencode");
-        lf->pub.flags = MV_LEAF_UUENCODED | (ended ? 0 : MV_LEAF_TRUNCATED);
-        st = uu_decode(w, body, (size_t)(body_end - body), lf);
-        p = ended ? line_next(body_end, end, &len) : end;
+        lf->pub.flags = MV_LEAF_UUENCODED | (b.ended ? 0 : MV_LEAF_TRUNCATED);
+        st = uu_decode(w, b.body, b.body_len, lf);
+        p = b.next;
     }
     return st;
 }
