@@ -23,8 +23,8 @@
  * LIMIT_MAX_UUENCODED_DEFAULT, one more sets MESSAGE_LIMIT_PARTS) become extra leaves
  * "<path>u1", "<path>u2" right after their parent, at the parent's depth, flagged
  * MV_LEAF_UUENCODED, with encoding "x-uuencode"; a block without its "end" line runs
- * to the end of the text and is MV_LEAF_TRUNCATED.  Leaves beyond max_parts (uuencoded ones count) are not added and
- * MESSAGE_LIMIT_PARTS is set.
+ * to the end of the text and is MV_LEAF_TRUNCATED.  Leaves beyond max_parts (uuencoded
+ * ones count) are not added and MESSAGE_LIMIT_PARTS is set.
  *
  * Malformed MIME never fails the parse.  Empty input (0 bytes) gives zero leaves.  A
  * header without a body gives one empty text/plain leaf "1".  Non-empty input in which
@@ -35,9 +35,10 @@
  * terminating line.  A leaf whose temp file cannot even be mapped (ENOMEM) is left empty
  * and MV_LEAF_TRUNCATED, with MESSAGE_NO_MEMORY.  A leaf's data is never NULL (an empty
  * leaf points at "").
- * Only read errors and temp-file failures fail: NULL, err = MV_EIO.
- * Does not log.  A struct message is not shared between threads; parses in different
- * threads are independent (GMime is initialised once, under GOnce). */
+ * Only read errors and temp-file failures fail: NULL, err = MV_EIO.  The only file
+ * that calls GMime.  Does not log.  A struct message is not shared between threads;
+ * parses in different threads are independent (GMime is initialised once, under
+ * GOnce). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
