@@ -3,8 +3,9 @@
  * it); message_parse_fd() reads a dup of a seekable fd from offset 0 to end of file (the
  * dup shares the caller's file offset and stays open until message_free()).  The parser
  * persists the stream, so part contents are never copied while parsing: each leaf is
- * decoded once, straight from the source, into memory or, above leaf_mem_max (or when
- * memory is refused), into an unlinked temp file in tmpdir that is mmapped read-only.
+ * decoded once, straight from the source, through a leafsink (leafsink.h): into memory
+ * or, above leaf_mem_max (or when memory is refused), into an unlinked temp file in
+ * tmpdir that is mmapped read-only.
  *
  * Part numbering follows IMAP (RFC 3501 6.4.5): the children of a multipart are
  * "<parent>.1", "<parent>.2", ...; the top multipart has no number of its own, so its
@@ -18,12 +19,12 @@
  * own parser stops at 1024) are skipped and MESSAGE_LIMIT_DEPTH is set.
  *
  * Every GMimePart is a leaf, bodies and unnamed inline parts included.  Inside each
- * text/plain leaf, "begin NNN name" ... "end" blocks (at most LIMIT_MAX_UUENCODED_DEFAULT;
- * one more sets MESSAGE_LIMIT_PARTS) become extra leaves "<path>u1", "<path>u2" right
- * after their parent, at the parent's depth, flagged MV_LEAF_UUENCODED, with encoding
- * "x-uuencode"; a block without its "end" line runs to the end of the text and is
- * MV_LEAF_TRUNCATED.  Leaves beyond max_parts (uuencoded ones count) are not added and
- * MESSAGE_LIMIT_PARTS is set.
+ * text/plain leaf, "begin NNN name" ... "end" blocks (found by uuscan.c; at most
+ * LIMIT_MAX_UUENCODED_DEFAULT, one more sets MESSAGE_LIMIT_PARTS) become extra leaves
+ * "<path>u1", "<path>u2" right after their parent, at the parent's depth, flagged
+ * MV_LEAF_UUENCODED, with encoding "x-uuencode"; a block without its "end" line runs
+ * to the end of the text and is MV_LEAF_TRUNCATED.  Leaves beyond max_parts (uuencoded
+ * ones count) are not added and MESSAGE_LIMIT_PARTS is set.
  *
  * Malformed MIME never fails the parse.  Empty input (0 bytes) gives zero leaves.  A
  * header without a body gives one empty text/plain leaf "1".  Non-empty input in which
@@ -34,29 +35,25 @@
  * terminating line.  A leaf whose temp file cannot even be mapped (ENOMEM) is left empty
  * and MV_LEAF_TRUNCATED, with MESSAGE_NO_MEMORY.  A leaf's data is never NULL (an empty
  * leaf points at "").
- * Only read errors and temp-file failures fail: NULL, err = MV_EIO.
- * Does not log.  A struct message is not shared between threads; parses in different
- * threads are independent (GMime is initialised once, under GOnce). */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* O_TMPFILE, mkostemp */
-#endif
-
+ * Only read errors and temp-file failures fail: NULL, err = MV_EIO.  The only file
+ * that calls GMime.  Does not log.  A struct message is not shared between threads;
+ * parses in different threads are independent (GMime is initialised once, under
+ * GOnce). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib.h>
 #include <gmime/gmime.h>
 
-#include "digest.h"
+#include "leafsink.h"
 #include "mvlimits.h"
 #include "mv.h"
 #include "message.h"
-#include "tmpfile.h"
+#include "uuscan.h"
 
 /* Recursion bound whatever max_depth says: each level is one small stack frame. */
 #define MESSAGE_DEPTH_CLAMP 128u
@@ -68,9 +65,7 @@
 
 struct leaf {
     struct mv_leaf pub;
-    unsigned char *mem; /* g_malloc'd bytes, or NULL */
-    void *map;          /* private read-only mapping of an unlinked temp file, or NULL */
-    size_t map_len;
+    struct leafsink_bytes bytes; /* what pub.data points into */
 };
 
 struct message {
@@ -100,16 +95,6 @@ struct walk {
     unsigned char *scratch; /* MESSAGE_CHUNK bytes */
     bool stop;              /* parts limit hit: add nothing more */
     struct mv_err *err;
-};
-
-/* Decoded bytes of one leaf on their way into memory or a temp file. */
-struct sink {
-    unsigned char *buf;
-    size_t len;
-    size_t cap;
-    int fd; /* -1 until spilled */
-    size_t size;
-    struct digest *sum;
 };
 
 /* mime_init_once - GOnce body: g_mime_init() with UTF-8 as GMime's locale charset.
@@ -180,114 +165,21 @@ static char *token_dup(const char *value)
     return lower_dup(value, (gssize)n);
 }
 
-/* sink_init - empty sink; HINT is an upper bound of the decoded size, 0 if unknown */
-static void sink_init(struct sink *s, const struct walk *w, size_t hint)
-{
-    memset(s, 0, sizeof(*s));
-    s->fd = -1;
-    s->sum = digest_new();
-    hint = MIN(hint, w->leaf_mem_max);
-    if (hint > 0) {
-        s->buf = g_try_malloc(hint);
-        s->cap = s->buf != NULL ? hint : 0;
-    }
-}
-
-/* sink_clear - drop whatever the sink still holds */
-static void sink_clear(struct sink *s)
-{
-    g_free(s->buf);
-    s->buf = NULL;
-    if (s->fd >= 0)
-        close(s->fd);
-    s->fd = -1;
-    s->sum = digest_free(s->sum);
-}
-
-/* sink_spill - move the in-memory bytes to a new temp file */
-static enum mv_status sink_spill(struct sink *s, struct walk *w)
-{
-    const char *dir = w->tmpdir != NULL ? w->tmpdir : g_get_tmp_dir();
-
-    s->fd = tmpfile_open(dir, "mailvet-leaf");
-    if (s->fd < 0)
-        return mv_err_set(w->err, MV_EIO, "message: temp file in %s: %s", dir, g_strerror(errno));
-    if (!tmpfile_write_all(s->fd, s->buf, s->len))
-        return mv_err_set(w->err, MV_EIO, "message: write temp file in %s: %s", dir,
-                          g_strerror(errno));
-    g_free(s->buf);
-    s->buf = NULL;
-    s->len = s->cap = 0;
-    return MV_OK;
-}
-
-/* sink_write - append N decoded bytes: memory up to leaf_mem_max, then the temp file */
-static enum mv_status sink_write(struct sink *s, struct walk *w, const void *p, size_t n)
+/* leaf_finish - LF gets the bytes of S and their SHA-256; S is left empty.  Bytes
+ * that could not be mapped for lack of address space are lost: the leaf is left empty
+ * and truncated, the message unscannable */
+static enum mv_status leaf_finish(struct walk *w, struct leaf *lf, struct leafsink *s)
 {
     enum mv_status st;
 
-    if (n == 0)
-        return MV_OK;
-    digest_update(s->sum, p, n);
-    s->size += n;
-    if (s->fd < 0 && s->len + n > s->cap && s->len + n <= w->leaf_mem_max) {
-        size_t cap = MAX(MAX(s->cap * 2, s->len + n), (size_t)4096);
-        unsigned char *grown;
-
-        cap = MIN(cap, w->leaf_mem_max);
-        grown = g_try_realloc(s->buf, cap);
-        if (grown != NULL) {
-            s->buf = grown;
-            s->cap = cap;
-        }
-    }
-    if (s->fd < 0 && s->len + n <= s->cap) {
-        memcpy(s->buf + s->len, p, n);
-        s->len += n;
-        return MV_OK;
-    }
-    /* above leaf_mem_max, or memory refused: a file needs no more memory */
-    if (s->fd < 0 && (st = sink_spill(s, w)) != MV_OK)
-        return st;
-    if (!tmpfile_write_all(s->fd, p, n))
-        return mv_err_set(w->err, MV_EIO, "message: write temp file: %s", g_strerror(errno));
-    return MV_OK;
-}
-
-/* sink_finish - hand the bytes and their SHA-256 to LF; the sink is left empty */
-static enum mv_status sink_finish(struct sink *s, struct walk *w, struct leaf *lf)
-{
-    enum mv_status st = MV_OK;
-
     G_STATIC_ASSERT(sizeof(lf->pub.sha256) == DIGEST_HEX_LEN + 1);
-    digest_finish(s->sum, lf->pub.sha256); /* "" if it failed: the leaf is not cached */
-    s->sum = NULL;
-    lf->pub.data = (const unsigned char *)"";
-    lf->pub.size = 0;
-    if (s->fd >= 0) {
-        void *map = mmap(NULL, s->size, PROT_READ, MAP_PRIVATE, s->fd, 0);
-
-        if (map == MAP_FAILED && errno == ENOMEM) {
-            /* no address space: the leaf is lost, the message unscannable */
-            w->m->flags |= MESSAGE_NO_MEMORY;
-            lf->pub.flags |= MV_LEAF_TRUNCATED;
-        } else if (map == MAP_FAILED) {
-            st = mv_err_set(w->err, MV_EIO, "message: mmap temp file: %s", g_strerror(errno));
-        } else {
-            lf->map = map;
-            lf->map_len = s->size;
-            lf->pub.data = map;
-            lf->pub.size = s->size;
-        }
-    } else if (s->len > 0) {
-        unsigned char *fit = s->cap - s->len > 4096 ? g_try_realloc(s->buf, s->len) : NULL;
-
-        lf->mem = fit != NULL ? fit : s->buf;
-        s->buf = NULL;
-        lf->pub.data = lf->mem;
-        lf->pub.size = s->len;
+    st = leafsink_finish(s, &lf->bytes, lf->pub.sha256, w->err);
+    lf->pub.data = lf->bytes.data;
+    lf->pub.size = lf->bytes.size;
+    if (lf->bytes.lost) {
+        w->m->flags |= MESSAGE_NO_MEMORY;
+        lf->pub.flags |= MV_LEAF_TRUNCATED;
     }
-    sink_clear(s);
     return st;
 }
 
@@ -301,9 +193,7 @@ static void leaf_free(gpointer p)
     g_free(lf->pub.declared_type);
     g_free(lf->pub.disposition);
     g_free(lf->pub.encoding);
-    if (lf->map != NULL)
-        munmap(lf->map, lf->map_len);
-    g_free(lf->mem);
+    leafsink_bytes_free(&lf->bytes);
     g_free(lf);
 }
 
@@ -344,7 +234,7 @@ static bool decoder_truncated(const GMimeFilterBasic *filter)
 }
 
 /* stream_drain - read IN to its end into the sink */
-static enum mv_status stream_drain(struct walk *w, GMimeStream *in, struct sink *s)
+static enum mv_status stream_drain(struct walk *w, GMimeStream *in, struct leafsink *s)
 {
     enum mv_status st;
 
@@ -355,7 +245,7 @@ static enum mv_status stream_drain(struct walk *w, GMimeStream *in, struct sink 
         if (n < 0)
             return mv_err_set(w->err, MV_EIO, "message: read: %s",
                               errno != 0 ? g_strerror(errno) : "stream error");
-        if ((st = sink_write(s, w, w->scratch, (size_t)n)) != MV_OK)
+        if ((st = leafsink_write(s, w->scratch, (size_t)n, w->err)) != MV_OK)
             return st;
     }
     return MV_OK;
@@ -367,7 +257,7 @@ static enum mv_status decode_stream(struct walk *w, GMimeStream *raw, GMimeConte
 {
     GMimeFilter *filter = NULL;
     GMimeStream *in;
-    struct sink s;
+    struct leafsink s;
     gint64 rawlen;
     enum mv_status st;
 
@@ -388,13 +278,14 @@ static enum mv_status decode_stream(struct walk *w, GMimeStream *raw, GMimeConte
     g_mime_stream_reset(raw);
     /* decoding never grows the bytes, so the raw length bounds the buffer */
     rawlen = g_mime_stream_length(raw);
-    sink_init(&s, w, rawlen > 0 ? (size_t)MIN(rawlen, (gint64)G_MAXSSIZE) : 0);
+    leafsink_init(&s, w->leaf_mem_max, w->tmpdir,
+                  rawlen > 0 ? (size_t)MIN(rawlen, (gint64)G_MAXSSIZE) : 0);
     st = stream_drain(w, in, &s);
     if (st == MV_OK && filter != NULL && decoder_truncated(GMIME_FILTER_BASIC(filter)))
         lf->pub.flags |= MV_LEAF_TRUNCATED;
     if (st == MV_OK)
-        st = sink_finish(&s, w, lf);
-    sink_clear(&s);
+        st = leaf_finish(w, lf, &s);
+    leafsink_clear(&s);
     g_mime_stream_reset(raw);
     if (filter != NULL)
         g_object_unref(filter);
@@ -405,14 +296,14 @@ static enum mv_status decode_stream(struct walk *w, GMimeStream *raw, GMimeConte
 /* decode_buffer - LEN raw bytes at P become LF's data */
 static enum mv_status decode_buffer(struct walk *w, const void *p, size_t len, struct leaf *lf)
 {
-    struct sink s;
+    struct leafsink s;
     enum mv_status st;
 
-    sink_init(&s, w, len);
-    st = sink_write(&s, w, p, len);
+    leafsink_init(&s, w->leaf_mem_max, w->tmpdir, len);
+    st = leafsink_write(&s, p, len, w->err);
     if (st == MV_OK)
-        st = sink_finish(&s, w, lf);
-    sink_clear(&s);
+        st = leaf_finish(w, lf, &s);
+    leafsink_clear(&s);
     return st;
 }
 
@@ -423,56 +314,22 @@ static enum mv_status uu_decode(struct walk *w, const unsigned char *p, size_t l
     const size_t step = MESSAGE_CHUNK / 2;
     int state = GMIME_UUDECODE_STATE_BEGIN;
     guint32 save = 0;
-    struct sink s;
+    struct leafsink s;
     enum mv_status st = MV_OK;
 
-    sink_init(&s, w, len);
+    leafsink_init(&s, w->leaf_mem_max, w->tmpdir, len);
     while (len > 0 && st == MV_OK && (state & GMIME_UUDECODE_STATE_END) == 0) {
         size_t n = MIN(len, step);
         size_t out = g_mime_encoding_uudecode_step(p, n, w->scratch, &state, &save);
 
-        st = sink_write(&s, w, w->scratch, out);
+        st = leafsink_write(&s, w->scratch, out, w->err);
         p += n;
         len -= n;
     }
     if (st == MV_OK)
-        st = sink_finish(&s, w, lf);
-    sink_clear(&s);
+        st = leaf_finish(w, lf, &s);
+    leafsink_clear(&s);
     return st;
-}
-
-/* line_next - bounds of the line at P (without CR LF); returns the start of the next */
-static const unsigned char *line_next(const unsigned char *p, const unsigned char *end, size_t *len)
-{
-    const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
-    const unsigned char *stop = nl != NULL ? nl : end;
-
-    while (stop > p && (stop[-1] == '\r' || stop[-1] == ' ' || stop[-1] == '\t'))
-        stop--;
-    *len = (size_t)(stop - p);
-    return nl != NULL ? nl + 1 : end;
-}
-
-/* uu_begin - is the line "begin NNN name" (3-4 octal digits)?  NAME points into it */
-static bool uu_begin(const unsigned char *p, size_t len, const char **name, size_t *namelen)
-{
-    size_t i = 6, digits = 0;
-
-    if (len < 6 || memcmp(p, "begin ", 6) != 0)
-        return false;
-    while (i < len && p[i] >= '0' && p[i] <= '7' && digits < 5) {
-        i++;
-        digits++;
-    }
-    if (digits < 3 || digits > 4 || i >= len || (p[i] != ' ' && p[i] != '\t'))
-        return false;
-    while (i < len && (p[i] == ' ' || p[i] == '\t'))
-        i++;
-    if (i >= len)
-        return false;
-    *name = (const char *)p + i;
-    *namelen = len - i;
-    return true;
 }
 
 /* uu_scan - extract the uuencoded blocks of text leaf PARENT as leaves "<path>uN" */
@@ -480,49 +337,30 @@ static enum mv_status uu_scan(struct walk *w, struct leaf *parent)
 {
     const unsigned char *p = parent->pub.data;
     const unsigned char *end = p + parent->pub.size;
+    struct uuscan_block b;
     unsigned found = 0;
     enum mv_status st = MV_OK;
 
-    while (p < end && st == MV_OK && !w->stop) {
-        const unsigned char *body, *q, *body_end;
-        const char *name;
-        size_t len, namelen;
-        bool ended = false;
+    while (st == MV_OK && !w->stop && uuscan_next(p, end, &b)) {
         struct leaf *lf;
         char *path;
 
-        body = line_next(p, end, &len);
-        if (!uu_begin(p, len, &name, &namelen)) {
-            p = body;
-            continue;
-        }
         if (found == LIMIT_MAX_UUENCODED_DEFAULT) {
             w->m->flags |= MESSAGE_LIMIT_PARTS;
             break;
         }
         found++;
-        /* the block runs to a line "end", or to the end of the text */
-        for (q = body_end = body; q < end; q = body_end) {
-            const unsigned char *line = q;
-
-            body_end = line_next(q, end, &len);
-            if (len == 3 && memcmp(line, "end", 3) == 0) {
-                ended = true;
-                body_end = line;
-                break;
-            }
-        }
         path = g_strdup_printf("%su%u", parent->pub.path, found);
         lf = leaf_add(w, path, parent->pub.depth);
         g_free(path);
         if (lf == NULL)
             break;
-        lf->pub.filename = utf8_dup(name, (gssize)namelen);
+        lf->pub.filename = utf8_dup(b.name, (gssize)b.name_len);
         lf->pub.declared_type = g_strdup("application/octet-stream");
         lf->pub.encoding = g_strdup("x-uuencode");
-        lf->pub.flags = MV_LEAF_UUENCODED | (ended ? 0 : MV_LEAF_TRUNCATED);
-        st = uu_decode(w, body, (size_t)(body_end - body), lf);
-        p = ended ? line_next(body_end, end, &len) : end;
+        lf->pub.flags = MV_LEAF_UUENCODED | (b.ended ? 0 : MV_LEAF_TRUNCATED);
+        st = uu_decode(w, b.body, b.body_len, lf);
+        p = b.next;
     }
     return st;
 }

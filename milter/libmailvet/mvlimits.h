@@ -30,7 +30,7 @@
 #define LIMIT_MAX_COMPRESSION_RATIO_DEFAULT "250"   /* object size over its container's */
 #define LIMIT_RATIO_FLOOR (1ULL << 20)  /* objects below 1 MiB are never a ratio bomb */
 
-/* Encrypted archives (unpack.c) */
+/* Encrypted archives (unpack.c) and their candidate passwords (passwords.c) */
 #define LIMIT_MAX_PASSWORDS_DEFAULT "16"  /* candidate passwords tried per archive */
 #define LIMIT_PASSWORD_LENGTH 64          /* longest candidate taken from the text */
 

@@ -18,8 +18,8 @@
 
 #include "container.h"
 #include "mvlimits.h"
+#include "passwords.h"
 #include "pipeline.h"
-#include "unpack.h"
 
 /* what one run carries besides the result */
 struct pipeline_run_ctx {
@@ -73,12 +73,11 @@ static GPtrArray *passwords_new(const struct message *msg, unsigned max)
     const char *subject = message_subject_get(msg);
 
     if (subject != NULL)
-        unpack_passwords_add(list, subject, strlen(subject), max, LIMIT_PASSWORD_LENGTH);
+        passwords_add(list, subject, strlen(subject), max, LIMIT_PASSWORD_LENGTH);
     for (size_t i = 0; i < message_leaf_count(msg) && list->len < max; i++) {
         const struct mv_leaf *leaf = message_leaf_get(msg, i);
         if (leaf->declared_type != NULL && g_str_has_prefix(leaf->declared_type, "text/"))
-            unpack_passwords_add(list, (const char *)leaf->data, leaf->size, max,
-                                 LIMIT_PASSWORD_LENGTH);
+            passwords_add(list, (const char *)leaf->data, leaf->size, max, LIMIT_PASSWORD_LENGTH);
     }
     return list;
 }

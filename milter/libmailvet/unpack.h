@@ -2,9 +2,11 @@
  * unpack_probe() tells, from the archive's headers only, whether an archive (zip, 7z,
  * rar) holds encrypted members.  unpack_open() lists every member of such an archive
  * and tries each candidate password until one decrypts; the members' decrypted bytes
- * then go back to libclamav like any other object.  unpack_passwords_add() gathers
- * candidate passwords from the text of the message.  All work is bounded by struct
- * unpack_limits.  Does not log.  Nothing here is shared between threads. */
+ * then go back to libclamav like any other object.  unpack_zip_parts() splits zip
+ * archives laid one after another.  The candidates come from the caller (pipeline.c
+ * gathers them from the message's text with passwords_add(), passwords.h).  All work
+ * is bounded by struct unpack_limits.  The only module that calls libarchive.  Does
+ * not log.  Nothing here is shared between threads. */
 #ifndef MV_UNPACK_H
 #define MV_UNPACK_H
 
@@ -65,12 +67,5 @@ void unpack_result_clear(struct unpack_result *res);
  * appends pairs of gsize (start, end) to RANGES and returns how many.  Fewer than two
  * means DATA is read as one archive */
 guint unpack_zip_parts(const void *data, size_t len, GArray *ranges, guint max);
-
-/* unpack_passwords_add - candidate passwords found in TEXT (UTF-8, any length): tokens
- * after words like "password", "pass", "pwd", "kennwort", "mot de passe", "contraseña",
- * "パスワード", "密码", and quoted tokens; distinct, in order of appearance, at most
- * MAX_COUNT of at most MAX_LEN bytes each.  Appends to LIST (char *, g_free). */
-void unpack_passwords_add(GPtrArray *list, const char *text, size_t len, unsigned max_count,
-                          size_t max_len);
 
 #endif

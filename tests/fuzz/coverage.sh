@@ -14,7 +14,7 @@ mkdir -p "$out/cov"
 # the modules each target is about
 modules() {
     case $1 in
-    message) echo "spool message filetype text unpack container scan mvfeatures rules policy pipeline report digest" ;;
+    message) echo "spool message leafsink uuscan filetype text passwords unpack container scan mvfeatures rules policy pipeline report digest" ;;
     policy) echo "policy rules yamlnode suggest" ;;
     config) echo "config yamlnode suggest" ;;
     reportcodec) echo "reportcodec" ;;
