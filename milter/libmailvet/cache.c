@@ -24,14 +24,12 @@
 #include <hiredis/hiredis.h>
 
 #include "cache.h"
-#include "config.h"
 #include "log.h"
 #include "mv.h"
 #include "mvlimits.h"
 #include "reportcodec.h"
 #include "scan.h"
 
-#define CACHE_SECRET_MIN 16                    /* bytes of cache_secret */
 #define CACHE_HMAC_BYTES 32                    /* SHA-256 */
 #define CACHE_DELAY_FIRST (1 * G_USEC_PER_SEC) /* breaker: first wait after a failure */
 #define CACHE_DELAY_MAX (30 * G_USEC_PER_SEC)  /* ... doubling up to this */
@@ -388,13 +386,14 @@ bad:
 }
 
 /* cache_new - a generation's cache, or NULL (off, or ERR) */
-struct cache *cache_new(const struct mv_config *cfg, const char *digest, struct mv_err *err)
+struct cache *cache_new(const struct cache_options *opt, const char *digest,
+                        struct mv_err *err)
 {
     struct cache *c;
 
-    if (cfg->redis == NULL || cfg->redis[0] == '\0')
+    if (opt->address == NULL || opt->address[0] == '\0')
         return NULL;
-    if (cfg->cache_secret == NULL || strlen(cfg->cache_secret) < CACHE_SECRET_MIN) {
+    if (opt->secret == NULL || strlen(opt->secret) < CACHE_SECRET_MIN) {
         mv_err_set(err, MV_ECONFIG,
                    "cache_secret: at least %d characters are required when redis is set",
                    CACHE_SECRET_MIN);
@@ -405,22 +404,22 @@ struct cache *cache_new(const struct mv_config *cfg, const char *digest, struct 
         return NULL;
     }
     c = g_new0(struct cache, 1);
-    if (!parse_address(c, cfg->redis, err))
+    if (!parse_address(c, opt->address, err))
         return cache_free(c);
-    c->username = g_strdup(cfg->redis_username != NULL ? cfg->redis_username : "");
-    c->password = g_strdup(cfg->redis_password != NULL ? cfg->redis_password : "");
-    c->db = cfg->redis_db;
-    c->connect_timeout = cfg->redis_connect_timeout;
-    c->timeout = cfg->redis_timeout;
+    c->username = g_strdup(opt->username != NULL ? opt->username : "");
+    c->password = g_strdup(opt->password != NULL ? opt->password : "");
+    c->db = opt->db;
+    c->connect_timeout = opt->connect_timeout;
+    c->timeout = opt->timeout;
     /* NUL cannot occur in any of these: the fields separate unambiguously */
-    c->params = g_strdup_printf("%s\n%s\n%s\n%u\n%u\n%u", cfg->redis, c->username, c->password,
-                                c->db, c->connect_timeout, c->timeout);
+    c->params = g_strdup_printf("%s\n%s\n%s\n%u\n%u\n%u", opt->address, c->username,
+                                c->password, c->db, c->connect_timeout, c->timeout);
     c->prefix = g_strconcat("mv:", digest, ":", NULL);
-    c->secret = g_strdup(cfg->cache_secret);
+    c->secret = g_strdup(opt->secret);
     c->secret_len = strlen(c->secret);
-    c->ttl_clean = cfg->cache_ttl_clean;
-    c->ttl_detected = cfg->cache_ttl_detected;
-    c->max_value = cfg->cache_max_value;
+    c->ttl_clean = opt->ttl_clean;
+    c->ttl_detected = opt->ttl_detected;
+    c->max_value = opt->max_value;
     return c;
 }
 

@@ -26,6 +26,7 @@
  *        add its timeout to every message.  The log says once that the cache is
  *        down ("cache: redis unavailable: REASON") and once that it is back
  *        ("cache: redis available again"), never per message.
+ * Options: a struct cache_options, filled from the configuration by the caller.
  * Thread-safe: a struct cache is read-only once made and shared by all threads
  * of its generation. */
 #ifndef MV_CACHE_H
@@ -33,11 +34,27 @@
 
 #include <glib.h>
 
-#include "config.h"
 #include "mv.h"
 #include "scan.h"
 
 struct cache;
+
+/* What the cache is made with; each field is named for its key in mailvet.yaml(5),
+ * whose names cache_new's errors use.  Borrowed strings, copied by cache_new. */
+struct cache_options {
+    const char *address;      /* redis: "unix:/PATH", "HOST:PORT", "[V6]:PORT"; NULL or "" off */
+    const char *username;     /* redis_username: ACL user, NULL or "" none */
+    const char *password;     /* redis_password: NULL or "" no AUTH */
+    unsigned db;              /* redis_db: SELECT */
+    unsigned connect_timeout; /* redis_connect_timeout: milliseconds */
+    unsigned timeout;         /* redis_timeout: milliseconds per command round trip */
+    const char *secret;       /* cache_secret: the HMAC key, CACHE_SECRET_MIN bytes at least */
+    unsigned ttl_clean;       /* cache_ttl_clean: seconds, a report without signatures */
+    unsigned ttl_detected;    /* cache_ttl_detected: seconds, a report with signatures */
+    uint64_t max_value;       /* cache_max_value: bytes; bigger reports are not stored */
+};
+
+#define CACHE_SECRET_MIN 16 /* bytes of cache_secret */
 
 /* What one message did with the cache, for the log line and mailvet scan --json. */
 struct cache_stats {
@@ -50,11 +67,11 @@ struct cache_stats {
     bool off;            /* no cache configured, or the breaker was open */
 };
 
-/* cache_new - the cache of a generation: CFG's redis_* and cache_* keys, DIGEST the
- * generation's scan digest (hex).  NULL without error when no Redis is configured
- * (redis is ""); NULL with ERR on a bad setting (a secret that is too short ...).
- * Does not connect. */
-struct cache *cache_new(const struct mv_config *cfg, const char *digest, struct mv_err *err);
+/* cache_new - the cache of a generation: OPT's settings, DIGEST the generation's scan
+ * digest (hex).  NULL without error when no Redis is configured (no address); NULL
+ * with ERR on a bad setting (a secret that is too short ...).  Does not connect. */
+struct cache *cache_new(const struct cache_options *opt, const char *digest,
+                        struct mv_err *err);
 struct cache *cache_free(struct cache *c);
 
 /* cache_get - one MGET for the N leaves whose hex SHA-256 are SHA[i]: for each hit,

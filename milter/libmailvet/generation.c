@@ -112,6 +112,25 @@ static struct scan_options scan_options_of(const struct mv_config *cfg)
     return opt;
 }
 
+/* cache_options_of - the keys of CFG cache.c reads (its strings borrowed from CFG) */
+static struct cache_options cache_options_of(const struct mv_config *cfg)
+{
+    struct cache_options opt = {
+        .address = cfg->redis,
+        .username = cfg->redis_username,
+        .password = cfg->redis_password,
+        .db = cfg->redis_db,
+        .connect_timeout = cfg->redis_connect_timeout,
+        .timeout = cfg->redis_timeout,
+        .secret = cfg->cache_secret,
+        .ttl_clean = cfg->cache_ttl_clean,
+        .ttl_detected = cfg->cache_ttl_detected,
+        .max_value = cfg->cache_max_value,
+    };
+
+    return opt;
+}
+
 /* scan_digest_new - hex SHA-256 of everything a leaf's report depends on besides its
  * bytes: the signature files (ClamAV's and the policy's), libclamav's version and the
  * limits; the cache key's prefix, so that a reload that changes any of them never
@@ -148,6 +167,7 @@ struct generation *generation_build(const char *config_path, const char *databas
     struct generation *g = NULL;
     struct mv_config *cfg;
     struct scan_options scan_opts;
+    struct cache_options cache_opts;
     struct scan_engine *engine;
     struct policy *policy;
     const char *policy_dir;
@@ -182,7 +202,8 @@ struct generation *generation_build(const char *config_path, const char *databas
         return NULL;
     }
     digest = scan_digest_new(cfg, database, policy_dir, scan_engine_version(engine));
-    cache = cache_new(cfg, digest, err);
+    cache_opts = cache_options_of(cfg);
+    cache = cache_new(&cache_opts, digest, err);
     if (cache == NULL && *cfg->redis != '\0') {
         g_free(digest);
         scan_engine_free(engine);
