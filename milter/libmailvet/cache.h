@@ -23,9 +23,11 @@
  *        every leaf, never an error of the message.  A circuit breaker shared by
  *        all threads: after a failure no thread tries Redis again before a delay
  *        (1 s, doubling to 30 s while it keeps failing), so a dead Redis does not
- *        add its timeout to every message.  The log says once that the cache is
- *        down ("cache: redis unavailable: REASON") and once that it is back
- *        ("cache: redis available again"), never per message.
+ *        add its timeout to every message.  The module does not log: it records
+ *        each change of Redis's state, down ("cache: redis unavailable: REASON") and
+ *        back ("cache: redis available again"), and cache_health_take() hands each
+ *        one out once, for the program to log; so a dead Redis is one line, not one
+ *        per message.
  * Options: a struct cache_options, filled from the configuration by the caller.
  * Thread-safe: a struct cache is read-only once made and shared by all threads
  * of its generation. */
@@ -54,7 +56,8 @@ struct cache_options {
     uint64_t max_value;       /* cache_max_value: bytes; bigger reports are not stored */
 };
 
-#define CACHE_SECRET_MIN 16 /* bytes of cache_secret */
+#define CACHE_SECRET_MIN 16   /* bytes of cache_secret */
+#define CACHE_HEALTH_TEXT 256 /* room for one line of cache_health_take */
 
 /* What one message did with the cache, for the log line and mailvet scan --json. */
 struct cache_stats {
@@ -84,5 +87,12 @@ void cache_get(struct cache *c, const char *const *sha, size_t n, struct scan_re
  * C may be NULL.  Never fails the message. */
 void cache_put(struct cache *c, const char *const *sha, const struct scan_report *reports,
                const bool *store, size_t n, struct cache_stats *stats);
+
+/* cache_health_take - the oldest change of Redis's state not yet taken: true with
+ * TEXT (one log line, safe to log as it is: "cache: redis unavailable: REASON" or
+ * "cache: redis available again") and *DOWN (may be NULL) set, false when there is
+ * none.  Each change is handed out once over all threads and generations (the
+ * breaker is the process's); the program logs it after a message. */
+bool cache_health_take(char *text, size_t size, bool *down);
 
 #endif

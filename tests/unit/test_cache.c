@@ -1,7 +1,8 @@
 /* test_cache.c - cache.c against a real redis-server on a unix socket in a temp dir:
  * miss, put, hit; digest change; forged values; TTLs; the size cap; AUTH; a reload that
  * changes the database; threads; Redis stopped (errors, then the breaker: no attempt)
- * and started again (hits resume).  Skipped when redis-server is not installed. */
+ * and started again (hits resume), each change told once by cache_health_take().
+ * Skipped when redis-server is not installed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -812,6 +813,30 @@ static bool wait_breaker(struct cache *c, const char *sha, struct scan_report *g
     return false;
 }
 
+/* health_drain - forget the changes earlier tests left (the breaker is the process's) */
+static void health_drain(void)
+{
+    char text[CACHE_HEALTH_TEXT];
+
+    while (cache_health_take(text, sizeof(text), NULL))
+        ;
+}
+
+/* expect_health - one change to take, DOWN or back, its text starting with WANT; no more */
+static void expect_health(bool want_down, const char *want)
+{
+    char text[CACHE_HEALTH_TEXT];
+    bool down = !want_down;
+
+    if (!cache_health_take(text, sizeof(text), &down))
+        fail_msg("cache_health_take: got nothing, want \"%s...\"", want);
+    if (down != want_down || !g_str_has_prefix(text, want))
+        fail_msg("cache_health_take: got %s \"%s\", want %s \"%s...\"", down ? "down" : "up",
+                 text, want_down ? "down" : "up", want);
+    if (cache_health_take(text, sizeof(text), &down))
+        fail_msg("cache_health_take: got a second change \"%s\", want one", text);
+}
+
 static void cache_survives_redis_down_and_back(void **state)
 {
     struct cache_options opt;
@@ -829,6 +854,7 @@ static void cache_survives_redis_down_and_back(void **state)
     put_one(c, a, &want, &st);
     assert_true(get_one(c, a, &got, &st));
     scan_report_clear(&got);
+    health_drain();
 
     server_stop(&main_server);
     assert_false(get_one(c, a, &got, &st)); /* the kept connection fails */
@@ -848,11 +874,14 @@ static void cache_survives_redis_down_and_back(void **state)
     assert_int_equal(st.errors, 1);
     assert_false(get_one(c, a, &got, &st));
     assert_true(st.off);
+    /* told once, however many calls failed or were held back */
+    expect_health(true, "cache: redis unavailable: ");
 
     server_start(&main_server); /* empty: no persistence */
     assert_false(wait_breaker(c, a, &got, &st));
     assert_int_equal(st.errors, 0);
     assert_int_equal(st.misses, 1);
+    expect_health(false, "cache: redis available again");
     put_one(c, a, &want, &st);
     assert_int_equal(st.stored, 1);
     assert_true(get_one(c, a, &got, &st));
