@@ -7,7 +7,8 @@
 #   - a tampered value is ignored (counted rejected), the leaf scanned again, the
 #     verdict unchanged;
 #   - a change of the signature files (a reload) changes the keys: a miss;
-#   - Redis stopped: the scan is right (same verdict), the cache "off", no error;
+#   - Redis stopped: the scan is right (same verdict), the cache "off", no error,
+#     and stderr says once that Redis is unavailable;
 #   - no cache_secret with redis set: the configuration is refused by name.
 # TAP on stdout; env: top_srcdir, top_builddir.
 set -u
@@ -16,7 +17,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=14
+PLAN=15
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -159,6 +160,11 @@ if ! grep -qi "error" "$W/down.err" "$W/down-clean.err" 2>/dev/null; then
     ok "Redis stopped: no error on stderr"
 else
     not_ok "Redis stopped: no error on stderr"; diag "$(cat "$W/down.err" "$W/down-clean.err")"
+fi
+if [ "$(grep -c "cache: redis unavailable: " "$W/down.err")" -eq 1 ]; then
+    ok "Redis stopped: stderr says once that the cache is down"
+else
+    not_ok "Redis stopped: stderr says once that the cache is down"; diag "$(cat "$W/down.err")"
 fi
 
 sed '/^cache_secret:/d' "$W/cache.yaml" > "$W/nosecret.yaml"

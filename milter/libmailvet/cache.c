@@ -6,8 +6,9 @@
  * The breaker remembers the parameters of the failing server: a generation with other
  * parameters (a reload that fixed the address) tries at once.  While it is open, one
  * thread at a time gets a trial after the delay (1 s, doubling to 30 s); the others
- * stay off.  Its transitions are the only lines this module logs (cache.h), so that a
- * dead Redis is one line, not one per message.
+ * stay off.  Its transitions wait in a short queue, under the same mutex, until
+ * cache_health_take() hands them to the program, which logs them (cache.h): a dead
+ * Redis is one line, not one per message.
  * Value: HMAC-SHA256(secret, key NUL encoding) (32 bytes) then reportcodec's encoding;
  * the HMAC is compared in constant time before anything is decoded. */
 #include <errno.h>
@@ -24,17 +25,15 @@
 #include <hiredis/hiredis.h>
 
 #include "cache.h"
-#include "config.h"
-#include "log.h"
 #include "mv.h"
 #include "mvlimits.h"
 #include "reportcodec.h"
 #include "scan.h"
 
-#define CACHE_SECRET_MIN 16                    /* bytes of cache_secret */
 #define CACHE_HMAC_BYTES 32                    /* SHA-256 */
 #define CACHE_DELAY_FIRST (1 * G_USEC_PER_SEC) /* breaker: first wait after a failure */
 #define CACHE_DELAY_MAX (30 * G_USEC_PER_SEC)  /* ... doubling up to this */
+#define CACHE_HEALTH_QUEUE 8                   /* changes kept until taken */
 
 struct cache {
     char *host; /* TCP host (IPv6 without brackets), or NULL for a unix socket */
@@ -82,6 +81,47 @@ static struct {
     gint64 retry_at; /* monotonic time of the next trial */
 } breaker;
 
+/* The breaker's changes not yet taken, oldest first; under breaker_lock.  In a program
+ * that never takes them the oldest make room for the newest. */
+static struct {
+    struct {
+        bool down;
+        char text[CACHE_HEALTH_TEXT];
+    } change[CACHE_HEALTH_QUEUE];
+    unsigned first, count;
+} health;
+
+/* health_push - queue one change: TEXT, then REASON made safe for a log line (cut at
+ * LIMIT_LOG_FIELD bytes, control bytes, non-ASCII, ',' and '=' as '?'); under the lock */
+static void health_push(bool down, const char *text, const char *reason)
+{
+    char *out;
+    size_t len, room;
+
+    if (health.count == CACHE_HEALTH_QUEUE) {
+        health.first = (health.first + 1) % CACHE_HEALTH_QUEUE;
+        health.count--;
+    }
+    out = health.change[(health.first + health.count) % CACHE_HEALTH_QUEUE].text;
+    health.change[(health.first + health.count) % CACHE_HEALTH_QUEUE].down = down;
+    health.count++;
+    len = g_strlcpy(out, text, CACHE_HEALTH_TEXT);
+    if (reason == NULL)
+        return;
+    room = CACHE_HEALTH_TEXT - 4 - len; /* "..." and the NUL */
+    for (size_t i = 0; reason[i] != '\0'; i++) {
+        unsigned char c = (unsigned char)reason[i];
+
+        if (i == LIMIT_LOG_FIELD || i == room) {
+            memcpy(out + len, "...", 3);
+            len += 3;
+            break;
+        }
+        out[len++] = (c < 0x20 || c >= 0x7f || c == ',' || c == '=') ? '?' : (char)c;
+    }
+    out[len] = '\0';
+}
+
 /* breaker_allow - whether this call may talk to Redis; claims the trial when due */
 static bool breaker_allow(const struct cache *c)
 {
@@ -99,7 +139,7 @@ static bool breaker_allow(const struct cache *c)
     return ok;
 }
 
-/* breaker_fail - a failed call: open the breaker or double its delay; log once */
+/* breaker_fail - a failed call: open the breaker or double its delay; tell once */
 static void breaker_fail(const struct cache *c, const char *reason)
 {
     bool was_down;
@@ -115,16 +155,12 @@ static void breaker_fail(const struct cache *c, const char *reason)
     }
     breaker.down = true;
     breaker.retry_at = g_get_monotonic_time() + breaker.delay;
+    if (!was_down)
+        health_push(true, "cache: redis unavailable: ", reason);
     g_mutex_unlock(&breaker_lock);
-    if (!was_down) {
-        char *safe = log_escape(reason, LIMIT_LOG_FIELD);
-
-        log_msg(LOG_WARNING, "cache: redis unavailable: %s", safe);
-        g_free(safe);
-    }
 }
 
-/* breaker_ok - a call that worked: close the breaker; log once */
+/* breaker_ok - a call that worked: close the breaker; tell once */
 static void breaker_ok(void)
 {
     bool was_down;
@@ -134,9 +170,27 @@ static void breaker_ok(void)
     breaker.down = false;
     g_free(breaker.params);
     breaker.params = NULL;
-    g_mutex_unlock(&breaker_lock);
     if (was_down)
-        log_msg(LOG_INFO, "cache: redis available again");
+        health_push(false, "cache: redis available again", NULL);
+    g_mutex_unlock(&breaker_lock);
+}
+
+/* cache_health_take - the oldest change not yet taken */
+bool cache_health_take(char *text, size_t size, bool *down)
+{
+    bool some;
+
+    g_mutex_lock(&breaker_lock);
+    some = health.count > 0;
+    if (some) {
+        g_strlcpy(text, health.change[health.first].text, size);
+        if (down != NULL)
+            *down = health.change[health.first].down;
+        health.first = (health.first + 1) % CACHE_HEALTH_QUEUE;
+        health.count--;
+    }
+    g_mutex_unlock(&breaker_lock);
+    return some;
 }
 
 /* A write to a connection Redis closed raises SIGPIPE, and hiredis 0.14 does not use
@@ -388,13 +442,14 @@ bad:
 }
 
 /* cache_new - a generation's cache, or NULL (off, or ERR) */
-struct cache *cache_new(const struct mv_config *cfg, const char *digest, struct mv_err *err)
+struct cache *cache_new(const struct cache_options *opt, const char *digest,
+                        struct mv_err *err)
 {
     struct cache *c;
 
-    if (cfg->redis == NULL || cfg->redis[0] == '\0')
+    if (opt->address == NULL || opt->address[0] == '\0')
         return NULL;
-    if (cfg->cache_secret == NULL || strlen(cfg->cache_secret) < CACHE_SECRET_MIN) {
+    if (opt->secret == NULL || strlen(opt->secret) < CACHE_SECRET_MIN) {
         mv_err_set(err, MV_ECONFIG,
                    "cache_secret: at least %d characters are required when redis is set",
                    CACHE_SECRET_MIN);
@@ -405,22 +460,22 @@ struct cache *cache_new(const struct mv_config *cfg, const char *digest, struct 
         return NULL;
     }
     c = g_new0(struct cache, 1);
-    if (!parse_address(c, cfg->redis, err))
+    if (!parse_address(c, opt->address, err))
         return cache_free(c);
-    c->username = g_strdup(cfg->redis_username != NULL ? cfg->redis_username : "");
-    c->password = g_strdup(cfg->redis_password != NULL ? cfg->redis_password : "");
-    c->db = cfg->redis_db;
-    c->connect_timeout = cfg->redis_connect_timeout;
-    c->timeout = cfg->redis_timeout;
+    c->username = g_strdup(opt->username != NULL ? opt->username : "");
+    c->password = g_strdup(opt->password != NULL ? opt->password : "");
+    c->db = opt->db;
+    c->connect_timeout = opt->connect_timeout;
+    c->timeout = opt->timeout;
     /* NUL cannot occur in any of these: the fields separate unambiguously */
-    c->params = g_strdup_printf("%s\n%s\n%s\n%u\n%u\n%u", cfg->redis, c->username, c->password,
-                                c->db, c->connect_timeout, c->timeout);
+    c->params = g_strdup_printf("%s\n%s\n%s\n%u\n%u\n%u", opt->address, c->username,
+                                c->password, c->db, c->connect_timeout, c->timeout);
     c->prefix = g_strconcat("mv:", digest, ":", NULL);
-    c->secret = g_strdup(cfg->cache_secret);
+    c->secret = g_strdup(opt->secret);
     c->secret_len = strlen(c->secret);
-    c->ttl_clean = cfg->cache_ttl_clean;
-    c->ttl_detected = cfg->cache_ttl_detected;
-    c->max_value = cfg->cache_max_value;
+    c->ttl_clean = opt->ttl_clean;
+    c->ttl_detected = opt->ttl_detected;
+    c->max_value = opt->max_value;
     return c;
 }
 

@@ -23,9 +23,12 @@
  *        every leaf, never an error of the message.  A circuit breaker shared by
  *        all threads: after a failure no thread tries Redis again before a delay
  *        (1 s, doubling to 30 s while it keeps failing), so a dead Redis does not
- *        add its timeout to every message.  The log says once that the cache is
- *        down ("cache: redis unavailable: REASON") and once that it is back
- *        ("cache: redis available again"), never per message.
+ *        add its timeout to every message.  The module does not log: it records
+ *        each change of Redis's state, down ("cache: redis unavailable: REASON") and
+ *        back ("cache: redis available again"), and cache_health_take() hands each
+ *        one out once, for the program to log; so a dead Redis is one line, not one
+ *        per message.
+ * Options: a struct cache_options, filled from the configuration by the caller.
  * Thread-safe: a struct cache is read-only once made and shared by all threads
  * of its generation. */
 #ifndef MV_CACHE_H
@@ -33,11 +36,28 @@
 
 #include <glib.h>
 
-#include "config.h"
 #include "mv.h"
 #include "scan.h"
 
 struct cache;
+
+/* What the cache is made with; each field is named for its key in mailvet.yaml(5),
+ * whose names cache_new's errors use.  Borrowed strings, copied by cache_new. */
+struct cache_options {
+    const char *address;      /* redis: "unix:/PATH", "HOST:PORT", "[V6]:PORT"; NULL or "" off */
+    const char *username;     /* redis_username: ACL user, NULL or "" none */
+    const char *password;     /* redis_password: NULL or "" no AUTH */
+    unsigned db;              /* redis_db: SELECT */
+    unsigned connect_timeout; /* redis_connect_timeout: milliseconds */
+    unsigned timeout;         /* redis_timeout: milliseconds per command round trip */
+    const char *secret;       /* cache_secret: the HMAC key, CACHE_SECRET_MIN bytes at least */
+    unsigned ttl_clean;       /* cache_ttl_clean: seconds, a report without signatures */
+    unsigned ttl_detected;    /* cache_ttl_detected: seconds, a report with signatures */
+    uint64_t max_value;       /* cache_max_value: bytes; bigger reports are not stored */
+};
+
+#define CACHE_SECRET_MIN 16   /* bytes of cache_secret */
+#define CACHE_HEALTH_TEXT 256 /* room for one line of cache_health_take */
 
 /* What one message did with the cache, for the log line and mailvet scan --json. */
 struct cache_stats {
@@ -50,11 +70,11 @@ struct cache_stats {
     bool off;            /* no cache configured, or the breaker was open */
 };
 
-/* cache_new - the cache of a generation: CFG's redis_* and cache_* keys, DIGEST the
- * generation's scan digest (hex).  NULL without error when no Redis is configured
- * (redis is ""); NULL with ERR on a bad setting (a secret that is too short ...).
- * Does not connect. */
-struct cache *cache_new(const struct mv_config *cfg, const char *digest, struct mv_err *err);
+/* cache_new - the cache of a generation: OPT's settings, DIGEST the generation's scan
+ * digest (hex).  NULL without error when no Redis is configured (no address); NULL
+ * with ERR on a bad setting (a secret that is too short ...).  Does not connect. */
+struct cache *cache_new(const struct cache_options *opt, const char *digest,
+                        struct mv_err *err);
 struct cache *cache_free(struct cache *c);
 
 /* cache_get - one MGET for the N leaves whose hex SHA-256 are SHA[i]: for each hit,
@@ -67,5 +87,12 @@ void cache_get(struct cache *c, const char *const *sha, size_t n, struct scan_re
  * C may be NULL.  Never fails the message. */
 void cache_put(struct cache *c, const char *const *sha, const struct scan_report *reports,
                const bool *store, size_t n, struct cache_stats *stats);
+
+/* cache_health_take - the oldest change of Redis's state not yet taken: true with
+ * TEXT (one log line, safe to log as it is: "cache: redis unavailable: REASON" or
+ * "cache: redis available again") and *DOWN (may be NULL) set, false when there is
+ * none.  Each change is handed out once over all threads and generations (the
+ * breaker is the process's); the program logs it after a message. */
+bool cache_health_take(char *text, size_t size, bool *down);
 
 #endif

@@ -29,7 +29,7 @@
 
 /* the objects libclamav reported directly below the archive, for matching */
 struct children {
-    const struct mv_config *cfg;
+    const struct container_limits *limits;
     GPtrArray *objects;  /* struct scan_object *, not owned */
     GArray *used;        /* gboolean per object: matched already */
     GHashTable *matched; /* struct unpack_member * matched to an object */
@@ -64,17 +64,17 @@ static bool want_member(const struct unpack_member *m, void *ctx)
         g_hash_table_add(ch->matched, (gpointer)m);
         return false;
     }
-    return m->size <= ch->cfg->max_file_size;
+    return m->size <= ch->limits->max_file_size;
 }
 
 /* children_init - the objects directly below object I */
-static void children_init(struct children *ch, const struct mv_config *cfg,
+static void children_init(struct children *ch, const struct container_limits *limits,
                           const struct scan_report *rep, guint i)
 {
     const struct scan_object *a = g_ptr_array_index(rep->objects, i);
     gboolean no = FALSE;
 
-    ch->cfg = cfg;
+    ch->limits = limits;
     ch->objects = g_ptr_array_new();
     ch->used = g_array_new(FALSE, FALSE, sizeof(gboolean));
     ch->matched = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -129,7 +129,7 @@ static enum mv_status account(const struct container_ctx *cc, struct scan_report
             if (first >= 0)
                 mo = g_ptr_array_index(rep->objects, first);
         } else {
-            if (mem->size > cc->cfg->max_file_size || mem->too_big)
+            if (mem->size > cc->limits.max_file_size || mem->too_big)
                 reason = "Mailvet.Limits.MaxFileSize";
             else if (mem->unreadable)
                 reason = "Mailvet.Unscannable.Unreadable";
@@ -150,12 +150,11 @@ static enum mv_status check_part(const struct container_ctx *cc, struct scan_rep
                                  guint i, const void *data, size_t len, struct children *ch,
                                  struct tally *t, struct mv_err *err)
 {
-    const struct mv_config *cfg = cc->cfg;
     struct unpack_limits lim = {
-        .max_members = cfg->max_files,
-        .max_member_size = cfg->max_file_size,
-        .max_total_size = cfg->max_scan_size,
-        .max_passwords = cfg->max_passwords,
+        .max_members = cc->limits.max_files,
+        .max_member_size = cc->limits.max_file_size,
+        .max_total_size = cc->limits.max_scan_size,
+        .max_passwords = cc->limits.max_passwords,
     };
     const GPtrArray *passwords = NULL;
     struct unpack_result ur = {0};
@@ -220,12 +219,12 @@ enum mv_status container_check(const struct container_ctx *cc, struct scan_repor
     o->archive = NULL;
     if (cc->budget->limit != NULL)
         goto out;
-    if (o->depth + 1 >= cc->cfg->max_recursion) {
+    if (o->depth + 1 >= cc->limits.max_recursion) {
         /* libclamav's name for the same limit: its levels are 0 .. max_recursion - 1 */
         scan_signature_add(rep, i, "Heuristics.Limits.Exceeded.MaxRecursion");
         goto out;
     }
-    children_init(&ch, cc->cfg, rep, i);
+    children_init(&ch, &cc->limits, rep, i);
     if (strcmp(o->type, "CL_TYPE_ZIP") == 0)
         parts = unpack_zip_parts(data, len, ranges, CONTAINER_MAX_PARTS);
     if (parts < 2) {
@@ -247,7 +246,8 @@ enum mv_status container_check(const struct container_ctx *cc, struct scan_repor
     o = g_ptr_array_index(rep->objects, i);
     if (o->encrypted || t.encrypted > 0)
         settle_encryption(rep, i, t.closed == 0 && t.unreadable == 0);
-    if (len > 0 && t.declared >= LIMIT_RATIO_FLOOR && t.declared / len >= cc->cfg->max_compression_ratio)
+    if (len > 0 && t.declared >= LIMIT_RATIO_FLOOR &&
+        t.declared / len >= cc->limits.max_compression_ratio)
         scan_signature_add(rep, i, "Mailvet.Limits.CompressionRatio");
 out:
     g_array_free(ranges, TRUE);

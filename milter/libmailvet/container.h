@@ -13,12 +13,21 @@
 
 #include <glib.h>
 
-#include "config.h"
 #include "scan.h"
+
+/* The limits archives are checked under (mailvet.yaml(5) names the keys). */
+struct container_limits {
+    uint64_t max_file_size;         /* a member extracted and scanned at most this big */
+    uint64_t max_scan_size;         /* all the members extracted from one archive */
+    unsigned max_files;             /* members listed per archive */
+    unsigned max_recursion;         /* nesting below a MIME leaf, as libclamav counts it */
+    unsigned max_compression_ratio; /* declared sizes over the archive's size */
+    unsigned max_passwords;         /* candidate passwords tried per archive */
+};
 
 /* what checking the archives of one message needs */
 struct container_ctx {
-    const struct mv_config *cfg;
+    struct container_limits limits;
     const struct scan_engine *engine;
     struct scan_budget *budget;
     /* candidate passwords from the message, asked for only when an archive has

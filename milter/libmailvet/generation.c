@@ -93,6 +93,44 @@ const char *generation_policy_dir(const struct mv_config *cfg)
     return cfg->policy_dir;
 }
 
+/* scan_options_of - the keys of CFG scan.c reads (its strings borrowed from CFG) */
+static struct scan_options scan_options_of(const struct mv_config *cfg)
+{
+    struct scan_options opt = {
+        .max_scan_size = cfg->max_scan_size,
+        .max_file_size = cfg->max_file_size,
+        .max_recursion = cfg->max_recursion,
+        .max_files = cfg->max_files,
+        .max_scan_time = cfg->max_scan_time,
+        .max_objects = cfg->max_objects,
+        .max_message_scan_size = cfg->max_message_scan_size,
+        .max_message_scan_time = cfg->max_message_scan_time,
+        .max_compression_ratio = cfg->max_compression_ratio,
+        .tmpdir = cfg->tmpdir,
+    };
+
+    return opt;
+}
+
+/* cache_options_of - the keys of CFG cache.c reads (its strings borrowed from CFG) */
+static struct cache_options cache_options_of(const struct mv_config *cfg)
+{
+    struct cache_options opt = {
+        .address = cfg->redis,
+        .username = cfg->redis_username,
+        .password = cfg->redis_password,
+        .db = cfg->redis_db,
+        .connect_timeout = cfg->redis_connect_timeout,
+        .timeout = cfg->redis_timeout,
+        .secret = cfg->cache_secret,
+        .ttl_clean = cfg->cache_ttl_clean,
+        .ttl_detected = cfg->cache_ttl_detected,
+        .max_value = cfg->cache_max_value,
+    };
+
+    return opt;
+}
+
 /* scan_digest_new - hex SHA-256 of everything a leaf's report depends on besides its
  * bytes: the signature files (ClamAV's and the policy's), libclamav's version and the
  * limits; the cache key's prefix, so that a reload that changes any of them never
@@ -128,6 +166,8 @@ struct generation *generation_build(const char *config_path, const char *databas
     gint64 start = g_get_monotonic_time();
     struct generation *g = NULL;
     struct mv_config *cfg;
+    struct scan_options scan_opts;
+    struct cache_options cache_opts;
     struct scan_engine *engine;
     struct policy *policy;
     const char *policy_dir;
@@ -153,7 +193,8 @@ struct generation *generation_build(const char *config_path, const char *databas
     }
     if (*policy_dir != '\0')
         ours = g_build_filename(policy_dir, "signatures", NULL);
-    engine = scan_engine_new(cfg, database, ours, err);
+    scan_opts = scan_options_of(cfg);
+    engine = scan_engine_new(&scan_opts, database, ours, err);
     g_free(ours);
     if (engine == NULL) {
         policy_free(policy);
@@ -161,7 +202,8 @@ struct generation *generation_build(const char *config_path, const char *databas
         return NULL;
     }
     digest = scan_digest_new(cfg, database, policy_dir, scan_engine_version(engine));
-    cache = cache_new(cfg, digest, err);
+    cache_opts = cache_options_of(cfg);
+    cache = cache_new(&cache_opts, digest, err);
     if (cache == NULL && *cfg->redis != '\0') {
         g_free(digest);
         scan_engine_free(engine);
@@ -171,6 +213,7 @@ struct generation *generation_build(const char *config_path, const char *databas
     }
     g = g_new0(struct generation, 1);
     g->cfg = cfg;
+    g->scan_opts = scan_opts;
     g->engine = engine;
     g->cache = cache;
     g->scan_digest = digest;

@@ -16,6 +16,7 @@
 struct generation {
     unsigned number;          /* 1, 2, ... in order of installation */
     struct mv_config *cfg;    /* owned */
+    struct scan_options scan_opts; /* cfg's scan limits, for the engine and each budget */
     struct scan_engine *engine; /* owned */
     struct policy *policy;    /* owned: policy files and compiled rules */
     struct cache *cache;      /* owned: the Redis verdict cache, NULL when off */

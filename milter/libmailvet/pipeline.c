@@ -171,10 +171,17 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
     if (res->msg == NULL)
         return err != NULL ? err->status : MV_EPARSE;
 
-    scan_budget_init(&budget, cfg);
+    scan_budget_init(&budget, &gen->scan_opts);
     run.gen = gen;
     run.msg = res->msg;
-    cc.cfg = cfg;
+    cc.limits = (struct container_limits){
+        .max_file_size = cfg->max_file_size,
+        .max_scan_size = cfg->max_scan_size,
+        .max_files = cfg->max_files,
+        .max_recursion = cfg->max_recursion,
+        .max_compression_ratio = cfg->max_compression_ratio,
+        .max_passwords = cfg->max_passwords,
+    };
     cc.engine = gen->engine;
     cc.budget = &budget;
     cc.passwords = run_passwords;

@@ -1,9 +1,10 @@
 /* scan.c - libclamav engine and per-leaf scans from memory.
- * One engine per generation: cl_load() of the signature directory, the limits of the
- * config (CL_ENGINE_MAX_*), ClamAV's own clean-file cache off (CL_ENGINE_DISABLE_CACHE:
- * with it on a container scanned twice no longer reports its members to the
- * file-inspection callback, and the inventory must be the same every time), then
- * cl_engine_compile().  After that the engine is only read, so scans run in parallel.
+ * One engine per generation: cl_load() of the signature directory, the limits of its
+ * struct scan_options (CL_ENGINE_MAX_*), ClamAV's own clean-file cache off
+ * (CL_ENGINE_DISABLE_CACHE: with it on a container scanned twice no longer reports its
+ * members to the file-inspection callback, and the inventory must be the same every
+ * time), then cl_engine_compile().  After that the engine is only read, so scans run
+ * in parallel.
  * scan_leaf() maps the leaf's bytes with cl_fmap_open_memory() and scans with
  * cl_scanmap_callback() in all-match mode.  The file-inspection callback records every
  * object libclamav opens (one pass over the bytes: no second unpacker) with its path,
@@ -328,7 +329,7 @@ static bool set_limit(struct cl_engine *cl, enum cl_engine_field f, long long v,
 }
 
 /* scan_engine_new - load, limit and compile one engine */
-struct scan_engine *scan_engine_new(const struct mv_config *cfg, const char *database,
+struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *database,
                                     const char *extra, struct mv_err *err)
 {
     static GOnce once = G_ONCE_INIT;
@@ -352,15 +353,15 @@ struct scan_engine *scan_engine_new(const struct mv_config *cfg, const char *dat
         mv_err_set(err, MV_ENOMEM, "clamav: cl_engine_new failed");
         goto out;
     }
-    if (!set_limit(cl, CL_ENGINE_MAX_SCANSIZE, (long long)cfg->max_scan_size, "max_scan_size", err) ||
-        !set_limit(cl, CL_ENGINE_MAX_FILESIZE, (long long)cfg->max_file_size, "max_file_size", err) ||
-        !set_limit(cl, CL_ENGINE_MAX_RECURSION, cfg->max_recursion, "max_recursion", err) ||
-        !set_limit(cl, CL_ENGINE_MAX_FILES, cfg->max_files, "max_files", err) ||
-        !set_limit(cl, CL_ENGINE_MAX_SCANTIME, cfg->max_scan_time, "max_scan_time", err) ||
+    if (!set_limit(cl, CL_ENGINE_MAX_SCANSIZE, (long long)opt->max_scan_size, "max_scan_size", err) ||
+        !set_limit(cl, CL_ENGINE_MAX_FILESIZE, (long long)opt->max_file_size, "max_file_size", err) ||
+        !set_limit(cl, CL_ENGINE_MAX_RECURSION, opt->max_recursion, "max_recursion", err) ||
+        !set_limit(cl, CL_ENGINE_MAX_FILES, opt->max_files, "max_files", err) ||
+        !set_limit(cl, CL_ENGINE_MAX_SCANTIME, opt->max_scan_time, "max_scan_time", err) ||
         !set_limit(cl, CL_ENGINE_DISABLE_CACHE, 1, "disable_cache", err))
         goto out;
-    if (cfg->tmpdir != NULL && *cfg->tmpdir != '\0')
-        cl_engine_set_str(cl, CL_ENGINE_TMPDIR, cfg->tmpdir);
+    if (opt->tmpdir != NULL && *opt->tmpdir != '\0')
+        cl_engine_set_str(cl, CL_ENGINE_TMPDIR, opt->tmpdir);
     rc = cl_load(database, cl, &sigs, CL_DB_STDOPT);
     if (rc != CL_SUCCESS) {
         mv_err_set(err, MV_ECONFIG, "%s: cannot load signatures: %s", database, cl_strerror(rc));
@@ -450,17 +451,17 @@ static const char *limit_name(cl_error_t rc)
     }
 }
 
-/* scan_budget_init - message-wide limits from CFG, spending nothing yet */
-void scan_budget_init(struct scan_budget *b, const struct mv_config *cfg)
+/* scan_budget_init - message-wide limits from OPT, spending nothing yet */
+void scan_budget_init(struct scan_budget *b, const struct scan_options *opt)
 {
     memset(b, 0, sizeof(*b));
-    b->max_objects = cfg->max_objects;
-    b->max_bytes = cfg->max_message_scan_size;
-    b->max_ratio = cfg->max_compression_ratio;
-    b->max_archive = cfg->max_file_size;
-    b->max_kept = cfg->max_scan_size;
-    b->max_depth = cfg->max_recursion;
-    b->deadline = g_get_monotonic_time() + (gint64)cfg->max_message_scan_time * 1000;
+    b->max_objects = opt->max_objects;
+    b->max_bytes = opt->max_message_scan_size;
+    b->max_ratio = opt->max_compression_ratio;
+    b->max_archive = opt->max_file_size;
+    b->max_kept = opt->max_scan_size;
+    b->max_depth = opt->max_recursion;
+    b->deadline = g_get_monotonic_time() + (gint64)opt->max_message_scan_time * 1000;
 }
 
 /* report_init - an empty report, once */

@@ -1,7 +1,8 @@
 /* scan.h - libclamav: one engine per generation, one in-memory scan per leaf, and the
  * inventory of every object inspected inside it.
  * scan_engine_new() loads every signature file in a directory (any ClamAV format),
- * applies the limits of the config and compiles; the engine is then read-only and
+ * applies the limits of a struct scan_options (the caller fills it from the
+ * configuration) and compiles; the engine is then read-only and
  * shared by all threads.  scan_leaf() scans a leaf's bytes from memory in all-match
  * mode and fills a caller-owned struct scan_report: the signatures, and one struct
  * scan_object per object libclamav's file-inspection callback reported (the leaf,
@@ -16,10 +17,24 @@
 
 #include <glib.h>
 
-#include "config.h"
 #include "mv.h"
 
 struct scan_engine;
+
+/* What the engine and a message's budget are limited by (mailvet.yaml(5) names the
+ * keys: max_scan_size ...; mvlimits.h their defaults).  Borrowed strings. */
+struct scan_options {
+    uint64_t max_scan_size;         /* per leaf (CL_ENGINE_MAX_SCANSIZE); archive bytes kept */
+    uint64_t max_file_size;         /* CL_ENGINE_MAX_FILESIZE; largest archive kept */
+    unsigned max_recursion;         /* CL_ENGINE_MAX_RECURSION; nesting below a leaf */
+    unsigned max_files;             /* CL_ENGINE_MAX_FILES */
+    unsigned max_scan_time;         /* milliseconds per leaf (CL_ENGINE_MAX_SCANTIME) */
+    unsigned max_objects;           /* per message, over all leaves */
+    uint64_t max_message_scan_size; /* bytes inspected per message */
+    unsigned max_message_scan_time; /* milliseconds per message */
+    unsigned max_compression_ratio; /* an object's size over its container's */
+    const char *tmpdir;             /* libclamav's temp files; NULL or "": its default */
+};
 
 struct scan_object {
     char *path;         /* "2/invoice.zip/payload.exe": leaf path, then names down to it */
@@ -67,16 +82,16 @@ struct scan_budget {
 typedef void (*scan_progress_fn)(void *ctx);
 
 /* scan_engine_new - load DATABASE (a directory or one file), and EXTRA (a directory of
- * our own signatures, NULL or absent for none) into one engine with CFG's limits */
-struct scan_engine *scan_engine_new(const struct mv_config *cfg, const char *database,
+ * our own signatures, NULL or absent for none) into one engine with OPT's limits */
+struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *database,
                                     const char *extra, struct mv_err *err);
 unsigned scan_engine_signatures(const struct scan_engine *e);
 /* scan_engine_version - libclamav version and database version/time, for logs */
 const char *scan_engine_version(const struct scan_engine *e);
 struct scan_engine *scan_engine_free(struct scan_engine *e);
 
-/* scan_budget_init - CFG's message-wide limits, the clock starting now */
-void scan_budget_init(struct scan_budget *b, const struct mv_config *cfg);
+/* scan_budget_init - OPT's message-wide limits, the clock starting now */
+void scan_budget_init(struct scan_budget *b, const struct scan_options *opt);
 
 /* scan_leaf - scan one leaf; MV_OK with rep filled (a limit hit is a signature
  * name: Heuristics.Limits.Exceeded.*, or budget->limit), MV_ENOMEM / MV_ESCAN on failure */

@@ -123,6 +123,16 @@ out:
     return rc;
 }
 
+/* log_cache_health - what the cache saw of Redis (down, back), once per change */
+static void log_cache_health(void)
+{
+    char text[CACHE_HEALTH_TEXT];
+    bool down;
+
+    while (cache_health_take(text, sizeof(text), &down))
+        log_msg(down ? LOG_WARNING : LOG_INFO, "%s", text);
+}
+
 static int cmd_scan(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -189,6 +199,8 @@ static int cmd_scan(int argc, char **argv)
     }
     for (int i = optind; i < argc; i++) {
         int rc = scan_one(gen, argv[i], json, verbose, &env);
+
+        log_cache_health(); /* on stderr */
         if (rc > worst)
             worst = rc;
     }

@@ -6,7 +6,8 @@
  * no abort).  At end of message the spool goes through pipeline_run() and the
  * action becomes a reply.  Any internal failure answers per on_error: tempfail
  * (451 4.7.1) or accept; nothing here aborts the process.  This module logs: one
- * summary line per message, prefixed with the queue id. */
+ * summary line per message, prefixed with the queue id, and before it what the cache
+ * saw of Redis (cache_health_take: down, back). */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -362,6 +363,16 @@ static void log_result(const struct session_conn *c, const struct session_txn *t
     g_free(sender);
 }
 
+/* log_cache_health - what the cache saw of Redis (down, back), once per change */
+static void log_cache_health(void)
+{
+    char text[CACHE_HEALTH_TEXT];
+    bool down;
+
+    while (cache_health_take(text, sizeof(text), &down))
+        log_msg(down ? LOG_WARNING : LOG_INFO, "%s", text);
+}
+
 static sfsistat xxfi_eom(SMFICTX *ctx)
 {
     struct session_conn *c = getconn(ctx);
@@ -392,6 +403,7 @@ static sfsistat xxfi_eom(SMFICTX *ctx)
         return on_error(ctx, c, "wait", "the MTA went away while the message waited for a scan");
     st = pipeline_run(t->gen, &in, &res, progress, ctx, &t->err);
     scanslots_release();
+    log_cache_health();
     if (st != MV_OK) {
         pipeline_result_clear(&res);
         return on_error(ctx, c, "scan", t->err.msg);

@@ -1,7 +1,8 @@
 /* test_cache.c - cache.c against a real redis-server on a unix socket in a temp dir:
  * miss, put, hit; digest change; forged values; TTLs; the size cap; AUTH; a reload that
  * changes the database; threads; Redis stopped (errors, then the breaker: no attempt)
- * and started again (hits resume).  Skipped when redis-server is not installed. */
+ * and started again (hits resume), each change told once by cache_health_take().
+ * Skipped when redis-server is not installed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,7 +22,6 @@
 #include <hiredis/hiredis.h>
 
 #include "cache.h"
-#include "config.h"
 #include "reportcodec.h"
 #include "scan.h"
 
@@ -36,6 +36,7 @@
 struct server {
     char dir[64];
     char sock[128];
+    char addr[140];       /* "unix:" sock */
     const char *password; /* NULL: none */
     pid_t pid;
 };
@@ -114,6 +115,7 @@ static void server_init(struct server *s, const char *password)
     g_strlcpy(s->dir, "/tmp/mailvet-test-cache.XXXXXX", sizeof(s->dir));
     assert_non_null(g_mkdtemp(s->dir));
     snprintf(s->sock, sizeof(s->sock), "%s/redis.sock", s->dir);
+    snprintf(s->addr, sizeof(s->addr), "unix:%s", s->sock);
     s->password = password;
 }
 
@@ -149,35 +151,27 @@ static int teardown(void **state)
             skip();                                                                                \
     } while (0)
 
-/* set_str - replace a config string */
-static void set_str(char **field, const char *v)
+/* options_for - Redis on S (strings borrowed from S and PASSWORD) */
+static struct cache_options options_for(const struct server *s, const char *password)
 {
-    g_free(*field);
-    *field = g_strdup(v);
+    struct cache_options opt = {
+        .address = s->addr,
+        .password = password,
+        .secret = SECRET,
+        .connect_timeout = 2000,
+        .timeout = 2000,
+        .ttl_clean = 3600,
+        .ttl_detected = 86400,
+        .max_value = 1024 * 1024,
+    };
+
+    return opt;
 }
 
-/* make_config - the defaults, with Redis on S */
-static struct mv_config *make_config(const struct server *s, const char *password)
-{
-    struct mv_config *cfg = config_default();
-    char *addr = g_strconcat("unix:", s->sock, NULL);
-
-    set_str(&cfg->redis, addr);
-    set_str(&cfg->cache_secret, SECRET);
-    set_str(&cfg->redis_password, password != NULL ? password : "");
-    cfg->redis_connect_timeout = 2000;
-    cfg->redis_timeout = 2000;
-    cfg->cache_ttl_clean = 3600;
-    cfg->cache_ttl_detected = 86400;
-    cfg->cache_max_value = 1024 * 1024;
-    g_free(addr);
-    return cfg;
-}
-
-static struct cache *make_cache(const struct mv_config *cfg, const char *digest)
+static struct cache *make_cache(const struct cache_options *opt, const char *digest)
 {
     struct mv_err err = {0};
-    struct cache *c = cache_new(cfg, digest, &err);
+    struct cache *c = cache_new(opt, digest, &err);
 
     if (c == NULL)
         fail_msg("cache_new: got NULL (%s), want a cache", err.msg);
@@ -283,7 +277,7 @@ static void put_one(struct cache *c, const char *sha, const struct scan_report *
 
 static void cache_off_without_redis(void **state)
 {
-    struct mv_config *cfg = config_default();
+    struct cache_options opt = {.secret = SECRET}; /* no address: off */
     struct mv_err err = {0};
     struct cache_stats st = {0};
     struct scan_report rep[1] = {{0}};
@@ -291,7 +285,7 @@ static void cache_off_without_redis(void **state)
     bool hit = true, store = true;
 
     (void)state;
-    assert_null(cache_new(cfg, DIGEST, &err));
+    assert_null(cache_new(&opt, DIGEST, &err));
     assert_int_equal(err.status, MV_OK);
     cache_get(NULL, shas, 1, rep, &hit, &st);
     assert_false(hit);
@@ -302,7 +296,6 @@ static void cache_off_without_redis(void **state)
     assert_true(st.off);
     assert_int_equal(st.stored, 0);
     assert_null(cache_free(NULL));
-    config_free(cfg);
 }
 
 static void cache_new_rejects_bad_settings(void **state)
@@ -322,17 +315,14 @@ static void cache_new_rejects_bad_settings(void **state)
 
     (void)state;
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
-        struct mv_config *cfg = config_default();
+        struct cache_options opt = {.address = cases[i].redis, .secret = cases[i].secret};
         struct mv_err err = {0};
         struct cache *c;
 
-        set_str(&cfg->redis, cases[i].redis);
-        set_str(&cfg->cache_secret, cases[i].secret);
-        c = cache_new(cfg, DIGEST, &err);
+        c = cache_new(&opt, DIGEST, &err);
         if (c != NULL || err.status != MV_ECONFIG || !g_str_has_prefix(err.msg, cases[i].want))
             fail_msg("redis \"%s\" secret \"%s\": got %p \"%s\", want NULL and \"%s: ...\"",
                      cases[i].redis, cases[i].secret, (void *)c, err.msg, cases[i].want);
-        config_free(cfg);
     }
 }
 
@@ -343,18 +333,15 @@ static void cache_new_accepts_addresses(void **state)
 
     (void)state;
     for (size_t i = 0; i < G_N_ELEMENTS(addrs); i++) {
-        struct mv_config *cfg = config_default();
+        struct cache_options opt = {.address = addrs[i], .secret = SECRET};
 
-        set_str(&cfg->redis, addrs[i]);
-        set_str(&cfg->cache_secret, SECRET);
-        cache_free(make_cache(cfg, DIGEST)); /* does not connect */
-        config_free(cfg);
+        cache_free(make_cache(&opt, DIGEST)); /* does not connect */
     }
 }
 
 static void cache_misses_then_stores_then_hits(void **state)
 {
-    struct mv_config *cfg;
+    struct cache_options opt;
     struct cache *c;
     struct scan_report want[2], got[2];
     struct cache_stats st = {0};
@@ -364,8 +351,8 @@ static void cache_misses_then_stores_then_hits(void **state)
 
     (void)state;
     NEED_REDIS();
-    cfg = make_config(&main_server, NULL);
-    c = make_cache(cfg, DIGEST);
+    opt = options_for(&main_server, NULL);
+    c = make_cache(&opt, DIGEST);
     a = sha_of('a');
     b = sha_of('b');
     shas[0] = a;
@@ -398,12 +385,11 @@ static void cache_misses_then_stores_then_hits(void **state)
     g_free(a);
     g_free(b);
     cache_free(c);
-    config_free(cfg);
 }
 
 static void cache_stores_only_what_is_asked(void **state)
 {
-    struct mv_config *cfg;
+    struct cache_options opt;
     struct cache *c;
     struct scan_report want[2], got[2];
     struct cache_stats st = {0};
@@ -413,8 +399,8 @@ static void cache_stores_only_what_is_asked(void **state)
 
     (void)state;
     NEED_REDIS();
-    cfg = make_config(&main_server, NULL);
-    c = make_cache(cfg, DIGEST);
+    opt = options_for(&main_server, NULL);
+    c = make_cache(&opt, DIGEST);
     a = sha_of('a');
     b = sha_of('b');
     shas[0] = a;
@@ -436,12 +422,11 @@ static void cache_stores_only_what_is_asked(void **state)
     g_free(a);
     g_free(b);
     cache_free(c);
-    config_free(cfg);
 }
 
 static void cache_misses_after_digest_change(void **state)
 {
-    struct mv_config *cfg;
+    struct cache_options opt;
     struct cache *c, *c2;
     struct scan_report want, got;
     struct cache_stats st;
@@ -449,9 +434,9 @@ static void cache_misses_after_digest_change(void **state)
 
     (void)state;
     NEED_REDIS();
-    cfg = make_config(&main_server, NULL);
-    c = make_cache(cfg, DIGEST);
-    c2 = make_cache(cfg, DIGEST2); /* a reload changed the signatures */
+    opt = options_for(&main_server, NULL);
+    c = make_cache(&opt, DIGEST);
+    c2 = make_cache(&opt, DIGEST2); /* a reload changed the signatures */
     a = sha_of('a');
     sample_report(&want, true, 0);
     put_one(c, a, &want, &st);
@@ -465,7 +450,6 @@ static void cache_misses_after_digest_change(void **state)
     g_free(a);
     cache_free(c);
     cache_free(c2);
-    config_free(cfg);
 }
 
 /* set_raw - KEY's value replaced by LEN bytes at V */
@@ -480,7 +464,7 @@ static void set_raw(redisContext *ctx, const char *key, const void *v, size_t le
 
 static void cache_rejects_forged_values(void **state)
 {
-    struct mv_config *cfg;
+    struct cache_options opt;
     struct cache *c;
     struct scan_report want, got;
     struct cache_stats st;
@@ -494,8 +478,8 @@ static void cache_rejects_forged_values(void **state)
 
     (void)state;
     NEED_REDIS();
-    cfg = make_config(&main_server, NULL);
-    c = make_cache(cfg, DIGEST);
+    opt = options_for(&main_server, NULL);
+    c = make_cache(&opt, DIGEST);
     a = sha_of('a');
     key = key_of(DIGEST, a);
     sample_report(&want, true, 0);
@@ -579,12 +563,11 @@ static void cache_rejects_forged_values(void **state)
     g_free(a);
     g_free(key);
     cache_free(c);
-    config_free(cfg);
 }
 
 static void cache_sets_ttl_by_verdict(void **state)
 {
-    struct mv_config *cfg;
+    struct cache_options opt;
     struct cache *c;
     struct scan_report reps[2];
     struct cache_stats st = {0};
@@ -596,8 +579,8 @@ static void cache_sets_ttl_by_verdict(void **state)
 
     (void)state;
     NEED_REDIS();
-    cfg = make_config(&main_server, NULL);
-    c = make_cache(cfg, DIGEST);
+    opt = options_for(&main_server, NULL);
+    c = make_cache(&opt, DIGEST);
     clean = sha_of('c');
     detected = sha_of('d');
     shas[0] = clean;
@@ -624,12 +607,11 @@ static void cache_sets_ttl_by_verdict(void **state)
     g_free(kc);
     g_free(kd);
     cache_free(c);
-    config_free(cfg);
 }
 
 static void cache_does_not_store_above_max_value(void **state)
 {
-    struct mv_config *cfg;
+    struct cache_options opt;
     struct cache *c;
     struct scan_report big, small, got;
     struct cache_stats st;
@@ -638,9 +620,9 @@ static void cache_does_not_store_above_max_value(void **state)
 
     (void)state;
     NEED_REDIS();
-    cfg = make_config(&main_server, NULL);
-    cfg->cache_max_value = 1024;
-    c = make_cache(cfg, DIGEST);
+    opt = options_for(&main_server, NULL);
+    opt.max_value = 1024;
+    c = make_cache(&opt, DIGEST);
     a = sha_of('a');
     b = sha_of('b');
     sample_report(&big, true, 1); /* a 4 KiB head */
@@ -668,12 +650,11 @@ static void cache_does_not_store_above_max_value(void **state)
     g_free(ka);
     g_free(kb);
     cache_free(c);
-    config_free(cfg);
 }
 
 static void cache_reconnects_when_database_changes(void **state)
 {
-    struct mv_config *cfg0, *cfg1;
+    struct cache_options opt0, opt1;
     struct cache *c0, *c1;
     struct scan_report want, got;
     struct cache_stats st;
@@ -681,11 +662,11 @@ static void cache_reconnects_when_database_changes(void **state)
 
     (void)state;
     NEED_REDIS();
-    cfg0 = make_config(&main_server, NULL);
-    cfg1 = make_config(&main_server, NULL);
-    cfg1->redis_db = 1; /* a reload: same thread, other parameters */
-    c0 = make_cache(cfg0, DIGEST);
-    c1 = make_cache(cfg1, DIGEST);
+    opt0 = options_for(&main_server, NULL);
+    opt1 = options_for(&main_server, NULL);
+    opt1.db = 1; /* a reload: same thread, other parameters */
+    c0 = make_cache(&opt0, DIGEST);
+    c1 = make_cache(&opt1, DIGEST);
     a = sha_of('a');
     sample_report(&want, false, 0);
     assert_false(get_one(c0, a, &got, &st));
@@ -699,14 +680,12 @@ static void cache_reconnects_when_database_changes(void **state)
     g_free(a);
     cache_free(c0);
     cache_free(c1);
-    config_free(cfg0);
-    config_free(cfg1);
 }
 
 static void cache_authenticates_with_password(void **state)
 {
     struct server s;
-    struct mv_config *good, *bad, *none;
+    struct cache_options good, bad, none;
     struct cache *cg, *cb, *cn;
     struct scan_report want, got;
     struct cache_stats st;
@@ -716,12 +695,12 @@ static void cache_authenticates_with_password(void **state)
     NEED_REDIS();
     server_init(&s, PASSWORD);
     server_start(&s);
-    good = make_config(&s, PASSWORD);
-    bad = make_config(&s, "wrong-password");
-    none = make_config(&s, NULL);
-    cg = make_cache(good, DIGEST);
-    cb = make_cache(bad, DIGEST);
-    cn = make_cache(none, DIGEST);
+    good = options_for(&s, PASSWORD);
+    bad = options_for(&s, "wrong-password");
+    none = options_for(&s, NULL);
+    cg = make_cache(&good, DIGEST);
+    cb = make_cache(&bad, DIGEST);
+    cn = make_cache(&none, DIGEST);
     a = sha_of('a');
     sample_report(&want, true, 0);
     put_one(cg, a, &want, &st);
@@ -750,9 +729,6 @@ static void cache_authenticates_with_password(void **state)
     cache_free(cg);
     cache_free(cb);
     cache_free(cn);
-    config_free(good);
-    config_free(bad);
-    config_free(none);
     server_done(&s);
 }
 
@@ -786,7 +762,7 @@ static gpointer worker_run(gpointer p)
 
 static void cache_serves_threads(void **state)
 {
-    struct mv_config *cfg;
+    struct cache_options opt;
     struct cache *c;
     struct scan_report reps[4];
     struct cache_stats st = {0};
@@ -797,8 +773,8 @@ static void cache_serves_threads(void **state)
 
     (void)state;
     NEED_REDIS();
-    cfg = make_config(&main_server, NULL);
-    c = make_cache(cfg, DIGEST);
+    opt = options_for(&main_server, NULL);
+    c = make_cache(&opt, DIGEST);
     for (int i = 0; i < 4; i++) {
         sha[i] = sha_of((char)('a' + i));
         sample_report(&reps[i], i % 2 == 0, 0);
@@ -819,7 +795,6 @@ static void cache_serves_threads(void **state)
         g_free(sha[i]);
     }
     cache_free(c);
-    config_free(cfg);
 }
 
 /* wait_breaker - call until a call is let through (the breaker's delay passed); its stats */
@@ -838,9 +813,33 @@ static bool wait_breaker(struct cache *c, const char *sha, struct scan_report *g
     return false;
 }
 
+/* health_drain - forget the changes earlier tests left (the breaker is the process's) */
+static void health_drain(void)
+{
+    char text[CACHE_HEALTH_TEXT];
+
+    while (cache_health_take(text, sizeof(text), NULL))
+        ;
+}
+
+/* expect_health - one change to take, DOWN or back, its text starting with WANT; no more */
+static void expect_health(bool want_down, const char *want)
+{
+    char text[CACHE_HEALTH_TEXT];
+    bool down = !want_down;
+
+    if (!cache_health_take(text, sizeof(text), &down))
+        fail_msg("cache_health_take: got nothing, want \"%s...\"", want);
+    if (down != want_down || !g_str_has_prefix(text, want))
+        fail_msg("cache_health_take: got %s \"%s\", want %s \"%s...\"", down ? "down" : "up",
+                 text, want_down ? "down" : "up", want);
+    if (cache_health_take(text, sizeof(text), &down))
+        fail_msg("cache_health_take: got a second change \"%s\", want one", text);
+}
+
 static void cache_survives_redis_down_and_back(void **state)
 {
-    struct mv_config *cfg;
+    struct cache_options opt;
     struct cache *c;
     struct scan_report want, got;
     struct cache_stats st;
@@ -848,13 +847,14 @@ static void cache_survives_redis_down_and_back(void **state)
 
     (void)state;
     NEED_REDIS();
-    cfg = make_config(&main_server, NULL);
-    c = make_cache(cfg, DIGEST);
+    opt = options_for(&main_server, NULL);
+    c = make_cache(&opt, DIGEST);
     a = sha_of('a');
     sample_report(&want, true, 0);
     put_one(c, a, &want, &st);
     assert_true(get_one(c, a, &got, &st));
     scan_report_clear(&got);
+    health_drain();
 
     server_stop(&main_server);
     assert_false(get_one(c, a, &got, &st)); /* the kept connection fails */
@@ -874,11 +874,14 @@ static void cache_survives_redis_down_and_back(void **state)
     assert_int_equal(st.errors, 1);
     assert_false(get_one(c, a, &got, &st));
     assert_true(st.off);
+    /* told once, however many calls failed or were held back */
+    expect_health(true, "cache: redis unavailable: ");
 
     server_start(&main_server); /* empty: no persistence */
     assert_false(wait_breaker(c, a, &got, &st));
     assert_int_equal(st.errors, 0);
     assert_int_equal(st.misses, 1);
+    expect_health(false, "cache: redis available again");
     put_one(c, a, &want, &st);
     assert_int_equal(st.stored, 1);
     assert_true(get_one(c, a, &got, &st));
@@ -889,7 +892,6 @@ static void cache_survives_redis_down_and_back(void **state)
     scan_report_clear(&want);
     g_free(a);
     cache_free(c);
-    config_free(cfg);
 }
 
 int main(void)

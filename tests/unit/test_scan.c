@@ -24,7 +24,7 @@ struct fixture {
     GBytes *eicar;
     GBytes *eicar_zip;   /* zip holding eicar.com */
     GBytes *zip_zip;     /* zip holding that zip */
-    struct mv_config cfg;
+    struct scan_options opt;
     struct scan_engine *engine;
 };
 
@@ -69,20 +69,19 @@ static int setup(void **state)
     f->eicar = slurp(f->dir, "eicar.com");
     f->eicar_zip = slurp(f->dir, "eicar.zip");
     f->zip_zip = slurp(f->dir, "zipzip.zip");
-    f->cfg.max_scan_size = 100 << 20;
-    f->cfg.max_file_size = 25 << 20;
-    f->cfg.max_recursion = 16;
-    f->cfg.max_files = 1000;
-    f->cfg.max_scan_time = 60000;
-    f->cfg.max_objects = 1000;
-    f->cfg.max_message_scan_size = 1 << 30;
-    f->cfg.max_message_scan_time = 60000;
-    f->cfg.max_compression_ratio = 250;
-    f->cfg.max_passwords = 16;
-    f->cfg.tmpdir = f->dir;
+    f->opt.max_scan_size = 100 << 20;
+    f->opt.max_file_size = 25 << 20;
+    f->opt.max_recursion = 16;
+    f->opt.max_files = 1000;
+    f->opt.max_scan_time = 60000;
+    f->opt.max_objects = 1000;
+    f->opt.max_message_scan_size = 1 << 30;
+    f->opt.max_message_scan_time = 60000;
+    f->opt.max_compression_ratio = 250;
+    f->opt.tmpdir = f->dir;
     {
         char *sigs = g_build_filename(f->dir, "sigs", NULL);
-        f->engine = scan_engine_new(&f->cfg, sigs, NULL, &err);
+        f->engine = scan_engine_new(&f->opt, sigs, NULL, &err);
         g_free(sigs);
     }
     if (f->engine == NULL)
@@ -108,12 +107,12 @@ static int teardown(void **state)
     return 0;
 }
 
-/* budget_of - a fresh message budget for CFG (one per scan here) */
-static struct scan_budget *budget_of(const struct mv_config *cfg)
+/* budget_of - a fresh message budget for OPT (one per scan here) */
+static struct scan_budget *budget_of(const struct scan_options *opt)
 {
     static struct scan_budget b;
 
-    scan_budget_init(&b, cfg);
+    scan_budget_init(&b, opt);
     return &b;
 }
 
@@ -150,7 +149,7 @@ static void expect_found(struct fixture *f, GBytes *bytes, const char *sig, cons
     struct scan_report rep;
     struct mv_err err = {0};
 
-    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err), MV_OK);
     if (!has_sig(&rep, sig))
         fail_msg("got %u signatures (%s), want %s", rep.signatures->len,
                  rep.signatures->len ? (char *)g_ptr_array_index(rep.signatures, 0) : "-", sig);
@@ -178,7 +177,7 @@ static void scan_finds_eicar_in_zip_in_zip(void **state)
     struct scan_report rep;
     struct mv_err err = {0};
 
-    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err), MV_OK);
     assert_true(has_sig(&rep, "Eicar-Test-Signature"));
     /* outer zip, inner zip, eicar.com: three objects, two levels down */
     if (rep.objects->len < 3 || rep.max_depth < 2)
@@ -194,8 +193,8 @@ static void scan_same_zip_twice_reports_same_objects(void **state)
     struct mv_err err = {0};
 
     /* ClamAV's clean cache is off: the second scan sees the members again */
-    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &a, NULL, NULL, &err), MV_OK);
-    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &b, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &a, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &b, NULL, NULL, &err), MV_OK);
     if (a.objects->len != b.objects->len)
         fail_msg("got %u objects the second time, want %u", b.objects->len, a.objects->len);
     for (guint i = 0; i < a.objects->len; i++) {
@@ -217,7 +216,7 @@ static void scan_clean_text_has_no_signature(void **state)
     struct scan_report rep;
     struct mv_err err = {0};
 
-    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err), MV_OK);
     if (rep.signatures->len != 0)
         fail_msg("got signature %s, want none", (char *)g_ptr_array_index(rep.signatures, 0));
     assert_non_null(rep.detected_type);
@@ -232,7 +231,7 @@ static void scan_empty_leaf_is_clean(void **state)
     struct scan_report rep;
     struct mv_err err = {0};
 
-    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err), MV_OK);
     assert_int_equal(rep.signatures->len, 0);
     scan_report_clear(&rep);
 }
@@ -245,7 +244,7 @@ static void scan_tiny_leaf_is_clean_not_an_error(void **state)
     struct mv_leaf leaf = leaf_of(tiny, NULL);
     struct scan_report rep;
     struct mv_err err = {0};
-    enum mv_status st = scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err);
+    enum mv_status st = scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err);
 
     if (st != MV_OK)
         fail_msg("got %s (%s), want ok", mv_status_name(st), err.msg);
@@ -258,13 +257,13 @@ static void scan_tiny_leaf_is_clean_not_an_error(void **state)
 static void scan_recursion_limit_is_reported(void **state)
 {
     struct fixture *f = *state;
-    struct mv_config cfg = f->cfg;
+    struct scan_options opt = f->opt;
     struct mv_err err = {0};
     struct scan_engine *e;
     char *sigs = g_build_filename(f->dir, "sigs", NULL);
 
-    cfg.max_recursion = 1;
-    e = scan_engine_new(&cfg, sigs, NULL, &err);
+    opt.max_recursion = 1;
+    e = scan_engine_new(&opt, sigs, NULL, &err);
     g_free(sigs);
     assert_non_null(e);
     /* the zip in a zip is two levels deep: with a limit of one it is not seen through */
@@ -273,7 +272,7 @@ static void scan_recursion_limit_is_reported(void **state)
         struct scan_report rep;
         bool limited = false;
 
-        assert_int_equal(scan_leaf(e, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err), MV_OK);
+        assert_int_equal(scan_leaf(e, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err), MV_OK);
         for (guint i = 0; i < rep.signatures->len; i++)
             if (pipeline_classify(g_ptr_array_index(rep.signatures, i)) == MV_VERDICT_UNSCANNABLE)
                 limited = true;
@@ -291,7 +290,7 @@ static void engine_refuses_missing_database(void **state)
     struct fixture *f = *state;
     struct mv_err err = {0};
 
-    assert_null(scan_engine_new(&f->cfg, "/nonexistent/mailvet-db", NULL, &err));
+    assert_null(scan_engine_new(&f->opt, "/nonexistent/mailvet-db", NULL, &err));
     assert_int_equal(err.status, MV_ECONFIG);
     if (strstr(err.msg, "/nonexistent/mailvet-db") == NULL)
         fail_msg("got \"%s\", want the directory named", err.msg);
@@ -304,7 +303,7 @@ static void engine_refuses_empty_database(void **state)
     char *empty = g_build_filename(f->dir, "empty", NULL);
 
     assert_int_equal(g_mkdir(empty, 0700), 0);
-    assert_null(scan_engine_new(&f->cfg, empty, NULL, &err));
+    assert_null(scan_engine_new(&f->opt, empty, NULL, &err));
     if (strstr(err.msg, empty) == NULL)
         fail_msg("got \"%s\", want %s named", err.msg, empty);
     g_free(empty);
@@ -360,7 +359,7 @@ static void inventory_names_every_object_with_path_and_depth(void **state)
         {"1/outer.zip/eicar.zip/eicar.com", 2, NULL},
     };
 
-    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err), MV_OK);
     for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
         const struct scan_object *o = object_at(&rep, i);
         if (strcmp(o->path, want[i].path) != 0 || o->depth != want[i].depth)
@@ -384,14 +383,14 @@ static void inventory_flags_pdf_name_on_zip_bytes(void **state)
     struct mv_err err = {0};
 
     leaf.declared_type = (char *)"application/pdf";
-    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err), MV_OK);
     if (!object_at(&rep, 0)->type_mismatch)
         fail_msg("got no type_mismatch for invoice.pdf holding %s", object_at(&rep, 0)->type);
     scan_report_clear(&rep);
 
     leaf = leaf_of(f->eicar_zip, "invoice.zip");
     leaf.declared_type = (char *)"application/zip";
-    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err), MV_OK);
     if (object_at(&rep, 0)->type_mismatch)
         fail_msg("got type_mismatch for invoice.zip that is a zip");
     scan_report_clear(&rep);
@@ -428,7 +427,7 @@ static void inventory_names_containers_it_cannot_open(void **state)
         struct scan_report rep;
         struct mv_err err = {0};
 
-        assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->cfg), &rep, NULL, NULL, &err),
+        assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err),
                          MV_OK);
         if (strcmp(object_at(&rep, 0)->type, cases[i].type) != 0)
             fail_msg("%s: got type %s, want %s", cases[i].name, object_at(&rep, 0)->type,
@@ -444,14 +443,14 @@ static void inventory_names_containers_it_cannot_open(void **state)
 static void budget_stops_at_max_objects(void **state)
 {
     struct fixture *f = *state;
-    struct mv_config cfg = f->cfg;
+    struct scan_options opt = f->opt;
     struct mv_leaf leaf = leaf_of(f->zip_zip, "outer.zip");
     struct scan_budget b;
     struct scan_report rep;
     struct mv_err err = {0};
 
-    cfg.max_objects = 2;
-    scan_budget_init(&b, &cfg);
+    opt.max_objects = 2;
+    scan_budget_init(&b, &opt);
     assert_int_equal(scan_leaf(f->engine, &leaf, &b, &rep, NULL, NULL, &err), MV_OK);
     if (g_strcmp0(b.limit, "Mailvet.Limits.MaxObjects") != 0)
         fail_msg("got limit %s, want Mailvet.Limits.MaxObjects", b.limit ? b.limit : "none");
