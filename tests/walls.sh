@@ -22,16 +22,12 @@ MAILVET=$top_builddir/milter/mailvet/mailvet
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 NM=${NM:-nm}
 
-# Calls that break a wall today and are being moved; each OBJECT:SYMBOL-PREFIX here
-# passes.  digest.c hashes with libclamav's cl_hash_* until it moves to libcrypto:
-# remove the entry with that change.
-TEMPORARY_EXCEPTIONS="digest.o:cl_"
-
 # The leaf modules: they return a status and never log.
-LEAF_MODULES="spool message scan unpack passwords container cache reportcodec digest filetype
-text quarantine smtp_client rules policy units wildcard yamlnode tmpfile"
+LEAF_MODULES="spool message leafsink uuscan scan unpack passwords container cache reportcodec
+digest filetype text quarantine smtp_client rules policy units wildcard yamlnode tmpfile act"
 # The leaf modules whose headers must not include config.h (they take option structs).
-LEAF_HEADERS="scan container cache message spool unpack reportcodec digest quarantine"
+LEAF_HEADERS="scan container cache message leafsink uuscan spool unpack passwords reportcodec digest
+quarantine smtp_client"
 
 PLAN=13
 echo "1..$PLAN"
@@ -58,11 +54,10 @@ refs() {
 
 # offenders REFS MODE PREFIXES SYMBOLS - the lines of file REFS whose symbol matches
 # the extended regex SYMBOLS and whose object's name starts with one of PREFIXES ("*"
-# for any) (MODE "in") or with none of them (MODE "out"), less TEMPORARY_EXCEPTIONS
+# for any) (MODE "in") or with none of them (MODE "out")
 offenders() {
-    awk -v mode="$2" -v prefixes="$(printf '%s' "$3" | tr '\n' ' ')" -v symre="$4" \
-        -v except="$(printf '%s' "$TEMPORARY_EXCEPTIONS" | tr '\n' ' ')" '
-    BEGIN { np = split(prefixes, p, " "); ne = split(except, e, " ") }
+    awk -v mode="$2" -v prefixes="$(printf '%s' "$3" | tr '\n' ' ')" -v symre="$4" '
+    BEGIN { np = split(prefixes, p, " ") }
     $2 ~ symre {
         named = 0
         for (i = 1; i <= np; i++)
@@ -70,13 +65,6 @@ offenders() {
                 named = 1
         if ((mode == "in") != named)
             next
-        for (i = 1; i <= ne; i++) {
-            if (e[i] == "")
-                continue
-            colon = index(e[i], ":")
-            if ($1 == substr(e[i], 1, colon - 1) && index($2, substr(e[i], colon + 1)) == 1)
-                next
-        }
         print $1, $2
     }' "$1" | sort -u
 }
