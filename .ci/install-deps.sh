@@ -29,7 +29,7 @@ packages="
     miltertest postfix swaks redis-server clamav clamav-daemon clamav-milter
     zip unzip ca-certificates jq perl procps coreutils findutils gawk sed grep time
     p7zip-full tar gzip bzip2 xz-utils cpio arj gcab genisoimage msitools macutils
-    sharutils libjpeg-turbo-progs clang libclang-rt-14-dev libwrap0 m4
+    sharutils libjpeg-turbo-progs clang clang-format libclang-rt-14-dev libwrap0 m4
 "
 
 if [ "$(id -u)" -ne 0 ]; then
