@@ -8,9 +8,10 @@
 #ifndef MV_FEATURES_H
 #define MV_FEATURES_H
 
+#include <stdint.h>
+
 #include <glib.h>
 
-#include "mv.h"
 #include "message.h"
 #include "scan.h"
 

@@ -6,10 +6,8 @@
  * spool_free() releases both and returns NULL.  Owner: struct session_txn or mailvet scan.
  * Not shared between threads.  Errors: MV_EIO, MV_ENOMEM (tempfail), MV_TOOBIG. */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "spool.h"

@@ -2,7 +2,6 @@
  * file system lacks it.  Used by spool.c and message.c; the caller owns the fd. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <glib.h>
