@@ -35,7 +35,6 @@ struct session_txn *session_txn_new(struct generation *gen)
     t->rcpts = g_ptr_array_new_with_free_func(g_free);
     t->rcpt_addrs = g_ptr_array_new_with_free_func(g_free);
     t->spool = spool_new(cfg->tmpdir, cfg->spool_memory, cfg->max_message_size);
-    t->started = g_get_monotonic_time();
     g_atomic_int_inc(&in_flight);
     return t;
 }

@@ -23,11 +23,9 @@ struct session_txn {
     GPtrArray *rcpts;       /* char *, as given */
     GPtrArray *rcpt_addrs;  /* char *, the addresses alone */
     struct spool *spool;
-    enum mv_status spool_status; /* first spool failure, MV_OK if none (MV_TOOBIG is not one) */
     struct mv_err err;
     unsigned own_headers[3]; /* act_headers[] (X-Mailvet-Status, -Score, -Reasons) the sender brought */
     unsigned subjects;       /* Subject header fields */
-    gint64 started;
     double wait_ms;          /* waited for a scan slot (scanslots.h) */
 };
 
