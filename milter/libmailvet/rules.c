@@ -7,8 +7,7 @@
  * rules_eval() walks the rules in order with all of its mutable state (PCRE2 match data
  * and match context, case-folded values, each rule's result) in a struct eval on its own
  * stack, so a loaded set is read-only and shared by threads.  A rule's result is kept,
- * so "rule: ID" costs one look-up.  Globs use our own matcher (see glob_match) rather
- * than fnmatch(3) or GPatternSpec.  Does not log. */
+ * so "rule: ID" costs one look-up.  Globs are wildcard.h's dialect.  Does not log. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include <stdarg.h>
@@ -21,6 +20,7 @@
 
 #include "rules.h"
 #include "suggest.h"
+#include "wildcard.h"
 
 /* most rules in one set: a bound on load time and on per-message work */
 #define RULES_MAX 10000
@@ -460,9 +460,12 @@ static bool add_pattern(struct parse *p, const char *key, struct strmatch *m,
         if (code == NULL)
             return false;
         g_ptr_array_add(m->codes, code);
-    } else {
+    } else if (m->kind == STR_GLOB) {
         /* folded once here; each value is folded once per message (fold_get) */
-        g_ptr_array_add(m->texts, g_utf8_casefold(text, -1));
+        g_ptr_array_add(m->texts, wildcard_pattern_new(text));
+    } else {
+        /* an equals text is folded as the values it is compared with are */
+        g_ptr_array_add(m->texts, wildcard_text_new(text, -1));
     }
     return true;
 }
@@ -1047,131 +1050,16 @@ struct eval {
     bool *hit;        /* per rule */
 };
 
-/* fold_get - S (LEN bytes) case-folded, valid UTF-8, cached for the message */
+/* fold_get - S (LEN bytes) folded by wildcard_text_new, cached for the message */
 static const char *fold_get(struct eval *e, const char *s, size_t len)
 {
     char *out = g_hash_table_lookup(e->fold, s);
-    char *valid;
 
     if (out != NULL)
         return out;
-    if (g_utf8_validate(s, (gssize)len, NULL)) {
-        out = g_utf8_casefold(s, (gssize)len);
-    } else {
-        valid = g_utf8_make_valid(s, (gssize)len);
-        out = g_utf8_casefold(valid, -1);
-        g_free(valid);
-    }
+    out = wildcard_text_new(s, (gssize)len);
     g_hash_table_insert(e->fold, (gpointer)s, out);
     return out;
-}
-
-/* class_match - C against the [...] set at P (just past '['); *END past its ']'.
- * False with *END NULL when the set has no closing ']' (then '[' is a literal). */
-static bool class_match(const char *p, gunichar c, const char **end)
-{
-    bool negate = false;
-    bool found = false;
-    bool first = true;
-
-    if (*p == '!' || *p == '^') {
-        negate = true;
-        p++;
-    }
-    while (*p != '\0' && (*p != ']' || first)) {
-        gunichar lo;
-        gunichar hi;
-
-        first = false;
-        if (*p == '\\' && p[1] != '\0')
-            p++;
-        lo = g_utf8_get_char(p);
-        p = g_utf8_next_char(p);
-        hi = lo;
-        if (*p == '-' && p[1] != ']' && p[1] != '\0') {
-            p++;
-            if (*p == '\\' && p[1] != '\0')
-                p++;
-            hi = g_utf8_get_char(p);
-            p = g_utf8_next_char(p);
-        }
-        if (c >= lo && c <= hi)
-            found = true;
-    }
-    if (*p != ']') {
-        *end = NULL;
-        return false;
-    }
-    *end = p + 1;
-    return found != negate;
-}
-
-/* glob_one - does pattern element at *P match C; on success *P moves past it */
-static bool glob_one(const char **p, gunichar c)
-{
-    const char *q = *p;
-    const char *end;
-    bool ok;
-
-    switch (*q) {
-    case '?':
-        *p = q + 1;
-        return true;
-    case '[':
-        ok = class_match(q + 1, c, &end);
-        if (end != NULL) {
-            if (ok)
-                *p = end;
-            return ok;
-        }
-        break; /* no closing ']': a literal '[' */
-    case '\\':
-        if (q[1] != '\0')
-            q++;
-        break;
-    default:
-        break;
-    }
-    if (g_utf8_get_char(q) != c)
-        return false;
-    *p = g_utf8_next_char(q);
-    return true;
-}
-
-/* glob_match - the whole of S (valid UTF-8) against PAT: '*', '?', '[...]' and '\'
- * over characters, not bytes.  Both are case-folded by the caller.  We do not use
- * fnmatch(3): in the daemon's C locale its '?' and '[...]' see bytes, so "?" does not
- * match "ä" and FNM_CASEFOLD folds ASCII only; and it backtracks recursively over every
- * '*', exponential on a long body.  GPatternSpec has no '[...]'.  This matcher keeps
- * only the last '*' to return to, which is enough for globs: O(len(S) * len(PAT)). */
-static bool glob_match(const char *pat, const char *s)
-{
-    const char *star_p = NULL;
-    const char *star_s = NULL;
-    const char *p = pat;
-
-    while (*s != '\0') {
-        if (*p == '*') {
-            while (*p == '*')
-                p++;
-            star_p = p;
-            star_s = s;
-            continue;
-        }
-        if (*p != '\0' && glob_one(&p, g_utf8_get_char(s))) {
-            s = g_utf8_next_char(s);
-            continue;
-        }
-        if (star_p == NULL)
-            return false;
-        /* let the last '*' take one more character and retry from there */
-        star_s = g_utf8_next_char(star_s);
-        s = star_s;
-        p = star_p;
-    }
-    while (*p == '*')
-        p++;
-    return *p == '\0';
 }
 
 /* str_match - does S (LEN bytes; NULL is a missing value) match any pattern of M */
@@ -1195,7 +1083,7 @@ static bool str_match(struct eval *e, const struct strmatch *m, const char *s, s
     for (i = 0; i < m->texts->len; i++) {
         const char *pat = g_ptr_array_index(m->texts, i);
 
-        if (m->kind == STR_GLOB ? glob_match(pat, folded) : strcmp(pat, folded) == 0)
+        if (m->kind == STR_GLOB ? wildcard_match(pat, folded) : strcmp(pat, folded) == 0)
             return true;
     }
     return false;
