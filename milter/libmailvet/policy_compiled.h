@@ -34,7 +34,7 @@ enum pattern_kind {
 struct pattern {
     enum pattern_kind kind;
     char *text;  /* as written, for the note */
-    char *match; /* lower-case address, domain or glob */
+    char *match; /* ASCII lower-case address or domain; a glob folded by wildcard.h */
 };
 
 struct score_action {

@@ -6,12 +6,12 @@
  * verdict's.  Everything was checked when loaded, so this only compares strings and
  * fills templates; it reads the policy and never changes it, so threads share it.
  * Does not log. */
-#include <fnmatch.h>
 #include <string.h>
 
 #include <glib.h>
 
 #include "policy_compiled.h"
+#include "wildcard.h"
 
 #define REPLY_VALUE_MAX 200 /* characters of %{campaign} or %{queue_id} */
 #define NOTE_LABELS_MAX 8   /* recipients named in a "recipients disagree" note */
@@ -42,8 +42,9 @@ enum mv_verdict policy_verdict(const struct policy *p, enum mv_verdict signature
 
 /* an envelope address ready for matching */
 struct address {
-    char *lower;        /* lower-case, without <> */
+    char *lower;        /* ASCII lower-case, without <>: for exact entries and notes */
     const char *domain; /* after the last '@' of lower, or NULL */
+    char *folded;       /* case-folded (wildcard_text_new), for glob entries */
 };
 
 /* address_init - A for TEXT (NULL is the null sender) */
@@ -62,6 +63,14 @@ static void address_init(struct address *a, const char *text)
     a->lower = g_ascii_strdown(text, (gssize)len);
     at = strrchr(a->lower, '@');
     a->domain = at != NULL && at[1] != '\0' ? at + 1 : NULL;
+    a->folded = wildcard_text_new(text, (gssize)len);
+}
+
+/* address_clear - free what address_init gave A */
+static void address_clear(struct address *a)
+{
+    g_free(a->lower);
+    g_free(a->folded);
 }
 
 /* pattern_match - PT covers address A */
@@ -73,7 +82,7 @@ static bool pattern_match(const struct pattern *pt, const struct address *a)
     case PATTERN_DOMAIN:
         return a->domain != NULL && strcmp(pt->match, a->domain) == 0;
     default:
-        return fnmatch(pt->match, a->lower, 0) == 0;
+        return wildcard_match(pt->match, a->folded);
     }
 }
 
@@ -465,10 +474,10 @@ void policy_decide(const struct policy *p, const struct policy_request *req,
     prefix = s != NULL && s->subject_prefix != NULL ? s->subject_prefix : p->global.subject_prefix;
     out->subject_prefix = *prefix != '\0' ? g_strdup(prefix) : NULL;
     for (i = 0; i < n; i++)
-        g_free(to[i].lower);
+        address_clear(&to[i]);
     g_free(to);
     g_free(rd);
-    g_free(from.lower);
+    address_clear(&from);
 }
 
 /* policy_decision_clear - free D's strings and zero it */

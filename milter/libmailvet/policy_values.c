@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "policy_compiled.h"
+#include "wildcard.h"
 
 #define SUBJECT_PREFIX_MAX 100 /* bytes of tag.subject_prefix */
 #define NUMBER_MAX 1000000.0   /* thresholds and score_actions scores, either sign */
@@ -231,7 +232,7 @@ struct pattern *policy_pattern_new(const char *text, char *why, size_t size)
             return NULL;
         }
     }
-    if (strpbrk(text, "*?[") != NULL) {
+    if (wildcard_is_pattern(text)) {
         kind = PATTERN_GLOB;
     } else if (text[0] == '@') {
         kind = PATTERN_DOMAIN;
@@ -252,7 +253,7 @@ struct pattern *policy_pattern_new(const char *text, char *why, size_t size)
     pt = g_new0(struct pattern, 1);
     pt->kind = kind;
     pt->text = g_strdup(text);
-    pt->match = g_ascii_strdown(match, -1);
+    pt->match = kind == PATTERN_GLOB ? wildcard_pattern_new(match) : g_ascii_strdown(match, -1);
     return pt;
 }
 
