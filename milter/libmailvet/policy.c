@@ -190,21 +190,11 @@ static char *path_join(const char *path, const char *name)
 static void unknown_key(struct loader *ld, const struct yamlnode *key, const char *path,
                         const char *const *names)
 {
-    const char *name = yamlnode_scalar_get(key);
-    const char *near = suggest_name(name, names, SUGGEST_NUL_ENDED);
-    char *full = path_join(path, name);
-    char *list;
+    char msg[SUGGEST_UNKNOWN_KEY_MAX];
 
-    if (near != NULL) {
-        yamlnode_err_add(ld->err, MV_ECONFIG, key, "%.200s: unknown key (did you mean %s?)", full,
-                         near);
-    } else {
-        list = g_strjoinv(", ", (char **)names);
-        yamlnode_err_add(ld->err, MV_ECONFIG, key, "%.200s: unknown key (expected one of %s)", full,
-                         list);
-        g_free(list);
-    }
-    g_free(full);
+    yamlnode_err_add(ld->err, MV_ECONFIG, key, "%s",
+                     suggest_unknown_key(msg, sizeof(msg), path, yamlnode_scalar_get(key), names,
+                                         SUGGEST_NUL_ENDED));
 }
 
 /* claim - record that NODE's file sets SETTING; false, with an error naming both places,

@@ -216,7 +216,7 @@ static struct pred *parse_count(struct parse *p, const struct yamlnode *v)
         rules_perr(p, of, "count: of: must be a mapping with one key, object or attachment");
         return NULL;
     }
-    if (!rules_check_keys(p, of, of_keys, "count: of"))
+    if (!rules_check_keys(p, of, of_keys, "count.of"))
         return NULL;
     pr = g_new0(struct pred, 1);
     pr->kind = P_COUNT;
@@ -268,7 +268,7 @@ static struct pred *parse_pred(struct parse *p, const struct yamlnode *v)
     val = yamlnode_value_get(v, 0);
     name = yamlnode_scalar_get(key);
     if (rules_key_index(pred_keys, name) < 0) {
-        rules_unknown_key(p, key, pred_keys, "a predicate");
+        rules_unknown_key(p, key, pred_keys, "");
         return NULL;
     }
     if (strcmp(name, "all") == 0)
@@ -424,7 +424,7 @@ static struct rule *parse_rule(struct parse *p, const struct yamlnode *item)
             }
         }
     }
-    rules_check_keys(p, item, rule_keys, "a rule");
+    rules_check_keys(p, item, rule_keys, "");
 
     v = yamlnode_map_get(item, "description");
     if (v != NULL && !yamlnode_is_null(v) &&

@@ -124,13 +124,15 @@ const char *rules_printable(const char *s, char *buf, size_t size);
 /* rules_key_index - index of NAME in the NULL-terminated KEYS, or -1 */
 int rules_key_index(const char *const *keys, const char *name);
 
-/* rules_unknown_key - report KEY as unknown where KEYS are valid, with the nearest one */
+/* rules_unknown_key - report KEY, under PATH (the keys above it joined by '.', "" at a
+ * rule's or a predicate's top), as none of KEYS, with the nearest one (suggest.h) */
 void rules_unknown_key(struct parse *p, const struct yamlnode *key, const char *const *keys,
-                       const char *where);
+                       const char *path);
 
-/* rules_check_keys - report every key of MAP not in KEYS; true when all are known */
+/* rules_check_keys - report every key of MAP (at PATH, as for rules_unknown_key) not in
+ * KEYS; true when all are known */
 bool rules_check_keys(struct parse *p, const struct yamlnode *map, const char *const *keys,
-                      const char *where);
+                      const char *path);
 
 /* rules_scalar_text - the text of a non-null scalar, or NULL with an error naming KEY */
 const char *rules_scalar_text(struct parse *p, const char *key, const struct yamlnode *v,

@@ -87,31 +87,28 @@ int rules_key_index(const char *const *keys, const char *name)
     return -1;
 }
 
-/* rules_unknown_key - report KEY as unknown where KEYS are valid, with the nearest one */
+/* rules_unknown_key - report KEY, under PATH, as none of KEYS, with the nearest one */
 void rules_unknown_key(struct parse *p, const struct yamlnode *key, const char *const *keys,
-                       const char *where)
+                       const char *path)
 {
-    const char *name = yamlnode_scalar_get(key);
-    const char *best = suggest_name(name, keys, SUGGEST_NUL_ENDED);
-    char buf[128];
+    char msg[SUGGEST_UNKNOWN_KEY_MAX];
 
-    if (best != NULL)
-        rules_perr(p, key, "%s: unknown key in %s (did you mean %s?)",
-                   rules_printable(name, buf, sizeof(buf)), where, best);
-    else
-        rules_perr(p, key, "%s: unknown key in %s", rules_printable(name, buf, sizeof(buf)), where);
+    rules_perr(p, key, "%s",
+               suggest_unknown_key(msg, sizeof(msg), path, yamlnode_scalar_get(key), keys,
+                                   SUGGEST_NUL_ENDED));
 }
 
-/* rules_check_keys - report every key of MAP not in KEYS; true when all are known */
+/* rules_check_keys - report every key of MAP (at PATH) not in KEYS; true when all are
+ * known */
 bool rules_check_keys(struct parse *p, const struct yamlnode *map, const char *const *keys,
-                      const char *where)
+                      const char *path)
 {
     bool ok = true;
     size_t i;
 
     for (i = 0; i < yamlnode_count(map); i++) {
         if (rules_key_index(keys, yamlnode_scalar_get(yamlnode_key_get(map, i))) < 0) {
-            rules_unknown_key(p, yamlnode_key_get(map, i), keys, where);
+            rules_unknown_key(p, yamlnode_key_get(map, i), keys, path);
             ok = false;
         }
     }
