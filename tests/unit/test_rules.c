@@ -2,10 +2,11 @@
  * struct features built by hand (one fixed message: a Japanese subject, three
  * attachments, a zip holding an "MZ" executable and a script posing as a picture):
  * every predicate kind with a case that holds and one that does not, all/any/not,
- * rule references, count, parent, binary content, size suffixes, case-insensitive globs, UTF-8 regexes, the objects recorded in hits, the
- * score; every class of load error with its "t.yaml:LINE: ..." text, several at once,
- * nothing added on failure; a catastrophic regex as a non-match; threads sharing a set.
- * YAML comes from strings through yamlnode_load_buffer() under the name "t.yaml". */
+ * rule references, count, parent, binary content, size suffixes, case-insensitive
+ * globs, UTF-8 regexes, the objects recorded in hits, the score; every class of load
+ * error with its "t.yaml:LINE: ..." text, several at once, nothing added on failure; a
+ * catastrophic regex as a non-match; threads sharing a set.  YAML comes from strings
+ * through yamlnode_load_buffer() under the name "t.yaml". */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
