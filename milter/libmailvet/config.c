@@ -562,14 +562,17 @@ static struct mv_config *config_new(const char *file)
     return cfg;
 }
 
-/* nearest_key - the schema key closest to NAME, or NULL when none is close */
-static const char *nearest_key(const char *name)
+/* unknown_key - report KEY, none of the schema's, with the nearest one (suggest.h) */
+static void unknown_key(const struct yamlnode *key, struct mv_err *err)
 {
     const char *names[NKEYS];
+    char msg[SUGGEST_UNKNOWN_KEY_MAX];
 
     for (size_t i = 0; i < NKEYS; i++)
         names[i] = keys[i].name;
-    return suggest_name(name, names, NKEYS);
+    yamlnode_err_add(err, MV_ECONFIG, key, "%s",
+                     suggest_unknown_key(msg, sizeof(msg), NULL, yamlnode_scalar_get(key), names,
+                                         NKEYS));
 }
 
 /* find_key - the schema entry for NAME, or NULL */
@@ -589,16 +592,10 @@ static void apply_pair(struct mv_config *cfg, const struct yamlnode *key,
 {
     const char *name = yamlnode_scalar_get(key);
     const struct cfg_key *k = find_key(name);
-    const char *near;
     char why[512];
 
     if (k == NULL) {
-        near = nearest_key(name);
-        if (near != NULL)
-            yamlnode_err_add(err, MV_ECONFIG, key, "%.100s: unknown key (did you mean %s?)", name,
-                             near);
-        else
-            yamlnode_err_add(err, MV_ECONFIG, key, "%.100s: unknown key", name);
+        unknown_key(key, err);
         return;
     }
     if (yamlnode_type(value) != YAMLNODE_SCALAR) {

@@ -1,8 +1,9 @@
 /* pipeline.h - one message from bytes to verdict and action: the path both mailvetd
  * (at end of message) and mailvet scan take.  pipeline_run() parses (message.c),
  * scans every leaf (scan.c), classifies the signatures found, evaluates the
- * policy's rules over the message's features (rules.c), raises the verdict by the
- * rules' score and lets the policy decide the action per recipient (policy.c).  The result owns the parsed message and the per-leaf reports;
+ * policy's rules over the message's features (rules_eval.c), raises the verdict by
+ * the rules' score and lets the policy decide the action per recipient
+ * (policy_decide.c).  The result owns the parsed message and the per-leaf reports;
  * pipeline_result_clear() frees them.  An internal failure returns non-MV_OK and
  * leaves res->verdict meaningless: the caller applies on_error. */
 #ifndef MV_PIPELINE_H

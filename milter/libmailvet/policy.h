@@ -39,9 +39,10 @@
  *       actions: {suspicious: quarantine}    replies, tag, allow, block, which
  *       tag: {subject_prefix: "[SPAM?] "}    replace the global ones for recipients
  *                                            of that domain
- * GLOB: an address "user@example.com", a domain "example.com" or "@example.com"
- * (every address of the domain), or an fnmatch-style glob over the whole address
- * ("*@*.example.com"), all case-insensitive.
+ * GLOB: an address "user@example.com" or a domain "example.com" or "@example.com"
+ * (every address of the domain), ignoring ASCII case; or, with '*', '?' or '[', a glob
+ * over the whole address ("*@*.example.com") in the dialect of wildcard.h, the one rule
+ * globs use, case folded beyond ASCII too.
  *
  * Defaults (no directory, or keys nobody sets): thresholds suspicious 5 and campaign
  * 10; actions infected and campaign reject, unscannable and suspicious tag, clean

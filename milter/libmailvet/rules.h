@@ -36,9 +36,9 @@
  *                                (min, max or both)
  *
  * STRING is a scalar (a glob), or a mapping with one of:
- *   glob: G | [G, ...]           fnmatch-style *, ? and [...] ([!...] negates; a
- *                                backslash escapes) over characters, case-insensitive
- *                                (Unicode case folding), the whole value
+ *   glob: G | [G, ...]           *, ? and [...] over characters, case-insensitive
+ *                                (Unicode case folding), the whole value: the
+ *                                dialect of wildcard.h
  *   regex: R | [R, ...]          PCRE2, UTF mode (except content), JIT-compiled,
  *                                unanchored: add ^...$ to match the whole value;
  *                                case-sensitive unless (?i)

@@ -1,9 +1,14 @@
-/* suggest.c - the nearest known name to a misspelt one.
+/* suggest.c - the nearest known name to a misspelt one, and the unknown-key message of
+ * every loader (format in suggest.h).
  * Distance: edits turning one name into the other (insert, delete, replace, and a swap
  * of two neighbours, the usual shape of a typo, as one edit), ASCII case ignored.
  * Near enough: 1 edit for names of up to 4 characters, 2 up to 9, 3 beyond.  Names
- * longer than SUGGEST_NAME_MAX are never suggested (the table stays on the stack). */
+ * longer than SUGGEST_NAME_MAX are never suggested (the table stays on the stack).
+ * Without a near name the valid ones are listed when there are few enough to read at a
+ * glance (a rule predicate's 16 keys); the daemon's configuration has too many, and its
+ * manual lists them.  Does not log. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <glib.h>
@@ -57,4 +62,58 @@ const char *suggest_name(const char *name, const char *const *names, size_t n)
         }
     }
     return best_d <= allowed ? best : NULL;
+}
+
+/* key_append - PATH.NAME (or NAME) to OUT, control characters as '?', at most
+ * SUGGEST_KEY_SHOWN bytes and then "...", never cutting a UTF-8 character */
+static void key_append(GString *out, const char *path, const char *name)
+{
+    const char *parts[2] = {path, name};
+    size_t shown = 0;
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        const unsigned char *p = (const unsigned char *)parts[i];
+
+        if (p == NULL || *p == '\0')
+            continue;
+        if (shown > 0) {
+            g_string_append_c(out, '.');
+            shown++;
+        }
+        for (; *p != '\0'; p++, shown++) {
+            if (shown >= SUGGEST_KEY_SHOWN && (*p & 0xc0) != 0x80) {
+                g_string_append(out, "...");
+                return;
+            }
+            g_string_append_c(out, *p < 0x20 || *p == 0x7f ? '?' : (char)*p);
+        }
+    }
+}
+
+/* suggest_unknown_key - "KEY: unknown key (did you mean NAME?)" and its variants */
+const char *suggest_unknown_key(char *buf, size_t size, const char *path, const char *name,
+                                const char *const *names, size_t n)
+{
+    const char *near = suggest_name(name, names, n);
+    GString *out = g_string_new(NULL);
+    size_t count = 0;
+    size_t i;
+
+    while (count < n && names[count] != NULL)
+        count++;
+    key_append(out, path, name);
+    g_string_append(out, ": unknown key");
+    if (near != NULL) {
+        g_string_append_printf(out, " (did you mean %s?)", near);
+    } else if (count > 0 && count <= SUGGEST_LIST_MAX) {
+        g_string_append(out, " (expected one of ");
+        for (i = 0; i < count; i++)
+            g_string_append_printf(out, "%s%s", i > 0 ? ", " : "", names[i]);
+        g_string_append_c(out, ')');
+    }
+    if (size > 0)
+        snprintf(buf, size, "%s", out->str);
+    g_string_free(out, TRUE);
+    return buf;
 }

@@ -1,6 +1,7 @@
-/* test_policy.c - policy.c: the built-in defaults, thresholds to verdicts (a campaign
- * needs a campaign hit), actions per verdict, score_actions, allow and block lists,
- * domain overrides and strictest-wins over recipients, reply templates and their
+/* test_policy.c - the policy module (policy.c, policy_values.c, policy_decide.c): the
+ * built-in defaults, thresholds to verdicts (a campaign needs a campaign hit), actions
+ * per verdict, score_actions, allow and block lists (their globs matching as rule globs
+ * do), domain overrides and strictest-wins over recipients, reply templates and their
  * sanitising, every load error with its FILE:LINE, which files are read and in what
  * order, the rules of the files, and the shipped sample (policies/policy.yaml), which must
  * decide as the built-in defaults do.  Each case writes its policy files into a fresh
@@ -429,6 +430,54 @@ static void policy_allow_accepts_all_but_infected(void **state)
         expect_action(what, action_of(p, &spec, &note), cases[i].want);
         expect_str(what, note, cases[i].note);
         g_free(note);
+    }
+    policy_free(p);
+}
+
+/* policy_allow_globs_match_as_rule_globs_do - an allow entry and a rule's sender glob
+ * written alike agree on every sender: '[a-z]', '?' over a character of two bytes, and
+ * case folded beyond ASCII (wildcard.h, one dialect) */
+static void policy_allow_globs_match_as_rule_globs_do(void **state)
+{
+    static const struct {
+        const char *sender;
+        bool want;
+    } cases[] = {
+        {"m\xc3\xbcller@mail.example.com", true},        /* müller: '?' takes the ü */
+        {"M\xc3\x9cLLER@Mail.Example.COM", true},        /* MÜLLER: Ü folds to ü */
+        {"m\xc3\xbfller@mail.example.com", true},        /* mÿller */
+        {"Mueller@mail.example.com", false},             /* '?' is one character */
+        {"9\xc3\xbcller@mail.example.com", false},       /* 9 is not in [a-z] */
+        {"m\xc3\xbcller@example.com", false},            /* "*." wants a subdomain */
+    };
+    struct policy *p;
+    size_t i;
+
+    (void)state;
+    p = load_text("allow:\n"
+                  "  senders: ['[a-z]?ller@*.example.com']\n"
+                  "rules:\n"
+                  "  - id: SENDER_GLOB\n"
+                  "    category: info\n"
+                  "    score: 1\n"
+                  "    match: {sender: '[a-z]?ller@*.example.com'}\n");
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        struct req_spec spec = {MV_VERDICT_SUSPICIOUS, 0, cases[i].sender, {"x@example.net"}};
+        struct features f = {0};
+        struct rules_result res = {0};
+        bool allowed;
+        bool hit;
+
+        allowed = action_of(p, &spec, NULL) == MV_ACTION_ACCEPT;
+        f.env.sender = cases[i].sender;
+        rules_eval(policy_rules(p), &f, &res);
+        hit = res.hits->len == 1;
+        rules_result_clear(&res);
+        if (allowed != cases[i].want)
+            fail_msg("allow entry over %s: got %d, want %d", cases[i].sender, allowed,
+                     cases[i].want);
+        if (hit != cases[i].want)
+            fail_msg("rule glob over %s: got %d, want %d", cases[i].sender, hit, cases[i].want);
     }
     policy_free(p);
 }
@@ -1040,6 +1089,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(policy_maps_each_verdict_to_its_action, setup, teardown),
         cmocka_unit_test_setup_teardown(policy_score_actions_raise_the_action, setup, teardown),
         cmocka_unit_test_setup_teardown(policy_allow_accepts_all_but_infected, setup, teardown),
+        cmocka_unit_test_setup_teardown(policy_allow_globs_match_as_rule_globs_do, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(policy_allowed_recipient_covers_only_itself, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(policy_block_gives_the_block_action, setup, teardown),

@@ -1,11 +1,12 @@
-/* test_rules.c - rules.c over a struct features built by hand (one fixed message: a
- * Japanese subject, three attachments, a zip holding an "MZ" executable and a
- * script posing as a picture): every predicate kind with a case that holds and one
- * that does not, all/any/not, rule references, count, parent, binary content, size
- * suffixes, case-insensitive globs, UTF-8 regexes, the objects recorded in hits, the
- * score; every class of load error with its "t.yaml:LINE: ..." text, several at once,
- * nothing added on failure; a catastrophic regex as a non-match; threads sharing a set.
- * YAML comes from strings through yamlnode_load_buffer() under the name "t.yaml". */
+/* test_rules.c - the rules module (rules.c, rules_values.c, rules_eval.c) over a
+ * struct features built by hand (one fixed message: a Japanese subject, three
+ * attachments, a zip holding an "MZ" executable and a script posing as a picture):
+ * every predicate kind with a case that holds and one that does not, all/any/not,
+ * rule references, count, parent, binary content, size suffixes, case-insensitive
+ * globs, UTF-8 regexes, the objects recorded in hits, the score; every class of load
+ * error with its "t.yaml:LINE: ..." text, several at once, nothing added on failure; a
+ * catastrophic regex as a non-match; threads sharing a set.  YAML comes from strings
+ * through yamlnode_load_buffer() under the name "t.yaml". */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -751,15 +752,22 @@ struct error_case {
 
 static const struct error_case error_cases[] = {
     {RULE("a", "info", "1", "{subjet: x}"),
-     "t.yaml:4: rule a: subjet: unknown key in a predicate (did you mean subject?)"},
+     "t.yaml:4: rule a: subjet: unknown key (did you mean subject?)"},
     {"- id: a\n  category: info\n  scroe: 1\n  score: 1\n  match: {subject: x}\n",
-     "t.yaml:3: rule a: scroe: unknown key in a rule (did you mean score?)"},
+     "t.yaml:3: rule a: scroe: unknown key (did you mean score?)"},
     {RULE("a", "info", "1", "{object: {nmae: x}}"),
-     "t.yaml:4: rule a: nmae: unknown key in object (did you mean name?)"},
+     "t.yaml:4: rule a: object.nmae: unknown key (did you mean name?)"},
     {RULE("a", "info", "1", "{attachment: {signature: x}}"),
-     "t.yaml:4: rule a: signature: unknown key in attachment"},
+     "t.yaml:4: rule a: attachment.signature: unknown key (expected one of name, type, "
+     "disposition, size)"},
+    {RULE("a", "info", "1", "{frobnicate: x}"),
+     "t.yaml:4: rule a: frobnicate: unknown key (expected one of all, any, not, rule, subject, "
+     "from, reply_to, sender, recipient, body, client_addr, header, outbound, attachment, object, "
+     "count)"},
+    {RULE("a", "info", "1", "{object: {size: {min: 1, mxa: 2}}}"),
+     "t.yaml:4: rule a: size.mxa: unknown key (did you mean max?)"},
     {RULE("a", "info", "1", "{subject: {regx: x}}"),
-     "t.yaml:4: rule a: regx: unknown key in subject (did you mean regex?)"},
+     "t.yaml:4: rule a: subject.regx: unknown key (did you mean regex?)"},
     {RULE("a", "campaign", "1", "{subject: x}"),
      "t.yaml:2: rule a: category campaign needs campaign: NAME"},
     {RULE("a", "spam", "1", "{subject: x}"),
@@ -810,7 +818,7 @@ static const struct error_case error_cases[] = {
     {RULE("a", "info", "1", "{count: {of: {object: {}}}}"),
      "t.yaml:4: rule a: count: needs min, max or both"},
     {RULE("a", "info", "1", "{count: {of: {objects: {}}, min: 1}}"),
-     "t.yaml:4: rule a: objects: unknown key in count: of (did you mean object?)"},
+     "t.yaml:4: rule a: count.of.objects: unknown key (did you mean object?)"},
     {RULE("a", "info", "1", "{header: {glob: x}}"), "t.yaml:4: rule a: header: needs name"},
     {RULE("a", "info", "1", "{header: {name: \"X Bad\", glob: x}}"),
      "t.yaml:4: rule a: header: name: not a header field name: X Bad"},
