@@ -1,7 +1,8 @@
-/* qtool.c - "mailvet quarantine ..." (qtool.h): list, show, release, delete, purge over
- * quarantine.c, with the configuration's quarantine_dir, release host and port, and
- * retention.  Output that the sender controls (addresses, reasons, names, headers) is
- * made printable before it reaches the terminal; --json output is escaped JSON.
+/* mailvet_quarantine.c - "mailvet quarantine ..." (mailvet_quarantine.h): list, show,
+ * release, delete, purge over quarantine.c, with the configuration's quarantine_dir,
+ * release host and port, and retention.  Output that the sender controls (addresses,
+ * reasons, names, headers) is made printable before it reaches the terminal; --json
+ * output is escaped JSON.
  * Times: RFC 3339 ("2024-05-01T10:00:00Z", an offset, or no zone for UTC), a date
  * ("2024-05-01", midnight UTC), or a duration before now ("2h", "7d").  Durations: a
  * number with s, m, h, d or w (a bare number is seconds).  Sizes: bytes with K, M, G
@@ -211,8 +212,8 @@ static void complain(const char *cmd, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-/* check_id - QTOOL_OK when ID is an entry of DIR; else says why on stderr.  STATE
- * receives the record's state. */
+/* check_id - MAILVET_QUARANTINE_OK when ID is an entry of DIR; else says why on
+ * stderr.  STATE receives the record's state. */
 static int check_id(const char *cmd, const char *dir, const char *id, enum quarantine_state *state)
 {
     struct mv_err err = {0};
@@ -224,22 +225,22 @@ static int check_id(const char *cmd, const char *dir, const char *id, enum quara
 
         complain(cmd, "%.100s: not a quarantine id (26 characters of 0-9 A-Z)", safe);
         g_free(safe);
-        return QTOOL_UNKNOWN;
+        return MAILVET_QUARANTINE_UNKNOWN;
     }
     rec = quarantine_record_new(dir, id, &err);
     if (rec == NULL) {
         if (!quarantine_exists(dir, id) && strstr(err.msg, g_strerror(ENOENT)) != NULL) {
             complain(cmd, "%s: no such entry in %s", id, dir);
-            return QTOOL_UNKNOWN;
+            return MAILVET_QUARANTINE_UNKNOWN;
         }
         complain(cmd, "%s: %s", id, err.msg);
-        return QTOOL_FAILED;
+        return MAILVET_QUARANTINE_FAILED;
     }
     s = json_object_get_string_member_with_default(json_node_get_object(rec), "state", "held");
     if (state != NULL && !quarantine_state_parse(s, state))
         *state = QUARANTINE_HELD;
     json_node_unref(rec);
-    return QTOOL_OK;
+    return MAILVET_QUARANTINE_OK;
 }
 
 /* ---- list ------------------------------------------------------------------------- */
@@ -270,7 +271,7 @@ static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
             if (!parse_time(optarg, now, ch == 's' ? &f.since : &f.until)) {
                 complain("list", "--%s %s: not a time (2024-05-01T10:00:00Z, 2024-05-01, 7d)",
                          ch == 's' ? "since" : "until", optarg);
-                return QTOOL_USAGE;
+                return MAILVET_QUARANTINE_USAGE;
             }
             break;
         case 'C':
@@ -288,7 +289,7 @@ static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
         case 'S':
             if (!quarantine_state_parse(optarg, &st)) {
                 complain("list", "--state %s: one of held, released, deleted", optarg);
-                return QTOOL_USAGE;
+                return MAILVET_QUARANTINE_USAGE;
             }
             f.state = (int)st;
             break;
@@ -297,20 +298,20 @@ static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
             break;
         case 'h':
             usage(stdout);
-            return QTOOL_OK;
+            return MAILVET_QUARANTINE_OK;
         default:
             usage(stderr);
-            return QTOOL_USAGE;
+            return MAILVET_QUARANTINE_USAGE;
         }
     }
     if (optind < argc) {
         complain("list", "unexpected argument %s", argv[optind]);
-        return QTOOL_USAGE;
+        return MAILVET_QUARANTINE_USAGE;
     }
     l = quarantine_list_new(cfg->quarantine_dir, &f, &err);
     if (l == NULL) {
         complain("list", "%s", err.msg);
-        return QTOOL_FAILED;
+        return MAILVET_QUARANTINE_FAILED;
     }
     out = g_string_sized_new(1u << 17);
     if (json)
@@ -366,7 +367,7 @@ static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
     flush(out, true);
     g_string_free(out, TRUE);
     g_ptr_array_unref(l);
-    return fflush(stdout) == 0 ? QTOOL_OK : QTOOL_FAILED;
+    return fflush(stdout) == 0 ? MAILVET_QUARANTINE_OK : MAILVET_QUARANTINE_FAILED;
 }
 
 /* ---- show ------------------------------------------------------------------------- */
@@ -568,7 +569,7 @@ static int copy_raw(const char *dir, const char *id)
 
     if (fd < 0) {
         complain("show", "%s: %s", id, err.msg);
-        return QTOOL_FAILED;
+        return MAILVET_QUARANTINE_FAILED;
     }
     while ((n = read(fd, buf, sizeof(buf))) != 0) {
         if (n < 0 && errno == EINTR)
@@ -576,11 +577,11 @@ static int copy_raw(const char *dir, const char *id)
         if (n < 0 || fwrite(buf, 1, (size_t)n, stdout) != (size_t)n) {
             complain("show", "%s: %s", id, g_strerror(errno));
             close(fd);
-            return QTOOL_FAILED;
+            return MAILVET_QUARANTINE_FAILED;
         }
     }
     close(fd);
-    return fflush(stdout) == 0 ? QTOOL_OK : QTOOL_FAILED;
+    return fflush(stdout) == 0 ? MAILVET_QUARANTINE_OK : MAILVET_QUARANTINE_FAILED;
 }
 
 static int cmd_show(int argc, char **argv, const struct mv_config *cfg)
@@ -610,30 +611,30 @@ static int cmd_show(int argc, char **argv, const struct mv_config *cfg)
             break;
         case 'h':
             usage(stdout);
-            return QTOOL_OK;
+            return MAILVET_QUARANTINE_OK;
         default:
             usage(stderr);
-            return QTOOL_USAGE;
+            return MAILVET_QUARANTINE_USAGE;
         }
     }
     if (argc - optind != 1 || (raw && json)) {
         complain("show", "give one ID, and --raw or --json at most");
-        return QTOOL_USAGE;
+        return MAILVET_QUARANTINE_USAGE;
     }
     id = argv[optind];
-    if ((rc = check_id("show", dir, id, &state)) != QTOOL_OK)
+    if ((rc = check_id("show", dir, id, &state)) != MAILVET_QUARANTINE_OK)
         return rc;
     if (raw) {
         if (state == QUARANTINE_DELETED) {
             complain("show", "%s: deleted, the message is gone (the record remains)", id);
-            return QTOOL_UNKNOWN;
+            return MAILVET_QUARANTINE_UNKNOWN;
         }
         return copy_raw(dir, id);
     }
     rec = quarantine_record_new(dir, id, &err);
     if (rec == NULL) {
         complain("show", "%s: %s", id, err.msg);
-        return QTOOL_FAILED;
+        return MAILVET_QUARANTINE_FAILED;
     }
     if (json) {
         char *text = json_to_string(rec, TRUE);
@@ -647,7 +648,7 @@ static int cmd_show(int argc, char **argv, const struct mv_config *cfg)
         g_string_free(out, TRUE);
     }
     json_node_unref(rec);
-    return fflush(stdout) == 0 ? QTOOL_OK : QTOOL_FAILED;
+    return fflush(stdout) == 0 ? MAILVET_QUARANTINE_OK : MAILVET_QUARANTINE_FAILED;
 }
 
 /* ---- release, delete -------------------------------------------------------------- */
@@ -665,7 +666,7 @@ static int cmd_release(int argc, char **argv, const struct mv_config *cfg)
                                         .port = cfg->quarantine_release_port,
                                         .to = to,
                                         .by = by};
-    int ch, worst = QTOOL_OK;
+    int ch, worst = MAILVET_QUARANTINE_OK;
 
     optind = 0;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -678,13 +679,13 @@ static int cmd_release(int argc, char **argv, const struct mv_config *cfg)
             goto out;
         default:
             usage(stderr);
-            worst = QTOOL_USAGE;
+            worst = MAILVET_QUARANTINE_USAGE;
             goto out;
         }
     }
     if (optind >= argc) {
         complain("release", "give at least one ID");
-        worst = QTOOL_USAGE;
+        worst = MAILVET_QUARANTINE_USAGE;
         goto out;
     }
     for (int i = optind; i < argc; i++) {
@@ -693,16 +694,17 @@ static int cmd_release(int argc, char **argv, const struct mv_config *cfg)
         struct mv_err err = {0};
         int rc = check_id("release", cfg->quarantine_dir, id, &state);
 
-        if (rc == QTOOL_OK && state == QUARANTINE_DELETED) {
+        if (rc == MAILVET_QUARANTINE_OK && state == QUARANTINE_DELETED) {
             complain("release", "%s: deleted, nothing to release", id);
-            rc = QTOOL_UNKNOWN;
+            rc = MAILVET_QUARANTINE_UNKNOWN;
         }
-        if (rc == QTOOL_OK && quarantine_release(cfg->quarantine_dir, id, &o, &err) != MV_OK) {
+        if (rc == MAILVET_QUARANTINE_OK &&
+            quarantine_release(cfg->quarantine_dir, id, &o, &err) != MV_OK) {
             complain("release", "%s: not released, still %s: %s", id, quarantine_state_name(state),
                      err.msg);
-            rc = QTOOL_FAILED;
+            rc = MAILVET_QUARANTINE_FAILED;
         }
-        if (rc == QTOOL_OK)
+        if (rc == MAILVET_QUARANTINE_OK)
             printf("%s: released to %s:%u\n", id, o.host, o.port);
         worst = MAX(worst, rc);
     }
@@ -719,20 +721,20 @@ static int cmd_delete(int argc, char **argv, const struct mv_config *cfg)
         {NULL, 0, NULL, 0},
     };
     char *by;
-    int ch, worst = QTOOL_OK;
+    int ch, worst = MAILVET_QUARANTINE_OK;
 
     optind = 0;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (ch == 'h') {
             usage(stdout);
-            return QTOOL_OK;
+            return MAILVET_QUARANTINE_OK;
         }
         usage(stderr);
-        return QTOOL_USAGE;
+        return MAILVET_QUARANTINE_USAGE;
     }
     if (optind >= argc) {
         complain("delete", "give at least one ID");
-        return QTOOL_USAGE;
+        return MAILVET_QUARANTINE_USAGE;
     }
     by = who_new();
     for (int i = optind; i < argc; i++) {
@@ -741,12 +743,12 @@ static int cmd_delete(int argc, char **argv, const struct mv_config *cfg)
         struct mv_err err = {0};
         int rc = check_id("delete", cfg->quarantine_dir, id, &state);
 
-        if (rc == QTOOL_OK && state == QUARANTINE_DELETED) {
+        if (rc == MAILVET_QUARANTINE_OK && state == QUARANTINE_DELETED) {
             printf("%s: already deleted\n", id);
-        } else if (rc == QTOOL_OK) {
+        } else if (rc == MAILVET_QUARANTINE_OK) {
             if (quarantine_delete(cfg->quarantine_dir, id, by, &err) != MV_OK) {
                 complain("delete", "%s: %s", id, err.msg);
-                rc = QTOOL_FAILED;
+                rc = MAILVET_QUARANTINE_FAILED;
             } else {
                 printf("%s: deleted\n", id);
             }
@@ -778,40 +780,40 @@ static int cmd_purge(int argc, char **argv, const struct mv_config *cfg)
         case 'o':
             if (!parse_duration(optarg, &age)) {
                 complain("purge", "--older-than %s: not a duration (30d, 12h, 3600)", optarg);
-                return QTOOL_USAGE;
+                return MAILVET_QUARANTINE_USAGE;
             }
             break;
         case 's':
             if (!parse_size(optarg, &size)) {
                 complain("purge", "--max-size %s: not a size (10G, 500M)", optarg);
-                return QTOOL_USAGE;
+                return MAILVET_QUARANTINE_USAGE;
             }
             break;
         case 'h':
             usage(stdout);
-            return QTOOL_OK;
+            return MAILVET_QUARANTINE_OK;
         default:
             usage(stderr);
-            return QTOOL_USAGE;
+            return MAILVET_QUARANTINE_USAGE;
         }
     }
     if (optind < argc) {
         complain("purge", "unexpected argument %s", argv[optind]);
-        return QTOOL_USAGE;
+        return MAILVET_QUARANTINE_USAGE;
     }
     if (quarantine_purge(cfg->quarantine_dir, age, size, g_get_real_time() / G_USEC_PER_SEC, &s,
                          &err) != MV_OK) {
         complain("purge", "%s", err.msg);
-        return QTOOL_FAILED;
+        return MAILVET_QUARANTINE_FAILED;
     }
     printf("purged %u entries (%" G_GUINT64_FORMAT " bytes) and %u leftovers; kept %u entries "
            "(%" G_GUINT64_FORMAT " bytes)\n",
            s.removed, s.removed_bytes, s.leftovers, s.kept, s.kept_bytes);
-    return QTOOL_OK;
+    return MAILVET_QUARANTINE_OK;
 }
 
-/* qtool_main - dispatch on the command */
-int qtool_main(int argc, char **argv, const struct mv_config *cfg)
+/* mailvet_quarantine_main - dispatch on the command */
+int mailvet_quarantine_main(int argc, char **argv, const struct mv_config *cfg)
 {
     static const struct {
         const char *name;
@@ -823,16 +825,16 @@ int qtool_main(int argc, char **argv, const struct mv_config *cfg)
 
     if (argc < 2) {
         usage(stderr);
-        return QTOOL_USAGE;
+        return MAILVET_QUARANTINE_USAGE;
     }
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
         usage(stdout);
-        return QTOOL_OK;
+        return MAILVET_QUARANTINE_OK;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++)
         if (strcmp(argv[1], cmds[i].name) == 0)
             return cmds[i].run(argc - 1, argv + 1, cfg);
     fprintf(stderr, "mailvet quarantine: unknown command: %s\n", argv[1]);
     usage(stderr);
-    return QTOOL_USAGE;
+    return MAILVET_QUARANTINE_USAGE;
 }
