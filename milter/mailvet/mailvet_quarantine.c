@@ -4,9 +4,10 @@
  * reasons, names, headers) is made printable before it reaches the terminal; --json
  * output is escaped JSON.
  * Times: RFC 3339 ("2024-05-01T10:00:00Z", an offset, or no zone for UTC), a date
- * ("2024-05-01", midnight UTC), or a duration before now ("2h", "7d").  Durations: a
- * number with s, m, h, d or w (a bare number is seconds).  Sizes: bytes with K, M, G
- * or T (1024-based). */
+ * ("2024-05-01", midnight UTC), or a duration before now ("2h", "7d").  Durations and
+ * sizes are read by units.c, as in mailvet.yaml: a whole number with ms, s, m, h, d or
+ * w (a bare number is seconds; whole seconds only), bytes with K, M, G or T
+ * (1024-based). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -21,70 +22,24 @@
 
 #include "mailvet_quarantine.h"
 #include "quarantine.h"
+#include "units.h"
 
 #define HEADER_MAX (64u << 10) /* show prints at most this much of the header */
 
 /* ---- parsing ---------------------------------------------------------------------- */
 
-/* parse_duration - "30d" -> seconds */
-static bool parse_duration(const char *s, guint64 *out)
+/* parse_seconds - a duration (units.c; a bare number is seconds) in whole seconds */
+static enum mv_status parse_seconds(const char *s, guint64 *out)
 {
-    static const struct {
-        char unit;
-        guint64 seconds;
-    } units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}};
-    char *end;
-    guint64 v;
+    uint64_t ms;
+    enum mv_status st = units_parse_duration(s, UNITS_SECONDS, &ms, NULL);
 
-    if (s == NULL || !g_ascii_isdigit(*s))
-        return false;
-    errno = 0;
-    v = g_ascii_strtoull(s, &end, 10);
-    if (errno != 0)
-        return false;
-    if (*end == '\0') {
-        *out = v;
-        return true;
-    }
-    for (size_t i = 0; i < G_N_ELEMENTS(units); i++) {
-        if (end[0] == units[i].unit && end[1] == '\0') {
-            if (v > G_MAXUINT64 / units[i].seconds)
-                return false;
-            *out = v * units[i].seconds;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* parse_size - "10G" -> bytes */
-static bool parse_size(const char *s, guint64 *out)
-{
-    static const char units[] = "KMGT";
-    char *end;
-    guint64 v;
-    const char *u;
-
-    if (s == NULL || !g_ascii_isdigit(*s))
-        return false;
-    errno = 0;
-    v = g_ascii_strtoull(s, &end, 10);
-    if (errno != 0)
-        return false;
-    if (*end == '\0') {
-        *out = v;
-        return true;
-    }
-    u = strchr(units, g_ascii_toupper(*end));
-    if (u == NULL || end[1] != '\0')
-        return false;
-    for (const char *p = units; p <= u; p++) {
-        if (v > G_MAXUINT64 / 1024)
-            return false;
-        v *= 1024;
-    }
-    *out = v;
-    return true;
+    if (st != MV_OK)
+        return st;
+    if (ms % 1000 != 0)
+        return MV_EPARSE;
+    *out = ms / 1000;
+    return MV_OK;
 }
 
 /* parse_time - RFC 3339, a date, or a duration before NOW -> Unix seconds */
@@ -95,7 +50,7 @@ static bool parse_time(const char *s, gint64 now, gint64 *out)
     guint64 ago;
     bool ok = false;
 
-    if (parse_duration(s, &ago)) {
+    if (parse_seconds(s, &ago) == MV_OK) {
         *out = ago > (guint64)now ? 0 : now - (gint64)ago;
         ok = true;
     } else if (strlen(s) == 10 && s[4] == '-' && s[7] == '-') {
@@ -769,23 +724,29 @@ static int cmd_purge(int argc, char **argv, const struct mv_config *cfg)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    guint64 age = cfg->quarantine_max_age, size = cfg->quarantine_max_size;
+    guint64 age = cfg->quarantine_max_age;
+    uint64_t size = cfg->quarantine_max_size;
     struct quarantine_purge_stats s;
     struct mv_err err = {0};
+    enum mv_status st;
     int ch;
 
     optind = 0;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'o':
-            if (!parse_duration(optarg, &age)) {
-                complain("purge", "--older-than %s: not a duration (30d, 12h, 3600)", optarg);
+            st = parse_seconds(optarg, &age);
+            if (st != MV_OK) {
+                complain("purge", "--older-than %s: %s (30d, 12h, 3600)", optarg,
+                         st == MV_TOOBIG ? "too large a duration" : "not a duration");
                 return MAILVET_QUARANTINE_USAGE;
             }
             break;
         case 's':
-            if (!parse_size(optarg, &size)) {
-                complain("purge", "--max-size %s: not a size (10G, 500M)", optarg);
+            st = units_parse_size(optarg, &size, NULL);
+            if (st != MV_OK) {
+                complain("purge", "--max-size %s: %s (10G, 500M)", optarg,
+                         st == MV_TOOBIG ? "too large a size" : "not a size");
                 return MAILVET_QUARANTINE_USAGE;
             }
             break;
