@@ -1,0 +1,198 @@
+/* quarantine_purge.c - retention (quarantine_purge in quarantine.h): under the lock,
+ * entries older than an age go, then the oldest until the store is under a size; the
+ * leftovers of killed writes (temporaries, an .eml without its .json) older than
+ * LEFTOVER_AGE go; the record is removed before the message, so that an entry is gone
+ * once its record is; records the index missed are adopted and the index is rewritten
+ * compacted.  A part of the quarantine module (quarantine_internal.h): it never logs. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "quarantine.h"
+#include "quarantine_internal.h"
+
+#define LEFTOVER_AGE 3600 /* seconds before purge removes a write's leftovers */
+
+/* The files of one id on disk. */
+struct files {
+    guint64 eml, json; /* sizes */
+    bool has_eml, has_json;
+};
+
+/* quarantine_purge - age, then size, then leftovers; the index rewritten */
+enum mv_status quarantine_purge(const char *dir, guint64 max_age, guint64 max_size, gint64 now,
+                                struct quarantine_purge_stats *stats, struct mv_err *err)
+{
+    struct quarantine_purge_stats s = {0};
+    struct qdir d;
+    bool missing;
+    GHashTable *files = NULL, *entries = NULL;
+    GPtrArray *all = NULL;
+    enum mv_status st = MV_EIO;
+    DIR *dp = NULL;
+    struct dirent *de;
+    guint64 total = 0;
+    size_t len;
+    char *text;
+    int lock = -1, fd;
+
+    if (!qdir_open(&d, dir, false, &missing, err)) {
+        if (stats != NULL)
+            *stats = s;
+        return missing ? MV_OK : MV_EIO;
+    }
+    if ((lock = qdir_lock(&d, err)) < 0)
+        goto out;
+    /* what is on disk */
+    files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    fd = dup(d.fd);
+    dp = fd >= 0 ? fdopendir(fd) : NULL;
+    if (dp == NULL) {
+        if (fd >= 0)
+            close(fd);
+        mv_err_set(err, MV_EIO, "%s: %s", dir, g_strerror(errno));
+        goto out;
+    }
+    while ((de = readdir(dp)) != NULL) {
+        char id[QUARANTINE_ID_LEN + 1];
+        struct stat sb;
+        bool is_eml = quarantine_name_id(de->d_name, ".eml", id);
+        bool is_json = !is_eml && quarantine_name_id(de->d_name, ".json", id);
+        struct files *f;
+
+        if (fstatat(d.fd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+        if (g_str_has_prefix(de->d_name, TMP_PREFIX)) {
+            if (sb.st_mtime < now - LEFTOVER_AGE && unlinkat(d.fd, de->d_name, 0) == 0)
+                s.leftovers++;
+            continue;
+        }
+        if (!is_eml && !is_json)
+            continue;
+        f = g_hash_table_lookup(files, id);
+        if (f == NULL) {
+            f = g_new0(struct files, 1);
+            g_hash_table_insert(files, g_strdup(id), f);
+        }
+        if (is_eml) {
+            f->has_eml = true;
+            f->eml = (guint64)sb.st_size;
+        } else {
+            f->has_json = true;
+            f->json = (guint64)sb.st_size;
+        }
+    }
+    /* the index, completed from records it misses (a write killed before its line) */
+    entries = quarantine_index_entries_new();
+    text = qdir_read(&d, INDEX_NAME, G_MAXSIZE, &len, NULL);
+    if (text == NULL || !quarantine_index_parse(text, len, entries)) {
+        g_hash_table_remove_all(entries);
+        if (quarantine_index_scan(&d, entries, false, err) != MV_OK) {
+            g_free(text);
+            goto out;
+        }
+    }
+    g_free(text);
+    {
+        GHashTableIter it;
+        gpointer k, v;
+
+        g_hash_table_iter_init(&it, files);
+        while (g_hash_table_iter_next(&it, &k, &v)) {
+            struct files *f = v;
+            char name[QUARANTINE_ID_LEN + 8];
+
+            if (f->has_json && !g_hash_table_contains(entries, k)) {
+                JsonNode *root = qdir_record_load(&d, k, NULL);
+                struct quarantine_entry *e = quarantine_record_entry_new(root);
+
+                if (root != NULL)
+                    json_node_unref(root);
+                if (e != NULL && strcmp(e->id, k) == 0)
+                    g_hash_table_replace(entries, e->id, e);
+                else
+                    quarantine_entry_free(e);
+            }
+            if (f->has_eml && !f->has_json && quarantine_id_ms(k) / 1000 < now - LEFTOVER_AGE) {
+                snprintf(name, sizeof(name), "%s.eml", (char *)k);
+                if (unlinkat(d.fd, name, 0) == 0)
+                    s.leftovers++;
+                f->has_eml = false;
+            }
+        }
+        /* index entries whose record is gone; a delete that stopped before the .eml */
+        g_hash_table_iter_init(&it, entries);
+        while (g_hash_table_iter_next(&it, &k, &v)) {
+            struct quarantine_entry *e = v;
+            struct files *f = g_hash_table_lookup(files, k);
+
+            if (f == NULL || !f->has_json) {
+                g_hash_table_iter_remove(&it);
+                continue;
+            }
+            if (e->state == QUARANTINE_DELETED && f->has_eml) {
+                char name[QUARANTINE_ID_LEN + 8];
+
+                snprintf(name, sizeof(name), "%s.eml", e->id);
+                if (unlinkat(d.fd, name, 0) == 0)
+                    f->has_eml = false;
+            }
+            total += f->json + (f->has_eml ? f->eml : 0);
+        }
+    }
+    /* oldest first: by age, then by size */
+    all = quarantine_index_sorted_new(entries);
+    for (guint i = all->len; i > 0; i--) {
+        struct quarantine_entry *e = g_ptr_array_index(all, i - 1);
+        struct files *f = g_hash_table_lookup(files, e->id);
+        guint64 bytes = f->json + (f->has_eml ? f->eml : 0);
+        gint64 t = quarantine_id_ms(e->id) / 1000;
+        char name[QUARANTINE_ID_LEN + 8];
+
+        bool too_old = (gint64)max_age < now && t < now - (gint64)max_age;
+
+        if (!too_old && total <= max_size)
+            continue;
+        /* the record first: once it is gone the entry is gone */
+        snprintf(name, sizeof(name), "%s.json", e->id);
+        if (unlinkat(d.fd, name, 0) < 0 && errno != ENOENT) {
+            mv_err_set(err, MV_EIO, "%s/%s: %s", dir, name, g_strerror(errno));
+            goto out;
+        }
+        snprintf(name, sizeof(name), "%s.eml", e->id);
+        unlinkat(d.fd, name, 0);
+        total -= bytes;
+        s.removed++;
+        s.removed_bytes += bytes;
+        g_hash_table_remove(entries, e->id); /* frees e */
+        g_ptr_array_index(all, i - 1) = NULL;
+    }
+    if ((st = qdir_sync(&d, err)) != MV_OK)
+        goto out;
+    st = quarantine_index_write(&d, entries, err);
+    s.kept = g_hash_table_size(entries);
+    s.kept_bytes = total;
+out:
+    if (dp != NULL)
+        closedir(dp);
+    if (all != NULL)
+        g_ptr_array_free(all, TRUE);
+    if (entries != NULL)
+        g_hash_table_unref(entries);
+    if (files != NULL)
+        g_hash_table_unref(files);
+    if (lock >= 0)
+        close(lock);
+    qdir_close(&d);
+    if (stats != NULL)
+        *stats = s;
+    return st;
+}
+
