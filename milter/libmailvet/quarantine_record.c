@@ -287,52 +287,47 @@ enum quarantine_state quarantine_record_state(JsonNode *record)
     return st;
 }
 
-/* add_strings - member KEY, an array of the strings of LIST */
-static void add_strings(JsonBuilder *b, const char *key, const GPtrArray *list)
+/* set_strings - member KEY of O, an array of the strings of LIST */
+static void set_strings(JsonObject *o, const char *key, const GPtrArray *list)
 {
-    json_builder_set_member_name(b, key);
-    json_builder_begin_array(b);
+    JsonArray *a = json_array_sized_new(list != NULL ? list->len : 0);
+
     for (guint i = 0; list != NULL && i < list->len; i++)
-        json_builder_add_string_value(b, g_ptr_array_index(list, i));
-    json_builder_end_array(b);
+        json_array_add_string_element(a, g_ptr_array_index(list, i));
+    json_object_set_array_member(o, key, a);
 }
 
-/* add_string - member KEY, a string or null */
-static void add_string(JsonBuilder *b, const char *key, const char *value)
+/* set_string - member KEY of O, a string or null */
+static void set_string(JsonObject *o, const char *key, const char *value)
 {
-    json_builder_set_member_name(b, key);
     if (value != NULL)
-        json_builder_add_string_value(b, value);
+        json_object_set_string_member(o, key, value);
     else
-        json_builder_add_null_value(b);
+        json_object_set_null_member(o, key);
 }
 
 /* quarantine_entry_json_new - E as list --json shows it: id, time, size, state, verdict,
  * score, sender, recipients, reasons, campaigns */
 JsonNode *quarantine_entry_json_new(const struct quarantine_entry *e)
 {
-    JsonBuilder *b = json_builder_new();
+    JsonObject *o = json_object_new();
     char *when = rfc3339_new(e->time);
-    JsonNode *root;
+    JsonNode *node;
 
-    json_builder_begin_object(b);
-    add_string(b, "id", e->id);
-    add_string(b, "time", when);
-    json_builder_set_member_name(b, "size");
-    json_builder_add_int_value(b, (gint64)e->size);
-    add_string(b, "state", quarantine_state_name(e->state));
-    add_string(b, "verdict", e->verdict);
-    json_builder_set_member_name(b, "score");
-    json_builder_add_double_value(b, e->score);
-    add_string(b, "sender", e->sender);
-    add_strings(b, "recipients", e->recipients);
-    add_strings(b, "reasons", e->reasons);
-    add_strings(b, "campaigns", e->campaigns);
-    json_builder_end_object(b);
-    root = json_builder_get_root(b);
-    g_object_unref(b);
+    set_string(o, "id", e->id);
+    set_string(o, "time", when);
+    json_object_set_int_member(o, "size", (gint64)e->size);
+    set_string(o, "state", quarantine_state_name(e->state));
+    set_string(o, "verdict", e->verdict);
+    json_object_set_double_member(o, "score", e->score);
+    set_string(o, "sender", e->sender);
+    set_strings(o, "recipients", e->recipients);
+    set_strings(o, "reasons", e->reasons);
+    set_strings(o, "campaigns", e->campaigns);
+    node = json_node_init_object(json_node_alloc(), o);
+    json_object_unref(o);
     g_free(when);
-    return root;
+    return node;
 }
 
 /* put_safe - S with control characters as '?' (UTF-8 otherwise as is) */

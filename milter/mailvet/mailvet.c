@@ -254,7 +254,8 @@ static int cmd_check_config(int argc, char **argv)
     return EX_OK;
 }
 
-/* cmd_quarantine - [-c CONFIG], the config loaded as check-config does, then mailvet_quarantine.c */
+/* cmd_quarantine - [-c CONFIG], the config loaded as check-config does, then
+ * mailvet_quarantine.c */
 static int cmd_quarantine(int argc, char **argv)
 {
     const char *config = NULL;

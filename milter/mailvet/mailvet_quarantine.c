@@ -1,8 +1,9 @@
 /* mailvet_quarantine.c - "mailvet quarantine ..." (mailvet_quarantine.h): list, show,
  * release, delete, purge over quarantine.c, with the configuration's quarantine_dir,
  * release host and port, and retention.  Output that the sender controls (addresses,
- * reasons, names, headers) is made printable before it reaches the terminal; --json
- * output is escaped JSON.
+ * reasons, names, headers) is made printable before it reaches the terminal.  The
+ * record's fields are quarantine_record.c's business: show prints its text view, and
+ * --json output is what json-glib writes of the record and of each entry.
  * Times: RFC 3339 ("2024-05-01T10:00:00Z", an offset, or no zone for UTC), a date
  * ("2024-05-01", midnight UTC), or a duration before now ("2h", "7d").  Durations and
  * sizes are read by units.c, as in mailvet.yaml: a whole number with ms, s, m, h, d or
@@ -79,36 +80,6 @@ static void put_safe(GString *out, const char *s)
         g_string_append_c(out, *p < ' ' || *p == 0x7f ? '?' : (char)*p);
 }
 
-/* put_json_string - S as a JSON string (NULL as null) */
-static void put_json_string(GString *out, const char *s)
-{
-    if (s == NULL) {
-        g_string_append(out, "null");
-        return;
-    }
-    g_string_append_c(out, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            g_string_append_printf(out, "\\%c", *p);
-        else if (*p < ' ' || *p == 0x7f)
-            g_string_append_printf(out, "\\u%04x", *p);
-        else
-            g_string_append_c(out, (char)*p);
-    }
-    g_string_append_c(out, '"');
-}
-
-static void put_json_strings(GString *out, const GPtrArray *list)
-{
-    g_string_append_c(out, '[');
-    for (guint i = 0; i < list->len; i++) {
-        if (i > 0)
-            g_string_append_c(out, ',');
-        put_json_string(out, g_ptr_array_index(list, i));
-    }
-    g_string_append_c(out, ']');
-}
-
 /* put_time - Unix seconds as RFC 3339 UTC */
 static void put_time(GString *out, gint64 t)
 {
@@ -173,7 +144,6 @@ static int check_id(const char *cmd, const char *dir, const char *id, enum quara
 {
     struct mv_err err = {0};
     JsonNode *rec;
-    const char *s;
 
     if (!quarantine_id_valid(id)) {
         char *safe = g_strescape(id, "");
@@ -191,14 +161,67 @@ static int check_id(const char *cmd, const char *dir, const char *id, enum quara
         complain(cmd, "%s: %s", id, err.msg);
         return MAILVET_QUARANTINE_FAILED;
     }
-    s = json_object_get_string_member_with_default(json_node_get_object(rec), "state", "held");
-    if (state != NULL && !quarantine_state_parse(s, state))
-        *state = QUARANTINE_HELD;
+    if (state != NULL)
+        *state = quarantine_record_state(rec);
     json_node_unref(rec);
     return MAILVET_QUARANTINE_OK;
 }
 
 /* ---- list ------------------------------------------------------------------------- */
+
+/* list_text - one line per entry: id, time, state, score, verdict, envelope, reasons */
+static void list_text(GString *out, const GPtrArray *l)
+{
+    for (guint i = 0; i < l->len; i++) {
+        const struct quarantine_entry *e = g_ptr_array_index(l, i);
+
+        g_string_append_printf(out, "%s  ", e->id);
+        put_time(out, e->time);
+        g_string_append_printf(out, "  %-8s %6g %-11s <", quarantine_state_name(e->state),
+                               e->score, e->verdict != NULL ? e->verdict : "-");
+        put_safe(out, e->sender);
+        g_string_append(out, "> ->");
+        for (guint j = 0; j < e->recipients->len; j++) {
+            g_string_append(out, j > 0 ? ", <" : " <");
+            put_safe(out, g_ptr_array_index(e->recipients, j));
+            g_string_append_c(out, '>');
+        }
+        if (e->reasons->len > 0) {
+            g_string_append(out, "  (");
+            for (guint j = 0; j < e->reasons->len; j++) {
+                if (j > 0)
+                    g_string_append(out, ", ");
+                put_safe(out, g_ptr_array_index(e->reasons, j));
+            }
+            g_string_append_c(out, ')');
+        }
+        g_string_append_c(out, '\n');
+        flush(out, false);
+    }
+    flush(out, true);
+}
+
+/* list_json - a JSON array of the entries, one per line, as quarantine.h describes an
+ * entry.  json-glib writes each element; the array is streamed one element at a time
+ * so that a store of 100,000 entries is never one tree in memory. */
+static void list_json(GString *out, const GPtrArray *l)
+{
+    JsonGenerator *gen = json_generator_new();
+
+    g_string_append_c(out, '[');
+    for (guint i = 0; i < l->len; i++) {
+        JsonNode *node = quarantine_entry_json_new(g_ptr_array_index(l, i));
+
+        json_generator_set_root(gen, node);
+        g_string_append(out, i > 0 ? ",\n" : "\n");
+        json_generator_to_gstring(gen, out);
+        json_node_unref(node);
+        flush(out, false);
+    }
+    g_string_append(out, l->len > 0 ? "\n]\n" : "]\n");
+    flush(out, true);
+    g_object_unref(gen);
+}
 
 static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
 {
@@ -270,93 +293,15 @@ static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
     }
     out = g_string_sized_new(1u << 17);
     if (json)
-        g_string_append_c(out, '[');
-    for (guint i = 0; i < l->len; i++) {
-        const struct quarantine_entry *e = g_ptr_array_index(l, i);
-
-        if (json) {
-            g_string_append(out, i > 0 ? ",\n{\"id\":\"" : "\n{\"id\":\"");
-            g_string_append(out, e->id);
-            g_string_append(out, "\",\"time\":\"");
-            put_time(out, e->time);
-            g_string_append_printf(out, "\",\"size\":%" G_GUINT64_FORMAT ",\"state\":\"%s\"",
-                                   e->size, quarantine_state_name(e->state));
-            g_string_append(out, ",\"verdict\":");
-            put_json_string(out, e->verdict);
-            g_string_append_printf(out, ",\"score\":%g,\"sender\":", e->score);
-            put_json_string(out, e->sender);
-            g_string_append(out, ",\"recipients\":");
-            put_json_strings(out, e->recipients);
-            g_string_append(out, ",\"reasons\":");
-            put_json_strings(out, e->reasons);
-            g_string_append(out, ",\"campaigns\":");
-            put_json_strings(out, e->campaigns);
-            g_string_append_c(out, '}');
-        } else {
-            g_string_append_printf(out, "%s  ", e->id);
-            put_time(out, e->time);
-            g_string_append_printf(out, "  %-8s %6g %-11s <", quarantine_state_name(e->state),
-                                   e->score, e->verdict != NULL ? e->verdict : "-");
-            put_safe(out, e->sender);
-            g_string_append(out, "> ->");
-            for (guint j = 0; j < e->recipients->len; j++) {
-                g_string_append(out, j > 0 ? ", <" : " <");
-                put_safe(out, g_ptr_array_index(e->recipients, j));
-                g_string_append_c(out, '>');
-            }
-            if (e->reasons->len > 0) {
-                g_string_append(out, "  (");
-                for (guint j = 0; j < e->reasons->len; j++) {
-                    if (j > 0)
-                        g_string_append(out, ", ");
-                    put_safe(out, g_ptr_array_index(e->reasons, j));
-                }
-                g_string_append_c(out, ')');
-            }
-            g_string_append_c(out, '\n');
-        }
-        flush(out, false);
-    }
-    if (json)
-        g_string_append(out, l->len > 0 ? "\n]\n" : "]\n");
-    flush(out, true);
+        list_json(out, l);
+    else
+        list_text(out, l);
     g_string_free(out, TRUE);
     g_ptr_array_unref(l);
     return fflush(stdout) == 0 ? MAILVET_QUARANTINE_OK : MAILVET_QUARANTINE_FAILED;
 }
 
 /* ---- show ------------------------------------------------------------------------- */
-
-static const char *member_string(JsonObject *o, const char *key)
-{
-    JsonNode *n = json_object_get_member(o, key);
-
-    if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
-        return NULL;
-    return json_node_get_string(n);
-}
-
-static double member_number(JsonObject *o, const char *key)
-{
-    JsonNode *n = json_object_get_member(o, key);
-
-    return n != NULL && JSON_NODE_HOLDS_VALUE(n) ? json_node_get_double(n) : 0;
-}
-
-static JsonArray *member_array(JsonObject *o, const char *key)
-{
-    JsonNode *n = json_object_get_member(o, key);
-
-    return n != NULL && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
-}
-
-/* field - "label:  value" with the value made printable */
-static void field(GString *out, const char *label, const char *value)
-{
-    g_string_append_printf(out, "%-12s ", label);
-    put_safe(out, value != NULL ? value : "-");
-    g_string_append_c(out, '\n');
-}
 
 /* show_headers - the message's header section, printable, bounded */
 static void show_headers(GString *out, const char *dir, const char *id)
@@ -396,122 +341,6 @@ static void show_headers(GString *out, const char *dir, const char *id)
         g_string_append_c(out, '\n');
     }
     g_free(buf);
-}
-
-static void show_text(GString *out, JsonObject *o, const char *dir, const char *id)
-{
-    JsonArray *a;
-    char num[64];
-
-    field(out, "id:", member_string(o, "id"));
-    field(out, "time:", member_string(o, "time"));
-    field(out, "state:", member_string(o, "state"));
-    field(out, "queue id:", member_string(o, "queue_id"));
-    field(out, "client:", member_string(o, "client_addr"));
-    g_string_append_printf(out, "%-12s <", "sender:");
-    put_safe(out, member_string(o, "sender"));
-    g_string_append(out, ">\n");
-    g_string_append_printf(out, "%-12s", "recipients:");
-    a = member_array(o, "recipients");
-    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
-        g_string_append(out, i > 0 ? ", <" : " <");
-        put_safe(out, json_array_get_string_element(a, i));
-        g_string_append_c(out, '>');
-    }
-    g_string_append_c(out, '\n');
-    snprintf(num, sizeof(num), "%.0f bytes", member_number(o, "size"));
-    field(out, "size:", num);
-    field(out, "verdict:", member_string(o, "verdict"));
-    field(out, "action:", member_string(o, "action"));
-    snprintf(num, sizeof(num), "%g", member_number(o, "score"));
-    field(out, "score:", num);
-    snprintf(num, sizeof(num), "%.0f", member_number(o, "generation"));
-    field(out, "generation:", num);
-    if (member_string(o, "policy") != NULL)
-        field(out, "policy:", member_string(o, "policy"));
-    g_string_append(out, "reasons:\n");
-    a = member_array(o, "reasons");
-    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
-        g_string_append(out, "  ");
-        put_safe(out, json_array_get_string_element(a, i));
-        g_string_append_c(out, '\n');
-    }
-    a = member_array(o, "hits");
-    if (a != NULL && json_array_get_length(a) > 0) {
-        g_string_append(out, "hits:\n");
-        for (guint i = 0; i < json_array_get_length(a); i++) {
-            JsonNode *hn = json_array_get_element(a, i);
-            JsonObject *h;
-
-            if (!JSON_NODE_HOLDS_OBJECT(hn))
-                continue;
-            h = json_node_get_object(hn);
-            g_string_append(out, "  ");
-            put_safe(out, member_string(h, "id"));
-            g_string_append_printf(out, " (%g", member_number(h, "score"));
-            if (member_string(h, "campaign") != NULL) {
-                g_string_append(out, ", campaign ");
-                put_safe(out, member_string(h, "campaign"));
-            }
-            g_string_append(out, ")");
-            if (member_string(h, "description") != NULL) {
-                g_string_append(out, ": ");
-                put_safe(out, member_string(h, "description"));
-            }
-            g_string_append_c(out, '\n');
-        }
-    }
-    a = member_array(o, "objects");
-    g_string_append(out, "objects:\n");
-    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
-        JsonNode *on = json_array_get_element(a, i);
-        JsonObject *ob;
-        JsonArray *sigs;
-        int depth;
-
-        if (!JSON_NODE_HOLDS_OBJECT(on))
-            continue;
-        ob = json_node_get_object(on);
-        depth = (int)CLAMP(member_number(ob, "depth"), 0, 32);
-        g_string_append_printf(out, "  %*s", depth * 2, "");
-        put_safe(out, member_string(ob, "name") != NULL ? member_string(ob, "name") : "(no name)");
-        g_string_append(out, "  [");
-        put_safe(out, member_string(ob, "type") != NULL ? member_string(ob, "type") : "?");
-        g_string_append_printf(out, ", %.0f bytes", member_number(ob, "size"));
-        if (json_object_get_boolean_member_with_default(ob, "encrypted", FALSE))
-            g_string_append(out, ", encrypted");
-        if (json_object_get_boolean_member_with_default(ob, "decrypted", FALSE))
-            g_string_append(out, ", decrypted");
-        if (json_object_get_boolean_member_with_default(ob, "type_mismatch", FALSE))
-            g_string_append(out, ", TYPE MISMATCH");
-        g_string_append_c(out, ']');
-        sigs = member_array(ob, "signatures");
-        for (guint k = 0; sigs != NULL && k < json_array_get_length(sigs); k++) {
-            g_string_append(out, k > 0 ? ", " : "  FOUND ");
-            put_safe(out, json_array_get_string_element(sigs, k));
-        }
-        g_string_append_c(out, '\n');
-    }
-    a = member_array(o, "history");
-    g_string_append(out, "history:\n");
-    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
-        JsonNode *hn = json_array_get_element(a, i);
-        JsonObject *h;
-
-        if (!JSON_NODE_HOLDS_OBJECT(hn))
-            continue;
-        h = json_node_get_object(hn);
-        g_string_append(out, "  ");
-        put_safe(out, member_string(h, "time"));
-        g_string_append_printf(out, "  %-8s by ", member_string(h, "state"));
-        put_safe(out, member_string(h, "by"));
-        if (member_string(h, "detail") != NULL) {
-            g_string_append(out, ": ");
-            put_safe(out, member_string(h, "detail"));
-        }
-        g_string_append_c(out, '\n');
-    }
-    show_headers(out, dir, id);
 }
 
 /* copy_raw - the message, byte for byte, to stdout */
@@ -597,8 +426,11 @@ static int cmd_show(int argc, char **argv, const struct mv_config *cfg)
         puts(text);
         g_free(text);
     } else {
-        out = g_string_new(NULL);
-        show_text(out, json_node_get_object(rec), dir, id);
+        char *text = quarantine_record_text_new(rec);
+
+        out = g_string_new(text);
+        g_free(text);
+        show_headers(out, dir, id);
         flush(out, true);
         g_string_free(out, TRUE);
     }
