@@ -1,11 +1,12 @@
 /* test_quarantine.c - the quarantine module (quarantine*.c; release through
  * smtp_client.c): store then list and show (an entry as JSON, the record's text and
  * state); a write that fails at each step (the .eml, the .json, the index line; a
- * message fd that ends early) leaves no entry and no temporary; ids; the index rebuilt when missing or damaged, a torn
- * last line; filters; purge by age and by size, leftovers of killed writes, records
- * the index missed; delete; release against an SMTP sink run in a thread (250, 451 at
- * the dot, 550 to a recipient, nobody listening), with dot-stuffing round trips;
- * directory refusals (symlink, group-readable) and creation (0700). */
+ * message fd that ends early) leaves no entry and no temporary; ids; the index
+ * rebuilt when missing or damaged, a torn last line; filters; purge by age and by size,
+ * leftovers of killed writes, records the index missed; delete; release against an
+ * SMTP sink run in a thread (250, 451 at the dot, 550 to a recipient, nobody
+ * listening), with dot-stuffing round trips; directory refusals (symlink,
+ * group-readable) and creation (0700). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
