@@ -73,6 +73,7 @@ static char *unescape_field(char *s)
     return s;
 }
 
+/* escape_list - LIST as escaped fields joined by ',' */
 static void escape_list(GString *out, const GPtrArray *list)
 {
     for (guint i = 0; i < list->len; i++) {

@@ -101,7 +101,7 @@ static void flush(GString *out, bool always)
     }
 }
 
-/* who - the operator, for the record's history */
+/* who_new - the operator, for the record's history */
 static char *who_new(void)
 {
     const char *sudo = g_getenv("SUDO_USER");
@@ -111,6 +111,7 @@ static char *who_new(void)
     return g_strdup(g_get_user_name());
 }
 
+/* usage - the commands and their options */
 static void usage(FILE *out)
 {
     fputs("usage: mailvet quarantine [-c CONFIG] COMMAND ...\n"
@@ -223,6 +224,7 @@ static void list_json(GString *out, const GPtrArray *l)
     g_object_unref(gen);
 }
 
+/* cmd_list - list [filters] [--json]: the entries that pass, newest first */
 static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
 {
     static const struct option longopts[] = {
@@ -368,6 +370,7 @@ static int copy_raw(const char *dir, const char *id)
     return fflush(stdout) == 0 ? MAILVET_QUARANTINE_OK : MAILVET_QUARANTINE_FAILED;
 }
 
+/* cmd_show - show ID [--raw | --json]: the record and the headers, or the message */
 static int cmd_show(int argc, char **argv, const struct mv_config *cfg)
 {
     static const struct option longopts[] = {
@@ -440,6 +443,7 @@ static int cmd_show(int argc, char **argv, const struct mv_config *cfg)
 
 /* ---- release, delete -------------------------------------------------------------- */
 
+/* cmd_release - release ID... [--to ADDR]...: each message re-injected by SMTP */
 static int cmd_release(int argc, char **argv, const struct mv_config *cfg)
 {
     static const struct option longopts[] = {
@@ -501,6 +505,7 @@ out:
     return worst;
 }
 
+/* cmd_delete - delete ID...: each message removed, its record kept as deleted */
 static int cmd_delete(int argc, char **argv, const struct mv_config *cfg)
 {
     static const struct option longopts[] = {
@@ -548,6 +553,7 @@ static int cmd_delete(int argc, char **argv, const struct mv_config *cfg)
 
 /* ---- purge ------------------------------------------------------------------------ */
 
+/* cmd_purge - purge [--older-than DURATION] [--max-size SIZE]: retention */
 static int cmd_purge(int argc, char **argv, const struct mv_config *cfg)
 {
     static const struct option longopts[] = {
