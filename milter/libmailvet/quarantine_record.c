@@ -30,16 +30,20 @@ static char *rfc3339_new(gint64 unix_seconds)
 
 /* ---- reading members ------------------------------------------------------------------ */
 
+/* array_member - member KEY of O if it is an array, else NULL */
+static JsonArray *array_member(JsonObject *o, const char *key)
+{
+    JsonNode *n = json_object_get_member(o, key);
+
+    return n != NULL && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
+}
+
 /* strings_member - the strings of array member KEY of O into LIST */
 static void strings_member(JsonObject *o, const char *key, GPtrArray *list)
 {
-    JsonNode *n = json_object_get_member(o, key);
-    JsonArray *a;
+    JsonArray *a = array_member(o, key);
 
-    if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n))
-        return;
-    a = json_node_get_array(n);
-    for (guint i = 0; i < json_array_get_length(a); i++) {
+    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
         JsonNode *v = json_array_get_element(a, i);
 
         if (JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_STRING)
@@ -67,24 +71,12 @@ static double number_member(JsonObject *o, const char *key)
     return json_node_get_double(n);
 }
 
-/* array_member - member KEY of O if it is an array, else NULL */
-static JsonArray *array_member(JsonObject *o, const char *key)
-{
-    JsonNode *n = json_object_get_member(o, key);
-
-    return n != NULL && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
-}
-
 /* campaigns_of - the distinct hits[].campaign of the record O */
 static void campaigns_of(JsonObject *o, GPtrArray *list)
 {
-    JsonNode *n = json_object_get_member(o, "hits");
-    JsonArray *a;
+    JsonArray *a = array_member(o, "hits");
 
-    if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n))
-        return;
-    a = json_node_get_array(n);
-    for (guint i = 0; i < json_array_get_length(a); i++) {
+    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
         JsonNode *h = json_array_get_element(a, i);
         const char *c;
         bool seen = false;
@@ -135,8 +127,30 @@ struct quarantine_entry *quarantine_record_entry_new(JsonNode *root)
     return e;
 }
 
-
 /* ---- a new record ------------------------------------------------------------------- */
+
+/* add_string - member KEY, a string or null */
+static void add_string(JsonBuilder *b, const char *key, const char *value)
+{
+    json_builder_set_member_name(b, key);
+    if (value != NULL)
+        json_builder_add_string_value(b, value);
+    else
+        json_builder_add_null_value(b);
+}
+
+/* pretty_new - ROOT as the record's text: indented JSON (caller frees) */
+static char *pretty_new(JsonNode *root)
+{
+    JsonGenerator *gen = json_generator_new();
+    char *text;
+
+    json_generator_set_pretty(gen, TRUE);
+    json_generator_set_root(gen, root);
+    text = json_generator_to_data(gen, NULL);
+    g_object_unref(gen);
+    return text;
+}
 
 /* quarantine_record_build - the record JSON text of a new entry; NULL with err when
  * RECORD_JSON is not a JSON object */
@@ -150,7 +164,6 @@ char *quarantine_record_build(const char *id, gint64 now, size_t size,
     JsonBuilder *b = json_builder_new();
     JsonParser *p = NULL;
     JsonObject *scan = NULL;
-    JsonGenerator *gen;
     JsonNode *root;
     char *when = rfc3339_new(now), *out = NULL;
 
@@ -171,19 +184,11 @@ char *quarantine_record_build(const char *id, gint64 now, size_t size,
         scan = json_node_get_object(json_parser_get_root(p));
     }
     json_builder_begin_object(b);
-#define STR(k, v)                                                                                  \
-    do {                                                                                           \
-        json_builder_set_member_name(b, k);                                                        \
-        if ((v) != NULL)                                                                           \
-            json_builder_add_string_value(b, v);                                                   \
-        else                                                                                       \
-            json_builder_add_null_value(b);                                                        \
-    } while (0)
-    STR("id", id);
-    STR("time", when);
-    STR("queue_id", meta != NULL ? meta->queue_id : NULL);
-    STR("client_addr", meta != NULL ? meta->client_addr : NULL);
-    STR("sender", meta != NULL ? (meta->sender != NULL ? meta->sender : "") : NULL);
+    add_string(b, "id", id);
+    add_string(b, "time", when);
+    add_string(b, "queue_id", meta != NULL ? meta->queue_id : NULL);
+    add_string(b, "client_addr", meta != NULL ? meta->client_addr : NULL);
+    add_string(b, "sender", meta != NULL ? (meta->sender != NULL ? meta->sender : "") : NULL);
     json_builder_set_member_name(b, "recipients");
     json_builder_begin_array(b);
     for (guint i = 0; meta != NULL && meta->recipients != NULL && i < meta->recipients->len; i++)
@@ -208,26 +213,21 @@ char *quarantine_record_build(const char *id, gint64 now, size_t size,
     }
     json_builder_set_member_name(b, "generation");
     json_builder_add_int_value(b, meta != NULL ? meta->generation : 0);
-    STR("state", "held");
+    add_string(b, "state", "held");
     json_builder_set_member_name(b, "history");
     json_builder_begin_array(b);
     json_builder_begin_object(b);
-    STR("state", "held");
-    STR("time", when);
-    STR("by", "mailvetd");
-    STR("detail", meta != NULL ? meta->queue_id : NULL);
+    add_string(b, "state", "held");
+    add_string(b, "time", when);
+    add_string(b, "by", "mailvetd");
+    add_string(b, "detail", meta != NULL ? meta->queue_id : NULL);
     json_builder_end_object(b);
     json_builder_end_array(b);
-#undef STR
     json_builder_end_object(b);
 
     root = json_builder_get_root(b);
     *entry = quarantine_record_entry_new(root);
-    gen = json_generator_new();
-    json_generator_set_pretty(gen, TRUE);
-    json_generator_set_root(gen, root);
-    out = json_generator_to_data(gen, NULL);
-    g_object_unref(gen);
+    out = pretty_new(root);
     json_node_unref(root);
 out:
     if (p != NULL)
@@ -236,7 +236,6 @@ out:
     g_free(when);
     return out;
 }
-
 
 /* ---- state changes -------------------------------------------------------------------- */
 
@@ -247,7 +246,6 @@ char *quarantine_record_change_new(JsonNode *root, enum quarantine_state state, 
     JsonObject *o = json_node_get_object(root), *ho;
     JsonArray *hist;
     JsonNode *h;
-    JsonGenerator *gen;
     char *when = rfc3339_new(now), *text;
 
     json_object_set_string_member(o, "state", quarantine_state_name(state));
@@ -265,11 +263,7 @@ char *quarantine_record_change_new(JsonNode *root, enum quarantine_state state, 
     h = json_node_init_object(json_node_alloc(), ho);
     json_object_unref(ho);
     json_array_add_element(hist, h);
-    gen = json_generator_new();
-    json_generator_set_pretty(gen, TRUE);
-    json_generator_set_root(gen, root);
-    text = json_generator_to_data(gen, NULL);
-    g_object_unref(gen);
+    text = pretty_new(root);
     g_free(when);
     return text;
 }
