@@ -3,7 +3,8 @@
 # --json, newest first), show (record, reasons, object tree, headers; --json; --raw
 # byte for byte), release to Postfix's smtp-sink (the envelope, the body, --to, a
 # refusal at the dot and nobody listening leave the entry held), delete (the record
-# stays, deleted), purge (age, size), and every exit status: 0 done, 1 unknown id,
+# stays, deleted), purge (age, size, with the suffixes of mailvet.yaml; overflow and
+# unknown suffixes refused), and every exit status: 0 done, 1 unknown id,
 # 2 failure, 64 usage.  Entries are written by tests/qstore-helper with
 # quarantine_store(), the daemon's own code.  Lists 100,000 entries and prints the
 # time as a diagnostic (no threshold; QUARANTINE_BULK=0 skips it).
@@ -15,7 +16,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet/mailvet
 HELPER=$top_builddir/tests/qstore-helper
 
-PLAN=59
+PLAN=62
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -291,6 +292,15 @@ want del-unknown 1 "delete of an unknown id: exit 1"
 # --- purge ------------------------------------------------------------------------
 q purge-none purge --older-than 30d
 want purge-none 0 "purge --older-than 30d: nothing that young goes" has purge-none "purged 0 entries"
+q purge-4t purge --max-size 4T --older-than 2w
+want purge-4t 0 "purge --max-size 4T --older-than 2w: the grammar of mailvet.yaml" \
+    has purge-4t "purged 0 entries"
+q purge-huge purge --older-than 40000000000w
+want purge-huge 64 "purge --older-than 40000000000w: overflow refused, exit 64" \
+    err_has purge-huge "--older-than 40000000000w: too large a duration"
+q purge-suffix purge --max-size 1P
+want purge-suffix 64 "purge --max-size 1P: an unknown suffix refused, exit 64" \
+    err_has purge-suffix "--max-size 1P: not a size"
 q purge-list list
 want purge-list 0 "purge: the entries are all still listed" lines purge-list 4
 q purge-all purge --max-size 0

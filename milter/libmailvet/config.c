@@ -5,13 +5,13 @@
  * file, so a default outside its own range cannot hide (config_default() aborts, and
  * test_config calls it).  config_load() starts from the defaults in a fresh struct, applies
  * every key of the file, and collects every error ("FILE:LINE: KEY: message", one per
- * line) before it gives up, so the operator fixes a file in one round.  Units: sizes
- * are bytes with an optional K, M or G suffix (1024-based); durations take ms, s, m or h,
- * and a bare number is the unit the key stores (seconds, or milliseconds for
- * max_scan_time), as Postfix does per parameter.  Not a leaf module, but it still does not
+ * line) before it gives up, so the operator fixes a file in one round.  Units (units.c,
+ * the same grammar as the command line's): sizes are bytes with an optional K, M, G or
+ * T suffix (1024-based); durations take ms, s, m, h, d or w, and a bare number is the
+ * unit the key stores (seconds, or milliseconds for max_scan_time), as Postfix does per
+ * parameter.  Not a leaf module, but it still does not
  * log: the caller prints err->msg. */
 #include <arpa/inet.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +24,7 @@
 #include "config.h"
 #include "suggest.h"
 #include "mvlimits.h"
+#include "units.h"
 #include "yamlnode.h"
 
 enum cfg_type {
@@ -32,8 +33,8 @@ enum cfg_type {
     CFG_SOCKET,   /* a libmilter socket specification */
     CFG_BOOL,     /* true/false, yes/no -> bool */
     CFG_UINT,     /* decimal -> unsigned */
-    CFG_SIZE,     /* bytes, K/M/G suffix -> uint64_t */
-    CFG_DURATION, /* ms/s/m/h suffix -> unsigned, in the key's unit */
+    CFG_SIZE,     /* bytes, K/M/G/T suffix (units.c) -> uint64_t */
+    CFG_DURATION, /* ms/s/m/h/d/w suffix (units.c) -> unsigned, in the key's unit */
     CFG_MODE,     /* octal permissions -> unsigned */
     CFG_ENUM,     /* one of choices -> int (the index) */
 };
@@ -42,8 +43,8 @@ enum cfg_type {
 #define CFG_EMPTY 0x2u  /* "" is a valid value (string, path) */
 #define CFG_SECRET 0x4u /* printed as "(set)": check-config output may be shared */
 
-#define CFG_SECONDS 1000u /* unit of a duration stored in seconds, in milliseconds */
-#define CFG_MILLIS 1u
+#define CFG_SECONDS UNITS_SECONDS /* unit of a duration stored in seconds, in milliseconds */
+#define CFG_MILLIS UNITS_MS
 
 struct cfg_key {
     const char *name;
@@ -175,15 +176,6 @@ static bool parse_digits(const char **p, uint64_t *out, bool *overflow)
     return true;
 }
 
-/* multiply - *V times M; false on overflow */
-static bool multiply(uint64_t *v, uint64_t m)
-{
-    if (m != 0 && *v > UINT64_MAX / m)
-        return false;
-    *v *= m;
-    return true;
-}
-
 /* choice_index - index of TEXT in a NULL-terminated list, or -1 */
 static int choice_index(const char *const *choices, const char *text)
 {
@@ -287,67 +279,22 @@ static bool check_socket(const char *s, char *why, size_t size)
     return true;
 }
 
-/* parse_size - "25M" -> bytes */
+/* parse_size - "25M" -> bytes (units.c); false when malformed, *OVERFLOW when too large */
 static bool parse_size(const char *text, uint64_t *out, bool *overflow)
 {
-    const char *p = text;
-    uint64_t v;
+    enum mv_status st = units_parse_size(text, out, NULL);
 
-    if (!parse_digits(&p, &v, overflow))
-        return false;
-    switch (*p) {
-    case '\0':
-        break;
-    case 'K':
-    case 'k':
-        *overflow |= !multiply(&v, MV_KIB);
-        p++;
-        break;
-    case 'M':
-    case 'm':
-        *overflow |= !multiply(&v, MV_MIB);
-        p++;
-        break;
-    case 'G':
-    case 'g':
-        *overflow |= !multiply(&v, MV_MIB * MV_KIB);
-        p++;
-        break;
-    default:
-        return false;
-    }
-    if (*p != '\0')
-        return false;
-    *out = v;
-    return true;
+    *overflow |= st == MV_TOOBIG;
+    return st == MV_OK || st == MV_TOOBIG;
 }
 
-/* parse_duration - "120s" -> milliseconds; a bare number is in UNIT_MS */
+/* parse_duration - "120s" -> milliseconds (units.c); a bare number is in UNIT_MS */
 static bool parse_duration(const char *text, unsigned unit_ms, uint64_t *ms, bool *overflow)
 {
-    static const struct {
-        const char *suffix;
-        uint64_t ms;
-    } units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
-    const char *p = text;
-    uint64_t v;
-    size_t i;
+    enum mv_status st = units_parse_duration(text, unit_ms, ms, NULL);
 
-    if (!parse_digits(&p, &v, overflow))
-        return false;
-    if (*p == '\0') {
-        *overflow |= !multiply(&v, unit_ms);
-        *ms = v;
-        return true;
-    }
-    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        if (strcmp(p, units[i].suffix) == 0) {
-            *overflow |= !multiply(&v, units[i].ms);
-            *ms = v;
-            return true;
-        }
-    }
-    return false;
+    *overflow |= st == MV_TOOBIG;
+    return st == MV_OK || st == MV_TOOBIG;
 }
 
 /* parse_mode - "0660" -> 0660 */
@@ -425,7 +372,7 @@ static bool parse_number(const struct cfg_key *k, const char *text, uint64_t *ou
         if (parse_size(text, out, overflow))
             return true;
         snprintf(why, size,
-                 "must be a size in bytes with an optional K, M or G suffix, "
+                 "must be a size in bytes with an optional K, M, G or T suffix, "
                  "got %.100s",
                  text);
         return false;
@@ -728,24 +675,6 @@ static void quote(GString *out, const char *s)
     g_string_append_c(out, '"');
 }
 
-/* format_size - bytes in the largest exact unit: "100M" */
-static void format_size(GString *out, uint64_t v)
-{
-    static const struct {
-        char suffix;
-        uint64_t bytes;
-    } units[] = {{'G', MV_MIB * MV_KIB}, {'M', MV_MIB}, {'K', MV_KIB}};
-    size_t i;
-
-    for (i = 0; v != 0 && i < sizeof(units) / sizeof(units[0]); i++) {
-        if (v % units[i].bytes == 0) {
-            g_string_append_printf(out, "%" PRIu64 "%c", v / units[i].bytes, units[i].suffix);
-            return;
-        }
-    }
-    g_string_append_printf(out, "%" PRIu64, v);
-}
-
 /* format_value - key K of CFG as it would be written in the file */
 static void format_value(GString *out, const struct mv_config *cfg, const struct cfg_key *k)
 {
@@ -762,7 +691,7 @@ static void format_value(GString *out, const struct mv_config *cfg, const struct
         g_string_append(out, e >= 0 && k->choices[e] != NULL ? k->choices[e] : "?");
         break;
     case CFG_SIZE:
-        format_size(out, *(const uint64_t *)f);
+        units_format_size(out, *(const uint64_t *)f);
         break;
     case CFG_UINT:
         g_string_append_printf(out, "%u", *(const unsigned *)f);

@@ -14,16 +14,18 @@
  * Index: an append-only index file (one line per event: "add", "state") lets list
  * answer from the index alone, newest first, without reading every record; a lost or
  * damaged index is rebuilt from the records.
- * Record (JSON): id, time (RFC 3339, UTC), queue_id, client_addr, sender,
- * recipients[], size, verdict, action, score, reasons[], hits[] (as mailvet scan
- * --json), objects[] (the inventory), generation, state (held | released | deleted),
- * history[] {state, time, by, detail}.
- * Release: the .eml re-injected by SMTP (EHLO, MAIL FROM, RCPT TO per recipient, DATA
- * with dot-stuffing, QUIT) to quarantine_release_host:port (default 127.0.0.1:10026,
- * a Postfix smtpd without milters), with the original envelope or the --to
- * recipients; the state becomes released only after the server's 250 to the DATA.
+ * Record (JSON): the envelope, the scan result (as mailvet scan --json), the state and
+ * its history; quarantine_record.c alone knows its fields (the list there), and other
+ * code reads a record through the functions below.
+ * Release: the .eml re-injected by SMTP (smtp_client.h) to
+ * quarantine_release_host:port (default 127.0.0.1:10026, a Postfix smtpd without
+ * milters), with the original envelope or the --to recipients; the state becomes
+ * released only after the server's 250 to the DATA.
  * Retention: purge removes entries older than an age and, oldest first, until the
- * store is under a total size. */
+ * store is under a total size.
+ * Files: quarantine.c (ids, the directory, store, read, state changes, release),
+ * quarantine_index.c (index, list), quarantine_record.c (record schema),
+ * quarantine_purge.c (retention); quarantine_internal.h is what they share. */
 #ifndef MV_QUARANTINE_H
 #define MV_QUARANTINE_H
 
@@ -43,7 +45,7 @@ struct quarantine_meta {
     const char *sender;           /* envelope, without <> */
     const GPtrArray *recipients;  /* char *, without <> */
     const char *record_json;      /* the scan result: a JSON object with verdict,
-                                   * action, score, reasons, hits, objects (report.c);
+                                   * action, score, reasons, hits, objects (render.c);
                                    * merged into the record */
     unsigned generation;
 };
@@ -64,7 +66,7 @@ enum mv_status quarantine_store(const char *dir, const void *data, int fd, size_
 /* quarantine_id_valid - ID has the form of a quarantine id (never a path) */
 bool quarantine_id_valid(const char *id);
 
-/* ---- decisions of quarantine.c (the header above is the contract; these complete it) ----
+/* ---- decisions of the module (the header above is the contract; these complete it) ----
  * Files in DIR: ID.eml, ID.json, "index" (below), ".lock" (flock: index appends,
  * rebuilds, record updates and purge take it; a store holds it only for its index
  * line), and temporaries ".tmp-ID.eml-XXXXXXXX" / ".tmp-ID.json-XXXXXXXX" while a write
@@ -137,6 +139,17 @@ GPtrArray *quarantine_list_new(const char *dir, const struct quarantine_filter *
  * MV_EPARSE for an id of the wrong form, MV_EIO naming the file otherwise (errno
  * ENOENT in err->msg: an unknown id) */
 JsonNode *quarantine_record_new(const char *dir, const char *id, struct mv_err *err);
+/* quarantine_record_state - the state a record (quarantine_record_new) names; held when
+ * it names none */
+enum quarantine_state quarantine_record_state(JsonNode *record);
+/* quarantine_record_text_new - the record as "mailvet quarantine show" prints it: one
+ * "label: value" line per field, then reasons, hits, the object tree and the history;
+ * control characters the sender may have put in are shown as '?'.  Caller frees. */
+char *quarantine_record_text_new(JsonNode *record);
+/* quarantine_entry_json_new - an entry (quarantine_list_new) as a JSON object: id, time
+ * (RFC 3339, UTC), size, state, verdict, score, sender, recipients, reasons, campaigns.
+ * Caller unrefs. */
+JsonNode *quarantine_entry_json_new(const struct quarantine_entry *e);
 /* quarantine_exists - ID has a record in DIR (an invalid id never has) */
 bool quarantine_exists(const char *dir, const char *id);
 /* quarantine_eml_open - ID's message for reading (O_NOFOLLOW), -1 with err */

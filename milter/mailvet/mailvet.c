@@ -266,7 +266,8 @@ static int cmd_check_config(int argc, char **argv)
     return EX_OK;
 }
 
-/* cmd_quarantine - [-c CONFIG], the config loaded as check-config does, then qtool.c */
+/* cmd_quarantine - [-c CONFIG], the config loaded as check-config does, then
+ * mailvet_quarantine.c */
 static int cmd_quarantine(int argc, char **argv)
 {
     const char *config = NULL;
@@ -286,7 +287,7 @@ static int cmd_quarantine(int argc, char **argv)
         fprintf(stderr, "%s\n", err.msg);
         return EX_CONFIG;
     }
-    rc = qtool_main(argc, argv, cfg);
+    rc = mailvet_quarantine_main(argc, argv, cfg);
     config_free(cfg);
     return rc;
 }

@@ -1,11 +1,14 @@
-/* qtool.c - "mailvet quarantine ..." (qtool.h): list, show, release, delete, purge over
- * quarantine.c, with the configuration's quarantine_dir, release host and port, and
- * retention.  Output that the sender controls (addresses, reasons, names, headers) is
- * made printable before it reaches the terminal; --json output is escaped JSON.
+/* mailvet_quarantine.c - "mailvet quarantine ..." (mailvet_quarantine.h): list, show,
+ * release, delete, purge over quarantine.c, with the configuration's quarantine_dir,
+ * release host and port, and retention.  Output that the sender controls (addresses,
+ * reasons, names, headers) is made printable before it reaches the terminal.  The
+ * record's fields are quarantine_record.c's business: show prints its text view, and
+ * --json output is what json-glib writes of the record and of each entry.
  * Times: RFC 3339 ("2024-05-01T10:00:00Z", an offset, or no zone for UTC), a date
- * ("2024-05-01", midnight UTC), or a duration before now ("2h", "7d").  Durations: a
- * number with s, m, h, d or w (a bare number is seconds).  Sizes: bytes with K, M, G
- * or T (1024-based). */
+ * ("2024-05-01", midnight UTC), or a duration before now ("2h", "7d").  Durations and
+ * sizes are read by units.c, as in mailvet.yaml: a whole number with ms, s, m, h, d or
+ * w (a bare number is seconds; whole seconds only), bytes with K, M, G or T
+ * (1024-based). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -20,70 +23,24 @@
 
 #include "mailvet_quarantine.h"
 #include "quarantine.h"
+#include "units.h"
 
 #define HEADER_MAX (64u << 10) /* show prints at most this much of the header */
 
 /* ---- parsing ---------------------------------------------------------------------- */
 
-/* parse_duration - "30d" -> seconds */
-static bool parse_duration(const char *s, guint64 *out)
+/* parse_seconds - a duration (units.c; a bare number is seconds) in whole seconds */
+static enum mv_status parse_seconds(const char *s, guint64 *out)
 {
-    static const struct {
-        char unit;
-        guint64 seconds;
-    } units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}};
-    char *end;
-    guint64 v;
+    uint64_t ms;
+    enum mv_status st = units_parse_duration(s, UNITS_SECONDS, &ms, NULL);
 
-    if (s == NULL || !g_ascii_isdigit(*s))
-        return false;
-    errno = 0;
-    v = g_ascii_strtoull(s, &end, 10);
-    if (errno != 0)
-        return false;
-    if (*end == '\0') {
-        *out = v;
-        return true;
-    }
-    for (size_t i = 0; i < G_N_ELEMENTS(units); i++) {
-        if (end[0] == units[i].unit && end[1] == '\0') {
-            if (v > G_MAXUINT64 / units[i].seconds)
-                return false;
-            *out = v * units[i].seconds;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* parse_size - "10G" -> bytes */
-static bool parse_size(const char *s, guint64 *out)
-{
-    static const char units[] = "KMGT";
-    char *end;
-    guint64 v;
-    const char *u;
-
-    if (s == NULL || !g_ascii_isdigit(*s))
-        return false;
-    errno = 0;
-    v = g_ascii_strtoull(s, &end, 10);
-    if (errno != 0)
-        return false;
-    if (*end == '\0') {
-        *out = v;
-        return true;
-    }
-    u = strchr(units, g_ascii_toupper(*end));
-    if (u == NULL || end[1] != '\0')
-        return false;
-    for (const char *p = units; p <= u; p++) {
-        if (v > G_MAXUINT64 / 1024)
-            return false;
-        v *= 1024;
-    }
-    *out = v;
-    return true;
+    if (st != MV_OK)
+        return st;
+    if (ms % 1000 != 0)
+        return MV_EPARSE;
+    *out = ms / 1000;
+    return MV_OK;
 }
 
 /* parse_time - RFC 3339, a date, or a duration before NOW -> Unix seconds */
@@ -94,7 +51,7 @@ static bool parse_time(const char *s, gint64 now, gint64 *out)
     guint64 ago;
     bool ok = false;
 
-    if (parse_duration(s, &ago)) {
+    if (parse_seconds(s, &ago) == MV_OK) {
         *out = ago > (guint64)now ? 0 : now - (gint64)ago;
         ok = true;
     } else if (strlen(s) == 10 && s[4] == '-' && s[7] == '-') {
@@ -123,36 +80,6 @@ static void put_safe(GString *out, const char *s)
         g_string_append_c(out, *p < ' ' || *p == 0x7f ? '?' : (char)*p);
 }
 
-/* put_json_string - S as a JSON string (NULL as null) */
-static void put_json_string(GString *out, const char *s)
-{
-    if (s == NULL) {
-        g_string_append(out, "null");
-        return;
-    }
-    g_string_append_c(out, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            g_string_append_printf(out, "\\%c", *p);
-        else if (*p < ' ' || *p == 0x7f)
-            g_string_append_printf(out, "\\u%04x", *p);
-        else
-            g_string_append_c(out, (char)*p);
-    }
-    g_string_append_c(out, '"');
-}
-
-static void put_json_strings(GString *out, const GPtrArray *list)
-{
-    g_string_append_c(out, '[');
-    for (guint i = 0; i < list->len; i++) {
-        if (i > 0)
-            g_string_append_c(out, ',');
-        put_json_string(out, g_ptr_array_index(list, i));
-    }
-    g_string_append_c(out, ']');
-}
-
 /* put_time - Unix seconds as RFC 3339 UTC */
 static void put_time(GString *out, gint64 t)
 {
@@ -174,7 +101,7 @@ static void flush(GString *out, bool always)
     }
 }
 
-/* who - the operator, for the record's history */
+/* who_new - the operator, for the record's history */
 static char *who_new(void)
 {
     const char *sudo = g_getenv("SUDO_USER");
@@ -184,6 +111,7 @@ static char *who_new(void)
     return g_strdup(g_get_user_name());
 }
 
+/* usage - the commands and their options */
 static void usage(FILE *out)
 {
     fputs("usage: mailvet quarantine [-c CONFIG] COMMAND ...\n"
@@ -211,39 +139,92 @@ static void complain(const char *cmd, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-/* check_id - QTOOL_OK when ID is an entry of DIR; else says why on stderr.  STATE
- * receives the record's state. */
+/* check_id - MAILVET_QUARANTINE_OK when ID is an entry of DIR; else says why on
+ * stderr.  STATE receives the record's state. */
 static int check_id(const char *cmd, const char *dir, const char *id, enum quarantine_state *state)
 {
     struct mv_err err = {0};
     JsonNode *rec;
-    const char *s;
 
     if (!quarantine_id_valid(id)) {
         char *safe = g_strescape(id, "");
 
         complain(cmd, "%.100s: not a quarantine id (26 characters of 0-9 A-Z)", safe);
         g_free(safe);
-        return QTOOL_UNKNOWN;
+        return MAILVET_QUARANTINE_UNKNOWN;
     }
     rec = quarantine_record_new(dir, id, &err);
     if (rec == NULL) {
         if (!quarantine_exists(dir, id) && strstr(err.msg, g_strerror(ENOENT)) != NULL) {
             complain(cmd, "%s: no such entry in %s", id, dir);
-            return QTOOL_UNKNOWN;
+            return MAILVET_QUARANTINE_UNKNOWN;
         }
         complain(cmd, "%s: %s", id, err.msg);
-        return QTOOL_FAILED;
+        return MAILVET_QUARANTINE_FAILED;
     }
-    s = json_object_get_string_member_with_default(json_node_get_object(rec), "state", "held");
-    if (state != NULL && !quarantine_state_parse(s, state))
-        *state = QUARANTINE_HELD;
+    if (state != NULL)
+        *state = quarantine_record_state(rec);
     json_node_unref(rec);
-    return QTOOL_OK;
+    return MAILVET_QUARANTINE_OK;
 }
 
 /* ---- list ------------------------------------------------------------------------- */
 
+/* list_text - one line per entry: id, time, state, score, verdict, envelope, reasons */
+static void list_text(GString *out, const GPtrArray *l)
+{
+    for (guint i = 0; i < l->len; i++) {
+        const struct quarantine_entry *e = g_ptr_array_index(l, i);
+
+        g_string_append_printf(out, "%s  ", e->id);
+        put_time(out, e->time);
+        g_string_append_printf(out, "  %-8s %6g %-11s <", quarantine_state_name(e->state),
+                               e->score, e->verdict != NULL ? e->verdict : "-");
+        put_safe(out, e->sender);
+        g_string_append(out, "> ->");
+        for (guint j = 0; j < e->recipients->len; j++) {
+            g_string_append(out, j > 0 ? ", <" : " <");
+            put_safe(out, g_ptr_array_index(e->recipients, j));
+            g_string_append_c(out, '>');
+        }
+        if (e->reasons->len > 0) {
+            g_string_append(out, "  (");
+            for (guint j = 0; j < e->reasons->len; j++) {
+                if (j > 0)
+                    g_string_append(out, ", ");
+                put_safe(out, g_ptr_array_index(e->reasons, j));
+            }
+            g_string_append_c(out, ')');
+        }
+        g_string_append_c(out, '\n');
+        flush(out, false);
+    }
+    flush(out, true);
+}
+
+/* list_json - a JSON array of the entries, one per line, as quarantine.h describes an
+ * entry.  json-glib writes each element; the array is streamed one element at a time
+ * so that a store of 100,000 entries is never one tree in memory. */
+static void list_json(GString *out, const GPtrArray *l)
+{
+    JsonGenerator *gen = json_generator_new();
+
+    g_string_append_c(out, '[');
+    for (guint i = 0; i < l->len; i++) {
+        JsonNode *node = quarantine_entry_json_new(g_ptr_array_index(l, i));
+
+        json_generator_set_root(gen, node);
+        g_string_append(out, i > 0 ? ",\n" : "\n");
+        json_generator_to_gstring(gen, out);
+        json_node_unref(node);
+        flush(out, false);
+    }
+    g_string_append(out, l->len > 0 ? "\n]\n" : "]\n");
+    flush(out, true);
+    g_object_unref(gen);
+}
+
+/* cmd_list - list [filters] [--json]: the entries that pass, newest first */
 static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
 {
     static const struct option longopts[] = {
@@ -270,7 +251,7 @@ static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
             if (!parse_time(optarg, now, ch == 's' ? &f.since : &f.until)) {
                 complain("list", "--%s %s: not a time (2024-05-01T10:00:00Z, 2024-05-01, 7d)",
                          ch == 's' ? "since" : "until", optarg);
-                return QTOOL_USAGE;
+                return MAILVET_QUARANTINE_USAGE;
             }
             break;
         case 'C':
@@ -288,7 +269,7 @@ static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
         case 'S':
             if (!quarantine_state_parse(optarg, &st)) {
                 complain("list", "--state %s: one of held, released, deleted", optarg);
-                return QTOOL_USAGE;
+                return MAILVET_QUARANTINE_USAGE;
             }
             f.state = (int)st;
             break;
@@ -297,110 +278,32 @@ static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
             break;
         case 'h':
             usage(stdout);
-            return QTOOL_OK;
+            return MAILVET_QUARANTINE_OK;
         default:
             usage(stderr);
-            return QTOOL_USAGE;
+            return MAILVET_QUARANTINE_USAGE;
         }
     }
     if (optind < argc) {
         complain("list", "unexpected argument %s", argv[optind]);
-        return QTOOL_USAGE;
+        return MAILVET_QUARANTINE_USAGE;
     }
     l = quarantine_list_new(cfg->quarantine_dir, &f, &err);
     if (l == NULL) {
         complain("list", "%s", err.msg);
-        return QTOOL_FAILED;
+        return MAILVET_QUARANTINE_FAILED;
     }
     out = g_string_sized_new(1u << 17);
     if (json)
-        g_string_append_c(out, '[');
-    for (guint i = 0; i < l->len; i++) {
-        const struct quarantine_entry *e = g_ptr_array_index(l, i);
-
-        if (json) {
-            g_string_append(out, i > 0 ? ",\n{\"id\":\"" : "\n{\"id\":\"");
-            g_string_append(out, e->id);
-            g_string_append(out, "\",\"time\":\"");
-            put_time(out, e->time);
-            g_string_append_printf(out, "\",\"size\":%" G_GUINT64_FORMAT ",\"state\":\"%s\"",
-                                   e->size, quarantine_state_name(e->state));
-            g_string_append(out, ",\"verdict\":");
-            put_json_string(out, e->verdict);
-            g_string_append_printf(out, ",\"score\":%g,\"sender\":", e->score);
-            put_json_string(out, e->sender);
-            g_string_append(out, ",\"recipients\":");
-            put_json_strings(out, e->recipients);
-            g_string_append(out, ",\"reasons\":");
-            put_json_strings(out, e->reasons);
-            g_string_append(out, ",\"campaigns\":");
-            put_json_strings(out, e->campaigns);
-            g_string_append_c(out, '}');
-        } else {
-            g_string_append_printf(out, "%s  ", e->id);
-            put_time(out, e->time);
-            g_string_append_printf(out, "  %-8s %6g %-11s <", quarantine_state_name(e->state),
-                                   e->score, e->verdict != NULL ? e->verdict : "-");
-            put_safe(out, e->sender);
-            g_string_append(out, "> ->");
-            for (guint j = 0; j < e->recipients->len; j++) {
-                g_string_append(out, j > 0 ? ", <" : " <");
-                put_safe(out, g_ptr_array_index(e->recipients, j));
-                g_string_append_c(out, '>');
-            }
-            if (e->reasons->len > 0) {
-                g_string_append(out, "  (");
-                for (guint j = 0; j < e->reasons->len; j++) {
-                    if (j > 0)
-                        g_string_append(out, ", ");
-                    put_safe(out, g_ptr_array_index(e->reasons, j));
-                }
-                g_string_append_c(out, ')');
-            }
-            g_string_append_c(out, '\n');
-        }
-        flush(out, false);
-    }
-    if (json)
-        g_string_append(out, l->len > 0 ? "\n]\n" : "]\n");
-    flush(out, true);
+        list_json(out, l);
+    else
+        list_text(out, l);
     g_string_free(out, TRUE);
     g_ptr_array_unref(l);
-    return fflush(stdout) == 0 ? QTOOL_OK : QTOOL_FAILED;
+    return fflush(stdout) == 0 ? MAILVET_QUARANTINE_OK : MAILVET_QUARANTINE_FAILED;
 }
 
 /* ---- show ------------------------------------------------------------------------- */
-
-static const char *member_string(JsonObject *o, const char *key)
-{
-    JsonNode *n = json_object_get_member(o, key);
-
-    if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
-        return NULL;
-    return json_node_get_string(n);
-}
-
-static double member_number(JsonObject *o, const char *key)
-{
-    JsonNode *n = json_object_get_member(o, key);
-
-    return n != NULL && JSON_NODE_HOLDS_VALUE(n) ? json_node_get_double(n) : 0;
-}
-
-static JsonArray *member_array(JsonObject *o, const char *key)
-{
-    JsonNode *n = json_object_get_member(o, key);
-
-    return n != NULL && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
-}
-
-/* field - "label:  value" with the value made printable */
-static void field(GString *out, const char *label, const char *value)
-{
-    g_string_append_printf(out, "%-12s ", label);
-    put_safe(out, value != NULL ? value : "-");
-    g_string_append_c(out, '\n');
-}
 
 /* show_headers - the message's header section, printable, bounded */
 static void show_headers(GString *out, const char *dir, const char *id)
@@ -442,122 +345,6 @@ static void show_headers(GString *out, const char *dir, const char *id)
     g_free(buf);
 }
 
-static void show_text(GString *out, JsonObject *o, const char *dir, const char *id)
-{
-    JsonArray *a;
-    char num[64];
-
-    field(out, "id:", member_string(o, "id"));
-    field(out, "time:", member_string(o, "time"));
-    field(out, "state:", member_string(o, "state"));
-    field(out, "queue id:", member_string(o, "queue_id"));
-    field(out, "client:", member_string(o, "client_addr"));
-    g_string_append_printf(out, "%-12s <", "sender:");
-    put_safe(out, member_string(o, "sender"));
-    g_string_append(out, ">\n");
-    g_string_append_printf(out, "%-12s", "recipients:");
-    a = member_array(o, "recipients");
-    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
-        g_string_append(out, i > 0 ? ", <" : " <");
-        put_safe(out, json_array_get_string_element(a, i));
-        g_string_append_c(out, '>');
-    }
-    g_string_append_c(out, '\n');
-    snprintf(num, sizeof(num), "%.0f bytes", member_number(o, "size"));
-    field(out, "size:", num);
-    field(out, "verdict:", member_string(o, "verdict"));
-    field(out, "action:", member_string(o, "action"));
-    snprintf(num, sizeof(num), "%g", member_number(o, "score"));
-    field(out, "score:", num);
-    snprintf(num, sizeof(num), "%.0f", member_number(o, "generation"));
-    field(out, "generation:", num);
-    if (member_string(o, "policy") != NULL)
-        field(out, "policy:", member_string(o, "policy"));
-    g_string_append(out, "reasons:\n");
-    a = member_array(o, "reasons");
-    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
-        g_string_append(out, "  ");
-        put_safe(out, json_array_get_string_element(a, i));
-        g_string_append_c(out, '\n');
-    }
-    a = member_array(o, "hits");
-    if (a != NULL && json_array_get_length(a) > 0) {
-        g_string_append(out, "hits:\n");
-        for (guint i = 0; i < json_array_get_length(a); i++) {
-            JsonNode *hn = json_array_get_element(a, i);
-            JsonObject *h;
-
-            if (!JSON_NODE_HOLDS_OBJECT(hn))
-                continue;
-            h = json_node_get_object(hn);
-            g_string_append(out, "  ");
-            put_safe(out, member_string(h, "id"));
-            g_string_append_printf(out, " (%g", member_number(h, "score"));
-            if (member_string(h, "campaign") != NULL) {
-                g_string_append(out, ", campaign ");
-                put_safe(out, member_string(h, "campaign"));
-            }
-            g_string_append(out, ")");
-            if (member_string(h, "description") != NULL) {
-                g_string_append(out, ": ");
-                put_safe(out, member_string(h, "description"));
-            }
-            g_string_append_c(out, '\n');
-        }
-    }
-    a = member_array(o, "objects");
-    g_string_append(out, "objects:\n");
-    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
-        JsonNode *on = json_array_get_element(a, i);
-        JsonObject *ob;
-        JsonArray *sigs;
-        int depth;
-
-        if (!JSON_NODE_HOLDS_OBJECT(on))
-            continue;
-        ob = json_node_get_object(on);
-        depth = (int)CLAMP(member_number(ob, "depth"), 0, 32);
-        g_string_append_printf(out, "  %*s", depth * 2, "");
-        put_safe(out, member_string(ob, "name") != NULL ? member_string(ob, "name") : "(no name)");
-        g_string_append(out, "  [");
-        put_safe(out, member_string(ob, "type") != NULL ? member_string(ob, "type") : "?");
-        g_string_append_printf(out, ", %.0f bytes", member_number(ob, "size"));
-        if (json_object_get_boolean_member_with_default(ob, "encrypted", FALSE))
-            g_string_append(out, ", encrypted");
-        if (json_object_get_boolean_member_with_default(ob, "decrypted", FALSE))
-            g_string_append(out, ", decrypted");
-        if (json_object_get_boolean_member_with_default(ob, "type_mismatch", FALSE))
-            g_string_append(out, ", TYPE MISMATCH");
-        g_string_append_c(out, ']');
-        sigs = member_array(ob, "signatures");
-        for (guint k = 0; sigs != NULL && k < json_array_get_length(sigs); k++) {
-            g_string_append(out, k > 0 ? ", " : "  FOUND ");
-            put_safe(out, json_array_get_string_element(sigs, k));
-        }
-        g_string_append_c(out, '\n');
-    }
-    a = member_array(o, "history");
-    g_string_append(out, "history:\n");
-    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
-        JsonNode *hn = json_array_get_element(a, i);
-        JsonObject *h;
-
-        if (!JSON_NODE_HOLDS_OBJECT(hn))
-            continue;
-        h = json_node_get_object(hn);
-        g_string_append(out, "  ");
-        put_safe(out, member_string(h, "time"));
-        g_string_append_printf(out, "  %-8s by ", member_string(h, "state"));
-        put_safe(out, member_string(h, "by"));
-        if (member_string(h, "detail") != NULL) {
-            g_string_append(out, ": ");
-            put_safe(out, member_string(h, "detail"));
-        }
-        g_string_append_c(out, '\n');
-    }
-    show_headers(out, dir, id);
-}
-
 /* copy_raw - the message, byte for byte, to stdout */
 static int copy_raw(const char *dir, const char *id)
 {
@@ -568,7 +355,7 @@ static int copy_raw(const char *dir, const char *id)
 
     if (fd < 0) {
         complain("show", "%s: %s", id, err.msg);
-        return QTOOL_FAILED;
+        return MAILVET_QUARANTINE_FAILED;
     }
     while ((n = read(fd, buf, sizeof(buf))) != 0) {
         if (n < 0 && errno == EINTR)
@@ -576,13 +363,14 @@ static int copy_raw(const char *dir, const char *id)
         if (n < 0 || fwrite(buf, 1, (size_t)n, stdout) != (size_t)n) {
             complain("show", "%s: %s", id, g_strerror(errno));
             close(fd);
-            return QTOOL_FAILED;
+            return MAILVET_QUARANTINE_FAILED;
         }
     }
     close(fd);
-    return fflush(stdout) == 0 ? QTOOL_OK : QTOOL_FAILED;
+    return fflush(stdout) == 0 ? MAILVET_QUARANTINE_OK : MAILVET_QUARANTINE_FAILED;
 }
 
+/* cmd_show - show ID [--raw | --json]: the record and the headers, or the message */
 static int cmd_show(int argc, char **argv, const struct mv_config *cfg)
 {
     static const struct option longopts[] = {
@@ -610,30 +398,30 @@ static int cmd_show(int argc, char **argv, const struct mv_config *cfg)
             break;
         case 'h':
             usage(stdout);
-            return QTOOL_OK;
+            return MAILVET_QUARANTINE_OK;
         default:
             usage(stderr);
-            return QTOOL_USAGE;
+            return MAILVET_QUARANTINE_USAGE;
         }
     }
     if (argc - optind != 1 || (raw && json)) {
         complain("show", "give one ID, and --raw or --json at most");
-        return QTOOL_USAGE;
+        return MAILVET_QUARANTINE_USAGE;
     }
     id = argv[optind];
-    if ((rc = check_id("show", dir, id, &state)) != QTOOL_OK)
+    if ((rc = check_id("show", dir, id, &state)) != MAILVET_QUARANTINE_OK)
         return rc;
     if (raw) {
         if (state == QUARANTINE_DELETED) {
             complain("show", "%s: deleted, the message is gone (the record remains)", id);
-            return QTOOL_UNKNOWN;
+            return MAILVET_QUARANTINE_UNKNOWN;
         }
         return copy_raw(dir, id);
     }
     rec = quarantine_record_new(dir, id, &err);
     if (rec == NULL) {
         complain("show", "%s: %s", id, err.msg);
-        return QTOOL_FAILED;
+        return MAILVET_QUARANTINE_FAILED;
     }
     if (json) {
         char *text = json_to_string(rec, TRUE);
@@ -641,17 +429,21 @@ static int cmd_show(int argc, char **argv, const struct mv_config *cfg)
         puts(text);
         g_free(text);
     } else {
-        out = g_string_new(NULL);
-        show_text(out, json_node_get_object(rec), dir, id);
+        char *text = quarantine_record_text_new(rec);
+
+        out = g_string_new(text);
+        g_free(text);
+        show_headers(out, dir, id);
         flush(out, true);
         g_string_free(out, TRUE);
     }
     json_node_unref(rec);
-    return fflush(stdout) == 0 ? QTOOL_OK : QTOOL_FAILED;
+    return fflush(stdout) == 0 ? MAILVET_QUARANTINE_OK : MAILVET_QUARANTINE_FAILED;
 }
 
 /* ---- release, delete -------------------------------------------------------------- */
 
+/* cmd_release - release ID... [--to ADDR]...: each message re-injected by SMTP */
 static int cmd_release(int argc, char **argv, const struct mv_config *cfg)
 {
     static const struct option longopts[] = {
@@ -665,7 +457,7 @@ static int cmd_release(int argc, char **argv, const struct mv_config *cfg)
                                         .port = cfg->quarantine_release_port,
                                         .to = to,
                                         .by = by};
-    int ch, worst = QTOOL_OK;
+    int ch, worst = MAILVET_QUARANTINE_OK;
 
     optind = 0;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -678,13 +470,13 @@ static int cmd_release(int argc, char **argv, const struct mv_config *cfg)
             goto out;
         default:
             usage(stderr);
-            worst = QTOOL_USAGE;
+            worst = MAILVET_QUARANTINE_USAGE;
             goto out;
         }
     }
     if (optind >= argc) {
         complain("release", "give at least one ID");
-        worst = QTOOL_USAGE;
+        worst = MAILVET_QUARANTINE_USAGE;
         goto out;
     }
     for (int i = optind; i < argc; i++) {
@@ -693,16 +485,17 @@ static int cmd_release(int argc, char **argv, const struct mv_config *cfg)
         struct mv_err err = {0};
         int rc = check_id("release", cfg->quarantine_dir, id, &state);
 
-        if (rc == QTOOL_OK && state == QUARANTINE_DELETED) {
+        if (rc == MAILVET_QUARANTINE_OK && state == QUARANTINE_DELETED) {
             complain("release", "%s: deleted, nothing to release", id);
-            rc = QTOOL_UNKNOWN;
+            rc = MAILVET_QUARANTINE_UNKNOWN;
         }
-        if (rc == QTOOL_OK && quarantine_release(cfg->quarantine_dir, id, &o, &err) != MV_OK) {
+        if (rc == MAILVET_QUARANTINE_OK &&
+            quarantine_release(cfg->quarantine_dir, id, &o, &err) != MV_OK) {
             complain("release", "%s: not released, still %s: %s", id, quarantine_state_name(state),
                      err.msg);
-            rc = QTOOL_FAILED;
+            rc = MAILVET_QUARANTINE_FAILED;
         }
-        if (rc == QTOOL_OK)
+        if (rc == MAILVET_QUARANTINE_OK)
             printf("%s: released to %s:%u\n", id, o.host, o.port);
         worst = MAX(worst, rc);
     }
@@ -712,6 +505,7 @@ out:
     return worst;
 }
 
+/* cmd_delete - delete ID...: each message removed, its record kept as deleted */
 static int cmd_delete(int argc, char **argv, const struct mv_config *cfg)
 {
     static const struct option longopts[] = {
@@ -719,20 +513,20 @@ static int cmd_delete(int argc, char **argv, const struct mv_config *cfg)
         {NULL, 0, NULL, 0},
     };
     char *by;
-    int ch, worst = QTOOL_OK;
+    int ch, worst = MAILVET_QUARANTINE_OK;
 
     optind = 0;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (ch == 'h') {
             usage(stdout);
-            return QTOOL_OK;
+            return MAILVET_QUARANTINE_OK;
         }
         usage(stderr);
-        return QTOOL_USAGE;
+        return MAILVET_QUARANTINE_USAGE;
     }
     if (optind >= argc) {
         complain("delete", "give at least one ID");
-        return QTOOL_USAGE;
+        return MAILVET_QUARANTINE_USAGE;
     }
     by = who_new();
     for (int i = optind; i < argc; i++) {
@@ -741,12 +535,12 @@ static int cmd_delete(int argc, char **argv, const struct mv_config *cfg)
         struct mv_err err = {0};
         int rc = check_id("delete", cfg->quarantine_dir, id, &state);
 
-        if (rc == QTOOL_OK && state == QUARANTINE_DELETED) {
+        if (rc == MAILVET_QUARANTINE_OK && state == QUARANTINE_DELETED) {
             printf("%s: already deleted\n", id);
-        } else if (rc == QTOOL_OK) {
+        } else if (rc == MAILVET_QUARANTINE_OK) {
             if (quarantine_delete(cfg->quarantine_dir, id, by, &err) != MV_OK) {
                 complain("delete", "%s: %s", id, err.msg);
-                rc = QTOOL_FAILED;
+                rc = MAILVET_QUARANTINE_FAILED;
             } else {
                 printf("%s: deleted\n", id);
             }
@@ -759,6 +553,7 @@ static int cmd_delete(int argc, char **argv, const struct mv_config *cfg)
 
 /* ---- purge ------------------------------------------------------------------------ */
 
+/* cmd_purge - purge [--older-than DURATION] [--max-size SIZE]: retention */
 static int cmd_purge(int argc, char **argv, const struct mv_config *cfg)
 {
     static const struct option longopts[] = {
@@ -767,51 +562,57 @@ static int cmd_purge(int argc, char **argv, const struct mv_config *cfg)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    guint64 age = cfg->quarantine_max_age, size = cfg->quarantine_max_size;
+    guint64 age = cfg->quarantine_max_age;
+    uint64_t size = cfg->quarantine_max_size;
     struct quarantine_purge_stats s;
     struct mv_err err = {0};
+    enum mv_status st;
     int ch;
 
     optind = 0;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'o':
-            if (!parse_duration(optarg, &age)) {
-                complain("purge", "--older-than %s: not a duration (30d, 12h, 3600)", optarg);
-                return QTOOL_USAGE;
+            st = parse_seconds(optarg, &age);
+            if (st != MV_OK) {
+                complain("purge", "--older-than %s: %s (30d, 12h, 3600)", optarg,
+                         st == MV_TOOBIG ? "too large a duration" : "not a duration");
+                return MAILVET_QUARANTINE_USAGE;
             }
             break;
         case 's':
-            if (!parse_size(optarg, &size)) {
-                complain("purge", "--max-size %s: not a size (10G, 500M)", optarg);
-                return QTOOL_USAGE;
+            st = units_parse_size(optarg, &size, NULL);
+            if (st != MV_OK) {
+                complain("purge", "--max-size %s: %s (10G, 500M)", optarg,
+                         st == MV_TOOBIG ? "too large a size" : "not a size");
+                return MAILVET_QUARANTINE_USAGE;
             }
             break;
         case 'h':
             usage(stdout);
-            return QTOOL_OK;
+            return MAILVET_QUARANTINE_OK;
         default:
             usage(stderr);
-            return QTOOL_USAGE;
+            return MAILVET_QUARANTINE_USAGE;
         }
     }
     if (optind < argc) {
         complain("purge", "unexpected argument %s", argv[optind]);
-        return QTOOL_USAGE;
+        return MAILVET_QUARANTINE_USAGE;
     }
     if (quarantine_purge(cfg->quarantine_dir, age, size, g_get_real_time() / G_USEC_PER_SEC, &s,
                          &err) != MV_OK) {
         complain("purge", "%s", err.msg);
-        return QTOOL_FAILED;
+        return MAILVET_QUARANTINE_FAILED;
     }
     printf("purged %u entries (%" G_GUINT64_FORMAT " bytes) and %u leftovers; kept %u entries "
            "(%" G_GUINT64_FORMAT " bytes)\n",
            s.removed, s.removed_bytes, s.leftovers, s.kept, s.kept_bytes);
-    return QTOOL_OK;
+    return MAILVET_QUARANTINE_OK;
 }
 
-/* qtool_main - dispatch on the command */
-int qtool_main(int argc, char **argv, const struct mv_config *cfg)
+/* mailvet_quarantine_main - dispatch on the command */
+int mailvet_quarantine_main(int argc, char **argv, const struct mv_config *cfg)
 {
     static const struct {
         const char *name;
@@ -823,16 +624,16 @@ int qtool_main(int argc, char **argv, const struct mv_config *cfg)
 
     if (argc < 2) {
         usage(stderr);
-        return QTOOL_USAGE;
+        return MAILVET_QUARANTINE_USAGE;
     }
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
         usage(stdout);
-        return QTOOL_OK;
+        return MAILVET_QUARANTINE_OK;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(cmds); i++)
         if (strcmp(argv[1], cmds[i].name) == 0)
             return cmds[i].run(argc - 1, argv + 1, cfg);
     fprintf(stderr, "mailvet quarantine: unknown command: %s\n", argv[1]);
     usage(stderr);
-    return QTOOL_USAGE;
+    return MAILVET_QUARANTINE_USAGE;
 }

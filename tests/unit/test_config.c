@@ -123,6 +123,8 @@ static const struct valid_case valid_cases[] = {
     {"max_message_size: 25M\n", F_U64, AT(max_message_size), 25ULL << 20, NULL},
     {"max_scan_size: 2G\n", F_U64, AT(max_scan_size), 2ULL << 30, NULL},
     {"max_file_size: 1K\n", F_U64, AT(max_file_size), 1024, NULL},
+    {"quarantine_max_size: 4T\n", F_U64, AT(quarantine_max_size), 4ULL << 40, NULL},
+    {"quarantine_max_size: 2t\n", F_U64, AT(quarantine_max_size), 2ULL << 40, NULL},
     /* duration stored in milliseconds */
     {"max_scan_time: 250ms\n", F_UINT, AT(max_scan_time), 250, NULL},
     {"max_scan_time: 250\n", F_UINT, AT(max_scan_time), 250, NULL},
@@ -135,6 +137,9 @@ static const struct valid_case valid_cases[] = {
     {"milter_timeout: 5m\n", F_UINT, AT(milter_timeout), 300, NULL},
     {"milter_timeout: 2000ms\n", F_UINT, AT(milter_timeout), 2, NULL},
     {"milter_timeout: 24h\n", F_UINT, AT(milter_timeout), 86400, NULL},
+    {"milter_timeout: 1d\n", F_UINT, AT(milter_timeout), 86400, NULL},
+    {"quarantine_max_age: 30d\n", F_UINT, AT(quarantine_max_age), 30 * 86400, NULL},
+    {"quarantine_max_age: 2w\n", F_UINT, AT(quarantine_max_age), 14 * 86400, NULL},
     {"shutdown_timeout: 0\n", F_UINT, AT(shutdown_timeout), 0, NULL},
     /* octal mode */
     {"socket_mode: 0600\n", F_UINT, AT(socket_mode), 0600, NULL},
@@ -234,6 +239,19 @@ static const struct error_case error_cases[] = {
     {"max_message_size: 1023\n", "t.yaml:1: max_message_size: must be between 1K and 2G, got 1023"},
     {"spool_memory: 99999999999G\n",
      "t.yaml:1: spool_memory: must be between 0 and 1G, got 99999999999G"},
+    /* the suffixes the command line always took: in range, or refused by the range */
+    {"spool_memory: 1T\n", "t.yaml:1: spool_memory: must be between 0 and 1G, got 1T"},
+    {"max_scan_time: 2d\n", "t.yaml:1: max_scan_time: must be between 100ms and 1h, got 2d"},
+    {"quarantine_max_size: 5T\n",
+     "t.yaml:1: quarantine_max_size: must be between 1M and 4096G, got 5T"},
+    /* overflow: too large for 64 bits, whatever the suffix */
+    {"quarantine_max_size: 16777216T\n",
+     "t.yaml:1: quarantine_max_size: must be between 1M and 4096G, got 16777216T"},
+    {"quarantine_max_age: 40000000000w\n",
+     "t.yaml:1: quarantine_max_age: must be between 1h and 87600h, got 40000000000w"},
+    {"quarantine_max_age: 18446744073709551616\n",
+     "t.yaml:1: quarantine_max_age: must be between 1h and 87600h, got 18446744073709551616 "
+     "(seconds)"},
     {"max_scan_time: 50\n",
      "t.yaml:1: max_scan_time: must be between 100ms and 1h, got 50 (milliseconds)"},
     {"max_scan_time: 2h\n", "t.yaml:1: max_scan_time: must be between 100ms and 1h, got 2h"},
@@ -244,14 +262,19 @@ static const struct error_case error_cases[] = {
     {"max_files: -1\n", "t.yaml:1: max_files: must be a whole number, got -1"},
     {"max_files: 10k\n", "t.yaml:1: max_files: must be a whole number, got 10k"},
     {"max_files: 1.5\n", "t.yaml:1: max_files: must be a whole number, got 1.5"},
-    {"spool_memory: 1T\n",
-     "t.yaml:1: spool_memory: must be a size in bytes with an optional K, M or G suffix, "
-     "got 1T"},
+    {"spool_memory: 1P\n",
+     "t.yaml:1: spool_memory: must be a size in bytes with an optional K, M, G or T suffix, "
+     "got 1P"},
     {"spool_memory: 1 M\n",
-     "t.yaml:1: spool_memory: must be a size in bytes with an optional K, M or G suffix, "
+     "t.yaml:1: spool_memory: must be a size in bytes with an optional K, M, G or T suffix, "
      "got 1 M"},
-    {"max_scan_time: 2d\n",
-     "t.yaml:1: max_scan_time: must be a duration such as 500ms, 30s or 2m, got 2d"},
+    {"spool_memory: 1KB\n",
+     "t.yaml:1: spool_memory: must be a size in bytes with an optional K, M, G or T suffix, "
+     "got 1KB"},
+    {"max_scan_time: 2y\n",
+     "t.yaml:1: max_scan_time: must be a duration such as 500ms, 30s or 2m, got 2y"},
+    {"quarantine_max_age: 30D\n",
+     "t.yaml:1: quarantine_max_age: must be a duration such as 30s, 5m or 1h, got 30D"},
     {"milter_timeout: soon\n",
      "t.yaml:1: milter_timeout: must be a duration such as 30s, 5m or 1h, got soon"},
     {"milter_timeout: 1500ms\n",

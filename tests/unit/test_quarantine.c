@@ -1,10 +1,12 @@
-/* test_quarantine.c - quarantine.c: store then list and show; a write that fails at
- * each step (the .eml, the .json, the index line; a message fd that ends early) leaves
- * no entry and no temporary; ids; the index rebuilt when missing or damaged, a torn
- * last line; filters; purge by age and by size, leftovers of killed writes, records
- * the index missed; delete; release against an SMTP sink run in a thread (250, 451 at
- * the dot, 550 to a recipient, nobody listening), with dot-stuffing round trips;
- * directory refusals (symlink, group-readable) and creation (0700). */
+/* test_quarantine.c - the quarantine module (quarantine*.c; release through
+ * smtp_client.c): store then list and show (an entry as JSON, the record's text and
+ * state); a write that fails at each step (the .eml, the .json, the index line; a
+ * message fd that ends early) leaves no entry and no temporary; ids; the index
+ * rebuilt when missing or damaged, a torn last line; filters; purge by age and by size,
+ * leftovers of killed writes, records the index missed; delete; release against an
+ * SMTP sink run in a thread (250, 451 at the dot, 550 to a recipient, nobody
+ * listening), with dot-stuffing round trips; directory refusals (symlink,
+ * group-readable) and creation (0700). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -236,6 +238,64 @@ static void store_writes_entry_listed_and_shown(void **state)
     json_node_unref(rec);
 }
 
+/* entry_json_and_record_text_are_the_operator_views - list --json's object of an
+ * entry, show's text of the record (sender-controlled text printable), the state */
+static void entry_json_and_record_text_are_the_operator_views(void **state)
+{
+    static const char evil_json[] =
+        "{\"verdict\":\"campaign\",\"score\":12.5,\"reasons\":[\"a\\u001b[2Jb\"],"
+        "\"hits\":[{\"id\":\"avaddon.lure\",\"campaign\":\"avaddon\",\"score\":10}],"
+        "\"objects\":[{\"name\":\"x\\ny.zip\",\"type\":\"application/zip\",\"size\":9,"
+        "\"depth\":0,\"signatures\":[\"Sig\"]}]}";
+    char id[QUARANTINE_ID_LEN + 1];
+    struct mv_err err = {0};
+    GPtrArray *l;
+    JsonNode *node, *rec;
+    JsonObject *o;
+    char *text;
+
+    (void)state;
+    assert_int_equal(store("", NULL, evil_json, id, &err), MV_OK);
+    l = list(NULL);
+    assert_int_equal(l->len, 1);
+    node = quarantine_entry_json_new(g_ptr_array_index(l, 0));
+    o = json_node_get_object(node);
+    assert_string_equal(json_object_get_string_member(o, "id"), id);
+    assert_string_equal(json_object_get_string_member(o, "state"), "held");
+    assert_string_equal(json_object_get_string_member(o, "verdict"), "campaign");
+    assert_string_equal(json_object_get_string_member(o, "sender"), "");
+    assert_true(json_object_get_double_member(o, "score") == 12.5);
+    assert_int_equal(json_object_get_int_member(o, "size"), strlen(message));
+    assert_int_equal(json_array_get_length(json_object_get_array_member(o, "recipients")), 2);
+    assert_string_equal(json_array_get_string_element(json_object_get_array_member(o, "reasons"),
+                                                      0),
+                        "a\x1b[2Jb");
+    assert_string_equal(
+        json_array_get_string_element(json_object_get_array_member(o, "campaigns"), 0),
+        "avaddon");
+    assert_true(g_str_has_suffix(json_object_get_string_member(o, "time"), "Z"));
+    json_node_unref(node);
+    g_ptr_array_unref(l);
+
+    rec = quarantine_record_new(dir, id, &err);
+    assert_non_null(rec);
+    assert_int_equal(quarantine_record_state(rec), QUARANTINE_HELD);
+    text = quarantine_record_text_new(rec);
+    if (strstr(text, "\nreasons:\n  a?[2Jb\n") == NULL || strstr(text, "x?y.zip  [") == NULL ||
+        strstr(text, "\nsender:      <>\n") == NULL ||
+        strstr(text, "  avaddon.lure (10, campaign avaddon)\n") == NULL)
+        fail_msg("record text: got\n%s", text);
+    for (const char *p = text; *p; p++)
+        if ((unsigned char)*p < ' ' && *p != '\n')
+            fail_msg("record text: got a control character 0x%02x", (unsigned char)*p);
+    g_free(text);
+    json_node_unref(rec);
+    assert_int_equal(quarantine_delete(dir, id, "tester", &err), MV_OK);
+    rec = quarantine_record_new(dir, id, &err);
+    assert_int_equal(quarantine_record_state(rec), QUARANTINE_DELETED);
+    json_node_unref(rec);
+}
+
 static void store_reads_message_from_fd(void **state)
 {
     char id[QUARANTINE_ID_LEN + 1], name[512], path[512];
@@ -335,6 +395,7 @@ static void store_creates_dir_0700_and_refuses_unsafe(void **state)
     char id[QUARANTINE_ID_LEN + 1], link[512];
     struct mv_err err = {0};
     struct stat st;
+    GPtrArray *l;
     char *cmd = g_strdup_printf("rm -rf '%s'", dir);
 
     (void)state;
@@ -360,7 +421,10 @@ static void store_creates_dir_0700_and_refuses_unsafe(void **state)
 
     /* a missing directory lists empty (the tool never creates it) */
     snprintf(link, sizeof(link), "%s/absent", top);
-    assert_non_null(quarantine_list_new(link, NULL, &err));
+    l = quarantine_list_new(link, NULL, &err);
+    assert_non_null(l);
+    assert_int_equal(l->len, 0);
+    g_ptr_array_unref(l);
     assert_int_equal(access(link, F_OK), -1);
 }
 
@@ -950,6 +1014,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(store_writes_entry_listed_and_shown, fresh),
+        cmocka_unit_test_setup(entry_json_and_record_text_are_the_operator_views, fresh),
         cmocka_unit_test_setup(store_reads_message_from_fd, fresh),
         cmocka_unit_test_setup(store_failure_leaves_no_entry, fresh),
         cmocka_unit_test_setup(store_failure_on_short_fd_leaves_no_entry, fresh),

@@ -1,0 +1,110 @@
+/* quarantine_internal.h - what the files of the quarantine module share, and nothing
+ * outside them includes: the store directory (struct qdir, quarantine.c), the index
+ * (quarantine_index.c) and the record's schema (quarantine_record.c).  purge
+ * (quarantine_purge.c) uses all three.  The file layout and the index format are
+ * described in quarantine.h.  Every function here follows the module's rules: it never
+ * logs, and fills the caller's struct mv_err (which may be NULL) with the path. */
+#ifndef MV_QUARANTINE_INTERNAL_H
+#define MV_QUARANTINE_INTERNAL_H
+
+#include <sys/types.h>
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "quarantine.h"
+
+#define INDEX_NAME "index"  /* the index file in the store */
+#define TMP_PREFIX ".tmp-"  /* temporaries of a write in flight */
+
+/* ---- quarantine.c: ids, the directory, its files ---- */
+
+/* An open store directory: files are reached with *at() calls relative to fd. */
+struct qdir {
+    int fd;
+    const char *path;
+    uid_t uid; /* owner: files root creates are given to it */
+    gid_t gid;
+};
+
+/* quarantine_id_ms - the milliseconds encoded in the first 10 characters of a valid id */
+gint64 quarantine_id_ms(const char *id);
+/* quarantine_name_id - the id of a file named "ID" SUFFIX into ID (QUARANTINE_ID_LEN + 1
+ * bytes); false for any other name */
+bool quarantine_name_id(const char *name, const char *suffix, char *id);
+/* quarantine_write_all - N bytes to FD or false with errno (EINTR and short writes
+ * retried; the quarantine_test_fail_write seam applies) */
+bool quarantine_write_all(int fd, const void *data, size_t n);
+
+/* qdir_open - open and check DIR; CREATE makes it (0700) when missing.  False with err;
+ * *MISSING (may be NULL) tells a directory that does not exist and was not created. */
+bool qdir_open(struct qdir *d, const char *dir, bool create, bool *missing, struct mv_err *err);
+/* qdir_close - close D (safe twice) */
+void qdir_close(struct qdir *d);
+/* qdir_sync - fsync D so that renames and unlinks are durable */
+enum mv_status qdir_sync(const struct qdir *d, struct mv_err *err);
+/* qdir_lock - flock(LOCK_EX) on D/.lock; the fd (>= 0) is the lock, close releases it;
+ * -1 with err */
+int qdir_lock(const struct qdir *d, struct mv_err *err);
+/* qdir_write_file - NAME in D holds exactly DATA, atomically (temporary, fsync, rename,
+ * directory fsync) */
+enum mv_status qdir_write_file(const struct qdir *d, const char *name, const void *data,
+                               size_t size, struct mv_err *err);
+/* qdir_read - the whole of NAME in D (at most MAX bytes), NUL-terminated, its length in
+ * *LEN (may be NULL); NULL with err.  The caller frees. */
+char *qdir_read(const struct qdir *d, const char *name, size_t max, size_t *len,
+                struct mv_err *err);
+/* qdir_record_load - ID.json of D parsed: a JSON object node (caller unrefs); NULL with
+ * err naming the file */
+JsonNode *qdir_record_load(const struct qdir *d, const char *id, struct mv_err *err);
+
+/* ---- quarantine_index.c: entries and the index file ---- */
+
+/* quarantine_entry_new - an empty entry with empty lists (quarantine_entry_free) */
+struct quarantine_entry *quarantine_entry_new(void);
+/* quarantine_index_entries_new - an id -> entry table that owns its entries */
+GHashTable *quarantine_index_entries_new(void);
+/* quarantine_index_add_line - the "add" line of E, '\n' included, appended to OUT */
+void quarantine_index_add_line(GString *out, const struct quarantine_entry *e);
+/* quarantine_index_parse - the events of the index TEXT (modified) into ENTRIES; false
+ * when the header is missing (a damaged index) */
+bool quarantine_index_parse(char *text, size_t len, GHashTable *entries);
+/* quarantine_index_append - one LINE to D's index (caller holds the lock); a torn last
+ * line is closed first.  A missing index is created only by the first store (FIRST_ID,
+ * when its record is the only one), else left to the next rebuild. */
+enum mv_status quarantine_index_append(const struct qdir *d, const char *line,
+                                       const char *first_id, struct mv_err *err);
+/* quarantine_index_append_state - the "state" line of ID's change to STATE at NOW
+ * appended (caller holds the lock) */
+enum mv_status quarantine_index_append_state(const struct qdir *d, const char *id, gint64 now,
+                                             enum quarantine_state state, struct mv_err *err);
+/* quarantine_index_scan - every record of D into ENTRIES (records that do not parse are
+ * skipped; with ONLY_MISSING, ids ENTRIES has already are not read) */
+enum mv_status quarantine_index_scan(const struct qdir *d, GHashTable *entries,
+                                     bool only_missing, struct mv_err *err);
+/* quarantine_index_sorted_new - ENTRIES' values newest first (borrowed pointers; the
+ * caller frees the array) */
+GPtrArray *quarantine_index_sorted_new(GHashTable *entries);
+/* quarantine_index_write - a fresh index of ENTRIES, oldest first (caller holds the
+ * lock) */
+enum mv_status quarantine_index_write(const struct qdir *d, GHashTable *entries,
+                                      struct mv_err *err);
+
+/* ---- quarantine_record.c: the record's schema ---- */
+
+/* quarantine_record_build - the record text (pretty JSON) of a new entry ID stored at
+ * NOW (Unix seconds) with SIZE message bytes, and in *ENTRY what the index keeps of it
+ * (caller frees both); NULL with err (MV_EPARSE) when meta->record_json is not a JSON
+ * object */
+char *quarantine_record_build(const char *id, gint64 now, size_t size,
+                              const struct quarantine_meta *meta,
+                              struct quarantine_entry **entry, struct mv_err *err);
+/* quarantine_record_entry_new - what the index keeps of the record ROOT; NULL when ROOT
+ * is not a record (not an object, no valid id) */
+struct quarantine_entry *quarantine_record_entry_new(JsonNode *root);
+/* quarantine_record_change_new - ROOT given STATE and a history event (NOW, BY, DETAIL,
+ * which may be NULL), and returned as the record's new text (caller frees) */
+char *quarantine_record_change_new(JsonNode *root, enum quarantine_state state, gint64 now,
+                                   const char *by, const char *detail);
+
+#endif
