@@ -16,7 +16,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet/mailvet
 HELPER=$top_builddir/tests/qstore-helper
 
-PLAN=62
+PLAN=64
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -142,6 +142,10 @@ filter() {
 }
 filter f-sender "$B" "list --sender '*@example.org'" --sender '*@example.org'
 filter f-sender-case "$A" "list --sender is case-insensitive" --sender 'MALLORY@Example.COM'
+filter f-sender-class "$A" "list --sender '[l-n]?llory@*': the glob dialect of rules and lists" \
+    --sender '[l-n]?llory@*'
+filter f-sender-escape "" "list --sender 'mallory\\*': a backslash makes '*' literal" \
+    --sender 'mallory\*'
 filter f-rcpt "$C" "list --recipient dave@example.net (any recipient)" --recipient dave@example.net
 filter f-campaign "$C $A" "list --campaign avaddon" --campaign avaddon
 filter f-reason "$B" "list --reason 'eicar*'" --reason 'eicar*'

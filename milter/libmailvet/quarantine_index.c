@@ -16,6 +16,7 @@
 
 #include "quarantine.h"
 #include "quarantine_internal.h"
+#include "wildcard.h"
 
 #define INDEX_HEADER "mailvet-quarantine-index 1\n"
 
@@ -369,15 +370,40 @@ static GHashTable *index_load(const struct qdir *d, struct mv_err *err)
 
 /* ---- list ---------------------------------------------------------------------------- */
 
-/* glob_match - case-insensitive glob of PAT against S: every glob filter of list
+/* folded - a filter's globs folded once for the whole list (wildcard.h: the dialect
+ * of rules and of allow and block lists) */
+struct folded {
+    char *campaign, *reason, *sender, *recipient;
+};
+
+/* folded_init - F's globs folded, NULL where F sets none */
+static void folded_init(struct folded *g, const struct quarantine_filter *f)
+{
+    memset(g, 0, sizeof(*g));
+    if (f == NULL)
+        return;
+    g->campaign = f->campaign != NULL ? wildcard_pattern_new(f->campaign) : NULL;
+    g->reason = f->reason != NULL ? wildcard_pattern_new(f->reason) : NULL;
+    g->sender = f->sender != NULL ? wildcard_pattern_new(f->sender) : NULL;
+    g->recipient = f->recipient != NULL ? wildcard_pattern_new(f->recipient) : NULL;
+}
+
+static void folded_clear(struct folded *g)
+{
+    g_free(g->campaign);
+    g_free(g->reason);
+    g_free(g->sender);
+    g_free(g->recipient);
+}
+
+/* glob_match - folded PAT against S (NULL: the empty text): every glob filter of list
  * (--sender, --recipient, --reason, --campaign) matches here and nowhere else */
 static bool glob_match(const char *pat, const char *s)
 {
-    char *lp = g_utf8_strdown(pat, -1), *ls = g_utf8_strdown(s != NULL ? s : "", -1);
-    bool m = g_pattern_match_simple(lp, ls);
+    char *text = wildcard_text_new(s != NULL ? s : "", -1);
+    bool m = wildcard_match(pat, text);
 
-    g_free(lp);
-    g_free(ls);
+    g_free(text);
     return m;
 }
 
@@ -390,8 +416,9 @@ static bool any_match(const char *pat, const GPtrArray *list)
     return false;
 }
 
-/* filter_pass - E passes every filter F sets (all must hold) */
-static bool filter_pass(const struct quarantine_filter *f, const struct quarantine_entry *e)
+/* filter_pass - E passes every filter F sets (all must hold); G holds F's globs folded */
+static bool filter_pass(const struct quarantine_filter *f, const struct folded *g,
+                        const struct quarantine_entry *e)
 {
     if (f == NULL)
         return true;
@@ -401,13 +428,13 @@ static bool filter_pass(const struct quarantine_filter *f, const struct quaranti
         return false;
     if (f->state >= 0 && (int)e->state != f->state)
         return false;
-    if (f->sender != NULL && !glob_match(f->sender, e->sender))
+    if (g->sender != NULL && !glob_match(g->sender, e->sender))
         return false;
-    if (f->recipient != NULL && !any_match(f->recipient, e->recipients))
+    if (g->recipient != NULL && !any_match(g->recipient, e->recipients))
         return false;
-    if (f->reason != NULL && !any_match(f->reason, e->reasons))
+    if (g->reason != NULL && !any_match(g->reason, e->reasons))
         return false;
-    if (f->campaign != NULL && !any_match(f->campaign, e->campaigns))
+    if (g->campaign != NULL && !any_match(g->campaign, e->campaigns))
         return false;
     return true;
 }
@@ -421,6 +448,7 @@ GPtrArray *quarantine_list_new(const char *dir, const struct quarantine_filter *
     bool missing;
     GHashTable *entries;
     GPtrArray *all;
+    struct folded globs;
 
     if (!qdir_open(&d, dir, false, &missing, err)) {
         if (missing)
@@ -435,14 +463,16 @@ GPtrArray *quarantine_list_new(const char *dir, const struct quarantine_filter *
         return NULL;
     }
     all = quarantine_index_sorted_new(entries);
+    folded_init(&globs, filter);
     for (guint i = 0; i < all->len; i++) {
         struct quarantine_entry *e = g_ptr_array_index(all, i);
 
-        if (filter_pass(filter, e)) {
+        if (filter_pass(filter, &globs, e)) {
             g_hash_table_steal(entries, e->id);
             g_ptr_array_add(out, e);
         }
     }
+    folded_clear(&globs);
     g_ptr_array_free(all, TRUE);
     g_hash_table_unref(entries);
     return out;
