@@ -1,6 +1,6 @@
 #!/bin/sh
 # check-docs.sh - every configuration key is documented and shipped, with its real default.
-# For each key of the schema (milter/config.c, listed by "mailvet check-config --keys"):
+# For each key of the schema (milter/libmailvet/config.c, listed by "mailvet check-config --keys"):
 # man/mailvet.yaml.5.in has a ".BR key (type, default X, ...)" entry, the sample
 # policies/mailvet.yaml sets it, and both give the built-in default (printed by
 # "mailvet check-config -c /dev/null"), so limits.h, the man page and the sample cannot

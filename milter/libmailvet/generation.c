@@ -1,6 +1,6 @@
 /* generation.c - build, install and reference-count generations.
  * The current generation is a pointer guarded by a mutex; a message takes a
- * reference at its start and drops it when it ends (msg.c), so a reload swaps the
+ * reference at its start and drops it when it ends (mailvetd_session.c), so a reload swaps the
  * pointer without waiting for anyone, and the old engine is freed by whichever
  * thread drops its last reference.  Two engines are in memory during a swap. */
 #include <string.h>
