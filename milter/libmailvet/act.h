@@ -41,7 +41,7 @@ struct act_plan {
     /* header values, NULL where that header is not added; the sender's copies of
      * act_headers are removed whenever the answer delivers the message */
     char *header[ACT_HEADERS];
-    char *subject;     /* the new Subject (prefixed), or NULL to leave it */
+    char *subject; /* the new Subject (prefixed), or NULL to leave it */
 };
 
 /* act_plan - the plan for RES; TRUNCATED: the message was cut at max_message_size,

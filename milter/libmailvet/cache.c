@@ -442,8 +442,7 @@ bad:
 }
 
 /* cache_new - a generation's cache, or NULL (off, or ERR) */
-struct cache *cache_new(const struct cache_options *opt, const char *digest,
-                        struct mv_err *err)
+struct cache *cache_new(const struct cache_options *opt, const char *digest, struct mv_err *err)
 {
     struct cache *c;
 
@@ -468,8 +467,8 @@ struct cache *cache_new(const struct cache_options *opt, const char *digest,
     c->connect_timeout = opt->connect_timeout;
     c->timeout = opt->timeout;
     /* NUL cannot occur in any of these: the fields separate unambiguously */
-    c->params = g_strdup_printf("%s\n%s\n%s\n%u\n%u\n%u", opt->address, c->username,
-                                c->password, c->db, c->connect_timeout, c->timeout);
+    c->params = g_strdup_printf("%s\n%s\n%s\n%u\n%u\n%u", opt->address, c->username, c->password,
+                                c->db, c->connect_timeout, c->timeout);
     c->prefix = g_strconcat("mv:", digest, ":", NULL);
     c->secret = g_strdup(opt->secret);
     c->secret_len = strlen(c->secret);

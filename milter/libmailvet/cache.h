@@ -61,20 +61,19 @@ struct cache_options {
 
 /* What one message did with the cache, for the log line and mailvet scan --json. */
 struct cache_stats {
-    unsigned hits;       /* leaves whose report came from Redis */
-    unsigned misses;     /* leaves looked up and not found (or unusable) */
-    unsigned errors;     /* failed calls (connect, timeout, protocol) */
-    unsigned rejected;   /* values that failed the HMAC check or did not decode */
-    unsigned stored;     /* values sent with SET */
-    double rtt_ms;       /* time spent talking to Redis */
-    bool off;            /* no cache configured, or the breaker was open */
+    unsigned hits;     /* leaves whose report came from Redis */
+    unsigned misses;   /* leaves looked up and not found (or unusable) */
+    unsigned errors;   /* failed calls (connect, timeout, protocol) */
+    unsigned rejected; /* values that failed the HMAC check or did not decode */
+    unsigned stored;   /* values sent with SET */
+    double rtt_ms;     /* time spent talking to Redis */
+    bool off;          /* no cache configured, or the breaker was open */
 };
 
 /* cache_new - the cache of a generation: OPT's settings, DIGEST the generation's scan
  * digest (hex).  NULL without error when no Redis is configured (no address); NULL
  * with ERR on a bad setting (a secret that is too short ...).  Does not connect. */
-struct cache *cache_new(const struct cache_options *opt, const char *digest,
-                        struct mv_err *err);
+struct cache *cache_new(const struct cache_options *opt, const char *digest, struct mv_err *err);
 struct cache *cache_free(struct cache *c);
 
 /* cache_get - one MGET for the N leaves whose hex SHA-256 are SHA[i]: for each hit,

@@ -91,7 +91,8 @@ static const struct cfg_key keys[] = {
 
     /* scanning: a new generation on SIGUSR1 */
     KEY(database, CFG_PATH, "/var/lib/clamav", NULL, NULL, CFG_RELOAD, NULL, 0),
-    KEY(policy_dir, CFG_PATH, CONFIG_POLICY_DIR_DEFAULT, NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL, 0),
+    KEY(policy_dir, CFG_PATH, CONFIG_POLICY_DIR_DEFAULT, NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL,
+        0),
     KEY(reload_check_interval, CFG_DURATION, "60s", "0s", "24h", CFG_RELOAD, NULL, CFG_SECONDS),
     KEY(tmpdir, CFG_PATH, "/var/tmp", NULL, NULL, CFG_RELOAD, NULL, 0),
     KEY(on_error, CFG_ENUM, "tempfail", NULL, NULL, CFG_RELOAD, on_error_names, 0),
@@ -111,8 +112,8 @@ static const struct cfg_key keys[] = {
     KEY(max_scan_time, CFG_DURATION, LIMIT_MAX_SCAN_TIME_DEFAULT, "100ms", "1h", CFG_RELOAD, NULL,
         CFG_MILLIS),
     KEY(max_objects, CFG_UINT, LIMIT_MAX_OBJECTS_DEFAULT, "1", "1000000", CFG_RELOAD, NULL, 0),
-    KEY(max_message_scan_size, CFG_SIZE, LIMIT_MAX_MESSAGE_SCAN_SIZE_DEFAULT, "1K", "16G", CFG_RELOAD,
-        NULL, 0),
+    KEY(max_message_scan_size, CFG_SIZE, LIMIT_MAX_MESSAGE_SCAN_SIZE_DEFAULT, "1K", "16G",
+        CFG_RELOAD, NULL, 0),
     KEY(max_message_scan_time, CFG_DURATION, LIMIT_MAX_MESSAGE_SCAN_TIME_DEFAULT, "100ms", "1h",
         CFG_RELOAD, NULL, CFG_MILLIS),
     KEY(max_compression_ratio, CFG_UINT, LIMIT_MAX_COMPRESSION_RATIO_DEFAULT, "2", "1000000",
@@ -517,9 +518,9 @@ static void unknown_key(const struct yamlnode *key, struct mv_err *err)
 
     for (size_t i = 0; i < NKEYS; i++)
         names[i] = keys[i].name;
-    yamlnode_err_add(err, MV_ECONFIG, key, "%s",
-                     suggest_unknown_key(msg, sizeof(msg), NULL, yamlnode_scalar_get(key), names,
-                                         NKEYS));
+    yamlnode_err_add(
+        err, MV_ECONFIG, key, "%s",
+        suggest_unknown_key(msg, sizeof(msg), NULL, yamlnode_scalar_get(key), names, NKEYS));
 }
 
 /* find_key - the schema entry for NAME, or NULL */

@@ -27,27 +27,27 @@ enum config_on_error {
 };
 
 struct mv_config {
-    char *file;               /* path it was read from, or "(built-in)" */
+    char *file; /* path it was read from, or "(built-in)" */
 
     /* daemon */
-    char *socket;             /* unix:PATH | local:PATH | inet:PORT@HOST | inet6:PORT@HOST */
-    unsigned socket_mode;     /* permissions of a unix socket, e.g. 0660 */
-    char *user;               /* drop to this user after binding; "" = stay */
-    char *group;              /* "" = the user's primary group */
-    char *pid_file;           /* "" = none */
-    char *log_facility;       /* syslog facility name, "mail" */
-    bool log_clean;           /* one summary line for clean mail too */
-    unsigned milter_timeout;  /* seconds libmilter waits on the MTA (smfi_settimeout) */
-    unsigned shutdown_timeout;/* seconds SIGTERM waits for messages in flight */
+    char *socket;              /* unix:PATH | local:PATH | inet:PORT@HOST | inet6:PORT@HOST */
+    unsigned socket_mode;      /* permissions of a unix socket, e.g. 0660 */
+    char *user;                /* drop to this user after binding; "" = stay */
+    char *group;               /* "" = the user's primary group */
+    char *pid_file;            /* "" = none */
+    char *log_facility;        /* syslog facility name, "mail" */
+    bool log_clean;            /* one summary line for clean mail too */
+    unsigned milter_timeout;   /* seconds libmilter waits on the MTA (smfi_settimeout) */
+    unsigned shutdown_timeout; /* seconds SIGTERM waits for messages in flight */
 
     /* scanning */
-    char *database;           /* signature directory: .cvd/.cld/.hdb/.ndb/.ldb/.yar ... */
-    char *policy_dir;         /* policy files, rules, signatures/; "" = built-in policy */
+    char *database;                 /* signature directory: .cvd/.cld/.hdb/.ndb/.ldb/.yar ... */
+    char *policy_dir;               /* policy files, rules, signatures/; "" = built-in policy */
     unsigned reload_check_interval; /* seconds between checks for changed signatures; 0 off */
-    char *tmpdir;             /* spool and large-leaf temp files */
-    int on_error;             /* enum config_on_error */
-    bool add_header;          /* X-Mailvet-Status on mail that passes */
-    unsigned max_scans;       /* messages scanned at once; 0: one per CPU */
+    char *tmpdir;                   /* spool and large-leaf temp files */
+    int on_error;                   /* enum config_on_error */
+    bool add_header;                /* X-Mailvet-Status on mail that passes */
+    unsigned max_scans;             /* messages scanned at once; 0: one per CPU */
 
     /* limits (limits.h has the defaults) */
     uint64_t spool_memory;
@@ -58,8 +58,8 @@ struct mv_config {
     uint64_t max_file_size;
     unsigned max_recursion;
     unsigned max_files;
-    unsigned max_scan_time;   /* milliseconds */
-    unsigned max_objects;     /* per message, over all leaves */
+    unsigned max_scan_time; /* milliseconds */
+    unsigned max_objects;   /* per message, over all leaves */
     uint64_t max_message_scan_size;
     unsigned max_message_scan_time; /* milliseconds */
     unsigned max_compression_ratio;
@@ -67,23 +67,23 @@ struct mv_config {
 
     /* quarantine */
     char *quarantine_dir;
-    int quarantine_mode;      /* enum config_quarantine_mode */
+    int quarantine_mode; /* enum config_quarantine_mode */
     char *quarantine_release_host;
     unsigned quarantine_release_port;
-    unsigned quarantine_max_age; /* seconds, for purge */
+    unsigned quarantine_max_age;  /* seconds, for purge */
     uint64_t quarantine_max_size; /* bytes, for purge */
 
     /* Redis verdict cache */
-    char *redis;              /* "" off, "unix:/path", "host:port" or "[v6]:port" */
-    char *redis_username;     /* ACL user, "" = none */
-    char *redis_password;     /* "" = no AUTH */
-    unsigned redis_db;        /* SELECT */
+    char *redis;                    /* "" off, "unix:/path", "host:port" or "[v6]:port" */
+    char *redis_username;           /* ACL user, "" = none */
+    char *redis_password;           /* "" = no AUTH */
+    unsigned redis_db;              /* SELECT */
     unsigned redis_connect_timeout; /* milliseconds */
-    unsigned redis_timeout;   /* milliseconds, per command round trip */
-    char *cache_secret;       /* HMAC-SHA256 key of the values; required with redis */
-    unsigned cache_ttl_clean; /* seconds */
-    unsigned cache_ttl_detected; /* seconds */
-    uint64_t cache_max_value; /* bytes; bigger reports are not stored */
+    unsigned redis_timeout;         /* milliseconds, per command round trip */
+    char *cache_secret;             /* HMAC-SHA256 key of the values; required with redis */
+    unsigned cache_ttl_clean;       /* seconds */
+    unsigned cache_ttl_detected;    /* seconds */
+    uint64_t cache_max_value;       /* bytes; bigger reports are not stored */
 };
 
 /* config_load - read and validate PATH; NULL with err filled on any error */

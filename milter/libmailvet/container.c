@@ -146,9 +146,9 @@ static enum mv_status account(const struct container_ctx *cc, struct scan_report
 }
 
 /* check_part - list, match, extract and scan the archive in DATA[0..LEN) */
-static enum mv_status check_part(const struct container_ctx *cc, struct scan_report *rep,
-                                 guint i, const void *data, size_t len, struct children *ch,
-                                 struct tally *t, struct mv_err *err)
+static enum mv_status check_part(const struct container_ctx *cc, struct scan_report *rep, guint i,
+                                 const void *data, size_t len, struct children *ch, struct tally *t,
+                                 struct mv_err *err)
 {
     struct unpack_limits lim = {
         .max_members = cc->limits.max_files,

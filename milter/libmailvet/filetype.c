@@ -37,27 +37,48 @@ static const struct {
     const char *type;
     enum class cls;
 } detected_classes[] = {
-    {"CL_TYPE_TEXT_ASCII", C_TEXT}, {"CL_TYPE_TEXT_UTF8", C_TEXT},
-    {"CL_TYPE_TEXT_UTF16LE", C_TEXT}, {"CL_TYPE_TEXT_UTF16BE", C_TEXT},
-    {"CL_TYPE_HTML", C_TEXT},       {"CL_TYPE_HTML_UTF16", C_TEXT},
-    {"CL_TYPE_SCRIPT", C_TEXT},     {"CL_TYPE_MAIL", C_TEXT},
-    {"CL_TYPE_MHTML", C_TEXT},      {"CL_TYPE_MSEXE", C_EXE},
-    {"CL_TYPE_ELF", C_ELF},         {"CL_TYPE_MACHO", C_MACHO},
-    {"CL_TYPE_MACHO_UNIBIN", C_MACHO}, {"CL_TYPE_PDF", C_PDF},
-    {"CL_TYPE_ZIP", C_ZIP},         {"CL_TYPE_OOXML_WORD", C_ZIP},
-    {"CL_TYPE_OOXML_XL", C_ZIP},    {"CL_TYPE_OOXML_PPT", C_ZIP},
-    {"CL_TYPE_OOXML_HWP", C_ZIP},   {"CL_TYPE_MSOLE2", C_OLE2},
-    {"CL_TYPE_MSWORD", C_OLE2},     {"CL_TYPE_MSXL", C_OLE2},
-    {"CL_TYPE_MSPPT", C_OLE2},      {"CL_TYPE_HWPOLE2", C_OLE2},
-    {"CL_TYPE_RTF", C_RTF},         {"CL_TYPE_RAR", C_RAR},
-    {"CL_TYPE_7Z", C_7Z},           {"CL_TYPE_GZ", C_GZ},
-    {"CL_TYPE_BZ", C_BZ},           {"CL_TYPE_XZ", C_XZ},
-    {"CL_TYPE_POSIX_TAR", C_TAR},   {"CL_TYPE_OLD_TAR", C_TAR},
-    {"CL_TYPE_ISO9660", C_ISO},     {"CL_TYPE_UDF", C_ISO},
-    {"CL_TYPE_MSCAB", C_CAB},       {"CL_TYPE_ARJ", C_ARJ},
-    {"CL_TYPE_MSCHM", C_CHM},       {"CL_TYPE_LNK", C_LNK},
-    {"CL_TYPE_GRAPHICS", C_IMAGE},  {"CL_TYPE_GIF", C_IMAGE},
-    {"CL_TYPE_PNG", C_IMAGE},       {"CL_TYPE_JPEG", C_IMAGE},
+    {"CL_TYPE_TEXT_ASCII", C_TEXT},
+    {"CL_TYPE_TEXT_UTF8", C_TEXT},
+    {"CL_TYPE_TEXT_UTF16LE", C_TEXT},
+    {"CL_TYPE_TEXT_UTF16BE", C_TEXT},
+    {"CL_TYPE_HTML", C_TEXT},
+    {"CL_TYPE_HTML_UTF16", C_TEXT},
+    {"CL_TYPE_SCRIPT", C_TEXT},
+    {"CL_TYPE_MAIL", C_TEXT},
+    {"CL_TYPE_MHTML", C_TEXT},
+    {"CL_TYPE_MSEXE", C_EXE},
+    {"CL_TYPE_ELF", C_ELF},
+    {"CL_TYPE_MACHO", C_MACHO},
+    {"CL_TYPE_MACHO_UNIBIN", C_MACHO},
+    {"CL_TYPE_PDF", C_PDF},
+    {"CL_TYPE_ZIP", C_ZIP},
+    {"CL_TYPE_OOXML_WORD", C_ZIP},
+    {"CL_TYPE_OOXML_XL", C_ZIP},
+    {"CL_TYPE_OOXML_PPT", C_ZIP},
+    {"CL_TYPE_OOXML_HWP", C_ZIP},
+    {"CL_TYPE_MSOLE2", C_OLE2},
+    {"CL_TYPE_MSWORD", C_OLE2},
+    {"CL_TYPE_MSXL", C_OLE2},
+    {"CL_TYPE_MSPPT", C_OLE2},
+    {"CL_TYPE_HWPOLE2", C_OLE2},
+    {"CL_TYPE_RTF", C_RTF},
+    {"CL_TYPE_RAR", C_RAR},
+    {"CL_TYPE_7Z", C_7Z},
+    {"CL_TYPE_GZ", C_GZ},
+    {"CL_TYPE_BZ", C_BZ},
+    {"CL_TYPE_XZ", C_XZ},
+    {"CL_TYPE_POSIX_TAR", C_TAR},
+    {"CL_TYPE_OLD_TAR", C_TAR},
+    {"CL_TYPE_ISO9660", C_ISO},
+    {"CL_TYPE_UDF", C_ISO},
+    {"CL_TYPE_MSCAB", C_CAB},
+    {"CL_TYPE_ARJ", C_ARJ},
+    {"CL_TYPE_MSCHM", C_CHM},
+    {"CL_TYPE_LNK", C_LNK},
+    {"CL_TYPE_GRAPHICS", C_IMAGE},
+    {"CL_TYPE_GIF", C_IMAGE},
+    {"CL_TYPE_PNG", C_IMAGE},
+    {"CL_TYPE_JPEG", C_IMAGE},
     {"CL_TYPE_TIFF", C_IMAGE},
 };
 
@@ -65,22 +86,22 @@ static const struct {
     const char *ext;
     enum class cls;
 } extension_classes[] = {
-    {"txt", C_TEXT},   {"csv", C_TEXT},  {"log", C_TEXT},  {"htm", C_TEXT},   {"html", C_TEXT},
-    {"xml", C_TEXT},   {"json", C_TEXT}, {"eml", C_TEXT},  {"ics", C_TEXT},   {"vcf", C_TEXT},
-    {"js", C_TEXT},    {"vbs", C_TEXT},  {"ps1", C_TEXT},  {"bat", C_TEXT},   {"cmd", C_TEXT},
-    {"hta", C_TEXT},   {"wsf", C_TEXT},  {"exe", C_EXE},   {"dll", C_EXE},    {"scr", C_EXE},
-    {"com", C_EXE},    {"pif", C_EXE},   {"cpl", C_EXE},   {"sys", C_EXE},    {"ocx", C_EXE},
-    {"pdf", C_PDF},    {"zip", C_ZIP},   {"jar", C_ZIP},   {"apk", C_ZIP},    {"docx", C_ZIP},
-    {"docm", C_ZIP},   {"dotx", C_ZIP},  {"dotm", C_ZIP},  {"xlsx", C_ZIP},   {"xlsm", C_ZIP},
-    {"xltx", C_ZIP},   {"xltm", C_ZIP},  {"pptx", C_ZIP},  {"pptm", C_ZIP},   {"ppsx", C_ZIP},
-    {"ppam", C_ZIP},   {"xlam", C_ZIP},  {"odt", C_ZIP},   {"ods", C_ZIP},    {"odp", C_ZIP},
-    {"doc", C_OLE2},   {"dot", C_OLE2},  {"xls", C_OLE2},  {"xlt", C_OLE2},   {"ppt", C_OLE2},
-    {"pps", C_OLE2},   {"msi", C_OLE2},  {"msg", C_OLE2},  {"pub", C_OLE2},   {"vsd", C_OLE2},
-    {"rtf", C_RTF},    {"rar", C_RAR},   {"7z", C_7Z},     {"gz", C_GZ},      {"tgz", C_GZ},
-    {"bz2", C_BZ},     {"tbz", C_BZ},    {"xz", C_XZ},     {"txz", C_XZ},     {"tar", C_TAR},
-    {"iso", C_ISO},    {"cab", C_CAB},   {"arj", C_ARJ},   {"chm", C_CHM},    {"lnk", C_LNK},
-    {"jpg", C_IMAGE},  {"jpeg", C_IMAGE}, {"png", C_IMAGE}, {"gif", C_IMAGE}, {"bmp", C_IMAGE},
-    {"tif", C_IMAGE},  {"tiff", C_IMAGE}, {"ico", C_IMAGE}, {"webp", C_IMAGE},
+    {"txt", C_TEXT},  {"csv", C_TEXT},   {"log", C_TEXT},  {"htm", C_TEXT},   {"html", C_TEXT},
+    {"xml", C_TEXT},  {"json", C_TEXT},  {"eml", C_TEXT},  {"ics", C_TEXT},   {"vcf", C_TEXT},
+    {"js", C_TEXT},   {"vbs", C_TEXT},   {"ps1", C_TEXT},  {"bat", C_TEXT},   {"cmd", C_TEXT},
+    {"hta", C_TEXT},  {"wsf", C_TEXT},   {"exe", C_EXE},   {"dll", C_EXE},    {"scr", C_EXE},
+    {"com", C_EXE},   {"pif", C_EXE},    {"cpl", C_EXE},   {"sys", C_EXE},    {"ocx", C_EXE},
+    {"pdf", C_PDF},   {"zip", C_ZIP},    {"jar", C_ZIP},   {"apk", C_ZIP},    {"docx", C_ZIP},
+    {"docm", C_ZIP},  {"dotx", C_ZIP},   {"dotm", C_ZIP},  {"xlsx", C_ZIP},   {"xlsm", C_ZIP},
+    {"xltx", C_ZIP},  {"xltm", C_ZIP},   {"pptx", C_ZIP},  {"pptm", C_ZIP},   {"ppsx", C_ZIP},
+    {"ppam", C_ZIP},  {"xlam", C_ZIP},   {"odt", C_ZIP},   {"ods", C_ZIP},    {"odp", C_ZIP},
+    {"doc", C_OLE2},  {"dot", C_OLE2},   {"xls", C_OLE2},  {"xlt", C_OLE2},   {"ppt", C_OLE2},
+    {"pps", C_OLE2},  {"msi", C_OLE2},   {"msg", C_OLE2},  {"pub", C_OLE2},   {"vsd", C_OLE2},
+    {"rtf", C_RTF},   {"rar", C_RAR},    {"7z", C_7Z},     {"gz", C_GZ},      {"tgz", C_GZ},
+    {"bz2", C_BZ},    {"tbz", C_BZ},     {"xz", C_XZ},     {"txz", C_XZ},     {"tar", C_TAR},
+    {"iso", C_ISO},   {"cab", C_CAB},    {"arj", C_ARJ},   {"chm", C_CHM},    {"lnk", C_LNK},
+    {"jpg", C_IMAGE}, {"jpeg", C_IMAGE}, {"png", C_IMAGE}, {"gif", C_IMAGE},  {"bmp", C_IMAGE},
+    {"tif", C_IMAGE}, {"tiff", C_IMAGE}, {"ico", C_IMAGE}, {"webp", C_IMAGE},
 };
 
 static const struct {
@@ -116,49 +137,38 @@ static const struct {
 };
 
 /* class_of_detected - libclamav's type name to a class */
-static enum class class_of_detected(const char *type)
-{
-    for (size_t i = 0; type != NULL && i < G_N_ELEMENTS(detected_classes); i++)
-        if (strcmp(detected_classes[i].type, type) == 0)
-            return detected_classes[i].cls;
+static enum class class_of_detected(const char *type) {
+    for (size_t i = 0; type != NULL && i < G_N_ELEMENTS(detected_classes);
+         i++) if (strcmp(detected_classes[i].type, type) == 0) return detected_classes[i]
+        .cls;
     return C_UNKNOWN;
 }
 
 /* class_of_name - the last extension of NAME, ignoring the trailing dots and spaces
  * Windows ignores too ("invoice.pdf. " opens as a .pdf) */
-static enum class class_of_name(const char *name)
-{
-    const char *dot, *end;
-    char ext[16];
-    size_t n;
+static enum class class_of_name(const char *name) {
+    const char *dot, *end; char ext[16]; size_t n;
 
-    if (name == NULL)
-        return C_UNKNOWN;
+    if (name == NULL) return C_UNKNOWN;
     end = name + strlen(name);
-    while (end > name && (end[-1] == '.' || end[-1] == ' '))
-        end--;
-    for (dot = end; dot > name && dot[-1] != '.' && dot[-1] != '/' && dot[-1] != '\\'; dot--)
-        ;
-    if (dot == name || dot[-1] != '.')
-        return C_UNKNOWN;
+    while (end > name && (end[-1] == '.' || end[-1] == ' ')) end--;
+    for (dot = end; dot > name && dot[-1] != '.' && dot[-1] != '/' && dot[-1] != '\\'; dot--);
+    if (dot == name || dot[-1] != '.') return C_UNKNOWN;
     n = (size_t)(end - dot);
-    if (n == 0 || n >= sizeof(ext))
-        return C_UNKNOWN;
-    for (size_t i = 0; i < n; i++)
-        ext[i] = g_ascii_tolower(dot[i]);
+    if (n == 0 || n >= sizeof(ext)) return C_UNKNOWN;
+    for (size_t i = 0; i < n; i++) ext[i] = g_ascii_tolower(dot[i]);
     ext[n] = '\0';
-    for (size_t i = 0; i < G_N_ELEMENTS(extension_classes); i++)
-        if (strcmp(extension_classes[i].ext, ext) == 0)
-            return extension_classes[i].cls;
+    for (size_t i = 0; i < G_N_ELEMENTS(extension_classes);
+         i++) if (strcmp(extension_classes[i].ext, ext) == 0) return extension_classes[i]
+        .cls;
     return C_UNKNOWN;
 }
 
 /* class_of_mime - a declared "type/subtype" to a class */
-static enum class class_of_mime(const char *mime)
-{
-    for (size_t i = 0; mime != NULL && i < G_N_ELEMENTS(mime_classes); i++)
-        if (g_ascii_strcasecmp(mime_classes[i].mime, mime) == 0)
-            return mime_classes[i].cls;
+static enum class class_of_mime(const char *mime) {
+    for (size_t i = 0; mime != NULL && i < G_N_ELEMENTS(mime_classes);
+         i++) if (g_ascii_strcasecmp(mime_classes[i].mime, mime) == 0) return mime_classes[i]
+        .cls;
     return C_UNKNOWN;
 }
 

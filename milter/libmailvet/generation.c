@@ -37,10 +37,9 @@ static void stamp_dir(GString *out, const char *dir)
         struct stat st;
 
         if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-            g_ptr_array_add(lines, g_strdup_printf("%s %lld %lld.%09ld\n", path,
-                                                   (long long)st.st_size,
-                                                   (long long)st.st_mtim.tv_sec,
-                                                   st.st_mtim.tv_nsec));
+            g_ptr_array_add(lines,
+                            g_strdup_printf("%s %lld %lld.%09ld\n", path, (long long)st.st_size,
+                                            (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec));
         g_free(path);
     }
     g_dir_close(d);
@@ -148,12 +147,12 @@ static char *scan_digest_new(const struct mv_config *cfg, const char *database,
         g_free(sigs);
     }
     g_string_append_printf(in,
-                           "%s\nscan=%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%u,%u,%u,%u,%"
-                           G_GUINT64_FORMAT ",%u,%u,%u\n",
+                           "%s\nscan=%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+                           ",%u,%u,%u,%u,%" G_GUINT64_FORMAT ",%u,%u,%u\n",
                            engine_version, cfg->max_scan_size, cfg->max_file_size,
-                           cfg->max_recursion, cfg->max_files, cfg->max_scan_time,
-                           cfg->max_objects, cfg->max_message_scan_size,
-                           cfg->max_compression_ratio, cfg->max_passwords, SCAN_HEAD_BYTES);
+                           cfg->max_recursion, cfg->max_files, cfg->max_scan_time, cfg->max_objects,
+                           cfg->max_message_scan_size, cfg->max_compression_ratio,
+                           cfg->max_passwords, SCAN_HEAD_BYTES);
     digest = g_compute_checksum_for_string(G_CHECKSUM_SHA256, in->str, (gssize)in->len);
     g_string_free(in, TRUE);
     return digest;

@@ -14,17 +14,17 @@
 #include "scan.h"
 
 struct generation {
-    unsigned number;          /* 1, 2, ... in order of installation */
-    struct mv_config *cfg;    /* owned */
+    unsigned number;               /* 1, 2, ... in order of installation */
+    struct mv_config *cfg;         /* owned */
     struct scan_options scan_opts; /* cfg's scan limits, for the engine and each budget */
-    struct scan_engine *engine; /* owned */
-    struct policy *policy;    /* owned: policy files and compiled rules */
-    struct cache *cache;      /* owned: the Redis verdict cache, NULL when off */
-    char *scan_digest;        /* hex SHA-256 of what reports depend on (cache keys) */
-    char *stamp;              /* names, sizes and times of the files it was built from */
-    char *database;           /* the directory actually loaded (cfg or override) */
-    char *policy_dir;         /* the policy directory loaded, "" for the built-in policy */
-    double build_ms;          /* time to build, for the log */
+    struct scan_engine *engine;    /* owned */
+    struct policy *policy;         /* owned: policy files and compiled rules */
+    struct cache *cache;           /* owned: the Redis verdict cache, NULL when off */
+    char *scan_digest;             /* hex SHA-256 of what reports depend on (cache keys) */
+    char *stamp;                   /* names, sizes and times of the files it was built from */
+    char *database;                /* the directory actually loaded (cfg or override) */
+    char *policy_dir;              /* the policy directory loaded, "" for the built-in policy */
+    double build_ms;               /* time to build, for the log */
     gint refs;
 };
 

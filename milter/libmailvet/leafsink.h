@@ -22,8 +22,8 @@ struct leafsink {
     unsigned char *buf; /* bytes in memory (g_try_malloc'd), NULL once spilled */
     size_t len;
     size_t cap;
-    int fd;             /* the temp file, -1 until spilled */
-    size_t size;        /* bytes written in all */
+    int fd;      /* the temp file, -1 until spilled */
+    size_t size; /* bytes written in all */
     struct digest *sum;
     size_t mem_max;     /* bytes kept in memory at most */
     const char *tmpdir; /* borrowed; NULL: g_get_tmp_dir() */
@@ -33,9 +33,9 @@ struct leafsink {
 struct leafsink_bytes {
     const unsigned char *data; /* the bytes, never NULL ("" when there are none) */
     size_t size;
-    bool lost;                 /* spilled, but no address space to map them: empty */
-    unsigned char *mem;        /* owned: the memory behind data, or NULL */
-    void *map;                 /* owned: the private mapping behind data, or NULL */
+    bool lost;          /* spilled, but no address space to map them: empty */
+    unsigned char *mem; /* owned: the memory behind data, or NULL */
+    void *map;          /* owned: the private mapping behind data, or NULL */
     size_t map_len;
 };
 

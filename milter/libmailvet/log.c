@@ -19,10 +19,9 @@ static const struct {
     const char *name;
     int code;
 } facilities[] = {
-    {"mail", LOG_MAIL},     {"daemon", LOG_DAEMON}, {"user", LOG_USER},
-    {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1}, {"local2", LOG_LOCAL2},
-    {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
-    {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},
+    {"mail", LOG_MAIL},     {"daemon", LOG_DAEMON}, {"user", LOG_USER},     {"local0", LOG_LOCAL0},
+    {"local1", LOG_LOCAL1}, {"local2", LOG_LOCAL2}, {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4},
+    {"local5", LOG_LOCAL5}, {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},
 };
 
 /* log_facility_code - facility name to LOG_* code */
@@ -50,7 +49,7 @@ void log_msg(int priority, const char *fmt, ...)
 
     va_start(ap, fmt);
     if (use_stderr) {
-        static const char *const level[] = {"emerg", "alert", "crit",  "error",
+        static const char *const level[] = {"emerg",   "alert",  "crit", "error",
                                             "warning", "notice", "info", "debug"};
         char line[2048];
         char stamp[32];

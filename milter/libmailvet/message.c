@@ -89,7 +89,7 @@ struct walk {
     size_t leaf_mem_max;
     const char *tmpdir;
     unsigned max_parts;
-    unsigned residues;      /* preamble and epilogue leaves: beside max_parts, not in it */
+    unsigned residues; /* preamble and epilogue leaves: beside max_parts, not in it */
     unsigned max_depth;
     GString *path;          /* path of the object being visited */
     unsigned char *scratch; /* MESSAGE_CHUNK bytes */

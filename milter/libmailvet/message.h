@@ -14,15 +14,15 @@
 #include "mv.h"
 
 /* message_flags() bits: each one makes the message unscannable */
-#define MESSAGE_LIMIT_PARTS 0x1u  /* more than max_parts leaves; the rest were skipped */
-#define MESSAGE_LIMIT_DEPTH 0x2u  /* nesting deeper than max_depth; deeper parts skipped */
-#define MESSAGE_NO_MEMORY   0x4u  /* a leaf could not be decoded for lack of memory */
-#define MESSAGE_MALFORMED   0x8u  /* MIME structure not followed: raw text kept as a leaf */
+#define MESSAGE_LIMIT_PARTS 0x1u /* more than max_parts leaves; the rest were skipped */
+#define MESSAGE_LIMIT_DEPTH 0x2u /* nesting deeper than max_depth; deeper parts skipped */
+#define MESSAGE_NO_MEMORY 0x4u   /* a leaf could not be decoded for lack of memory */
+#define MESSAGE_MALFORMED 0x8u   /* MIME structure not followed: raw text kept as a leaf */
 
 struct message_limits {
     unsigned max_parts;
     unsigned max_depth;
-    size_t leaf_mem_max;  /* decoded leaves above this go to an unlinked temp file, mmapped */
+    size_t leaf_mem_max; /* decoded leaves above this go to an unlinked temp file, mmapped */
     const char *tmpdir;
 };
 

@@ -23,9 +23,14 @@ enum mv_status mv_err_set(struct mv_err *err, enum mv_status status, const char 
 const char *mv_status_name(enum mv_status status)
 {
     static const char *const names[] = {
-        [MV_OK] = "ok",         [MV_ENOMEM] = "no-memory", [MV_EIO] = "io-error",
-        [MV_TOOBIG] = "too-big", [MV_EPARSE] = "parse-error", [MV_ESCAN] = "scan-error",
-        [MV_ECONFIG] = "config-error", [MV_EBUG] = "bug",
+        [MV_OK] = "ok",
+        [MV_ENOMEM] = "no-memory",
+        [MV_EIO] = "io-error",
+        [MV_TOOBIG] = "too-big",
+        [MV_EPARSE] = "parse-error",
+        [MV_ESCAN] = "scan-error",
+        [MV_ECONFIG] = "config-error",
+        [MV_EBUG] = "bug",
     };
 
     if ((unsigned)status < sizeof(names) / sizeof(names[0]) && names[status] != NULL)
@@ -34,8 +39,10 @@ const char *mv_status_name(enum mv_status status)
 }
 
 static const char *const verdict_names[] = {
-    [MV_VERDICT_CLEAN] = "clean",         [MV_VERDICT_SUSPICIOUS] = "suspicious",
-    [MV_VERDICT_UNSCANNABLE] = "unscannable", [MV_VERDICT_CAMPAIGN] = "campaign",
+    [MV_VERDICT_CLEAN] = "clean",
+    [MV_VERDICT_SUSPICIOUS] = "suspicious",
+    [MV_VERDICT_UNSCANNABLE] = "unscannable",
+    [MV_VERDICT_CAMPAIGN] = "campaign",
     [MV_VERDICT_INFECTED] = "infected",
 };
 

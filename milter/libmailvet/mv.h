@@ -12,18 +12,18 @@
 
 enum mv_status {
     MV_OK = 0,
-    MV_ENOMEM,   /* allocation refused (sender-sized data) */
-    MV_EIO,      /* read/write/temp file failure */
-    MV_TOOBIG,   /* a size cap was hit: a verdict, not an error */
-    MV_EPARSE,   /* input could not be parsed at all */
-    MV_ESCAN,    /* libclamav failed on a leaf */
-    MV_ECONFIG,  /* configuration or database problem */
-    MV_EBUG,     /* broken invariant */
+    MV_ENOMEM,  /* allocation refused (sender-sized data) */
+    MV_EIO,     /* read/write/temp file failure */
+    MV_TOOBIG,  /* a size cap was hit: a verdict, not an error */
+    MV_EPARSE,  /* input could not be parsed at all */
+    MV_ESCAN,   /* libclamav failed on a leaf */
+    MV_ECONFIG, /* configuration or database problem */
+    MV_EBUG,    /* broken invariant */
 };
 
 struct mv_err {
     enum mv_status status;
-    char msg[2048];     /* room for every config error, one per line */
+    char msg[2048]; /* room for every config error, one per line */
 };
 
 /* mv_err_set - fill err (may be NULL) with a status and a printf message; returns status */
@@ -55,24 +55,25 @@ const char *mv_action_name(enum mv_action a);
 bool mv_action_parse(const char *name, enum mv_action *out);
 
 /* Leaf flags, set by message.c */
-#define MV_LEAF_TRUNCATED 0x1u  /* decoding stopped early (bad base64, size cap) */
-#define MV_LEAF_UUENCODED 0x2u  /* a "begin NNN name" block found inside a text part */
-#define MV_LEAF_RESIDUE   0x4u  /* a multipart's preamble or epilogue: scanned, but not
-                                 * body text (clients hide it or show a notice) */
+#define MV_LEAF_TRUNCATED 0x1u /* decoding stopped early (bad base64, size cap) */
+#define MV_LEAF_UUENCODED 0x2u /* a "begin NNN name" block found inside a text part */
+#define MV_LEAF_RESIDUE                                                                            \
+    0x4u /* a multipart's preamble or epilogue: scanned, but not                                   \
+          * body text (clients hide it or show a notice) */
 
 /* One MIME leaf: an attachment or inline part with its decoded bytes.  Owned by
  * struct message (message.c); everything here is borrowed by other modules. */
 struct mv_leaf {
-    char *path;          /* MIME position, "1", "2.1", "2.1.3"; uuencoded blocks "1u1" */
-    char *filename;      /* decoded (RFC 2047 / RFC 2231) UTF-8, or NULL */
-    char *declared_type; /* lower-case "type/subtype" from Content-Type */
-    char *disposition;   /* "attachment", "inline" or NULL */
-    char *encoding;      /* Content-Transfer-Encoding as declared, lower-case, or NULL */
-    unsigned depth;      /* MIME nesting depth, 0 for a single-part message */
-    unsigned flags;      /* MV_LEAF_* */
+    char *path;                /* MIME position, "1", "2.1", "2.1.3"; uuencoded blocks "1u1" */
+    char *filename;            /* decoded (RFC 2047 / RFC 2231) UTF-8, or NULL */
+    char *declared_type;       /* lower-case "type/subtype" from Content-Type */
+    char *disposition;         /* "attachment", "inline" or NULL */
+    char *encoding;            /* Content-Transfer-Encoding as declared, lower-case, or NULL */
+    unsigned depth;            /* MIME nesting depth, 0 for a single-part message */
+    unsigned flags;            /* MV_LEAF_* */
     const unsigned char *data; /* decoded bytes (memory or a private mapping) */
     size_t size;
-    char sha256[65];     /* hex SHA-256 of data */
+    char sha256[65]; /* hex SHA-256 of data */
 };
 
 #endif

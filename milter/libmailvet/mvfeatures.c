@@ -52,7 +52,7 @@ static void objects_add(struct features *f, const struct scan_report *rep, unsig
 {
     int stack[FEATURES_MAX_DEPTH]; /* index of the last object seen at each depth */
     const unsigned levels = G_N_ELEMENTS(stack);
-    unsigned top = 0;               /* levels above this hold -1 */
+    unsigned top = 0; /* levels above this hold -1 */
 
     for (unsigned k = 0; k < levels; k++)
         stack[k] = -1;

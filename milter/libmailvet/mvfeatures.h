@@ -1,10 +1,10 @@
 /* mvfeatures.h - what rules read about one message: the envelope, decoded headers, the
  * body text, the attachments (MIME leaves) and every object of the inventory at any
  * depth, with the first bytes of its content.
- * features_new() (mvfeatures.c; named so because <features.h> is glibc's) builds them from a parsed message, its scan reports and the envelope;
- * strings and bytes are borrowed from those (they must outlive the features), the
- * arrays are owned and freed by features_free().  Read-only once built; not shared
- * between threads. */
+ * features_new() (mvfeatures.c; named so because <features.h> is glibc's) builds them from a parsed
+ * message, its scan reports and the envelope; strings and bytes are borrowed from those (they must
+ * outlive the features), the arrays are owned and freed by features_free().  Read-only once built;
+ * not shared between threads. */
 #ifndef MV_FEATURES_H
 #define MV_FEATURES_H
 
@@ -25,16 +25,16 @@ struct features_envelope {
     const char *sender;          /* MAIL FROM address without <>, "" for the null sender */
     const GPtrArray *recipients; /* char *, RCPT TO addresses without <> */
     const char *client_addr;
-    const char *auth;            /* {auth_authen}: set for authenticated (outbound) mail */
+    const char *auth; /* {auth_authen}: set for authenticated (outbound) mail */
 };
 
 /* One object of the inventory: a MIME leaf (depth 0) or anything found inside one. */
 struct feature_object {
-    const char *path;            /* "2/invoice.zip/payload.exe" */
-    const char *name;            /* base name as reported, or NULL */
-    const char *type;            /* "CL_TYPE_MSEXE", "MV_TYPE_ACE" ... */
+    const char *path; /* "2/invoice.zip/payload.exe" */
+    const char *name; /* base name as reported, or NULL */
+    const char *type; /* "CL_TYPE_MSEXE", "MV_TYPE_ACE" ... */
     uint64_t size;
-    unsigned depth;              /* 0 for the MIME leaf itself */
+    unsigned depth; /* 0 for the MIME leaf itself */
     bool encrypted;
     bool type_mismatch;
     const GPtrArray *signatures; /* char *, matches attributed to this object */
@@ -47,28 +47,28 @@ struct feature_object {
 
 /* One MIME leaf as the sender declared it. */
 struct feature_attachment {
-    const char *path;            /* MIME position "2", "2.1" */
-    const char *name;            /* decoded file name, or NULL */
-    const char *declared_type;   /* "application/zip" */
-    const char *disposition;     /* "attachment", "inline" or NULL */
+    const char *path;          /* MIME position "2", "2.1" */
+    const char *name;          /* decoded file name, or NULL */
+    const char *declared_type; /* "application/zip" */
+    const char *disposition;   /* "attachment", "inline" or NULL */
     uint64_t size;
     const char *sha256;
-    bool residue;                /* a multipart's preamble or epilogue, not a part:
-                                  * attachment predicates skip it */
+    bool residue; /* a multipart's preamble or epilogue, not a part:
+                   * attachment predicates skip it */
 };
 
 struct features {
     struct features_envelope env;
-    const char *subject;         /* decoded UTF-8, or NULL */
-    const char *from;            /* From header, decoded, or NULL */
-    const char *reply_to;        /* Reply-To header, decoded, or NULL */
+    const char *subject;  /* decoded UTF-8, or NULL */
+    const char *from;     /* From header, decoded, or NULL */
+    const char *reply_to; /* Reply-To header, decoded, or NULL */
     /* every header field in order: names[i] (as written) and values[i] (decoded) */
     GPtrArray *header_names;
     GPtrArray *header_values;
-    char *body;                  /* owned: the text rules see, at most FEATURES_BODY_BYTES */
+    char *body; /* owned: the text rules see, at most FEATURES_BODY_BYTES */
     size_t body_len;
-    GArray *attachments;         /* struct feature_attachment */
-    GArray *objects;             /* struct feature_object, in inventory order */
+    GArray *attachments; /* struct feature_attachment */
+    GArray *objects;     /* struct feature_object, in inventory order */
 };
 
 /* features_new - the features of MSG with its per-leaf REPORTS (NREPORTS, one per

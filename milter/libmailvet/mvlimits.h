@@ -8,31 +8,31 @@
 #define MV_MIB (1024ULL * 1024ULL)
 
 /* Message assembly (spool.c) */
-#define LIMIT_SPOOL_MEMORY_DEFAULT "1M"     /* kept in memory before spilling to a temp file */
+#define LIMIT_SPOOL_MEMORY_DEFAULT "1M"       /* kept in memory before spilling to a temp file */
 #define LIMIT_MAX_MESSAGE_SIZE_DEFAULT "100M" /* beyond this the message is unscannable */
 
 /* MIME walk (message.c) */
-#define LIMIT_MAX_PARTS_DEFAULT "1000"      /* leaves per message */
-#define LIMIT_MAX_MIME_DEPTH_DEFAULT "20"   /* multipart / message/rfc822 nesting */
-#define LIMIT_MAX_UUENCODED_DEFAULT 64      /* uuencoded blocks looked for per text leaf */
+#define LIMIT_MAX_PARTS_DEFAULT "1000"    /* leaves per message */
+#define LIMIT_MAX_MIME_DEPTH_DEFAULT "20" /* multipart / message/rfc822 nesting */
+#define LIMIT_MAX_UUENCODED_DEFAULT 64    /* uuencoded blocks looked for per text leaf */
 
 /* libclamav (scan.c): CL_ENGINE_MAX_* */
-#define LIMIT_MAX_SCAN_SIZE_DEFAULT "400M"  /* CL_ENGINE_MAX_SCANSIZE, per leaf */
-#define LIMIT_MAX_FILE_SIZE_DEFAULT "100M"  /* CL_ENGINE_MAX_FILESIZE */
-#define LIMIT_MAX_RECURSION_DEFAULT "17"    /* CL_ENGINE_MAX_RECURSION */
-#define LIMIT_MAX_FILES_DEFAULT "10000"     /* CL_ENGINE_MAX_FILES */
-#define LIMIT_MAX_SCAN_TIME_DEFAULT "120s"  /* CL_ENGINE_MAX_SCANTIME, per leaf */
+#define LIMIT_MAX_SCAN_SIZE_DEFAULT "400M" /* CL_ENGINE_MAX_SCANSIZE, per leaf */
+#define LIMIT_MAX_FILE_SIZE_DEFAULT "100M" /* CL_ENGINE_MAX_FILESIZE */
+#define LIMIT_MAX_RECURSION_DEFAULT "17"   /* CL_ENGINE_MAX_RECURSION */
+#define LIMIT_MAX_FILES_DEFAULT "10000"    /* CL_ENGINE_MAX_FILES */
+#define LIMIT_MAX_SCAN_TIME_DEFAULT "120s" /* CL_ENGINE_MAX_SCANTIME, per leaf */
 
 /* Whole message, over all leaves (scan.c budget) */
-#define LIMIT_MAX_OBJECTS_DEFAULT "20000"           /* objects inspected per message */
-#define LIMIT_MAX_MESSAGE_SCAN_SIZE_DEFAULT "1G"    /* bytes inspected per message */
-#define LIMIT_MAX_MESSAGE_SCAN_TIME_DEFAULT "180s"  /* scanning time per message */
-#define LIMIT_MAX_COMPRESSION_RATIO_DEFAULT "250"   /* object size over its container's */
-#define LIMIT_RATIO_FLOOR (1ULL << 20)  /* objects below 1 MiB are never a ratio bomb */
+#define LIMIT_MAX_OBJECTS_DEFAULT "20000"          /* objects inspected per message */
+#define LIMIT_MAX_MESSAGE_SCAN_SIZE_DEFAULT "1G"   /* bytes inspected per message */
+#define LIMIT_MAX_MESSAGE_SCAN_TIME_DEFAULT "180s" /* scanning time per message */
+#define LIMIT_MAX_COMPRESSION_RATIO_DEFAULT "250"  /* object size over its container's */
+#define LIMIT_RATIO_FLOOR (1ULL << 20)             /* objects below 1 MiB are never a ratio bomb */
 
 /* Encrypted archives (unpack.c) and their candidate passwords (passwords.c) */
-#define LIMIT_MAX_PASSWORDS_DEFAULT "16"  /* candidate passwords tried per archive */
-#define LIMIT_PASSWORD_LENGTH 64          /* longest candidate taken from the text */
+#define LIMIT_MAX_PASSWORDS_DEFAULT "16" /* candidate passwords tried per archive */
+#define LIMIT_PASSWORD_LENGTH 64         /* longest candidate taken from the text */
 
 /* Log text the sender controls */
 #define LIMIT_LOG_FIELD 200

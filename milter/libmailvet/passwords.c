@@ -64,7 +64,9 @@ static const struct keyword {
     {"passcode", true, false},
     {"kennwort", true, false},
     {"wachtwoord", true, false},
-    {"contrase\xc3\xb1" "a", true, false},
+    {"contrase\xc3\xb1"
+     "a",
+     true, false},
     {"senha", true, false},
     {"has\xc5\x82o", true, false},
     {"\xd0\xbf\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c", true, false}, /* пароль */
@@ -74,8 +76,8 @@ static const struct keyword {
     {"code", true, true},
     {"parola", true, true},
     {"\xe3\x83\x91\xe3\x82\xb9\xe3\x83\xaf\xe3\x83\xbc\xe3\x83\x89", false, false}, /* パスワード */
-    {"\xe5\xaf\x86\xe7\xa0\x81", false, false},             /* 密码 */
-    {"\xe5\xaf\x86\xe7\xa2\xbc", false, false},             /* 密碼 */
+    {"\xe5\xaf\x86\xe7\xa0\x81", false, false},                                     /* 密码 */
+    {"\xe5\xaf\x86\xe7\xa2\xbc", false, false},                                     /* 密碼 */
     {"\xeb\xb9\x84\xeb\xb0\x80\xeb\xb2\x88\xed\x98\xb8", false, false}, /* 비밀번호 */
 };
 
@@ -85,9 +87,17 @@ static const struct {
     const char *text;
     bool word;
 } copulas[] = {
-    {"is", true}, {"ist", true}, {"est", true}, {"es", true}, {"\xc3\xa9", true},
-    {"\xc3\xa8", true}, {"\xe6\x98\xaf", false}, {"\xe4\xb8\xba", false},
-    {"\xe7\x82\xba", false}, {"\xe3\x81\xaf", false}, {"\xeb\x8a\x94", false},
+    {"is", true},
+    {"ist", true},
+    {"est", true},
+    {"es", true},
+    {"\xc3\xa9", true},
+    {"\xc3\xa8", true},
+    {"\xe6\x98\xaf", false},
+    {"\xe4\xb8\xba", false},
+    {"\xe7\x82\xba", false},
+    {"\xe3\x81\xaf", false},
+    {"\xeb\x8a\x94", false},
 };
 
 /* char_at - the character at S[I], 0 at the end */
@@ -346,8 +356,8 @@ static size_t after_keyword(struct collect *c, const char *s, const char *f, siz
             return end; /* too long to be a password: skip it whole */
         }
     }
-    for (lead = j; lead < end && (is_opening_quote(char_at(s, lead, n)) ||
-                                  s[lead] == '(' || s[lead] == '[' || s[lead] == '<');
+    for (lead = j; lead < end && (is_opening_quote(char_at(s, lead, n)) || s[lead] == '(' ||
+                                  s[lead] == '[' || s[lead] == '<');
          lead = (size_t)(g_utf8_next_char(s + lead) - s))
         ;
     if (!strong) {
@@ -379,8 +389,7 @@ static const struct keyword *keyword_at(const char *s, const char *f, size_t i, 
         if (kw->word && e < n) {
             /* "password-protected", "passwords" and "pass." are not a keyword */
             gunichar nc = char_at(s, e, n);
-            if (!is_space(s[e]) && nc != ':' && nc != '=' && nc != 0xff1a &&
-                !is_opening_quote(nc))
+            if (!is_space(s[e]) && nc != ':' && nc != '=' && nc != 0xff1a && !is_opening_quote(nc))
                 continue;
         }
         *end = e;

@@ -130,7 +130,8 @@ static void decide(const struct generation *gen, const struct pipeline_input *in
     for (guint i = 0; i < res->reasons->len; i++)
         g_ptr_array_add(shown, g_ptr_array_index(res->reasons, i));
     for (guint i = 0; i < res->rules.hits->len; i++)
-        g_ptr_array_add(shown, (gpointer)((struct rule_hit *)g_ptr_array_index(res->rules.hits, i))->id);
+        g_ptr_array_add(shown,
+                        (gpointer)((struct rule_hit *)g_ptr_array_index(res->rules.hits, i))->id);
     req.verdict = res->verdict;
     req.score = res->score;
     req.sender = in->env.sender != NULL ? in->env.sender : "";

@@ -21,29 +21,29 @@
 #include "scan.h"
 
 struct pipeline_input {
-    GByteArray *bytes; /* the message in memory, or NULL */
-    int fd;            /* or a seekable fd holding it (used when bytes is NULL) */
-    size_t size;       /* bytes offered by the sender */
-    bool truncated;    /* the spool stopped keeping bytes at max_message_size */
+    GByteArray *bytes;            /* the message in memory, or NULL */
+    int fd;                       /* or a seekable fd holding it (used when bytes is NULL) */
+    size_t size;                  /* bytes offered by the sender */
+    bool truncated;               /* the spool stopped keeping bytes at max_message_size */
     struct features_envelope env; /* for rules and per-recipient policy; may be empty */
     const char *queue_id;         /* for the reply text, or NULL */
 };
 
 struct pipeline_result {
-    struct message *msg;          /* owned */
-    struct scan_report *reports;  /* owned, one per leaf of msg */
+    struct message *msg;         /* owned */
+    struct scan_report *reports; /* owned, one per leaf of msg */
     size_t nreports;
     enum mv_verdict verdict;
     enum mv_action action;
-    double score;                 /* sum of the rule hits' scores */
-    GPtrArray *reasons;           /* char *, signature and limit names, distinct,
-                                   * strongest class first */
-    struct rules_result rules;    /* rule hits, in rule order */
+    double score;                    /* sum of the rule hits' scores */
+    GPtrArray *reasons;              /* char *, signature and limit names, distinct,
+                                      * strongest class first */
+    struct rules_result rules;       /* rule hits, in rule order */
     struct policy_decision decision; /* action, reply, tagging, note */
-    bool *cached;                 /* per leaf: its report came from the cache */
-    struct cache_stats cache;     /* what the cache did for this message */
-    unsigned objects;             /* objects inspected over all leaves */
-    double ms;                    /* time spent in pipeline_run */
+    bool *cached;                    /* per leaf: its report came from the cache */
+    struct cache_stats cache;        /* what the cache did for this message */
+    unsigned objects;                /* objects inspected over all leaves */
+    double ms;                       /* time spent in pipeline_run */
 };
 
 enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_input *in,

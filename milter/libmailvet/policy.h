@@ -46,9 +46,9 @@
  *
  * Defaults (no directory, or keys nobody sets): thresholds suspicious 5 and campaign
  * 10; actions infected and campaign reject, unscannable and suspicious tag, clean
- * accept; score_actions [{score: 10, action: quarantine}]; replies reject 550 5.7.1 "Message rejected: %{verdict} (%{reasons})" and
- * tempfail 451 4.7.1 "Message deferred: %{verdict} (%{reasons})"; tag headers true
- * and no subject prefix.
+ * accept; score_actions [{score: 10, action: quarantine}]; replies reject 550 5.7.1 "Message
+ * rejected: %{verdict} (%{reasons})" and tempfail 451 4.7.1 "Message deferred: %{verdict}
+ * (%{reasons})"; tag headers true and no subject prefix.
  *
  * Each error names FILE:LINE; policy_load() reports every error of every file and
  * returns NULL, so a broken file never half-loads.  A loaded policy is read-only and
@@ -64,7 +64,7 @@
 struct policy;
 
 struct policy_request {
-    enum mv_verdict verdict;          /* from policy_verdict() */
+    enum mv_verdict verdict; /* from policy_verdict() */
     double score;
     const char *sender;               /* envelope, without <>; "" for the null sender */
     const GPtrArray *recipients;      /* char *, without <> */
@@ -74,16 +74,16 @@ struct policy_request {
 };
 
 struct policy_decision {
-    enum mv_action action;            /* the strictest over the recipients */
-    char *reply_code;                 /* "550"; NULL for actions without a reply */
-    char *reply_xcode;                /* "5.7.1" */
-    char *reply_text;                 /* expanded, one line */
-    bool headers;                     /* add X-Mailvet-Status/Score/Reasons */
-    char *subject_prefix;             /* NULL for none */
-    char *note;                       /* for the log, or NULL: "allow sender
-                                       * *@example.com", "recipients disagree:
-                                       * a.example=reject b.example=tag, strictest
-                                       * reject" */
+    enum mv_action action; /* the strictest over the recipients */
+    char *reply_code;      /* "550"; NULL for actions without a reply */
+    char *reply_xcode;     /* "5.7.1" */
+    char *reply_text;      /* expanded, one line */
+    bool headers;          /* add X-Mailvet-Status/Score/Reasons */
+    char *subject_prefix;  /* NULL for none */
+    char *note;            /* for the log, or NULL: "allow sender
+                            * *@example.com", "recipients disagree:
+                            * a.example=reject b.example=tag, strictest
+                            * reject" */
 };
 
 /* policy_load - DIR's policy files and rules; DIR NULL or "" gives the built-in

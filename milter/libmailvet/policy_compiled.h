@@ -17,7 +17,8 @@
 #include "yamlnode.h"
 
 #define NVERDICTS (MV_VERDICT_INFECTED + 1)
-#define REPLY_TEXT_MAX 399 /* characters of an expanded reply: mailvetd_milter.c's 400-byte buffer */
+#define REPLY_TEXT_MAX                                                                             \
+    399 /* characters of an expanded reply: mailvetd_milter.c's 400-byte buffer */
 
 enum reply_kind { REPLY_REJECT = 0, REPLY_TEMPFAIL, NREPLIES };
 

@@ -321,8 +321,7 @@ enum mv_status qdir_write_file(const struct qdir *d, const char *name, const voi
 }
 
 /* qdir_read - the whole of NAME in D (at most MAX bytes), NUL-terminated; NULL with err */
-char *qdir_read(const struct qdir *d, const char *name, size_t max, size_t *len,
-                struct mv_err *err)
+char *qdir_read(const struct qdir *d, const char *name, size_t max, size_t *len, struct mv_err *err)
 {
     int fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     GString *s;
@@ -455,8 +454,8 @@ enum mv_status quarantine_check(const char *dir, struct mv_err *err)
     if (!qdir_open(&d, dir, true, NULL, err))
         return MV_EIO;
     if (faccessat(d.fd, ".", W_OK | X_OK, AT_EACCESS) != 0)
-        st = mv_err_set(err, MV_EIO, "%s: not writable by uid %ld: %s (chown it to that user)",
-                        dir, (long)geteuid(), g_strerror(errno));
+        st = mv_err_set(err, MV_EIO, "%s: not writable by uid %ld: %s (chown it to that user)", dir,
+                        (long)geteuid(), g_strerror(errno));
     qdir_close(&d);
     return st;
 }
@@ -486,8 +485,8 @@ enum mv_status quarantine_store(const char *dir, const void *data, int fd, size_
     }
     snprintf(eml, sizeof(eml), "%s.eml", id);
     snprintf(json, sizeof(json), "%s.json", id);
-    record = quarantine_record_build(id, g_get_real_time() / G_USEC_PER_SEC, size, meta, &entry,
-                                     err);
+    record =
+        quarantine_record_build(id, g_get_real_time() / G_USEC_PER_SEC, size, meta, &entry, err);
     if (record == NULL) {
         st = err != NULL ? err->status : MV_EPARSE;
         goto out;

@@ -42,11 +42,11 @@
 struct quarantine_meta {
     const char *queue_id;
     const char *client_addr;
-    const char *sender;           /* envelope, without <> */
-    const GPtrArray *recipients;  /* char *, without <> */
-    const char *record_json;      /* the scan result: a JSON object with verdict,
-                                   * action, score, reasons, hits, objects (render.c);
-                                   * merged into the record */
+    const char *sender;          /* envelope, without <> */
+    const GPtrArray *recipients; /* char *, without <> */
+    const char *record_json;     /* the scan result: a JSON object with verdict,
+                                  * action, score, reasons, hits, objects (render.c);
+                                  * merged into the record */
     unsigned generation;
 };
 
@@ -107,26 +107,26 @@ bool quarantine_state_parse(const char *name, enum quarantine_state *out);
 /* One entry as the index knows it (list).  Owned by the array list returns. */
 struct quarantine_entry {
     char id[QUARANTINE_ID_LEN + 1];
-    gint64 time;                 /* Unix seconds */
-    guint64 size;                /* message bytes */
+    gint64 time;  /* Unix seconds */
+    guint64 size; /* message bytes */
     enum quarantine_state state;
     double score;
     char *verdict;
     char *sender;
-    GPtrArray *recipients;       /* char * */
-    GPtrArray *reasons;          /* char * */
-    GPtrArray *campaigns;        /* char *, from hits[].campaign */
+    GPtrArray *recipients; /* char * */
+    GPtrArray *reasons;    /* char * */
+    GPtrArray *campaigns;  /* char *, from hits[].campaign */
 };
 
 /* Filters of list; zero / NULL fields do not filter.  Globs are case-insensitive
  * (g_pattern_match_simple on lower case); a word without '*' or '?' matches exactly. */
 struct quarantine_filter {
-    gint64 since, until;         /* Unix seconds, inclusive; 0 = unbounded */
-    const char *campaign;        /* glob against each campaign */
-    const char *reason;          /* glob against each reason */
-    const char *sender;          /* glob against the envelope sender */
-    const char *recipient;       /* glob against each recipient */
-    int state;                   /* enum quarantine_state, or -1 for any */
+    gint64 since, until;   /* Unix seconds, inclusive; 0 = unbounded */
+    const char *campaign;  /* glob against each campaign */
+    const char *reason;    /* glob against each reason */
+    const char *sender;    /* glob against the envelope sender */
+    const char *recipient; /* glob against each recipient */
+    int state;             /* enum quarantine_state, or -1 for any */
 };
 
 /* quarantine_list_new - the entries of DIR that pass FILTER, newest first, answered
@@ -157,11 +157,11 @@ int quarantine_eml_open(const char *dir, const char *id, struct mv_err *err);
 
 /* Where and how release re-injects. */
 struct quarantine_release_opts {
-    const char *host;            /* quarantine_release_host */
-    unsigned port;               /* quarantine_release_port */
-    const GPtrArray *to;         /* char *: recipients instead of the record's; NULL/empty = original */
-    const char *by;              /* who releases, for the history */
-    unsigned timeout_ms;         /* connect and each SMTP reply; 0 = 120 s */
+    const char *host;    /* quarantine_release_host */
+    unsigned port;       /* quarantine_release_port */
+    const GPtrArray *to; /* char *: recipients instead of the record's; NULL/empty = original */
+    const char *by;      /* who releases, for the history */
+    unsigned timeout_ms; /* connect and each SMTP reply; 0 = 120 s */
 };
 
 /* quarantine_release - send ID's message by SMTP (RFC 5321: EHLO (HELO if refused),
@@ -170,18 +170,17 @@ struct quarantine_release_opts {
  * released with the reply in its history.  MV_EIO with err (the SMTP reply or the
  * socket error) on any failure, and the record stays as it was. */
 enum mv_status quarantine_release(const char *dir, const char *id,
-                                  const struct quarantine_release_opts *opts,
-                                  struct mv_err *err);
+                                  const struct quarantine_release_opts *opts, struct mv_err *err);
 
 /* quarantine_delete - ID's .eml removed, the record kept with state deleted */
 enum mv_status quarantine_delete(const char *dir, const char *id, const char *by,
                                  struct mv_err *err);
 
 struct quarantine_purge_stats {
-    guint removed;               /* entries removed */
-    guint64 removed_bytes;       /* their files' bytes */
-    guint leftovers;             /* temporaries and .eml without .json removed */
-    guint kept;                  /* entries left */
+    guint removed;         /* entries removed */
+    guint64 removed_bytes; /* their files' bytes */
+    guint leftovers;       /* temporaries and .eml without .json removed */
+    guint kept;            /* entries left */
     guint64 kept_bytes;
 };
 

@@ -193,8 +193,8 @@ static bool other_records(const struct qdir *d, const char *only_id)
 /* quarantine_index_append - one line to the index (caller holds the lock); a torn last
  * line is closed first.  An index that does not exist is created by the first store
  * (FIRST_ID, when its record is the only one), else left to the next rebuild. */
-enum mv_status quarantine_index_append(const struct qdir *d, const char *line,
-                                       const char *first_id, struct mv_err *err)
+enum mv_status quarantine_index_append(const struct qdir *d, const char *line, const char *first_id,
+                                       struct mv_err *err)
 {
     int fd = openat(d->fd, INDEX_NAME, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
     GString *buf = g_string_new(NULL);
@@ -247,8 +247,8 @@ enum mv_status quarantine_index_append_state(const struct qdir *d, const char *i
 
 /* quarantine_index_scan - every ID.json of D into ENTRIES (records that do not parse
  * skipped) */
-enum mv_status quarantine_index_scan(const struct qdir *d, GHashTable *entries,
-                                     bool only_missing, struct mv_err *err)
+enum mv_status quarantine_index_scan(const struct qdir *d, GHashTable *entries, bool only_missing,
+                                     struct mv_err *err)
 {
     int fd = dup(d->fd);
     DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
@@ -307,8 +307,7 @@ GPtrArray *quarantine_index_sorted_new(GHashTable *entries)
 
 /* quarantine_index_write - a fresh index of ENTRIES, oldest first (caller holds the
  * lock) */
-enum mv_status quarantine_index_write(const struct qdir *d, GHashTable *entries,
-                                      struct mv_err *err)
+enum mv_status quarantine_index_write(const struct qdir *d, GHashTable *entries, struct mv_err *err)
 {
     GPtrArray *all = quarantine_index_sorted_new(entries);
     GString *s = g_string_new(INDEX_HEADER);
@@ -477,4 +476,3 @@ GPtrArray *quarantine_list_new(const char *dir, const struct quarantine_filter *
     g_hash_table_unref(entries);
     return out;
 }
-

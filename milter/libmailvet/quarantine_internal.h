@@ -14,8 +14,8 @@
 
 #include "quarantine.h"
 
-#define INDEX_NAME "index"  /* the index file in the store */
-#define TMP_PREFIX ".tmp-"  /* temporaries of a write in flight */
+#define INDEX_NAME "index" /* the index file in the store */
+#define TMP_PREFIX ".tmp-" /* temporaries of a write in flight */
 
 /* ---- quarantine.c: ids, the directory, its files ---- */
 
@@ -72,16 +72,16 @@ bool quarantine_index_parse(char *text, size_t len, GHashTable *entries);
 /* quarantine_index_append - one LINE to D's index (caller holds the lock); a torn last
  * line is closed first.  A missing index is created only by the first store (FIRST_ID,
  * when its record is the only one), else left to the next rebuild. */
-enum mv_status quarantine_index_append(const struct qdir *d, const char *line,
-                                       const char *first_id, struct mv_err *err);
+enum mv_status quarantine_index_append(const struct qdir *d, const char *line, const char *first_id,
+                                       struct mv_err *err);
 /* quarantine_index_append_state - the "state" line of ID's change to STATE at NOW
  * appended (caller holds the lock) */
 enum mv_status quarantine_index_append_state(const struct qdir *d, const char *id, gint64 now,
                                              enum quarantine_state state, struct mv_err *err);
 /* quarantine_index_scan - every record of D into ENTRIES (records that do not parse are
  * skipped; with ONLY_MISSING, ids ENTRIES has already are not read) */
-enum mv_status quarantine_index_scan(const struct qdir *d, GHashTable *entries,
-                                     bool only_missing, struct mv_err *err);
+enum mv_status quarantine_index_scan(const struct qdir *d, GHashTable *entries, bool only_missing,
+                                     struct mv_err *err);
 /* quarantine_index_sorted_new - ENTRIES' values newest first (borrowed pointers; the
  * caller frees the array) */
 GPtrArray *quarantine_index_sorted_new(GHashTable *entries);
@@ -97,8 +97,8 @@ enum mv_status quarantine_index_write(const struct qdir *d, GHashTable *entries,
  * (caller frees both); NULL with err (MV_EPARSE) when meta->record_json is not a JSON
  * object */
 char *quarantine_record_build(const char *id, gint64 now, size_t size,
-                              const struct quarantine_meta *meta,
-                              struct quarantine_entry **entry, struct mv_err *err);
+                              const struct quarantine_meta *meta, struct quarantine_entry **entry,
+                              struct mv_err *err);
 /* quarantine_record_entry_new - what the index keeps of the record ROOT; NULL when ROOT
  * is not a record (not an object, no valid id) */
 struct quarantine_entry *quarantine_record_entry_new(JsonNode *root);

@@ -109,8 +109,8 @@ static GHashTable *entries_known(const struct qdir *d, struct mv_err *err)
  * before its line) adopted; an .eml without its .json older than LEFTOVER_AGE removed
  * (counted in *LEFTOVERS); entries whose record is gone dropped; the .eml of a deleted
  * entry removed (a delete that stopped before it).  Returns the bytes of the entries. */
-static guint64 reconcile(const struct qdir *d, GHashTable *files, GHashTable *entries,
-                         gint64 now, guint *leftovers)
+static guint64 reconcile(const struct qdir *d, GHashTable *files, GHashTable *entries, gint64 now,
+                         guint *leftovers)
 {
     GHashTableIter it;
     gpointer k, v;

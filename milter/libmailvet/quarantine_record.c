@@ -155,8 +155,8 @@ static char *pretty_new(JsonNode *root)
 /* quarantine_record_build - the record JSON text of a new entry; NULL with err when
  * RECORD_JSON is not a JSON object */
 char *quarantine_record_build(const char *id, gint64 now, size_t size,
-                              const struct quarantine_meta *meta,
-                              struct quarantine_entry **entry, struct mv_err *err)
+                              const struct quarantine_meta *meta, struct quarantine_entry **entry,
+                              struct mv_err *err)
 {
     static const char *const ours[] = {"id",     "time",       "queue_id", "client_addr",
                                        "sender", "recipients", "size",     "generation",

@@ -2,8 +2,8 @@
  * JSON fields (stable; later work only adds): file, verdict, action, score, reasons,
  * hits[] {id, campaign, category, score, description, objects}, policy (the note on
  * how the action was decided, or null), cache {state, hits, misses, errors,
- * rejected, rtt_ms}, objects_scanned, parts[] {path, filename, declared_type, detected_type, size, sha256,
- * signatures}, objects[] {path, name, type, size, depth, encrypted, decrypted,
+ * rejected, rtt_ms}, objects_scanned, parts[] {path, filename, declared_type, detected_type, size,
+ * sha256, signatures}, objects[] {path, name, type, size, depth, encrypted, decrypted,
  * type_mismatch, signatures}: every object inspected, flat, in the order seen.
  * json-glib does the escaping, so sender-controlled names are safe in the output. */
 #include <json-glib/json-glib.h>
@@ -200,7 +200,8 @@ char *render_text_new(const char *name, const struct pipeline_result *res, bool 
         const struct rule_hit *h = g_ptr_array_index(res->rules.hits, i);
 
         g_string_append_printf(s, "  hit %s (%g%s%s)\n", h->id, h->score,
-                               h->campaign != NULL ? ", " : "", h->campaign != NULL ? h->campaign : "");
+                               h->campaign != NULL ? ", " : "",
+                               h->campaign != NULL ? h->campaign : "");
     }
     if (res->decision.note != NULL) {
         char *note = g_strescape(res->decision.note, "");

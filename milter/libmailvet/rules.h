@@ -66,19 +66,19 @@
 struct rules;
 
 struct rule_hit {
-    const char *id;          /* borrowed from the rule set */
+    const char *id; /* borrowed from the rule set */
     const char *category;
     const char *campaign;    /* NULL if none */
     const char *description; /* NULL if none */
     double score;
-    GPtrArray *objects;      /* char *, owned: paths of the objects / attachments that
-                              * made the rule's positive object and attachment
-                              * predicates hold, distinct, in inventory order */
+    GPtrArray *objects; /* char *, owned: paths of the objects / attachments that
+                         * made the rule's positive object and attachment
+                         * predicates hold, distinct, in inventory order */
 };
 
 struct rules_result {
-    GPtrArray *hits;         /* struct rule_hit *, in rule order; owned */
-    double score;            /* sum of the hits' scores */
+    GPtrArray *hits; /* struct rule_hit *, in rule order; owned */
+    double score;    /* sum of the hits' scores */
 };
 
 struct rules *rules_new(void);

@@ -41,12 +41,12 @@ struct scan_engine {
 struct scan_ctx {
     struct scan_report *rep;
     struct scan_budget *budget;
-    const char *base_path;   /* path above the scanned bytes' own object */
-    unsigned base_depth;     /* depth of the scanned bytes' own object */
-    const char *declared;    /* declared MIME type of the scanned bytes, or NULL */
-    GBytes *self;            /* the scanned bytes, kept by reference for a level-0 archive */
-    gint first;              /* index of the scanned bytes' own object, -1 until seen */
-    gint current;            /* index of the object last inspected */
+    const char *base_path; /* path above the scanned bytes' own object */
+    unsigned base_depth;   /* depth of the scanned bytes' own object */
+    const char *declared;  /* declared MIME type of the scanned bytes, or NULL */
+    GBytes *self;          /* the scanned bytes, kept by reference for a level-0 archive */
+    gint first;            /* index of the scanned bytes' own object, -1 until seen */
+    gint current;          /* index of the object last inspected */
     char *level_path[SCAN_MAX_LEVELS]; /* path of the last object seen at each level */
     scan_progress_fn progress;
     void *progress_ctx;
@@ -251,8 +251,9 @@ static cl_error_t on_file_inspection(int fd, const char *type, const char **ance
      * below the MIME leaf is bounded here, as libclamav bounds its own */
     if (sc->base_depth + level >= sc->budget->max_depth) {
         if (sc->first >= 0)
-            add_name(((struct scan_object *)g_ptr_array_index(sc->rep->objects, sc->first))->signatures,
-                     "Heuristics.Limits.Exceeded.MaxRecursion");
+            add_name(
+                ((struct scan_object *)g_ptr_array_index(sc->rep->objects, sc->first))->signatures,
+                "Heuristics.Limits.Exceeded.MaxRecursion");
         add_name(sc->rep->signatures, "Heuristics.Limits.Exceeded.MaxRecursion");
         return CL_BREAK; /* this object is not scanned */
     }
@@ -353,8 +354,10 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *
         mv_err_set(err, MV_ENOMEM, "clamav: cl_engine_new failed");
         goto out;
     }
-    if (!set_limit(cl, CL_ENGINE_MAX_SCANSIZE, (long long)opt->max_scan_size, "max_scan_size", err) ||
-        !set_limit(cl, CL_ENGINE_MAX_FILESIZE, (long long)opt->max_file_size, "max_file_size", err) ||
+    if (!set_limit(cl, CL_ENGINE_MAX_SCANSIZE, (long long)opt->max_scan_size, "max_scan_size",
+                   err) ||
+        !set_limit(cl, CL_ENGINE_MAX_FILESIZE, (long long)opt->max_file_size, "max_file_size",
+                   err) ||
         !set_limit(cl, CL_ENGINE_MAX_RECURSION, opt->max_recursion, "max_recursion", err) ||
         !set_limit(cl, CL_ENGINE_MAX_FILES, opt->max_files, "max_files", err) ||
         !set_limit(cl, CL_ENGINE_MAX_SCANTIME, opt->max_scan_time, "max_scan_time", err) ||
@@ -384,8 +387,7 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *
     }
     rc = cl_engine_compile(cl);
     if (rc != CL_SUCCESS) {
-        mv_err_set(err, MV_ECONFIG, "%s: cannot compile signatures: %s", database,
-                   cl_strerror(rc));
+        mv_err_set(err, MV_ECONFIG, "%s: cannot compile signatures: %s", database, cl_strerror(rc));
         goto out;
     }
     cl_engine_set_clcb_virus_found(cl, on_virus_found);
@@ -402,8 +404,8 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *
 
         if (dbtime > 0 && gmtime_r(&dbtime, &tm) != NULL)
             strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        g_snprintf(e->version, sizeof(e->version), "libclamav %s, db %lld (%s)",
-                   cl_retver(), dbver, stamp);
+        g_snprintf(e->version, sizeof(e->version), "libclamav %s, db %lld (%s)", cl_retver(), dbver,
+                   stamp);
     }
     cl = NULL;
 out:
@@ -474,11 +476,10 @@ static void report_init(struct scan_report *rep)
 }
 
 /* scan_bytes - one libclamav scan of DATA, its objects going below BASE_PATH */
-static enum mv_status scan_bytes(const struct scan_engine *e, GBytes *bytes,
-                                 const char *name, const char *base_path, unsigned base_depth,
-                                 const char *declared, struct scan_budget *budget,
-                                 struct scan_report *rep, gint *first, scan_progress_fn progress,
-                                 void *progress_ctx, struct mv_err *err)
+static enum mv_status scan_bytes(const struct scan_engine *e, GBytes *bytes, const char *name,
+                                 const char *base_path, unsigned base_depth, const char *declared,
+                                 struct scan_budget *budget, struct scan_report *rep, gint *first,
+                                 scan_progress_fn progress, void *progress_ctx, struct mv_err *err)
 {
     struct cl_scan_options opts = {
         .general = CL_SCAN_GENERAL_ALLMATCHES | CL_SCAN_GENERAL_HEURISTICS,
@@ -516,10 +517,9 @@ static enum mv_status scan_bytes(const struct scan_engine *e, GBytes *bytes,
      * (no file type or signature is that short): such bytes are an object with
      * nothing in it */
     if (len <= SCAN_MIN_BYTES) {
-        struct scan_object *o =
-            object_new(rep, name != NULL ? g_strconcat(base_path, "/", name, NULL)
-                                         : g_strdup(base_path),
-                       name, "CL_TYPE_ANY", len, base_depth);
+        struct scan_object *o = object_new(
+            rep, name != NULL ? g_strconcat(base_path, "/", name, NULL) : g_strdup(base_path), name,
+            "CL_TYPE_ANY", len, base_depth);
         keep_head(budget, o, data, len);
         *first = (gint)rep->objects->len - 1;
         if (rep->detected_type == NULL)
@@ -541,8 +541,10 @@ static enum mv_status scan_bytes(const struct scan_engine *e, GBytes *bytes,
      * temporary directory gone, say): bytes in which no object was inspected were not
      * scanned, and must not pass as clean */
     if ((rc == CL_CLEAN || rc == CL_VIRUS) && sc.first < 0 && virname == NULL)
-        return mv_err_set(err, MV_ESCAN, "clamav: %s was not inspected (is the temporary "
-                          "directory usable?)", base_path);
+        return mv_err_set(err, MV_ESCAN,
+                          "clamav: %s was not inspected (is the temporary "
+                          "directory usable?)",
+                          base_path);
     switch (rc) {
     case CL_CLEAN:
         break;
@@ -585,9 +587,9 @@ enum mv_status scan_leaf(const struct scan_engine *e, const struct mv_leaf *leaf
 
 /* scan_member - scan bytes found inside object PARENT into the same report */
 enum mv_status scan_member(const struct scan_engine *e, GBytes *data, const char *name,
-                           guint parent, struct scan_budget *budget,
-                           struct scan_report *rep, gint *first, scan_progress_fn progress,
-                           void *progress_ctx, struct mv_err *err)
+                           guint parent, struct scan_budget *budget, struct scan_report *rep,
+                           gint *first, scan_progress_fn progress, void *progress_ctx,
+                           struct mv_err *err)
 {
     const struct scan_object *p = g_ptr_array_index(rep->objects, parent);
     char *base = g_strdup(p->path);
@@ -617,9 +619,8 @@ void scan_report_init(struct scan_report *rep)
 }
 
 /* scan_object_append - an object made as the scan makes one, appended to REP */
-struct scan_object *scan_object_append(struct scan_report *rep, const char *path,
-                                       const char *name, const char *type, uint64_t size,
-                                       unsigned depth)
+struct scan_object *scan_object_append(struct scan_report *rep, const char *path, const char *name,
+                                       const char *type, uint64_t size, unsigned depth)
 {
     return object_new(rep, g_strdup(path), name, type, size, depth);
 }

@@ -37,19 +37,19 @@ struct scan_options {
 };
 
 struct scan_object {
-    char *path;         /* "2/invoice.zip/payload.exe": leaf path, then names down to it */
-    char *name;         /* as libclamav or the archive reported it, or NULL */
-    char *type;         /* "CL_TYPE_MSEXE", or "MV_TYPE_ACE" for what libclamav cannot open */
+    char *path; /* "2/invoice.zip/payload.exe": leaf path, then names down to it */
+    char *name; /* as libclamav or the archive reported it, or NULL */
+    char *type; /* "CL_TYPE_MSEXE", or "MV_TYPE_ACE" for what libclamav cannot open */
     uint64_t size;
-    unsigned depth;     /* 0 for the MIME leaf itself */
-    unsigned attributes;/* libclamav's LAYER_ATTRIBUTES_* */
-    bool encrypted;     /* an archive with encrypted members, or such a member */
-    bool decrypted;     /* bytes mailvet decrypted with a password from the message */
-    bool type_mismatch; /* name or declared type claims another class than detected */
+    unsigned depth;        /* 0 for the MIME leaf itself */
+    unsigned attributes;   /* libclamav's LAYER_ATTRIBUTES_* */
+    bool encrypted;        /* an archive with encrypted members, or such a member */
+    bool decrypted;        /* bytes mailvet decrypted with a password from the message */
+    bool type_mismatch;    /* name or declared type claims another class than detected */
     GPtrArray *signatures; /* char *, matches attributed to this object */
-    GBytes *archive;    /* a zip/7z/rar's bytes, kept for container.c; else NULL */
-    GBytes *head;       /* its first SCAN_HEAD_BYTES bytes, for rules; NULL past the
-                         * message's SCAN_HEADS_MAX */
+    GBytes *archive;       /* a zip/7z/rar's bytes, kept for container.c; else NULL */
+    GBytes *head;          /* its first SCAN_HEAD_BYTES bytes, for rules; NULL past the
+                            * message's SCAN_HEADS_MAX */
 };
 
 #define SCAN_HEAD_BYTES 4096               /* content kept per object for rules */
@@ -71,11 +71,11 @@ struct scan_budget {
     uint64_t max_kept;    /* archive bytes copied per message */
     unsigned max_depth;   /* nesting below a MIME leaf (max_recursion) */
     uint64_t kept;
-    uint64_t heads;       /* bytes of object heads kept */
-    gint64 deadline;      /* g_get_monotonic_time() value */
+    uint64_t heads;  /* bytes of object heads kept */
+    gint64 deadline; /* g_get_monotonic_time() value */
     unsigned objects;
     uint64_t bytes;
-    const char *limit;    /* "Mailvet.Limits.*" once one was hit, else NULL */
+    const char *limit; /* "Mailvet.Limits.*" once one was hit, else NULL */
 };
 
 /* called from inside a scan, at most about once a second (smfi_progress) */
@@ -101,9 +101,10 @@ enum mv_status scan_leaf(const struct scan_engine *e, const struct mv_leaf *leaf
 /* scan_member - scan DATA, a member NAME found inside object PARENT (an index into
  * rep->objects), adding its objects to REP below PARENT; returns the status and sets
  * *first to the index of the member's own object (or -1 if the budget was spent) */
-enum mv_status scan_member(const struct scan_engine *e, GBytes *data, const char *name, guint parent, struct scan_budget *budget,
-                           struct scan_report *rep, gint *first, scan_progress_fn progress,
-                           void *progress_ctx, struct mv_err *err);
+enum mv_status scan_member(const struct scan_engine *e, GBytes *data, const char *name,
+                           guint parent, struct scan_budget *budget, struct scan_report *rep,
+                           gint *first, scan_progress_fn progress, void *progress_ctx,
+                           struct mv_err *err);
 /* scan_object_add - an object known only by name (an encrypted member not opened) */
 struct scan_object *scan_object_add(struct scan_report *rep, guint parent, const char *name,
                                     uint64_t size);
@@ -112,9 +113,8 @@ struct scan_object *scan_object_add(struct scan_report *rep, guint parent, const
 void scan_report_init(struct scan_report *rep);
 /* scan_object_append - a copy of PATH, NAME (may be NULL), TYPE as a new object at the
  * end of REP (initialised), with no signatures, head or archive; raises max_depth */
-struct scan_object *scan_object_append(struct scan_report *rep, const char *path,
-                                       const char *name, const char *type, uint64_t size,
-                                       unsigned depth);
+struct scan_object *scan_object_append(struct scan_report *rep, const char *path, const char *name,
+                                       const char *type, uint64_t size, unsigned depth);
 /* scan_signature_add - NAME on object I and in REP (a finding made after the scan) */
 void scan_signature_add(struct scan_report *rep, guint i, const char *name);
 /* scan_signature_drop - forget NAME on object I and, if no other object has it, in REP */

@@ -348,4 +348,3 @@ out:
     g_free(s);
     return st;
 }
-

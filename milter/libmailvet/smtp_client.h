@@ -16,12 +16,12 @@
 
 #include "mv.h"
 
-#define SMTP_CLIENT_LINE_MAX 1000     /* a reply line, RFC 5321 4.5.3.1.5, with room */
+#define SMTP_CLIENT_LINE_MAX 1000      /* a reply line, RFC 5321 4.5.3.1.5, with room */
 #define SMTP_CLIENT_TIMEOUT_MS 120000u /* the default timeout */
 
 /* Where and how to connect. */
 struct smtp_client_opts {
-    const char *host;    /* a name or an address literal */
+    const char *host; /* a name or an address literal */
     unsigned port;
     unsigned timeout_ms; /* connect, each send and each reply; 0 = SMTP_CLIENT_TIMEOUT_MS */
 };

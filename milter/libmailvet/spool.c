@@ -74,8 +74,8 @@ enum mv_status spool_append(struct spool *sp, const void *data, size_t len, stru
         }
         if (sp->fd >= 0) {
             if (!tmpfile_write_all(sp->fd, data, len))
-                return mv_err_set(err, MV_EIO, "spool: write to temp file in %s: %s",
-                                  sp->tmpdir, strerror(errno));
+                return mv_err_set(err, MV_EIO, "spool: write to temp file in %s: %s", sp->tmpdir,
+                                  strerror(errno));
         } else {
             g_byte_array_append(sp->mem, data, (guint)len);
         }

@@ -14,7 +14,8 @@
 struct spool;
 
 struct spool *spool_new(const char *tmpdir, size_t mem_max, size_t size_max);
-/* spool_append - add bytes; MV_TOOBIG once size_max is passed (later bytes are counted, not kept) */
+/* spool_append - add bytes; MV_TOOBIG once size_max is passed (later bytes are counted, not kept)
+ */
 enum mv_status spool_append(struct spool *sp, const void *data, size_t len, struct mv_err *err);
 /* spool_size - bytes offered so far, including any not kept past size_max */
 size_t spool_size(const struct spool *sp);

@@ -30,9 +30,16 @@ static const struct {
     const char *name;
     const char *text;
 } entities[] = {
-    {"&nbsp;", " "}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"},
-    {"&lt;", "<"},   {"&gt;", ">"},    {"&laquo;", "\xc2\xab"}, {"&raquo;", "\xc2\xbb"},
-    {"&ldquo;", "\xe2\x80\x9c"}, {"&rdquo;", "\xe2\x80\x9d"},
+    {"&nbsp;", " "},
+    {"&quot;", "\""},
+    {"&apos;", "'"},
+    {"&amp;", "&"},
+    {"&lt;", "<"},
+    {"&gt;", ">"},
+    {"&laquo;", "\xc2\xab"},
+    {"&raquo;", "\xc2\xbb"},
+    {"&ldquo;", "\xe2\x80\x9c"},
+    {"&rdquo;", "\xe2\x80\x9d"},
 };
 
 /* entity - decode the HTML entity at S[I..N) into OUT (at most 6 bytes); its length
@@ -158,4 +165,3 @@ char *text_plain_new(const char *s, size_t n, size_t *outlen)
     *outlen = w;
     return o;
 }
-

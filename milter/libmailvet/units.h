@@ -17,7 +17,7 @@
 
 #include "mv.h"
 
-#define UNITS_MS 1u        /* a bare duration in milliseconds */
+#define UNITS_MS 1u         /* a bare duration in milliseconds */
 #define UNITS_SECONDS 1000u /* a bare duration in seconds */
 
 /* units_parse_size - TEXT as bytes into *BYTES */

@@ -239,11 +239,11 @@ out:
 
 /* What the pass without a password learnt. */
 struct listing {
-    unsigned encrypted;  /* members listed as encrypted */
-    bool closed;         /* encryption stopped the listing itself (7z encrypted headers) */
-    bool decryptable;    /* libarchive decrypts this format (zip only, 3.6) */
-    bool truncated;      /* a limit, or damage, kept something out */
-    size_t kept;         /* bytes kept from plain members */
+    unsigned encrypted; /* members listed as encrypted */
+    bool closed;        /* encryption stopped the listing itself (7z encrypted headers) */
+    bool decryptable;   /* libarchive decrypts this format (zip only, 3.6) */
+    bool truncated;     /* a limit, or damage, kept something out */
+    size_t kept;        /* bytes kept from plain members */
 };
 
 /* member_room - bytes member data may still take: max_member_size, and what is left
@@ -295,16 +295,15 @@ static enum mv_status list_pass(const void *data, size_t len, const struct unpac
         if (out->format == NULL && archive_format_name(a) != NULL) {
             /* the format is known once a header is read, not at open */
             out->format = g_strdup(archive_format_name(a));
-            li->decryptable =
-                (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
+            li->decryptable = (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
         }
         if (!header_ok(rc)) {
             if (headers_encrypted(a))
                 li->closed = true;
             else if (out->members->len == 0)
-                status = mv_err_set(err, MV_EPARSE, "unpack: %.200s",
-                                    archive_error_string(a) ? archive_error_string(a)
-                                                            : "unreadable");
+                status =
+                    mv_err_set(err, MV_EPARSE, "unpack: %.200s",
+                               archive_error_string(a) ? archive_error_string(a) : "unreadable");
             if (out->members->len > 0)
                 li->truncated = true; /* damaged after some members */
             break;
@@ -384,8 +383,7 @@ static enum mv_status try_password(const void *data, size_t len, const char *pas
     a = reader_new(data, len, password, &rc);
     if (a == NULL)
         return mv_err_set(err, MV_ENOMEM, "unpack: libarchive: out of memory");
-    for (unsigned n = 0; rc == ARCHIVE_OK && n < UNPACK_MAX_HEADERS && k < out->members->len;
-         n++) {
+    for (unsigned n = 0; rc == ARCHIVE_OK && n < UNPACK_MAX_HEADERS && k < out->members->len; n++) {
         struct unpack_member *m;
         enum read_result rr;
         bool too_big = false;

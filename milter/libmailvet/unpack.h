@@ -22,24 +22,24 @@ struct unpack_limits {
 };
 
 struct unpack_member {
-    char *name;        /* as stored in the archive (UTF-8 made valid); may hold '/' */
-    size_t size;       /* uncompressed size as the archive declares it (0 if unknown) */
-    bool encrypted;    /* this member's data (or the headers) is encrypted */
-    GBytes *data;      /* decrypted (or plain) bytes, NULL when not extracted */
-    bool too_big;      /* its bytes were more than the limits let us keep */
-    bool unreadable;   /* libarchive could not decompress its bytes */
+    char *name;      /* as stored in the archive (UTF-8 made valid); may hold '/' */
+    size_t size;     /* uncompressed size as the archive declares it (0 if unknown) */
+    bool encrypted;  /* this member's data (or the headers) is encrypted */
+    GBytes *data;    /* decrypted (or plain) bytes, NULL when not extracted */
+    bool too_big;    /* its bytes were more than the limits let us keep */
+    bool unreadable; /* libarchive could not decompress its bytes */
 };
 
 /* unpack_want_fn - whether to extract plain member M (called once per member, in order) */
 typedef bool (*unpack_want_fn)(const struct unpack_member *m, void *ctx);
 
 struct unpack_result {
-    GPtrArray *members;   /* struct unpack_member *, in archive order */
-    bool opened;          /* every encrypted member was decrypted */
-    int password_index;   /* index into the candidates that worked, -1 if none */
-    unsigned tried;       /* passwords tried */
-    bool truncated;       /* a limit stopped the listing or the extraction */
-    char *format;         /* libarchive's format name, "ZIP 2.0 (deflation)" ... */
+    GPtrArray *members; /* struct unpack_member *, in archive order */
+    bool opened;        /* every encrypted member was decrypted */
+    int password_index; /* index into the candidates that worked, -1 if none */
+    unsigned tried;     /* passwords tried */
+    bool truncated;     /* a limit stopped the listing or the extraction */
+    char *format;       /* libarchive's format name, "ZIP 2.0 (deflation)" ... */
 };
 
 /* unpack_probe - true if DATA is an archive libarchive reads that has encrypted

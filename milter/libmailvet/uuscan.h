@@ -13,7 +13,7 @@
 
 /* One block, borrowed from the text. */
 struct uuscan_block {
-    const char *name;          /* the name on the "begin" line, not NUL-terminated */
+    const char *name; /* the name on the "begin" line, not NUL-terminated */
     size_t name_len;
     const unsigned char *body; /* the lines between "begin" and "end", undecoded */
     size_t body_len;

@@ -32,22 +32,23 @@ enum { EXIT_CLEAN = 0, EXIT_FOUND = 1, EXIT_ERROR = 2 };
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: mailvet scan [-c CONFIG] [-d DATABASE] [--json] [-v] [ENVELOPE] FILE...\n"
-            "       mailvet check-config [-c CONFIG] [--keys]\n"
-            "       mailvet quarantine [-c CONFIG] list|show|release|delete|purge ... (-h for more)\n"
-            "  -c, --config CONFIG      configuration file (default %s;\n"
-            "                           built-in defaults when the default file is absent)\n"
-            "  -d, --database DATABASE  signature directory or file, overrides the config\n"
-            "  -j, --json               one JSON object per message\n"
-            "  -v, --verbose            list every part\n"
-            "  ENVELOPE, for rules and per-recipient policy, as the MTA would pass it:\n"
-            "  --sender ADDR            envelope sender (\"\" for the null sender)\n"
-            "  --rcpt ADDR              envelope recipient (repeat for several)\n"
-            "  --auth USER              submitted with SMTP AUTH as USER (outbound)\n"
-            "  --client IP              client address\n"
-            "  --keys                   print the configuration keys, one per line\n",
-            DEFAULT_CONFIG);
+    fprintf(
+        out,
+        "usage: mailvet scan [-c CONFIG] [-d DATABASE] [--json] [-v] [ENVELOPE] FILE...\n"
+        "       mailvet check-config [-c CONFIG] [--keys]\n"
+        "       mailvet quarantine [-c CONFIG] list|show|release|delete|purge ... (-h for more)\n"
+        "  -c, --config CONFIG      configuration file (default %s;\n"
+        "                           built-in defaults when the default file is absent)\n"
+        "  -d, --database DATABASE  signature directory or file, overrides the config\n"
+        "  -j, --json               one JSON object per message\n"
+        "  -v, --verbose            list every part\n"
+        "  ENVELOPE, for rules and per-recipient policy, as the MTA would pass it:\n"
+        "  --sender ADDR            envelope sender (\"\" for the null sender)\n"
+        "  --rcpt ADDR              envelope recipient (repeat for several)\n"
+        "  --auth USER              submitted with SMTP AUTH as USER (outbound)\n"
+        "  --client IP              client address\n"
+        "  --keys                   print the configuration keys, one per line\n",
+        DEFAULT_CONFIG);
 }
 
 /* config_path - -c, else the default file if it exists, else NULL (built-in defaults) */

@@ -178,8 +178,8 @@ static void list_text(GString *out, const GPtrArray *l)
 
         g_string_append_printf(out, "%s  ", e->id);
         put_time(out, e->time);
-        g_string_append_printf(out, "  %-8s %6g %-11s <", quarantine_state_name(e->state),
-                               e->score, e->verdict != NULL ? e->verdict : "-");
+        g_string_append_printf(out, "  %-8s %6g %-11s <", quarantine_state_name(e->state), e->score,
+                               e->verdict != NULL ? e->verdict : "-");
         put_safe(out, e->sender);
         g_string_append(out, "> ->");
         for (guint j = 0; j < e->recipients->len; j++) {

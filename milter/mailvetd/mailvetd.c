@@ -6,7 +6,8 @@
  * message path (a reload thread), and so does a change of the signature or policy
  * files, checked every reload_check_interval seconds; a generation that fails to
  * build is refused and the old one keeps serving.  Keys a reload cannot apply (the
- * socket, the user ...) are logged as needing a restart.  On stop, messages in flight get shutdown_timeout seconds. */
+ * socket, the user ...) are logged as needing a restart.  On stop, messages in flight get
+ * shutdown_timeout seconds. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -48,12 +49,13 @@ struct options {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: mailvetd [-c CONFIG] [-d DATABASE] [-f] [-n] [-V]\n"
-                 "  -c CONFIG    configuration file (default %s)\n"
-                 "  -d DATABASE  signature directory, overrides the config's database\n"
-                 "  -f           stay in the foreground and log to stderr\n"
-                 "  -n           check the configuration and signatures, then exit\n"
-                 "  -V           print the version and exit\n",
+    fprintf(out,
+            "usage: mailvetd [-c CONFIG] [-d DATABASE] [-f] [-n] [-V]\n"
+            "  -c CONFIG    configuration file (default %s)\n"
+            "  -d DATABASE  signature directory, overrides the config's database\n"
+            "  -f           stay in the foreground and log to stderr\n"
+            "  -n           check the configuration and signatures, then exit\n"
+            "  -V           print the version and exit\n",
             DEFAULT_CONFIG);
 }
 
@@ -156,9 +158,8 @@ static void log_generation(const char *event, const struct generation *g)
             "%s: generation=%u config=%s database=%s signatures=%u policy=%s policy_files=%u "
             "rules=%zu engine=\"%s\" ms=%.0f",
             event, g->number, g->cfg->file, g->database, scan_engine_signatures(g->engine),
-            *g->policy_dir != '\0' ? g->policy_dir : "(built-in)",
-            policy_file_count(g->policy), rules_count(policy_rules(g->policy)),
-            scan_engine_version(g->engine), g->build_ms);
+            *g->policy_dir != '\0' ? g->policy_dir : "(built-in)", policy_file_count(g->policy),
+            rules_count(policy_rules(g->policy)), scan_engine_version(g->engine), g->build_ms);
 }
 
 /* check_quarantine - say at start and on reload when quarantine_dir cannot take
@@ -170,8 +171,10 @@ static void check_quarantine(const struct mv_config *cfg)
 
     if (cfg->quarantine_mode == CONFIG_QUARANTINE_STORE &&
         quarantine_check(cfg->quarantine_dir, &err) != MV_OK)
-        log_msg(LOG_WARNING, "quarantine_dir unusable, mail to quarantine gets 451 until it is "
-                             "fixed: %s", err.msg);
+        log_msg(LOG_WARNING,
+                "quarantine_dir unusable, mail to quarantine gets 451 until it is "
+                "fixed: %s",
+                err.msg);
 }
 
 /* log_restart_keys - keys whose change a reload does not apply (the socket, the user
@@ -310,8 +313,9 @@ int main(int argc, char **argv)
     /* a milter parses what strangers send: it runs as root only when told to, with
      * user: "" (stay as started), never by naming root as the user */
     if (drop && uid == 0) {
-        fprintf(stderr, "mailvetd: %s: user: %s is root; name an unprivileged user (the "
-                        "package's is mailvet), or user: \"\" to stay as started\n",
+        fprintf(stderr,
+                "mailvetd: %s: user: %s is root; name an unprivileged user (the "
+                "package's is mailvet), or user: \"\" to stay as started\n",
                 cfg->file, cfg->user);
         generation_release(gen);
         return EX_CONFIG;
@@ -323,8 +327,10 @@ int main(int argc, char **argv)
         return EX_OK;
     }
     if (!drop && geteuid() == 0)
-        log_msg(LOG_WARNING, "running as root (user: \"\" in %s): every message is parsed "
-                             "with root's privileges", cfg->file);
+        log_msg(LOG_WARNING,
+                "running as root (user: \"\" in %s): every message is parsed "
+                "with root's privileges",
+                cfg->file);
     if (drop && geteuid() != 0) {
         log_msg(LOG_WARNING, "not started as root: staying user %ld instead of switching to %s",
                 (long)geteuid(), cfg->user);
@@ -393,7 +399,8 @@ int main(int argc, char **argv)
     /* libmilter stopped accepting; let messages in flight finish */
     gen = generation_acquire();
     {
-        gint64 deadline = g_get_monotonic_time() + (gint64)gen->cfg->shutdown_timeout * G_USEC_PER_SEC;
+        gint64 deadline =
+            g_get_monotonic_time() + (gint64)gen->cfg->shutdown_timeout * G_USEC_PER_SEC;
         while (session_txn_in_flight() > 0 && g_get_monotonic_time() < deadline)
             g_usleep(50 * 1000);
         if (session_txn_in_flight() > 0)

@@ -24,9 +24,10 @@ struct session_txn {
     GPtrArray *rcpt_addrs;  /* char *, the addresses alone */
     struct spool *spool;
     struct mv_err err;
-    unsigned own_headers[3]; /* act_headers[] (X-Mailvet-Status, -Score, -Reasons) the sender brought */
-    unsigned subjects;       /* Subject header fields */
-    double wait_ms;          /* waited for a scan slot (scanslots.h) */
+    unsigned
+        own_headers[3]; /* act_headers[] (X-Mailvet-Status, -Score, -Reasons) the sender brought */
+    unsigned subjects;  /* Subject header fields */
+    double wait_ms;     /* waited for a scan slot (scanslots.h) */
 };
 
 struct session_conn {

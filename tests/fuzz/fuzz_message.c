@@ -89,11 +89,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const struct mv_config *cfg = gen->cfg;
     /* odd lengths spill after 512 bytes, so the temp-file path is fuzzed too */
-    struct spool *sp = spool_new(cfg->tmpdir, size % 2 ? 512 : cfg->spool_memory,
-                                 cfg->max_message_size);
+    struct spool *sp =
+        spool_new(cfg->tmpdir, size % 2 ? 512 : cfg->spool_memory, cfg->max_message_size);
     struct pipeline_input in = {
-        .env = {.sender = "sender@example.com", .recipients = rcpts,
-                .client_addr = "192.0.2.1"},
+        .env = {.sender = "sender@example.com", .recipients = rcpts, .client_addr = "192.0.2.1"},
         .queue_id = "4F00A1B2C3",
     };
     struct pipeline_result res = {0};

@@ -67,8 +67,8 @@ static void teardown(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    struct message_limits lim = {.max_parts = 100, .max_depth = 10, .leaf_mem_max = 1 << 20,
-                                 .tmpdir = g_get_tmp_dir()};
+    struct message_limits lim = {
+        .max_parts = 100, .max_depth = 10, .leaf_mem_max = 1 << 20, .tmpdir = g_get_tmp_dir()};
     struct features_envelope env = {.sender = "billing@example.com", .client_addr = "192.0.2.1"};
     struct mv_err err = {0};
     size_t n;

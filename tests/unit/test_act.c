@@ -26,8 +26,8 @@ static GByteArray *bytes;
 static void result_init(struct pipeline_result *res, enum mv_verdict verdict, enum mv_action action)
 {
     static struct rule_hit hit = {.id = "LURE_WORDS", .category = "suspicious", .score = 4};
-    struct message_limits lim = {.max_parts = 100, .max_depth = 10, .leaf_mem_max = 1 << 20,
-                                 .tmpdir = g_get_tmp_dir()};
+    struct message_limits lim = {
+        .max_parts = 100, .max_depth = 10, .leaf_mem_max = 1 << 20, .tmpdir = g_get_tmp_dir()};
     struct mv_err err = {0};
 
     memset(res, 0, sizeof(*res));

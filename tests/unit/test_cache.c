@@ -831,8 +831,8 @@ static void expect_health(bool want_down, const char *want)
     if (!cache_health_take(text, sizeof(text), &down))
         fail_msg("cache_health_take: got nothing, want \"%s...\"", want);
     if (down != want_down || !g_str_has_prefix(text, want))
-        fail_msg("cache_health_take: got %s \"%s\", want %s \"%s...\"", down ? "down" : "up",
-                 text, want_down ? "down" : "up", want);
+        fail_msg("cache_health_take: got %s \"%s\", want %s \"%s...\"", down ? "down" : "up", text,
+                 want_down ? "down" : "up", want);
     if (cache_health_take(text, sizeof(text), &down))
         fail_msg("cache_health_take: got a second change \"%s\", want one", text);
 }

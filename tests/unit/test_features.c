@@ -87,8 +87,8 @@ static void object_free(gpointer p)
 static int setup(void **state)
 {
     struct fixture *f = g_new0(struct fixture, 1);
-    struct message_limits lim = {.max_parts = 100, .max_depth = 10, .leaf_mem_max = 1 << 20,
-                                 .tmpdir = "/tmp"};
+    struct message_limits lim = {
+        .max_parts = 100, .max_depth = 10, .leaf_mem_max = 1 << 20, .tmpdir = "/tmp"};
     struct mv_err err = {0};
 
     f->bytes = g_byte_array_new();

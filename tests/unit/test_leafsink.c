@@ -58,8 +58,8 @@ static unsigned char *pattern(size_t len)
 
 /* fill - LEN bytes of pattern() through a sink with MEM_MAX, written CHUNK at a
  * time; the finished bytes into OUT, their digest into SHA */
-static void fill(size_t len, size_t mem_max, size_t chunk, size_t hint,
-                 struct leafsink_bytes *out, char sha[DIGEST_HEX_LEN + 1])
+static void fill(size_t len, size_t mem_max, size_t chunk, size_t hint, struct leafsink_bytes *out,
+                 char sha[DIGEST_HEX_LEN + 1])
 {
     unsigned char *p = pattern(len);
     struct leafsink s;

@@ -128,7 +128,8 @@ static const struct parse_case cases[] = {
         .want_subject = "residue",
         .want_count = 2,
         .leaves = {{"1.1", NULL, "text/plain", NULL, NULL, 2, 0, "hello"},
-                   {"epilogue", NULL, "text/plain", NULL, NULL, 1, MV_LEAF_RESIDUE, "hidden after the end\n"}},
+                   {"epilogue", NULL, "text/plain", NULL, NULL, 1, MV_LEAF_RESIDUE,
+                    "hidden after the end\n"}},
     },
     {
         .name = "preamble_does_not_take_a_part_from_max_parts",

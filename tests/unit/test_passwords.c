@@ -54,16 +54,19 @@ static void passwords_are_found_in_text(void **state)
         {"<p><b>Password</b>: <i>h7Jk</i></p>", {"h7Jk"}},
         {"Mot de passe : bonjour42.", {"bonjour42"}},
         {"\xd0\x9f\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c: Zx81qq", {"Zx81qq"}}, /* Пароль */
-        {"CONTRASE\xc3\x91" "A: Hola2021!", {"Hola2021", "Hola2021!"}},
+        {"CONTRASE\xc3\x91"
+         "A: Hola2021!",
+         {"Hola2021", "Hola2021!"}},
         {"Archive password for the attachment: 7731", {"7731"}},
         {"Passwort 4455 (bitte nicht weitergeben)", {"4455"}},
         {"Pass: letmein", {"letmein"}},
         {"Open it with \xc2\xabPa55\xc2\xbb or \xe2\x80\x9copen-me\xe2\x80\x9d.",
          {"Pa55", "open-me"}},
-        {"<style>p { font-family: 'Arial'; }</style><p>Password: &quot;q1w2&quot;</p>",
-         {"q1w2"}},
+        {"<style>p { font-family: 'Arial'; }</style><p>Password: &quot;q1w2&quot;</p>", {"q1w2"}},
         {"Password: abc123. Again, pwd: abc123 (\"abc123\")", {"abc123"}},
-        {"password: ab\xff" "cd", {"ab"}},
+        {"password: ab\xff"
+         "cd",
+         {"ab"}},
     };
 
     (void)state;

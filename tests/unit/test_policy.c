@@ -443,12 +443,12 @@ static void policy_allow_globs_match_as_rule_globs_do(void **state)
         const char *sender;
         bool want;
     } cases[] = {
-        {"m\xc3\xbcller@mail.example.com", true},        /* müller: '?' takes the ü */
-        {"M\xc3\x9cLLER@Mail.Example.COM", true},        /* MÜLLER: Ü folds to ü */
-        {"m\xc3\xbfller@mail.example.com", true},        /* mÿller */
-        {"Mueller@mail.example.com", false},             /* '?' is one character */
-        {"9\xc3\xbcller@mail.example.com", false},       /* 9 is not in [a-z] */
-        {"m\xc3\xbcller@example.com", false},            /* "*." wants a subdomain */
+        {"m\xc3\xbcller@mail.example.com", true},  /* müller: '?' takes the ü */
+        {"M\xc3\x9cLLER@Mail.Example.COM", true},  /* MÜLLER: Ü folds to ü */
+        {"m\xc3\xbfller@mail.example.com", true},  /* mÿller */
+        {"Mueller@mail.example.com", false},       /* '?' is one character */
+        {"9\xc3\xbcller@mail.example.com", false}, /* 9 is not in [a-z] */
+        {"m\xc3\xbcller@example.com", false},      /* "*." wants a subdomain */
     };
     struct policy *p;
     size_t i;
@@ -1089,8 +1089,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(policy_maps_each_verdict_to_its_action, setup, teardown),
         cmocka_unit_test_setup_teardown(policy_score_actions_raise_the_action, setup, teardown),
         cmocka_unit_test_setup_teardown(policy_allow_accepts_all_but_infected, setup, teardown),
-        cmocka_unit_test_setup_teardown(policy_allow_globs_match_as_rule_globs_do, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(policy_allow_globs_match_as_rule_globs_do, setup, teardown),
         cmocka_unit_test_setup_teardown(policy_allowed_recipient_covers_only_itself, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(policy_block_gives_the_block_action, setup, teardown),

@@ -20,10 +20,10 @@
 #include "scan.h"
 
 struct fixture {
-    char *dir;           /* temp dir: sigs/, samples */
+    char *dir; /* temp dir: sigs/, samples */
     GBytes *eicar;
-    GBytes *eicar_zip;   /* zip holding eicar.com */
-    GBytes *zip_zip;     /* zip holding that zip */
+    GBytes *eicar_zip; /* zip holding eicar.com */
+    GBytes *zip_zip;   /* zip holding that zip */
     struct scan_options opt;
     struct scan_engine *engine;
 };
@@ -149,7 +149,8 @@ static void expect_found(struct fixture *f, GBytes *bytes, const char *sig, cons
     struct scan_report rep;
     struct mv_err err = {0};
 
-    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err),
+                     MV_OK);
     if (!has_sig(&rep, sig))
         fail_msg("got %u signatures (%s), want %s", rep.signatures->len,
                  rep.signatures->len ? (char *)g_ptr_array_index(rep.signatures, 0) : "-", sig);
@@ -177,7 +178,8 @@ static void scan_finds_eicar_in_zip_in_zip(void **state)
     struct scan_report rep;
     struct mv_err err = {0};
 
-    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err),
+                     MV_OK);
     assert_true(has_sig(&rep, "Eicar-Test-Signature"));
     /* outer zip, inner zip, eicar.com: three objects, two levels down */
     if (rep.objects->len < 3 || rep.max_depth < 2)
@@ -216,7 +218,8 @@ static void scan_clean_text_has_no_signature(void **state)
     struct scan_report rep;
     struct mv_err err = {0};
 
-    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err),
+                     MV_OK);
     if (rep.signatures->len != 0)
         fail_msg("got signature %s, want none", (char *)g_ptr_array_index(rep.signatures, 0));
     assert_non_null(rep.detected_type);
@@ -231,7 +234,8 @@ static void scan_empty_leaf_is_clean(void **state)
     struct scan_report rep;
     struct mv_err err = {0};
 
-    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err),
+                     MV_OK);
     assert_int_equal(rep.signatures->len, 0);
     scan_report_clear(&rep);
 }
@@ -359,7 +363,8 @@ static void inventory_names_every_object_with_path_and_depth(void **state)
         {"1/outer.zip/eicar.zip/eicar.com", 2, NULL},
     };
 
-    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err),
+                     MV_OK);
     for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
         const struct scan_object *o = object_at(&rep, i);
         if (strcmp(o->path, want[i].path) != 0 || o->depth != want[i].depth)
@@ -383,14 +388,16 @@ static void inventory_flags_pdf_name_on_zip_bytes(void **state)
     struct mv_err err = {0};
 
     leaf.declared_type = (char *)"application/pdf";
-    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err),
+                     MV_OK);
     if (!object_at(&rep, 0)->type_mismatch)
         fail_msg("got no type_mismatch for invoice.pdf holding %s", object_at(&rep, 0)->type);
     scan_report_clear(&rep);
 
     leaf = leaf_of(f->eicar_zip, "invoice.zip");
     leaf.declared_type = (char *)"application/zip";
-    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err), MV_OK);
+    assert_int_equal(scan_leaf(f->engine, &leaf, budget_of(&f->opt), &rep, NULL, NULL, &err),
+                     MV_OK);
     if (object_at(&rep, 0)->type_mismatch)
         fail_msg("got type_mismatch for invoice.zip that is a zip");
     scan_report_clear(&rep);

@@ -128,7 +128,7 @@ static void test_raised_bound_lets_waiters_in(void **state)
     t = g_thread_new("waiter", raised_waiter, &got);
     g_usleep(50000);
     assert_int_equal(g_atomic_int_get(&got), 0); /* still waiting: one slot, taken */
-    scanslots_set_max(2);                         /* a reload raises max_scans */
+    scanslots_set_max(2);                        /* a reload raises max_scans */
     g_thread_join(t);
     assert_int_equal(g_atomic_int_get(&got), 1);
     assert_int_equal(scanslots_busy(), 2);

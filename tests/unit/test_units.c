@@ -68,8 +68,7 @@ static void units_parse_size_reads_every_suffix_and_refuses_the_rest(void **stat
         if (st != MV_OK && got != 7)
             fail_msg("size \"%s\": refused but the output was written", c->text);
         if (st != MV_OK && strstr(err.msg, c->text) == NULL)
-            fail_msg("size \"%s\": got message \"%s\", want it to name the text", c->text,
-                     err.msg);
+            fail_msg("size \"%s\": got message \"%s\", want it to name the text", c->text, err.msg);
     }
 }
 
@@ -124,8 +123,8 @@ static void units_parse_duration_reads_every_suffix_and_refuses_the_rest(void **
             fail_msg("duration \"%s\": got %s, want %s", c->text, mv_status_name(st),
                      mv_status_name(c->want));
         if (st == MV_OK && got != c->ms)
-            fail_msg("duration \"%s\": got %llu ms, want %llu", c->text,
-                     (unsigned long long)got, (unsigned long long)c->ms);
+            fail_msg("duration \"%s\": got %llu ms, want %llu", c->text, (unsigned long long)got,
+                     (unsigned long long)c->ms);
         if (st != MV_OK && got != 7)
             fail_msg("duration \"%s\": refused but the output was written", c->text);
     }
@@ -149,8 +148,8 @@ static void units_format_size_uses_the_largest_exact_unit(void **state)
         uint64_t bytes;
         const char *want;
     } cases[] = {
-        {0, "0"},           {1500, "1500"},          {1024, "1K"},
-        {1536, "1536"},     {100ULL << 20, "100M"},  {10ULL << 30, "10G"},
+        {0, "0"},           {1500, "1500"},           {1024, "1K"},
+        {1536, "1536"},     {100ULL << 20, "100M"},   {10ULL << 30, "10G"},
         {4ULL << 40, "4T"}, {4097ULL << 30, "4097G"}, {UINT64_MAX, "18446744073709551615"},
     };
 

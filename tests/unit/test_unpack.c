@@ -21,8 +21,8 @@
 #include "unpack.h"
 
 struct fixture {
-    char *dir;    /* temp dir holding the files and the archives */
-    bool has_7z;  /* the 7z command is there (p7zip-full) */
+    char *dir;   /* temp dir holding the files and the archives */
+    bool has_7z; /* the 7z command is there (p7zip-full) */
 };
 
 /* run - a shell command in DIR; fails the test if it fails */
@@ -67,7 +67,8 @@ static int group_setup(void **state)
         "zip -q -P secret big.zip big.txt readme.txt && "
         "zip -q -0 -P secret stored.zip notes.txt && zip -q -P secret one.zip notes.txt && "
         "zip -q mixed.zip readme.txt && zip -q -P secret mixed.zip eicar.com && "
-        "zip -q e.zip eicar.com && cat plain.zip e.zip > cat.zip && cat e.zip plain.zip > cat2.zip && "
+        "zip -q e.zip eicar.com && cat plain.zip e.zip > cat.zip && cat e.zip plain.zip > cat2.zip "
+        "&& "
         "zip -q -0 nested.zip e.zip plain.zip && cat nested.zip e.zip > nestcat.zip && "
         "mkdir many && (cd many && for i in $(seq 100 299); do echo \"member $i\" > m$i.txt; "
         "done && zip -q -P secret ../many.zip *)",
@@ -294,8 +295,7 @@ static void open_decrypts_aes_zip(void **state)
     need_7z(f);
     open_sample(f, "aes.zip", pw, &default_limits, &res, MV_OK);
     if (!res.opened || res.password_index != 1)
-        fail_msg("got opened=%d index=%d, want opened=1 index=1", res.opened,
-                 res.password_index);
+        fail_msg("got opened=%d index=%d, want opened=1 index=1", res.opened, res.password_index);
     assert_same_bytes(f, &res, "eicar.com");
     assert_same_bytes(f, &res, "readme.txt");
     unpack_result_clear(&res);
@@ -590,12 +590,12 @@ static void open_survives_every_truncation(void **state)
             if (got != MV_OK && got != MV_EPARSE)
                 fail_msg("%s cut at %zu: got %s, want ok or parse-error", names[i], cut,
                          mv_status_name(got));
-            for (guint k = 0; got == MV_OK && res.opened && !res.truncated &&
-                              k < res.members->len; k++) {
+            for (guint k = 0; got == MV_OK && res.opened && !res.truncated && k < res.members->len;
+                 k++) {
                 const struct unpack_member *m = g_ptr_array_index(res.members, k);
                 if (m->data == NULL)
-                    fail_msg("%s cut at %zu: got opened, whole, and %s without data",
-                             names[i], cut, m->name);
+                    fail_msg("%s cut at %zu: got opened, whole, and %s without data", names[i], cut,
+                             m->name);
             }
             unpack_result_clear(&res);
         }
@@ -615,7 +615,8 @@ static guint parts_of(const char *dir, const char *name, GArray *ranges, GBytes 
     g_bytes_get_data(*bytes, &len);
     n = unpack_zip_parts(g_bytes_get_data(*bytes, NULL), len, ranges, 16);
     for (guint i = 0; i < n; i++) {
-        gsize start = g_array_index(ranges, gsize, 2 * i), end = g_array_index(ranges, gsize, 2 * i + 1);
+        gsize start = g_array_index(ranges, gsize, 2 * i),
+              end = g_array_index(ranges, gsize, 2 * i + 1);
         if (start >= end || end > len)
             fail_msg("%s: part %u is [%zu, %zu) of %zu bytes", name, i, start, end, len);
     }
@@ -625,13 +626,15 @@ static guint parts_of(const char *dir, const char *name, GArray *ranges, GBytes 
 /* names_in - the member names of one range, by unpack_open */
 static char *names_in(GBytes *bytes, GArray *ranges, guint part)
 {
-    gsize start = g_array_index(ranges, gsize, 2 * part), end = g_array_index(ranges, gsize, 2 * part + 1);
+    gsize start = g_array_index(ranges, gsize, 2 * part),
+          end = g_array_index(ranges, gsize, 2 * part + 1);
     const char *data = g_bytes_get_data(bytes, NULL);
     struct unpack_result res;
     struct mv_err err = {0};
     GString *names = g_string_new(NULL);
 
-    assert_int_equal(unpack_open(data + start, end - start, NULL, &default_limits, &res, &err), MV_OK);
+    assert_int_equal(unpack_open(data + start, end - start, NULL, &default_limits, &res, &err),
+                     MV_OK);
     for (guint i = 0; i < res.members->len; i++)
         g_string_append_printf(names, "%s%s", i ? "," : "",
                                ((struct unpack_member *)g_ptr_array_index(res.members, i))->name);
@@ -643,7 +646,8 @@ static void zip_parts_split_concatenated_zips(void **state)
 {
     struct fixture *f = *state;
     const char *files[] = {"cat.zip", "cat2.zip"};
-    const char *want[][2] = {{"readme.txt,notes.txt", "eicar.com"}, {"eicar.com", "readme.txt,notes.txt"}};
+    const char *want[][2] = {{"readme.txt,notes.txt", "eicar.com"},
+                             {"eicar.com", "readme.txt,notes.txt"}};
 
     for (size_t k = 0; k < G_N_ELEMENTS(files); k++) {
         GArray *ranges = g_array_new(FALSE, FALSE, sizeof(gsize));
@@ -726,8 +730,8 @@ static void open_some_extracts_only_wanted_members(void **state)
     gsize len;
     const void *data = g_bytes_get_data(bytes, &len);
 
-    assert_int_equal(unpack_open_some(data, len, NULL, &default_limits, want_notes, &asked, &res, &err),
-                     MV_OK);
+    assert_int_equal(
+        unpack_open_some(data, len, NULL, &default_limits, want_notes, &asked, &res, &err), MV_OK);
     assert_int_equal(asked, 2);
     assert_int_equal(res.members->len, 2);
     for (guint i = 0; i < 2; i++) {

@@ -79,13 +79,15 @@ static void blocks_end_at_end_line_or_at_end_of_text(void **state)
     static const struct uucase cases[] = {
         {"no end line", "begin 644 a\nM86)C\n", {{"a", "M86)C\n", false}}},
         {"begin is the last line", "text\nbegin 644 a", {{"a", "", false}}},
-        {"end needs a line of its own", "begin 644 a\nending\nend \n",
-         {{"a", "ending\n", true}}},
-        {"crlf and trailing blanks", "begin 644 a.txt \r\nM86)C\r\nend\t\r\nafter\r\n",
+        {"end needs a line of its own", "begin 644 a\nending\nend \n", {{"a", "ending\n", true}}},
+        {"crlf and trailing blanks",
+         "begin 644 a.txt \r\nM86)C\r\nend\t\r\nafter\r\n",
          {{"a.txt", "M86)C\r\n", true}}},
-        {"two blocks", "hi\nbegin 644 one\nx\nend\nmid\nbegin 600 two\ny\nend\nbye\n",
+        {"two blocks",
+         "hi\nbegin 644 one\nx\nend\nmid\nbegin 600 two\ny\nend\nbye\n",
          {{"one", "x\n", true}, {"two", "y\n", true}}},
-        {"text after end is searched again", "begin 644 a\nend\nbegin 644 b\n",
+        {"text after end is searched again",
+         "begin 644 a\nend\nbegin 644 b\n",
          {{"a", "", true}, {"b", "", false}}},
     };
 

@@ -121,7 +121,9 @@ static void invalid_utf8_text_still_matches(void **state)
         {"a?b", bad, true},
         {"a*", bad, true},
         {"ab", bad, false},
-        {"a\xef\xbf\xbd" "b", bad, true},
+        {"a\xef\xbf\xbd"
+         "b",
+         bad, true},
     };
     size_t i;
 
@@ -159,10 +161,8 @@ static void null_text_is_empty(void **state)
 static void patterns_are_told_from_literals(void **state)
 {
     static const struct match_case cases[] = {
-        {"user@example.com", NULL, false},
-        {"*@example.com", NULL, true},
-        {"info?@example.com", NULL, true},
-        {"[a-z]@example.com", NULL, true},
+        {"user@example.com", NULL, false}, {"*@example.com", NULL, true},
+        {"info?@example.com", NULL, true}, {"[a-z]@example.com", NULL, true},
         {"a\\b@example.com", NULL, false},
     };
     size_t i;
