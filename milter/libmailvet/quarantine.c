@@ -7,6 +7,7 @@
  * A leaf module: it never logs; every failure fills the caller's struct mv_err with the
  * path and g_strerror().  Thread-safe for stores (the daemon's threads each write their
  * own files; the index line is appended under flock(.lock)). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -216,6 +217,23 @@ void qdir_close(struct qdir *d)
     if (d->fd >= 0)
         close(d->fd);
     d->fd = -1;
+}
+
+/* qdir_list - a directory stream over D from its first entry, on a descriptor of its
+ * own (closedir leaves D open); NULL with err */
+DIR *qdir_list(const struct qdir *d, struct mv_err *err)
+{
+    int fd = dup(d->fd);
+    DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
+
+    if (dp == NULL) {
+        if (fd >= 0)
+            close(fd);
+        mv_err_set(err, MV_EIO, "%s: %s", d->path, g_strerror(errno));
+        return NULL;
+    }
+    rewinddir(dp);
+    return dp;
 }
 
 /* give_to_owner - a file root created goes to the directory's owner (the daemon) */

@@ -170,17 +170,12 @@ bool quarantine_index_parse(char *text, size_t len, GHashTable *entries)
 /* other_records - D holds a record other than ONLY_ID's (stops at the first) */
 static bool other_records(const struct qdir *d, const char *only_id)
 {
-    int fd = dup(d->fd);
-    DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
+    DIR *dp = qdir_list(d, NULL);
     struct dirent *de;
     bool found = false;
 
-    if (dp == NULL) {
-        if (fd >= 0)
-            close(fd);
+    if (dp == NULL)
         return true; /* unknown: leave the index to a rebuild */
-    }
-    rewinddir(dp);
     while (!found && (de = readdir(dp)) != NULL) {
         char id[QUARANTINE_ID_LEN + 1];
 
@@ -250,16 +245,11 @@ enum mv_status quarantine_index_append_state(const struct qdir *d, const char *i
 enum mv_status quarantine_index_scan(const struct qdir *d, GHashTable *entries, bool only_missing,
                                      struct mv_err *err)
 {
-    int fd = dup(d->fd);
-    DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
+    DIR *dp = qdir_list(d, err);
     struct dirent *de;
 
-    if (dp == NULL) {
-        if (fd >= 0)
-            close(fd);
-        return mv_err_set(err, MV_EIO, "%s: %s", d->path, g_strerror(errno));
-    }
-    rewinddir(dp);
+    if (dp == NULL)
+        return MV_EIO;
     while ((de = readdir(dp)) != NULL) {
         char id[QUARANTINE_ID_LEN + 1];
         struct quarantine_entry *e;

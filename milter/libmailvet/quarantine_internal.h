@@ -9,6 +9,8 @@
 
 #include <sys/types.h>
 
+#include <dirent.h>
+
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
@@ -41,6 +43,9 @@ bool quarantine_write_all(int fd, const void *data, size_t n);
 bool qdir_open(struct qdir *d, const char *dir, bool create, bool *missing, struct mv_err *err);
 /* qdir_close - close D (safe twice) */
 void qdir_close(struct qdir *d);
+/* qdir_list - a directory stream over D from its first entry (caller closedir()s it;
+ * D stays open); NULL with err (MV_EIO) */
+DIR *qdir_list(const struct qdir *d, struct mv_err *err);
 /* qdir_sync - fsync D so that renames and unlinks are durable */
 enum mv_status qdir_sync(const struct qdir *d, struct mv_err *err);
 /* qdir_lock - flock(LOCK_EX) on D/.lock; the fd (>= 0) is the lock, close releases it;

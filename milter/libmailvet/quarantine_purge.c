@@ -42,16 +42,11 @@ static GHashTable *files_on_disk(const struct qdir *d, gint64 now, guint *leftov
                                  struct mv_err *err)
 {
     GHashTable *files;
-    int fd = dup(d->fd);
-    DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
+    DIR *dp = qdir_list(d, err);
     struct dirent *de;
 
-    if (dp == NULL) {
-        if (fd >= 0)
-            close(fd);
-        mv_err_set(err, MV_EIO, "%s: %s", d->path, g_strerror(errno));
+    if (dp == NULL)
         return NULL;
-    }
     files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     while ((de = readdir(dp)) != NULL) {
         char id[QUARANTINE_ID_LEN + 1];
