@@ -47,7 +47,9 @@ if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
         (cd "$root" && tar --null --ignore-failed-read -T - -cf -) |
         tar -C "$src" -xf -
 else
+    # a release tarball, maybe read-only (distcheck): the copy must be writable
     cp -a "$root/." "$src/"
+    chmod -R u+w "$src"
 fi
 
 echo "build-deb: dpkg-buildpackage -us -uc -b in $src"
