@@ -10,6 +10,10 @@
 # configures without a terminal; the tests run private Postfix instances with
 # their own config directories and never use the system one.
 #
+# The Debian package (debian/, .ci/build-deb.sh) builds with dpkg-dev and
+# debhelper (which brings dh-autoreconf) and is checked with lintian; no
+# fakeroot: debian/control says Rules-Requires-Root: no.
+#
 # Sendmail for tests/e2e/sendmail.sh: Debian's sendmail-bin conflicts with
 # postfix (both provide mail-transport-agent), so it is never installed.
 # Instead sendmail-bin and sendmail-cf are fetched with "apt-get download" and
@@ -30,6 +34,7 @@ packages="
     zip unzip ca-certificates jq perl procps coreutils findutils gawk sed grep time
     p7zip-full tar gzip bzip2 xz-utils cpio arj gcab genisoimage msitools macutils
     sharutils libjpeg-turbo-progs clang clang-format libclang-rt-14-dev libwrap0 m4
+    dpkg-dev debhelper lintian
 "
 
 if [ "$(id -u)" -ne 0 ]; then
