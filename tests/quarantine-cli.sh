@@ -5,7 +5,10 @@
 # refusal at the dot and nobody listening leave the entry held), delete (the record
 # stays, deleted), purge (age, size, with the suffixes of mailvet.yaml; overflow and
 # unknown suffixes refused), and every exit status: 0 done, 1 unknown id,
-# 2 failure, 64 usage.  Entries are written by tests/qstore-helper with
+# 2 failure, 64 usage.  One entry is changed by two processes at once: while a release
+# waits for the server's answer to its data (tests/slow-smtp.py holds it), delete and
+# purge of that entry are refused or skipped, and the release ends with the record
+# released and the message in place; the delete after it works.  Entries are written by tests/qstore-helper with
 # quarantine_store(), the daemon's own code.  Lists 100,000 entries and prints the
 # time as a diagnostic (no threshold; QUARANTINE_BULK=0 skips it).
 # JSON is read with jq.  TAP on stdout; env: top_srcdir, top_builddir.
@@ -16,7 +19,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet/mailvet
 HELPER=$top_builddir/tests/qstore-helper
 
-PLAN=64
+PLAN=70
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -28,8 +31,10 @@ command -v jq >/dev/null 2>&1 || bail "jq is required to read mailvet's JSON (ap
 work_dir quarantine-cli
 SINKDIR=
 SINK_PID=
+SLOW_PID=
 cleanup() {
     [ -z "$SINK_PID" ] || kill "$SINK_PID" 2>/dev/null
+    [ -z "$SLOW_PID" ] || kill "$SLOW_PID" 2>/dev/null
     [ -z "$SINKDIR" ] || rm -rf "$SINKDIR"
     [ -z "${BULK:-}" ] || rm -rf "$BULK"
     [ -n "${KEEP_WORK:-}" ] || rm -rf "$W"
@@ -326,6 +331,86 @@ chmod 700 "$Q"
 "$MAILVET" quarantine -c "$W/nonexistent.yaml" list > /dev/null 2> "$W/noconf.err"
 RC=$?
 check "a missing config file: exit 78 (EX_CONFIG)" [ "$RC" -eq 78 ]
+
+# --- one entry, two processes: a delete and a purge while a release is in flight -------
+# its own store, and an SMTP server that holds its answer to the data until told
+if command -v python3 > /dev/null 2>&1; then
+    free_port
+    while [ "$PORT" -eq "$SINK_PORT" ] || [ "$PORT" -eq "$DEAD_PORT" ]; do
+        PORT=$((PORT + 1))
+        while listening "$PORT"; do PORT=$((PORT + 1)); done
+    done
+    GATE=$W/gate
+    mkdir -p "$GATE"
+    python3 "$top_srcdir/tests/slow-smtp.py" "$PORT" "$GATE" > "$W/slow-smtp.log" 2>&1 &
+    SLOW_PID=$!
+    for _i in $(seq 50); do
+        [ -e "$GATE/listening" ] && break
+        sleep 0.1
+    done
+    [ -e "$GATE/listening" ] || bail "slow-smtp.py does not start: $(cat "$W/slow-smtp.log")"
+    printf 'quarantine_dir: %s\nquarantine_release_host: 127.0.0.1\nquarantine_release_port: %s\n' \
+        "$W/q2" "$PORT" > "$W/slow.yaml"
+    # qs NAME ARGS... - as q, on the second store
+    qs() {
+        _name=$1
+        shift
+        "$MAILVET" quarantine -c "$W/slow.yaml" "$@" > "$W/$_name.out" 2> "$W/$_name.err"
+        RC=$?
+    }
+    # release_held NAME - start a release of $E in the background, wait until the server
+    # holds its answer to the data
+    release_held() {
+        rm -f "$GATE/at-dot" "$GATE/go"
+        "$MAILVET" quarantine -c "$W/slow.yaml" release "$E" > "$W/$1.out" 2> "$W/$1.err" &
+        REL_PID=$!
+        for _i in $(seq 300); do
+            [ -e "$GATE/at-dot" ] && return 0
+            sleep 0.1
+        done
+        diag "the release never reached the end of its data"
+    }
+    # release_end NAME - let the server answer, wait for the release; RC its status
+    release_end() {
+        touch "$GATE/go"
+        wait "$REL_PID"
+        RC=$?
+    }
+    delivered() { [ "$(cat "$GATE/delivered" 2>/dev/null | wc -l)" -eq "$1" ]; }
+    E=$("$HELPER" "$W/q2") || bail "qstore-helper failed"
+
+    release_held rel-slow
+    qs del-busy delete "$E"
+    want del-busy 2 "delete while a release of the entry is in flight: refused, exit 2, says busy" \
+        err_has del-busy "$E: not deleted: busy"
+    release_end rel-slow
+    want rel-slow 0 "the release in flight ends: exit 0, delivered once" delivered 1
+    qs slow-json show --json "$E"
+    want slow-json 0 "after both: the record says released and the message is still there" \
+        sh -c "jq -e '.state == \"released\"' '$W/slow-json.out' > /dev/null && [ -e '$W/q2/$E.eml' ]"
+
+    release_held rel-slow2
+    qs purge-busy purge --max-size 0
+    want purge-busy 0 "purge --max-size 0 while a release of the entry is in flight: the entry left" \
+        sh -c "grep -q 'purged 0 entries' '$W/purge-busy.out' &&
+               grep -q '^left 1 entries another process was releasing' '$W/purge-busy.out' &&
+               [ -e '$W/q2/$E.json' ]"
+    release_end rel-slow2
+    want rel-slow2 0 "the second release ends: exit 0, delivered again" delivered 2
+
+    qs del-after delete "$E"
+    qs del-after-json show --json "$E"
+    want del-after-json 0 "delete afterwards: held, released, released, deleted; the message gone" \
+        sh -c "jq -e '[.history[].state] == [\"held\", \"released\", \"released\", \"deleted\"]' \
+                   '$W/del-after-json.out' > /dev/null && [ ! -e '$W/q2/$E.eml' ]"
+    kill "$SLOW_PID" 2>/dev/null
+    SLOW_PID=
+else
+    for _d in "delete during a release" "the release in flight ends" "after both" \
+        "purge during a release" "the second release ends" "delete afterwards"; do
+        skip "$_d (python3 not installed)"
+    done
+fi
 
 # --- 100,000 entries: the time of a list, as a diagnostic -------------------------
 N=${QUARANTINE_BULK:-100000}

@@ -69,10 +69,10 @@ bool quarantine_id_valid(const char *id);
 /* ---- decisions of the module (the header above is the contract; these complete it) ----
  * Files in DIR: ID.eml, ID.json, "index" (below), ".lock" (flock: index appends,
  * rebuilds, record updates and purge take it; a store holds it only for its index
- * line), and temporaries ".tmp-ID.eml-XXXXXXXX" / ".tmp-ID.json-XXXXXXXX" while a write
- * is in flight.  Every file is created O_CREAT|O_EXCL|O_NOFOLLOW, 0600; when root (the
- * tool) creates one it is chowned to the directory's owner, so that the daemon's user
- * can still append to the index and rewrite records.
+ * line), ".lock-entries" (the entries' locks, below), and temporaries ".tmp-ID.eml-XXXXXXXX" /
+ * ".tmp-ID.json-XXXXXXXX" while a write is in flight.  Every file is created
+ * O_CREAT|O_EXCL|O_NOFOLLOW, 0600; when root (the tool) creates one it is chowned to the
+ * directory's owner, so that the daemon's user can still append to the index and rewrite records.
  * Directory: quarantine_store() creates DIR (one level, 0700) when missing.  A DIR that
  * is a symlink, not a directory, or open to group or others (mode & 077) is refused
  * with a message naming it and its mode: mailvet never chmods it, the operator does.
@@ -90,9 +90,20 @@ bool quarantine_id_valid(const char *id);
  * folded in).  A store killed between its .json and its index line leaves an entry
  * that list shows after the next purge (which adopts records the index lacks) or
  * rebuild; the MTA, which got no answer, delivers the message again meanwhile.
+ * Entry locks: every change of one entry holds that entry's lock, a write lock (fcntl
+ * F_OFD_SETLK) on one byte of .lock-entries at an offset its id's random part gives,
+ * so that changes of one entry by any process (the tool, the daemon, purge, a console)
+ * never interleave: release from reading the record, through the SMTP transaction, to
+ * writing it back; delete; a store from its first file to its index line; purge for
+ * each entry it removes.  It is taken before .lock, never while holding it (purge,
+ * which holds .lock, only tries it once and leaves a busy entry for the next purge).
+ * Release and delete wait for it up to 2 s and then fail "busy: ..." (MV_EIO),
+ * changing nothing.  The kernel drops the lock with the process that held it.
  * States: held -> released (after the MTA's 250; a released entry may be released
  * again, e.g. --to someone else) ; held|released -> deleted: delete removes the .eml
  * and keeps the record, state deleted, as the audit trail (who deleted what, when);
+ * deleted is final (the state is read again under .lock before any change: a deleted
+ * record is never changed back, deleting it again changes nothing);
  * purge removes both files of an entry whatever its state. */
 
 enum quarantine_state {
@@ -167,12 +178,14 @@ struct quarantine_release_opts {
 /* quarantine_release - send ID's message by SMTP (RFC 5321: EHLO (HELO if refused),
  * MAIL FROM, every RCPT TO (all must be accepted: all or none), DATA dot-stuffed with
  * CRLF line ends, QUIT); after the server's 250 to the final dot the record becomes
- * released with the reply in its history.  MV_EIO with err (the SMTP reply or the
- * socket error) on any failure, and the record stays as it was. */
+ * released with the reply in its history; all under the entry's lock.  MV_EIO with err
+ * (the SMTP reply, the socket error, or "busy: ..." when another process holds the
+ * entry for more than 2 s) on any failure, and the record stays as it was. */
 enum mv_status quarantine_release(const char *dir, const char *id,
                                   const struct quarantine_release_opts *opts, struct mv_err *err);
 
-/* quarantine_delete - ID's .eml removed, the record kept with state deleted */
+/* quarantine_delete - ID's .eml removed, the record kept with state deleted, under the
+ * entry's lock (MV_EIO "busy: ..." when another process holds it for more than 2 s) */
 enum mv_status quarantine_delete(const char *dir, const char *id, const char *by,
                                  struct mv_err *err);
 
@@ -182,6 +195,7 @@ struct quarantine_purge_stats {
     guint leftovers;       /* temporaries and .eml without .json removed */
     guint kept;            /* entries left */
     guint64 kept_bytes;
+    guint busy; /* entries due to go but left: another process was changing them */
 };
 
 /* quarantine_purge - remove entries older than MAX_AGE seconds (before NOW), then the

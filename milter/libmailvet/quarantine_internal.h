@@ -51,6 +51,14 @@ enum mv_status qdir_sync(const struct qdir *d, struct mv_err *err);
 /* qdir_lock - flock(LOCK_EX) on D/.lock; the fd (>= 0) is the lock, close releases it;
  * -1 with err */
 int qdir_lock(const struct qdir *d, struct mv_err *err);
+/* qdir_entry_lock - ID's lock, which every change of one entry holds (release over its
+ * SMTP transaction and state change, delete, store until its index line, purge while it
+ * removes it): a write lock on one byte of D/.lock-entries, taken before D/.lock when
+ * both are; retried for WAIT_MS while another holds it.  The fd (>= 0) is the lock,
+ * close releases it; -1 with err ("busy: ..." and *BUSY, which may be NULL, true when
+ * another held it all along). */
+int qdir_entry_lock(const struct qdir *d, const char *id, unsigned wait_ms, bool *busy,
+                    struct mv_err *err);
 /* qdir_write_file - NAME in D holds exactly DATA, atomically (temporary, fsync, rename,
  * directory fsync) */
 enum mv_status qdir_write_file(const struct qdir *d, const char *name, const void *data,

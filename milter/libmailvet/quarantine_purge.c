@@ -1,5 +1,7 @@
 /* quarantine_purge.c - retention (quarantine_purge in quarantine.h): under the lock,
- * entries older than an age go, then the oldest until the store is under a size; the
+ * entries older than an age go, then the oldest until the store is under a size (each
+ * under its entry lock, tried once: an entry that a release or a delete holds is left
+ * for the next purge and counted busy); the
  * leftovers of killed writes (temporaries, an .eml without its .json) older than
  * LEFTOVER_AGE go; the record is removed before the message, so that an entry is gone
  * once its record is; records the index missed are adopted and the index is rewritten
@@ -149,8 +151,9 @@ static guint64 reconcile(const struct qdir *d, GHashTable *files, GHashTable *en
 }
 
 /* remove_old - oldest first, the entries older than MAX_AGE, then those over MAX_SIZE
- * (*TOTAL bytes, updated), removed from disk and from ENTRIES; the record goes first:
- * once it is gone the entry is gone */
+ * (*TOTAL bytes, updated), removed from disk and from ENTRIES under their entry locks;
+ * the record goes first: once it is gone the entry is gone.  An entry another process
+ * holds stays (S->busy). */
 static enum mv_status remove_old(const struct qdir *d, GHashTable *files, GHashTable *entries,
                                  guint64 max_age, guint64 max_size, gint64 now, guint64 *total,
                                  struct quarantine_purge_stats *s, struct mv_err *err)
@@ -165,13 +168,26 @@ static enum mv_status remove_old(const struct qdir *d, GHashTable *files, GHashT
         gint64 t = quarantine_id_ms(e->id) / 1000;
         bool too_old = (gint64)max_age < now && t < now - (gint64)max_age;
 
+        bool busy;
+        int lock;
+
         if (!too_old && *total <= max_size)
             continue;
+        if ((lock = qdir_entry_lock(d, e->id, 0, &busy, err)) < 0) {
+            if (busy) {
+                s->busy++;
+                continue;
+            }
+            st = MV_EIO;
+            break;
+        }
         if (!unlink_file(d, e->id, ".json") && errno != ENOENT) {
             st = mv_err_set(err, MV_EIO, "%s/%s.json: %s", d->path, e->id, g_strerror(errno));
+            close(lock);
             break;
         }
         unlink_file(d, e->id, ".eml");
+        close(lock);
         *total -= bytes;
         s->removed++;
         s->removed_bytes += bytes;

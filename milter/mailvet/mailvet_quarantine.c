@@ -539,7 +539,7 @@ static int cmd_delete(int argc, char **argv, const struct mv_config *cfg)
             printf("%s: already deleted\n", id);
         } else if (rc == MAILVET_QUARANTINE_OK) {
             if (quarantine_delete(cfg->quarantine_dir, id, by, &err) != MV_OK) {
-                complain("delete", "%s: %s", id, err.msg);
+                complain("delete", "%s: not deleted: %s", id, err.msg);
                 rc = MAILVET_QUARANTINE_FAILED;
             } else {
                 printf("%s: deleted\n", id);
@@ -608,6 +608,9 @@ static int cmd_purge(int argc, char **argv, const struct mv_config *cfg)
     printf("purged %u entries (%" G_GUINT64_FORMAT " bytes) and %u leftovers; kept %u entries "
            "(%" G_GUINT64_FORMAT " bytes)\n",
            s.removed, s.removed_bytes, s.leftovers, s.kept, s.kept_bytes);
+    if (s.busy > 0)
+        printf("left %u entries another process was releasing or changing, for the next purge\n",
+               s.busy);
     return MAILVET_QUARANTINE_OK;
 }
 

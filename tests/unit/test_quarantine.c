@@ -5,7 +5,8 @@
  * rebuilt when missing or damaged, a torn last line; filters; purge by age and by size,
  * leftovers of killed writes, records the index missed; delete; release against an
  * SMTP sink run in a thread (250, 451 at the dot, 550 to a recipient, nobody
- * listening), with dot-stuffing round trips; directory refusals (symlink,
+ * listening), with dot-stuffing round trips; a release in flight holds its entry
+ * against delete and purge; directory refusals (symlink,
  * group-readable) and creation (0700). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -107,7 +108,8 @@ static gint by_name(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* names - the file names in the store, sorted, space-separated */
+/* names - the file names in the store, sorted, space-separated; the lock files (made on
+ * first use, and no part of an entry) left out */
 static char *names(void)
 {
     DIR *d = opendir(dir);
@@ -117,7 +119,8 @@ static char *names(void)
 
     assert_non_null(d);
     while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            !g_str_has_prefix(e->d_name, ".lock"))
             g_ptr_array_add(n, g_strdup(e->d_name));
     closedir(d);
     g_ptr_array_sort(n, by_name);
@@ -750,6 +753,10 @@ struct sink {
     GString *data;
     bool quit;
     pthread_t th;
+    /* hold: at the final dot, say so (at_dot) and wait for the gate before replying */
+    bool hold, at_dot, gate_open;
+    GMutex lock;
+    GCond cond;
 };
 
 static void say(int fd, const char *s)
@@ -778,6 +785,12 @@ static void *sink_run(void *arg)
         if (in_data) {
             if (strcmp(line, ".\r\n") == 0) {
                 in_data = false;
+                g_mutex_lock(&k->lock);
+                k->at_dot = true;
+                g_cond_broadcast(&k->cond);
+                while (k->hold && !k->gate_open)
+                    g_cond_wait(&k->cond, &k->lock);
+                g_mutex_unlock(&k->lock);
                 say(fd, k->dot_reply);
             } else {
                 g_string_append_len(k->data, line[0] == '.' ? line + 1 : line,
@@ -826,8 +839,32 @@ static struct sink *sink_start(const char *rcpt_reply, const char *dot_reply)
     k->mail_from = g_string_new(NULL);
     k->rcpts = g_ptr_array_new_with_free_func(g_free);
     k->data = g_string_new(NULL);
+    g_mutex_init(&k->lock);
+    g_cond_init(&k->cond);
     assert_int_equal(pthread_create(&k->th, NULL, sink_run, k), 0);
     return k;
+}
+
+/* sink_wait_at_dot - wait until the client has sent its data and waits for the reply */
+static void sink_wait_at_dot(struct sink *k)
+{
+    gint64 until = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+
+    g_mutex_lock(&k->lock);
+    while (!k->at_dot)
+        if (!g_cond_wait_until(&k->cond, &k->lock, until))
+            break;
+    g_mutex_unlock(&k->lock);
+    assert_true(k->at_dot);
+}
+
+/* sink_open_gate - let the held reply go */
+static void sink_open_gate(struct sink *k)
+{
+    g_mutex_lock(&k->lock);
+    k->gate_open = true;
+    g_cond_broadcast(&k->cond);
+    g_mutex_unlock(&k->lock);
 }
 
 /* sink_join - wait for the session to end (before looking at what it recorded) */
@@ -838,6 +875,8 @@ static void sink_join(struct sink *k)
 
 static void sink_free(struct sink *k)
 {
+    g_mutex_clear(&k->lock);
+    g_cond_clear(&k->cond);
     close(k->lfd);
     g_string_free(k->mail_from, TRUE);
     g_ptr_array_unref(k->rcpts);
@@ -971,6 +1010,81 @@ static void release_failure_keeps_held(void **state)
     }
 }
 
+/* One release run in a thread of its own. */
+struct release_run {
+    const char *id;
+    struct quarantine_release_opts o;
+    enum mv_status st;
+    struct mv_err err;
+};
+
+static void *release_run(void *arg)
+{
+    struct release_run *r = arg;
+
+    r->st = quarantine_release(dir, r->id, &r->o, &r->err);
+    return NULL;
+}
+
+/* release_locks_entry_against_delete_and_purge - while a release waits for the server's
+ * answer to its data, a delete of that entry is refused as busy and purge leaves it;
+ * the release then marks it released with its message in place; a delete afterwards
+ * works: held, released, deleted, in that order */
+static void release_locks_entry_against_delete_and_purge(void **state)
+{
+    char id[QUARANTINE_ID_LEN + 1], other[QUARANTINE_ID_LEN + 1];
+    struct mv_err err = {0};
+    struct sink *k = sink_start(NULL, "250 2.0.0 Ok: queued as 4SLOW\r\n");
+    struct release_run r = {.o = {.host = "127.0.0.1", .port = k->port, .by = "tester"}};
+    struct quarantine_purge_stats s;
+    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+    pthread_t th;
+    JsonNode *rec;
+    JsonArray *hist;
+    int fd;
+
+    (void)state;
+    k->hold = true;
+    assert_int_equal(store("mallory@example.com", NULL, scan_json, id, &err), MV_OK);
+    assert_int_equal(store("mallory@example.com", NULL, scan_json, other, &err), MV_OK);
+    r.id = id;
+    assert_int_equal(pthread_create(&th, NULL, release_run, &r), 0);
+    sink_wait_at_dot(k);
+
+    memset(&err, 0, sizeof(err));
+    if (quarantine_delete(dir, id, "tester", &err) != MV_EIO || strstr(err.msg, "busy") == NULL)
+        fail_msg("delete during the release: got \"%s\", want busy", err.msg);
+    assert_int_equal(quarantine_purge(dir, 0, 0, now + 1, &s, &err), MV_OK);
+    assert_int_equal(s.removed, 1); /* the other entry */
+    assert_int_equal(s.busy, 1);
+    assert_false(quarantine_exists(dir, other));
+    assert_true(quarantine_exists(dir, id));
+
+    sink_open_gate(k);
+    pthread_join(th, NULL);
+    sink_join(k);
+    sink_free(k);
+    if (r.st != MV_OK)
+        fail_msg("release: %s", r.err.msg);
+    rec = quarantine_record_new(dir, id, &err);
+    assert_non_null(rec);
+    assert_string_equal(rec_string(rec, "state"), "released");
+    json_node_unref(rec);
+    fd = quarantine_eml_open(dir, id, &err);
+    assert_true(fd >= 0);
+    close(fd);
+
+    assert_int_equal(quarantine_delete(dir, id, "tester", &err), MV_OK);
+    rec = quarantine_record_new(dir, id, &err);
+    assert_string_equal(rec_string(rec, "state"), "deleted");
+    hist = json_object_get_array_member(json_node_get_object(rec), "history");
+    assert_int_equal(json_array_get_length(hist), 3);
+    assert_string_equal(
+        json_object_get_string_member(json_array_get_object_element(hist, 1), "state"), "released");
+    json_node_unref(rec);
+    assert_int_equal(quarantine_eml_open(dir, id, &err), -1);
+}
+
 /* release_dot_stuffing_round_trip - lines with dots arrive byte-identical; bare LF
  * becomes CRLF; a last line without its newline gets one */
 static void release_dot_stuffing_round_trip(void **state)
@@ -1027,6 +1141,7 @@ int main(void)
         cmocka_unit_test_setup(release_delivers_then_marks_released, fresh),
         cmocka_unit_test_setup(release_to_other_recipients, fresh),
         cmocka_unit_test_setup(release_failure_keeps_held, fresh),
+        cmocka_unit_test_setup(release_locks_entry_against_delete_and_purge, fresh),
         cmocka_unit_test_setup(release_dot_stuffing_round_trip, fresh),
     };
 
