@@ -8,7 +8,10 @@
 # 2 failure, 64 usage.  One entry is changed by two processes at once: while a release
 # waits for the server's answer to its data (tests/slow-smtp.py holds it), delete and
 # purge of that entry are refused or skipped, and the release ends with the record
-# released and the message in place; the delete after it works.  Entries are written by tests/qstore-helper with
+# released and the message in place; the delete after it works.  A damaged index
+# (cut short, only its header, one line changed or nonsense) is found by list, which
+# says so on stderr and answers from the records; a record that does not parse is
+# listed as damaged, and delete and purge (by age) remove it.  Entries are written by tests/qstore-helper with
 # quarantine_store(), the daemon's own code.  Lists 100,000 entries and prints the
 # time as a diagnostic (no threshold; QUARANTINE_BULK=0 skips it).
 # JSON is read with jq.  TAP on stdout; env: top_srcdir, top_builddir.
@@ -19,7 +22,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet/mailvet
 HELPER=$top_builddir/tests/qstore-helper
 
-PLAN=70
+PLAN=84
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -411,6 +414,92 @@ else
         skip "$_d (python3 not installed)"
     done
 fi
+
+# --- a damaged index, a damaged record -------------------------------------------------
+Q3=$W/q3
+printf 'quarantine_dir: %s\nquarantine_max_age: 720h\n' "$Q3" > "$W/dmg.yaml"
+# qd NAME ARGS... - as q, on the third store
+qd() {
+    _name=$1
+    shift
+    "$MAILVET" quarantine -c "$W/dmg.yaml" "$@" > "$W/$_name.out" 2> "$W/$_name.err"
+    RC=$?
+}
+for _i in 1 2 3 4; do
+    "$HELPER" "$Q3" >> "$W/dmg-ids" || bail "qstore-helper failed"
+done
+qd dmg-list0 list
+[ "$RC" -eq 0 ] && [ ! -s "$W/dmg-list0.err" ] || diag "the first list of the third store: $(cat "$W/dmg-list0.err")"
+cp "$Q3/index" "$W/index.good"
+# damaged NAME DESC - list answers every entry, exit 0, and says on stderr that the
+# index was damaged and rebuilt from the 4 records; a second list says nothing
+damaged() {
+    qd "$1" list
+    qd "$1-again" list
+    if [ "$RC" -eq 0 ] && lines "$1" 4 && err_has "$1" "^quarantine: index damaged (.*), rebuilt from 4 records$" &&
+        lines "$1-again" 4 && [ ! -s "$W/$1-again.err" ]; then
+        ok "$2"
+    else
+        not_ok "$2"; show "$1"
+    fi
+    cp "$W/index.good" "$Q3/index"
+}
+head -c "$(( $(wc -c < "$Q3/index") * 2 / 3 ))" "$W/index.good" > "$Q3/index"
+damaged dmg-cut "an index cut short: list says it was damaged, rebuilds it, lists all 4"
+head -n 1 "$W/index.good" > "$Q3/index"
+damaged dmg-header "an index of its header only: list says so, lists all 4"
+sed '3s/mallory/mallorx/' "$W/index.good" > "$Q3/index"
+damaged dmg-line "one line of the index changed: found and rebuilt, lists all 4"
+check "one line changed: the rebuilt index lists the sender of the record" \
+    sh -c "! grep -q mallorx '$W/dmg-line.out' && [ \$(grep -c '<mallory@example.com>' '$W/dmg-line.out') -eq 4 ]"
+sed '3s/.*/nonsense/' "$W/index.good" > "$Q3/index"
+damaged dmg-nonsense "a line of nonsense in the index: list says it was damaged (line 3)"
+check "a line of nonsense: the line is named" err_has dmg-nonsense "index damaged (line 3)"
+
+X=$(sed -n 2p "$W/dmg-ids")
+head -c 40 "$Q3/$X.json" > "$W/x.json" && mv "$W/x.json" "$Q3/$X.json"
+rm -f "$Q3/index"
+qd dmg-rec list --json
+want dmg-rec 0 "a record cut short: list --json shows it as damaged, with its id and time" jqt dmg-rec \
+    "length == 4 and ([.[] | select(.state == \"damaged\")] | length) == 1 and
+     (.[] | select(.state == \"damaged\") | .id == \"$X\" and
+         (.time | test(\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$\")))"
+check "a damaged record: stderr says the index was rebuilt, one record damaged" \
+    err_has dmg-rec "^quarantine: index missing, rebuilt from 4 records (1 damaged)$"
+qd dmg-state list --state damaged
+only_x_damaged() { lines dmg-state 1 && has dmg-state "^$X .* damaged "; }
+want dmg-state 0 "list --state damaged: the damaged entry" only_x_damaged
+qd dmg-show show "$X"
+want dmg-show 2 "show of a damaged record: exit 2, says it is damaged and how to remove it" \
+    err_has dmg-show "$X: damaged: .*delete"
+qd dmg-del delete "$X"
+want dmg-del 0 "delete of a damaged record: exit 0" has dmg-del "$X: deleted"
+qd dmg-del-json show --json "$X"
+want dmg-del-json 0 "delete of a damaged record: the record says deleted and why; the message gone" \
+    sh -c "jq -e '.state == \"deleted\" and .id == \"$X\" and (.damaged | length) > 0 and
+                  (.history[-1].by | length) > 0' '$W/dmg-del-json.out' > /dev/null &&
+           [ ! -e '$Q3/$X.eml' ]"
+
+# an id of DAYS days ago (its first 10 characters: the time in ms, Crockford base32)
+old_id() {
+    _ms=$(( ($(date +%s) - $1 * 86400) * 1000 ))
+    _id=
+    for _k in 1 2 3 4 5 6 7 8 9 10; do
+        _id=$(printf '%s' "0123456789ABCDEFGHJKMNPQRSTVWXYZ" | cut -c $(( _ms % 32 + 1 )))$_id
+        _ms=$(( _ms / 32 ))
+    done
+    printf '%sAAAAAAAABBBBBBBB' "$_id"
+}
+OLD=$(old_id 40)
+printf '{"id": "%s", "state": "he' "$OLD" > "$Q3/$OLD.json"
+cp "$W/msg.eml" "$Q3/$OLD.eml"
+chmod 600 "$Q3/$OLD.json" "$Q3/$OLD.eml"
+qd dmg-purge purge --older-than 30d
+old_gone() { has dmg-purge 'purged 1 entries' && [ ! -e "$Q3/$OLD.json" ] && [ ! -e "$Q3/$OLD.eml" ]; }
+want dmg-purge 0 "purge --older-than 30d: a damaged record 40 days old goes, both files" old_gone
+qd dmg-after list
+four_undamaged() { lines dmg-after 4 && ! grep -q damaged "$W/dmg-after.out"; }
+want dmg-after 0 "after the purge: the 4 entries left, nothing damaged" four_undamaged
 
 # --- 100,000 entries: the time of a list, as a diagnostic -------------------------
 N=${QUARANTINE_BULK:-100000}

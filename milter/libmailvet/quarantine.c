@@ -46,9 +46,10 @@ static const char *const state_names[] = {
     [QUARANTINE_HELD] = "held",
     [QUARANTINE_RELEASED] = "released",
     [QUARANTINE_DELETED] = "deleted",
+    [QUARANTINE_DAMAGED] = "damaged",
 };
 
-/* quarantine_state_name - "held", "released", "deleted" */
+/* quarantine_state_name - "held", "released", "deleted", "damaged" */
 const char *quarantine_state_name(enum quarantine_state s)
 {
     return (unsigned)s < G_N_ELEMENTS(state_names) ? state_names[s] : "unknown";
@@ -449,22 +450,27 @@ bool quarantine_name_id(const char *name, const char *suffix, char *id)
     return quarantine_id_valid(id);
 }
 
-/* parse_record - TEXT as a JSON object node (caller unrefs); NULL with err */
-static JsonNode *parse_record(const char *dir, const char *name, const char *text, size_t len,
-                              struct mv_err *err)
+/* parse_record - TEXT as the JSON object of ID's record (caller unrefs); NULL with err
+ * (MV_EPARSE: a damaged record) */
+static JsonNode *parse_record(const char *dir, const char *name, const char *id, const char *text,
+                              size_t len, struct mv_err *err)
 {
     JsonParser *p = json_parser_new();
     GError *gerr = NULL;
-    JsonNode *root = NULL;
+    JsonNode *root = NULL, *top;
+    JsonNode *idn;
 
     if (!json_parser_load_from_data(p, text, (gssize)len, &gerr)) {
-        mv_err_set(err, MV_EIO, "%s/%s: not JSON: %s", dir, name, gerr->message);
+        mv_err_set(err, MV_EPARSE, "%s/%s: not JSON: %s", dir, name, gerr->message);
         g_error_free(gerr);
-    } else if (json_parser_get_root(p) == NULL ||
-               !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
-        mv_err_set(err, MV_EIO, "%s/%s: not a JSON object", dir, name);
+    } else if ((top = json_parser_get_root(p)) == NULL || !JSON_NODE_HOLDS_OBJECT(top)) {
+        mv_err_set(err, MV_EPARSE, "%s/%s: not a JSON object", dir, name);
+    } else if ((idn = json_object_get_member(json_node_get_object(top), "id")) == NULL ||
+               json_node_get_value_type(idn) != G_TYPE_STRING ||
+               strcmp(json_node_get_string(idn), id) != 0) {
+        mv_err_set(err, MV_EPARSE, "%s/%s: not the record of %s (its id differs)", dir, name, id);
     } else {
-        root = json_node_copy(json_parser_get_root(p));
+        root = json_node_copy(top);
     }
     g_object_unref(p);
     return root;
@@ -482,7 +488,7 @@ JsonNode *qdir_record_load(const struct qdir *d, const char *id, struct mv_err *
     text = qdir_read(d, name, RECORD_MAX, &len, err);
     if (text == NULL)
         return NULL;
-    root = parse_record(d->path, name, text, len, err);
+    root = parse_record(d->path, name, id, text, len, err);
     g_free(text);
     return root;
 }
@@ -697,10 +703,25 @@ int quarantine_eml_open(const char *dir, const char *id, struct mv_err *err)
 
 /* ---- state changes -------------------------------------------------------------------- */
 
+/* damaged_text_new - the record that replaces ID's damaged one (WHY) when BY deletes it
+ * at NOW, as text (caller frees) */
+static char *damaged_text_new(const struct qdir *d, const char *id, const char *why, gint64 now,
+                              const char *by)
+{
+    char name[QUARANTINE_ID_LEN + 8];
+    struct stat sb;
+
+    snprintf(name, sizeof(name), "%s.json", id);
+    return quarantine_record_damaged_new(
+        id, fstatat(d->fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 ? (gint64)sb.st_mtime : now, why,
+        now, by);
+}
+
 /* update_state - under the lock: ID's record gets STATE and a history entry, rewritten
  * atomically, and the index a state line.  The state is read again under the lock: a
  * deleted record is never changed back (a release that finds it deleted fails), and
- * deleting it again changes nothing. */
+ * deleting it again changes nothing.  A damaged record can only be deleted: it is
+ * replaced by a record of the deletion. */
 static enum mv_status update_state(const struct qdir *d, const char *id,
                                    enum quarantine_state state, const char *by, const char *detail,
                                    struct mv_err *err)
@@ -710,21 +731,28 @@ static enum mv_status update_state(const struct qdir *d, const char *id,
     enum mv_status st = MV_EIO;
     gint64 now = g_get_real_time() / G_USEC_PER_SEC;
     char *text = NULL;
+    struct mv_err lerr = {0};
     int lock = qdir_lock(d, err);
 
     if (lock < 0)
         goto out;
-    root = qdir_record_load(d, id, err);
-    if (root == NULL)
+    root = qdir_record_load(d, id, &lerr);
+    if (root == NULL && (lerr.status != MV_EPARSE || state != QUARANTINE_DELETED)) {
+        if (err != NULL)
+            *err = lerr;
         goto out;
-    if (quarantine_record_state(root) == QUARANTINE_DELETED) {
+    }
+    if (root != NULL && quarantine_record_state(root) == QUARANTINE_DELETED) {
         if (state == QUARANTINE_DELETED)
             st = MV_OK;
         else
             mv_err_set(err, MV_EIO, "%s: deleted meanwhile; the record stays deleted", id);
         goto out;
     }
-    text = quarantine_record_change_new(root, state, now, by, detail);
+    if (root != NULL)
+        text = quarantine_record_change_new(root, state, now, by, detail);
+    else
+        text = damaged_text_new(d, id, lerr.msg, now, by);
     snprintf(name, sizeof(name), "%s.json", id);
     if ((st = qdir_write_file(d, name, text, strlen(text), err)) != MV_OK)
         goto out;
