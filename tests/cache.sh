@@ -9,6 +9,12 @@
 #   - a change of the signature files (a reload) changes the keys: a miss;
 #   - Redis stopped: the scan is right (same verdict), the cache "off", no error,
 #     and stderr says once that Redis is unavailable;
+#   - a Redis that answers slowly but correctly (tests/slow-redis.py in front of it:
+#     every line of a reply 50 ms late, so each read is well within redis_timeout
+#     but the 201 lines of an MGET of 200 keys are not): a message of 200
+#     attachments finishes in about the deadline, not in the 20 s the slow replies
+#     would take; the breaker opens (the SETs are not tried: cache "off"), and
+#     stderr says once that Redis is unavailable, naming redis_timeout;
 #   - no cache_secret with redis set: the configuration is refused by name.
 # TAP on stdout; env: top_srcdir, top_builddir.
 set -u
@@ -17,14 +23,15 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=15
+PLAN=18
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
 
 [ -x "$MAILVET" ] || bail "$MAILVET not built"
-for tool in jq redis-server redis-cli; do
-    command -v "$tool" > /dev/null 2>&1 || bail "$tool is required (apt-get install jq redis-server)"
+for tool in jq redis-server redis-cli python3; do
+    command -v "$tool" > /dev/null 2>&1 ||
+        bail "$tool is required (apt-get install jq redis-server python3)"
 done
 
 work_dir cache
@@ -54,7 +61,9 @@ redis_stop() {
         sleep 0.1
     done
 }
-trap 'redis_stop; [ -n "${KEEP_WORK:-}" ] || rm -rf "$W"' EXIT
+SLOW_PID=
+trap '[ -z "$SLOW_PID" ] || kill "$SLOW_PID" 2>/dev/null; redis_stop
+      [ -n "${KEEP_WORK:-}" ] || rm -rf "$W"' EXIT
 
 cat > "$W/cache.yaml" <<EOF
 database: "$W/db"
@@ -142,6 +151,49 @@ if [ "$RC" -eq 0 ] && jqt clean2 '.verdict == "clean" and .cache.state == "hit"'
 else
     not_ok "a clean message: hit on the second scan, still clean"; show clean2
 fi
+
+# brief - verdict and cache of NAME's result, and its stderr
+brief() { diag "$(jq -c '{verdict, cache}' "$W/$1.json" 2>&1; cat "$W/$1.err")"; }
+
+# a slow Redis: every line of every reply 50 ms late (each read well within the
+# 200 ms redis_timeout); the MGET of 200 keys answers 201 lines, 200 SETs 200 more
+redis-cli -s "$SOCK" flushall > /dev/null
+python3 "$top_srcdir/tests/slow-redis.py" "$W/slow.sock" "$SOCK" 50 > "$W/slow.log" 2>&1 &
+SLOW_PID=$!
+for _ in $(seq 50); do
+    [ -S "$W/slow.sock" ] && break
+    sleep 0.1
+done
+[ -S "$W/slow.sock" ] || bail "slow-redis.py does not start: $(cat "$W/slow.log")"
+sed "s|^redis: .*|redis: \"unix:$W/slow.sock\"|" "$W/cache.yaml" > "$W/slow.yaml"
+printf 'redis_timeout: 200ms\n' >> "$W/slow.yaml"
+t0=$(date +%s%N)
+"$MAILVET" scan -c "$W/slow.yaml" --json "$S/many-parts.eml" > "$W/slow.json" 2> "$W/slow.err"
+RC=$?
+t1=$(date +%s%N)
+ms=$(( (t1 - t0) / 1000000 ))
+diag "200 attachments against the slow Redis: $ms ms"
+# a hang check, not a benchmark: the slow replies alone would take 20 s
+if [ "$RC" -eq 0 ] && jqt slow '.verdict == "clean"' && [ "$ms" -lt 8000 ]; then
+    ok "slow Redis: 200 attachments scanned in well under 8 s (redis_timeout is per call)"
+else
+    not_ok "slow Redis: 200 attachments scanned in well under 8 s (took $ms ms, exit $RC)"; brief slow
+fi
+if jqt slow '.cache.errors == 1 and .cache.state == "off" and .cache.hits == 0'; then
+    ok "slow Redis: the MGET fails on the deadline, the breaker keeps the SETs off"
+else
+    not_ok "slow Redis: the MGET fails on the deadline, the breaker keeps the SETs off"; brief slow
+fi
+if [ "$(grep -c "cache: redis unavailable: " "$W/slow.err")" -eq 1 ] &&
+    grep -q "cache: redis unavailable: .*redis_timeout" "$W/slow.err"; then
+    ok "slow Redis: stderr says once that the cache is down, naming redis_timeout"
+else
+    not_ok "slow Redis: stderr says once that the cache is down, naming redis_timeout"
+    diag "$(cat "$W/slow.err")"
+fi
+kill "$SLOW_PID" 2>/dev/null
+wait "$SLOW_PID" 2>/dev/null
+SLOW_PID=
 
 redis_stop
 scan down "$S/eicar-zip-zip.eml"

@@ -5,7 +5,13 @@
 # refusal at the dot and nobody listening leave the entry held), delete (the record
 # stays, deleted), purge (age, size, with the suffixes of mailvet.yaml; overflow and
 # unknown suffixes refused), and every exit status: 0 done, 1 unknown id,
-# 2 failure, 64 usage.  Entries are written by tests/qstore-helper with
+# 2 failure, 64 usage.  One entry is changed by two processes at once: while a release
+# waits for the server's answer to its data (tests/slow-smtp.py holds it), delete and
+# purge of that entry are refused or skipped, and the release ends with the record
+# released and the message in place; the delete after it works.  A damaged index
+# (cut short, only its header, one line changed or nonsense) is found by list, which
+# says so on stderr and answers from the records; a record that does not parse is
+# listed as damaged, and delete and purge (by age) remove it.  Entries are written by tests/qstore-helper with
 # quarantine_store(), the daemon's own code.  Lists 100,000 entries and prints the
 # time as a diagnostic (no threshold; QUARANTINE_BULK=0 skips it).
 # JSON is read with jq.  TAP on stdout; env: top_srcdir, top_builddir.
@@ -16,7 +22,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet/mailvet
 HELPER=$top_builddir/tests/qstore-helper
 
-PLAN=64
+PLAN=84
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -28,8 +34,10 @@ command -v jq >/dev/null 2>&1 || bail "jq is required to read mailvet's JSON (ap
 work_dir quarantine-cli
 SINKDIR=
 SINK_PID=
+SLOW_PID=
 cleanup() {
     [ -z "$SINK_PID" ] || kill "$SINK_PID" 2>/dev/null
+    [ -z "$SLOW_PID" ] || kill "$SLOW_PID" 2>/dev/null
     [ -z "$SINKDIR" ] || rm -rf "$SINKDIR"
     [ -z "${BULK:-}" ] || rm -rf "$BULK"
     [ -n "${KEEP_WORK:-}" ] || rm -rf "$W"
@@ -326,6 +334,172 @@ chmod 700 "$Q"
 "$MAILVET" quarantine -c "$W/nonexistent.yaml" list > /dev/null 2> "$W/noconf.err"
 RC=$?
 check "a missing config file: exit 78 (EX_CONFIG)" [ "$RC" -eq 78 ]
+
+# --- one entry, two processes: a delete and a purge while a release is in flight -------
+# its own store, and an SMTP server that holds its answer to the data until told
+if command -v python3 > /dev/null 2>&1; then
+    free_port
+    while [ "$PORT" -eq "$SINK_PORT" ] || [ "$PORT" -eq "$DEAD_PORT" ]; do
+        PORT=$((PORT + 1))
+        while listening "$PORT"; do PORT=$((PORT + 1)); done
+    done
+    GATE=$W/gate
+    mkdir -p "$GATE"
+    python3 "$top_srcdir/tests/slow-smtp.py" "$PORT" "$GATE" > "$W/slow-smtp.log" 2>&1 &
+    SLOW_PID=$!
+    for _i in $(seq 50); do
+        [ -e "$GATE/listening" ] && break
+        sleep 0.1
+    done
+    [ -e "$GATE/listening" ] || bail "slow-smtp.py does not start: $(cat "$W/slow-smtp.log")"
+    printf 'quarantine_dir: %s\nquarantine_release_host: 127.0.0.1\nquarantine_release_port: %s\n' \
+        "$W/q2" "$PORT" > "$W/slow.yaml"
+    # qs NAME ARGS... - as q, on the second store
+    qs() {
+        _name=$1
+        shift
+        "$MAILVET" quarantine -c "$W/slow.yaml" "$@" > "$W/$_name.out" 2> "$W/$_name.err"
+        RC=$?
+    }
+    # release_held NAME - start a release of $E in the background, wait until the server
+    # holds its answer to the data
+    release_held() {
+        rm -f "$GATE/at-dot" "$GATE/go"
+        "$MAILVET" quarantine -c "$W/slow.yaml" release "$E" > "$W/$1.out" 2> "$W/$1.err" &
+        REL_PID=$!
+        for _i in $(seq 300); do
+            [ -e "$GATE/at-dot" ] && return 0
+            sleep 0.1
+        done
+        diag "the release never reached the end of its data"
+    }
+    # release_end NAME - let the server answer, wait for the release; RC its status
+    release_end() {
+        touch "$GATE/go"
+        wait "$REL_PID"
+        RC=$?
+    }
+    delivered() { [ "$(cat "$GATE/delivered" 2>/dev/null | wc -l)" -eq "$1" ]; }
+    E=$("$HELPER" "$W/q2") || bail "qstore-helper failed"
+
+    release_held rel-slow
+    qs del-busy delete "$E"
+    want del-busy 2 "delete while a release of the entry is in flight: refused, exit 2, says busy" \
+        err_has del-busy "$E: not deleted: busy"
+    release_end rel-slow
+    want rel-slow 0 "the release in flight ends: exit 0, delivered once" delivered 1
+    qs slow-json show --json "$E"
+    want slow-json 0 "after both: the record says released and the message is still there" \
+        sh -c "jq -e '.state == \"released\"' '$W/slow-json.out' > /dev/null && [ -e '$W/q2/$E.eml' ]"
+
+    release_held rel-slow2
+    qs purge-busy purge --max-size 0
+    want purge-busy 0 "purge --max-size 0 while a release of the entry is in flight: the entry left" \
+        sh -c "grep -q 'purged 0 entries' '$W/purge-busy.out' &&
+               grep -q '^left 1 entries another process was releasing' '$W/purge-busy.out' &&
+               [ -e '$W/q2/$E.json' ]"
+    release_end rel-slow2
+    want rel-slow2 0 "the second release ends: exit 0, delivered again" delivered 2
+
+    qs del-after delete "$E"
+    qs del-after-json show --json "$E"
+    want del-after-json 0 "delete afterwards: held, released, released, deleted; the message gone" \
+        sh -c "jq -e '[.history[].state] == [\"held\", \"released\", \"released\", \"deleted\"]' \
+                   '$W/del-after-json.out' > /dev/null && [ ! -e '$W/q2/$E.eml' ]"
+    kill "$SLOW_PID" 2>/dev/null
+    SLOW_PID=
+else
+    for _d in "delete during a release" "the release in flight ends" "after both" \
+        "purge during a release" "the second release ends" "delete afterwards"; do
+        skip "$_d (python3 not installed)"
+    done
+fi
+
+# --- a damaged index, a damaged record -------------------------------------------------
+Q3=$W/q3
+printf 'quarantine_dir: %s\nquarantine_max_age: 720h\n' "$Q3" > "$W/dmg.yaml"
+# qd NAME ARGS... - as q, on the third store
+qd() {
+    _name=$1
+    shift
+    "$MAILVET" quarantine -c "$W/dmg.yaml" "$@" > "$W/$_name.out" 2> "$W/$_name.err"
+    RC=$?
+}
+for _i in 1 2 3 4; do
+    "$HELPER" "$Q3" >> "$W/dmg-ids" || bail "qstore-helper failed"
+done
+qd dmg-list0 list
+[ "$RC" -eq 0 ] && [ ! -s "$W/dmg-list0.err" ] || diag "the first list of the third store: $(cat "$W/dmg-list0.err")"
+cp "$Q3/index" "$W/index.good"
+# damaged NAME DESC - list answers every entry, exit 0, and says on stderr that the
+# index was damaged and rebuilt from the 4 records; a second list says nothing
+damaged() {
+    qd "$1" list
+    qd "$1-again" list
+    if [ "$RC" -eq 0 ] && lines "$1" 4 && err_has "$1" "^quarantine: index damaged (.*), rebuilt from 4 records$" &&
+        lines "$1-again" 4 && [ ! -s "$W/$1-again.err" ]; then
+        ok "$2"
+    else
+        not_ok "$2"; show "$1"
+    fi
+    cp "$W/index.good" "$Q3/index"
+}
+head -c "$(( $(wc -c < "$Q3/index") * 2 / 3 ))" "$W/index.good" > "$Q3/index"
+damaged dmg-cut "an index cut short: list says it was damaged, rebuilds it, lists all 4"
+head -n 1 "$W/index.good" > "$Q3/index"
+damaged dmg-header "an index of its header only: list says so, lists all 4"
+sed '3s/mallory/mallorx/' "$W/index.good" > "$Q3/index"
+damaged dmg-line "one line of the index changed: found and rebuilt, lists all 4"
+check "one line changed: the rebuilt index lists the sender of the record" \
+    sh -c "! grep -q mallorx '$W/dmg-line.out' && [ \$(grep -c '<mallory@example.com>' '$W/dmg-line.out') -eq 4 ]"
+sed '3s/.*/nonsense/' "$W/index.good" > "$Q3/index"
+damaged dmg-nonsense "a line of nonsense in the index: list says it was damaged (line 3)"
+check "a line of nonsense: the line is named" err_has dmg-nonsense "index damaged (line 3)"
+
+X=$(sed -n 2p "$W/dmg-ids")
+head -c 40 "$Q3/$X.json" > "$W/x.json" && mv "$W/x.json" "$Q3/$X.json"
+rm -f "$Q3/index"
+qd dmg-rec list --json
+want dmg-rec 0 "a record cut short: list --json shows it as damaged, with its id and time" jqt dmg-rec \
+    "length == 4 and ([.[] | select(.state == \"damaged\")] | length) == 1 and
+     (.[] | select(.state == \"damaged\") | .id == \"$X\" and
+         (.time | test(\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$\")))"
+check "a damaged record: stderr says the index was rebuilt, one record damaged" \
+    err_has dmg-rec "^quarantine: index missing, rebuilt from 4 records (1 damaged)$"
+qd dmg-state list --state damaged
+only_x_damaged() { lines dmg-state 1 && has dmg-state "^$X .* damaged "; }
+want dmg-state 0 "list --state damaged: the damaged entry" only_x_damaged
+qd dmg-show show "$X"
+want dmg-show 2 "show of a damaged record: exit 2, says it is damaged and how to remove it" \
+    err_has dmg-show "$X: damaged: .*delete"
+qd dmg-del delete "$X"
+want dmg-del 0 "delete of a damaged record: exit 0" has dmg-del "$X: deleted"
+qd dmg-del-json show --json "$X"
+want dmg-del-json 0 "delete of a damaged record: the record says deleted and why; the message gone" \
+    sh -c "jq -e '.state == \"deleted\" and .id == \"$X\" and (.damaged | length) > 0 and
+                  (.history[-1].by | length) > 0' '$W/dmg-del-json.out' > /dev/null &&
+           [ ! -e '$Q3/$X.eml' ]"
+
+# an id of DAYS days ago (its first 10 characters: the time in ms, Crockford base32)
+old_id() {
+    _ms=$(( ($(date +%s) - $1 * 86400) * 1000 ))
+    _id=
+    for _k in 1 2 3 4 5 6 7 8 9 10; do
+        _id=$(printf '%s' "0123456789ABCDEFGHJKMNPQRSTVWXYZ" | cut -c $(( _ms % 32 + 1 )))$_id
+        _ms=$(( _ms / 32 ))
+    done
+    printf '%sAAAAAAAABBBBBBBB' "$_id"
+}
+OLD=$(old_id 40)
+printf '{"id": "%s", "state": "he' "$OLD" > "$Q3/$OLD.json"
+cp "$W/msg.eml" "$Q3/$OLD.eml"
+chmod 600 "$Q3/$OLD.json" "$Q3/$OLD.eml"
+qd dmg-purge purge --older-than 30d
+old_gone() { has dmg-purge 'purged 1 entries' && [ ! -e "$Q3/$OLD.json" ] && [ ! -e "$Q3/$OLD.eml" ]; }
+want dmg-purge 0 "purge --older-than 30d: a damaged record 40 days old goes, both files" old_gone
+qd dmg-after list
+four_undamaged() { lines dmg-after 4 && ! grep -q damaged "$W/dmg-after.out"; }
+want dmg-after 0 "after the purge: the 4 entries left, nothing damaged" four_undamaged
 
 # --- 100,000 entries: the time of a list, as a diagnostic -------------------------
 N=${QUARANTINE_BULK:-100000}

@@ -9,6 +9,11 @@
  * stay off.  Its transitions wait in a short queue, under the same mutex, until
  * cache_health_take() hands them to the program, which logs them (cache.h): a dead
  * Redis is one line, not one per message.
+ * Deadline: a call's one deadline (struct call) is turned into the socket's timeouts
+ * before each read(2) and write(2) (redisSetTimeout with the time left), and replies
+ * are read with redisBufferRead and redisGetReplyFromReader, so the time left is
+ * recomputed between reads even inside one reply (calls hiredis 0.14, in Debian 12,
+ * and 1.x both have).
  * Value: HMAC-SHA256(secret, key NUL encoding) (32 bytes) then reportcodec's encoding;
  * the HMAC is compared in constant time before anything is decoded. */
 #include <errno.h>
@@ -229,54 +234,156 @@ static void sigpipe_restore(const struct sigpipe_guard *g)
     pthread_sigmask(SIG_SETMASK, &g->old, NULL);
 }
 
-static struct timeval ms_timeval(unsigned ms)
+static struct timeval us_timeval(gint64 us)
 {
-    struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (suseconds_t)(ms % 1000) * 1000};
+    struct timeval tv = {.tv_sec = (time_t)(us / G_USEC_PER_SEC),
+                         .tv_usec = (suseconds_t)(us % G_USEC_PER_SEC)};
 
     return tv;
 }
 
-/* command - one command, binary-safe; an error reply becomes a failure with REASON */
-static redisReply *command(redisContext *ctx, int argc, const char **argv, const size_t *len,
-                           char *reason, size_t size)
-{
-    redisReply *r = redisCommandArgv(ctx, argc, argv, len);
+/* One cache call (cache_get, cache_put): its deadline, redis_timeout after its start,
+ * bounds all it says to Redis, the connect, AUTH, SELECT, the command and every reply;
+ * and why it failed, when it did. */
+struct call {
+    const struct cache *c;
+    gint64 deadline; /* monotonic, microseconds */
+    char reason[512];
+};
 
-    if (r == NULL) {
-        snprintf(reason, size, "%s: %s", argv[0],
-                 ctx->errstr[0] != '\0' ? ctx->errstr : "no reply");
+/* call_start - K for a call of C starting now */
+static void call_start(struct call *k, const struct cache *c)
+{
+    k->c = c;
+    k->deadline = g_get_monotonic_time() + (gint64)c->timeout * 1000;
+    k->reason[0] = '\0';
+}
+
+/* timed_out - K's reason: WHAT was not done before the deadline */
+static void timed_out(struct call *k, const char *what)
+{
+    snprintf(k->reason, sizeof(k->reason), "%s: not done within redis_timeout (%u ms)", what,
+             k->c->timeout);
+}
+
+/* arm - the socket's send and receive timeouts set to what is left of K's deadline, so
+ * that no one read or write can outlast it (hiredis applies redisSetTimeout per
+ * read(2) and write(2): a Redis that answers a little at a time would otherwise
+ * stretch a call without end); false with K's reason when nothing is left */
+static bool arm(redisContext *ctx, struct call *k, const char *what)
+{
+    gint64 left = k->deadline - g_get_monotonic_time();
+
+    if (left <= 0) {
+        timed_out(k, what);
+        return false;
+    }
+    if (redisSetTimeout(ctx, us_timeval(left)) != REDIS_OK) {
+        snprintf(k->reason, sizeof(k->reason), "%s: setting the timeout: %s", what, ctx->errstr);
+        return false;
+    }
+    return true;
+}
+
+/* io_failed - K's reason after a read or write of WHAT failed: the deadline (the socket
+ * timeout fired: EAGAIN) or the error hiredis gives */
+static void io_failed(redisContext *ctx, struct call *k, const char *what)
+{
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ETIMEDOUT ||
+        g_get_monotonic_time() >= k->deadline)
+        timed_out(k, what);
+    else
+        snprintf(k->reason, sizeof(k->reason), "%s: %s", what,
+                 ctx->errstr[0] != '\0' ? ctx->errstr : "connection lost");
+}
+
+/* send_all - every command appended to CTX written, before K's deadline */
+static bool send_all(redisContext *ctx, struct call *k, const char *what)
+{
+    int done = 0;
+
+    while (!done) {
+        if (!arm(ctx, k, what))
+            return false;
+        errno = 0;
+        if (redisBufferWrite(ctx, &done) != REDIS_OK) {
+            io_failed(ctx, k, what);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* get_reply - the next reply, whole, before K's deadline: the time left is recomputed
+ * before each read; NULL with K's reason */
+static redisReply *get_reply(redisContext *ctx, struct call *k, const char *what)
+{
+    void *r = NULL;
+
+    if (redisGetReplyFromReader(ctx, &r) != REDIS_OK)
+        goto protocol;
+    while (r == NULL) {
+        if (!arm(ctx, k, what))
+            return NULL;
+        errno = 0;
+        if (redisBufferRead(ctx) != REDIS_OK) {
+            io_failed(ctx, k, what);
+            return NULL;
+        }
+        if (redisGetReplyFromReader(ctx, &r) != REDIS_OK)
+            goto protocol;
+    }
+    return r;
+protocol:
+    snprintf(k->reason, sizeof(k->reason), "%s: %s", what, ctx->errstr);
+    return NULL;
+}
+
+/* command - one command, binary-safe, sent and answered before K's deadline; an error
+ * reply becomes a failure with K's reason */
+static redisReply *command(redisContext *ctx, struct call *k, int argc, const char **argv,
+                           const size_t *len)
+{
+    redisReply *r;
+
+    if (redisAppendCommandArgv(ctx, argc, argv, len) != REDIS_OK) {
+        snprintf(k->reason, sizeof(k->reason), "%s: %s", argv[0], ctx->errstr);
         return NULL;
     }
+    if (!send_all(ctx, k, argv[0]) || (r = get_reply(ctx, k, argv[0])) == NULL)
+        return NULL;
     if (r->type == REDIS_REPLY_ERROR) {
-        snprintf(reason, size, "%s: %.*s", argv[0], (int)MIN(r->len, 200), r->str);
+        snprintf(k->reason, sizeof(k->reason), "%s: %.*s", argv[0], (int)MIN(r->len, 200), r->str);
         freeReplyObject(r);
         return NULL;
     }
     return r;
 }
 
-/* connect_redis - a new context: connect, timeouts, AUTH, SELECT; NULL with REASON */
-static redisContext *connect_redis(const struct cache *c, char *reason, size_t size)
+/* connect_redis - a new context: connect (within redis_connect_timeout and what is left
+ * of K's deadline), AUTH, SELECT; NULL with K's reason */
+static redisContext *connect_redis(const struct cache *c, struct call *k)
 {
-    struct timeval ctv = ms_timeval(c->connect_timeout);
+    gint64 left = k->deadline - g_get_monotonic_time();
+    struct timeval ctv = us_timeval(MIN(left, (gint64)c->connect_timeout * 1000));
     redisContext *ctx;
     redisReply *r;
 
+    if (left <= 0) {
+        timed_out(k, "connect");
+        return NULL;
+    }
     if (c->path != NULL)
         ctx = redisConnectUnixWithTimeout(c->path, ctv);
     else
         ctx = redisConnectWithTimeout(c->host, c->port, ctv);
     if (ctx == NULL) {
-        snprintf(reason, size, "connect: out of memory");
+        snprintf(k->reason, sizeof(k->reason), "connect: out of memory");
         return NULL;
     }
     if (ctx->err != 0) {
-        snprintf(reason, size, "connect %s%s%s: %s", c->path != NULL ? "unix:" : "",
+        snprintf(k->reason, sizeof(k->reason), "connect %s%s%s: %s", c->path != NULL ? "unix:" : "",
                  c->path != NULL ? c->path : c->host, c->path != NULL ? "" : " (TCP)", ctx->errstr);
-        goto fail;
-    }
-    if (redisSetTimeout(ctx, ms_timeval(c->timeout)) != REDIS_OK) {
-        snprintf(reason, size, "setting the timeout: %s", ctx->errstr);
         goto fail;
     }
     if (c->password[0] != '\0') {
@@ -290,7 +397,7 @@ static redisContext *connect_redis(const struct cache *c, char *reason, size_t s
         }
         argv[argc] = c->password;
         len[argc++] = strlen(c->password);
-        r = command(ctx, argc, argv, len, reason, size);
+        r = command(ctx, k, argc, argv, len);
         if (r == NULL)
             goto fail;
         freeReplyObject(r);
@@ -301,7 +408,7 @@ static redisContext *connect_redis(const struct cache *c, char *reason, size_t s
         size_t len[2] = {6, 0};
 
         len[1] = (size_t)snprintf(db, sizeof(db), "%u", c->db);
-        r = command(ctx, 2, argv, len, reason, size);
+        r = command(ctx, k, 2, argv, len);
         if (r == NULL)
             goto fail;
         freeReplyObject(r);
@@ -322,8 +429,8 @@ static bool stale(const redisContext *ctx)
     return poll(&p, 1, 0) != 0;
 }
 
-/* get_conn - this thread's context for C's parameters, made if needed */
-static redisContext *get_conn(const struct cache *c, char *reason, size_t size)
+/* get_conn - this thread's context for C's parameters, made if needed within K */
+static redisContext *get_conn(const struct cache *c, struct call *k)
 {
     struct conn *cn = g_private_get(&conn_key);
 
@@ -337,7 +444,7 @@ static redisContext *get_conn(const struct cache *c, char *reason, size_t size)
         cn->ctx = NULL;
     }
     if (cn->ctx == NULL) {
-        cn->ctx = connect_redis(c, reason, size);
+        cn->ctx = connect_redis(c, k);
         if (cn->ctx == NULL)
             return NULL;
         g_free(cn->params);
@@ -507,7 +614,7 @@ void cache_get(struct cache *c, const char *const *sha, size_t n, struct scan_re
     size_t *len = NULL;
     size_t *leaf = NULL; /* argv[k + 1] is the key of leaf[k] */
     size_t keys = 0;
-    char reason[512];
+    struct call cl;
     redisContext *ctx;
     redisReply *r = NULL;
     struct cache_stats unused = {0};
@@ -546,19 +653,20 @@ void cache_get(struct cache *c, const char *const *sha, size_t n, struct scan_re
         goto out;
     }
     start = g_get_monotonic_time();
+    call_start(&cl, c);
     sigpipe_block(&guard);
-    ctx = get_conn(c, reason, sizeof(reason));
+    ctx = get_conn(c, &cl);
     if (ctx != NULL)
-        r = command(ctx, (int)MIN(keys + 1, (size_t)INT_MAX), argv, len, reason, sizeof(reason));
+        r = command(ctx, &cl, (int)MIN(keys + 1, (size_t)INT_MAX), argv, len);
     if (r != NULL && (r->type != REDIS_REPLY_ARRAY || r->elements != keys)) {
-        snprintf(reason, sizeof(reason), "MGET: unexpected reply type %d", r->type);
+        snprintf(cl.reason, sizeof(cl.reason), "MGET: unexpected reply type %d", r->type);
         freeReplyObject(r);
         r = NULL;
     }
     sigpipe_restore(&guard);
     stats->rtt_ms += ms_since(start);
     if (r == NULL) {
-        failed(c, reason, stats);
+        failed(c, cl.reason, stats);
         stats->misses += (unsigned)keys;
         goto out;
     }
@@ -599,7 +707,7 @@ void cache_put(struct cache *c, const char *const *sha, const struct scan_report
                const bool *store, size_t n, struct cache_stats *stats)
 {
     GArray *todo;
-    char reason[512] = "";
+    struct call cl;
     redisContext *ctx;
     gint64 start;
     size_t sent = 0, ok = 0;
@@ -639,41 +747,42 @@ void cache_put(struct cache *c, const char *const *sha, const struct scan_report
         goto out;
     }
     start = g_get_monotonic_time();
+    call_start(&cl, c);
     sigpipe_block(&guard);
-    ctx = get_conn(c, reason, sizeof(reason));
+    ctx = get_conn(c, &cl);
     for (guint i = 0; ctx != NULL && i < todo->len; i++) {
         const struct pending *p = &g_array_index(todo, struct pending, i);
         const char *argv[5] = {"SET", p->key, (const char *)p->value->data, "EX", p->ttl};
         size_t len[5] = {3, strlen(p->key), p->value->len, 2, strlen(p->ttl)};
 
         if (redisAppendCommandArgv(ctx, 5, argv, len) != REDIS_OK) {
-            snprintf(reason, sizeof(reason), "SET: %s", ctx->errstr);
+            snprintf(cl.reason, sizeof(cl.reason), "SET: %s", ctx->errstr);
             break;
         }
         sent++;
     }
-    /* every reply read, even after an error reply, so the connection stays in step */
+    if (ctx != NULL && sent > 0 && !send_all(ctx, &cl, "SET"))
+        sent = 0;
+    /* every reply read, even after an error reply, so the connection stays in step; all
+     * of them before the one deadline of the call */
     for (size_t i = 0; ctx != NULL && i < sent; i++) {
-        redisReply *r = NULL;
+        redisReply *r = get_reply(ctx, &cl, "SET");
 
-        if (redisGetReply(ctx, (void **)&r) != REDIS_OK || r == NULL) {
-            snprintf(reason, sizeof(reason), "SET: %s",
-                     ctx->errstr[0] != '\0' ? ctx->errstr : "no reply");
+        if (r == NULL)
             break;
-        }
         if (r->type == REDIS_REPLY_STATUS)
             ok++;
-        else if (reason[0] == '\0' && r->type == REDIS_REPLY_ERROR)
-            snprintf(reason, sizeof(reason), "SET: %.*s", (int)MIN(r->len, 200), r->str);
-        else if (reason[0] == '\0')
-            snprintf(reason, sizeof(reason), "SET: unexpected reply type %d", r->type);
+        else if (cl.reason[0] == '\0' && r->type == REDIS_REPLY_ERROR)
+            snprintf(cl.reason, sizeof(cl.reason), "SET: %.*s", (int)MIN(r->len, 200), r->str);
+        else if (cl.reason[0] == '\0')
+            snprintf(cl.reason, sizeof(cl.reason), "SET: unexpected reply type %d", r->type);
         freeReplyObject(r);
     }
     sigpipe_restore(&guard);
     stats->rtt_ms += ms_since(start);
     stats->stored += (unsigned)ok;
     if (ctx == NULL || ok < todo->len)
-        failed(c, reason[0] != '\0' ? reason : "SET: failed", stats);
+        failed(c, cl.reason[0] != '\0' ? cl.reason : "SET: failed", stats);
     else
         breaker_ok();
 out:

@@ -17,9 +17,13 @@
  * Connections: one hiredis context per thread (hiredis contexts are not
  *        thread-safe), made on first use and kept across messages and
  *        generations while the connection parameters are the same; unix socket or
- *        TCP, AUTH with password (and username), SELECT of the database, connect
- *        and command timeouts in milliseconds.
- * Failures: any error (connect, timeout, protocol) makes that call a miss for
+ *        TCP, AUTH with password (and username), SELECT of the database.
+ * Deadline: each call (cache_get, cache_put) is over redis_timeout after it starts,
+ *        whatever it still had to do: connect (within redis_connect_timeout too),
+ *        AUTH, SELECT, send, and read every reply of the MGET or of the pipelined
+ *        SETs; the time left is recomputed before each read and write, so a Redis
+ *        that answers slowly, a little at a time, cannot stretch a call.
+ * Failures: any error (connect, deadline, protocol) makes that call a miss for
  *        every leaf, never an error of the message.  A circuit breaker shared by
  *        all threads: after a failure no thread tries Redis again before a delay
  *        (1 s, doubling to 30 s while it keeps failing), so a dead Redis does not
@@ -49,7 +53,7 @@ struct cache_options {
     const char *password;     /* redis_password: NULL or "" no AUTH */
     unsigned db;              /* redis_db: SELECT */
     unsigned connect_timeout; /* redis_connect_timeout: milliseconds */
-    unsigned timeout;         /* redis_timeout: milliseconds per command round trip */
+    unsigned timeout;         /* redis_timeout: milliseconds for one whole call */
     const char *secret;       /* cache_secret: the HMAC key, CACHE_SECRET_MIN bytes at least */
     unsigned ttl_clean;       /* cache_ttl_clean: seconds, a report without signatures */
     unsigned ttl_detected;    /* cache_ttl_detected: seconds, a report with signatures */

@@ -79,7 +79,7 @@ struct mv_config {
     char *redis_password;           /* "" = no AUTH */
     unsigned redis_db;              /* SELECT */
     unsigned redis_connect_timeout; /* milliseconds */
-    unsigned redis_timeout;         /* milliseconds, per command round trip */
+    unsigned redis_timeout;         /* milliseconds, the deadline of one whole cache call */
     char *cache_secret;             /* HMAC-SHA256 key of the values; required with redis */
     unsigned cache_ttl_clean;       /* seconds */
     unsigned cache_ttl_detected;    /* seconds */

@@ -1,12 +1,12 @@
 /* quarantine.c - the quarantine store of quarantine.h: ids, the directory and its
  * checks, atomic files (temporary name, fsync, rename, directory fsync), storing an
  * entry (.eml before .json, then its index line), reading an entry back, state changes
- * (release, delete).  The other parts of the module, sharing quarantine_internal.h:
- * quarantine_index.c (the index file and list), quarantine_record.c (the record's
- * schema), quarantine_purge.c (retention); release sends with smtp_client.c.
- * A leaf module: it never logs; every failure fills the caller's struct mv_err with the
- * path and g_strerror().  Thread-safe for stores (the daemon's threads each write their
- * own files; the index line is appended under flock(.lock)). */
+ * (release, delete), each under its entry's lock (qdir_entry_lock, quarantine.h).  The other parts
+ * of the module, sharing quarantine_internal.h: quarantine_index.c (the index file and list),
+ * quarantine_record.c (the record's schema), quarantine_purge.c (retention); release sends with
+ * smtp_client.c. A leaf module: it never logs; every failure fills the caller's struct mv_err with
+ * the path and g_strerror().  Thread-safe for stores (the daemon's threads each write their own
+ * files; the index line is appended under flock(.lock)). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +25,9 @@
 #include "smtp_client.h"
 
 #define LOCK_NAME ".lock"
-#define RECORD_MAX (64u << 20) /* a record larger than this is damaged */
+#define ENTRY_LOCK_NAME ".lock-entries" /* one byte per entry: qdir_entry_lock */
+#define ENTRY_LOCK_WAIT_MS 2000         /* how long delete and release wait for an entry */
+#define RECORD_MAX (64u << 20)          /* a record larger than this is damaged */
 
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -44,9 +46,10 @@ static const char *const state_names[] = {
     [QUARANTINE_HELD] = "held",
     [QUARANTINE_RELEASED] = "released",
     [QUARANTINE_DELETED] = "deleted",
+    [QUARANTINE_DAMAGED] = "damaged",
 };
 
-/* quarantine_state_name - "held", "released", "deleted" */
+/* quarantine_state_name - "held", "released", "deleted", "damaged" */
 const char *quarantine_state_name(enum quarantine_state s)
 {
     return (unsigned)s < G_N_ELEMENTS(state_names) ? state_names[s] : "unknown";
@@ -272,6 +275,64 @@ int qdir_lock(const struct qdir *d, struct mv_err *err)
     return fd;
 }
 
+/* entry_lock_offset - the byte of ENTRY_LOCK_NAME that stands for ID: the value of its
+ * last 12 characters (60 of its random bits) plus one; two entries share a byte only
+ * if those bits are equal, and then they merely wait for each other */
+static off_t entry_lock_offset(const char *id)
+{
+    guint64 v = 0;
+
+    for (int i = QUARANTINE_ID_LEN - 12; i < QUARANTINE_ID_LEN; i++)
+        v = v * 32 + (guint64)(strchr(crockford, id[i]) - crockford);
+    return (off_t)(v + 1);
+}
+
+/* qdir_entry_lock - ID's lock: a write lock on one byte of D/.lock-entries (an open file
+ * description lock, fcntl F_OFD_SETLK: between processes and between the threads of
+ * one, released by close and when a process dies, so a killed release leaves no stale
+ * lock), retried for WAIT_MS while another holds it.  The fd (>= 0) is the lock; -1
+ * with err, and *BUSY (may be NULL) true when another held it all along. */
+int qdir_entry_lock(const struct qdir *d, const char *id, unsigned wait_ms, bool *busy,
+                    struct mv_err *err)
+{
+    struct flock fl = {.l_type = F_WRLCK,
+                       .l_whence = SEEK_SET,
+                       .l_start = entry_lock_offset(id),
+                       .l_len = 1,
+                       .l_pid = 0};
+    gint64 until = g_get_monotonic_time() + (gint64)wait_ms * 1000;
+    int fd = openat(d->fd, ENTRY_LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+    if (busy != NULL)
+        *busy = false;
+    if (fd < 0) {
+        mv_err_set(err, MV_EIO, "%s/%s: %s", d->path, ENTRY_LOCK_NAME, g_strerror(errno));
+        return -1;
+    }
+    give_to_owner(d, fd);
+    while (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN && errno != EACCES) {
+            mv_err_set(err, MV_EIO, "%s/%s: fcntl: %s", d->path, ENTRY_LOCK_NAME,
+                       g_strerror(errno));
+            close(fd);
+            return -1;
+        }
+        if (g_get_monotonic_time() >= until) {
+            if (busy != NULL)
+                *busy = true;
+            mv_err_set(err, MV_EIO,
+                       "busy: another process is releasing or changing this entry; try again "
+                       "when it is done");
+            close(fd);
+            return -1;
+        }
+        g_usleep(20 * 1000);
+    }
+    return fd;
+}
+
 /* ---- atomic files --------------------------------------------------------------------- */
 
 /* tmp_create - a fresh ".tmp-NAME-XXXXXXXX" in D (O_EXCL, O_NOFOLLOW, 0600); the name
@@ -389,22 +450,27 @@ bool quarantine_name_id(const char *name, const char *suffix, char *id)
     return quarantine_id_valid(id);
 }
 
-/* parse_record - TEXT as a JSON object node (caller unrefs); NULL with err */
-static JsonNode *parse_record(const char *dir, const char *name, const char *text, size_t len,
-                              struct mv_err *err)
+/* parse_record - TEXT as the JSON object of ID's record (caller unrefs); NULL with err
+ * (MV_EPARSE: a damaged record) */
+static JsonNode *parse_record(const char *dir, const char *name, const char *id, const char *text,
+                              size_t len, struct mv_err *err)
 {
     JsonParser *p = json_parser_new();
     GError *gerr = NULL;
-    JsonNode *root = NULL;
+    JsonNode *root = NULL, *top;
+    JsonNode *idn;
 
     if (!json_parser_load_from_data(p, text, (gssize)len, &gerr)) {
-        mv_err_set(err, MV_EIO, "%s/%s: not JSON: %s", dir, name, gerr->message);
+        mv_err_set(err, MV_EPARSE, "%s/%s: not JSON: %s", dir, name, gerr->message);
         g_error_free(gerr);
-    } else if (json_parser_get_root(p) == NULL ||
-               !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
-        mv_err_set(err, MV_EIO, "%s/%s: not a JSON object", dir, name);
+    } else if ((top = json_parser_get_root(p)) == NULL || !JSON_NODE_HOLDS_OBJECT(top)) {
+        mv_err_set(err, MV_EPARSE, "%s/%s: not a JSON object", dir, name);
+    } else if ((idn = json_object_get_member(json_node_get_object(top), "id")) == NULL ||
+               json_node_get_value_type(idn) != G_TYPE_STRING ||
+               strcmp(json_node_get_string(idn), id) != 0) {
+        mv_err_set(err, MV_EPARSE, "%s/%s: not the record of %s (its id differs)", dir, name, id);
     } else {
-        root = json_node_copy(json_parser_get_root(p));
+        root = json_node_copy(top);
     }
     g_object_unref(p);
     return root;
@@ -422,7 +488,7 @@ JsonNode *qdir_record_load(const struct qdir *d, const char *id, struct mv_err *
     text = qdir_read(d, name, RECORD_MAX, &len, err);
     if (text == NULL)
         return NULL;
-    root = parse_record(d->path, name, text, len, err);
+    root = parse_record(d->path, name, id, text, len, err);
     g_free(text);
     return root;
 }
@@ -487,7 +553,7 @@ enum mv_status quarantine_store(const char *dir, const void *data, int fd, size_
     struct quarantine_entry *entry = NULL;
     char id[QUARANTINE_ID_LEN + 1], eml[40], json[40], tmp_eml[64], tmp_json[64];
     char *record = NULL;
-    int efd = -1, jfd = -1, lock = -1;
+    int efd = -1, jfd = -1, lock = -1, entry_lock = -1;
     bool eml_done = false, json_done = false;
     enum mv_status st = MV_EIO;
     GString *line = NULL;
@@ -501,6 +567,10 @@ enum mv_status quarantine_store(const char *dir, const void *data, int fd, size_
         mv_err_set(err, MV_EIO, "getrandom: %s", g_strerror(errno));
         goto out;
     }
+    /* held until the index line is written: a delete of the new entry (its id is in
+     * no one's hands yet, but a rebuilt index lists it) waits for the store */
+    if ((entry_lock = qdir_entry_lock(&d, id, 0, NULL, err)) < 0)
+        goto out;
     snprintf(eml, sizeof(eml), "%s.eml", id);
     snprintf(json, sizeof(json), "%s.json", id);
     record =
@@ -565,6 +635,8 @@ out:
     }
     if (lock >= 0)
         close(lock);
+    if (entry_lock >= 0)
+        close(entry_lock);
     if (st == MV_OK && id_out != NULL)
         memcpy(id_out, id, sizeof(id));
     if (line != NULL)
@@ -631,8 +703,25 @@ int quarantine_eml_open(const char *dir, const char *id, struct mv_err *err)
 
 /* ---- state changes -------------------------------------------------------------------- */
 
+/* damaged_text_new - the record that replaces ID's damaged one (WHY) when BY deletes it
+ * at NOW, as text (caller frees) */
+static char *damaged_text_new(const struct qdir *d, const char *id, const char *why, gint64 now,
+                              const char *by)
+{
+    char name[QUARANTINE_ID_LEN + 8];
+    struct stat sb;
+
+    snprintf(name, sizeof(name), "%s.json", id);
+    return quarantine_record_damaged_new(
+        id, fstatat(d->fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 ? (gint64)sb.st_mtime : now, why,
+        now, by);
+}
+
 /* update_state - under the lock: ID's record gets STATE and a history entry, rewritten
- * atomically, and the index a state line */
+ * atomically, and the index a state line.  The state is read again under the lock: a
+ * deleted record is never changed back (a release that finds it deleted fails), and
+ * deleting it again changes nothing.  A damaged record can only be deleted: it is
+ * replaced by a record of the deletion. */
 static enum mv_status update_state(const struct qdir *d, const char *id,
                                    enum quarantine_state state, const char *by, const char *detail,
                                    struct mv_err *err)
@@ -642,14 +731,28 @@ static enum mv_status update_state(const struct qdir *d, const char *id,
     enum mv_status st = MV_EIO;
     gint64 now = g_get_real_time() / G_USEC_PER_SEC;
     char *text = NULL;
+    struct mv_err lerr = {0};
     int lock = qdir_lock(d, err);
 
     if (lock < 0)
         goto out;
-    root = qdir_record_load(d, id, err);
-    if (root == NULL)
+    root = qdir_record_load(d, id, &lerr);
+    if (root == NULL && (lerr.status != MV_EPARSE || state != QUARANTINE_DELETED)) {
+        if (err != NULL)
+            *err = lerr;
         goto out;
-    text = quarantine_record_change_new(root, state, now, by, detail);
+    }
+    if (root != NULL && quarantine_record_state(root) == QUARANTINE_DELETED) {
+        if (state == QUARANTINE_DELETED)
+            st = MV_OK;
+        else
+            mv_err_set(err, MV_EIO, "%s: deleted meanwhile; the record stays deleted", id);
+        goto out;
+    }
+    if (root != NULL)
+        text = quarantine_record_change_new(root, state, now, by, detail);
+    else
+        text = damaged_text_new(d, id, lerr.msg, now, by);
     snprintf(name, sizeof(name), "%s.json", id);
     if ((st = qdir_write_file(d, name, text, strlen(text), err)) != MV_OK)
         goto out;
@@ -666,19 +769,23 @@ out:
     return st;
 }
 
-/* quarantine_delete - the .eml goes, the record stays as deleted */
+/* quarantine_delete - under the entry's lock, the .eml goes, the record stays as
+ * deleted */
 enum mv_status quarantine_delete(const char *dir, const char *id, const char *by,
                                  struct mv_err *err)
 {
     struct qdir d;
     char name[QUARANTINE_ID_LEN + 8];
-    enum mv_status st;
+    enum mv_status st = MV_EIO;
+    int lock;
 
     if (!quarantine_id_valid(id))
         return mv_err_set(err, MV_EPARSE, "not a quarantine id");
     if (!qdir_open(&d, dir, false, NULL, err))
         return MV_EIO;
-    st = update_state(&d, id, QUARANTINE_DELETED, by, NULL, err);
+    lock = qdir_entry_lock(&d, id, ENTRY_LOCK_WAIT_MS, NULL, err);
+    if (lock >= 0)
+        st = update_state(&d, id, QUARANTINE_DELETED, by, NULL, err);
     if (st == MV_OK) {
         snprintf(name, sizeof(name), "%s.eml", id);
         if (unlinkat(d.fd, name, 0) < 0 && errno != ENOENT)
@@ -686,6 +793,8 @@ enum mv_status quarantine_delete(const char *dir, const char *id, const char *by
         else
             st = qdir_sync(&d, err);
     }
+    if (lock >= 0)
+        close(lock);
     qdir_close(&d);
     return st;
 }
@@ -703,7 +812,8 @@ static char *release_detail_new(const struct smtp_client_opts *so, const GPtrArr
     return g_string_free(g, FALSE);
 }
 
-/* quarantine_release - re-inject ID, then mark it released */
+/* quarantine_release - under the entry's lock, from reading the record to writing it
+ * back: re-inject ID, then mark it released */
 enum mv_status quarantine_release(const char *dir, const char *id,
                                   const struct quarantine_release_opts *opts, struct mv_err *err)
 {
@@ -716,12 +826,15 @@ enum mv_status quarantine_release(const char *dir, const char *id,
     char name[QUARANTINE_ID_LEN + 8], done[SMTP_CLIENT_LINE_MAX + 1];
     char *detail = NULL;
     enum mv_status st = MV_EIO;
-    int mfd = -1;
+    int mfd = -1, lock;
 
     if (!quarantine_id_valid(id))
         return mv_err_set(err, MV_EPARSE, "not a quarantine id");
     if (!qdir_open(&d, dir, false, NULL, err))
         return MV_EIO;
+    lock = qdir_entry_lock(&d, id, ENTRY_LOCK_WAIT_MS, NULL, err);
+    if (lock < 0)
+        goto out;
     root = qdir_record_load(&d, id, err);
     if (root == NULL)
         goto out;
@@ -773,6 +886,8 @@ enum mv_status quarantine_release(const char *dir, const char *id,
 out:
     if (mfd >= 0)
         close(mfd);
+    if (lock >= 0)
+        close(lock);
     if (root != NULL)
         json_node_unref(root);
     quarantine_entry_free(e);

@@ -69,36 +69,56 @@ bool quarantine_id_valid(const char *id);
 /* ---- decisions of the module (the header above is the contract; these complete it) ----
  * Files in DIR: ID.eml, ID.json, "index" (below), ".lock" (flock: index appends,
  * rebuilds, record updates and purge take it; a store holds it only for its index
- * line), and temporaries ".tmp-ID.eml-XXXXXXXX" / ".tmp-ID.json-XXXXXXXX" while a write
- * is in flight.  Every file is created O_CREAT|O_EXCL|O_NOFOLLOW, 0600; when root (the
- * tool) creates one it is chowned to the directory's owner, so that the daemon's user
- * can still append to the index and rewrite records.
+ * line), ".lock-entries" (the entries' locks, below), and temporaries ".tmp-ID.eml-XXXXXXXX" /
+ * ".tmp-ID.json-XXXXXXXX" while a write is in flight.  Every file is created
+ * O_CREAT|O_EXCL|O_NOFOLLOW, 0600; when root (the tool) creates one it is chowned to the
+ * directory's owner, so that the daemon's user can still append to the index and rewrite records.
  * Directory: quarantine_store() creates DIR (one level, 0700) when missing.  A DIR that
  * is a symlink, not a directory, or open to group or others (mode & 077) is refused
  * with a message naming it and its mode: mailvet never chmods it, the operator does.
- * Index: first line "mailvet-quarantine-index 1", then one line per event, fields
- * separated by TAB, bytes below '!', '%', ',' and DEL in a field written as %XX:
- *   add   ID TIME SIZE STATE VERDICT SCORE SENDER RCPT,RCPT.. REASON,.. CAMPAIGN,..
- *   state ID TIME STATE
+ * Index: first line "mailvet-quarantine-index 2", then one line per event, fields
+ * separated by TAB, bytes below '!', '%', ',' and DEL in a field written as %XX, and
+ * last a CHECK, the first 8 hex digits of the SHA-256 of the line before its TAB:
+ *   add   ID TIME SIZE STATE VERDICT SCORE SENDER RCPT,RCPT.. REASON,.. CAMPAIGN,.. CHECK
+ *   state ID TIME STATE CHECK
  * (TIME in Unix seconds).  Each line is one write(2) with O_APPEND under the lock; a
- * line not ended by '\n' (torn by a crash) is ignored and the next append starts on a
- * new line; a line that does not parse is skipped.  A missing index, or one whose first
- * line is not the header, is rebuilt from the records (list and purge do it).  A
+ * line not ended by '\n' (torn by a crash) is closed without a check by the next
+ * append.  Each load verifies the index: its header, every line (its check, its
+ * fields, a state line's entry added before), and its entries against the records in
+ * the directory (a record it lacks, an entry without a record; a record whose entry
+ * lock is held is a store in flight).  Any doubt, the header of version 1 included,
+ * and the index is rebuilt from the records, under the lock after looking again, and
+ * the load says so in one line (list's note, purge's).  A record that cannot be read
+ * or parsed, or names another id, is in the index as damaged: its id, the time of its
+ * file, the size of its .eml; list shows it, purge removes it by age and size like
+ * any other, and delete replaces it by a record of the deletion.  A
  * store creates the index only when its record is the only one in DIR (the first
  * store); otherwise it appends to an index that exists and leaves a missing one to the
  * rebuild.  Purge rewrites the index compacted (one add line per entry, its state
  * folded in).  A store killed between its .json and its index line leaves an entry
  * that list shows after the next purge (which adopts records the index lacks) or
  * rebuild; the MTA, which got no answer, delivers the message again meanwhile.
+ * Entry locks: every change of one entry holds that entry's lock, a write lock (fcntl
+ * F_OFD_SETLK) on one byte of .lock-entries at an offset its id's random part gives,
+ * so that changes of one entry by any process (the tool, the daemon, purge, a console)
+ * never interleave: release from reading the record, through the SMTP transaction, to
+ * writing it back; delete; a store from its first file to its index line; purge for
+ * each entry it removes.  It is taken before .lock, never while holding it (purge,
+ * which holds .lock, only tries it once and leaves a busy entry for the next purge).
+ * Release and delete wait for it up to 2 s and then fail "busy: ..." (MV_EIO),
+ * changing nothing.  The kernel drops the lock with the process that held it.
  * States: held -> released (after the MTA's 250; a released entry may be released
  * again, e.g. --to someone else) ; held|released -> deleted: delete removes the .eml
  * and keeps the record, state deleted, as the audit trail (who deleted what, when);
+ * deleted is final (the state is read again under .lock before any change: a deleted
+ * record is never changed back, deleting it again changes nothing);
  * purge removes both files of an entry whatever its state. */
 
 enum quarantine_state {
     QUARANTINE_HELD = 0,
     QUARANTINE_RELEASED,
     QUARANTINE_DELETED,
+    QUARANTINE_DAMAGED, /* a record that cannot be read or parsed (list only) */
 };
 const char *quarantine_state_name(enum quarantine_state s);
 /* quarantine_state_parse - name to state; false for an unknown name */
@@ -129,15 +149,23 @@ struct quarantine_filter {
     int state;             /* enum quarantine_state, or -1 for any */
 };
 
+#define QUARANTINE_NOTE_MAX 256 /* one line: "quarantine: index damaged (...), rebuilt ..." */
+
 /* quarantine_list_new - the entries of DIR that pass FILTER, newest first, answered
- * from the index (rebuilt first when missing or damaged).  A DIR that does not exist
- * is an empty list.  NULL with err (MV_EIO) when DIR is refused or unreadable. */
-GPtrArray *quarantine_list_new(const char *dir, const struct quarantine_filter *filter,
+ * from the index, verified first and rebuilt from the records when missing or damaged:
+ * NOTE (QUARANTINE_NOTE_MAX bytes, may be NULL; "" when there is nothing to say) then
+ * holds one line for the program to print, as "quarantine: index damaged (line 17),
+ * rebuilt from 1234 records (1 damaged)".  A record that cannot be read or parsed is
+ * an entry in state damaged (its id, its file's time, its message's size).  A DIR that
+ * does not exist is an empty list.  NULL with err (MV_EIO) when DIR is refused or
+ * unreadable. */
+GPtrArray *quarantine_list_new(const char *dir, const struct quarantine_filter *filter, char *note,
                                struct mv_err *err);
 
 /* quarantine_record_new - the record of ID parsed (caller unrefs); NULL with err:
- * MV_EPARSE for an id of the wrong form, MV_EIO naming the file otherwise (errno
- * ENOENT in err->msg: an unknown id) */
+ * MV_EPARSE for an id of the wrong form or a damaged record (not JSON, not an object,
+ * not ID's record: err says what), MV_EIO naming the file otherwise (errno ENOENT in
+ * err->msg: an unknown id) */
 JsonNode *quarantine_record_new(const char *dir, const char *id, struct mv_err *err);
 /* quarantine_record_state - the state a record (quarantine_record_new) names; held when
  * it names none */
@@ -167,12 +195,16 @@ struct quarantine_release_opts {
 /* quarantine_release - send ID's message by SMTP (RFC 5321: EHLO (HELO if refused),
  * MAIL FROM, every RCPT TO (all must be accepted: all or none), DATA dot-stuffed with
  * CRLF line ends, QUIT); after the server's 250 to the final dot the record becomes
- * released with the reply in its history.  MV_EIO with err (the SMTP reply or the
- * socket error) on any failure, and the record stays as it was. */
+ * released with the reply in its history; all under the entry's lock.  MV_EIO with err
+ * (the SMTP reply, the socket error, or "busy: ..." when another process holds the
+ * entry for more than 2 s) on any failure, and the record stays as it was. */
 enum mv_status quarantine_release(const char *dir, const char *id,
                                   const struct quarantine_release_opts *opts, struct mv_err *err);
 
-/* quarantine_delete - ID's .eml removed, the record kept with state deleted */
+/* quarantine_delete - ID's .eml removed, the record kept with state deleted, under the
+ * entry's lock (MV_EIO "busy: ..." when another process holds it for more than 2 s).
+ * A damaged record is replaced by a record of the deletion that says why (member
+ * "damaged"). */
 enum mv_status quarantine_delete(const char *dir, const char *id, const char *by,
                                  struct mv_err *err);
 
@@ -182,11 +214,14 @@ struct quarantine_purge_stats {
     guint leftovers;       /* temporaries and .eml without .json removed */
     guint kept;            /* entries left */
     guint64 kept_bytes;
+    guint busy;                     /* entries due to go but left: another process held them */
+    char note[QUARANTINE_NOTE_MAX]; /* "" or, when the index was damaged, as list's note */
 };
 
 /* quarantine_purge - remove entries older than MAX_AGE seconds (before NOW), then the
- * oldest until the files of the entries left total at most MAX_SIZE bytes; remove
- * leftovers of killed writes older than an hour; rewrite the index compacted. */
+ * oldest until the files of the entries left total at most MAX_SIZE bytes, damaged
+ * records as the others (by the time in their id); remove leftovers of killed writes
+ * older than an hour; rewrite the index compacted (stats->note when it was damaged). */
 enum mv_status quarantine_purge(const char *dir, guint64 max_age, guint64 max_size, gint64 now,
                                 struct quarantine_purge_stats *stats, struct mv_err *err);
 

@@ -1,8 +1,11 @@
 /* quarantine_index.c - the quarantine's index file (format in quarantine.h): one "add"
- * line per stored entry and one "state" line per change, appended under the lock;
- * loading it (rebuilt from the records when it is missing or damaged), rewriting it
- * compacted, and list: the entries that pass a filter, newest first, answered from the
- * index alone.  The entries it holds are what quarantine_record.c reads out of a record.
+ * line per stored entry and one "state" line per change, each with its check, appended
+ * under the lock; loading it, verified (its header, every line's check, and the ids of
+ * the records in the directory against its entries) and rebuilt from the records when
+ * it is missing or damaged, with a note saying so for the program to print; rewriting
+ * it compacted; and list: the entries that pass a filter, newest first, answered from
+ * the index.  The entries it holds are what quarantine_record.c reads out of a record,
+ * or, for a record that cannot be read, a damaged entry (its id and its file's time).
  * A part of the quarantine module (quarantine_internal.h): it never logs. */
 #include <dirent.h>
 #include <errno.h>
@@ -18,7 +21,9 @@
 #include "quarantine_internal.h"
 #include "wildcard.h"
 
-#define INDEX_HEADER "mailvet-quarantine-index 1\n"
+#define INDEX_MAGIC "mailvet-quarantine-index "
+#define INDEX_HEADER INDEX_MAGIC "2\n"
+#define CHECK_LEN 8 /* hex digits of a line's check */
 
 /* quarantine_entry_free - one entry */
 void quarantine_entry_free(gpointer p)
@@ -97,9 +102,31 @@ static void split_list(GPtrArray *list, char *field)
     }
 }
 
-/* quarantine_index_add_line - the index line of E (with '\n') */
+/* line_check - the check of the LEN bytes at LINE: the first CHECK_LEN hex digits of
+ * their SHA-256, into OUT (CHECK_LEN + 1 bytes) */
+static void line_check(const char *line, size_t len, char *out)
+{
+    char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)line, len);
+
+    memcpy(out, sum, CHECK_LEN);
+    out[CHECK_LEN] = '\0';
+    g_free(sum);
+}
+
+/* close_line - the line OUT holds from START ended with a TAB, its check and '\n' */
+static void close_line(GString *out, size_t start)
+{
+    char check[CHECK_LEN + 1];
+
+    line_check(out->str + start, out->len - start, check);
+    g_string_append_printf(out, "\t%s\n", check);
+}
+
+/* quarantine_index_add_line - the index line of E (with its check and '\n') */
 void quarantine_index_add_line(GString *out, const struct quarantine_entry *e)
 {
+    size_t start = out->len;
+
     g_string_append_printf(out, "add\t%s\t%" G_GINT64_FORMAT "\t%" G_GUINT64_FORMAT "\t%s\t", e->id,
                            e->time, e->size, quarantine_state_name(e->state));
     escape_field(out, e->verdict);
@@ -111,30 +138,65 @@ void quarantine_index_add_line(GString *out, const struct quarantine_entry *e)
     escape_list(out, e->reasons);
     g_string_append_c(out, '\t');
     escape_list(out, e->campaigns);
-    g_string_append_c(out, '\n');
+    close_line(out, start);
+}
+
+/* header_ok - TEXT (LEN bytes) opens with the header of this format; else WHY says
+ * what it is instead */
+static bool header_ok(const char *text, size_t len, char *why, size_t size)
+{
+    size_t magic = strlen(INDEX_MAGIC);
+    const char *nl = memchr(text, '\n', MIN(len, (size_t)64));
+
+    if (len >= strlen(INDEX_HEADER) && memcmp(text, INDEX_HEADER, strlen(INDEX_HEADER)) == 0)
+        return true;
+    if (nl != NULL && (size_t)(nl - text) > magic && memcmp(text, INDEX_MAGIC, magic) == 0) {
+        snprintf(why, size, "of an older format (version %.*s)",
+                 (int)MIN((size_t)(nl - text) - magic, (size_t)10), text + magic);
+        for (char *p = why; *p; p++)
+            if ((unsigned char)*p < ' ' || (unsigned char)*p >= 0x7f)
+                *p = '?';
+    } else {
+        snprintf(why, size, "damaged (no header)");
+    }
+    return false;
 }
 
 /* quarantine_index_parse - the events of the index TEXT into ENTRIES (id -> entry);
- * false when the header is missing (a damaged index) */
-bool quarantine_index_parse(char *text, size_t len, GHashTable *entries)
+ * false with WHY at the first sign of damage: no header or an older one, a line cut
+ * short, a line whose check fails, that does not parse, or that changes an entry the
+ * index never added */
+bool quarantine_index_parse(char *text, size_t len, GHashTable *entries, char *why, size_t size)
 {
     char *p = text, *end = text + len;
+    unsigned lineno = 1;
 
-    if (len < strlen(INDEX_HEADER) || memcmp(text, INDEX_HEADER, strlen(INDEX_HEADER)) != 0)
+    if (!header_ok(text, len, why, size))
         return false;
     p += strlen(INDEX_HEADER);
-    while (p < end) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
+    for (; p < end; lineno++) {
+        char *nl = memchr(p, '\n', (size_t)(end - p)), *tab;
+        char check[CHECK_LEN + 1];
         char *f[12];
         int nf = 0;
 
-        if (nl == NULL)
-            break; /* a torn last line */
+        if (nl == NULL) {
+            snprintf(why, size, "damaged (line %u cut short)", lineno + 1);
+            return false;
+        }
         *nl = '\0';
-        for (char *q = p, *tab; q != NULL && nf < 12; q = tab != NULL ? tab + 1 : NULL) {
-            tab = strchr(q, '\t');
-            if (tab != NULL)
-                *tab = '\0';
+        tab = strrchr(p, '\t');
+        if (tab != NULL)
+            line_check(p, (size_t)(tab - p), check);
+        if (tab == NULL || strcmp(tab + 1, check) != 0) {
+            snprintf(why, size, "damaged (line %u)", lineno + 1);
+            return false;
+        }
+        *tab = '\0';
+        for (char *q = p, *t; q != NULL && nf < 12; q = t != NULL ? t + 1 : NULL) {
+            t = strchr(q, '\t');
+            if (t != NULL)
+                *t = '\0';
             f[nf++] = q;
         }
         p = nl + 1;
@@ -146,23 +208,28 @@ bool quarantine_index_parse(char *text, size_t len, GHashTable *entries)
             e->time = g_ascii_strtoll(f[2], NULL, 10);
             e->size = g_ascii_strtoull(f[3], NULL, 10);
             e->state = quarantine_state_parse(f[4], &st) ? st : QUARANTINE_HELD;
-            e->verdict = g_strdup(unescape_field(f[5]));
+            if (e->state != QUARANTINE_DAMAGED || *f[5] != '\0')
+                e->verdict = g_strdup(unescape_field(f[5]));
             e->score = g_ascii_strtod(f[6], NULL);
-            e->sender = g_strdup(unescape_field(f[7]));
+            if (e->state != QUARANTINE_DAMAGED || *f[7] != '\0')
+                e->sender = g_strdup(unescape_field(f[7]));
             split_list(e->recipients, f[8]);
             split_list(e->reasons, f[9]);
             split_list(e->campaigns, f[10]);
             g_hash_table_replace(entries, e->id, e);
-        } else if (nf == 4 && strcmp(f[0], "state") == 0 && quarantine_id_valid(f[1])) {
+            continue;
+        }
+        if (nf == 4 && strcmp(f[0], "state") == 0 && quarantine_id_valid(f[1])) {
             struct quarantine_entry *e = g_hash_table_lookup(entries, f[1]);
             enum quarantine_state st;
 
-            if (e != NULL && quarantine_state_parse(f[3], &st))
+            if (e != NULL && quarantine_state_parse(f[3], &st)) {
                 e->state = st;
-        } else if (nf == 2 && strcmp(f[0], "purge") == 0) {
-            g_hash_table_remove(entries, f[1]);
+                continue;
+            }
         }
-        /* anything else: a damaged line, skipped */
+        snprintf(why, size, "damaged (line %u)", lineno + 1);
+        return false;
     }
     return true;
 }
@@ -212,7 +279,8 @@ enum mv_status quarantine_index_append(const struct qdir *d, const char *line, c
     if (fstat(fd, &sb) == 0 && sb.st_size > 0) {
         int rfd = openat(d->fd, INDEX_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
-        /* a torn line is closed with a field too many, so that it never parses */
+        /* a torn line is closed without a check, so that the next load finds the
+         * index damaged and rebuilds it (the entry it was adding is in no line) */
         if (rfd >= 0 && pread(rfd, &last, 1, sb.st_size - 1) == 1 && last != '\n')
             g_string_append(buf, "\t#torn\n");
         if (rfd >= 0)
@@ -232,44 +300,185 @@ out:
 enum mv_status quarantine_index_append_state(const struct qdir *d, const char *id, gint64 now,
                                              enum quarantine_state state, struct mv_err *err)
 {
-    char *line = g_strdup_printf("state\t%s\t%" G_GINT64_FORMAT "\t%s\n", id, now,
-                                 quarantine_state_name(state));
-    enum mv_status st = quarantine_index_append(d, line, NULL, err);
+    GString *line = g_string_new(NULL);
+    enum mv_status st;
 
-    g_free(line);
+    g_string_append_printf(line, "state\t%s\t%" G_GINT64_FORMAT "\t%s", id, now,
+                           quarantine_state_name(state));
+    close_line(line, 0);
+    st = quarantine_index_append(d, line->str, NULL, err);
+    g_string_free(line, TRUE);
     return st;
 }
 
-/* quarantine_index_scan - every ID.json of D into ENTRIES (records that do not parse
- * skipped) */
-enum mv_status quarantine_index_scan(const struct qdir *d, GHashTable *entries, bool only_missing,
-                                     struct mv_err *err)
+/* quarantine_index_entry_load - the entry of ID's record in D; NULL when there is no
+ * record.  A record that cannot be read or parsed, or is not ID's, gives a damaged
+ * entry: its id, the time of its file, the size of its message (if any), and
+ * *DAMAGED (may be NULL) true. */
+struct quarantine_entry *quarantine_index_entry_load(const struct qdir *d, const char *id,
+                                                     bool *damaged)
+{
+    char name[QUARANTINE_ID_LEN + 8];
+    struct quarantine_entry *e;
+    struct stat sb;
+    JsonNode *root;
+
+    if (damaged != NULL)
+        *damaged = false;
+    snprintf(name, sizeof(name), "%s.json", id);
+    if (fstatat(d->fd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+        return NULL;
+    root = qdir_record_load(d, id, NULL);
+    e = quarantine_record_entry_new(root);
+    if (root != NULL)
+        json_node_unref(root);
+    if (e != NULL && strcmp(e->id, id) == 0)
+        return e;
+    quarantine_entry_free(e);
+    e = quarantine_entry_new();
+    memcpy(e->id, id, sizeof(e->id));
+    e->state = QUARANTINE_DAMAGED;
+    e->time = (gint64)sb.st_mtime;
+    snprintf(name, sizeof(name), "%s.eml", id);
+    if (fstatat(d->fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+        e->size = (guint64)sb.st_size;
+    if (damaged != NULL)
+        *damaged = true;
+    return e;
+}
+
+/* quarantine_index_scan - every ID.json of D into ENTRIES, a record that cannot be read
+ * as a damaged entry; *RECORDS and *DAMAGED (either may be NULL) count them */
+enum mv_status quarantine_index_scan(const struct qdir *d, GHashTable *entries, guint *records,
+                                     guint *damaged, struct mv_err *err)
 {
     DIR *dp = qdir_list(d, err);
     struct dirent *de;
+    guint n = 0, bad = 0;
 
     if (dp == NULL)
         return MV_EIO;
     while ((de = readdir(dp)) != NULL) {
         char id[QUARANTINE_ID_LEN + 1];
         struct quarantine_entry *e;
-        JsonNode *root;
+        bool broken;
 
         if (!quarantine_name_id(de->d_name, ".json", id))
             continue;
-        if (only_missing && g_hash_table_contains(entries, id))
+        e = quarantine_index_entry_load(d, id, &broken);
+        if (e == NULL)
             continue;
-        root = qdir_record_load(d, id, NULL);
-        e = quarantine_record_entry_new(root);
-        if (root != NULL)
-            json_node_unref(root);
-        if (e != NULL && strcmp(e->id, id) == 0)
-            g_hash_table_replace(entries, e->id, e);
-        else
-            quarantine_entry_free(e);
+        g_hash_table_replace(entries, e->id, e);
+        n++;
+        bad += broken ? 1 : 0;
     }
     closedir(dp);
+    if (records != NULL)
+        *records = n;
+    if (damaged != NULL)
+        *damaged = bad;
     return MV_OK;
+}
+
+/* quarantine_index_in_flight - another process holds ID's entry lock: a record the index
+ * lacks is then a store that has not written its index line yet, not damage */
+bool quarantine_index_in_flight(const struct qdir *d, const char *id)
+{
+    bool busy;
+    int fd = qdir_entry_lock(d, id, 0, &busy, NULL);
+
+    if (fd >= 0)
+        close(fd);
+    return fd < 0 && busy;
+}
+
+/* plural - "s" unless N is one */
+static const char *plural(guint n)
+{
+    return n == 1 ? "" : "s";
+}
+
+/* quarantine_index_why_counts - WHY says the index lacked MISSING records and had
+ * STALE entries without one */
+void quarantine_index_why_counts(char *why, size_t size, guint missing, guint stale)
+{
+    if (missing > 0 && stale > 0)
+        snprintf(why, size, "damaged (%u record%s missing from it, %u entr%s without a record)",
+                 missing, plural(missing), stale, stale == 1 ? "y" : "ies");
+    else if (missing > 0)
+        snprintf(why, size, "damaged (%u record%s missing from it)", missing, plural(missing));
+    else
+        snprintf(why, size, "damaged (%u entr%s without a record)", stale,
+                 stale == 1 ? "y" : "ies");
+}
+
+/* dir_check - the records of D (ID.json) against ENTRIES: false with WHY when the index
+ * lacks a record or has an entry without one.  LOCKED: the caller holds .lock, so a
+ * record the index lacks while its entry is locked is a store in flight, not damage. */
+static bool dir_check(const struct qdir *d, GHashTable *entries, bool locked, char *why,
+                      size_t size)
+{
+    DIR *dp = qdir_list(d, NULL);
+    struct dirent *de;
+    guint matched = 0, missing = 0, stale;
+
+    if (dp == NULL)
+        return true; /* unknown; list reads the directory again and says why */
+    while ((de = readdir(dp)) != NULL) {
+        char id[QUARANTINE_ID_LEN + 1];
+
+        if (!quarantine_name_id(de->d_name, ".json", id))
+            continue;
+        if (g_hash_table_contains(entries, id))
+            matched++;
+        else if (!locked || !quarantine_index_in_flight(d, id))
+            missing++;
+    }
+    closedir(dp);
+    stale = g_hash_table_size(entries) - matched;
+    if (missing == 0 && stale == 0)
+        return true;
+    quarantine_index_why_counts(why, size, missing, stale);
+    return false;
+}
+
+/* index_read - D's index into ENTRIES, verified: its header and lines
+ * (quarantine_index_parse), then against the records in D; false with WHY */
+static bool index_read(const struct qdir *d, GHashTable *entries, bool locked, char *why,
+                       size_t size)
+{
+    size_t len;
+    struct mv_err rerr = {0};
+    char *text = qdir_read(d, INDEX_NAME, G_MAXSIZE, &len, &rerr);
+    struct stat sb;
+    bool ok;
+
+    g_hash_table_remove_all(entries);
+    if (text == NULL) {
+        if (fstatat(d->fd, INDEX_NAME, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+            snprintf(why, size, "unreadable (%.100s)", rerr.msg);
+        else
+            snprintf(why, size, "missing");
+        return false;
+    }
+    ok = quarantine_index_parse(text, len, entries, why, size) &&
+         dir_check(d, entries, locked, why, size);
+    g_free(text);
+    return ok;
+}
+
+/* quarantine_index_note - NOTE (QUARANTINE_NOTE_MAX bytes) says the index was WHY and
+ * was rebuilt from RECORDS records, DAMAGED of them damaged */
+void quarantine_index_note(char *note, const char *why, guint records, guint damaged)
+{
+    char bad[48] = "";
+
+    if (note == NULL)
+        return;
+    if (damaged > 0)
+        snprintf(bad, sizeof(bad), " (%u damaged)", damaged);
+    snprintf(note, QUARANTINE_NOTE_MAX, "quarantine: index %s, rebuilt from %u record%s%s", why,
+             records, plural(records), bad);
 }
 
 /* entry_newest_first - ids sort by time, so a larger id is newer */
@@ -317,34 +526,28 @@ GHashTable *quarantine_index_entries_new(void)
     return g_hash_table_new_full(g_str_hash, g_str_equal, NULL, quarantine_entry_free);
 }
 
-/* index_load - the entries of D from its index; when the index is missing or damaged,
- * from the records, and the index rebuilt (under the lock; a rebuild that cannot be
- * written still answers).  NULL with err only when D cannot be read. */
-static GHashTable *index_load(const struct qdir *d, struct mv_err *err)
+/* index_load - the entries of D from its index, verified; when it is missing or
+ * damaged, from the records, the index rebuilt (under the lock; a rebuild that cannot
+ * be written still answers) and NOTE (may be NULL) saying so.  NULL with err only when
+ * D cannot be read. */
+static GHashTable *index_load(const struct qdir *d, char *note, struct mv_err *err)
 {
     GHashTable *entries = quarantine_index_entries_new();
-    size_t len;
-    char *text = qdir_read(d, INDEX_NAME, G_MAXSIZE, &len, NULL);
+    char why[160];
+    guint records = 0, damaged = 0;
     int lock;
 
-    if (text != NULL && quarantine_index_parse(text, len, entries)) {
-        g_free(text);
+    if (index_read(d, entries, false, why, sizeof(why)))
         return entries;
-    }
-    g_free(text);
-    g_hash_table_remove_all(entries);
+    /* again under the lock: a store, delete or purge may have been midway */
     lock = qdir_lock(d, NULL);
-    /* another process may have rebuilt it while we waited */
-    text = qdir_read(d, INDEX_NAME, G_MAXSIZE, &len, NULL);
-    if (text != NULL && quarantine_index_parse(text, len, entries)) {
-        g_free(text);
+    if (index_read(d, entries, lock >= 0, why, sizeof(why))) {
         if (lock >= 0)
             close(lock);
         return entries;
     }
-    g_free(text);
     g_hash_table_remove_all(entries);
-    if (quarantine_index_scan(d, entries, false, err) != MV_OK) {
+    if (quarantine_index_scan(d, entries, &records, &damaged, err) != MV_OK) {
         if (lock >= 0)
             close(lock);
         g_hash_table_unref(entries);
@@ -354,6 +557,9 @@ static GHashTable *index_load(const struct qdir *d, struct mv_err *err)
         quarantine_index_write(d, entries, NULL);
         close(lock);
     }
+    /* a store not yet used has neither index nor records: nothing to say */
+    if (records > 0 || strcmp(why, "missing") != 0)
+        quarantine_index_note(note, why, records, damaged);
     return entries;
 }
 
@@ -429,7 +635,7 @@ static bool filter_pass(const struct quarantine_filter *f, const struct folded *
 }
 
 /* quarantine_list_new - filtered entries, newest first */
-GPtrArray *quarantine_list_new(const char *dir, const struct quarantine_filter *filter,
+GPtrArray *quarantine_list_new(const char *dir, const struct quarantine_filter *filter, char *note,
                                struct mv_err *err)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func(quarantine_entry_free);
@@ -439,13 +645,15 @@ GPtrArray *quarantine_list_new(const char *dir, const struct quarantine_filter *
     GPtrArray *all;
     struct folded globs;
 
+    if (note != NULL)
+        note[0] = '\0';
     if (!qdir_open(&d, dir, false, &missing, err)) {
         if (missing)
             return out;
         g_ptr_array_unref(out);
         return NULL;
     }
-    entries = index_load(&d, err);
+    entries = index_load(&d, note, err);
     qdir_close(&d);
     if (entries == NULL) {
         g_ptr_array_unref(out);

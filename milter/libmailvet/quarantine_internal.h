@@ -51,6 +51,14 @@ enum mv_status qdir_sync(const struct qdir *d, struct mv_err *err);
 /* qdir_lock - flock(LOCK_EX) on D/.lock; the fd (>= 0) is the lock, close releases it;
  * -1 with err */
 int qdir_lock(const struct qdir *d, struct mv_err *err);
+/* qdir_entry_lock - ID's lock, which every change of one entry holds (release over its
+ * SMTP transaction and state change, delete, store until its index line, purge while it
+ * removes it): a write lock on one byte of D/.lock-entries, taken before D/.lock when
+ * both are; retried for WAIT_MS while another holds it.  The fd (>= 0) is the lock,
+ * close releases it; -1 with err ("busy: ..." and *BUSY, which may be NULL, true when
+ * another held it all along). */
+int qdir_entry_lock(const struct qdir *d, const char *id, unsigned wait_ms, bool *busy,
+                    struct mv_err *err);
 /* qdir_write_file - NAME in D holds exactly DATA, atomically (temporary, fsync, rename,
  * directory fsync) */
 enum mv_status qdir_write_file(const struct qdir *d, const char *name, const void *data,
@@ -59,8 +67,9 @@ enum mv_status qdir_write_file(const struct qdir *d, const char *name, const voi
  * *LEN (may be NULL); NULL with err.  The caller frees. */
 char *qdir_read(const struct qdir *d, const char *name, size_t max, size_t *len,
                 struct mv_err *err);
-/* qdir_record_load - ID.json of D parsed: a JSON object node (caller unrefs); NULL with
- * err naming the file */
+/* qdir_record_load - ID.json of D parsed: a JSON object node whose "id" is ID (caller
+ * unrefs); NULL with err naming the file: MV_EPARSE when the record is damaged (not
+ * JSON, not an object, another id), MV_EIO when it cannot be read */
 JsonNode *qdir_record_load(const struct qdir *d, const char *id, struct mv_err *err);
 
 /* ---- quarantine_index.c: entries and the index file ---- */
@@ -72,8 +81,9 @@ GHashTable *quarantine_index_entries_new(void);
 /* quarantine_index_add_line - the "add" line of E, '\n' included, appended to OUT */
 void quarantine_index_add_line(GString *out, const struct quarantine_entry *e);
 /* quarantine_index_parse - the events of the index TEXT (modified) into ENTRIES; false
- * when the header is missing (a damaged index) */
-bool quarantine_index_parse(char *text, size_t len, GHashTable *entries);
+ * with WHY ("damaged (line 17)", "of an older format (version 1)" ...) at the first
+ * sign of damage (ENTRIES then holds what came before it) */
+bool quarantine_index_parse(char *text, size_t len, GHashTable *entries, char *why, size_t size);
 /* quarantine_index_append - one LINE to D's index (caller holds the lock); a torn last
  * line is closed first.  A missing index is created only by the first store (FIRST_ID,
  * when its record is the only one), else left to the next rebuild. */
@@ -83,10 +93,24 @@ enum mv_status quarantine_index_append(const struct qdir *d, const char *line, c
  * appended (caller holds the lock) */
 enum mv_status quarantine_index_append_state(const struct qdir *d, const char *id, gint64 now,
                                              enum quarantine_state state, struct mv_err *err);
-/* quarantine_index_scan - every record of D into ENTRIES (records that do not parse are
- * skipped; with ONLY_MISSING, ids ENTRIES has already are not read) */
-enum mv_status quarantine_index_scan(const struct qdir *d, GHashTable *entries, bool only_missing,
-                                     struct mv_err *err);
+/* quarantine_index_entry_load - the entry of ID's record in D, or a damaged entry (its
+ * id, its file's time, its message's size; *DAMAGED, may be NULL, true) when the record
+ * cannot be read or parsed or is not ID's; NULL when D has no ID.json */
+struct quarantine_entry *quarantine_index_entry_load(const struct qdir *d, const char *id,
+                                                     bool *damaged);
+/* quarantine_index_scan - every record of D into ENTRIES (quarantine_index_entry_load);
+ * *RECORDS and *DAMAGED (may be NULL) count them */
+enum mv_status quarantine_index_scan(const struct qdir *d, GHashTable *entries, guint *records,
+                                     guint *damaged, struct mv_err *err);
+/* quarantine_index_in_flight - another process holds ID's entry lock (a record the index
+ * lacks is then a store that has not written its line yet) */
+bool quarantine_index_in_flight(const struct qdir *d, const char *id);
+/* quarantine_index_why_counts - WHY: "damaged (MISSING records missing from it, STALE
+ * entries without a record)", naming only the counts that are not zero */
+void quarantine_index_why_counts(char *why, size_t size, guint missing, guint stale);
+/* quarantine_index_note - NOTE (QUARANTINE_NOTE_MAX bytes, may be NULL): "quarantine:
+ * index WHY, rebuilt from RECORDS records (DAMAGED damaged)" */
+void quarantine_index_note(char *note, const char *why, guint records, guint damaged);
 /* quarantine_index_sorted_new - ENTRIES' values newest first (borrowed pointers; the
  * caller frees the array) */
 GPtrArray *quarantine_index_sorted_new(GHashTable *entries);
@@ -111,5 +135,10 @@ struct quarantine_entry *quarantine_record_entry_new(JsonNode *root);
  * which may be NULL), and returned as the record's new text (caller frees) */
 char *quarantine_record_change_new(JsonNode *root, enum quarantine_state state, gint64 now,
                                    const char *by, const char *detail);
+/* quarantine_record_damaged_new - the text of a record that replaces ID's damaged one
+ * (stored at FILE_TIME, damaged as WHY says) when BY deletes it at NOW: id, time, state
+ * deleted, "damaged": WHY, and the history of the deletion (caller frees) */
+char *quarantine_record_damaged_new(const char *id, gint64 file_time, const char *why, gint64 now,
+                                    const char *by);
 
 #endif

@@ -1,5 +1,7 @@
 /* quarantine_purge.c - retention (quarantine_purge in quarantine.h): under the lock,
- * entries older than an age go, then the oldest until the store is under a size; the
+ * entries older than an age go, then the oldest until the store is under a size (each
+ * under its entry lock, tried once: an entry that a release or a delete holds is left
+ * for the next purge and counted busy); the
  * leftovers of killed writes (temporaries, an .eml without its .json) older than
  * LEFTOVER_AGE go; the record is removed before the message, so that an entry is gone
  * once its record is; records the index missed are adopted and the index is rewritten
@@ -82,30 +84,38 @@ static GHashTable *files_on_disk(const struct qdir *d, gint64 now, guint *leftov
 }
 
 /* entries_known - the entries of D's index, or of its records when the index is
- * missing or damaged; NULL with err when D cannot be read */
-static GHashTable *entries_known(const struct qdir *d, struct mv_err *err)
+ * missing or damaged (NOTE then says so); NULL with err when D cannot be read */
+static GHashTable *entries_known(const struct qdir *d, char *note, struct mv_err *err)
 {
     GHashTable *entries = quarantine_index_entries_new();
     size_t len;
+    char why[160] = "missing";
     char *text = qdir_read(d, INDEX_NAME, G_MAXSIZE, &len, NULL);
+    guint records = 0, damaged = 0;
 
-    if (text == NULL || !quarantine_index_parse(text, len, entries)) {
-        g_hash_table_remove_all(entries);
-        if (quarantine_index_scan(d, entries, false, err) != MV_OK) {
-            g_hash_table_unref(entries);
-            entries = NULL;
-        }
+    if (text != NULL && quarantine_index_parse(text, len, entries, why, sizeof(why))) {
+        g_free(text);
+        return entries;
     }
     g_free(text);
+    g_hash_table_remove_all(entries);
+    if (quarantine_index_scan(d, entries, &records, &damaged, err) != MV_OK) {
+        g_hash_table_unref(entries);
+        return NULL;
+    }
+    if (records > 0 || strcmp(why, "missing") != 0)
+        quarantine_index_note(note, why, records, damaged);
     return entries;
 }
 
 /* reconcile - ENTRIES made to match FILES: records the index missed (a write killed
- * before its line) adopted; an .eml without its .json older than LEFTOVER_AGE removed
- * (counted in *LEFTOVERS); entries whose record is gone dropped; the .eml of a deleted
- * entry removed (a delete that stopped before it).  Returns the bytes of the entries. */
+ * before its line, or a damaged index) adopted, a damaged record as a damaged entry;
+ * an .eml without its .json older than LEFTOVER_AGE removed (counted in *LEFTOVERS);
+ * entries whose record is gone dropped; the .eml of a deleted entry removed (a delete
+ * that stopped before it).  *MISSING counts the records adopted that no store in
+ * flight explains, *STALE the entries dropped.  Returns the bytes of the entries. */
 static guint64 reconcile(const struct qdir *d, GHashTable *files, GHashTable *entries, gint64 now,
-                         guint *leftovers)
+                         guint *leftovers, guint *missing, guint *stale)
 {
     GHashTableIter it;
     gpointer k, v;
@@ -116,15 +126,12 @@ static guint64 reconcile(const struct qdir *d, GHashTable *files, GHashTable *en
         struct files *f = v;
 
         if (f->has_json && !g_hash_table_contains(entries, k)) {
-            JsonNode *root = qdir_record_load(d, k, NULL);
-            struct quarantine_entry *e = quarantine_record_entry_new(root);
+            struct quarantine_entry *e = quarantine_index_entry_load(d, k, NULL);
 
-            if (root != NULL)
-                json_node_unref(root);
-            if (e != NULL && strcmp(e->id, k) == 0)
+            if (e != NULL)
                 g_hash_table_replace(entries, e->id, e);
-            else
-                quarantine_entry_free(e);
+            if (e != NULL && !quarantine_index_in_flight(d, k))
+                (*missing)++;
         }
         if (f->has_eml && !f->has_json && quarantine_id_ms(k) / 1000 < now - LEFTOVER_AGE) {
             if (unlink_file(d, k, ".eml"))
@@ -139,6 +146,7 @@ static guint64 reconcile(const struct qdir *d, GHashTable *files, GHashTable *en
 
         if (f == NULL || !f->has_json) {
             g_hash_table_iter_remove(&it);
+            (*stale)++;
             continue;
         }
         if (e->state == QUARANTINE_DELETED && f->has_eml && unlink_file(d, e->id, ".eml"))
@@ -148,9 +156,26 @@ static guint64 reconcile(const struct qdir *d, GHashTable *files, GHashTable *en
     return total;
 }
 
+/* note_counts - NOTE says the index lacked MISSING records and had STALE entries without
+ * one, and was rebuilt from ENTRIES */
+static void note_counts(char *note, guint missing, guint stale, GHashTable *entries)
+{
+    char why[160];
+    guint damaged = 0;
+    GHashTableIter it;
+    gpointer v;
+
+    g_hash_table_iter_init(&it, entries);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        damaged += ((struct quarantine_entry *)v)->state == QUARANTINE_DAMAGED ? 1 : 0;
+    quarantine_index_why_counts(why, sizeof(why), missing, stale);
+    quarantine_index_note(note, why, g_hash_table_size(entries), damaged);
+}
+
 /* remove_old - oldest first, the entries older than MAX_AGE, then those over MAX_SIZE
- * (*TOTAL bytes, updated), removed from disk and from ENTRIES; the record goes first:
- * once it is gone the entry is gone */
+ * (*TOTAL bytes, updated), removed from disk and from ENTRIES under their entry locks;
+ * the record goes first: once it is gone the entry is gone.  An entry another process
+ * holds stays (S->busy). */
 static enum mv_status remove_old(const struct qdir *d, GHashTable *files, GHashTable *entries,
                                  guint64 max_age, guint64 max_size, gint64 now, guint64 *total,
                                  struct quarantine_purge_stats *s, struct mv_err *err)
@@ -165,13 +190,26 @@ static enum mv_status remove_old(const struct qdir *d, GHashTable *files, GHashT
         gint64 t = quarantine_id_ms(e->id) / 1000;
         bool too_old = (gint64)max_age < now && t < now - (gint64)max_age;
 
+        bool busy;
+        int lock;
+
         if (!too_old && *total <= max_size)
             continue;
+        if ((lock = qdir_entry_lock(d, e->id, 0, &busy, err)) < 0) {
+            if (busy) {
+                s->busy++;
+                continue;
+            }
+            st = MV_EIO;
+            break;
+        }
         if (!unlink_file(d, e->id, ".json") && errno != ENOENT) {
             st = mv_err_set(err, MV_EIO, "%s/%s.json: %s", d->path, e->id, g_strerror(errno));
+            close(lock);
             break;
         }
         unlink_file(d, e->id, ".eml");
+        close(lock);
         *total -= bytes;
         s->removed++;
         s->removed_bytes += bytes;
@@ -191,6 +229,7 @@ enum mv_status quarantine_purge(const char *dir, guint64 max_age, guint64 max_si
     GHashTable *files = NULL, *entries = NULL;
     enum mv_status st = MV_EIO;
     guint64 total;
+    guint unindexed = 0, stale = 0;
     int lock = -1;
 
     if (!qdir_open(&d, dir, false, &missing, err)) {
@@ -202,9 +241,11 @@ enum mv_status quarantine_purge(const char *dir, guint64 max_age, guint64 max_si
         goto out;
     if ((files = files_on_disk(&d, now, &s.leftovers, err)) == NULL)
         goto out;
-    if ((entries = entries_known(&d, err)) == NULL)
+    if ((entries = entries_known(&d, s.note, err)) == NULL)
         goto out;
-    total = reconcile(&d, files, entries, now, &s.leftovers);
+    total = reconcile(&d, files, entries, now, &s.leftovers, &unindexed, &stale);
+    if (s.note[0] == '\0' && (unindexed > 0 || stale > 0))
+        note_counts(s.note, unindexed, stale, entries);
     if ((st = remove_old(&d, files, entries, max_age, max_size, now, &total, &s, err)) != MV_OK)
         goto out;
     if ((st = qdir_sync(&d, err)) != MV_OK)

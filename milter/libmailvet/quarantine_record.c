@@ -6,7 +6,8 @@
  * Record fields: id, time (RFC 3339, UTC), queue_id, client_addr, sender,
  * recipients[], size, the scan result's own fields (verdict, action, score, reasons[],
  * hits[], policy, objects[], ... as mailvet scan --json, file left out), generation,
- * state (held | released | deleted), history[] {state, time, by, detail}.
+ * state (held | released | deleted), history[] {state, time, by, detail}; and, in the
+ * record that replaces a damaged one when it is deleted, damaged (why it was).
  * json-glib builds, escapes and parses every text; text the sender controls is made
  * printable in the readable view.  A part of the quarantine module: it never logs. */
 #include <stdio.h>
@@ -268,6 +269,43 @@ char *quarantine_record_change_new(JsonNode *root, enum quarantine_state state, 
     return text;
 }
 
+/* quarantine_record_damaged_new - a record of the deletion of ID's damaged record */
+char *quarantine_record_damaged_new(const char *id, gint64 file_time, const char *why, gint64 now,
+                                    const char *by)
+{
+    JsonBuilder *b = json_builder_new();
+    char *when = rfc3339_new(file_time), *deleted = rfc3339_new(now), *detail, *text;
+    JsonNode *root;
+
+    detail = g_strdup_printf("the record was damaged (%s); this one replaces it", why);
+    json_builder_begin_object(b);
+    add_string(b, "id", id);
+    add_string(b, "time", when);
+    add_string(b, "state", quarantine_state_name(QUARANTINE_DELETED));
+    add_string(b, "damaged", why);
+    json_builder_set_member_name(b, "recipients");
+    json_builder_begin_array(b);
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "history");
+    json_builder_begin_array(b);
+    json_builder_begin_object(b);
+    add_string(b, "state", quarantine_state_name(QUARANTINE_DELETED));
+    add_string(b, "time", deleted);
+    add_string(b, "by", by != NULL ? by : "?");
+    add_string(b, "detail", detail);
+    json_builder_end_object(b);
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    root = json_builder_get_root(b);
+    text = pretty_new(root);
+    json_node_unref(root);
+    g_object_unref(b);
+    g_free(when);
+    g_free(deleted);
+    g_free(detail);
+    return text;
+}
+
 /* ---- the operator's views ------------------------------------------------------------- */
 
 /* quarantine_record_state - the record's state; held when it names none we know */
@@ -442,6 +480,8 @@ char *quarantine_record_text_new(JsonNode *record)
     field(out, "id:", string_member(o, "id"));
     field(out, "time:", string_member(o, "time"));
     field(out, "state:", string_member(o, "state"));
+    if (string_member(o, "damaged") != NULL)
+        field(out, "damaged:", string_member(o, "damaged"));
     field(out, "queue id:", string_member(o, "queue_id"));
     field(out, "client:", string_member(o, "client_addr"));
     g_string_append_printf(out, "%-12s <", "sender:");

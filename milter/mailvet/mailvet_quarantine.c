@@ -116,7 +116,7 @@ static void usage(FILE *out)
 {
     fputs("usage: mailvet quarantine [-c CONFIG] COMMAND ...\n"
           "  list [--since T] [--until T] [--campaign C] [--reason R] [--sender GLOB]\n"
-          "       [--recipient GLOB] [--state held|released|deleted] [--json]\n"
+          "       [--recipient GLOB] [--state held|released|deleted|damaged] [--json]\n"
           "  show ID [--raw | --json]\n"
           "  release ID... [--to ADDR]...\n"
           "  delete ID...\n"
@@ -140,8 +140,10 @@ static void complain(const char *cmd, const char *fmt, ...)
 }
 
 /* check_id - MAILVET_QUARANTINE_OK when ID is an entry of DIR; else says why on
- * stderr.  STATE receives the record's state. */
-static int check_id(const char *cmd, const char *dir, const char *id, enum quarantine_state *state)
+ * stderr.  STATE receives the record's state: QUARANTINE_DAMAGED for a record that
+ * does not parse, with WHY (may be NULL; sizeof(struct mv_err.msg) bytes) saying so. */
+static int check_id(const char *cmd, const char *dir, const char *id, enum quarantine_state *state,
+                    char *why)
 {
     struct mv_err err = {0};
     JsonNode *rec;
@@ -154,6 +156,13 @@ static int check_id(const char *cmd, const char *dir, const char *id, enum quara
         return MAILVET_QUARANTINE_UNKNOWN;
     }
     rec = quarantine_record_new(dir, id, &err);
+    if (rec == NULL && err.status == MV_EPARSE) {
+        if (state != NULL)
+            *state = QUARANTINE_DAMAGED;
+        if (why != NULL)
+            g_strlcpy(why, err.msg, sizeof(err.msg));
+        return MAILVET_QUARANTINE_OK;
+    }
     if (rec == NULL) {
         if (!quarantine_exists(dir, id) && strstr(err.msg, g_strerror(ENOENT)) != NULL) {
             complain(cmd, "%s: no such entry in %s", id, dir);
@@ -238,6 +247,7 @@ static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
     gint64 now = g_get_real_time() / G_USEC_PER_SEC;
     struct mv_err err = {0};
     enum quarantine_state st;
+    char note[QUARANTINE_NOTE_MAX];
     bool json = false;
     GPtrArray *l;
     GString *out;
@@ -268,7 +278,7 @@ static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
             break;
         case 'S':
             if (!quarantine_state_parse(optarg, &st)) {
-                complain("list", "--state %s: one of held, released, deleted", optarg);
+                complain("list", "--state %s: one of held, released, deleted, damaged", optarg);
                 return MAILVET_QUARANTINE_USAGE;
             }
             f.state = (int)st;
@@ -288,11 +298,13 @@ static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
         complain("list", "unexpected argument %s", argv[optind]);
         return MAILVET_QUARANTINE_USAGE;
     }
-    l = quarantine_list_new(cfg->quarantine_dir, &f, &err);
+    l = quarantine_list_new(cfg->quarantine_dir, &f, note, &err);
     if (l == NULL) {
         complain("list", "%s", err.msg);
         return MAILVET_QUARANTINE_FAILED;
     }
+    if (note[0] != '\0')
+        fprintf(stderr, "%s\n", note);
     out = g_string_sized_new(1u << 17);
     if (json)
         list_json(out, l);
@@ -383,6 +395,7 @@ static int cmd_show(int argc, char **argv, const struct mv_config *cfg)
     bool raw = false, json = false;
     enum quarantine_state state;
     struct mv_err err = {0};
+    char why[sizeof(err.msg)];
     JsonNode *rec;
     GString *out;
     int ch, rc;
@@ -409,8 +422,14 @@ static int cmd_show(int argc, char **argv, const struct mv_config *cfg)
         return MAILVET_QUARANTINE_USAGE;
     }
     id = argv[optind];
-    if ((rc = check_id("show", dir, id, &state)) != MAILVET_QUARANTINE_OK)
+    if ((rc = check_id("show", dir, id, &state, why)) != MAILVET_QUARANTINE_OK)
         return rc;
+    if (state == QUARANTINE_DAMAGED && !raw) {
+        complain("show",
+                 "%s: damaged: %s (show --raw writes the message; delete removes the entry)", id,
+                 why);
+        return MAILVET_QUARANTINE_FAILED;
+    }
     if (raw) {
         if (state == QUARANTINE_DELETED) {
             complain("show", "%s: deleted, the message is gone (the record remains)", id);
@@ -483,11 +502,16 @@ static int cmd_release(int argc, char **argv, const struct mv_config *cfg)
         const char *id = argv[i];
         enum quarantine_state state;
         struct mv_err err = {0};
-        int rc = check_id("release", cfg->quarantine_dir, id, &state);
+        char why[sizeof(err.msg)];
+        int rc = check_id("release", cfg->quarantine_dir, id, &state, why);
 
         if (rc == MAILVET_QUARANTINE_OK && state == QUARANTINE_DELETED) {
             complain("release", "%s: deleted, nothing to release", id);
             rc = MAILVET_QUARANTINE_UNKNOWN;
+        } else if (rc == MAILVET_QUARANTINE_OK && state == QUARANTINE_DAMAGED) {
+            complain("release", "%s: not released: damaged, its envelope cannot be read: %s", id,
+                     why);
+            rc = MAILVET_QUARANTINE_FAILED;
         }
         if (rc == MAILVET_QUARANTINE_OK &&
             quarantine_release(cfg->quarantine_dir, id, &o, &err) != MV_OK) {
@@ -533,13 +557,13 @@ static int cmd_delete(int argc, char **argv, const struct mv_config *cfg)
         const char *id = argv[i];
         enum quarantine_state state;
         struct mv_err err = {0};
-        int rc = check_id("delete", cfg->quarantine_dir, id, &state);
+        int rc = check_id("delete", cfg->quarantine_dir, id, &state, NULL);
 
         if (rc == MAILVET_QUARANTINE_OK && state == QUARANTINE_DELETED) {
             printf("%s: already deleted\n", id);
         } else if (rc == MAILVET_QUARANTINE_OK) {
             if (quarantine_delete(cfg->quarantine_dir, id, by, &err) != MV_OK) {
-                complain("delete", "%s: %s", id, err.msg);
+                complain("delete", "%s: not deleted: %s", id, err.msg);
                 rc = MAILVET_QUARANTINE_FAILED;
             } else {
                 printf("%s: deleted\n", id);
@@ -605,9 +629,14 @@ static int cmd_purge(int argc, char **argv, const struct mv_config *cfg)
         complain("purge", "%s", err.msg);
         return MAILVET_QUARANTINE_FAILED;
     }
+    if (s.note[0] != '\0')
+        fprintf(stderr, "%s\n", s.note);
     printf("purged %u entries (%" G_GUINT64_FORMAT " bytes) and %u leftovers; kept %u entries "
            "(%" G_GUINT64_FORMAT " bytes)\n",
            s.removed, s.removed_bytes, s.leftovers, s.kept, s.kept_bytes);
+    if (s.busy > 0)
+        printf("left %u entries another process was releasing or changing, for the next purge\n",
+               s.busy);
     return MAILVET_QUARANTINE_OK;
 }
 

@@ -14,6 +14,8 @@
 #                                    password written in the text body
 #   OUTDIR/eicar-enc-nopassword.eml  the same zip, no password in the text
 #   OUTDIR/big-clean.eml       clean message over 2 MB (spool spill tests)
+#   OUTDIR/many-parts.eml      clean: a text body + 200 small text attachments, each
+#                              different (200 leaves, 200 cache keys)
 #
 # Messages are RFC 5322 with LF line endings (as a local file, sendmail(1) or
 # swaks take them; a test that speaks the milter protocol turns them into CRLF).
@@ -144,3 +146,18 @@ if [ "$big" -le 2097152 ]; then
     echo "make-samples.sh: big-clean.eml is $big bytes, want more than 2 MB" >&2
     exit 1
 fi
+
+# many-parts.eml: 200 different small text attachments, as a bulk mail with many files
+b="=_mailvet_sample_many-parts.1"
+{
+    headers "Two hundred files" many-parts.1 "$b"
+    text_part "$b" "Hello, the files are attached."
+    i=1
+    while [ "$i" -le 200 ]; do
+        printf -- '--%s\nContent-Type: text/plain; name="file%03d.txt"\n' "$b" "$i"
+        printf 'Content-Disposition: attachment; filename="file%03d.txt"\n\n' "$i"
+        printf 'This is file number %d of 200.\n' "$i"
+        i=$((i + 1))
+    done
+    printf -- '--%s--\n' "$b"
+} > many-parts.eml

@@ -2,10 +2,13 @@
  * smtp_client.c): store then list and show (an entry as JSON, the record's text and
  * state); a write that fails at each step (the .eml, the .json, the index line; a
  * message fd that ends early) leaves no entry and no temporary; ids; the index
- * rebuilt when missing or damaged, a torn last line; filters; purge by age and by size,
+ * rebuilt when missing or damaged, each kind of damage (no header, version 1, cut short,
+ * header only, a line changed, nonsense, a line left out, an entry without a record)
+ * found and said; damaged records listed, deleted and purged; filters; purge by age and by size,
  * leftovers of killed writes, records the index missed; delete; release against an
  * SMTP sink run in a thread (250, 451 at the dot, 550 to a recipient, nobody
- * listening), with dot-stuffing round trips; directory refusals (symlink,
+ * listening), with dot-stuffing round trips; a release in flight holds its entry
+ * against delete and purge; directory refusals (symlink,
  * group-readable) and creation (0700). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -107,7 +110,8 @@ static gint by_name(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* names - the file names in the store, sorted, space-separated */
+/* names - the file names in the store, sorted, space-separated; the lock files (made on
+ * first use, and no part of an entry) left out */
 static char *names(void)
 {
     DIR *d = opendir(dir);
@@ -117,7 +121,8 @@ static char *names(void)
 
     assert_non_null(d);
     while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            !g_str_has_prefix(e->d_name, ".lock"))
             g_ptr_array_add(n, g_strdup(e->d_name));
     closedir(d);
     g_ptr_array_sort(n, by_name);
@@ -146,7 +151,7 @@ static int count_files(const char *prefix, const char *suffix)
 static GPtrArray *list(const struct quarantine_filter *f)
 {
     struct mv_err err = {0};
-    GPtrArray *l = quarantine_list_new(dir, f, &err);
+    GPtrArray *l = quarantine_list_new(dir, f, NULL, &err);
 
     if (l == NULL)
         fail_msg("list: %s", err.msg);
@@ -407,7 +412,7 @@ static void store_creates_dir_0700_and_refuses_unsafe(void **state)
     assert_int_equal(store("x@example.com", NULL, scan_json, id, &err), MV_EIO);
     if (strstr(err.msg, "0750") == NULL || strstr(err.msg, "chmod 0700") == NULL)
         fail_msg("got \"%s\", want the mode and the fix", err.msg);
-    assert_null(quarantine_list_new(dir, NULL, &err));
+    assert_null(quarantine_list_new(dir, NULL, NULL, &err));
     chmod(dir, 0700);
 
     snprintf(link, sizeof(link), "%s/link", top);
@@ -419,7 +424,7 @@ static void store_creates_dir_0700_and_refuses_unsafe(void **state)
 
     /* a missing directory lists empty (the tool never creates it) */
     snprintf(link, sizeof(link), "%s/absent", top);
-    l = quarantine_list_new(link, NULL, &err);
+    l = quarantine_list_new(link, NULL, NULL, &err);
     assert_non_null(l);
     assert_int_equal(l->len, 0);
     g_ptr_array_unref(l);
@@ -514,29 +519,130 @@ static void index_rebuilt_when_missing_or_damaged(void **state)
         assert_int_equal(list_len(&f), 1); /* the state came back from the record */
     }
 
-    /* damaged: not our header */
+    /* damaged: not our header; rebuilt in this format */
     assert_true(g_file_set_contents(path, "garbage\nmore\n", -1, NULL));
     assert_int_equal(list_len(NULL), 3);
     text = read_file("index");
-    assert_true(g_str_has_prefix(text, "mailvet-quarantine-index 1\n"));
+    assert_true(g_str_has_prefix(text, "mailvet-quarantine-index 2\n"));
     g_free(text);
 
-    /* a torn last line is ignored, and the next store's line still counts */
+    /* a torn last line (a store killed midway): the next store closes it and adds its
+     * own, and the next list rebuilds the index with every entry */
     fp = fopen(path, "a");
     fputs("add\t01HZX3K5V7ABCDEFGHJKMNPQRS\t17000", fp);
     fclose(fp);
-    assert_int_equal(list_len(NULL), 3);
     {
-        char id4[QUARANTINE_ID_LEN + 1];
+        char id4[QUARANTINE_ID_LEN + 1], note[QUARANTINE_NOTE_MAX];
+        GPtrArray *l;
 
         assert_int_equal(store("a@example.com", NULL, scan_json, id4, &err), MV_OK);
+        l = quarantine_list_new(dir, NULL, note, &err);
+        assert_int_equal(l->len, 4);
+        assert_string_equal(note, "quarantine: index damaged (line 5), rebuilt from 4 records");
+        g_ptr_array_unref(l);
         assert_int_equal(list_len(NULL), 4);
     }
-    /* a line of nonsense in the middle is skipped */
-    fp = fopen(path, "a");
-    fputs("state\tnot-an-id\t1\theld\nbogus\n", fp);
-    fclose(fp);
-    assert_int_equal(list_len(NULL), 4);
+}
+
+/* check_line - LINE (without its '\n') with the check an index line ends with */
+static char *check_line(const char *line)
+{
+    char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, line, -1);
+    char *out = g_strdup_printf("%s\t%.8s\n", line, sum);
+
+    g_free(sum);
+    return out;
+}
+
+/* One way to damage the index, and what list says of it. */
+struct damage_case {
+    const char *what;
+    char *text;       /* the index */
+    const char *want; /* the note, or its start when it ends with '*' */
+};
+
+/* index_damage_found_and_rebuilt - every kind of damage to the index is found by list,
+ * which answers every entry from the records, says so in its note, and leaves a good
+ * index (the next list says nothing) */
+static void index_damage_found_and_rebuilt(void **state)
+{
+    char id[3][QUARANTINE_ID_LEN + 1], path[512], note[QUARANTINE_NOTE_MAX];
+    struct mv_err err = {0};
+    char *good, **lines, *extra, *v1;
+    GString *g;
+    struct damage_case cases[8];
+    size_t nc = 0;
+
+    (void)state;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(store("a@example.com", NULL, scan_json, id[i], &err), MV_OK);
+    assert_int_equal(list_len(NULL), 3);
+    snprintf(path, sizeof(path), "%s/index", dir);
+    good = read_file("index");
+    lines = g_strsplit(good, "\n", -1); /* header, 3 add lines, "" */
+    assert_int_equal(g_strv_length(lines), 5);
+
+    cases[nc++] =
+        (struct damage_case){"no header", g_strdup("garbage\nmore\n"),
+                             "quarantine: index damaged (no header), rebuilt from 3 records"};
+    g = g_string_new("mailvet-quarantine-index 1\n");
+    for (int i = 1; i <= 3; i++)
+        g_string_append_printf(g, "%.*s\n", (int)(strrchr(lines[i], '\t') - lines[i]), lines[i]);
+    v1 = g_string_free(g, FALSE);
+    cases[nc++] = (struct damage_case){
+        "version 1", v1,
+        "quarantine: index of an older format (version 1), rebuilt from 3 records"};
+    cases[nc++] = (struct damage_case){"cut short", g_strndup(good, strlen(good) * 2 / 3),
+                                       "quarantine: index damaged (line *"};
+    cases[nc++] = (struct damage_case){
+        "header only", g_strconcat(lines[0], "\n", NULL),
+        "quarantine: index damaged (3 records missing from it), rebuilt from 3 records"};
+    cases[nc++] =
+        (struct damage_case){"one line changed", g_strdup(good),
+                             "quarantine: index damaged (line 3), rebuilt from 3 records"};
+    *strstr(strstr(cases[nc - 1].text, lines[2]), "a@example.com") = 'b';
+    cases[nc++] = (struct damage_case){
+        "a line of nonsense",
+        g_strconcat(lines[0], "\n", lines[1], "\nnonsense\n", lines[2], "\n", lines[3], "\n", NULL),
+        "quarantine: index damaged (line 3), rebuilt from 3 records"};
+    cases[nc++] = (struct damage_case){
+        "a line left out", g_strconcat(lines[0], "\n", lines[1], "\n", lines[3], "\n", NULL),
+        "quarantine: index damaged (1 record missing from it), rebuilt from 3 records"};
+    extra = check_line("state\t01HZX3K5V7ABCDEFGHJKMNPQRS\t1\theld");
+    cases[nc++] =
+        (struct damage_case){"a state line of an entry never added", g_strconcat(good, extra, NULL),
+                             "quarantine: index damaged (line 5), rebuilt from 3 records"};
+    g_free(extra);
+
+    for (size_t i = 0; i < nc; i++) {
+        GPtrArray *l;
+        size_t wl = strlen(cases[i].want);
+        bool prefix = cases[i].want[wl - 1] == '*';
+
+        assert_true(g_file_set_contents(path, cases[i].text, -1, NULL));
+        l = quarantine_list_new(dir, NULL, note, &err);
+        if (l == NULL || l->len != 3)
+            fail_msg("%s: got %d entries, want 3", cases[i].what, l != NULL ? (int)l->len : -1);
+        g_ptr_array_unref(l);
+        if (prefix ? strncmp(note, cases[i].want, wl - 1) != 0 : strcmp(note, cases[i].want) != 0)
+            fail_msg("%s: note \"%s\", want \"%s\"", cases[i].what, note, cases[i].want);
+        l = quarantine_list_new(dir, NULL, note, &err);
+        assert_int_equal(l->len, 3);
+        g_ptr_array_unref(l);
+        if (note[0] != '\0')
+            fail_msg("%s: the list after the rebuild says \"%s\", want nothing", cases[i].what,
+                     note);
+        g_free(cases[i].text);
+    }
+    /* an entry whose record is gone (removed by hand) */
+    assert_true(g_file_set_contents(path, good, -1, NULL));
+    snprintf(path, sizeof(path), "%s/%s.json", dir, id[0]);
+    assert_int_equal(unlink(path), 0);
+    g_ptr_array_unref(quarantine_list_new(dir, NULL, note, &err));
+    assert_string_equal(
+        note, "quarantine: index damaged (1 entry without a record), rebuilt from 2 records");
+    g_strfreev(lines);
+    g_free(good);
 }
 
 /* ---- filters ----------------------------------------------------------------------- */
@@ -575,9 +681,13 @@ static void list_filters(void **state)
     };
 
     (void)state;
+    /* 2 ms apart: ids sort by their millisecond, then by chance */
     assert_int_equal(store("mallory@example.com", NULL, scan_json, id, &err), MV_OK);
+    g_usleep(2000);
     assert_int_equal(store("mallory@example.com", "carol@example.net", scan_json, id, &err), MV_OK);
+    g_usleep(2000);
     assert_int_equal(store("", NULL, scan_json, id, &err), MV_OK);
+    g_usleep(2000);
     assert_int_equal(store("eve@example.com", "dave@example.org", other_json, id, &err), MV_OK);
     assert_int_equal(quarantine_delete(dir, id, "test", &err), MV_OK);
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -672,8 +782,7 @@ static void purge_by_age_adopts_unindexed_and_removes_leftovers(void **state)
     (void)state;
     assert_int_equal(store("a@example.com", NULL, scan_json, id, &err), MV_OK);
     assert_int_equal(list_len(NULL), 1);
-    craft_old(id, 40, old);
-    assert_int_equal(list_len(NULL), 1); /* not in the index yet */
+    craft_old(id, 40, old); /* not in the index */
     /* leftovers: an old temporary, an old .eml without its .json, a fresh temporary */
     snprintf(path, sizeof(path), "%s/.tmp-%s.eml-0badf00d", dir, id);
     fd = open(path, O_CREAT | O_WRONLY, 0600);
@@ -686,11 +795,13 @@ static void purge_by_age_adopts_unindexed_and_removes_leftovers(void **state)
     snprintf(path, sizeof(path), "%s/%s.json", dir, orphan);
     unlink(path);
 
-    /* a generous age keeps both and puts the old one in the index */
+    /* a generous age keeps both and puts the old one in the index, saying so */
     assert_int_equal(quarantine_purge(dir, 60 * 86400, G_MAXUINT64, now, &s, &err), MV_OK);
     assert_int_equal(s.removed, 0);
     assert_int_equal(s.leftovers, 2);
     assert_int_equal(s.kept, 2);
+    assert_string_equal(
+        s.note, "quarantine: index damaged (1 record missing from it), rebuilt from 2 records");
     assert_int_equal(list_len(NULL), 2);
     assert_int_equal(count_files(".tmp-", NULL), 1); /* the fresh one may be in flight */
 
@@ -738,6 +849,111 @@ static void purge_by_size_removes_oldest_first(void **state)
     assert_int_equal(count_files(NULL, ".json") + count_files(NULL, ".eml"), 0);
 }
 
+/* damaged_record_listed_deleted_purged - a record that does not parse, or is another
+ * entry's, is listed as damaged with its id and its file's time; show's reader says it
+ * is damaged, release refuses it, delete replaces it by a record of the deletion, and
+ * purge removes one older than its age */
+static void damaged_record_listed_deleted_purged(void **state)
+{
+    char id[3][QUARANTINE_ID_LEN + 1], bad[QUARANTINE_ID_LEN + 1], old[QUARANTINE_ID_LEN + 1];
+    char path[512], note[QUARANTINE_NOTE_MAX], *text;
+    struct mv_err err = {0};
+    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+    struct timespec ts[2] = {{.tv_sec = now - 3600}, {.tv_sec = now - 3600}};
+    struct quarantine_filter f = {.state = QUARANTINE_DAMAGED};
+    struct quarantine_release_opts o = {.host = "127.0.0.1", .port = 9, .by = "t"};
+    struct quarantine_purge_stats s;
+    struct quarantine_entry *e = NULL;
+    GPtrArray *l;
+    JsonNode *rec;
+
+    (void)state;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(store("a@example.com", NULL, scan_json, id[i], &err), MV_OK);
+    assert_int_equal(list_len(NULL), 3);
+    /* a record of an id no index knows, cut short, an hour old */
+    memcpy(bad, id[0], sizeof(bad));
+    bad[QUARANTINE_ID_LEN - 1] = bad[QUARANTINE_ID_LEN - 1] == 'Z' ? 'Y' : 'Z';
+    snprintf(path, sizeof(path), "%s/%s.json", dir, bad);
+    text = g_strdup_printf("{\"id\": \"%s\", \"state\": \"he", bad);
+    assert_true(g_file_set_contents(path, text, -1, NULL));
+    g_free(text);
+    chmod(path, 0600);
+    assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+
+    l = quarantine_list_new(dir, NULL, note, &err);
+    assert_int_equal(l->len, 4);
+    assert_string_equal(
+        note,
+        "quarantine: index damaged (1 record missing from it), rebuilt from 4 records (1 damaged)");
+    for (guint i = 0; i < l->len; i++)
+        if (strcmp(((struct quarantine_entry *)g_ptr_array_index(l, i))->id, bad) == 0)
+            e = g_ptr_array_index(l, i);
+    assert_non_null(e);
+    assert_int_equal(e->state, QUARANTINE_DAMAGED);
+    assert_int_equal(e->time, now - 3600);
+    assert_null(e->verdict);
+    g_ptr_array_unref(l);
+    assert_int_equal(list_len(&f), 1); /* from the rebuilt index */
+
+    /* a record cut short, and one that is another entry's, with the index gone */
+    snprintf(path, sizeof(path), "%s/%s.json", dir, id[1]);
+    assert_int_equal(truncate(path, 30), 0);
+    snprintf(path, sizeof(path), "%s.json", id[2]);
+    text = read_file(path);
+    snprintf(path, sizeof(path), "%s/%s.json", dir, id[0]);
+    assert_true(g_file_set_contents(path, text, -1, NULL));
+    g_free(text);
+    snprintf(path, sizeof(path), "%s/index", dir);
+    assert_int_equal(unlink(path), 0);
+    g_ptr_array_unref(quarantine_list_new(dir, NULL, note, &err));
+    assert_string_equal(note, "quarantine: index missing, rebuilt from 4 records (3 damaged)");
+    assert_int_equal(list_len(&f), 3);
+
+    /* reading it says damaged; release refuses it and changes nothing */
+    assert_null(quarantine_record_new(dir, bad, &err));
+    assert_int_equal(err.status, MV_EPARSE);
+    assert_null(quarantine_record_new(dir, id[0], &err));
+    assert_int_equal(err.status, MV_EPARSE);
+    assert_non_null(strstr(err.msg, "not the record of"));
+    assert_int_not_equal(quarantine_release(dir, bad, &o, &err), MV_OK);
+    assert_int_equal(list_len(&f), 3);
+
+    /* delete: a record of the deletion replaces it, the message goes */
+    assert_int_equal(quarantine_delete(dir, id[1], "tester", &err), MV_OK);
+    rec = quarantine_record_new(dir, id[1], &err);
+    assert_non_null(rec);
+    assert_string_equal(rec_string(rec, "state"), "deleted");
+    assert_non_null(strstr(rec_string(rec, "damaged"), "not JSON"));
+    assert_string_equal(
+        json_object_get_string_member(
+            json_array_get_object_element(
+                json_object_get_array_member(json_node_get_object(rec), "history"), 0),
+            "by"),
+        "tester");
+    json_node_unref(rec);
+    snprintf(path, sizeof(path), "%s/%s.eml", dir, id[1]);
+    assert_int_equal(access(path, F_OK), -1);
+    assert_int_equal(list_len(&f), 2);
+    {
+        struct quarantine_filter fd = {.state = QUARANTINE_DELETED};
+
+        assert_int_equal(list_len(&fd), 1);
+    }
+
+    /* purge: a damaged record older than the age goes with its message; younger stay */
+    craft_old(id[2], 40, old);
+    snprintf(path, sizeof(path), "%s/%s.json", dir, old);
+    assert_true(g_file_set_contents(path, "{", -1, NULL));
+    assert_int_equal(quarantine_purge(dir, 30 * 86400, G_MAXUINT64, now, &s, &err), MV_OK);
+    assert_int_equal(s.removed, 1);
+    assert_false(quarantine_exists(dir, old));
+    snprintf(path, sizeof(path), "%s/%s.eml", dir, old);
+    assert_int_equal(access(path, F_OK), -1);
+    assert_int_equal(list_len(&f), 2);
+    assert_int_equal(list_len(NULL), 4);
+}
+
 /* ---- release ----------------------------------------------------------------------- */
 
 struct sink {
@@ -750,6 +966,10 @@ struct sink {
     GString *data;
     bool quit;
     pthread_t th;
+    /* hold: at the final dot, say so (at_dot) and wait for the gate before replying */
+    bool hold, at_dot, gate_open;
+    GMutex lock;
+    GCond cond;
 };
 
 static void say(int fd, const char *s)
@@ -778,6 +998,12 @@ static void *sink_run(void *arg)
         if (in_data) {
             if (strcmp(line, ".\r\n") == 0) {
                 in_data = false;
+                g_mutex_lock(&k->lock);
+                k->at_dot = true;
+                g_cond_broadcast(&k->cond);
+                while (k->hold && !k->gate_open)
+                    g_cond_wait(&k->cond, &k->lock);
+                g_mutex_unlock(&k->lock);
                 say(fd, k->dot_reply);
             } else {
                 g_string_append_len(k->data, line[0] == '.' ? line + 1 : line,
@@ -826,8 +1052,32 @@ static struct sink *sink_start(const char *rcpt_reply, const char *dot_reply)
     k->mail_from = g_string_new(NULL);
     k->rcpts = g_ptr_array_new_with_free_func(g_free);
     k->data = g_string_new(NULL);
+    g_mutex_init(&k->lock);
+    g_cond_init(&k->cond);
     assert_int_equal(pthread_create(&k->th, NULL, sink_run, k), 0);
     return k;
+}
+
+/* sink_wait_at_dot - wait until the client has sent its data and waits for the reply */
+static void sink_wait_at_dot(struct sink *k)
+{
+    gint64 until = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+
+    g_mutex_lock(&k->lock);
+    while (!k->at_dot)
+        if (!g_cond_wait_until(&k->cond, &k->lock, until))
+            break;
+    g_mutex_unlock(&k->lock);
+    assert_true(k->at_dot);
+}
+
+/* sink_open_gate - let the held reply go */
+static void sink_open_gate(struct sink *k)
+{
+    g_mutex_lock(&k->lock);
+    k->gate_open = true;
+    g_cond_broadcast(&k->cond);
+    g_mutex_unlock(&k->lock);
 }
 
 /* sink_join - wait for the session to end (before looking at what it recorded) */
@@ -838,6 +1088,8 @@ static void sink_join(struct sink *k)
 
 static void sink_free(struct sink *k)
 {
+    g_mutex_clear(&k->lock);
+    g_cond_clear(&k->cond);
     close(k->lfd);
     g_string_free(k->mail_from, TRUE);
     g_ptr_array_unref(k->rcpts);
@@ -971,6 +1223,81 @@ static void release_failure_keeps_held(void **state)
     }
 }
 
+/* One release run in a thread of its own. */
+struct release_run {
+    const char *id;
+    struct quarantine_release_opts o;
+    enum mv_status st;
+    struct mv_err err;
+};
+
+static void *release_run(void *arg)
+{
+    struct release_run *r = arg;
+
+    r->st = quarantine_release(dir, r->id, &r->o, &r->err);
+    return NULL;
+}
+
+/* release_locks_entry_against_delete_and_purge - while a release waits for the server's
+ * answer to its data, a delete of that entry is refused as busy and purge leaves it;
+ * the release then marks it released with its message in place; a delete afterwards
+ * works: held, released, deleted, in that order */
+static void release_locks_entry_against_delete_and_purge(void **state)
+{
+    char id[QUARANTINE_ID_LEN + 1], other[QUARANTINE_ID_LEN + 1];
+    struct mv_err err = {0};
+    struct sink *k = sink_start(NULL, "250 2.0.0 Ok: queued as 4SLOW\r\n");
+    struct release_run r = {.o = {.host = "127.0.0.1", .port = k->port, .by = "tester"}};
+    struct quarantine_purge_stats s;
+    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+    pthread_t th;
+    JsonNode *rec;
+    JsonArray *hist;
+    int fd;
+
+    (void)state;
+    k->hold = true;
+    assert_int_equal(store("mallory@example.com", NULL, scan_json, id, &err), MV_OK);
+    assert_int_equal(store("mallory@example.com", NULL, scan_json, other, &err), MV_OK);
+    r.id = id;
+    assert_int_equal(pthread_create(&th, NULL, release_run, &r), 0);
+    sink_wait_at_dot(k);
+
+    memset(&err, 0, sizeof(err));
+    if (quarantine_delete(dir, id, "tester", &err) != MV_EIO || strstr(err.msg, "busy") == NULL)
+        fail_msg("delete during the release: got \"%s\", want busy", err.msg);
+    assert_int_equal(quarantine_purge(dir, 0, 0, now + 1, &s, &err), MV_OK);
+    assert_int_equal(s.removed, 1); /* the other entry */
+    assert_int_equal(s.busy, 1);
+    assert_false(quarantine_exists(dir, other));
+    assert_true(quarantine_exists(dir, id));
+
+    sink_open_gate(k);
+    pthread_join(th, NULL);
+    sink_join(k);
+    sink_free(k);
+    if (r.st != MV_OK)
+        fail_msg("release: %s", r.err.msg);
+    rec = quarantine_record_new(dir, id, &err);
+    assert_non_null(rec);
+    assert_string_equal(rec_string(rec, "state"), "released");
+    json_node_unref(rec);
+    fd = quarantine_eml_open(dir, id, &err);
+    assert_true(fd >= 0);
+    close(fd);
+
+    assert_int_equal(quarantine_delete(dir, id, "tester", &err), MV_OK);
+    rec = quarantine_record_new(dir, id, &err);
+    assert_string_equal(rec_string(rec, "state"), "deleted");
+    hist = json_object_get_array_member(json_node_get_object(rec), "history");
+    assert_int_equal(json_array_get_length(hist), 3);
+    assert_string_equal(
+        json_object_get_string_member(json_array_get_object_element(hist, 1), "state"), "released");
+    json_node_unref(rec);
+    assert_int_equal(quarantine_eml_open(dir, id, &err), -1);
+}
+
 /* release_dot_stuffing_round_trip - lines with dots arrive byte-identical; bare LF
  * becomes CRLF; a last line without its newline gets one */
 static void release_dot_stuffing_round_trip(void **state)
@@ -1020,13 +1347,16 @@ int main(void)
         cmocka_unit_test_setup(store_creates_dir_0700_and_refuses_unsafe, fresh),
         cmocka_unit_test_setup(ids_valid_and_invalid, fresh),
         cmocka_unit_test_setup(index_rebuilt_when_missing_or_damaged, fresh),
+        cmocka_unit_test_setup(index_damage_found_and_rebuilt, fresh),
         cmocka_unit_test_setup(list_filters, fresh),
         cmocka_unit_test_setup(delete_keeps_record_as_deleted, fresh),
         cmocka_unit_test_setup(purge_by_age_adopts_unindexed_and_removes_leftovers, fresh),
         cmocka_unit_test_setup(purge_by_size_removes_oldest_first, fresh),
+        cmocka_unit_test_setup(damaged_record_listed_deleted_purged, fresh),
         cmocka_unit_test_setup(release_delivers_then_marks_released, fresh),
         cmocka_unit_test_setup(release_to_other_recipients, fresh),
         cmocka_unit_test_setup(release_failure_keeps_held, fresh),
+        cmocka_unit_test_setup(release_locks_entry_against_delete_and_purge, fresh),
         cmocka_unit_test_setup(release_dot_stuffing_round_trip, fresh),
     };
 
