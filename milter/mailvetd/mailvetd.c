@@ -10,7 +10,8 @@
  * shutdown_timeout seconds.
  * A unix socket that a live daemon answers on is never taken over (socket_claim), and
  * at exit the socket and pid file are removed only while they are still this
- * process's. */
+ * process's.  Logs go to syslog, or with -f to stderr, except that under the journal
+ * (systemd) -f logs to syslog as well, which keeps log_facility and the priorities. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -59,7 +60,7 @@ static void usage(FILE *out)
             "usage: mailvetd [-c CONFIG] [-d DATABASE] [-f] [-n] [-V]\n"
             "  -c CONFIG    configuration file (default %s)\n"
             "  -d DATABASE  signature directory, overrides the config's database\n"
-            "  -f           stay in the foreground and log to stderr\n"
+            "  -f           stay in the foreground and log to stderr (syslog under the journal)\n"
             "  -n           check the configuration and signatures, then exit\n"
             "  -V           print the version and exit\n",
             DEFAULT_CONFIG);
@@ -354,6 +355,18 @@ static bool daemonize(void)
 static struct options opt;
 static char *start_pid_file; /* pid_file as started: what shutdown removes */
 
+static unsigned log_sinks; /* LOG_SINK_* of the daemon until it detaches */
+
+/* startup_error - TEXT (lines naming file, line and key themselves) as it is: plain on
+ * stderr when that is the only sink, else as log lines (syslog, the journal) */
+static void startup_error(const char *text)
+{
+    if (log_sinks == LOG_SINK_STDERR)
+        fprintf(stderr, "%s\n", text);
+    else
+        log_lines(LOG_ERR, "", text);
+}
+
 /* log_generation - one line per installed generation */
 static void log_generation(const char *event, const struct generation *g)
 {
@@ -466,7 +479,7 @@ int main(int argc, char **argv)
     gid_t gid = 0;
     bool drop, set_up;
     sigset_t set;
-    int ch, rc;
+    int ch, rc, facility;
 
     opt.config = DEFAULT_CONFIG;
     while ((ch = getopt(argc, argv, "c:d:fnVh")) != -1) {
@@ -498,16 +511,27 @@ int main(int argc, char **argv)
         usage(stderr);
         return EX_USAGE;
     }
-    log_open("mailvetd", true, LOG_MAIL);
+    /* a command (-n) answers on stderr; the daemon logs to syslog unless -f, and with
+     * -f under the journal too: stderr lines would lose log_facility there */
+    if (opt.check_only)
+        log_sinks = LOG_SINK_STDERR;
+    else if (opt.foreground)
+        log_sinks = log_stderr_is_journal() ? LOG_SINK_SYSLOG : LOG_SINK_STDERR;
+    else
+        log_sinks = LOG_SINK_STDERR | LOG_SINK_SYSLOG;
+    log_open_sinks("mailvetd", log_sinks, LOG_MAIL);
     message_init();
 
     gen = generation_build(opt.config, opt.database, &err);
     if (gen == NULL) {
-        /* before any log is open: the lines name file, line and key themselves */
-        fprintf(stderr, "%s\n", err.msg);
+        startup_error(err.msg);
         return err.status == MV_ENOMEM ? EX_OSERR : EX_CONFIG;
     }
     cfg = gen->cfg;
+    facility = log_facility_code(cfg->log_facility);
+    if (facility < 0)
+        facility = LOG_MAIL;
+    log_open_sinks("mailvetd", log_sinks, facility);
     drop = cfg->user[0] != '\0';
     if (drop && !lookup_user(cfg, &uid, &gid)) {
         generation_release(gen);
@@ -516,10 +540,11 @@ int main(int argc, char **argv)
     /* a milter parses what strangers send: it runs as root only when told to, with
      * user: "" (stay as started), never by naming root as the user */
     if (drop && uid == 0) {
-        fprintf(stderr,
-                "mailvetd: %s: user: %s is root; name an unprivileged user (the "
-                "package's is mailvet), or user: \"\" to stay as started\n",
-                cfg->file, cfg->user);
+        char *line = g_strdup_printf("mailvetd: %s: user: %s is root; name an unprivileged user "
+                                     "(the package's is mailvet), or user: \"\" to stay as started",
+                                     cfg->file, cfg->user);
+        startup_error(line);
+        g_free(line);
         generation_release(gen);
         return EX_CONFIG;
     }
@@ -574,12 +599,12 @@ int main(int argc, char **argv)
         return EX_UNAVAILABLE;
     }
     if (!opt.foreground) {
-        int facility = log_facility_code(cfg->log_facility);
         if (!daemonize()) {
             log_msg(LOG_ERR, "cannot detach: %s", strerror(errno));
             return EX_OSERR;
         }
-        log_open("mailvetd", false, facility >= 0 ? facility : LOG_MAIL);
+        log_sinks = LOG_SINK_SYSLOG;
+        log_open_sinks("mailvetd", log_sinks, facility);
     }
     if (cfg->pid_file[0] != '\0' && !write_pid_file(cfg->pid_file))
         return EX_CANTCREAT;
