@@ -351,10 +351,10 @@ else
     not_ok "and it says so in its log"; diag_file "$W/a.log"
 fi
 stop "$bpid"
-if [ "$RC" -eq 0 ] && [ ! -e "$W/sockdir/a.sock" ] && [ ! -e "$W/b.pid" ]; then
-    ok "the second one stops and removes its own socket and pid file"
+if [ "$RC" -eq 0 ] && [ ! -e "$W/sockdir/a.sock" ] && [ ! -e "$W/b.pid" ] && [ ! -e "$W/b.status" ]; then
+    ok "the second one stops and removes its own socket, pid file and status file"
 else
-    not_ok "the second one stops and removes its own socket and pid file"
+    not_ok "the second one stops and removes its own socket, pid file and status file"
     diag "exit $RC"; ls -la "$W" "$W/sockdir" | sed 's/^/#   /'
 fi
 # a name that is not a socket is never replaced

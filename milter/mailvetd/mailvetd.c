@@ -11,7 +11,9 @@
  * A unix socket that a live daemon answers on is never taken over (socket_claim), and
  * at exit the socket and pid file are removed only while they are still this
  * process's.  Logs go to syslog, or with -f to stderr, except that under the journal
- * (systemd) -f logs to syslog as well, which keeps log_facility and the priorities. */
+ * (systemd) -f logs to syslog as well, which keeps log_facility and the priorities.
+ * The service manager hears of readiness, reloads and stop through mailvetd_service.c,
+ * which also answers "mailvetd --reload". */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -38,6 +40,7 @@
 #include "log.h"
 #include "message.h"
 #include "mailvetd_milter.h"
+#include "mailvetd_service.h"
 #include "mailvetd_session.h"
 #include "quarantine.h"
 #include "scanslots.h"
@@ -52,18 +55,24 @@ struct options {
     const char *database;
     bool foreground;
     bool check_only;
+    bool reload;             /* --reload: ask the running daemon */
+    unsigned reload_timeout; /* --timeout */
 };
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: mailvetd [-c CONFIG] [-d DATABASE] [-f] [-n] [-V]\n"
+            "       mailvetd [-c CONFIG] --reload [--timeout SECONDS]\n"
             "  -c CONFIG    configuration file (default %s)\n"
             "  -d DATABASE  signature directory, overrides the config's database\n"
             "  -f           stay in the foreground and log to stderr (syslog under the journal)\n"
             "  -n           check the configuration and signatures, then exit\n"
-            "  -V           print the version and exit\n",
-            DEFAULT_CONFIG);
+            "  -V           print the version and exit\n"
+            "  --reload     make the running mailvetd reload and wait for its answer:\n"
+            "               exit 0 when the new generation is live, 78 when it was refused\n"
+            "  --timeout S  how long --reload waits (default %u seconds)\n",
+            DEFAULT_CONFIG, SERVICE_RELOAD_TIMEOUT);
 }
 
 /* socket_path - the file of a unix/local socket spec, or NULL */
@@ -408,14 +417,18 @@ static void log_restart_keys(const struct mv_config *old, const struct mv_config
 static bool reload(const char *why)
 {
     struct mv_err err = {0};
-    struct generation *old = generation_acquire();
-    struct generation *g = generation_build(opt.config, opt.database, &err);
+    struct generation *old;
+    struct generation *g;
 
+    service_reloading(why);
+    old = generation_acquire();
+    g = generation_build(opt.config, opt.database, &err);
     if (g == NULL) {
         log_msg(LOG_ERR, "reload (%s) refused, generation %u keeps serving:", why,
                 old != NULL ? old->number : 0);
         log_lines(LOG_ERR, "reload: ", err.msg);
         generation_release(old);
+        service_reloaded(why, false, err.msg);
         return false;
     }
     if (old != NULL)
@@ -425,6 +438,7 @@ static bool reload(const char *why)
     log_generation(why, g);
     scanslots_set_max(g->cfg->max_scans);
     check_quarantine(g->cfg);
+    service_reloaded(why, true, NULL);
     return true;
 }
 
@@ -480,9 +494,15 @@ int main(int argc, char **argv)
     bool drop, set_up;
     sigset_t set;
     int ch, rc, facility;
+    static const struct option long_options[] = {
+        {"reload", no_argument, NULL, 'R'},
+        {"timeout", required_argument, NULL, 'T'},
+        {NULL, 0, NULL, 0},
+    };
 
     opt.config = DEFAULT_CONFIG;
-    while ((ch = getopt(argc, argv, "c:d:fnVh")) != -1) {
+    opt.reload_timeout = SERVICE_RELOAD_TIMEOUT;
+    while ((ch = getopt_long(argc, argv, "c:d:fnVh", long_options, NULL)) != -1) {
         switch (ch) {
         case 'c':
             opt.config = optarg;
@@ -496,6 +516,20 @@ int main(int argc, char **argv)
         case 'n':
             opt.check_only = true;
             break;
+        case 'R':
+            opt.reload = true;
+            break;
+        case 'T': {
+            char *end;
+            unsigned long t = strtoul(optarg, &end, 10);
+
+            if (*optarg == '\0' || *end != '\0' || t == 0 || t > 86400) {
+                fprintf(stderr, "mailvetd: --timeout: seconds from 1 to 86400, got %s\n", optarg);
+                return EX_USAGE;
+            }
+            opt.reload_timeout = (unsigned)t;
+            break;
+        }
         case 'V':
             printf("mailvetd %s\n", PACKAGE_VERSION);
             return EX_OK;
@@ -511,15 +545,17 @@ int main(int argc, char **argv)
         usage(stderr);
         return EX_USAGE;
     }
-    /* a command (-n) answers on stderr; the daemon logs to syslog unless -f, and with
-     * -f under the journal too: stderr lines would lose log_facility there */
-    if (opt.check_only)
+    /* a command (-n, --reload) answers on stderr; the daemon logs to syslog unless -f,
+     * and with -f under the journal too: stderr lines would lose log_facility there */
+    if (opt.check_only || opt.reload)
         log_sinks = LOG_SINK_STDERR;
     else if (opt.foreground)
         log_sinks = log_stderr_is_journal() ? LOG_SINK_SYSLOG : LOG_SINK_STDERR;
     else
         log_sinks = LOG_SINK_STDERR | LOG_SINK_SYSLOG;
     log_open_sinks("mailvetd", log_sinks, LOG_MAIL);
+    if (opt.reload)
+        return service_reload_request(opt.config, opt.reload_timeout);
     message_init();
 
     gen = generation_build(opt.config, opt.database, &err);
@@ -608,6 +644,9 @@ int main(int argc, char **argv)
     }
     if (cfg->pid_file[0] != '\0' && !write_pid_file(cfg->pid_file))
         return EX_CANTCREAT;
+    /* beside the pid file, while the directory can still be written */
+    if (!service_open(cfg->pid_file))
+        return EX_CANTCREAT;
     if (drop && !drop_privileges(cfg, uid, gid))
         return EX_NOPERM;
 
@@ -631,8 +670,12 @@ int main(int argc, char **argv)
     check_quarantine(cfg);
     cfg = NULL;
     g_thread_unref(g_thread_new("reload", reload_thread, NULL));
+    /* the socket listens since smfi_opensocket(): the MTA's connections wait in its
+     * backlog until smfi_main() accepts them */
+    service_ready();
 
     rc = smfi_main();
+    service_stopping();
 
     /* libmilter stopped accepting; let messages in flight finish */
     gen = generation_acquire();
@@ -649,6 +692,7 @@ int main(int argc, char **argv)
     if (start_pid_file[0] != '\0')
         remove_pid_file(start_pid_file);
     socket_remove();
+    service_close();
     log_msg(LOG_INFO, "stopped");
     generation_release(gen);
     generation_shutdown();
