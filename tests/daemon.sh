@@ -3,7 +3,10 @@
 # -n, refusing to start without signatures, the socket and pid file it
 # creates, SIGTERM, dropping privileges to the configured user, and the owner
 # and mode of what it makes (socket, quarantine_dir) or refuses (a quarantine_dir
-# open to others).
+# open to others).  One socket, one daemon: a second mailvetd started by mistake on
+# a socket a live one answers refuses and leaves it alone, a socket left by a killed
+# one is replaced, and a daemon whose socket was replaced does not remove the new
+# one when it stops.
 # TAP on stdout; run by "make check" (env: top_srcdir, top_builddir).
 set -u
 
@@ -11,7 +14,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 
-PLAN=23
+PLAN=30
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -68,6 +71,10 @@ wait_until() {
 }
 # ready SOCK PID - socket exists, or the daemon already died.
 ready() { [ -S "$1" ] || gone "$2"; }
+# answers SOCK - something accepts a connection on the unix socket SOCK.
+answers() {
+    perl -MIO::Socket::UNIX -e 'exit(IO::Socket::UNIX->new(Peer => $ARGV[0]) ? 0 : 1)' "$1"
+}
 # stop PID - SIGTERM, bounded wait, reap; sets RC to the exit status.
 stop() {
     kill -TERM "$1" 2>/dev/null
@@ -265,6 +272,102 @@ else
     for d in "socket mode" "pid file" "root warning" "SIGTERM exit" "SIGTERM cleanup"; do
         not_ok "$d (daemon did not start)"
     done
+fi
+
+# --- one socket, one daemon -----------------------------------------------
+sed 's/good\.sock/one.sock/; s/good\.pid/one.pid/' "$W/good.yaml" > "$W/one.yaml"
+"$MAILVETD" -c "$W/one.yaml" -f > "$W/one.log" 2>&1 &
+pid=$!
+PIDS="$PIDS $pid"
+wait_until 30 ready "$W/one.sock" "$pid"
+wait_until 10 test -s "$W/one.pid"
+ino=$(stat -c %i "$W/one.sock" 2>/dev/null)
+# the same configuration again, by mistake
+timeout 60 "$MAILVETD" -c "$W/one.yaml" -f > "$W/second.log" 2>&1
+rc=$?
+want="$W/one.yaml: socket: unix socket $W/one.sock is in use by a running mailvetd (pid $pid); stop it first"
+if [ $rc -eq 69 ] && grep -q -F "$want" "$W/second.log"; then
+    ok "a second mailvetd on a live socket refuses: exit 69, naming the socket and the pid"
+else
+    not_ok "a second mailvetd on a live socket refuses: exit 69, naming the socket and the pid"
+    diag "exit $rc, want: $want"; diag_file "$W/second.log"
+fi
+if ! gone "$pid" && [ "$(stat -c %i "$W/one.sock" 2>/dev/null)" = "$ino" ] && answers "$W/one.sock" &&
+    [ "$(cat "$W/one.pid" 2>/dev/null)" = "$pid" ]; then
+    ok "the first keeps running and answering on the same socket; its pid file is untouched"
+else
+    not_ok "the first keeps running and answering on the same socket; its pid file is untouched"
+    ls -li "$W" | sed 's/^/#   /'
+fi
+# killed: its socket file stays, and nobody answers on it
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+if [ -S "$W/one.sock" ] && ! answers "$W/one.sock"; then
+    "$MAILVETD" -c "$W/one.yaml" -f > "$W/after-kill.log" 2>&1 &
+    pid=$!
+    PIDS="$PIDS $pid"
+    wait_until 30 test "$(stat -c %i "$W/one.sock" 2>/dev/null)" != "$ino"
+    if ! gone "$pid" && answers "$W/one.sock"; then
+        ok "a socket left by a SIGKILLed mailvetd is replaced: the next one starts and answers"
+    else
+        not_ok "a socket left by a SIGKILLed mailvetd is replaced: the next one starts and answers"
+        diag_file "$W/after-kill.log"
+    fi
+    stop "$pid"
+else
+    not_ok "a socket left by a SIGKILLed mailvetd is replaced (no dead socket to start with)"
+fi
+
+# A daemon whose socket file was removed while it ran, and another started on the
+# path, must not remove the other's socket when it stops.  libmilter itself unlinks
+# whatever socket is at its path when it stops, unless it runs as root: so the first
+# runs as nobody when the test is root, with the socket in a directory it may write.
+sed 's/good\.sock/sockdir\/a.sock/; s/good\.pid/a.pid/' "$W/good.yaml" > "$W/a.yaml"
+mkdir -m 755 "$W/sockdir"
+if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1; then
+    chown nobody "$W/sockdir"
+    sed -i 's/^user: .*/user: nobody/; s/^pid_file: .*/pid_file: ""/' "$W/a.yaml"
+fi
+"$MAILVETD" -c "$W/a.yaml" -f > "$W/a.log" 2>&1 &
+apid=$!
+PIDS="$PIDS $apid"
+wait_until 30 ready "$W/sockdir/a.sock" "$apid"
+rm -f "$W/sockdir/a.sock"
+sed 's/good\.sock/sockdir\/a.sock/; s/good\.pid/b.pid/' "$W/good.yaml" > "$W/b.yaml"
+"$MAILVETD" -c "$W/b.yaml" -f > "$W/b.log" 2>&1 &
+bpid=$!
+PIDS="$PIDS $bpid"
+wait_until 30 ready "$W/sockdir/a.sock" "$bpid"
+stop "$apid"
+if [ "$RC" -eq 0 ] && [ -S "$W/sockdir/a.sock" ] && answers "$W/sockdir/a.sock" && ! gone "$bpid"; then
+    ok "a daemon whose socket was replaced stops (exit 0) without removing the new one"
+else
+    not_ok "a daemon whose socket was replaced stops (exit 0) without removing the new one"
+    diag "exit $RC"; diag_file "$W/a.log"; ls -la "$W/sockdir" | sed 's/^/#   /'
+fi
+if grep -q "$W/sockdir/a.sock: another socket took its place: left in place" "$W/a.log"; then
+    ok "and it says so in its log"
+else
+    not_ok "and it says so in its log"; diag_file "$W/a.log"
+fi
+stop "$bpid"
+if [ "$RC" -eq 0 ] && [ ! -e "$W/sockdir/a.sock" ] && [ ! -e "$W/b.pid" ] && [ ! -e "$W/b.status" ]; then
+    ok "the second one stops and removes its own socket, pid file and status file"
+else
+    not_ok "the second one stops and removes its own socket, pid file and status file"
+    diag "exit $RC"; ls -la "$W" "$W/sockdir" | sed 's/^/#   /'
+fi
+# a name that is not a socket is never replaced
+: > "$W/plain-file.sock"
+sed 's/good\.sock/plain-file.sock/; s/good\.pid/plain.pid/' "$W/good.yaml" > "$W/plain.yaml"
+timeout 60 "$MAILVETD" -c "$W/plain.yaml" -f > "$W/plain.log" 2>&1
+rc=$?
+if [ $rc -eq 69 ] && [ -f "$W/plain-file.sock" ] &&
+    grep -q "$W/plain-file.sock exists and is not a socket" "$W/plain.log"; then
+    ok "a socket path that holds a regular file: refused (exit 69), the file left alone"
+else
+    not_ok "a socket path that holds a regular file: refused (exit 69), the file left alone"
+    diag "exit $rc"; diag_file "$W/plain.log"
 fi
 
 # --- dropping privileges ---------------------------------------------------

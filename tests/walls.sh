@@ -7,7 +7,7 @@
 #   - the leaf modules do not log (log_msg, log_lines, syslog);
 #   - rules*.o and policy*.o know nothing of the milter or the pipeline;
 # from the sources: the leaf modules' headers do not include config.h; from the
-# programs: mailvet (the tool) does not need libmilter, mailvetd does.  Objects are
+# programs: mailvet (the tool) does not need libmilter or libsystemd, mailvetd does.  Objects are
 # matched by name prefix (an automake "libmailvet_a-" prefix stripped), so the parts
 # of a split module are held to its walls; a module that does not exist passes.  The
 # last case builds an object that calls GMime and checks that the checker reports it.
@@ -121,11 +121,11 @@ wall "the leaf modules' headers do not include config.h" "$W/out"
 
 # the programs
 if [ ! -x "$MAILVET" ]; then
-    not_ok "mailvet does not need libmilter: $MAILVET not built"
+    not_ok "mailvet does not need libmilter or libsystemd: $MAILVET not built"
 else
-    { readelf -d "$MAILVET" | awk '/\(NEEDED\)/ && /libmilter/ { gsub(/[][]/, "", $NF); print "mailvet", "NEEDED:" $NF }'
-      refs "$MAILVET" | awk '$2 ~ /^smfi_/'; } > "$W/out"
-    wall "mailvet does not need libmilter (readelf -d, nm)" "$W/out"
+    { readelf -d "$MAILVET" | awk '/\(NEEDED\)/ && /libmilter|libsystemd/ { gsub(/[][]/, "", $NF); print "mailvet", "NEEDED:" $NF }'
+      refs "$MAILVET" | awk '$2 ~ /^(smfi_|sd_)/'; } > "$W/out"
+    wall "mailvet does not need libmilter or libsystemd (readelf -d, nm)" "$W/out"
 fi
 if [ ! -x "$MAILVETD" ]; then
     not_ok "mailvetd links libmilter: $MAILVETD not built"

@@ -7,7 +7,13 @@
  * files, checked every reload_check_interval seconds; a generation that fails to
  * build is refused and the old one keeps serving.  Keys a reload cannot apply (the
  * socket, the user ...) are logged as needing a restart.  On stop, messages in flight get
- * shutdown_timeout seconds. */
+ * shutdown_timeout seconds.
+ * A unix socket that a live daemon answers on is never taken over (socket_claim), and
+ * at exit the socket and pid file are removed only while they are still this
+ * process's.  Logs go to syslog, or with -f to stderr, except that under the journal
+ * (systemd) -f logs to syslog as well, which keeps log_facility and the priorities.
+ * The service manager hears of readiness, reloads and stop through mailvetd_service.c,
+ * which also answers "mailvetd --reload". */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,8 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +40,7 @@
 #include "log.h"
 #include "message.h"
 #include "mailvetd_milter.h"
+#include "mailvetd_service.h"
 #include "mailvetd_session.h"
 #include "quarantine.h"
 #include "scanslots.h"
@@ -45,18 +55,24 @@ struct options {
     const char *database;
     bool foreground;
     bool check_only;
+    bool reload;             /* --reload: ask the running daemon */
+    unsigned reload_timeout; /* --timeout */
 };
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: mailvetd [-c CONFIG] [-d DATABASE] [-f] [-n] [-V]\n"
+            "       mailvetd [-c CONFIG] --reload [--timeout SECONDS]\n"
             "  -c CONFIG    configuration file (default %s)\n"
             "  -d DATABASE  signature directory, overrides the config's database\n"
-            "  -f           stay in the foreground and log to stderr\n"
+            "  -f           stay in the foreground and log to stderr (syslog under the journal)\n"
             "  -n           check the configuration and signatures, then exit\n"
-            "  -V           print the version and exit\n",
-            DEFAULT_CONFIG);
+            "  -V           print the version and exit\n"
+            "  --reload     make the running mailvetd reload and wait for its answer:\n"
+            "               exit 0 when the new generation is live, 78 when it was refused\n"
+            "  --timeout S  how long --reload waits (default %u seconds)\n",
+            DEFAULT_CONFIG, SERVICE_RELOAD_TIMEOUT);
 }
 
 /* socket_path - the file of a unix/local socket spec, or NULL */
@@ -69,6 +85,194 @@ static const char *socket_path(const char *spec)
     if (spec[0] == '/')
         return spec;
     return NULL;
+}
+
+enum probe {
+    PROBE_FREE,       /* no file */
+    PROBE_STALE,      /* a socket nobody listens on: left by a daemon that was killed */
+    PROBE_LIVE,       /* something answers */
+    PROBE_NOT_SOCKET, /* a file of another kind */
+    PROBE_ERROR,      /* cannot tell: errno */
+};
+
+/* socket_probe - what is at the unix socket PATH; for PROBE_LIVE, PEER gets the pid
+ * of whoever listens (SO_PEERCRED gives the pid that called listen()), else 0 */
+static enum probe socket_probe(const char *path, pid_t *peer)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    struct stat st;
+    enum probe what;
+    int fd, saved;
+
+    *peer = 0;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? PROBE_FREE : PROBE_ERROR;
+    if (!S_ISSOCK(st.st_mode))
+        return PROBE_NOT_SOCKET;
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        errno = ENAMETOOLONG;
+        return PROBE_ERROR;
+    }
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return PROBE_ERROR;
+    /* non-blocking: a listener whose backlog is full answers EAGAIN, and is alive */
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+        what = PROBE_LIVE;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+            *peer = cred.pid;
+    } else if (errno == EAGAIN) {
+        what = PROBE_LIVE;
+    } else if (errno == ECONNREFUSED) {
+        what = PROBE_STALE;
+    } else if (errno == ENOENT) {
+        what = PROBE_FREE;
+    } else {
+        what = PROBE_ERROR;
+    }
+    saved = errno;
+    close(fd);
+    errno = saved;
+    return what;
+}
+
+/* process_name - the command name of PID ("mailvetd"), or "process" (g_free) */
+static char *process_name(pid_t pid)
+{
+    char *file = g_strdup_printf("/proc/%ld/comm", (long)pid);
+    char *name = NULL;
+
+    if (pid <= 0 || !g_file_get_contents(file, &name, NULL, NULL) || *g_strstrip(name) == '\0') {
+        g_free(name);
+        name = g_strdup("process");
+    }
+    g_free(file);
+    return name;
+}
+
+/* The unix socket as this process made it: what exit may remove. */
+static struct {
+    char *path;     /* the configured path */
+    char *tmp;      /* the name libmilter binds, renamed to path; NULL: bound at path */
+    int lock;       /* the directory, flock()ed while the socket is claimed */
+    struct stat st; /* the socket file once in place */
+    bool made;
+} sock = {.lock = -1};
+
+/* socket_claim - get ready to bind the unix socket PATH without taking it from a live
+ * daemon.  Under a lock on its directory (so that two daemons started at once do not
+ * both find it free), refuse when something answers on PATH or it is no socket; a
+ * socket nobody listens on is replaced.  libmilter then binds a temporary name beside
+ * PATH (sock.tmp; PATH itself when that name would not fit a socket address), which
+ * socket_place() renames over PATH: a stale socket is replaced in one step, and the
+ * name libmilter unlinks when it stops (any socket there, whose ever it is) is gone
+ * by then, so only socket_remove() touches PATH.  EX_OK, or the exit status. */
+static int socket_claim(const struct mv_config *cfg, const char *path)
+{
+    char *dir = g_path_get_dirname(path);
+    pid_t peer = 0;
+    int rc = EX_OK;
+
+    sock.path = g_strdup(path);
+    sock.lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (sock.lock >= 0 && flock(sock.lock, LOCK_EX) != 0) {
+        close(sock.lock);
+        sock.lock = -1;
+    }
+    switch (socket_probe(path, &peer)) {
+    case PROBE_FREE:
+    case PROBE_STALE:
+        break;
+    case PROBE_LIVE: {
+        char *name;
+
+        /* a daemon that detached listens under its parent's pid: its pid file knows */
+        if (peer > 0 && kill(peer, 0) != 0 && errno == ESRCH) {
+            char *text = NULL;
+
+            peer = 0;
+            if (cfg->pid_file[0] != '\0' && g_file_get_contents(cfg->pid_file, &text, NULL, NULL))
+                peer = (pid_t)strtol(text, NULL, 10);
+            g_free(text);
+            if (peer > 0 && kill(peer, 0) != 0 && errno == ESRCH)
+                peer = 0;
+        }
+        name = process_name(peer);
+
+        if (peer > 0)
+            log_msg(LOG_ERR,
+                    "%s: socket: unix socket %s is in use by a running %s (pid %ld); stop it "
+                    "first, or give this one another socket",
+                    cfg->file, path, name, (long)peer);
+        else
+            log_msg(LOG_ERR,
+                    "%s: socket: unix socket %s is in use by a running process; stop it "
+                    "first, or give this one another socket",
+                    cfg->file, path);
+        g_free(name);
+        rc = EX_UNAVAILABLE;
+        break;
+    }
+    case PROBE_NOT_SOCKET:
+        log_msg(LOG_ERR, "%s: socket: %s exists and is not a socket; remove it or set another",
+                cfg->file, path);
+        rc = EX_UNAVAILABLE;
+        break;
+    case PROBE_ERROR:
+        log_msg(LOG_ERR, "%s: socket: cannot tell whether %s is in use: %s", cfg->file, path,
+                strerror(errno));
+        rc = EX_UNAVAILABLE;
+        break;
+    }
+    if (rc == EX_OK) {
+        sock.tmp = g_strdup_printf("%s/.mailvetd.new", dir);
+        if (strlen(sock.tmp) >= sizeof(((struct sockaddr_un *)NULL)->sun_path))
+            g_clear_pointer(&sock.tmp, g_free);
+    }
+    g_free(dir);
+    return rc;
+}
+
+/* socket_place - the bound socket gets its mode and owner, then its name (PATH) */
+static bool socket_place(const struct mv_config *cfg, bool drop, uid_t uid, gid_t gid)
+{
+    const char *bound = sock.tmp != NULL ? sock.tmp : sock.path;
+    bool ok = true;
+
+    if (chmod(bound, cfg->socket_mode) != 0)
+        log_msg(LOG_WARNING, "%s: chmod %o: %s", sock.path, cfg->socket_mode, strerror(errno));
+    if (drop && chown(bound, uid, gid) != 0)
+        log_msg(LOG_WARNING, "%s: chown: %s", sock.path, strerror(errno));
+    if (sock.tmp != NULL && rename(sock.tmp, sock.path) != 0) {
+        log_msg(LOG_ERR, "%s: socket: cannot rename %s to %s: %s", cfg->file, sock.tmp, sock.path,
+                strerror(errno));
+        unlink(sock.tmp);
+        ok = false;
+    }
+    if (ok && lstat(sock.path, &sock.st) == 0)
+        sock.made = true;
+    if (sock.lock >= 0)
+        close(sock.lock);
+    sock.lock = -1;
+    return ok;
+}
+
+/* socket_remove - unlink the socket only while it is still the one this process made */
+static void socket_remove(void)
+{
+    struct stat st;
+
+    if (sock.made && lstat(sock.path, &st) == 0) {
+        if (st.st_dev == sock.st.st_dev && st.st_ino == sock.st.st_ino)
+            unlink(sock.path);
+        else
+            log_msg(LOG_NOTICE, "%s: another socket took its place: left in place", sock.path);
+    }
+    g_clear_pointer(&sock.path, g_free);
+    g_clear_pointer(&sock.tmp, g_free);
 }
 
 /* lookup_user - uid/gid of the configured user and group */
@@ -124,6 +328,16 @@ static bool write_pid_file(const char *path)
     return ok;
 }
 
+/* remove_pid_file - unlink PATH only while it holds this process's pid */
+static void remove_pid_file(const char *path)
+{
+    char *text = NULL;
+
+    if (g_file_get_contents(path, &text, NULL, NULL) && strtol(text, NULL, 10) == (long)getpid())
+        unlink(path);
+    g_free(text);
+}
+
 /* daemonize - detach from the terminal (before any thread exists) */
 static bool daemonize(void)
 {
@@ -148,8 +362,19 @@ static bool daemonize(void)
 }
 
 static struct options opt;
-static char *start_pid_file; /* pid_file and socket as started: what shutdown removes */
-static char *start_socket;
+static char *start_pid_file; /* pid_file as started: what shutdown removes */
+
+static unsigned log_sinks; /* LOG_SINK_* of the daemon until it detaches */
+
+/* startup_error - TEXT (lines naming file, line and key themselves) as it is: plain on
+ * stderr when that is the only sink, else as log lines (syslog, the journal) */
+static void startup_error(const char *text)
+{
+    if (log_sinks == LOG_SINK_STDERR)
+        fprintf(stderr, "%s\n", text);
+    else
+        log_lines(LOG_ERR, "", text);
+}
 
 /* log_generation - one line per installed generation */
 static void log_generation(const char *event, const struct generation *g)
@@ -192,14 +417,18 @@ static void log_restart_keys(const struct mv_config *old, const struct mv_config
 static bool reload(const char *why)
 {
     struct mv_err err = {0};
-    struct generation *old = generation_acquire();
-    struct generation *g = generation_build(opt.config, opt.database, &err);
+    struct generation *old;
+    struct generation *g;
 
+    service_reloading(why);
+    old = generation_acquire();
+    g = generation_build(opt.config, opt.database, &err);
     if (g == NULL) {
         log_msg(LOG_ERR, "reload (%s) refused, generation %u keeps serving:", why,
                 old != NULL ? old->number : 0);
         log_lines(LOG_ERR, "reload: ", err.msg);
         generation_release(old);
+        service_reloaded(why, false, err.msg);
         return false;
     }
     if (old != NULL)
@@ -209,6 +438,7 @@ static bool reload(const char *why)
     log_generation(why, g);
     scanslots_set_max(g->cfg->max_scans);
     check_quarantine(g->cfg);
+    service_reloaded(why, true, NULL);
     return true;
 }
 
@@ -261,12 +491,18 @@ int main(int argc, char **argv)
     const char *path;
     uid_t uid = 0;
     gid_t gid = 0;
-    bool drop;
+    bool drop, set_up;
     sigset_t set;
-    int ch, rc;
+    int ch, rc, facility;
+    static const struct option long_options[] = {
+        {"reload", no_argument, NULL, 'R'},
+        {"timeout", required_argument, NULL, 'T'},
+        {NULL, 0, NULL, 0},
+    };
 
     opt.config = DEFAULT_CONFIG;
-    while ((ch = getopt(argc, argv, "c:d:fnVh")) != -1) {
+    opt.reload_timeout = SERVICE_RELOAD_TIMEOUT;
+    while ((ch = getopt_long(argc, argv, "c:d:fnVh", long_options, NULL)) != -1) {
         switch (ch) {
         case 'c':
             opt.config = optarg;
@@ -280,6 +516,20 @@ int main(int argc, char **argv)
         case 'n':
             opt.check_only = true;
             break;
+        case 'R':
+            opt.reload = true;
+            break;
+        case 'T': {
+            char *end;
+            unsigned long t = strtoul(optarg, &end, 10);
+
+            if (*optarg == '\0' || *end != '\0' || t == 0 || t > 86400) {
+                fprintf(stderr, "mailvetd: --timeout: seconds from 1 to 86400, got %s\n", optarg);
+                return EX_USAGE;
+            }
+            opt.reload_timeout = (unsigned)t;
+            break;
+        }
         case 'V':
             printf("mailvetd %s\n", PACKAGE_VERSION);
             return EX_OK;
@@ -295,16 +545,29 @@ int main(int argc, char **argv)
         usage(stderr);
         return EX_USAGE;
     }
-    log_open("mailvetd", true, LOG_MAIL);
+    /* a command (-n, --reload) answers on stderr; the daemon logs to syslog unless -f,
+     * and with -f under the journal too: stderr lines would lose log_facility there */
+    if (opt.check_only || opt.reload)
+        log_sinks = LOG_SINK_STDERR;
+    else if (opt.foreground)
+        log_sinks = log_stderr_is_journal() ? LOG_SINK_SYSLOG : LOG_SINK_STDERR;
+    else
+        log_sinks = LOG_SINK_STDERR | LOG_SINK_SYSLOG;
+    log_open_sinks("mailvetd", log_sinks, LOG_MAIL);
+    if (opt.reload)
+        return service_reload_request(opt.config, opt.reload_timeout);
     message_init();
 
     gen = generation_build(opt.config, opt.database, &err);
     if (gen == NULL) {
-        /* before any log is open: the lines name file, line and key themselves */
-        fprintf(stderr, "%s\n", err.msg);
+        startup_error(err.msg);
         return err.status == MV_ENOMEM ? EX_OSERR : EX_CONFIG;
     }
     cfg = gen->cfg;
+    facility = log_facility_code(cfg->log_facility);
+    if (facility < 0)
+        facility = LOG_MAIL;
+    log_open_sinks("mailvetd", log_sinks, facility);
     drop = cfg->user[0] != '\0';
     if (drop && !lookup_user(cfg, &uid, &gid)) {
         generation_release(gen);
@@ -313,10 +576,11 @@ int main(int argc, char **argv)
     /* a milter parses what strangers send: it runs as root only when told to, with
      * user: "" (stay as started), never by naming root as the user */
     if (drop && uid == 0) {
-        fprintf(stderr,
-                "mailvetd: %s: user: %s is root; name an unprivileged user (the "
-                "package's is mailvet), or user: \"\" to stay as started\n",
-                cfg->file, cfg->user);
+        char *line = g_strdup_printf("mailvetd: %s: user: %s is root; name an unprivileged user "
+                                     "(the package's is mailvet), or user: \"\" to stay as started",
+                                     cfg->file, cfg->user);
+        startup_error(line);
+        g_free(line);
         generation_release(gen);
         return EX_CONFIG;
     }
@@ -337,12 +601,24 @@ int main(int argc, char **argv)
         drop = false;
     }
 
-    if (smfi_setconn((char *)cfg->socket) != MI_SUCCESS || !milter_register() ||
-        smfi_settimeout((int)cfg->milter_timeout) != MI_SUCCESS) {
+    path = socket_path(cfg->socket);
+    if (path != NULL && (rc = socket_claim(cfg, path)) != EX_OK) {
+        generation_release(gen);
+        return rc;
+    }
+    {
+        char *conn =
+            sock.tmp != NULL ? g_strconcat("unix:", sock.tmp, NULL) : g_strdup(cfg->socket);
+
+        set_up = smfi_setconn(conn) == MI_SUCCESS && milter_register() &&
+                 smfi_settimeout((int)cfg->milter_timeout) == MI_SUCCESS;
+        g_free(conn); /* libmilter keeps a copy */
+    }
+    if (!set_up) {
         log_msg(LOG_ERR, "%s: socket: cannot set up milter on %s", cfg->file, cfg->socket);
+        generation_release(gen);
         return EX_SOFTWARE;
     }
-    path = socket_path(cfg->socket);
     {
         mode_t old = umask(~cfg->socket_mode & 0777);
         rc = smfi_opensocket(true);
@@ -351,23 +627,25 @@ int main(int argc, char **argv)
     if (rc != MI_SUCCESS) {
         log_msg(LOG_ERR, "%s: socket: cannot create %s (directory missing, or in use?)", cfg->file,
                 cfg->socket);
+        generation_release(gen);
         return EX_UNAVAILABLE;
     }
-    if (path != NULL) {
-        if (chmod(path, cfg->socket_mode) != 0)
-            log_msg(LOG_WARNING, "%s: chmod %o: %s", path, cfg->socket_mode, strerror(errno));
-        if (drop && chown(path, uid, gid) != 0)
-            log_msg(LOG_WARNING, "%s: chown: %s", path, strerror(errno));
+    if (path != NULL && !socket_place(cfg, drop, uid, gid)) {
+        generation_release(gen);
+        return EX_UNAVAILABLE;
     }
     if (!opt.foreground) {
-        int facility = log_facility_code(cfg->log_facility);
         if (!daemonize()) {
             log_msg(LOG_ERR, "cannot detach: %s", strerror(errno));
             return EX_OSERR;
         }
-        log_open("mailvetd", false, facility >= 0 ? facility : LOG_MAIL);
+        log_sinks = LOG_SINK_SYSLOG;
+        log_open_sinks("mailvetd", log_sinks, facility);
     }
     if (cfg->pid_file[0] != '\0' && !write_pid_file(cfg->pid_file))
+        return EX_CANTCREAT;
+    /* beside the pid file, while the directory can still be written */
+    if (!service_open(cfg->pid_file))
         return EX_CANTCREAT;
     if (drop && !drop_privileges(cfg, uid, gid))
         return EX_NOPERM;
@@ -384,7 +662,6 @@ int main(int argc, char **argv)
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     start_pid_file = g_strdup(cfg->pid_file);
-    start_socket = g_strdup(cfg->socket);
     generation_install(gen);
     log_generation("start", gen);
     /* cfg belongs to the installed generation, which a reload may free: last use here */
@@ -393,8 +670,12 @@ int main(int argc, char **argv)
     check_quarantine(cfg);
     cfg = NULL;
     g_thread_unref(g_thread_new("reload", reload_thread, NULL));
+    /* the socket listens since smfi_opensocket(): the MTA's connections wait in its
+     * backlog until smfi_main() accepts them */
+    service_ready();
 
     rc = smfi_main();
+    service_stopping();
 
     /* libmilter stopped accepting; let messages in flight finish */
     gen = generation_acquire();
@@ -409,15 +690,13 @@ int main(int argc, char **argv)
     }
     /* the paths it started with: a reload does not move them (log_restart_keys) */
     if (start_pid_file[0] != '\0')
-        unlink(start_pid_file);
-    path = socket_path(start_socket);
-    if (path != NULL)
-        unlink(path);
+        remove_pid_file(start_pid_file);
+    socket_remove();
+    service_close();
     log_msg(LOG_INFO, "stopped");
     generation_release(gen);
     generation_shutdown();
     g_free(start_pid_file);
-    g_free(start_socket);
     log_close();
     return rc == MI_SUCCESS ? EX_OK : EX_SOFTWARE;
 }
