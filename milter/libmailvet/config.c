@@ -27,6 +27,12 @@
 #include "units.h"
 #include "yamlnode.h"
 
+/* The directories configure chose (Makefile.am passes them), so that a daemon built
+ * with --prefix=/usr/local looks where "make install" put its files. */
+#if !defined(SYSCONFDIR) || !defined(LOCALSTATEDIR) || !defined(RUNSTATEDIR)
+#error "build through milter/libmailvet/Makefile: SYSCONFDIR, LOCALSTATEDIR, RUNSTATEDIR"
+#endif
+
 enum cfg_type {
     CFG_STRING,   /* free text; with choices, one of them */
     CFG_PATH,     /* an absolute path */
@@ -79,20 +85,21 @@ static const char *const facility_names[] = {
 static const struct cfg_key keys[] = {
     /* daemon: read once at start, except log_clean and shutdown_timeout, which are read
      * from the current generation when they are needed */
-    KEY(socket, CFG_SOCKET, "unix:/run/mailvet/mailvetd.sock", NULL, NULL, 0, NULL, 0),
+    KEY(socket, CFG_SOCKET, "unix:" RUNSTATEDIR "/mailvet/mailvetd.sock", NULL, NULL, 0, NULL, 0),
     KEY(socket_mode, CFG_MODE, "0660", "0", "0777", 0, NULL, 0),
     KEY(user, CFG_STRING, "mailvet", NULL, NULL, CFG_EMPTY, NULL, 0),
     KEY(group, CFG_STRING, "", NULL, NULL, CFG_EMPTY, NULL, 0),
-    KEY(pid_file, CFG_PATH, "/run/mailvet/mailvetd.pid", NULL, NULL, CFG_EMPTY, NULL, 0),
+    KEY(pid_file, CFG_PATH, RUNSTATEDIR "/mailvet/mailvetd.pid", NULL, NULL, CFG_EMPTY, NULL, 0),
     KEY(log_facility, CFG_STRING, "mail", NULL, NULL, 0, facility_names, 0),
     KEY(log_clean, CFG_BOOL, "true", NULL, NULL, CFG_RELOAD, NULL, 0),
     KEY(milter_timeout, CFG_DURATION, "300s", "1s", "24h", 0, NULL, CFG_SECONDS),
     KEY(shutdown_timeout, CFG_DURATION, "30s", "0s", "1h", CFG_RELOAD, NULL, CFG_SECONDS),
 
-    /* scanning: a new generation on SIGUSR1 */
+    /* scanning: a new generation on SIGUSR1; the database default is ClamAV's own
+     * directory (freshclam's), not one of ours */
     KEY(database, CFG_PATH, "/var/lib/clamav", NULL, NULL, CFG_RELOAD, NULL, 0),
-    KEY(policy_dir, CFG_PATH, CONFIG_POLICY_DIR_DEFAULT, NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL,
-        0),
+    KEY(policy_dir, CFG_PATH, SYSCONFDIR "/mailvet/policies", NULL, NULL, CFG_RELOAD | CFG_EMPTY,
+        NULL, 0),
     KEY(reload_check_interval, CFG_DURATION, "60s", "0s", "24h", CFG_RELOAD, NULL, CFG_SECONDS),
     KEY(tmpdir, CFG_PATH, "/var/tmp", NULL, NULL, CFG_RELOAD, NULL, 0),
     KEY(on_error, CFG_ENUM, "tempfail", NULL, NULL, CFG_RELOAD, on_error_names, 0),
@@ -122,7 +129,8 @@ static const struct cfg_key keys[] = {
 
     /* mailvet's quarantine (quarantine.c): action quarantine stores there, unless
      * quarantine_mode is hold (the MTA's hold queue) */
-    KEY(quarantine_dir, CFG_PATH, "/var/spool/mailvet/quarantine", NULL, NULL, CFG_RELOAD, NULL, 0),
+    KEY(quarantine_dir, CFG_PATH, LOCALSTATEDIR "/spool/mailvet/quarantine", NULL, NULL, CFG_RELOAD,
+        NULL, 0),
     KEY(quarantine_mode, CFG_ENUM, "store", NULL, NULL, CFG_RELOAD, quarantine_mode_names, 0),
     KEY(quarantine_release_host, CFG_STRING, "127.0.0.1", NULL, NULL, CFG_RELOAD, NULL, 0),
     KEY(quarantine_release_port, CFG_UINT, "10026", "1", "65535", CFG_RELOAD, NULL, 0),

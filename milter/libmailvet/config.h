@@ -13,8 +13,9 @@
 #include "mv.h"
 
 /* the default policy_dir: where make install puts the shipped policy; while it does
- * not exist the built-in policy applies (an explicitly configured directory must) */
-#define CONFIG_POLICY_DIR_DEFAULT "/etc/mailvet/policies"
+ * not exist the built-in policy applies (an explicitly configured directory must).
+ * SYSCONFDIR comes from configure (libmailvet's Makefile.am). */
+#define CONFIG_POLICY_DIR_DEFAULT SYSCONFDIR "/mailvet/policies"
 
 enum config_quarantine_mode {
     CONFIG_QUARANTINE_STORE = 0, /* quarantine_dir, released with mailvet quarantine */
