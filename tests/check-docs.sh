@@ -27,10 +27,17 @@ if ! keys=$("$MAILVET" check-config --keys) || [ -z "$keys" ]; then
     echo "Bail out! $MAILVET check-config --keys gave no keys"
     exit 1
 fi
-if ! defaults=$("$MAILVET" check-config -c /dev/null); then
-    echo "Bail out! $MAILVET check-config -c /dev/null failed"
+# The effective configuration comes first; what follows may be a refusal (exit 78)
+# when this machine lacks the default policy_dir or database: the defaults are printed
+# all the same.
+defaults=$("$MAILVET" check-config -c /dev/null 2>/dev/null)
+case $defaults in
+"# mailvet configuration from /dev/null"*) ;;
+*)
+    echo "Bail out! $MAILVET check-config -c /dev/null printed no configuration"
     exit 1
-fi
+    ;;
+esac
 
 n=0
 failed=0

@@ -597,7 +597,7 @@ struct mv_config *config_load(const char *path, struct mv_err *err)
 /* config_default - every key at its default */
 struct mv_config *config_default(void)
 {
-    return config_new("(built-in)");
+    return config_new(CONFIG_BUILTIN);
 }
 
 /* config_free - free a config; NULL allowed */

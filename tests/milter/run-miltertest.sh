@@ -11,7 +11,8 @@
 #   1. make a private work dir $top_builddir/tests/work/t-NAME, build the
 #      samples there (tests/samples/make-samples.sh)
 #   2. write the config: base keys (socket in the work dir, database = the
-#      samples' sigs/, user "", pid_file, tmpdir, log_clean) + t-NAME.yaml
+#      samples' sigs/, user "", pid_file, tmpdir, log_clean, policy_dir "") +
+#      t-NAME.yaml
 #   3. start $top_builddir/milter/mailvetd/mailvetd -c CONFIG -f, stderr to mailvetd.log,
 #      and wait for its socket
 #   4. put a reply recorder in front of the socket: miltertest cannot show the
@@ -190,6 +191,9 @@ database: "$work/samples/sigs"
 tmpdir: "$work/tmp"
 log_clean: true
 on_error: tempfail
+# no rules unless the scenario brings its own policy_dir: said explicitly, as a
+# missing policy directory refuses the start
+policy_dir: ""
 EOF
 if [ -f "$yaml" ]; then
     sed -e "s|@WORK@|$work|g" -e "s|@SAMPLES@|$work/samples|g" -e "s|@TMPDIR@|$work/tmp|g" \
