@@ -1,22 +1,25 @@
 #!/bin/sh
 # check-docs.sh - every configuration key is documented and shipped, with its real default.
 # For each key of the schema (milter/libmailvet/config.c, listed by "mailvet check-config --keys"):
-# man/mailvet.yaml.5.in has a ".BR key (type, default X, ...)" entry, the sample
-# policies/mailvet.yaml sets it, and both give the built-in default (printed by
+# the man page mailvet.yaml(5) has a ".BR key (type, default X, ...)" entry, the sample
+# mailvet.yaml sets it, and both give the built-in default (printed by
 # "mailvet check-config -c /dev/null"), so limits.h, the man page and the sample cannot
 # drift apart.  Then the reverse: neither file names a key the schema does not know.
+# The man page and the sample are read as make made them from man/mailvet.yaml.5.in and
+# policies/mailvet.yaml.in (the build tree), with configure's directories filled in:
+# the same paths the built-in defaults were compiled with.
 # TAP output.  Environment: top_srcdir, top_builddir (exported by tests/Makefile.am);
 # MAILVET overrides the program, to test this script with a fake key list.
 
 : "${top_srcdir:=.}"
 : "${top_builddir:=$top_srcdir}"
 MAILVET=${MAILVET:-$top_builddir/milter/mailvet/mailvet}
-man=$top_srcdir/man/mailvet.yaml.5.in
-sample=$top_srcdir/policies/mailvet.yaml
+man=$top_builddir/man/mailvet.yaml.5
+sample=$top_builddir/policies/mailvet.yaml
 
 for f in "$man" "$sample"; do
     if [ ! -r "$f" ]; then
-        echo "Bail out! cannot read $f"
+        echo "Bail out! cannot read $f (made by make from $(basename "$f").in)"
         exit 1
     fi
 done
@@ -24,10 +27,17 @@ if ! keys=$("$MAILVET" check-config --keys) || [ -z "$keys" ]; then
     echo "Bail out! $MAILVET check-config --keys gave no keys"
     exit 1
 fi
-if ! defaults=$("$MAILVET" check-config -c /dev/null); then
-    echo "Bail out! $MAILVET check-config -c /dev/null failed"
+# The effective configuration comes first; what follows may be a refusal (exit 78)
+# when this machine lacks the default policy_dir or database: the defaults are printed
+# all the same.
+defaults=$("$MAILVET" check-config -c /dev/null 2>/dev/null)
+case $defaults in
+"# mailvet configuration from /dev/null"*) ;;
+*)
+    echo "Bail out! $MAILVET check-config -c /dev/null printed no configuration"
     exit 1
-fi
+    ;;
+esac
 
 n=0
 failed=0

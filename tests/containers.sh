@@ -87,6 +87,9 @@ work_dir containers
 sh "$top_srcdir/tests/samples/make-samples.sh" "$W/samples" > "$W/samples.out" 2>&1 ||
     bail "make-samples.sh failed: $(cat "$W/samples.out")"
 SIGS=$W/samples/sigs
+# the signatures alone, no rules: said explicitly, as a missing policy_dir is refused
+NORULES=$W/norules.yaml
+echo 'policy_dir: ""' > "$NORULES"
 
 # ClamAV marks signatures from databases it did not sign as NAME.UNOFFICIAL.
 EICAR_SIG='(. == "Eicar-Test-Signature" or . == "Eicar-Test-Signature.UNOFFICIAL")'
@@ -460,7 +463,7 @@ fi
 # scan ID - mailvet scan --json of $O/ID.eml; stdout $W/ID.json, stderr
 # $W/ID.err, exit status in RC.
 scan() {
-    "$MAILVET" scan --json -d "$SIGS" "$O/$1.eml" > "$W/$1.json" 2> "$W/$1.err"
+    "$MAILVET" scan --json -c "$NORULES" -d "$SIGS" "$O/$1.eml" > "$W/$1.json" 2> "$W/$1.err"
     RC=$?
 }
 # jqt ID FILTER - true if FILTER holds for the (single) JSON object

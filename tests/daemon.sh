@@ -1,12 +1,13 @@
 #!/bin/sh
 # daemon.sh - mailvetd as an administrator meets it: config validation with
-# -n, refusing to start without signatures, the socket and pid file it
-# creates, SIGTERM, dropping privileges to the configured user, and the owner
-# and mode of what it makes (socket, quarantine_dir) or refuses (a quarantine_dir
-# open to others).  One socket, one daemon: a second mailvetd started by mistake on
-# a socket a live one answers refuses and leaves it alone, a socket left by a killed
-# one is replaced, and a daemon whose socket was replaced does not remove the new
-# one when it stops.
+# -n, refusing to start without signatures (fail-closed.sh has every refusal),
+# the warning of policy_dir: "", the socket and pid file it creates, SIGTERM,
+# dropping privileges to the configured user, and the owner and mode of what it
+# makes (socket, quarantine_dir) or refuses (a quarantine_dir open to others).
+# One socket, one daemon: a second mailvetd started by mistake on a socket a live
+# one answers refuses and leaves it alone, a socket left by a killed one is
+# replaced, and a daemon whose socket was replaced does not remove the new one
+# when it stops.
 # TAP on stdout; run by "make check" (env: top_srcdir, top_builddir).
 set -u
 
@@ -14,7 +15,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 
-PLAN=30
+PLAN=31
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -104,6 +105,7 @@ socket_mode: "0660"
 user: ""
 pid_file: $W/good.pid
 database: $SIGS
+policy_dir: ""
 tmpdir: $W
 quarantine_dir: $W/q-open
 on_error: tempfail
@@ -180,6 +182,7 @@ socket_mode: "0660"
 user: ""
 pid_file: $W/nodb.pid
 database: $W/no-such-sigs
+policy_dir: ""
 EOF
 # It must exit on its own; timeout only bounds a daemon that wrongly stays up.
 timeout 60 "$MAILVETD" -c "$W/nodb.yaml" -f > "$W/nodb.log" 2>&1
@@ -244,6 +247,12 @@ if [ -S "$W/good.sock" ] && ! gone "$pid"; then
         not_ok "a quarantine_dir open to others (0755): the log says it is unusable and how to fix it"
         diag_file "$W/good.log"
     fi
+    if grep -q "warning: policy_dir is \"\" in $W/good.yaml: running without rules" "$W/good.log"; then
+        ok "policy_dir \"\": the log warns at start that it runs without rules"
+    else
+        not_ok "policy_dir \"\": the log warns at start that it runs without rules"
+        diag_file "$W/good.log"
+    fi
     if [ "$(id -u)" = 0 ]; then
         if grep -q 'running as root (user: "" in' "$W/good.log"; then
             ok "started as root with user \"\": the log warns that it runs as root"
@@ -269,7 +278,8 @@ if [ -S "$W/good.sock" ] && ! gone "$pid"; then
 else
     not_ok "mailvetd -f starts and listens on unix:$W/good.sock"
     diag_file "$W/good.log"
-    for d in "socket mode" "pid file" "root warning" "SIGTERM exit" "SIGTERM cleanup"; do
+    for d in "socket mode" "pid file" "no-rules warning" "root warning" "SIGTERM exit" \
+        "SIGTERM cleanup"; do
         not_ok "$d (daemon did not start)"
     done
 fi
@@ -393,6 +403,7 @@ socket_mode: "0666"
 user: nobody
 pid_file: ""
 database: $SIGS
+policy_dir: ""
 tmpdir: /tmp
 quarantine_dir: $W/spool/quarantine
 EOF

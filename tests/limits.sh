@@ -226,6 +226,7 @@ config() {
     shift
     {
         echo "tmpdir: $W/tmp"
+        echo 'policy_dir: ""' # the limits alone, no rules
         for line in "$@"; do echo "$line"; done
     } > "$W/$name.yaml"
 }

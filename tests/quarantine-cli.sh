@@ -4,7 +4,7 @@
 # byte for byte), release to Postfix's smtp-sink (the envelope, the body, --to, a
 # refusal at the dot and nobody listening leave the entry held), delete (the record
 # stays, deleted), purge (age, size, with the suffixes of mailvet.yaml; overflow and
-# unknown suffixes refused), and every exit status: 0 done, 1 unknown id,
+# unknown suffixes and bare numbers refused), and every exit status: 0 done, 1 unknown id,
 # 2 failure, 64 usage.  One entry is changed by two processes at once: while a release
 # waits for the server's answer to its data (tests/slow-smtp.py holds it), delete and
 # purge of that entry are refused or skipped, and the release ends with the record
@@ -22,7 +22,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet/mailvet
 HELPER=$top_builddir/tests/qstore-helper
 
-PLAN=84
+PLAN=86
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -310,6 +310,13 @@ want purge-4t 0 "purge --max-size 4T --older-than 2w: the grammar of mailvet.yam
 q purge-huge purge --older-than 40000000000w
 want purge-huge 64 "purge --older-than 40000000000w: overflow refused, exit 64" \
     err_has purge-huge "--older-than 40000000000w: too large a duration"
+# a bare number: seconds to one reader, milliseconds to another; refused with the units
+q purge-bare purge --older-than 3600
+want purge-bare 64 "purge --older-than 3600: a duration without its unit is refused, exit 64" \
+    err_has purge-bare "--older-than 3600: a duration needs a unit: 3600s, 3600ms, 1h \.\.\."
+q list-bare list --since 180
+want list-bare 64 "list --since 180: a duration without its unit is refused, exit 64" \
+    err_has list-bare "--since 180: a duration needs a unit: 180s, 180ms, 3m \.\.\."
 q purge-suffix purge --max-size 1P
 want purge-suffix 64 "purge --max-size 1P: an unknown suffix refused, exit 64" \
     err_has purge-suffix "--max-size 1P: not a size"

@@ -22,6 +22,10 @@ work_dir scan-cli
 S=$W/samples
 sh "$top_srcdir/tests/samples/make-samples.sh" "$S" > "$W/samples.out" 2>&1 ||
     bail "make-samples.sh failed: $(cat "$W/samples.out")"
+# The signatures alone, no rules: said explicitly (without a configuration the default
+# policy_dir would have to be installed, or the scan is refused)
+NORULES=$W/norules.yaml
+printf 'policy_dir: ""\ntmpdir: %s\n' "$W" > "$NORULES"
 
 # ClamAV marks signatures from databases it did not sign as NAME.UNOFFICIAL;
 # either spelling names the EICAR signature.
@@ -59,7 +63,7 @@ decoded() {
 }
 
 # --- clean ------------------------------------------------------------------
-scan clean --json -d "$S/sigs" "$S/clean.eml"
+scan clean --json -c "$NORULES" -d "$S/sigs" "$S/clean.eml"
 want_rc clean 0 "clean.eml: exit 0"
 if jqt clean '.verdict == "clean"'; then
     ok "clean.eml: one JSON object, verdict clean"
@@ -86,7 +90,7 @@ check "notes.txt part: declared_type text/plain, path and detected_type present"
                 and (.detected_type | type) == "string")'
 
 # --- infected -----------------------------------------------------------------
-scan eicar --json -d "$S/sigs" "$S/eicar.eml"
+scan eicar --json -c "$NORULES" -d "$S/sigs" "$S/eicar.eml"
 want_rc eicar 1 "eicar.eml: exit 1"
 if jqt eicar ".verdict == \"infected\" and any(.reasons[]; $EICAR_SIG)"; then
     ok "eicar.eml: verdict infected, reasons has Eicar-Test-Signature"
@@ -109,12 +113,12 @@ for where in preamble epilogue; do
         # to the delimiter after it, an epilogue's would be part of the leaf)
         [ "$where" = epilogue ] && cat "$S/eicar.com"
     } > "$W/eicar-$where.eml"
-    scan "$where" --json -d "$S/sigs" "$W/eicar-$where.eml"
+    scan "$where" --json -c "$NORULES" -d "$S/sigs" "$W/eicar-$where.eml"
     check "EICAR in the $where: infected, the signature on leaf \"$where\"" \
         jqt "$where" ".verdict == \"infected\" and any(.parts[]; .path == \"$where\" and any(.signatures[]; $EICAR_SIG))"
 done
 
-scan zipzip --json -d "$S/sigs" "$S/eicar-zip-zip.eml"
+scan zipzip --json -c "$NORULES" -d "$S/sigs" "$S/eicar-zip-zip.eml"
 want_rc zipzip 1 "eicar-zip-zip.eml (EICAR two zips deep): exit 1"
 check "eicar-zip-zip.eml: verdict infected, reasons has Eicar-Test-Signature" \
     jqt zipzip ".verdict == \"infected\" and any(.reasons[]; $EICAR_SIG)"
@@ -128,21 +132,21 @@ check "eicar-zip-zip.eml: the signature is on eicar.com only" \
     jqt zipzip "[.objects[] | select(.signatures | length > 0) | .name] == [\"eicar.com\"]"
 # The same message scanned again gives the identical inventory (ClamAV's own
 # clean cache is off, so a container seen before still reports its members).
-"$MAILVET" scan --json -d "$S/sigs" "$S/eicar-zip-zip.eml" "$S/eicar-zip-zip.eml" \
+"$MAILVET" scan --json -c "$NORULES" -d "$S/sigs" "$S/eicar-zip-zip.eml" "$S/eicar-zip-zip.eml" \
     > "$W/twice.json" 2> "$W/twice.err"
 check "the same message scanned twice in one run gives the identical objects list" \
     sh -c "jq -e -s 'length == 2 and (.[0].objects | length) >= 3 and .[0].objects == .[1].objects' '$W/twice.json' > /dev/null"
 # A password-protected zip whose password is in the text is opened and its
 # members scanned; without the password its members are still listed by name.
-scan enc --json -d "$S/sigs" "$S/eicar-enc-password.eml"
+scan enc --json -c "$NORULES" -d "$S/sigs" "$S/eicar-enc-password.eml"
 check "eicar-enc-password.eml: opened with the password from the body, EICAR found, not unscannable" \
     jqt enc ".verdict == \"infected\" and any(.objects[]; .name == \"eicar.com\" and .decrypted and .encrypted) and all(.reasons[]; startswith(\"Heuristics.Encrypted\") | not)"
-scan noenc --json -d "$S/sigs" "$S/eicar-enc-nopassword.eml"
+scan noenc --json -c "$NORULES" -d "$S/sigs" "$S/eicar-enc-nopassword.eml"
 check "eicar-enc-nopassword.eml: unscannable, the member still named, not decrypted" \
     jqt noenc ".verdict == \"unscannable\" and any(.objects[]; .name == \"eicar.com\" and .encrypted and (.decrypted | not))"
 
 # Without --json: exit status alone tells, and the output names the signature.
-scan plain -d "$S/sigs" "$S/eicar-zip.eml"
+scan plain -c "$NORULES" -d "$S/sigs" "$S/eicar-zip.eml"
 if [ "$RC" -eq 1 ] && grep -q Eicar-Test-Signature "$W/plain.json"; then
     ok "eicar-zip.eml without --json: exit 1, output names Eicar-Test-Signature"
 else
@@ -151,7 +155,7 @@ else
 fi
 
 # Several files: one object each; exit 1 if any was found.
-scan two --json -d "$S/sigs" "$S/clean.eml" "$S/eicar.eml"
+scan two --json -c "$NORULES" -d "$S/sigs" "$S/clean.eml" "$S/eicar.eml"
 if [ "$RC" -eq 1 ] &&
     jq -e -s 'length == 2 and .[0].verdict == "clean" and .[1].verdict == "infected"' \
         "$W/two.json" > /dev/null 2>&1; then
@@ -161,14 +165,14 @@ else
 fi
 
 # --- stdin ----------------------------------------------------------------------
-"$MAILVET" scan --json -d "$S/sigs" - < "$S/eicar.eml" > "$W/stdin.json" 2> "$W/stdin.err"
+"$MAILVET" scan --json -c "$NORULES" -d "$S/sigs" - < "$S/eicar.eml" > "$W/stdin.json" 2> "$W/stdin.err"
 RC=$?
 if [ "$RC" -eq 1 ] && jqt stdin '.verdict == "infected"'; then
     ok "scan - reads the message from stdin (eicar.eml: infected, exit 1)"
 else
     not_ok "scan - reads the message from stdin (eicar.eml: infected, exit 1)"; show stdin
 fi
-"$MAILVET" scan --json -d "$S/sigs" - < "$S/clean.eml" > "$W/stdin2.json" 2> "$W/stdin2.err"
+"$MAILVET" scan --json -c "$NORULES" -d "$S/sigs" - < "$S/clean.eml" > "$W/stdin2.json" 2> "$W/stdin2.err"
 RC=$?
 want_rc stdin2 0 "scan - with clean.eml on stdin: exit 0"
 
@@ -181,6 +185,7 @@ printf '%s:%s:Mailvet.Test.Other\n' "$(md5sum < "$W/other.txt" | cut -d' ' -f1)"
 cat > "$W/other.yaml" <<EOF
 database: $W/other
 tmpdir: $W
+policy_dir: ""
 EOF
 scan cfgonly --json -c "$W/other.yaml" "$S/eicar.eml"
 want_rc cfgonly 0 "-c with a database lacking EICAR: eicar.eml scans clean (exit 0)"
@@ -192,13 +197,13 @@ else
 fi
 
 # --- errors -------------------------------------------------------------------------
-scan missing --json -d "$S/sigs" "$W/no-such.eml"
+scan missing --json -c "$NORULES" -d "$S/sigs" "$W/no-such.eml"
 if [ "$RC" -eq 2 ] && grep -q -F "$W/no-such.eml" "$W/missing.err"; then
     ok "a nonexistent file: exit 2, stderr names it"
 else
     not_ok "a nonexistent file: exit 2, stderr names it"; show missing
 fi
-scan nodb --json -d "$W/no-such-sigs" "$S/clean.eml"
+scan nodb --json -c "$NORULES" -d "$W/no-such-sigs" "$S/clean.eml"
 if [ "$RC" -eq 2 ] && grep -q -F "$W/no-such-sigs" "$W/nodb.err"; then
     ok "a missing database directory: exit 2, stderr names it"
 else

@@ -7,10 +7,10 @@
  * every key of the file, and collects every error ("FILE:LINE: KEY: message", one per
  * line) before it gives up, so the operator fixes a file in one round.  Units (units.c,
  * the same grammar as the command line's): sizes are bytes with an optional K, M, G or
- * T suffix (1024-based); durations take ms, s, m, h, d or w, and a bare number is the
- * unit the key stores (seconds, or milliseconds for max_scan_time), as Postfix does per
- * parameter.  Not a leaf module, but it still does not
- * log: the caller prints err->msg. */
+ * T suffix (1024-based); durations need one of ms, s, m, h, d or w: a bare number is
+ * refused, as it meant seconds for one key and milliseconds for another.  Each duration
+ * key is stored in its own unit (seconds, or milliseconds for max_scan_time ...).  Not a
+ * leaf module, but it still does not log: the caller prints err->msg. */
 #include <arpa/inet.h>
 #include <limits.h>
 #include <stdio.h>
@@ -26,6 +26,12 @@
 #include "mvlimits.h"
 #include "units.h"
 #include "yamlnode.h"
+
+/* The directories configure chose (Makefile.am passes them), so that a daemon built
+ * with --prefix=/usr/local looks where "make install" put its files. */
+#if !defined(SYSCONFDIR) || !defined(LOCALSTATEDIR) || !defined(RUNSTATEDIR)
+#error "build through milter/libmailvet/Makefile: SYSCONFDIR, LOCALSTATEDIR, RUNSTATEDIR"
+#endif
 
 enum cfg_type {
     CFG_STRING,   /* free text; with choices, one of them */
@@ -43,8 +49,8 @@ enum cfg_type {
 #define CFG_EMPTY 0x2u  /* "" is a valid value (string, path) */
 #define CFG_SECRET 0x4u /* printed as "(set)": check-config output may be shared */
 
-#define CFG_SECONDS UNITS_SECONDS /* unit of a duration stored in seconds, in milliseconds */
-#define CFG_MILLIS UNITS_MS
+#define CFG_SECONDS 1000u /* a duration stored in seconds: its unit, in milliseconds */
+#define CFG_MILLIS 1u     /* a duration stored in milliseconds */
 
 struct cfg_key {
     const char *name;
@@ -79,20 +85,21 @@ static const char *const facility_names[] = {
 static const struct cfg_key keys[] = {
     /* daemon: read once at start, except log_clean and shutdown_timeout, which are read
      * from the current generation when they are needed */
-    KEY(socket, CFG_SOCKET, "unix:/run/mailvet/mailvetd.sock", NULL, NULL, 0, NULL, 0),
+    KEY(socket, CFG_SOCKET, "unix:" RUNSTATEDIR "/mailvet/mailvetd.sock", NULL, NULL, 0, NULL, 0),
     KEY(socket_mode, CFG_MODE, "0660", "0", "0777", 0, NULL, 0),
     KEY(user, CFG_STRING, "mailvet", NULL, NULL, CFG_EMPTY, NULL, 0),
     KEY(group, CFG_STRING, "", NULL, NULL, CFG_EMPTY, NULL, 0),
-    KEY(pid_file, CFG_PATH, "/run/mailvet/mailvetd.pid", NULL, NULL, CFG_EMPTY, NULL, 0),
+    KEY(pid_file, CFG_PATH, RUNSTATEDIR "/mailvet/mailvetd.pid", NULL, NULL, CFG_EMPTY, NULL, 0),
     KEY(log_facility, CFG_STRING, "mail", NULL, NULL, 0, facility_names, 0),
     KEY(log_clean, CFG_BOOL, "true", NULL, NULL, CFG_RELOAD, NULL, 0),
     KEY(milter_timeout, CFG_DURATION, "300s", "1s", "24h", 0, NULL, CFG_SECONDS),
     KEY(shutdown_timeout, CFG_DURATION, "30s", "0s", "1h", CFG_RELOAD, NULL, CFG_SECONDS),
 
-    /* scanning: a new generation on SIGUSR1 */
+    /* scanning: a new generation on SIGUSR1; the database default is ClamAV's own
+     * directory (freshclam's), not one of ours */
     KEY(database, CFG_PATH, "/var/lib/clamav", NULL, NULL, CFG_RELOAD, NULL, 0),
-    KEY(policy_dir, CFG_PATH, CONFIG_POLICY_DIR_DEFAULT, NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL,
-        0),
+    KEY(policy_dir, CFG_PATH, SYSCONFDIR "/mailvet/policies", NULL, NULL, CFG_RELOAD | CFG_EMPTY,
+        NULL, 0),
     KEY(reload_check_interval, CFG_DURATION, "60s", "0s", "24h", CFG_RELOAD, NULL, CFG_SECONDS),
     KEY(tmpdir, CFG_PATH, "/var/tmp", NULL, NULL, CFG_RELOAD, NULL, 0),
     KEY(on_error, CFG_ENUM, "tempfail", NULL, NULL, CFG_RELOAD, on_error_names, 0),
@@ -122,7 +129,8 @@ static const struct cfg_key keys[] = {
 
     /* mailvet's quarantine (quarantine.c): action quarantine stores there, unless
      * quarantine_mode is hold (the MTA's hold queue) */
-    KEY(quarantine_dir, CFG_PATH, "/var/spool/mailvet/quarantine", NULL, NULL, CFG_RELOAD, NULL, 0),
+    KEY(quarantine_dir, CFG_PATH, LOCALSTATEDIR "/spool/mailvet/quarantine", NULL, NULL, CFG_RELOAD,
+        NULL, 0),
     KEY(quarantine_mode, CFG_ENUM, "store", NULL, NULL, CFG_RELOAD, quarantine_mode_names, 0),
     KEY(quarantine_release_host, CFG_STRING, "127.0.0.1", NULL, NULL, CFG_RELOAD, NULL, 0),
     KEY(quarantine_release_port, CFG_UINT, "10026", "1", "65535", CFG_RELOAD, NULL, 0),
@@ -289,10 +297,10 @@ static bool parse_size(const char *text, uint64_t *out, bool *overflow)
     return st == MV_OK || st == MV_TOOBIG;
 }
 
-/* parse_duration - "120s" -> milliseconds (units.c); a bare number is in UNIT_MS */
-static bool parse_duration(const char *text, unsigned unit_ms, uint64_t *ms, bool *overflow)
+/* parse_duration - "120s" -> milliseconds (units.c); ERR says why not */
+static bool parse_duration(const char *text, uint64_t *ms, bool *overflow, struct mv_err *err)
 {
-    enum mv_status st = units_parse_duration(text, unit_ms, ms, NULL);
+    enum mv_status st = units_parse_duration(text, ms, err);
 
     *overflow |= st == MV_TOOBIG;
     return st == MV_OK || st == MV_TOOBIG;
@@ -343,6 +351,7 @@ static bool parse_bool(const char *text, uint64_t *out)
 static bool parse_number(const struct cfg_key *k, const char *text, uint64_t *out, bool *overflow,
                          char *why, size_t size)
 {
+    struct mv_err derr = {0};
     uint64_t ms = 0;
     const char *p = text;
     char list[128];
@@ -383,9 +392,13 @@ static bool parse_number(const struct cfg_key *k, const char *text, uint64_t *ou
         snprintf(why, size, "must be an octal mode such as 0660, got %.100s", text);
         return false;
     case CFG_DURATION:
-        if (!parse_duration(text, k->unit_ms, &ms, overflow)) {
-            snprintf(why, size, "must be a duration such as %s, got %.100s",
-                     k->unit_ms == CFG_SECONDS ? "30s, 5m or 1h" : "500ms, 30s or 2m", text);
+        if (!parse_duration(text, &ms, overflow, &derr)) {
+            /* a bare number: units.c's message proposes the spellings it may mean */
+            if (*text != '\0' && text[strspn(text, "0123456789")] == '\0')
+                snprintf(why, size, "%.400s", derr.msg);
+            else
+                snprintf(why, size, "must be a duration such as %s, got %.100s",
+                         k->unit_ms == CFG_SECONDS ? "30s, 5m or 1h" : "500ms, 30s or 2m", text);
             return false;
         }
         if (!*overflow && ms % k->unit_ms != 0) {
@@ -460,14 +473,8 @@ static bool set_value(struct mv_config *cfg, const struct cfg_key *k, const char
     if (k->max != NULL && !parse_number(k, k->max, &hi, &dummy, why, size))
         return false;
     if (overflow || v < lo || v > hi) {
-        /* A bare number is in the key's own unit: say which, or "50" looks in range. */
-        bool bare = k->type == CFG_DURATION && text[strspn(text, "0123456789")] == '\0';
-
-        snprintf(why, size, "must be between %s and %s, got %.100s%s", k->min ? k->min : "0",
-                 k->max ? k->max : "any", text,
-                 !bare                       ? ""
-                 : k->unit_ms == CFG_SECONDS ? " (seconds)"
-                                             : " (milliseconds)");
+        snprintf(why, size, "must be between %s and %s, got %.100s", k->min ? k->min : "0",
+                 k->max ? k->max : "any", text);
         return false;
     }
     switch (k->type) {
@@ -590,7 +597,7 @@ struct mv_config *config_load(const char *path, struct mv_err *err)
 /* config_default - every key at its default */
 struct mv_config *config_default(void)
 {
-    return config_new("(built-in)");
+    return config_new(CONFIG_BUILTIN);
 }
 
 /* config_free - free a config; NULL allowed */

@@ -12,9 +12,8 @@
 
 #include "mv.h"
 
-/* the default policy_dir: where make install puts the shipped policy; while it does
- * not exist the built-in policy applies (an explicitly configured directory must) */
-#define CONFIG_POLICY_DIR_DEFAULT "/etc/mailvet/policies"
+/* the file name of config_default()'s configuration: the built-in defaults */
+#define CONFIG_BUILTIN "(built-in)"
 
 enum config_quarantine_mode {
     CONFIG_QUARANTINE_STORE = 0, /* quarantine_dir, released with mailvet quarantine */
@@ -27,7 +26,7 @@ enum config_on_error {
 };
 
 struct mv_config {
-    char *file; /* path it was read from, or "(built-in)" */
+    char *file; /* path it was read from, or CONFIG_BUILTIN */
 
     /* daemon */
     char *socket;              /* unix:PATH | local:PATH | inet:PORT@HOST | inet6:PORT@HOST */
@@ -42,7 +41,7 @@ struct mv_config {
 
     /* scanning */
     char *database;                 /* signature directory: .cvd/.cld/.hdb/.ndb/.ldb/.yar ... */
-    char *policy_dir;               /* policy files, rules, signatures/; "" = built-in policy */
+    char *policy_dir;               /* policy files, rules, signatures/; "" = no rules */
     unsigned reload_check_interval; /* seconds between checks for changed signatures; 0 off */
     char *tmpdir;                   /* spool and large-leaf temp files */
     int on_error;                   /* enum config_on_error */

@@ -2,9 +2,17 @@
  * The current generation is a pointer guarded by a mutex; a message takes a
  * reference at its start and drops it when it ends (mailvetd_session.c), so a reload swaps the
  * pointer without waiting for anyone, and the old engine is freed by whichever
- * thread drops its last reference.  Two engines are in memory during a swap. */
+ * thread drops its last reference.  Two engines are in memory during a swap.
+ * A build fails closed: a policy directory that is missing, unreadable or without a
+ * rule, a database without signatures of its own, a file that does not load, each
+ * refuse the whole generation with one line that names the path and the fix; only
+ * policy_dir: "" runs without rules, and says so (generation_warning_new). */
+#include <dirent.h>
+#include <errno.h>
+#include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -82,14 +90,132 @@ static char *stamp_new(const char *database, const char *policy_dir)
     return g_string_free(out, FALSE);
 }
 
-/* generation_policy_dir - the default directory may not be installed: then the
- * built-in policy; a directory the configuration names must be there */
-const char *generation_policy_dir(const struct mv_config *cfg)
+/* FIX_MAX - room for the fix a refusal proposes */
+#define FIX_MAX 512
+
+/* set_in - "in FILE" for the fix of a refusal: where the operator changes the key; the
+ * built-in defaults (mailvet without a configuration file) have none yet */
+static void set_in(const struct mv_config *cfg, char *buf, size_t size)
 {
-    if (strcmp(cfg->policy_dir, CONFIG_POLICY_DIR_DEFAULT) == 0 &&
-        !g_file_test(cfg->policy_dir, G_FILE_TEST_IS_DIR))
-        return "";
-    return cfg->policy_dir;
+    if (strcmp(cfg->file, CONFIG_BUILTIN) == 0)
+        g_snprintf(buf, size, "in a configuration file (-c FILE)");
+    else
+        g_snprintf(buf, size, "in %s", cfg->file);
+}
+
+/* reader - the user this process reads files as (its effective uid), for a refusal:
+ * mailvetd builds its first generation as the user it is to become, so that is the
+ * user every reload reads them as */
+static void reader(char *buf, size_t size)
+{
+    struct passwd pw, *found = NULL;
+    char tmp[1024];
+
+    if (getpwuid_r(geteuid(), &pw, tmp, sizeof(tmp), &found) == 0 && found != NULL)
+        g_snprintf(buf, size, "%s", found->pw_name);
+    else
+        g_snprintf(buf, size, "uid %ld", (long)geteuid());
+}
+
+/* dir_refused - KEY's directory DIR could not be opened (errno E): one line in ERR with
+ * the fix, FIX (MISSING: what makes it right besides letting the reader in; ALT: the
+ * other way out when the reader is kept out) */
+static bool dir_refused(const char *key, const char *dir, int e, const char *missing,
+                        const char *alt, struct mv_err *err)
+{
+    char user[256];
+
+    if (e == ENOENT) {
+        mv_err_set(err, MV_ECONFIG, "%s %s: no such directory; %s", key, dir, missing);
+    } else if (e == EACCES) {
+        reader(user, sizeof(user));
+        mv_err_set(err, MV_ECONFIG, "%s %s: cannot read it as user %s (%s); let %s read it, or %s",
+                   key, dir, user, g_strerror(e), user, alt);
+    } else {
+        mv_err_set(err, MV_ECONFIG, "%s %s: %s; %s", key, dir, g_strerror(e), missing);
+    }
+    return false;
+}
+
+/* dir_usable - KEY's directory DIR exists and can be listed; else one line in ERR naming
+ * it and the fix (dir_refused) */
+static bool dir_usable(const char *key, const char *dir, const char *missing, const char *alt,
+                       struct mv_err *err)
+{
+    struct stat st;
+    DIR *d;
+
+    if (stat(dir, &st) != 0)
+        return dir_refused(key, dir, errno, missing, alt, err);
+    if (!S_ISDIR(st.st_mode)) {
+        mv_err_set(err, MV_ECONFIG, "%s %s: not a directory; %s", key, dir, missing);
+        return false;
+    }
+    d = opendir(dir);
+    if (d == NULL)
+        return dir_refused(key, dir, errno, missing, alt, err);
+    closedir(d);
+    return true;
+}
+
+/* policy_of - CFG's policy: the files of policy_dir, which must hold at least one rule,
+ * or the built-in actions without rules for policy_dir: "" */
+static struct policy *policy_of(const struct mv_config *cfg, struct mv_err *err)
+{
+    char in[FIX_MAX], alt[FIX_MAX], fix[FIX_MAX + 64];
+    struct policy *p;
+
+    if (*cfg->policy_dir == '\0')
+        return policy_load("", err);
+    set_in(cfg, in, sizeof(in));
+    g_snprintf(alt, sizeof(alt), "set policy_dir: \"\" %s to run without rules", in);
+    g_snprintf(fix, sizeof(fix), "install the policies there or %s", alt);
+    if (!dir_usable("policy_dir", cfg->policy_dir, fix, alt, err))
+        return NULL;
+    p = policy_load(cfg->policy_dir, err);
+    if (p != NULL && rules_count(policy_rules(p)) == 0) {
+        mv_err_set(err, MV_ECONFIG, "policy_dir %s: no rules in it (%u policy files read); %s",
+                   cfg->policy_dir, policy_file_count(p), fix);
+        p = policy_free(p);
+    }
+    return p;
+}
+
+/* database_fix - the fixes a refusal of the signature database proposes: ClamAV's own
+ * updater or another directory (FIX), only another directory (ALT); -d when DATABASE
+ * came from the command line, else the key */
+static void database_fix(const struct mv_config *cfg, bool override, char *fix, char *alt,
+                         size_t size)
+{
+    char in[FIX_MAX];
+
+    set_in(cfg, in, sizeof(in));
+    if (override)
+        g_snprintf(alt, size, "give -d a directory that holds them");
+    else
+        g_snprintf(alt, size, "set database: %s to a directory that holds them", in);
+    g_snprintf(fix, size,
+               "run freshclam to fetch ClamAV's signatures (Debian: clamav-freshclam), or %s", alt);
+}
+
+/* engine_refused - ERR from scan_engine_new() as one line with the path's key and fix:
+ * the message starts with the path that failed, DATABASE or OURS (scan.h) */
+static void engine_refused(struct mv_err *err, const struct mv_config *cfg, const char *database,
+                           bool override, const char *ours)
+{
+    char fix[FIX_MAX], alt[FIX_MAX], *msg = g_strdup(err->msg);
+    size_t n = strlen(database);
+
+    if (strncmp(msg, database, n) == 0 && msg[n] == ':') {
+        database_fix(cfg, override, fix, alt, sizeof(fix));
+        mv_err_set(err, err->status, "database %s; %s", msg, fix);
+    } else if (ours != NULL && strncmp(msg, ours, strlen(ours)) == 0) {
+        mv_err_set(err, err->status,
+                   "%s; correct or remove the file there: policy_dir's signatures/ is loaded "
+                   "with ClamAV's",
+                   msg);
+    }
+    g_free(msg);
 }
 
 /* scan_options_of - the keys of CFG scan.c reads (its strings borrowed from CFG) */
@@ -173,6 +299,9 @@ struct generation *generation_build(const char *config_path, const char *databas
     struct cache *cache;
     char *ours = NULL, *digest;
 
+    char fix[FIX_MAX], alt[FIX_MAX];
+    bool override = database != NULL;
+
     cfg = config_path != NULL ? config_load(config_path, err) : config_default();
     if (cfg == NULL)
         return NULL;
@@ -184,9 +313,17 @@ struct generation *generation_build(const char *config_path, const char *databas
         config_free(cfg);
         return NULL;
     }
-    policy_dir = generation_policy_dir(cfg);
-    policy = policy_load(policy_dir, err);
+    policy_dir = cfg->policy_dir;
+    policy = policy_of(cfg, err);
     if (policy == NULL) {
+        config_free(cfg);
+        return NULL;
+    }
+    database_fix(cfg, override, fix, alt, sizeof(fix));
+    if (g_file_test(database, G_FILE_TEST_IS_REGULAR))
+        ; /* one signature file: libclamav says what is wrong with it */
+    else if (!dir_usable("database", database, fix, alt, err)) {
+        policy_free(policy);
         config_free(cfg);
         return NULL;
     }
@@ -194,12 +331,14 @@ struct generation *generation_build(const char *config_path, const char *databas
         ours = g_build_filename(policy_dir, "signatures", NULL);
     scan_opts = scan_options_of(cfg);
     engine = scan_engine_new(&scan_opts, database, ours, err);
-    g_free(ours);
     if (engine == NULL) {
+        engine_refused(err, cfg, database, override, ours);
+        g_free(ours);
         policy_free(policy);
         config_free(cfg);
         return NULL;
     }
+    g_free(ours);
     digest = scan_digest_new(cfg, database, policy_dir, scan_engine_version(engine));
     cache_opts = cache_options_of(cfg);
     cache = cache_new(&cache_opts, digest, err);
@@ -283,6 +422,57 @@ void generation_shutdown(void)
     current = NULL;
     g_mutex_unlock(&current_lock);
     generation_release(g);
+}
+
+/* generation_report_new - what G loaded, as "# " lines */
+char *generation_report_new(const struct generation *g)
+{
+    GString *out = g_string_new(NULL);
+    unsigned all = scan_engine_signatures(g->engine);
+    unsigned ours = scan_engine_extra_signatures(g->engine);
+    size_t plen = strlen(g->policy_dir);
+
+    g_string_append_printf(out, "# database: %u signature%s from %s (%s)\n", all - ours,
+                           all - ours == 1 ? "" : "s", g->database, scan_engine_version(g->engine));
+    if (*g->policy_dir == '\0') {
+        g_string_append(out, "# policy: built-in, no rules (policy_dir: \"\")\n");
+    } else {
+        char *sigs = g_build_filename(g->policy_dir, "signatures", NULL);
+
+        g_string_append_printf(out, "# policy: %u files, %zu rules from %s\n",
+                               policy_file_count(g->policy), rules_count(policy_rules(g->policy)),
+                               g->policy_dir);
+        for (unsigned i = 0; i < policy_file_count(g->policy); i++) {
+            const char *path = policy_file_path(g->policy, i);
+            size_t n = policy_file_rules(g->policy, i);
+
+            if (strncmp(path, g->policy_dir, plen) == 0 && path[plen] == '/')
+                path += plen + 1;
+            g_string_append_printf(out, "#   %s: %zu rule%s\n", path, n, n == 1 ? "" : "s");
+        }
+        if (g_file_test(sigs, G_FILE_TEST_IS_DIR))
+            g_string_append_printf(out, "# policy signatures: %u from %s\n", ours, sigs);
+        else
+            g_string_append_printf(out, "# policy signatures: none (no %s)\n", sigs);
+        g_free(sigs);
+    }
+    policy_describe(g->policy, out);
+    if (g->cfg->quarantine_mode == CONFIG_QUARANTINE_STORE)
+        g_string_append_printf(out, "# quarantine: quarantine_mode store, quarantine_dir %s\n",
+                               g->cfg->quarantine_dir);
+    else
+        g_string_append(out, "# quarantine: quarantine_mode hold (the MTA's hold queue)\n");
+    return g_string_free(out, FALSE);
+}
+
+/* generation_warning_new - what G runs without because the configuration says so */
+char *generation_warning_new(const struct generation *g)
+{
+    if (*g->policy_dir != '\0')
+        return NULL;
+    return g_strdup_printf("policy_dir is \"\" in %s: running without rules and without "
+                           "campaign signatures, only ClamAV's signatures and the built-in actions",
+                           g->cfg->file);
 }
 
 /* generation_stamp_new - how the files G was built from look now */

@@ -23,18 +23,31 @@ struct generation {
     char *scan_digest;             /* hex SHA-256 of what reports depend on (cache keys) */
     char *stamp;                   /* names, sizes and times of the files it was built from */
     char *database;                /* the directory actually loaded (cfg or override) */
-    char *policy_dir;              /* the policy directory loaded, "" for the built-in policy */
+    char *policy_dir;              /* the policy directory loaded, "" for none (no rules) */
     double build_ms;               /* time to build, for the log */
     gint refs;
 };
 
 /* generation_build - load CONFIG_PATH (NULL: built-in defaults) and its database
- * (DATABASE overrides the config's when non-NULL); NULL with err on any failure */
+ * (DATABASE overrides the config's when non-NULL); NULL with err on any failure.
+ * Fails closed, each time with one line in err->msg that names the path and the fix
+ * ("policy_dir DIR: no such directory; install the policies there or set
+ * policy_dir: \"\" in FILE to run without rules"): policy_dir missing, not a directory,
+ * unreadable by this process (mailvetd builds as the user it runs as) or without a single
+ * rule; the database missing, unreadable, empty or without signatures of its own.  A
+ * file that does not load is refused with its FILE:LINE errors (one line each).  Only
+ * policy_dir: "" gives the built-in actions without rules. */
 struct generation *generation_build(const char *config_path, const char *database,
                                     struct mv_err *err);
-/* generation_policy_dir - the policy directory CFG makes a generation load: its
- * policy_dir, or "" (the built-in policy) when that is the default and absent */
-const char *generation_policy_dir(const struct mv_config *cfg);
+/* generation_report_new - what G loaded, for mailvet check-config and mailvetd -n, as
+ * "# " lines (g_free): the database and its signature count, the policy directory
+ * ("# policy: N files, M rules from DIR", or "# policy: built-in, no rules") with the
+ * rules of each file, the policy's own signatures, the actions per verdict and per
+ * score, and the quarantine (quarantine_mode, quarantine_dir) */
+char *generation_report_new(const struct generation *g);
+/* generation_warning_new - one line (g_free) saying what G runs without because the
+ * configuration asks for it (policy_dir: ""), or NULL */
+char *generation_warning_new(const struct generation *g);
 /* generation_install - make G current (takes the caller's reference) */
 void generation_install(struct generation *g);
 /* generation_acquire - a new reference to the current generation, or NULL */

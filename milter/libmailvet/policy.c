@@ -106,6 +106,15 @@ static void scope_free(gpointer data)
 /* the built-in score_actions: a score this high is quarantined */
 #define DEFAULT_HOLD_SCORE 10.0
 
+/* policy_file_free - GDestroyNotify for a struct policy_file */
+static void policy_file_free(gpointer data)
+{
+    struct policy_file *f = data;
+
+    g_free(f->path);
+    g_free(f);
+}
+
 /* policy_new - the built-in defaults, no rules */
 static struct policy *policy_new(void)
 {
@@ -114,6 +123,7 @@ static struct policy *policy_new(void)
     size_t i;
 
     p->rules = rules_new();
+    p->files = g_ptr_array_new_with_free_func(policy_file_free);
     p->suspicious = 5;
     p->campaign = 10;
     for (i = 0; i < NVERDICTS; i++) {
@@ -610,13 +620,16 @@ static void load_file(struct loader *ld, const char *path)
 {
     struct mv_err ferr = {0};
     struct yamlnode *root = yamlnode_load_file(path, &ferr);
-    size_t i;
+    struct policy_file *file;
+    size_t i, before = rules_count(ld->p->rules);
 
     if (root == NULL) {
         yamlnode_err_addf(ld->err, MV_ECONFIG, "%s", ferr.msg);
         return;
     }
-    ld->p->files++;
+    file = g_new0(struct policy_file, 1);
+    file->path = g_strdup(path);
+    g_ptr_array_add(ld->p->files, file);
     if (yamlnode_type(root) != YAMLNODE_MAPPING) {
         /* an empty file (or only comments) sets nothing */
         if (!yamlnode_is_null(root))
@@ -649,6 +662,7 @@ static void load_file(struct loader *ld, const char *path)
         }
     }
 out:
+    file->rules = rules_count(ld->p->rules) - before;
     yamlnode_free(root);
 }
 
@@ -744,6 +758,7 @@ struct policy *policy_free(struct policy *p)
     if (p == NULL)
         return NULL;
     rules_free(p->rules);
+    g_ptr_array_unref(p->files);
     scope_clear(&p->global);
     g_hash_table_unref(p->domains);
     g_free(p);
@@ -759,5 +774,53 @@ const struct rules *policy_rules(const struct policy *p)
 /* policy_file_count - files loaded */
 unsigned policy_file_count(const struct policy *p)
 {
-    return p->files;
+    return p->files->len;
+}
+
+/* policy_file_path - the path of loaded file I, borrowed */
+const char *policy_file_path(const struct policy *p, unsigned i)
+{
+    return i < p->files->len ? ((const struct policy_file *)g_ptr_array_index(p->files, i))->path
+                             : NULL;
+}
+
+/* policy_file_rules - how many rules loaded file I added */
+size_t policy_file_rules(const struct policy *p, unsigned i)
+{
+    return i < p->files->len ? ((const struct policy_file *)g_ptr_array_index(p->files, i))->rules
+                             : 0;
+}
+
+/* policy_describe - the global actions, score actions and domains, as "# " lines */
+void policy_describe(const struct policy *p, GString *out)
+{
+    /* strongest first, as mailvet-policy(5) lists the verdicts */
+    static const enum mv_verdict order[] = {MV_VERDICT_INFECTED, MV_VERDICT_CAMPAIGN,
+                                            MV_VERDICT_UNSCANNABLE, MV_VERDICT_SUSPICIOUS,
+                                            MV_VERDICT_CLEAN};
+    const struct scope *g = &p->global;
+    GList *names, *l;
+
+    g_string_append(out, "# actions:");
+    for (size_t i = 0; i < G_N_ELEMENTS(order); i++)
+        g_string_append_printf(out, " %s=%s", mv_verdict_name(order[i]),
+                               mv_action_name(g->action[order[i]]));
+    g_string_append_printf(out, " (thresholds: suspicious %g, campaign %g)\n", p->suspicious,
+                           p->campaign);
+    g_string_append(out, "# score_actions:");
+    for (guint i = 0; i < g->score_actions->len; i++) {
+        const struct score_action *sa = &g_array_index(g->score_actions, struct score_action, i);
+
+        g_string_append_printf(out, " %g=%s", sa->score, mv_action_name(sa->action));
+    }
+    g_string_append(out, g->score_actions->len == 0 ? " none\n" : "\n");
+    if (g_hash_table_size(p->domains) == 0)
+        return;
+    g_string_append_printf(out, "# domains with their own settings: %u (",
+                           g_hash_table_size(p->domains));
+    names = g_list_sort(g_hash_table_get_keys(p->domains), (GCompareFunc)strcmp);
+    for (l = names; l != NULL; l = l->next)
+        g_string_append_printf(out, "%s%s", l == names ? "" : ", ", (const char *)l->data);
+    g_list_free(names);
+    g_string_append(out, ")\n");
 }

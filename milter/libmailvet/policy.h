@@ -93,6 +93,14 @@ struct policy *policy_free(struct policy *p);
 const struct rules *policy_rules(const struct policy *p);
 /* policy_file_count - files loaded, for the log */
 unsigned policy_file_count(const struct policy *p);
+/* policy_file_path - the path of loaded file I (below policy_file_count), borrowed */
+const char *policy_file_path(const struct policy *p, unsigned i);
+/* policy_file_rules - how many rules loaded file I added */
+size_t policy_file_rules(const struct policy *p, unsigned i);
+/* policy_describe - what P does, for check-config and mailvetd -n: the action per
+ * verdict with the thresholds, the score actions and the domains with their own
+ * settings, as "# " lines appended to OUT */
+void policy_describe(const struct policy *p, GString *out);
 
 /* policy_verdict - the message's verdict: SIGNATURES (the class of its signature
  * names) raised by the rule hits and score against the thresholds */

@@ -67,9 +67,15 @@ struct scope {
     enum mv_action block_action;
 };
 
+/* one file a policy was loaded from, for check-config and mailvetd -n */
+struct policy_file {
+    char *path;
+    size_t rules; /* the rules it added */
+};
+
 struct policy {
     struct rules *rules;
-    unsigned files;
+    GPtrArray *files;  /* struct policy_file *, in the order loaded */
     double suspicious; /* thresholds */
     double campaign;
     struct scope global;

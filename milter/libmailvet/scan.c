@@ -30,7 +30,8 @@
 
 struct scan_engine {
     struct cl_engine *cl;
-    unsigned signatures;
+    unsigned signatures; /* all of them */
+    unsigned extra;      /* those of the EXTRA directory (ours) */
     char version[128];
 };
 
@@ -329,6 +330,46 @@ static bool set_limit(struct cl_engine *cl, enum cl_engine_field f, long long v,
     return true;
 }
 
+/* has_files - whether directory DIR lists anything: libclamav says "Can't open file or
+ * directory" of an empty one, which sends the operator looking for the wrong thing */
+static bool has_files(const char *dir, struct mv_err *err)
+{
+    GError *gerr = NULL;
+    GDir *d = g_dir_open(dir, 0, &gerr);
+    bool any;
+
+    if (d == NULL) {
+        mv_err_set(err, MV_ECONFIG, "%s: %s", dir, gerr->message);
+        g_error_free(gerr);
+        return false;
+    }
+    any = g_dir_read_name(d) != NULL;
+    g_dir_close(d);
+    if (!any)
+        mv_err_set(err, MV_ECONFIG, "%s: an empty directory, no signature files", dir);
+    return any;
+}
+
+/* empty_file - the name of the first empty file in DIR (g_free), or NULL */
+static char *empty_file(const char *dir)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    char *found = NULL;
+
+    while (d != NULL && found == NULL && (name = g_dir_read_name(d)) != NULL) {
+        char *path = g_build_filename(dir, name, NULL);
+        struct stat st;
+
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+            found = g_strdup(name);
+        g_free(path);
+    }
+    if (d != NULL)
+        g_dir_close(d);
+    return found;
+}
+
 /* scan_engine_new - load, limit and compile one engine */
 struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *database,
                                     const char *extra, struct mv_err *err)
@@ -336,7 +377,7 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *
     static GOnce once = G_ONCE_INIT;
     struct scan_engine *e = NULL;
     struct cl_engine *cl = NULL;
-    unsigned sigs = 0;
+    unsigned sigs = 0, extra_sigs = 0;
     cl_error_t rc;
     struct stat st;
 
@@ -346,9 +387,11 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *
         goto out;
     }
     if (stat(database, &st) != 0) {
-        mv_err_set(err, MV_ECONFIG, "%s: signature database: %s", database, g_strerror(errno));
+        mv_err_set(err, MV_ECONFIG, "%s: %s", database, g_strerror(errno));
         goto out;
     }
+    if (S_ISDIR(st.st_mode) && !has_files(database, err))
+        goto out;
     cl = cl_engine_new();
     if (cl == NULL) {
         mv_err_set(err, MV_ENOMEM, "clamav: cl_engine_new failed");
@@ -367,7 +410,13 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *
         cl_engine_set_str(cl, CL_ENGINE_TMPDIR, opt->tmpdir);
     rc = cl_load(database, cl, &sigs, CL_DB_STDOPT);
     if (rc != CL_SUCCESS) {
-        mv_err_set(err, MV_ECONFIG, "%s: cannot load signatures: %s", database, cl_strerror(rc));
+        char *empty = S_ISDIR(st.st_mode) ? empty_file(database) : NULL;
+
+        /* libclamav does not say which file; an empty one is the usual culprit */
+        mv_err_set(err, MV_ECONFIG, "%s: cannot load signatures: %s%s%s%s", database,
+                   cl_strerror(rc), empty != NULL ? " (" : "", empty != NULL ? empty : "",
+                   empty != NULL ? " is empty)" : "");
+        g_free(empty);
         goto out;
     }
     /* our campaign signatures go into the same engine: one pass over the bytes */
@@ -379,12 +428,14 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *
             mv_err_set(err, MV_ECONFIG, "%s: cannot load signatures: %s", extra, cl_strerror(rc));
             goto out;
         }
-        sigs += ours;
+        extra_sigs = ours;
     }
+    /* ours alone are campaign evidence, not a virus scanner: the database must count */
     if (sigs == 0) {
-        mv_err_set(err, MV_ECONFIG, "%s: no signatures found", database);
+        mv_err_set(err, MV_ECONFIG, "%s: no signatures in its files", database);
         goto out;
     }
+    sigs += extra_sigs;
     rc = cl_engine_compile(cl);
     if (rc != CL_SUCCESS) {
         mv_err_set(err, MV_ECONFIG, "%s: cannot compile signatures: %s", database, cl_strerror(rc));
@@ -396,6 +447,7 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *
     e = g_new0(struct scan_engine, 1);
     e->cl = cl;
     e->signatures = sigs;
+    e->extra = extra_sigs;
     {
         long long dbver = cl_engine_get_num(cl, CL_ENGINE_DB_VERSION, NULL);
         time_t dbtime = (time_t)cl_engine_get_num(cl, CL_ENGINE_DB_TIME, NULL);
@@ -418,6 +470,12 @@ out:
 unsigned scan_engine_signatures(const struct scan_engine *e)
 {
     return e->signatures;
+}
+
+/* scan_engine_extra_signatures - how many of them came from the EXTRA directory */
+unsigned scan_engine_extra_signatures(const struct scan_engine *e)
+{
+    return e->extra;
 }
 
 /* scan_engine_version - "libclamav X, db N (time)" */

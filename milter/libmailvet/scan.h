@@ -82,10 +82,16 @@ struct scan_budget {
 typedef void (*scan_progress_fn)(void *ctx);
 
 /* scan_engine_new - load DATABASE (a directory or one file), and EXTRA (a directory of
- * our own signatures, NULL or absent for none) into one engine with OPT's limits */
+ * our own signatures, NULL or absent for none) into one engine with OPT's limits.
+ * DATABASE must hold signatures of its own (EXTRA's alone are no virus scanner): an
+ * empty directory or files without any is MV_ECONFIG.  err->msg starts with the path
+ * that failed, DATABASE or EXTRA, then ": " and the reason. */
 struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *database,
                                     const char *extra, struct mv_err *err);
+/* scan_engine_signatures - all the engine holds, DATABASE's and EXTRA's */
 unsigned scan_engine_signatures(const struct scan_engine *e);
+/* scan_engine_extra_signatures - those of them that came from EXTRA */
+unsigned scan_engine_extra_signatures(const struct scan_engine *e);
 /* scan_engine_version - libclamav version and database version/time, for logs */
 const char *scan_engine_version(const struct scan_engine *e);
 struct scan_engine *scan_engine_free(struct scan_engine *e);

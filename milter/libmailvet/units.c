@@ -83,26 +83,47 @@ enum mv_status units_parse_size(const char *text, uint64_t *bytes, struct mv_err
     return MV_OK;
 }
 
+/* what a duration looks like, for the messages */
+#define DURATION_FORMS "a whole number and its unit: 500ms, 30s, 5m, 12h, 30d, 2w"
+
+/* needs_unit - the refusal of a bare number V (TEXT): the spellings it may have meant,
+ * seconds and milliseconds, and the largest unit that holds it as seconds exactly */
+static enum mv_status needs_unit(const char *text, uint64_t v, bool overflow, struct mv_err *err)
+{
+    char larger[40] = "";
+
+    for (size_t i = G_N_ELEMENTS(duration_units); !overflow && v > 0 && i > 2; i--) {
+        uint64_t secs = duration_units[i - 1].ms / 1000;
+
+        if (v % secs == 0) {
+            g_snprintf(larger, sizeof(larger), ", %" PRIu64 "%s", v / secs,
+                       duration_units[i - 1].suffix);
+            break;
+        }
+    }
+    return mv_err_set(err, MV_EPARSE, "%.30s: a duration needs a unit: %.30ss, %.30sms%s ...", text,
+                      text, text, larger);
+}
+
 /* units_parse_duration - "120s" -> milliseconds */
-enum mv_status units_parse_duration(const char *text, uint64_t bare_ms, uint64_t *ms,
-                                    struct mv_err *err)
+enum mv_status units_parse_duration(const char *text, uint64_t *ms, struct mv_err *err)
 {
     const char *p = text != NULL ? text : "";
     bool overflow = false;
-    uint64_t v, unit = bare_ms;
+    uint64_t v, unit;
+    size_t i;
 
     if (!digits(&p, &v, &overflow))
-        return mv_err_set(err, MV_EPARSE, "%.100s: not a duration", text != NULL ? text : "");
-    if (*p != '\0') {
-        size_t i;
-
-        for (i = 0; i < G_N_ELEMENTS(duration_units); i++)
-            if (strcmp(p, duration_units[i].suffix) == 0)
-                break;
-        if (i == G_N_ELEMENTS(duration_units))
-            return mv_err_set(err, MV_EPARSE, "%.100s: not a duration", text);
-        unit = duration_units[i].ms;
-    }
+        return mv_err_set(err, MV_EPARSE, "%.100s: not a duration (%s)", text != NULL ? text : "",
+                          DURATION_FORMS);
+    if (*p == '\0')
+        return needs_unit(text, v, overflow, err);
+    for (i = 0; i < G_N_ELEMENTS(duration_units); i++)
+        if (strcmp(p, duration_units[i].suffix) == 0)
+            break;
+    if (i == G_N_ELEMENTS(duration_units))
+        return mv_err_set(err, MV_EPARSE, "%.100s: not a duration (%s)", text, DURATION_FORMS);
+    unit = duration_units[i].ms;
     v = times(v, unit, &overflow);
     if (overflow)
         return mv_err_set(err, MV_TOOBIG, "%.100s: too large", text);

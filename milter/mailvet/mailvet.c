@@ -3,7 +3,9 @@
  *   mailvet check-config [-c CONFIG] [--keys]
  * scan runs each RFC 5322 file through the very pipeline mailvetd runs at end of
  * message (spool → parse → scan → verdict → action) and exits as clamscan does:
- * 0 all clean, 1 something found, 2 an error (an error wins over a find). */
+ * 0 all clean, 1 something found, 2 an error (an error wins over a find).
+ * check-config prints the effective configuration, then builds what mailvetd would
+ * (generation_build: the same refusals, exit 78) and prints what it loaded. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -222,8 +224,9 @@ static int cmd_check_config(int argc, char **argv)
     };
     const char *config = NULL;
     struct mv_config *cfg;
-    struct policy *policy;
+    struct generation *gen;
     struct mv_err err = {0};
+    char *text;
     int ch;
 
     while ((ch = getopt_long(argc, argv, "c:kh", longopts, NULL)) != -1) {
@@ -249,21 +252,25 @@ static int cmd_check_config(int argc, char **argv)
         fprintf(stderr, "%s\n", err.msg);
         return EX_CONFIG;
     }
-    /* the policy files too, with the same FILE:LINE errors a reload would log */
-    policy = policy_load(generation_policy_dir(cfg), &err);
-    if (policy == NULL) {
+    config_print(cfg, stdout);
+    config_free(cfg);
+    fflush(stdout);
+    /* then what mailvetd would load with it: the policy files, the signatures, with the
+     * refusals a start or a reload would give */
+    gen = generation_build(config, NULL, &err);
+    if (gen == NULL) {
         fprintf(stderr, "%s\n", err.msg);
-        config_free(cfg);
         return EX_CONFIG;
     }
-    config_print(cfg, stdout);
-    if (*generation_policy_dir(cfg) != '\0')
-        printf("# policy: %u files, %zu rules from %s\n", policy_file_count(policy),
-               rules_count(policy_rules(policy)), cfg->policy_dir);
-    else
-        printf("# policy: built-in, no rules\n");
-    policy_free(policy);
-    config_free(cfg);
+    text = generation_report_new(gen);
+    fputs(text, stdout);
+    fflush(stdout);
+    g_free(text);
+    text = generation_warning_new(gen);
+    if (text != NULL)
+        fprintf(stderr, "mailvet: warning: %s\n", text);
+    g_free(text);
+    generation_release(gen);
     return EX_OK;
 }
 

@@ -29,29 +29,33 @@
 
 /* ---- parsing ---------------------------------------------------------------------- */
 
-/* parse_seconds - a duration (units.c; a bare number is seconds) in whole seconds */
-static enum mv_status parse_seconds(const char *s, guint64 *out)
+/* parse_seconds - a duration (units.c, the grammar of mailvet.yaml: the unit is
+ * required) in whole seconds; ERR says why not */
+static enum mv_status parse_seconds(const char *s, guint64 *out, struct mv_err *err)
 {
     uint64_t ms;
-    enum mv_status st = units_parse_duration(s, UNITS_SECONDS, &ms, NULL);
+    enum mv_status st = units_parse_duration(s, &ms, err);
 
     if (st != MV_OK)
         return st;
     if (ms % 1000 != 0)
-        return MV_EPARSE;
+        return mv_err_set(err, MV_EPARSE, "%.100s: not a whole number of seconds", s);
     *out = ms / 1000;
     return MV_OK;
 }
 
-/* parse_time - RFC 3339, a date, or a duration before NOW -> Unix seconds */
-static bool parse_time(const char *s, gint64 now, gint64 *out)
+/* parse_time - RFC 3339, a date, or a duration before NOW -> Unix seconds; WHY
+ * (TIME_WHY_MAX) says what is wrong otherwise */
+#define TIME_WHY_MAX 200
+static bool parse_time(const char *s, gint64 now, gint64 *out, char *why)
 {
     GTimeZone *utc = g_time_zone_new_utc();
     GDateTime *dt = NULL;
-    guint64 ago;
+    struct mv_err err = {0};
+    guint64 ago = 0;
     bool ok = false;
 
-    if (parse_seconds(s, &ago) == MV_OK) {
+    if (parse_seconds(s, &ago, &err) == MV_OK) {
         *out = ago > (guint64)now ? 0 : now - (gint64)ago;
         ok = true;
     } else if (strlen(s) == 10 && s[4] == '-' && s[7] == '-') {
@@ -68,6 +72,12 @@ static bool parse_time(const char *s, gint64 now, gint64 *out)
         ok = true;
     }
     g_time_zone_unref(utc);
+    /* a bare number is neither: units.c's message proposes the spellings it may mean */
+    if (!ok && *s != '\0' && s[strspn(s, "0123456789")] == '\0')
+        g_snprintf(why, TIME_WHY_MAX, "%s", err.msg);
+    else if (!ok)
+        g_snprintf(why, TIME_WHY_MAX, "%.100s: not a time (2024-05-01T10:00:00Z, 2024-05-01, 7d)",
+                   s);
     return ok;
 }
 
@@ -245,6 +255,7 @@ static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
     };
     struct quarantine_filter f = {.state = -1};
     gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+    char why[TIME_WHY_MAX];
     struct mv_err err = {0};
     enum quarantine_state st;
     char note[QUARANTINE_NOTE_MAX];
@@ -258,9 +269,8 @@ static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
         switch (ch) {
         case 's':
         case 'u':
-            if (!parse_time(optarg, now, ch == 's' ? &f.since : &f.until)) {
-                complain("list", "--%s %s: not a time (2024-05-01T10:00:00Z, 2024-05-01, 7d)",
-                         ch == 's' ? "since" : "until", optarg);
+            if (!parse_time(optarg, now, ch == 's' ? &f.since : &f.until, why)) {
+                complain("list", "--%s %s", ch == 's' ? "since" : "until", why);
                 return MAILVET_QUARANTINE_USAGE;
             }
             break;
@@ -597,10 +607,13 @@ static int cmd_purge(int argc, char **argv, const struct mv_config *cfg)
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'o':
-            st = parse_seconds(optarg, &age);
+            st = parse_seconds(optarg, &age, &err);
             if (st != MV_OK) {
-                complain("purge", "--older-than %s: %s (30d, 12h, 3600)", optarg,
-                         st == MV_TOOBIG ? "too large a duration" : "not a duration");
+                /* units.c's message names the text and the spellings it takes */
+                if (st == MV_TOOBIG)
+                    complain("purge", "--older-than %s: too large a duration", optarg);
+                else
+                    complain("purge", "--older-than %s", err.msg);
                 return MAILVET_QUARANTINE_USAGE;
             }
             break;

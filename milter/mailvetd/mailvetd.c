@@ -1,13 +1,14 @@
 /* mailvetd.c - the milter daemon.
- * Start: options, the first generation (config + policy + engine; refuse to start
- * without one), the socket (created by libmilter while still privileged, then given its
- * mode and owner), privilege drop, pid file, then smfi_main() until libmilter's
- * signal thread sees SIGTERM/SIGINT/SIGHUP.  SIGUSR1 rebuilds the generation off the
- * message path (a reload thread), and so does a change of the signature or policy
- * files, checked every reload_check_interval seconds; a generation that fails to
- * build is refused and the old one keeps serving.  Keys a reload cannot apply (the
- * socket, the user ...) are logged as needing a restart.  On stop, messages in flight get
- * shutdown_timeout seconds.
+ * Start: options, the first generation (config + policy + engine, read with the ids of
+ * the user it becomes, as every reload reads them; refuse to start without one, and
+ * generation_build() refuses one weaker than configured), the socket (created by
+ * libmilter while still privileged, then given its mode and owner), privilege drop, pid
+ * file, then smfi_main() until libmilter's signal thread sees SIGTERM/SIGINT/SIGHUP.
+ * SIGUSR1 rebuilds the generation off the message path (a reload thread), and so does a
+ * change of the signature or policy files, checked every reload_check_interval seconds;
+ * a generation that fails to build is refused in one log line and the old one keeps
+ * serving.  Keys a reload cannot apply (the socket, the user ...) are logged as needing
+ * a restart.  On stop, messages in flight get shutdown_timeout seconds.
  * A unix socket that a live daemon answers on is never taken over (socket_claim), and
  * at exit the socket and pid file are removed only while they are still this
  * process's.  Logs go to syslog, or with -f to stderr, except that under the journal
@@ -18,6 +19,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -402,6 +404,57 @@ static void check_quarantine(const struct mv_config *cfg)
                 err.msg);
 }
 
+/* warn_without - what G runs without because the configuration says so (policy_dir:
+ * ""), at start and at every reload */
+static void warn_without(const struct generation *g)
+{
+    char *text = generation_warning_new(g);
+
+    if (text != NULL)
+        log_msg(LOG_WARNING, "%s", text);
+    g_free(text);
+}
+
+/* build_as - the first generation, built with the effective ids of the user mailvetd is
+ * to become (UID, GID, USER) when it starts as root: every reload reads the files as
+ * that user, so a file or directory only root can read is refused now, not at the first
+ * reload.  Back to root's ids after. */
+static struct generation *build_as(const char *user, uid_t uid, gid_t gid, struct mv_err *err)
+{
+    gid_t groups[NGROUPS_MAX];
+    int n = getgroups(NGROUPS_MAX, groups);
+    gid_t egid = getegid();
+    struct generation *g = NULL;
+    int fd;
+
+    if (n < 0 || initgroups(user, gid) != 0 || setegid(gid) != 0 || seteuid(uid) != 0) {
+        mv_err_set(err, MV_ECONFIG, "cannot take the ids of user %s to read the files: %s", user,
+                   g_strerror(errno));
+        return NULL;
+    }
+    fd = open(opt.config, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == EACCES) {
+        int e = errno;
+        struct group *gr = getgrgid(gid);
+
+        mv_err_set(err, MV_ECONFIG,
+                   "%s: cannot read it as user %s (%s); let %s read it (chgrp %s %s; chmod "
+                   "g+r %s): every reload reads it as that user",
+                   opt.config, user, g_strerror(e), user, gr != NULL ? gr->gr_name : "GROUP",
+                   opt.config, opt.config);
+    } else {
+        g = generation_build(opt.config, opt.database, err);
+    }
+    if (fd >= 0)
+        close(fd);
+    if (seteuid(0) != 0 || setegid(egid) != 0 || setgroups((size_t)n, groups) != 0) {
+        fprintf(stderr, "mailvetd: cannot return to root's ids after reading as %s: %s\n", user,
+                g_strerror(errno));
+        exit(EX_OSERR);
+    }
+    return g;
+}
+
 /* log_restart_keys - keys whose change a reload does not apply (the socket, the user
  * ...): said once, so that nobody believes they took effect */
 static void log_restart_keys(const struct mv_config *old, const struct mv_config *new)
@@ -424,9 +477,15 @@ static bool reload(const char *why)
     old = generation_acquire();
     g = generation_build(opt.config, opt.database, &err);
     if (g == NULL) {
-        log_msg(LOG_ERR, "reload (%s) refused, generation %u keeps serving:", why,
-                old != NULL ? old->number : 0);
-        log_lines(LOG_ERR, "reload: ", err.msg);
+        /* one line with the refusal's reason (the path and the fix); a broken policy file
+         * has one more line per further FILE:LINE error */
+        const char *nl = strchr(err.msg, '\n');
+
+        log_msg(LOG_ERR, "reload (%s) refused, generation %u keeps serving: %.*s", why,
+                old != NULL ? old->number : 0,
+                nl != NULL ? (int)(nl - err.msg) : (int)strlen(err.msg), err.msg);
+        if (nl != NULL && nl[1] != '\0')
+            log_lines(LOG_ERR, "reload: ", nl + 1);
         generation_release(old);
         service_reloaded(why, false, err.msg);
         return false;
@@ -436,6 +495,7 @@ static bool reload(const char *why)
     generation_release(old);
     generation_install(g);
     log_generation(why, g);
+    warn_without(g);
     scanslots_set_max(g->cfg->max_scans);
     check_quarantine(g->cfg);
     service_reloaded(why, true, NULL);
@@ -487,6 +547,7 @@ int main(int argc, char **argv)
 {
     struct mv_err err = {0};
     struct generation *gen;
+    struct mv_config *first;
     const struct mv_config *cfg;
     const char *path;
     uid_t uid = 0;
@@ -558,7 +619,32 @@ int main(int argc, char **argv)
         return service_reload_request(opt.config, opt.reload_timeout);
     message_init();
 
-    gen = generation_build(opt.config, opt.database, &err);
+    /* the user first (the configuration names it), then the generation, read as that
+     * user; before any log is open the lines name file, line and key themselves */
+    first = config_load(opt.config, &err);
+    if (first == NULL) {
+        startup_error(err.msg);
+        return err.status == MV_ENOMEM ? EX_OSERR : EX_CONFIG;
+    }
+    drop = first->user[0] != '\0';
+    if (drop && !lookup_user(first, &uid, &gid)) {
+        config_free(first);
+        return EX_NOUSER;
+    }
+    /* a milter parses what strangers send: it runs as root only when told to, with
+     * user: "" (stay as started), never by naming root as the user */
+    if (drop && uid == 0) {
+        char *line = g_strdup_printf("mailvetd: %s: user: %s is root; name an unprivileged user "
+                                     "(the package's is mailvet), or user: \"\" to stay as started",
+                                     first->file, first->user);
+        startup_error(line);
+        g_free(line);
+        config_free(first);
+        return EX_CONFIG;
+    }
+    gen = drop && geteuid() == 0 ? build_as(first->user, uid, gid, &err)
+                                 : generation_build(opt.config, opt.database, &err);
+    config_free(first);
     if (gen == NULL) {
         startup_error(err.msg);
         return err.status == MV_ENOMEM ? EX_OSERR : EX_CONFIG;
@@ -568,25 +654,16 @@ int main(int argc, char **argv)
     if (facility < 0)
         facility = LOG_MAIL;
     log_open_sinks("mailvetd", log_sinks, facility);
-    drop = cfg->user[0] != '\0';
-    if (drop && !lookup_user(cfg, &uid, &gid)) {
-        generation_release(gen);
-        return EX_NOUSER;
-    }
-    /* a milter parses what strangers send: it runs as root only when told to, with
-     * user: "" (stay as started), never by naming root as the user */
-    if (drop && uid == 0) {
-        char *line = g_strdup_printf("mailvetd: %s: user: %s is root; name an unprivileged user "
-                                     "(the package's is mailvet), or user: \"\" to stay as started",
-                                     cfg->file, cfg->user);
-        startup_error(line);
-        g_free(line);
-        generation_release(gen);
-        return EX_CONFIG;
-    }
     if (opt.check_only) {
-        printf("mailvetd: %s: configuration OK, %u signatures from %s\n", cfg->file,
-               scan_engine_signatures(gen->engine), gen->database);
+        char *text = generation_report_new(gen);
+
+        printf("mailvetd: %s: configuration OK, %u signatures in all\n%s", cfg->file,
+               scan_engine_signatures(gen->engine), text);
+        g_free(text);
+        text = generation_warning_new(gen);
+        if (text != NULL)
+            fprintf(stderr, "mailvetd: warning: %s\n", text);
+        g_free(text);
         generation_release(gen);
         return EX_OK;
     }
@@ -664,6 +741,7 @@ int main(int argc, char **argv)
     start_pid_file = g_strdup(cfg->pid_file);
     generation_install(gen);
     log_generation("start", gen);
+    warn_without(gen);
     /* cfg belongs to the installed generation, which a reload may free: last use here */
     log_msg(LOG_INFO, "ready: socket=%s user=%s", cfg->socket, drop ? cfg->user : "(unchanged)");
     scanslots_set_max(cfg->max_scans);

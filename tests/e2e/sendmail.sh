@@ -216,6 +216,7 @@ user: ""
 pid_file: $W/mailvetd.pid
 database: $W/samples/sigs
 tmpdir: $W/tmp
+policy_dir: ""
 quarantine_dir: $W/quarantine
 on_error: tempfail
 add_header: true

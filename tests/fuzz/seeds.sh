@@ -7,7 +7,7 @@
 #   OUTDIR/config/       the sample mailvet.yaml and the protocol tests' configs
 #   OUTDIR/reportcodec/  the cache encodings of every leaf report of the message
 #                        seeds, written by REPLAY_MESSAGE with FUZZ_DUMP_REPORTS set
-# Environment: top_srcdir.  Exit 0 when every corpus has at least one file.
+# Environment: top_srcdir, top_builddir (where make wrote policies/mailvet.yaml).  Exit 0 when every corpus has at least one file.
 set -eu
 : "${top_srcdir:?}"
 replay=$1
@@ -33,7 +33,8 @@ done
 { cat "$p/policy.yaml"; echo '%%'; cat "$p/generic.yaml"; echo '%%'; cat "$p"/campaigns/*.yaml; } \
     >"$out/policy/all-joined.yaml"
 
-cp "$p/mailvet.yaml" "$out/config/mailvet.yaml"
+# the sample as make fills it in (policies/mailvet.yaml.in, configure's directories)
+cp "${top_builddir:-$top_srcdir}/policies/mailvet.yaml" "$out/config/mailvet.yaml"
 cp "$p/run.yaml.in" "$out/config/run.yaml"
 for f in "$top_srcdir"/tests/milter/t-*.yaml; do
     cp "$f" "$out/config/$(basename "$f")"

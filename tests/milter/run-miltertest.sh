@@ -6,12 +6,16 @@
 # scenario (say "add_header: false"); t-NAME.setup, if present, is a shell script
 # run with the work dir as argument before the daemon starts, and t-NAME.teardown
 # one run at the end whatever happened (to stop what setup started).  Those keys replace the base keys below;
-# @WORK@, @SAMPLES@ and @TMPDIR@ in it stand for the test's directories.
+# @WORK@, @SAMPLES@ and @TMPDIR@ in it stand for the test's directories.  A setup that
+# writes WORK/config.yaml (or a symbolic link there) gives the whole configuration
+# instead (no base keys, no t-NAME.yaml): its socket (unix:) and tmpdir are read from
+# it.  The setup and the script see top_srcdir and top_builddir in their environment.
 #
 #   1. make a private work dir $top_builddir/tests/work/t-NAME, build the
 #      samples there (tests/samples/make-samples.sh)
 #   2. write the config: base keys (socket in the work dir, database = the
-#      samples' sigs/, user "", pid_file, tmpdir, log_clean) + t-NAME.yaml
+#      samples' sigs/, user "", pid_file, tmpdir, log_clean, policy_dir "") +
+#      t-NAME.yaml
 #   3. start $top_builddir/milter/mailvetd/mailvetd -c CONFIG -f, stderr to mailvetd.log,
 #      and wait for its socket
 #   4. put a reply recorder in front of the socket: miltertest cannot show the
@@ -159,7 +163,8 @@ mkdir -p "$work/tmp"
 # t-NAME.setup, if present, runs with the work dir as its only argument.
 setup=$luadir/$name.setup
 [ -f "$luadir/$name.teardown" ] && teardown=$luadir/$name.teardown
-if [ -f "$setup" ] && ! sh "$setup" "$work" > "$work/setup.log" 2>&1; then
+if [ -f "$setup" ] && ! top_srcdir=$top_srcdir top_builddir=$top_builddir \
+    sh "$setup" "$work" > "$work/setup.log" 2>&1; then
     check 1 "$name.setup prepares the work dir"
     comment "$work/setup.log"
     finish
@@ -179,8 +184,9 @@ else
 fi
 
 # --- 2. config ----------------------------------------------------------------
-cfg=$work/mailvetd.yaml
-cat > "$work/base.yaml" <<EOF
+# write_config: base keys + t-NAME.yaml into $cfg
+write_config() {
+    cat > "$work/base.yaml" <<EOF
 # written by run-miltertest.sh for $name
 socket: "unix:$sock"
 socket_mode: "0600"
@@ -190,20 +196,38 @@ database: "$work/samples/sigs"
 tmpdir: "$work/tmp"
 log_clean: true
 on_error: tempfail
+# no rules unless the scenario brings its own policy_dir: said explicitly, as a
+# missing policy directory refuses the start
+policy_dir: ""
 EOF
-if [ -f "$yaml" ]; then
-    sed -e "s|@WORK@|$work|g" -e "s|@SAMPLES@|$work/samples|g" -e "s|@TMPDIR@|$work/tmp|g" \
-        "$yaml" > "$work/override.yaml"
-    # every top-level key of the override replaces the base key of that name
-    awk '
-        FNR == NR { if (match($0, /^[A-Za-z_][A-Za-z0-9_]*:/)) over[substr($0, 1, RLENGTH - 1)] = 1; next }
-        match($0, /^[A-Za-z_][A-Za-z0-9_]*:/) && (substr($0, 1, RLENGTH - 1) in over) { next }
-        { print }
-    ' "$work/override.yaml" "$work/base.yaml" > "$cfg"
-    echo "# from $name.yaml" >> "$cfg"
-    cat "$work/override.yaml" >> "$cfg"
+    if [ -f "$yaml" ]; then
+        sed -e "s|@WORK@|$work|g" -e "s|@SAMPLES@|$work/samples|g" -e "s|@TMPDIR@|$work/tmp|g" \
+            "$yaml" > "$work/override.yaml"
+        # every top-level key of the override replaces the base key of that name
+        awk '
+            FNR == NR { if (match($0, /^[A-Za-z_][A-Za-z0-9_]*:/)) over[substr($0, 1, RLENGTH - 1)] = 1; next }
+            match($0, /^[A-Za-z_][A-Za-z0-9_]*:/) && (substr($0, 1, RLENGTH - 1) in over) { next }
+            { print }
+        ' "$work/override.yaml" "$work/base.yaml" > "$cfg"
+        echo "# from $name.yaml" >> "$cfg"
+        cat "$work/override.yaml" >> "$cfg"
+    else
+        cp "$work/base.yaml" "$cfg"
+    fi
+}
+
+cfg=$work/mailvetd.yaml
+if [ -f "$work/config.yaml" ]; then
+    # the setup's own configuration, whole
+    cfg=$work/config.yaml
+    sock=$(sed -n 's/^socket:[[:space:]]*"\{0,1\}unix:\([^"]*\)"\{0,1\}[[:space:]]*$/\1/p' "$cfg")
+    if [ -z "$sock" ]; then
+        check 1 "$name.setup's config.yaml has a unix: socket"
+        finish
+        exit 0
+    fi
 else
-    cp "$work/base.yaml" "$cfg"
+    write_config
 fi
 # the tmpdir the daemon really uses, for the checks below and lib.lua
 tmpdir=$(sed -n 's/^tmpdir:[[:space:]]*"\{0,1\}\([^"]*\)"\{0,1\}[[:space:]]*$/\1/p' "$cfg" | tail -n 1)
@@ -322,7 +346,7 @@ fi
     LUA_PATH_5_3=$LUA_PATH
     LUA_PATH_5_4=$LUA_PATH
     export MAILVET_SOCKET MAILVET_SAMPLES MAILVET_TMPDIR MAILVET_LOG MAILVET_PID \
-        MAILVET_REPLIES LUA_PATH LUA_PATH_5_3 LUA_PATH_5_4
+        MAILVET_REPLIES LUA_PATH LUA_PATH_5_3 LUA_PATH_5_4 top_srcdir top_builddir
     exec timeout 600 "$MILTERTEST" -s "$lua"
 ) > "$work/miltertest.out" 2> "$work/miltertest.err"
 rc=$?

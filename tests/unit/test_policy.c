@@ -998,9 +998,28 @@ static void policy_counts_the_rules_of_every_file(void **state)
                                          "    match:\n"
                                          "      all: [{rule: LURE_SUBJECT}, "
                                          "{rule: SCRIPT_ATTACHMENT}]\n");
+    write_file("b.yaml", "actions: {suspicious: tag}\n");
     p = load_ok();
     assert_int_equal(rules_count(policy_rules(p)), 3);
-    assert_int_equal(policy_file_count(p), 2);
+    assert_int_equal(policy_file_count(p), 3);
+    /* per file, in the order read (check-config and mailvetd -n print them) */
+    {
+        static const struct {
+            const char *name;
+            size_t rules;
+        } want[] = {{"a.yaml", 2}, {"b.yaml", 0}, {"campaigns/avaddon.yaml", 1}};
+
+        for (unsigned i = 0; i < G_N_ELEMENTS(want); i++) {
+            char *path = g_build_filename(dir, want[i].name, NULL);
+
+            expect_str("file", policy_file_path(p, i), path);
+            if (policy_file_rules(p, i) != want[i].rules)
+                fail_msg("%s: got %zu rules, want %zu", want[i].name, policy_file_rules(p, i),
+                         want[i].rules);
+            g_free(path);
+        }
+        assert_null(policy_file_path(p, 3));
+    }
     policy_free(p);
 }
 

@@ -313,6 +313,53 @@ static void engine_refuses_empty_database(void **state)
     g_free(empty);
 }
 
+/* engine_counts_its_own_signatures_apart - the database's and EXTRA's counted apart,
+ * and a database without a signature of its own refused even when EXTRA has some: the
+ * campaign signatures of policy_dir are no virus scanner */
+static void engine_counts_its_own_signatures_apart(void **state)
+{
+    struct fixture *f = *state;
+    struct mv_err err = {0};
+    char *sigs = g_build_filename(f->dir, "sigs", NULL);
+    char *none = g_build_filename(f->dir, "none", NULL);
+    char *extra = g_build_filename(f->dir, "extra", NULL);
+    struct scan_engine *e;
+
+    /* EXTRA: the same hash signature under another name, in a directory of its own */
+    run(f->dir, "mkdir extra none && sed 's/Eicar-Test-Signature/Mailvet.Test.Eicar/' "
+                "sigs/test.hdb > extra/ours.hdb && echo Eicar-Test-Signature > none/x.ign2");
+    e = scan_engine_new(&f->opt, sigs, extra, &err);
+    if (e == NULL)
+        fail_msg("engine with extra: %s", err.msg);
+    if (scan_engine_signatures(e) != 2 || scan_engine_extra_signatures(e) != 1)
+        fail_msg("got %u signatures, %u of them extra; want 2 and 1", scan_engine_signatures(e),
+                 scan_engine_extra_signatures(e));
+    scan_engine_free(e);
+
+    assert_null(scan_engine_new(&f->opt, none, extra, &err));
+    assert_int_equal(err.status, MV_ECONFIG);
+    if (!g_str_has_prefix(err.msg, none) || strstr(err.msg, "no signatures") == NULL)
+        fail_msg("got \"%s\", want %s: no signatures ...", err.msg, none);
+    g_free(sigs);
+    g_free(none);
+    g_free(extra);
+}
+
+/* engine_names_an_empty_signature_file - libclamav's "Malformed database" gets the
+ * name of the empty file that caused it */
+static void engine_names_an_empty_signature_file(void **state)
+{
+    struct fixture *f = *state;
+    struct mv_err err = {0};
+    char *dir = g_build_filename(f->dir, "emptyhdb", NULL);
+
+    run(f->dir, "mkdir emptyhdb && : > emptyhdb/empty.hdb");
+    assert_null(scan_engine_new(&f->opt, dir, NULL, &err));
+    if (!g_str_has_prefix(err.msg, dir) || strstr(err.msg, "(empty.hdb is empty)") == NULL)
+        fail_msg("got \"%s\", want %s: ... (empty.hdb is empty)", err.msg, dir);
+    g_free(dir);
+}
+
 static void classify_maps_names_to_verdicts(void **state)
 {
     static const struct {
@@ -512,6 +559,8 @@ int main(void)
         cmocka_unit_test(scan_recursion_limit_is_reported),
         cmocka_unit_test(engine_refuses_missing_database),
         cmocka_unit_test(engine_refuses_empty_database),
+        cmocka_unit_test(engine_counts_its_own_signatures_apart),
+        cmocka_unit_test(engine_names_an_empty_signature_file),
         cmocka_unit_test(classify_maps_names_to_verdicts),
         cmocka_unit_test(inventory_names_every_object_with_path_and_depth),
         cmocka_unit_test(inventory_flags_pdf_name_on_zip_bytes),

@@ -1,8 +1,8 @@
 /* test_units.c - units.c, the one grammar of sizes and durations that mailvet.yaml
- * (config.c, with each key's bare unit) and "mailvet quarantine" (--older-than,
- * --max-size, --since: bare seconds) both read: every suffix in both places, bare
- * numbers in the caller's unit, overflow refused (MV_TOOBIG), malformed text and
- * unknown suffixes refused (MV_EPARSE), and units_format_size read back. */
+ * (config.c) and "mailvet quarantine" (--older-than, --max-size, --since) both read:
+ * every suffix in both places, a duration without its unit refused with the spellings
+ * it may have meant, overflow refused (MV_TOOBIG), malformed text and unknown suffixes
+ * refused (MV_EPARSE), and units_format_size read back. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -74,39 +74,40 @@ static void units_parse_size_reads_every_suffix_and_refuses_the_rest(void **stat
 
 struct duration_case {
     const char *text;
-    uint64_t bare_ms;
     enum mv_status want;
     uint64_t ms;
 };
 
 static const struct duration_case duration_cases[] = {
-    /* the command line's reading: a bare number is seconds */
-    {"3600", UNITS_SECONDS, MV_OK, 3600000},
-    {"30d", UNITS_SECONDS, MV_OK, 30ULL * 86400000},
-    {"2w", UNITS_SECONDS, MV_OK, 14ULL * 86400000},
-    {"12h", UNITS_SECONDS, MV_OK, 12ULL * 3600000},
-    {"5m", UNITS_SECONDS, MV_OK, 300000},
-    {"45s", UNITS_SECONDS, MV_OK, 45000},
-    {"2000ms", UNITS_SECONDS, MV_OK, 2000},
-    /* a key stored in milliseconds: a bare number is milliseconds */
-    {"250", UNITS_MS, MV_OK, 250},
-    {"250ms", UNITS_MS, MV_OK, 250},
-    {"1d", UNITS_MS, MV_OK, 86400000},
+    {"30d", MV_OK, 30ULL * 86400000},
+    {"2w", MV_OK, 14ULL * 86400000},
+    {"12h", MV_OK, 12ULL * 3600000},
+    {"5m", MV_OK, 300000},
+    {"45s", MV_OK, 45000},
+    {"2000ms", MV_OK, 2000},
+    {"250ms", MV_OK, 250},
+    {"1d", MV_OK, 86400000},
+    {"0s", MV_OK, 0},
     /* overflow */
-    {"18446744073709551616", UNITS_MS, MV_TOOBIG, 0},
-    {"18446744073709552", UNITS_SECONDS, MV_TOOBIG, 0},
-    {"40000000000w", UNITS_SECONDS, MV_TOOBIG, 0},
-    {"99999999999999999999999d", UNITS_SECONDS, MV_TOOBIG, 0},
+    {"18446744073709551616ms", MV_TOOBIG, 0},
+    {"18446744073709552s", MV_TOOBIG, 0},
+    {"40000000000w", MV_TOOBIG, 0},
+    {"99999999999999999999999d", MV_TOOBIG, 0},
+    /* a bare number: seconds for one reader, milliseconds for another, so neither */
+    {"3600", MV_EPARSE, 0},
+    {"180", MV_EPARSE, 0},
+    {"0", MV_EPARSE, 0},
+    {"18446744073709551616", MV_EPARSE, 0},
     /* not a duration */
-    {"", UNITS_SECONDS, MV_EPARSE, 0},
-    {"d", UNITS_SECONDS, MV_EPARSE, 0},
-    {"soon", UNITS_SECONDS, MV_EPARSE, 0},
-    {"2y", UNITS_SECONDS, MV_EPARSE, 0},
-    {"30D", UNITS_SECONDS, MV_EPARSE, 0},
-    {"1h30m", UNITS_SECONDS, MV_EPARSE, 0},
-    {"5 m", UNITS_SECONDS, MV_EPARSE, 0},
-    {"-5s", UNITS_SECONDS, MV_EPARSE, 0},
-    {"2024-05-01", UNITS_SECONDS, MV_EPARSE, 0},
+    {"", MV_EPARSE, 0},
+    {"d", MV_EPARSE, 0},
+    {"soon", MV_EPARSE, 0},
+    {"2y", MV_EPARSE, 0},
+    {"30D", MV_EPARSE, 0},
+    {"1h30m", MV_EPARSE, 0},
+    {"5 m", MV_EPARSE, 0},
+    {"-5s", MV_EPARSE, 0},
+    {"2024-05-01", MV_EPARSE, 0},
 };
 
 /* units_parse_duration_reads_every_suffix_and_refuses_the_rest - the table above */
@@ -117,7 +118,7 @@ static void units_parse_duration_reads_every_suffix_and_refuses_the_rest(void **
         const struct duration_case *c = &duration_cases[i];
         struct mv_err err = {0};
         uint64_t got = 7;
-        enum mv_status st = units_parse_duration(c->text, c->bare_ms, &got, &err);
+        enum mv_status st = units_parse_duration(c->text, &got, &err);
 
         if (st != c->want)
             fail_msg("duration \"%s\": got %s, want %s", c->text, mv_status_name(st),
@@ -127,6 +128,36 @@ static void units_parse_duration_reads_every_suffix_and_refuses_the_rest(void **
                      (unsigned long long)c->ms);
         if (st != MV_OK && got != 7)
             fail_msg("duration \"%s\": refused but the output was written", c->text);
+        if (st != MV_OK && strncmp(err.msg, c->text, strlen(c->text)) != 0)
+            fail_msg("duration \"%s\": got message \"%s\", want it to start with the text", c->text,
+                     err.msg);
+    }
+}
+
+/* units_bare_duration_names_the_units_it_may_mean - the operator who wrote "180" is
+ * shown 180s, 180ms and, when it is whole, the larger unit it makes as seconds */
+static void units_bare_duration_names_the_units_it_may_mean(void **state)
+{
+    static const struct {
+        const char *text;
+        const char *want;
+    } cases[] = {
+        {"180", "180: a duration needs a unit: 180s, 180ms, 3m ..."},
+        {"3600", "3600: a duration needs a unit: 3600s, 3600ms, 1h ..."},
+        {"86400", "86400: a duration needs a unit: 86400s, 86400ms, 1d ..."},
+        {"1209600", "1209600: a duration needs a unit: 1209600s, 1209600ms, 2w ..."},
+        {"45", "45: a duration needs a unit: 45s, 45ms ..."},
+        {"0", "0: a duration needs a unit: 0s, 0ms ..."},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        struct mv_err err = {0};
+        uint64_t v = 7;
+
+        assert_int_equal(units_parse_duration(cases[i].text, &v, &err), MV_EPARSE);
+        if (strcmp(err.msg, cases[i].want) != 0)
+            fail_msg("\"%s\": got \"%s\", want \"%s\"", cases[i].text, err.msg, cases[i].want);
     }
 }
 
@@ -137,7 +168,8 @@ static void units_parse_accepts_null_err(void **state)
 
     (void)state;
     assert_int_equal(units_parse_size("1P", &v, NULL), MV_EPARSE);
-    assert_int_equal(units_parse_duration("1y", UNITS_SECONDS, &v, NULL), MV_EPARSE);
+    assert_int_equal(units_parse_duration("1y", &v, NULL), MV_EPARSE);
+    assert_int_equal(units_parse_duration("1", &v, NULL), MV_EPARSE);
     assert_int_equal(units_parse_size("4T", &v, NULL), MV_OK);
 }
 
@@ -175,6 +207,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(units_parse_size_reads_every_suffix_and_refuses_the_rest),
         cmocka_unit_test(units_parse_duration_reads_every_suffix_and_refuses_the_rest),
+        cmocka_unit_test(units_bare_duration_names_the_units_it_may_mean),
         cmocka_unit_test(units_parse_accepts_null_err),
         cmocka_unit_test(units_format_size_uses_the_largest_exact_unit),
     };
