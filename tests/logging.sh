@@ -85,6 +85,7 @@ socket: unix:$W/milter.sock
 user: ""
 pid_file: $W/mailvetd.pid
 database: $W/samples/sigs
+policy_dir: ""
 tmpdir: $W
 quarantine_dir: $W/q-open
 EOF

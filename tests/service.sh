@@ -106,6 +106,8 @@ rules:
       subject: {regex: "^$2\$"}
 EOF
 }
+# mailvetd refuses a policy without a rule: the first generation has one
+rule zero ZERO
 
 # --- Type=notify ---------------------------------------------------------------
 receiver notify "$W/milter.sock"
@@ -122,7 +124,7 @@ else
     show "$N"
     show "$W/notify-daemon.log"
 fi
-if grep -q '^READY=1|STATUS=generation 1: 1 signature, 0 rules; 0 messages in flight$' "$N"; then
+if grep -q '^READY=1|STATUS=generation 1: 1 signature, 1 rule; 0 messages in flight$' "$N"; then
     ok "its STATUS= names generation 1, its signatures and rules, and the messages in flight"
 else
     not_ok "its STATUS= names generation 1, its signatures and rules, and the messages in flight"
@@ -136,7 +138,7 @@ wait_until 30 grep -q 'STATUS=generation 2' "$N"
 got=$(grep -E '^(RELOADING|READY)=1' "$N" | sed 's/|.*//' | tr '\n' ' ')
 if [ "$got" = "READY=1 RELOADING=1 READY=1 " ] &&
     grep -q '^RELOADING=1|MONOTONIC_USEC=[0-9][0-9]*|STATUS=reloading' "$N" &&
-    grep -q '^READY=1|STATUS=generation 2: 1 signature, 1 rule; ' "$N"; then
+    grep -q '^READY=1|STATUS=generation 2: 1 signature, 2 rules; ' "$N"; then
     ok "SIGUSR1: RELOADING=1 (with MONOTONIC_USEC), then READY=1 with generation 2 and its rule"
 else
     not_ok "SIGUSR1: RELOADING=1 (with MONOTONIC_USEC), then READY=1 with generation 2 and its rule"
@@ -148,7 +150,7 @@ fi
 rule two TWO
 "$MAILVETD" -c "$W/notify.yaml" --reload > "$W/reload-good.out" 2>&1
 rc=$?
-if [ $rc -eq 0 ] && grep -q 'reload done, now generation 3: 1 signature, 2 rules' "$W/reload-good.out"; then
+if [ $rc -eq 0 ] && grep -q 'reload done, now generation 3: 1 signature, 3 rules' "$W/reload-good.out"; then
     ok "mailvetd --reload after a good change: exit 0, \"reload done, now generation 3 ...\""
 else
     not_ok "mailvetd --reload after a good change: exit 0, \"reload done, now generation 3 ...\""
@@ -209,7 +211,7 @@ fi
 rm "$W/policy/broken.yaml"
 "$MAILVETD" -c "$W/notify.yaml" --reload > "$W/reload-fixed.out" 2>&1
 rc=$?
-if [ $rc -eq 0 ] && grep '^READY=1' "$N" | tail -n 1 | grep -q '^READY=1|STATUS=generation 4: 1 signature, 2 rules; [0-9]* messages\{0,1\} in flight$'; then
+if [ $rc -eq 0 ] && grep '^READY=1' "$N" | tail -n 1 | grep -q '^READY=1|STATUS=generation 4: 1 signature, 3 rules; [0-9]* messages\{0,1\} in flight$'; then
     ok "once fixed, --reload exits 0 and STATUS= shows generation 4 without the refusal"
 else
     not_ok "once fixed, --reload exits 0 and STATUS= shows generation 4 without the refusal"
