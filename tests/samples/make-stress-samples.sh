@@ -16,7 +16,8 @@
 #                      --sender, --rcpt and --client (one command-line argument holds
 #                      at most 128 KiB)
 #   OUTDIR/FIELD.PATTERN.eml for each PATTERN below, the value 1 MiB long
-#   (1048576 bytes, no line break) unless said otherwise.
+#   (1048576 bytes, no line break) unless said otherwise; STRESS_BYTES=N makes the
+#   values N bytes long instead (at least 64; tests/fuzz/seeds.sh takes short ones).
 #
 # The patterns: long runs of one character (run, spaces, dots), near-misses of what
 # the shipped rules look for repeated without end (ext, double_ext, keywords,
@@ -43,7 +44,8 @@ use Compress::Zlib qw(crc32);
 use MIME::Base64 qw(encode_base64);
 
 my ($out, $field) = @ARGV;
-my $MIB = 1048576;
+my $MIB = $ENV{STRESS_BYTES} || 1048576;
+die "make-stress-samples: STRESS_BYTES must be at least 64\n" if $MIB < 64;
 
 # fill - S repeated to exactly N bytes, then TAIL replacing its last bytes
 sub fill {
@@ -144,7 +146,7 @@ sub zip {
 
 for my $p (sort keys %pattern) {
     if ($field eq 'envelope') {
-        spit("$out/$p.txt", $pattern{$p}->(100000));
+        spit("$out/$p.txt", $pattern{$p}->($MIB < 100000 ? $MIB : 100000));
     } else {
         spit("$out/$field.$p.eml", message($field, $pattern{$p}->($MIB)));
     }
