@@ -86,7 +86,7 @@ struct rule_hit {
                          * predicates hold, distinct, in inventory order */
 };
 
-#define RULES_ERROR_TEXT 256 /* room for one line of rules_error_take */
+#define RULES_ERROR_TEXT 512 /* room for one line of rules_error_take */
 
 /* A rule whose regular expression gave up on this message. */
 struct rule_error {
