@@ -34,6 +34,15 @@
 #define LIMIT_MAX_PASSWORDS_DEFAULT "16" /* candidate passwords tried per archive */
 #define LIMIT_PASSWORD_LENGTH 64         /* longest candidate taken from the text */
 
+/* Each regular expression of a rule over one value (rules_eval.c); a match that hits
+ * one makes the message unscannable (Mailvet.Limits.Regex.RULE_ID).  PCRE2 counts the
+ * match limit per start position in the value: a regex costs at most that many steps
+ * times the value's length plus one.  The JIT does not use the depth and heap limits:
+ * it stops at the end of its stack (PCRE2's default, 32 KiB) */
+#define LIMIT_REGEX_MATCH 100000   /* backtracking steps, pcre2_set_match_limit */
+#define LIMIT_REGEX_DEPTH 1000     /* nested backtracking, pcre2_set_depth_limit */
+#define LIMIT_REGEX_HEAP_KIB 20480 /* the interpreter's heap, pcre2_set_heap_limit */
+
 /* Log text the sender controls */
 #define LIMIT_LOG_FIELD 200
 

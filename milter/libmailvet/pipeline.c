@@ -7,8 +7,9 @@
  * message's text offers, sizes it trimmed).
  * Classification of signature names: ClamAV's limit and encryption alerts
  * (Heuristics.Limits.Exceeded.*, Heuristics.Encrypted.*), mailvet's own limits
- * (Mailvet.Limits.*) and what it cannot open (Mailvet.Unscannable.*) make a message
- * unscannable; other Heuristics.* are suspicious;
+ * (Mailvet.Limits.*, among them Mailvet.Limits.Regex.RULE_ID for a rule whose regular
+ * expression gave up on this message) and what it cannot open (Mailvet.Unscannable.*)
+ * make a message unscannable; other Heuristics.* are suspicious;
  * Mailvet.<Campaign>.* signatures are evidence the rules score; anything else is
  * infected.
  * The strongest class over all reasons is the verdict of the signatures; the
@@ -124,6 +125,17 @@ static void decide(const struct generation *gen, const struct pipeline_input *in
 
     rules_eval(policy_rules(gen->policy), f, &res->rules);
     features_free(f);
+    /* a rule whose regex gave up decided nothing: the message is unscannable, named
+     * for the rule, whatever the rule's outcome */
+    for (guint i = 0; i < res->rules.errors->len; i++) {
+        const struct rule_error *x = g_ptr_array_index(res->rules.errors, i);
+        char *name = g_strconcat("Mailvet.Limits.Regex.", x->id, NULL);
+
+        add_reason(res, name);
+        g_free(name);
+    }
+    if (res->rules.errors->len > 0)
+        g_ptr_array_sort(res->reasons, by_class);
     res->score = res->rules.score;
     res->verdict = policy_verdict(gen->policy, res->verdict, &res->rules);
     /* what the reply and the log show: the signatures, then the rules that hit */

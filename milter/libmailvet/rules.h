@@ -50,10 +50,20 @@
  * Every error names FILE:LINE and what is wrong (unknown key, bad regex with the
  * PCRE2 message and offset, unknown rule id, duplicate id, ...); rules_add() reports
  * all errors of a sequence, one per line of err->msg.  Regular expressions are
- * compiled and JIT-compiled when loaded, never per message; every match has a
- * bounded match limit, so a pathological pattern costs a non-match, not a hang
- * (PCRE2 counts the limit per start position).  At most 10000 rules per set.
- * A loaded rule set is read-only and may be evaluated by many threads at once. */
+ * compiled and JIT-compiled when loaded, never per message.  At most 10000 rules per
+ * set.  A loaded rule set is read-only and may be evaluated by many threads at once;
+ * its one exception is the flag, taken atomically, that says a rule's regex limit was
+ * already handed out for logging.
+ *
+ * Every match is bounded (LIMIT_REGEX_* in mvlimits.h; PCRE2 counts the match limit
+ * per start position in the value, the others per match).  A match that stops on a bound, or on any
+ * other PCRE2 error, decides nothing: the predicate is unknown, not false.  Predicates combine with
+ * three values (all: false if one is false, else unknown if one is; any: true if one is true, else
+ * unknown if one is; not: unknown stays unknown; rule: ID gives that rule's outcome; count: unknown
+ * when the objects it could not decide could move the count across min or max), and a rule whose
+ * outcome is unknown does not hit.  Any such error while evaluating a rule, whatever its outcome,
+ * is a struct rule_error in the result, and the pipeline makes the message unscannable with the
+ * reason Mailvet.Limits.Regex.ID: an attacker who makes a regex give up gains nothing. */
 #ifndef MV_RULES_H
 #define MV_RULES_H
 
@@ -76,9 +86,21 @@ struct rule_hit {
                          * predicates hold, distinct, in inventory order */
 };
 
+#define RULES_ERROR_TEXT 512 /* room for one line of rules_error_take */
+
+/* A rule whose regular expression gave up on this message. */
+struct rule_error {
+    const char *id;     /* borrowed from the rule set */
+    const char *field;  /* what the regex read: "subject", "header", "object content" ... */
+    const char *header; /* for "header": the field name (borrowed), else NULL */
+    int code;           /* the first PCRE2 error: PCRE2_ERROR_MATCHLIMIT ... */
+    bool first;         /* the first time for this rule and this set: to be logged */
+};
+
 struct rules_result {
-    GPtrArray *hits; /* struct rule_hit *, in rule order; owned */
-    double score;    /* sum of the hits' scores */
+    GPtrArray *hits;   /* struct rule_hit *, in rule order; owned */
+    GPtrArray *errors; /* struct rule_error *, in rule order; owned */
+    double score;      /* sum of the hits' scores */
 };
 
 struct rules *rules_new(void);
@@ -91,6 +113,10 @@ size_t rules_count(const struct rules *r);
  * cleared with rules_result_clear) */
 void rules_eval(const struct rules *r, const struct features *f, struct rules_result *out);
 void rules_result_clear(struct rules_result *res);
+/* rules_error_take - the next error of RES to log, once per rule per set: true with the
+ * line ("rules: ID: regular expression hit its match limit on FIELD; messages it
+ * cannot decide are unscannable") in TEXT; false when none is left */
+bool rules_error_take(struct rules_result *res, char *text, size_t size);
 struct rules *rules_free(struct rules *r);
 
 #endif

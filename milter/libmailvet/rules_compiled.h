@@ -2,7 +2,8 @@
  * the loader (rules.c, rules_values.c) builds and rules_eval.c reads, and the loader's
  * own state and helpers that rules.c and rules_values.c share.  Not for other modules:
  * they see rules.h only.  A compiled set is read-only once rules_add() returns; the
- * loader that builds a piece frees it (rules_free, pred_free, rules_strmatch_free). */
+ * loader that builds a piece frees it (rules_free, pred_free, rules_strmatch_free).
+ * The one field written after load is struct rule's error_taken, atomically. */
 #ifndef MV_RULES_COMPILED_H
 #define MV_RULES_COMPILED_H
 
@@ -96,6 +97,8 @@ struct rule {
     char *description;
     double score;
     struct pred *match;
+    gint error_taken; /* written after load, atomically: 1 once an error of this
+                       * rule was handed out for logging (rules_eval) */
 };
 
 struct rules {

@@ -112,6 +112,9 @@ static int scan_one(const struct generation *gen, const char *file, bool json, b
         fprintf(stderr, "mailvet: %s: %s\n", file, err.msg);
         goto out;
     }
+    /* a rule's regex that gave up: once per rule in this run, on stderr */
+    for (char text[RULES_ERROR_TEXT]; rules_error_take(&res.rules, text, sizeof(text));)
+        log_msg(LOG_WARNING, "%s", text);
     out = json ? render_json_new(name, &res) : render_text_new(name, &res, verbose);
     fputs(out, stdout);
     if (json)

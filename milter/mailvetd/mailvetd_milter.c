@@ -404,6 +404,9 @@ static sfsistat xxfi_eom(SMFICTX *ctx)
     st = pipeline_run(t->gen, &in, &res, progress, ctx, &t->err);
     scanslots_release();
     log_cache_health();
+    /* a rule's regex that gave up: once per rule and policy generation */
+    for (char text[RULES_ERROR_TEXT]; rules_error_take(&res.rules, text, sizeof(text));)
+        log_msg(LOG_WARNING, "%s", text);
     if (st != MV_OK) {
         pipeline_result_clear(&res);
         return on_error(ctx, c, "scan", t->err.msg);

@@ -3,7 +3,8 @@
  * split at lines "%%" into policy.yaml, generic.yaml and campaigns/c.yaml (so rules
  * may refer to rules of an earlier file, as the shipped files do).  A refused policy
  * must say which file; a crash, a sanitizer report, a leak, a PCRE2 match that runs
- * away, or a decision outside the enums is a finding. */
+ * away, a rule that gave up without its rule or field named, or a decision outside the
+ * enums is a finding. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,26 @@ static void write_parts(const uint8_t *data, size_t size)
     }
 }
 
+/* check_errors - the rules that gave up: each one names a rule and what it read, with
+ * a PCRE2 error that is no "no match"; each is handed out for logging at most once, as
+ * one "rules: ID: ..." line */
+static void check_errors(struct rules_result *rr)
+{
+    char text[RULES_ERROR_TEXT];
+    guint lines = 0;
+
+    for (guint i = 0; i < rr->errors->len; i++) {
+        const struct rule_error *x = g_ptr_array_index(rr->errors, i);
+
+        if (x->id == NULL || x->field == NULL || x->code >= 0 || x->code == -1)
+            abort();
+    }
+    while (rules_error_take(rr, text, sizeof(text))) {
+        if (strncmp(text, "rules: ", 7) != 0 || ++lines > rr->errors->len)
+            abort();
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct mv_err err = {0};
@@ -143,6 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     rules_eval(policy_rules(pol), features, &rr);
+    check_errors(&rr);
     reasons = g_ptr_array_new();
     for (guint i = 0; i < rr.hits->len; i++)
         g_ptr_array_add(reasons, (char *)((struct rule_hit *)g_ptr_array_index(rr.hits, i))->id);

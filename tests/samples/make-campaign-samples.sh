@@ -479,6 +479,10 @@ sub build_campaign {
     expect('avaddon-realphoto.eml', 'hit', 'AVADDON_SMILEY_BODY');
     expect('avaddon-realphoto.eml', 'miss', $_) for qw(AVADDON_IMG_JS_NAME AVADDON_JS_IN_ZIP AVADDON_CAMPAIGN
         DOUBLE_EXTENSION EXEC_IN_ARCHIVE EXEC_MAGIC_MISMATCH);
+    # the lure padded with spaces before its wink: still a hit
+    eml('avaddon-padded.eml', subject => 'Re: Look at this photo' . (' ' x 5000) . ';)', body => ';)',
+        atts => [[$photo, 'IMG_1234.JPG', 'image/jpeg']]);
+    expect('avaddon-padded.eml', 'hit', 'AVADDON_PHOTO_LURE');
     eml('photo-wink-reply.eml', subject => 'Lunch on Friday :)', body => "Sure, see you there ;) I'll bring the photos.\n",
         atts => [[jpeg(64, 48, 2), 'IMG_20200104_121314.jpg', 'image/jpeg']]);
     expect('photo-wink-reply.eml', 'miss', $_) for qw(AVADDON_SMILEY_BODY EMOTICON_ONLY_SUBJECT AVADDON_PHOTO_LURE);
@@ -959,6 +963,10 @@ sub build_ham {
     # a real holiday photo named like a camera file, with a wink
     eml('ham-holiday-photo.eml', subject => 'Is this you?', body => ";)\n",
         atts => [[jpeg(96, 64, 4), 'IMG_1234.JPG', 'image/jpeg']]);
-    $n += 2;
+    # a photo subject with a run of spaces before more words: the lure's regex must
+    # decide it (a miss), not give up on it (unscannable)
+    eml('ham-spaced-subject.eml', subject => 'Look at this photo' . (' ' x 2000) . 'from our trip',
+        body => "Taken at the lake last week.\n", atts => [[jpeg(96, 64, 5), 'lake.jpg', 'image/jpeg']]);
+    $n += 3;
     die "only $n ham messages" if $n < 200;
 }
