@@ -164,27 +164,6 @@ static bool is_string_type(enum cfg_type t)
     return t == CFG_STRING || t == CFG_PATH || t == CFG_SOCKET;
 }
 
-/* parse_digits - decimal digits at *P into *OUT; false if none, *OVERFLOW if too large */
-static bool parse_digits(const char **p, uint64_t *out, bool *overflow)
-{
-    const char *s = *p;
-    uint64_t v = 0;
-
-    if (!g_ascii_isdigit(*s))
-        return false;
-    for (; g_ascii_isdigit(*s); s++) {
-        unsigned d = (unsigned)(*s - '0');
-
-        if (v > (UINT64_MAX - d) / 10)
-            *overflow = true;
-        else
-            v = v * 10 + d;
-    }
-    *p = s;
-    *out = v;
-    return true;
-}
-
 /* choice_index - index of TEXT in a NULL-terminated list, or -1 */
 static int choice_index(const char *const *choices, const char *text)
 {
@@ -275,7 +254,7 @@ static bool check_socket(const char *s, char *why, size_t size)
         return false;
     }
     p = rest;
-    if (!parse_digits(&p, &port, &overflow) || overflow || p != (at ? at : rest + strlen(rest)) ||
+    if (!units_digits(&p, &port, &overflow) || overflow || p != (at ? at : rest + strlen(rest)) ||
         port < 1 || port > 65535) {
         snprintf(why, size, "the port must be a number between 1 and 65535, got %.100s", s);
         return false;
@@ -374,7 +353,7 @@ static bool parse_number(const struct cfg_key *k, const char *text, uint64_t *ou
         snprintf(why, size, "must be %s, got %.100s", list, text);
         return false;
     case CFG_UINT:
-        if (parse_digits(&p, out, overflow) && *p == '\0')
+        if (units_digits(&p, out, overflow) && *p == '\0')
             return true;
         snprintf(why, size, "must be a whole number, got %.100s", text);
         return false;

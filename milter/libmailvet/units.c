@@ -26,9 +26,9 @@ static const struct {
     {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000}, {"w", 604800000},
 };
 
-/* digits - the decimal number at *P; false when there is none.  *OVERFLOW is set (and
- * the digits still consumed) when it does not fit in 64 bits. */
-static bool digits(const char **p, uint64_t *out, bool *overflow)
+/* units_digits - the decimal number at *P; false when there is none.  *OVERFLOW is
+ * set (and the digits still consumed) when it does not fit in 64 bits. */
+bool units_digits(const char **p, uint64_t *out, bool *overflow)
 {
     const char *s = *p;
     uint64_t v = 0;
@@ -65,7 +65,7 @@ enum mv_status units_parse_size(const char *text, uint64_t *bytes, struct mv_err
     bool overflow = false;
     uint64_t v;
 
-    if (!digits(&p, &v, &overflow))
+    if (!units_digits(&p, &v, &overflow))
         return mv_err_set(err, MV_EPARSE, "%.100s: not a size", text != NULL ? text : "");
     if (*p != '\0') {
         size_t i;
@@ -113,7 +113,7 @@ enum mv_status units_parse_duration(const char *text, uint64_t *ms, struct mv_er
     uint64_t v, unit;
     size_t i;
 
-    if (!digits(&p, &v, &overflow))
+    if (!units_digits(&p, &v, &overflow))
         return mv_err_set(err, MV_EPARSE, "%.100s: not a duration (%s)", text != NULL ? text : "",
                           DURATION_FORMS);
     if (*p == '\0')

@@ -19,6 +19,11 @@
 
 #include "mv.h"
 
+/* units_digits - the decimal digits at *P (moved past them) into *OUT; false when
+ * there are none, *OVERFLOW set when they do not fit in 64 bits: the number reader
+ * of the grammar, for the plain counts and ports of the configuration too */
+bool units_digits(const char **p, uint64_t *out, bool *overflow);
+
 /* units_parse_size - TEXT as bytes into *BYTES */
 enum mv_status units_parse_size(const char *text, uint64_t *bytes, struct mv_err *err);
 
