@@ -29,8 +29,22 @@
  * Malformed MIME never fails the parse.  Empty input (0 bytes) gives zero leaves.  A
  * header without a body gives one empty text/plain leaf "1".  Non-empty input in which
  * GMime finds no message at all becomes one application/octet-stream leaf "1" holding
- * the raw bytes, and a multipart in which no boundary was found keeps its text as a
- * text/plain leaf "<path>.1"; both set MESSAGE_MALFORMED so the bytes are still scanned.
+ * the raw bytes (MESSAGE_MALFORMED), so the bytes are still scanned.
+ *
+ * Structure that readers take in different ways is flagged, each flag a reason to
+ * call the message unscannable: a message/partial part (MESSAGE_PARTIAL, RFC 2046
+ * 5.2.2; its fragment is a leaf as any part); a multipart without a boundary, or with
+ * an empty one (MESSAGE_NO_BOUNDARY), parsed again on the boundary that its first
+ * "--" line gives, when that gives parts; a multipart whose boundary never appears
+ * (MESSAGE_NO_PARTS), its text (or that of a multipart without boundary that gave no
+ * parts) a text/plain leaf "<path>.1"; a line that starts with "--" and holds a NUL,
+ * another control byte, DEL or a CR that ends no line (MESSAGE_BAD_DELIMITER, found
+ * by part_cut's pass: a reader on C strings takes "--b<NUL>" for a delimiter, GMime
+ * does not); two different Content-Type or Content-Transfer-Encoding fields, or
+ * boundary parameters, for one part (MESSAGE_CONFLICT: GMime takes the last field
+ * and the first parameter).  Then, but for MESSAGE_PARTIAL, the bytes given to GMime
+ * are one more leaf "raw", message/rfc822, depth 0, MV_LEAF_RESIDUE (beside max_parts),
+ * so that libclamav's own mail parser reads the message as clamd would.
  * MV_LEAF_TRUNCATED marks base64 that ends mid-quantum and x-uuencode without its
  * terminating line.  A leaf whose temp file cannot even be mapped (ENOMEM) is left empty
  * and MV_LEAF_TRUNCATED, with MESSAGE_NO_MEMORY.  A leaf's data is never NULL (an empty
@@ -197,23 +211,28 @@ static void leaf_free(gpointer p)
     g_free(lf);
 }
 
-/* leaf_add - new leaf at PATH appended to the message, or NULL once max_parts is reached */
-static struct leaf *leaf_add(struct walk *w, const char *path, unsigned depth)
+/* leaf_new - new empty leaf at PATH appended to the message, whatever max_parts says */
+static struct leaf *leaf_new(struct walk *w, const char *path, unsigned depth)
 {
-    struct leaf *lf;
+    struct leaf *lf = g_new0(struct leaf, 1);
 
-    if (w->m->leaves->len - w->residues >= w->max_parts) {
-        w->m->flags |= MESSAGE_LIMIT_PARTS;
-        w->stop = true;
-        return NULL;
-    }
-    lf = g_new0(struct leaf, 1);
     lf->pub.path = g_strdup(path);
     lf->pub.depth = depth;
     lf->pub.data = (const unsigned char *)"";
     g_strlcpy(lf->pub.sha256, MESSAGE_SHA256_EMPTY, sizeof(lf->pub.sha256));
     g_ptr_array_add(w->m->leaves, lf);
     return lf;
+}
+
+/* leaf_add - new leaf at PATH appended to the message, or NULL once max_parts is reached */
+static struct leaf *leaf_add(struct walk *w, const char *path, unsigned depth)
+{
+    if (w->m->leaves->len - w->residues >= w->max_parts) {
+        w->m->flags |= MESSAGE_LIMIT_PARTS;
+        w->stop = true;
+        return NULL;
+    }
+    return leaf_new(w, path, depth);
 }
 
 /* decoder_truncated - true when FILTER stopped in the middle of its encoding */
@@ -384,6 +403,9 @@ static enum mv_status part_leaf(struct walk *w, GMimePart *part, unsigned depth)
     type = ct != NULL ? g_mime_content_type_get_mime_type(ct) : NULL;
     lf->pub.declared_type = lower_dup(type != NULL ? type : "application/octet-stream", -1);
     g_free(type);
+    /* RFC 2046 5.2.2: one fragment of a message that exists whole only at the reader */
+    if (strcmp(lf->pub.declared_type, "message/partial") == 0)
+        w->m->flags |= MESSAGE_PARTIAL;
     lf->pub.disposition = lower_dup(g_mime_object_get_disposition(obj), -1);
     lf->pub.encoding = token_dup(g_mime_object_get_header(obj, "Content-Transfer-Encoding"));
     if (raw == NULL)
@@ -394,7 +416,7 @@ static enum mv_status part_leaf(struct walk *w, GMimePart *part, unsigned depth)
     return st;
 }
 
-/* prologue_leaf - a multipart without parts keeps its text as leaf "<path>.1" */
+/* prologue_leaf - a multipart without parts keeps its text (not empty) as leaf "<path>.1" */
 static enum mv_status prologue_leaf(struct walk *w, GMimeMultipart *mp, unsigned depth)
 {
     const char *text = g_mime_multipart_get_prologue(mp);
@@ -402,7 +424,6 @@ static enum mv_status prologue_leaf(struct walk *w, GMimeMultipart *mp, unsigned
 
     if (text == NULL || *text == '\0')
         return MV_OK;
-    w->m->flags |= MESSAGE_MALFORMED;
     lf = leaf_add(w, w->path->str, depth);
     if (lf == NULL)
         return MV_OK;
@@ -455,6 +476,155 @@ static gsize path_push(struct walk *w, unsigned n)
     return old;
 }
 
+/* same_value - whether two header values are the same but for white space and case */
+static bool same_value(const char *a, const char *b)
+{
+    for (;;) {
+        while (g_ascii_isspace(*a))
+            a++;
+        while (g_ascii_isspace(*b))
+            b++;
+        if (*a == '\0' || *b == '\0')
+            return *a == *b;
+        if (g_ascii_tolower(*a++) != g_ascii_tolower(*b++))
+            return false;
+    }
+}
+
+/* conflicting - whether OBJ's header gives two different Content-Type or
+ * Content-Transfer-Encoding values, or its content type two different boundaries:
+ * GMime takes the last field and the first parameter, other readers the other */
+static bool conflicting(GMimeObject *obj)
+{
+    static const char *const names[] = {"Content-Type", "Content-Transfer-Encoding"};
+    GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+    int count = list != NULL ? g_mime_header_list_get_count(list) : 0;
+    GMimeContentType *ct = g_mime_object_get_content_type(obj);
+    GMimeParamList *params = ct != NULL ? g_mime_content_type_get_parameters(ct) : NULL;
+    int nparams = params != NULL ? g_mime_param_list_length(params) : 0;
+    const char *first;
+
+    for (size_t k = 0; k < G_N_ELEMENTS(names); k++) {
+        first = NULL;
+        for (int i = 0; i < count; i++) {
+            GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+            const char *v = g_mime_header_get_raw_value(h);
+
+            if (g_ascii_strcasecmp(g_mime_header_get_name(h), names[k]) != 0 || v == NULL)
+                continue;
+            if (first == NULL)
+                first = v;
+            else if (!same_value(first, v))
+                return true;
+        }
+    }
+    first = NULL;
+    for (int i = 0; i < nparams; i++) {
+        GMimeParam *p = g_mime_param_list_get_parameter_at(params, i);
+        const char *v = g_mime_param_get_value(p);
+
+        if (g_ascii_strcasecmp(g_mime_param_get_name(p), "boundary") != 0 || v == NULL)
+            continue;
+        if (first == NULL)
+            first = v;
+        else if (strcmp(first, v) != 0)
+            return true;
+    }
+    return false;
+}
+
+/* is_bchars - whether TEXT (LEN bytes) is a boundary of RFC 2046 5.1.1: 1 to 70 of
+ * its characters, not ending in a space */
+static bool is_bchars(const char *text, size_t len)
+{
+    if (len == 0 || len > 70 || text[len - 1] == ' ')
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!g_ascii_isalnum(text[i]) && strchr("'()+_,-./:=? ", text[i]) == NULL)
+            return false;
+    return true;
+}
+
+/* guess_boundary - the boundary a reader would take from TEXT, the content of a
+ * multipart that names none: that of its first line that starts with "--" and
+ * something other than white space (trailing white space dropped); NULL when there
+ * is no such line or it is no valid boundary */
+static char *guess_boundary(const char *text)
+{
+    for (const char *p = text; *p != '\0';) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+
+        if (len > 2 && p[0] == '-' && p[1] == '-' && !g_ascii_isspace(p[2])) {
+            while (len > 2 && g_ascii_isspace(p[len - 1]))
+                len--;
+            return is_bchars(p + 2, len - 2) ? g_strndup(p + 2, len - 2) : NULL;
+        }
+        if (nl == NULL)
+            break;
+        p = nl + 1;
+    }
+    return NULL;
+}
+
+/* reparse_new - the text of multipart MP, which names no boundary, parsed again with
+ * the one its first delimiter line gives: a new multipart with parts, or NULL.  The
+ * text is copied (GMime keeps it as one string); the new parts' streams hold the copy */
+static GMimeObject *reparse_new(struct walk *w, GMimeMultipart *mp)
+{
+    const char *text = g_mime_multipart_get_prologue(mp);
+    GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(mp));
+    const char *subtype = ct != NULL ? g_mime_content_type_get_media_subtype(ct) : NULL;
+    char *boundary = text != NULL ? guess_boundary(text) : NULL;
+    GMimeParser *parser;
+    GMimeStream *stream;
+    GMimeObject *obj;
+    GByteArray *bytes;
+    char *head;
+
+    if (boundary == NULL)
+        return NULL;
+    if (subtype == NULL || !is_bchars(subtype, strlen(subtype)))
+        subtype = "mixed";
+    head = g_strdup_printf("Content-Type: multipart/%s; boundary=\"%s\"\n\n", subtype, boundary);
+    bytes = g_byte_array_sized_new((guint)(strlen(head) + strlen(text)));
+    g_byte_array_append(bytes, (const guint8 *)head, (guint)strlen(head));
+    g_byte_array_append(bytes, (const guint8 *)text, (guint)strlen(text));
+    stream = g_mime_stream_mem_new_with_byte_array(bytes);
+    parser = g_mime_parser_new_with_stream(stream);
+    g_mime_parser_set_persist_stream(parser, TRUE);
+    obj = g_mime_parser_construct_part(parser, w->m->options);
+    g_object_unref(parser);
+    g_object_unref(stream);
+    g_free(head);
+    g_free(boundary);
+    if (obj != NULL &&
+        (!GMIME_IS_MULTIPART(obj) || g_mime_multipart_get_count(GMIME_MULTIPART(obj)) <= 0)) {
+        g_object_unref(obj);
+        obj = NULL;
+    }
+    return obj;
+}
+
+/* partless - multipart MP, in which GMime found no part, is flagged when it holds text:
+ * without a boundary parameter (or with an empty one) it is parsed again on the
+ * boundary its text suggests (the new multipart, or NULL); with a boundary that never
+ * appears, NULL */
+static GMimeObject *partless(struct walk *w, GMimeMultipart *mp)
+{
+    const char *boundary = g_mime_object_get_content_type_parameter(GMIME_OBJECT(mp), "boundary");
+    const char *text = g_mime_multipart_get_prologue(mp);
+
+    if (text == NULL || *text == '\0')
+        return NULL;
+    if (boundary != NULL && *boundary != '\0') {
+        w->m->flags |= MESSAGE_NO_PARTS;
+        return NULL;
+    }
+    w->m->flags |= MESSAGE_NO_BOUNDARY;
+    return reparse_new(w, mp);
+}
+
 /* walk - visit OBJ, whose path is in w->path, inside DEPTH containers */
 static enum mv_status walk(struct walk *w, GMimeObject *obj, unsigned depth)
 {
@@ -466,13 +636,23 @@ static enum mv_status walk(struct walk *w, GMimeObject *obj, unsigned depth)
         w->m->flags |= MESSAGE_LIMIT_DEPTH;
         return MV_OK;
     }
+    if (conflicting(obj))
+        w->m->flags |= MESSAGE_CONFLICT;
     if (GMIME_IS_MULTIPART(obj)) {
         GMimeMultipart *mp = GMIME_MULTIPART(obj);
         int n = g_mime_multipart_get_count(mp);
 
         if (n <= 0) {
-            gsize old = path_push(w, 1);
+            GMimeObject *again = partless(w, mp);
+            gsize old;
 
+            if (again != NULL) {
+                /* in MP's place: same path, same depth */
+                st = walk(w, again, depth);
+                g_object_unref(again);
+                return st;
+            }
+            old = path_push(w, 1);
             if (depth + 1 > w->max_depth)
                 w->m->flags |= MESSAGE_LIMIT_DEPTH;
             else
@@ -522,18 +702,22 @@ static GMimeParserOptions *options_new(void)
     return o;
 }
 
-/* parse_stream - parse STREAM (reference taken over) into a new struct message */
 /* part_cut - GMime builds every part of the whole message before we walk it: a
  * message of a million tiny parts costs gigabytes however small max_parts is.  So
  * the lines that can be MIME delimiters ("--" then something other than a space)
  * are counted first, in one pass over the bytes; a part needs at most two (its
  * opening delimiter, and a closing one for a multipart), so past max_parts * 2 + 16
  * of them the rest of the message can hold no part we would keep.  Returns the
- * offset to parse up to, or -1 to parse everything.  The stream is left at 0. */
-static gint64 part_cut(GMimeStream *s, unsigned max_parts, unsigned char *buf, size_t size)
+ * offset to parse up to, or -1 to parse everything.  The stream is left at 0.
+ * The same pass looks at what follows the dashes: a NUL, another control byte or
+ * DEL, or a CR that ends no line, makes a line that a reader working on C strings,
+ * or on CR as a line end, takes for a delimiter and GMime does not (it wants only
+ * white space after the boundary): *FLAGS gets MESSAGE_BAD_DELIMITER. */
+static gint64 part_cut(GMimeStream *s, unsigned max_parts, unsigned char *buf, size_t size,
+                       unsigned *flags)
 {
     const guint64 limit = (guint64)max_parts * 2 + 16;
-    enum { START, DASH, DASHES, REST } state = START;
+    enum { START, DASH, DASHES, DELIM, DELIM_CR, REST } state = START;
     guint64 seen = 0;
     gint64 off = 0, line = 0, cut = -1;
     ssize_t n;
@@ -557,22 +741,59 @@ static gint64 part_cut(GMimeStream *s, unsigned max_parts, unsigned char *buf, s
                 line = off + i + 1;
                 continue;
             }
-            if (state == START)
+            if (state == DELIM_CR) {
+                /* a CR that ends no line */
+                *flags |= MESSAGE_BAD_DELIMITER;
+                state = DELIM;
+            }
+            switch (state) {
+            case START:
                 state = c == '-' ? DASH : REST;
-            else if (state == DASH)
+                break;
+            case DASH:
                 state = c == '-' ? DASHES : REST;
-            else if (state == DASHES) {
-                state = REST;
-                if (!g_ascii_isspace(c) && ++seen > limit) {
-                    cut = line;
+                break;
+            case DASHES:
+                if (g_ascii_isspace(c)) {
+                    state = REST; /* "-- " before a signature, "--" alone */
                     break;
                 }
+                if (++seen > limit)
+                    cut = line;
+                state = DELIM;
+                /* the first byte after the dashes is looked at too */
+                G_GNUC_FALLTHROUGH;
+            default:
+                if (c == '\r')
+                    state = DELIM_CR;
+                else if ((c < 0x20 && c != '\t') || c == 0x7f)
+                    *flags |= MESSAGE_BAD_DELIMITER;
+                break;
             }
+            if (cut >= 0)
+                break;
         }
         off += n;
     }
     g_mime_stream_reset(s);
     return cut;
+}
+
+/* Structure that readers take in different ways: the message is kept whole as one
+ * more leaf, so that libclamav's own mail parser reads it as clamd would */
+#define MESSAGE_IN_DOUBT                                                                           \
+    (MESSAGE_NO_BOUNDARY | MESSAGE_NO_PARTS | MESSAGE_BAD_DELIMITER | MESSAGE_CONFLICT)
+
+/* raw_leaf - the bytes given to GMime as leaf "raw", message/rfc822, a residue (scanned,
+ * not body text), beside max_parts like the preambles */
+static enum mv_status raw_leaf(struct walk *w)
+{
+    struct leaf *lf = leaf_new(w, "raw", 0);
+
+    w->residues++;
+    lf->pub.declared_type = g_strdup("message/rfc822");
+    lf->pub.flags |= MV_LEAF_RESIDUE;
+    return decode_stream(w, w->m->stream, GMIME_CONTENT_ENCODING_DEFAULT, lf);
 }
 
 /* headers_keep - the message's own header fields, decoded, for rules: at most
@@ -597,6 +818,7 @@ static void headers_keep(struct message *m)
     }
 }
 
+/* parse_stream - parse STREAM (reference taken over) into a new struct message */
 static struct message *parse_stream(GMimeStream *stream, const struct message_limits *lim,
                                     struct mv_err *err)
 {
@@ -614,7 +836,7 @@ static struct message *parse_stream(GMimeStream *stream, const struct message_li
     gint64 len, cut;
 
     w.scratch = g_malloc(MESSAGE_CHUNK);
-    cut = part_cut(stream, w.max_parts, w.scratch, MESSAGE_CHUNK);
+    cut = part_cut(stream, w.max_parts, w.scratch, MESSAGE_CHUNK, &m->flags);
     if (cut >= 0) {
         /* parse only the beginning: the parts beyond are past max_parts anyway */
         GMimeStream *head = g_mime_stream_substream(stream, 0, cut);
@@ -661,6 +883,8 @@ static struct message *parse_stream(GMimeStream *stream, const struct message_li
             st = decode_stream(&w, stream, GMIME_CONTENT_ENCODING_DEFAULT, lf);
         }
     }
+    if (st == MV_OK && (m->flags & MESSAGE_IN_DOUBT))
+        st = raw_leaf(&w);
     g_string_free(w.path, TRUE);
     g_free(w.scratch);
     if (st != MV_OK)

@@ -13,11 +13,17 @@
 
 #include "mv.h"
 
-/* message_flags() bits: each one makes the message unscannable */
-#define MESSAGE_LIMIT_PARTS 0x1u /* more than max_parts leaves; the rest were skipped */
-#define MESSAGE_LIMIT_DEPTH 0x2u /* nesting deeper than max_depth; deeper parts skipped */
-#define MESSAGE_NO_MEMORY 0x4u   /* a leaf could not be decoded for lack of memory */
-#define MESSAGE_MALFORMED 0x8u   /* MIME structure not followed: raw text kept as a leaf */
+/* message_flags() bits.  Each one but MESSAGE_MALFORMED makes the message unscannable
+ * (pipeline.c names it as a reason); MESSAGE_NO_MEMORY is an error. */
+#define MESSAGE_LIMIT_PARTS 0x1u    /* more than max_parts leaves; the rest were skipped */
+#define MESSAGE_LIMIT_DEPTH 0x2u    /* nesting deeper than max_depth; deeper parts skipped */
+#define MESSAGE_NO_MEMORY 0x4u      /* a leaf could not be decoded for lack of memory */
+#define MESSAGE_MALFORMED 0x8u      /* GMime found no message: the raw bytes are leaf "1" */
+#define MESSAGE_PARTIAL 0x10u       /* a message/partial fragment (RFC 2046 5.2.2) */
+#define MESSAGE_NO_BOUNDARY 0x20u   /* a multipart without a boundary parameter */
+#define MESSAGE_NO_PARTS 0x40u      /* a multipart whose boundary never appears */
+#define MESSAGE_BAD_DELIMITER 0x80u /* a "--" line holding a NUL or another control byte */
+#define MESSAGE_CONFLICT 0x100u     /* one part, two different types, encodings or boundaries */
 
 struct message_limits {
     unsigned max_parts;
