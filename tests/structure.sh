@@ -154,7 +154,7 @@ EOF
 # --- scans -------------------------------------------------------------------------
 EICAR='^Eicar-Test-Signature(\.UNOFFICIAL)?$'
 # what the shipped policy does with unscannable mail (policies/policy.yaml)
-HELD='^tag$'
+HELD='^quarantine$'
 # item NAME -> VERDICT_RE ACTION_RE REASON_RE (every alternative must be a reason)
 item() {
     case $1 in
