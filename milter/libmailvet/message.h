@@ -24,6 +24,9 @@
 #define MESSAGE_NO_PARTS 0x40u      /* a multipart whose boundary never appears */
 #define MESSAGE_BAD_DELIMITER 0x80u /* a "--" line holding a NUL or another control byte */
 #define MESSAGE_CONFLICT 0x100u     /* one part, two different types, encodings or boundaries */
+#define MESSAGE_LIMIT_HEADER_FIELDS 0x200u /* more header fields than LIMIT_MAX_HEADER_FIELDS */
+#define MESSAGE_LIMIT_HEADER_BYTES 0x400u  /* more header bytes than LIMIT_MAX_HEADER_BYTES */
+#define MESSAGE_LIMIT_HEADER_LINE 0x800u   /* a field longer than LIMIT_MAX_HEADER_LINE */
 
 struct message_limits {
     unsigned max_parts;
@@ -54,8 +57,10 @@ const char *message_subject_get(const struct message *m);
 /* message_subject_prefixed - a Subject value: PREFIX then the decoded subject,
  * RFC 2047-encoded where needed (g_free) */
 char *message_subject_prefixed(const struct message *m, const char *prefix);
-/* message_header_count / _name / _value - the message's own header fields in order
- * (at most 1000; values decoded to UTF-8, at most 16 KB each); borrowed */
+/* message_header_count / _name / _value - the message's own header fields in order,
+ * those GMime was given (within the header limits: MESSAGE_LIMIT_HEADER_* says when
+ * some were left out), Content-* fields aside; values decoded to UTF-8, whole;
+ * borrowed */
 size_t message_header_count(const struct message *m);
 const char *message_header_name(const struct message *m, size_t i);
 const char *message_header_value(const struct message *m, size_t i);

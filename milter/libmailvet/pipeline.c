@@ -233,6 +233,12 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
         add_reason(res, "Mailvet.Limits.MaxParts");
     if (flags & MESSAGE_LIMIT_DEPTH)
         add_reason(res, "Mailvet.Limits.MaxMimeDepth");
+    if (flags & MESSAGE_LIMIT_HEADER_FIELDS)
+        add_reason(res, "Mailvet.Limits.MaxHeaderFields");
+    if (flags & MESSAGE_LIMIT_HEADER_BYTES)
+        add_reason(res, "Mailvet.Limits.MaxHeaderBytes");
+    if (flags & MESSAGE_LIMIT_HEADER_LINE)
+        add_reason(res, "Mailvet.Limits.MaxHeaderLine");
     /* structure that readers take in different ways: what we scanned may not be what
      * the recipient's client shows */
     if (flags & MESSAGE_PARTIAL)
