@@ -151,15 +151,17 @@ else
 fi
 
 # -v on names that try to write to the terminal: every line is escaped, as the
-# tree is.  Each part's name (RFC 2231, so the bytes are exact) holds one of ESC,
-# BEL, CR, LF, DEL, a C0 control, C1 CSI (U+009B) and invalid UTF-8; a declared
-# type holds ESC too, and so does the scanned file's own name.
+# tree is.  Each part's name (RFC 2231, so the bytes are exact) holds one control
+# character, every one of 0x01-0x1f and DEL in turn, then ESC sequences, C1 CSI
+# (U+009B) and invalid UTF-8; a declared type holds ESC too, and so does the
+# scanned file's own name.
 ctl=$(printf 'ctl-\033[2Jname.eml')
 {
     printf 'From: a@example.com\nTo: b@example.com\nSubject: names\nMIME-Version: 1.0\n'
     printf 'Content-Type: multipart/mixed; boundary="b"\n\n'
-    for nm in 'esc%1B%5B2Jclear' 'bel%07ring' 'cr%0Dforged' 'lf%0AFORGED%20LINE' \
-        'del%7Fx%01y' 'csi%C2%9B31mred' 'bad%FFbyte'; do
+    for nm in $(i=1; while [ $i -le 31 ]; do printf 'c%%%02X.txt ' $i; i=$((i + 1)); done) \
+        'del%7Fx%01y' 'esc%1B%5B2Jclear' 'bel%07ring' 'cr%0Dforged' 'lf%0AFORGED%20LINE' \
+        'csi%C2%9B31mred' 'bad%FFbyte'; do
         printf -- "--b\nContent-Type: application/octet-stream\n"
         printf "Content-Disposition: attachment; filename*=utf-8''%s\n" "$nm"
         printf 'Content-Transfer-Encoding: base64\n\naGVsbG8K\n'
