@@ -29,8 +29,9 @@
 # and GNU time, which records peak RSS; RSS must stay under 1 GiB (a memory
 # bound, not a timing threshold).  The header items must find EICAR behind the
 # fields and grow the peak RSS by less than 32 MB over the control's (GMime
-# keeping every field cost 53 MB and 203 MB more).  Elapsed times are printed as
-# diagnostics only.
+# keeping every field cost 53 MB and 203 MB more); that check is skipped when
+# mailvet is built with AddressSanitizer, which never reuses freed memory.
+# Elapsed times are printed as diagnostics only.
 # TAP on stdout; env: top_srcdir, top_builddir.  Needs jq, zip, base64, timeout
 # and /usr/bin/time (Debian package "time").
 set -u
@@ -50,6 +51,11 @@ NITEMS=$(echo "$ITEMS" | wc -w)
 # header items' memory checks
 PLAN=$((NITEMS * 4 + 1 + 2))
 HEADER_GROWTH_MAX_KB=32768
+# AddressSanitizer keeps freed memory in quarantine: RSS is then no measure
+ASAN=
+if { nm "$MAILVET"; nm -D "$MAILVET"; } 2> /dev/null | grep -q __asan_init; then
+    ASAN=yes
+fi
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -383,16 +389,16 @@ for name in $ITEMS; do
         "${reasons:--}" >> "$SUMMARY"
 
     [ "$name" = control ] && control_kb=$rss_kb
-    # 8: what a message's header costs is bounded: EICAR behind it found, and the
-    # peak RSS close to the control's
+    # 8: what a message's header costs is bounded: the peak RSS stays close to the
+    # control's (the verdict check above found EICAR behind the header)
     case $name in header-fields | header-line)
-        if [ -n "$rss_kb" ] && [ -n "${control_kb:-}" ] &&
-            [ $((rss_kb - control_kb)) -lt "$HEADER_GROWTH_MAX_KB" ] &&
-            jq -e -s 'any(.[0].reasons[]; test("^Eicar-Test-Signature"))' "$W/$name.json" \
-                > /dev/null 2>&1; then
-            ok "$name: EICAR behind the header found, peak RSS $((rss_kb / 1024)) MB within 32 MB of the control's"
+        if [ -n "$ASAN" ]; then
+            skip "$name: peak RSS within 32 MB of the control's: built with AddressSanitizer"
+        elif [ -n "$rss_kb" ] && [ -n "${control_kb:-}" ] &&
+            [ $((rss_kb - control_kb)) -lt "$HEADER_GROWTH_MAX_KB" ]; then
+            ok "$name: peak RSS $((rss_kb / 1024)) MB, within 32 MB of the control's"
         else
-            not_ok "$name: EICAR behind the header found, peak RSS within 32 MB of the control's (got ${rss_kb:-?} KB, control ${control_kb:-?} KB)"
+            not_ok "$name: peak RSS within 32 MB of the control's (got ${rss_kb:-?} KB, control ${control_kb:-?} KB)"
         fi
         ;;
     esac

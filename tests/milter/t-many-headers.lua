@@ -23,6 +23,24 @@ local function peak_kb()
     return kb
 end
 
+-- sanitized - why the daemon's RSS says nothing of its own memory, or nil: under
+-- AddressSanitizer freed memory is quarantined (never reused), under a wrapper
+-- (valgrind) the process is the wrapper's
+local function sanitized()
+    local wrapper = os.getenv("MAILVETD_WRAPPER")
+    if wrapper ~= nil and wrapper ~= "" then
+        return "mailvetd runs under " .. wrapper
+    end
+    local p = io.popen("{ nm /proc/" .. mv.pid .. "/exe; nm -D /proc/" .. mv.pid ..
+                       "/exe; } 2>/dev/null | grep -c __asan_init")
+    local n = tonumber(p:read("*l") or "0") or 0
+    p:close()
+    if n > 0 then
+        return "mailvetd is built with AddressSanitizer, which keeps freed memory"
+    end
+    return nil
+end
+
 -- rss_kb - the daemon's resident set size now (VmRSS, what ps shows), in KB
 local function rss_kb()
     local f = io.open("/proc/" .. mv.pid .. "/status", "r")
@@ -58,9 +76,15 @@ mv.run(function()
     local after = peak_kb()
     mv.diag(string.format("VmHWM before %d KB, after %d KB (+%d KB); VmRSS now %d KB", before,
                           after, after - before, rss_kb() or -1))
-    mv.check(after - before < GROWTH_MAX_KB,
-             string.format("peak RSS rises by less than %d MB", GROWTH_MAX_KB // 1024),
-             string.format("VmHWM rose from %d KB to %d KB", before, after))
+    local why = sanitized()
+    if why ~= nil then
+        print(string.format("ok - peak RSS rises by less than %d MB # SKIP %s",
+                            GROWTH_MAX_KB // 1024, why))
+    else
+        mv.check(after - before < GROWTH_MAX_KB,
+                 string.format("peak RSS rises by less than %d MB", GROWTH_MAX_KB // 1024),
+                 string.format("VmHWM rose from %d KB to %d KB", before, after))
+    end
 
     mv.expect_accepted(mv.send(conn, mv.sample("clean.eml"), { qid = "TMANY2" }),
                        "a clean message after it on the same connection is accepted")
