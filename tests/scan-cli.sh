@@ -9,7 +9,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=30
+PLAN=33
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -152,6 +152,50 @@ if [ "$RC" -eq 1 ] && grep -q Eicar-Test-Signature "$W/plain.json"; then
 else
     not_ok "eicar-zip.eml without --json: exit 1, output names Eicar-Test-Signature"
     show plain
+fi
+
+# -v on names that try to write to the terminal: every line is escaped, as the
+# tree is.  Each part's name (RFC 2231, so the bytes are exact) holds one control
+# character, every one of 0x01-0x1f and DEL in turn, then ESC sequences, C1 CSI
+# (U+009B) and invalid UTF-8; a declared type holds ESC too, and so does the
+# scanned file's own name.
+ctl=$(printf 'ctl-\033[2Jname.eml')
+{
+    printf 'From: a@example.com\nTo: b@example.com\nSubject: names\nMIME-Version: 1.0\n'
+    printf 'Content-Type: multipart/mixed; boundary="b"\n\n'
+    for nm in $(i=1; while [ $i -le 31 ]; do printf 'c%%%02X.txt ' $i; i=$((i + 1)); done) \
+        'del%7Fx%01y' 'esc%1B%5B2Jclear' 'bel%07ring' 'cr%0Dforged' 'lf%0AFORGED%20LINE' \
+        'csi%C2%9B31mred' 'bad%FFbyte'; do
+        printf -- "--b\nContent-Type: application/octet-stream\n"
+        printf "Content-Disposition: attachment; filename*=utf-8''%s\n" "$nm"
+        printf 'Content-Transfer-Encoding: base64\n\naGVsbG8K\n'
+    done
+    printf -- '--b\nContent-Type: application/x-\033[31mred\nContent-Disposition: attachment; filename="eicar.com"\n'
+    printf 'Content-Transfer-Encoding: base64\n\n%s\n--b--\n' "$(base64 -w0 < "$S/eicar.com")"
+} > "$W/$ctl"
+scan verbose -v -d "$S/sigs" "$W/$ctl"
+scan verbosejson --json -d "$S/sigs" "$W/$ctl"
+# the bytes printed, LF aside: no C0 control, no DEL, no C1 control (UTF-8 C2 80..9F)
+if [ "$RC" -eq 1 ] && ! LC_ALL=C tr -d '\n' < "$W/verbose.json" | LC_ALL=C grep -q -P '[\x00-\x1f\x7f]|\xc2[\x80-\x9f]'; then
+    ok "scan -v: exit 1, and no control character in the output but line ends"
+else
+    not_ok "scan -v: exit 1, and no control character in the output but line ends"
+    diag "exit $RC; output (od -c):"; od -c "$W/verbose.json" | head -40 | sed 's/^/#   /'
+fi
+want_lines=$(jq -s '.[0] | 1 + (.objects | length) + (.parts | length) + (.hits | length)' "$W/verbosejson.json")
+got_lines=$(wc -l < "$W/verbose.json" | tr -d ' ')
+if [ "$got_lines" = "$want_lines" ] && [ "$(sed -n '2,$p' "$W/verbose.json" | grep -c -v '^  ')" -eq 0 ]; then
+    ok "scan -v: one line per object and per part ($want_lines), none forged by a name"
+else
+    not_ok "scan -v: one line per object and per part ($want_lines), none forged by a name (got $got_lines)"
+    sed 's/^/#   /' "$W/verbose.json"
+fi
+if grep -q -F 'esc\033[2Jclear' "$W/verbose.json" && grep -q -F 'lf\nFORGED LINE' "$W/verbose.json" &&
+    grep -q -F 'ctl-\033[2Jname.eml: infected' "$W/verbose.json"; then
+    ok "scan -v: names are written escaped (esc\\033[2Jclear, lf\\nFORGED LINE, the file's own name)"
+else
+    not_ok "scan -v: names are written escaped (esc\\033[2Jclear, lf\\nFORGED LINE, the file's own name)"
+    sed 's/^/#   /' "$W/verbose.json"
 fi
 
 # Several files: one object each; exit 1 if any was found.

@@ -29,12 +29,36 @@
  * Malformed MIME never fails the parse.  Empty input (0 bytes) gives zero leaves.  A
  * header without a body gives one empty text/plain leaf "1".  Non-empty input in which
  * GMime finds no message at all becomes one application/octet-stream leaf "1" holding
- * the raw bytes, and a multipart in which no boundary was found keeps its text as a
- * text/plain leaf "<path>.1"; both set MESSAGE_MALFORMED so the bytes are still scanned.
+ * the raw bytes (MESSAGE_MALFORMED), so the bytes are still scanned.
+ *
+ * Structure that readers take in different ways is flagged, each flag a reason to
+ * call the message unscannable: a message/partial part (MESSAGE_PARTIAL, RFC 2046
+ * 5.2.2; its fragment is a leaf as any part); a multipart without a boundary, or with
+ * an empty one (MESSAGE_NO_BOUNDARY), parsed again on the boundary that its first
+ * "--" line gives, when that gives parts; a multipart whose boundary never appears
+ * (MESSAGE_NO_PARTS), its text (or that of a multipart without boundary that gave no
+ * parts) a text/plain leaf "<path>.1"; a line that starts with "--" and holds a NUL,
+ * another control byte, DEL or a CR that ends no line (MESSAGE_BAD_DELIMITER, found
+ * by part_cut's pass: a reader on C strings takes "--b<NUL>" for a delimiter, GMime
+ * does not); two different Content-Type or Content-Transfer-Encoding fields, or
+ * boundary parameters, for one part (MESSAGE_CONFLICT: GMime takes the last field
+ * and the first parameter).  Then, but for MESSAGE_PARTIAL, the bytes given to GMime
+ * are one more leaf "raw", message/rfc822, depth 0, MV_LEAF_RESIDUE (beside max_parts),
+ * so that libclamav's own mail parser reads the message as clamd would.
  * MV_LEAF_TRUNCATED marks base64 that ends mid-quantum and x-uuencode without its
  * terminating line.  A leaf whose temp file cannot even be mapped (ENOMEM) is left empty
  * and MV_LEAF_TRUNCATED, with MESSAGE_NO_MEMORY.  A leaf's data is never NULL (an empty
  * leaf points at "").
+ *
+ * What GMime keeps of header fields is bounded (mvlimits.h): message_prescan.c measures
+ * the bytes first.  The message's own header block over LIMIT_MAX_HEADER_FIELDS,
+ * LIMIT_MAX_HEADER_BYTES or with a field over LIMIT_MAX_HEADER_LINE is given to GMime
+ * without the fields that do not fit but its last Content-Type, Content-Transfer-
+ * Encoding and MIME-Version, the body after it whole: a copy in an unlinked temp file
+ * in tmpdir, mapped.  The header blocks of the parts get as many fields and bytes
+ * again together (header_seen, GMime's call per field: past them the parse stops),
+ * and the parse stops before a field of theirs over LIMIT_MAX_HEADER_LINE.  Each sets
+ * its MESSAGE_LIMIT_HEADER_* flag; the message's own fields kept are all the rules see.
  * Only read errors and temp-file failures fail: NULL, err = MV_EIO.  The only file
  * that calls GMime.  Does not log.  A struct message is not shared between threads;
  * parses in different threads are independent (GMime is initialised once, under
@@ -53,6 +77,8 @@
 #include "mvlimits.h"
 #include "mv.h"
 #include "message.h"
+#include "message_prescan.h"
+#include "tmpfile.h"
 #include "uuscan.h"
 
 /* Recursion bound whatever max_depth says: each level is one small stack frame. */
@@ -77,11 +103,12 @@ struct message {
     char *subject;
     GPtrArray *header_names;  /* char *, the top-level header fields in order */
     GPtrArray *header_values; /* char *, decoded, valid UTF-8 */
+    /* header fields GMime parsed so far below the message's own header (header_seen) */
+    guint64 header_fields;
+    guint64 header_bytes;
+    GMimeStream *parsing; /* borrowed: the stream a parser reads now */
+    gint64 top_end;       /* where the message's own header ends in it (0: none there) */
 };
-
-/* header fields kept per message, and bytes kept of each value, for rules */
-#define MESSAGE_MAX_HEADERS 1000u
-#define MESSAGE_MAX_HEADER_VALUE 16384
 
 /* State of one parse; lives on message_parse_*()'s stack. */
 struct walk {
@@ -197,23 +224,28 @@ static void leaf_free(gpointer p)
     g_free(lf);
 }
 
-/* leaf_add - new leaf at PATH appended to the message, or NULL once max_parts is reached */
-static struct leaf *leaf_add(struct walk *w, const char *path, unsigned depth)
+/* leaf_new - new empty leaf at PATH appended to the message, whatever max_parts says */
+static struct leaf *leaf_new(struct walk *w, const char *path, unsigned depth)
 {
-    struct leaf *lf;
+    struct leaf *lf = g_new0(struct leaf, 1);
 
-    if (w->m->leaves->len - w->residues >= w->max_parts) {
-        w->m->flags |= MESSAGE_LIMIT_PARTS;
-        w->stop = true;
-        return NULL;
-    }
-    lf = g_new0(struct leaf, 1);
     lf->pub.path = g_strdup(path);
     lf->pub.depth = depth;
     lf->pub.data = (const unsigned char *)"";
     g_strlcpy(lf->pub.sha256, MESSAGE_SHA256_EMPTY, sizeof(lf->pub.sha256));
     g_ptr_array_add(w->m->leaves, lf);
     return lf;
+}
+
+/* leaf_add - new leaf at PATH appended to the message, or NULL once max_parts is reached */
+static struct leaf *leaf_add(struct walk *w, const char *path, unsigned depth)
+{
+    if (w->m->leaves->len - w->residues >= w->max_parts) {
+        w->m->flags |= MESSAGE_LIMIT_PARTS;
+        w->stop = true;
+        return NULL;
+    }
+    return leaf_new(w, path, depth);
 }
 
 /* decoder_truncated - true when FILTER stopped in the middle of its encoding */
@@ -384,6 +416,9 @@ static enum mv_status part_leaf(struct walk *w, GMimePart *part, unsigned depth)
     type = ct != NULL ? g_mime_content_type_get_mime_type(ct) : NULL;
     lf->pub.declared_type = lower_dup(type != NULL ? type : "application/octet-stream", -1);
     g_free(type);
+    /* RFC 2046 5.2.2: one fragment of a message that exists whole only at the reader */
+    if (strcmp(lf->pub.declared_type, "message/partial") == 0)
+        w->m->flags |= MESSAGE_PARTIAL;
     lf->pub.disposition = lower_dup(g_mime_object_get_disposition(obj), -1);
     lf->pub.encoding = token_dup(g_mime_object_get_header(obj, "Content-Transfer-Encoding"));
     if (raw == NULL)
@@ -394,7 +429,7 @@ static enum mv_status part_leaf(struct walk *w, GMimePart *part, unsigned depth)
     return st;
 }
 
-/* prologue_leaf - a multipart without parts keeps its text as leaf "<path>.1" */
+/* prologue_leaf - a multipart without parts keeps its text (not empty) as leaf "<path>.1" */
 static enum mv_status prologue_leaf(struct walk *w, GMimeMultipart *mp, unsigned depth)
 {
     const char *text = g_mime_multipart_get_prologue(mp);
@@ -402,7 +437,6 @@ static enum mv_status prologue_leaf(struct walk *w, GMimeMultipart *mp, unsigned
 
     if (text == NULL || *text == '\0')
         return MV_OK;
-    w->m->flags |= MESSAGE_MALFORMED;
     lf = leaf_add(w, w->path->str, depth);
     if (lf == NULL)
         return MV_OK;
@@ -455,6 +489,195 @@ static gsize path_push(struct walk *w, unsigned n)
     return old;
 }
 
+/* same_value - whether two header values are the same but for white space and case */
+static bool same_value(const char *a, const char *b)
+{
+    for (;;) {
+        while (g_ascii_isspace(*a))
+            a++;
+        while (g_ascii_isspace(*b))
+            b++;
+        if (*a == '\0' || *b == '\0')
+            return *a == *b;
+        if (g_ascii_tolower(*a++) != g_ascii_tolower(*b++))
+            return false;
+    }
+}
+
+/* conflicting - whether OBJ's header gives two different Content-Type or
+ * Content-Transfer-Encoding values, or its content type two different boundaries:
+ * GMime takes the last field and the first parameter, other readers the other */
+static bool conflicting(GMimeObject *obj)
+{
+    static const char *const names[] = {"Content-Type", "Content-Transfer-Encoding"};
+    GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+    int count = list != NULL ? g_mime_header_list_get_count(list) : 0;
+    GMimeContentType *ct = g_mime_object_get_content_type(obj);
+    GMimeParamList *params = ct != NULL ? g_mime_content_type_get_parameters(ct) : NULL;
+    int nparams = params != NULL ? g_mime_param_list_length(params) : 0;
+    const char *first;
+
+    for (size_t k = 0; k < G_N_ELEMENTS(names); k++) {
+        first = NULL;
+        for (int i = 0; i < count; i++) {
+            GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+            const char *v = g_mime_header_get_raw_value(h);
+
+            if (g_ascii_strcasecmp(g_mime_header_get_name(h), names[k]) != 0 || v == NULL)
+                continue;
+            if (first == NULL)
+                first = v;
+            else if (!same_value(first, v))
+                return true;
+        }
+    }
+    first = NULL;
+    for (int i = 0; i < nparams; i++) {
+        GMimeParam *p = g_mime_param_list_get_parameter_at(params, i);
+        const char *v = g_mime_param_get_value(p);
+
+        if (g_ascii_strcasecmp(g_mime_param_get_name(p), "boundary") != 0 || v == NULL)
+            continue;
+        if (first == NULL)
+            first = v;
+        else if (strcmp(first, v) != 0)
+            return true;
+    }
+    return false;
+}
+
+/* is_bchars - whether TEXT (LEN bytes) is a boundary of RFC 2046 5.1.1: 1 to 70 of
+ * its characters, not ending in a space */
+static bool is_bchars(const char *text, size_t len)
+{
+    if (len == 0 || len > 70 || text[len - 1] == ' ')
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!g_ascii_isalnum(text[i]) && strchr("'()+_,-./:=? ", text[i]) == NULL)
+            return false;
+    return true;
+}
+
+/* guess_boundary - the boundary a reader would take from TEXT, the content of a
+ * multipart that names none: that of its first line that starts with "--" and
+ * something other than white space (trailing white space dropped); NULL when there
+ * is no such line or it is no valid boundary */
+static char *guess_boundary(const char *text)
+{
+    for (const char *p = text; *p != '\0';) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+
+        if (len > 2 && p[0] == '-' && p[1] == '-' && !g_ascii_isspace(p[2])) {
+            while (len > 2 && g_ascii_isspace(p[len - 1]))
+                len--;
+            return is_bchars(p + 2, len - 2) ? g_strndup(p + 2, len - 2) : NULL;
+        }
+        if (nl == NULL)
+            break;
+        p = nl + 1;
+    }
+    return NULL;
+}
+
+/* header_seen - GMime's call for every header field it parsed.  The message's own
+ * header block was held to the header limits by message_prescan.c already (and every
+ * field to LIMIT_MAX_HEADER_LINE); the other blocks (every part's, every embedded
+ * message's) together get as much again: past LIMIT_MAX_HEADER_FIELDS or
+ * LIMIT_MAX_HEADER_BYTES, the stream being parsed ends where the parser has read to (it
+ * has at most a buffer more to go), so that no more fields are built */
+static void header_seen(GMimeParser *parser, const char *name, const char *value, gint64 offset,
+                        gpointer data)
+{
+    struct message *m = data;
+    GMimeStream *s = m->parsing;
+
+    (void)parser;
+    if (offset < m->top_end)
+        return;
+    m->header_fields++;
+    m->header_bytes += strlen(name) + 1 + (value != NULL ? strlen(value) : 0);
+    if (m->header_fields > LIMIT_MAX_HEADER_FIELDS)
+        m->flags |= MESSAGE_LIMIT_HEADER_FIELDS;
+    else if (m->header_bytes > LIMIT_MAX_HEADER_BYTES)
+        m->flags |= MESSAGE_LIMIT_HEADER_BYTES;
+    else
+        return;
+    if (s != NULL && (s->bound_end < 0 || g_mime_stream_tell(s) < s->bound_end))
+        g_mime_stream_set_bounds(s, s->bound_start, g_mime_stream_tell(s));
+}
+
+/* parser_new - a parser of STREAM that keeps contents in it and counts header fields */
+static GMimeParser *parser_new(struct message *m, GMimeStream *stream)
+{
+    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+
+    /* contents stay in the source stream: nothing is copied while parsing */
+    g_mime_parser_set_persist_stream(parser, TRUE);
+    g_mime_parser_set_header_regex(parser, "^", header_seen, m);
+    return parser;
+}
+
+/* reparse_new - the text of multipart MP, which names no boundary, parsed again with
+ * the one its first delimiter line gives: a new multipart with parts, or NULL.  The
+ * text is copied (GMime keeps it as one string); the new parts' streams hold the copy */
+static GMimeObject *reparse_new(struct walk *w, GMimeMultipart *mp)
+{
+    const char *text = g_mime_multipart_get_prologue(mp);
+    GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(mp));
+    const char *subtype = ct != NULL ? g_mime_content_type_get_media_subtype(ct) : NULL;
+    char *boundary = text != NULL ? guess_boundary(text) : NULL;
+    GMimeParser *parser;
+    GMimeStream *stream;
+    GMimeObject *obj;
+    GByteArray *bytes;
+    char *head;
+
+    if (boundary == NULL)
+        return NULL;
+    if (subtype == NULL || !is_bchars(subtype, strlen(subtype)))
+        subtype = "mixed";
+    head = g_strdup_printf("Content-Type: multipart/%s; boundary=\"%s\"\n\n", subtype, boundary);
+    bytes = g_byte_array_sized_new((guint)(strlen(head) + strlen(text)));
+    g_byte_array_append(bytes, (const guint8 *)head, (guint)strlen(head));
+    g_byte_array_append(bytes, (const guint8 *)text, (guint)strlen(text));
+    stream = g_mime_stream_mem_new_with_byte_array(bytes);
+    parser = parser_new(w->m, stream);
+    w->m->parsing = stream;
+    w->m->top_end = 0;
+    obj = g_mime_parser_construct_part(parser, w->m->options);
+    w->m->parsing = NULL;
+    g_object_unref(parser);
+    g_object_unref(stream);
+    g_free(head);
+    g_free(boundary);
+    if (obj != NULL &&
+        (!GMIME_IS_MULTIPART(obj) || g_mime_multipart_get_count(GMIME_MULTIPART(obj)) <= 0)) {
+        g_object_unref(obj);
+        obj = NULL;
+    }
+    return obj;
+}
+
+/* partless - multipart MP, in which GMime found no part, is flagged when it holds text:
+ * without a boundary parameter (or with an empty one) it is parsed again on the
+ * boundary its text suggests (the new multipart, or NULL); with a boundary that never
+ * appears, NULL */
+static GMimeObject *partless(struct walk *w, GMimeMultipart *mp)
+{
+    const char *boundary = g_mime_object_get_content_type_parameter(GMIME_OBJECT(mp), "boundary");
+    const char *text = g_mime_multipart_get_prologue(mp);
+
+    if (text == NULL || *text == '\0')
+        return NULL;
+    if (boundary != NULL && *boundary != '\0') {
+        w->m->flags |= MESSAGE_NO_PARTS;
+        return NULL;
+    }
+    w->m->flags |= MESSAGE_NO_BOUNDARY;
+    return reparse_new(w, mp);
+}
+
 /* walk - visit OBJ, whose path is in w->path, inside DEPTH containers */
 static enum mv_status walk(struct walk *w, GMimeObject *obj, unsigned depth)
 {
@@ -466,13 +689,23 @@ static enum mv_status walk(struct walk *w, GMimeObject *obj, unsigned depth)
         w->m->flags |= MESSAGE_LIMIT_DEPTH;
         return MV_OK;
     }
+    if (conflicting(obj))
+        w->m->flags |= MESSAGE_CONFLICT;
     if (GMIME_IS_MULTIPART(obj)) {
         GMimeMultipart *mp = GMIME_MULTIPART(obj);
         int n = g_mime_multipart_get_count(mp);
 
         if (n <= 0) {
-            gsize old = path_push(w, 1);
+            GMimeObject *again = partless(w, mp);
+            gsize old;
 
+            if (again != NULL) {
+                /* in MP's place: same path, same depth */
+                st = walk(w, again, depth);
+                g_object_unref(again);
+                return st;
+            }
+            old = path_push(w, 1);
             if (depth + 1 > w->max_depth)
                 w->m->flags |= MESSAGE_LIMIT_DEPTH;
             else
@@ -522,83 +755,131 @@ static GMimeParserOptions *options_new(void)
     return o;
 }
 
-/* parse_stream - parse STREAM (reference taken over) into a new struct message */
-/* part_cut - GMime builds every part of the whole message before we walk it: a
- * message of a million tiny parts costs gigabytes however small max_parts is.  So
- * the lines that can be MIME delimiters ("--" then something other than a space)
- * are counted first, in one pass over the bytes; a part needs at most two (its
- * opening delimiter, and a closing one for a multipart), so past max_parts * 2 + 16
- * of them the rest of the message can hold no part we would keep.  Returns the
- * offset to parse up to, or -1 to parse everything.  The stream is left at 0. */
-static gint64 part_cut(GMimeStream *s, unsigned max_parts, unsigned char *buf, size_t size)
+/* Structure that readers take in different ways: the message is kept whole as one
+ * more leaf, so that libclamav's own mail parser reads it as clamd would */
+#define MESSAGE_IN_DOUBT                                                                           \
+    (MESSAGE_NO_BOUNDARY | MESSAGE_NO_PARTS | MESSAGE_BAD_DELIMITER | MESSAGE_CONFLICT)
+
+/* raw_leaf - the bytes given to GMime as leaf "raw", message/rfc822, a residue (scanned,
+ * not body text), beside max_parts like the preambles */
+static enum mv_status raw_leaf(struct walk *w)
 {
-    const guint64 limit = (guint64)max_parts * 2 + 16;
-    enum { START, DASH, DASHES, REST } state = START;
-    guint64 seen = 0;
-    gint64 off = 0, line = 0, cut = -1;
-    ssize_t n;
+    struct leaf *lf = leaf_new(w, "raw", 0);
 
-    g_mime_stream_reset(s);
-    while (cut < 0 && (n = g_mime_stream_read(s, (char *)buf, size)) > 0) {
-        for (ssize_t i = 0; i < n; i++) {
-            unsigned char c = buf[i];
-
-            if (state == REST) {
-                /* the rest of this line cannot make it a delimiter */
-                const unsigned char *nl = memchr(buf + i, '\n', (size_t)(n - i));
-
-                if (nl == NULL)
-                    break;
-                i = nl - buf;
-                c = '\n';
-            }
-            if (c == '\n') {
-                state = START;
-                line = off + i + 1;
-                continue;
-            }
-            if (state == START)
-                state = c == '-' ? DASH : REST;
-            else if (state == DASH)
-                state = c == '-' ? DASHES : REST;
-            else if (state == DASHES) {
-                state = REST;
-                if (!g_ascii_isspace(c) && ++seen > limit) {
-                    cut = line;
-                    break;
-                }
-            }
-        }
-        off += n;
-    }
-    g_mime_stream_reset(s);
-    return cut;
+    w->residues++;
+    lf->pub.declared_type = g_strdup("message/rfc822");
+    lf->pub.flags |= MV_LEAF_RESIDUE;
+    return decode_stream(w, w->m->stream, GMIME_CONTENT_ENCODING_DEFAULT, lf);
 }
 
-/* headers_keep - the message's own header fields, decoded, for rules: at most
- * MESSAGE_MAX_HEADERS of at most MESSAGE_MAX_HEADER_VALUE bytes each */
+/* headers_keep - the message's own header fields, decoded, for rules: every one GMime
+ * kept, whole (message_prescan.c bounds them: LIMIT_MAX_HEADER_FIELDS fields of
+ * LIMIT_MAX_HEADER_BYTES in all) */
 static void headers_keep(struct message *m)
 {
     GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(m->gmsg));
     int count = list != NULL ? g_mime_header_list_get_count(list) : 0;
 
-    for (int i = 0; i < count && (unsigned)i < MESSAGE_MAX_HEADERS; i++) {
+    for (int i = 0; i < count; i++) {
         GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
         const char *name = g_mime_header_get_name(h);
         const char *value = g_mime_header_get_value(h);
-        size_t len = value != NULL ? strlen(value) : 0;
 
         if (name == NULL)
             continue;
-        if (len > MESSAGE_MAX_HEADER_VALUE)
-            len = MESSAGE_MAX_HEADER_VALUE;
         g_ptr_array_add(m->header_names, utf8_dup(name, -1));
-        g_ptr_array_add(m->header_values, utf8_dup(value != NULL ? value : "", (gssize)len));
+        g_ptr_array_add(m->header_values, utf8_dup(value != NULL ? value : "", -1));
     }
 }
 
-static struct message *parse_stream(GMimeStream *stream, const struct message_limits *lim,
-                                    struct mv_err *err)
+/* prescan - message_prescan.c's pass over STREAM, which is left at 0 */
+static enum mv_status prescan(struct walk *w, GMimeStream *stream, struct message_prescan *pre)
+{
+    ssize_t n;
+
+    g_mime_stream_reset(stream);
+    while ((n = g_mime_stream_read(stream, (char *)w->scratch, MESSAGE_CHUNK)) > 0)
+        if (!message_prescan_feed(pre, w->scratch, (size_t)n))
+            break;
+    message_prescan_finish(pre);
+    g_mime_stream_reset(stream);
+    if (n < 0)
+        return mv_err_set(w->err, MV_EIO, "message: read: %s",
+                          errno != 0 ? g_strerror(errno) : "stream error");
+    return MV_OK;
+}
+
+/* copy_range - bytes START to END (-1: the end) of STREAM into FD */
+static enum mv_status copy_range(struct walk *w, GMimeStream *stream, gint64 start, gint64 end,
+                                 int fd)
+{
+    if (g_mime_stream_seek(stream, start, GMIME_STREAM_SEEK_SET) < 0)
+        return mv_err_set(w->err, MV_EIO, "message: seek: %s", g_strerror(errno));
+    while (end < 0 || start < end) {
+        size_t want = end < 0 ? MESSAGE_CHUNK : (size_t)MIN(end - start, (gint64)MESSAGE_CHUNK);
+        ssize_t n = g_mime_stream_read(stream, (char *)w->scratch, want);
+
+        if (n < 0)
+            return mv_err_set(w->err, MV_EIO, "message: read: %s",
+                              errno != 0 ? g_strerror(errno) : "stream error");
+        if (n == 0)
+            break;
+        if (!tmpfile_write_all(fd, w->scratch, (size_t)n))
+            return mv_err_set(w->err, MV_EIO, "message: write to temp file: %s", g_strerror(errno));
+        start += n;
+    }
+    return MV_OK;
+}
+
+/* reduced_new - STREAM as GMime is given it when the message's own header block is
+ * over a header limit: the fields that fit (pre->keep), an empty line and the body up
+ * to the cut, in an unlinked temp file in tmpdir, mapped (the stream owns the file);
+ * NULL with err on a temp-file failure.  The fields beyond the limits would cost GMime
+ * memory in proportion, the body is what is scanned. */
+static GMimeStream *reduced_new(struct walk *w, GMimeStream *stream,
+                                const struct message_prescan *pre)
+{
+    const char *dir = w->tmpdir != NULL ? w->tmpdir : g_get_tmp_dir();
+    int fd = tmpfile_open(dir, "mailvet-header");
+    enum mv_status st = MV_OK;
+    GMimeStream *out;
+
+    if (fd < 0) {
+        mv_err_set(w->err, MV_EIO, "message: cannot create temp file in %s: %s", dir,
+                   g_strerror(errno));
+        return NULL;
+    }
+    for (guint i = 0; st == MV_OK && pre->keep != NULL && i < pre->keep->len; i++) {
+        const struct message_prescan_range *r =
+            &g_array_index(pre->keep, struct message_prescan_range, i);
+
+        st = copy_range(w, stream, r->start, r->start + r->len, fd);
+    }
+    if (st == MV_OK && pre->body >= 0) {
+        if (!tmpfile_write_all(fd, "\n", 1))
+            st = mv_err_set(w->err, MV_EIO, "message: write to temp file: %s", g_strerror(errno));
+        else
+            st = copy_range(w, stream, pre->body, pre->cut, fd);
+    }
+    g_mime_stream_reset(stream);
+    if (st != MV_OK || lseek(fd, 0, SEEK_SET) < 0) {
+        if (st == MV_OK)
+            mv_err_set(w->err, MV_EIO, "message: seek in temp file: %s", g_strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    out = g_mime_stream_mmap_new_with_bounds(fd, PROT_READ, MAP_PRIVATE, 0, -1);
+    if (out == NULL)
+        out = g_mime_stream_fs_new_with_bounds(fd, 0, -1);
+    return out;
+}
+
+/* parse_stream - parse STREAM (reference taken over) into a new struct message;
+ * READER, when not NULL, reads the same bytes for the passes before the parse (a file
+ * read with read(2) rather than through the mapping GMime parses: the pages of what
+ * GMime is not given are never mapped in) */
+static struct message *parse_stream(GMimeStream *stream, GMimeStream *reader,
+                                    const struct message_limits *lim, struct mv_err *err)
 {
     struct message *m = g_new0(struct message, 1);
     struct walk w = {
@@ -609,35 +890,55 @@ static struct message *parse_stream(GMimeStream *stream, const struct message_li
         .max_depth = MIN(lim->max_depth, MESSAGE_DEPTH_CLAMP),
         .err = err,
     };
-    enum mv_status st = MV_OK;
+    struct message_prescan pre;
+    enum mv_status st;
     GMimeObject *body = NULL;
-    gint64 len, cut;
+    gint64 len;
 
     w.scratch = g_malloc(MESSAGE_CHUNK);
-    cut = part_cut(stream, w.max_parts, w.scratch, MESSAGE_CHUNK);
-    if (cut >= 0) {
-        /* parse only the beginning: the parts beyond are past max_parts anyway */
-        GMimeStream *head = g_mime_stream_substream(stream, 0, cut);
+    m->options = options_new();
+    m->leaves = g_ptr_array_new_with_free_func(leaf_free);
+    m->header_names = g_ptr_array_new_with_free_func(g_free);
+    m->header_values = g_ptr_array_new_with_free_func(g_free);
+    if (reader == NULL)
+        reader = stream;
+    message_prescan_init(&pre, w.max_parts);
+    st = prescan(&w, reader, &pre);
+    m->flags |= pre.flags;
+    m->top_end = pre.body >= 0 ? pre.body : G_MAXINT64;
+    if (st == MV_OK && pre.top_over) {
+        /* the message's own header block without the fields past the limits */
+        GMimeStream *reduced = reduced_new(&w, reader, &pre);
+
+        if (reduced == NULL)
+            st = w.err != NULL ? w.err->status : MV_EIO;
+        g_object_unref(stream);
+        stream = reduced;
+        m->top_end = pre.body >= 0 ? pre.kept_bytes + pre.late_bytes + 1 : G_MAXINT64;
+    } else if (st == MV_OK && pre.cut >= 0) {
+        /* parse only the beginning: the parts beyond are past max_parts anyway, or a
+         * part's header field is too long to parse */
+        GMimeStream *head = g_mime_stream_substream(stream, 0, pre.cut);
 
         g_object_unref(stream);
         stream = head;
-        m->flags |= MESSAGE_LIMIT_PARTS;
     }
+    message_prescan_clear(&pre);
     m->stream = stream;
-    m->options = options_new();
-    m->leaves = g_ptr_array_new_with_free_func(leaf_free);
+    if (st != MV_OK) {
+        g_free(w.scratch);
+        return message_free(m);
+    }
     len = g_mime_stream_length(stream);
     if (len != 0) {
-        GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+        GMimeParser *parser = parser_new(m, stream);
 
         g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-        /* contents stay in the source stream: nothing is copied while parsing */
-        g_mime_parser_set_persist_stream(parser, TRUE);
+        m->parsing = stream;
         m->gmsg = g_mime_parser_construct_message(parser, m->options);
+        m->parsing = NULL;
         g_object_unref(parser);
     }
-    m->header_names = g_ptr_array_new_with_free_func(g_free);
-    m->header_values = g_ptr_array_new_with_free_func(g_free);
     if (m->gmsg != NULL) {
         m->subject = utf8_dup(g_mime_message_get_subject(m->gmsg), -1);
         headers_keep(m);
@@ -661,6 +962,8 @@ static struct message *parse_stream(GMimeStream *stream, const struct message_li
             st = decode_stream(&w, stream, GMIME_CONTENT_ENCODING_DEFAULT, lf);
         }
     }
+    if (st == MV_OK && (m->flags & MESSAGE_IN_DOUBT))
+        st = raw_leaf(&w);
     g_string_free(w.path, TRUE);
     g_free(w.scratch);
     if (st != MV_OK)
@@ -682,13 +985,14 @@ struct message *message_parse_bytes(GByteArray *bytes, const struct message_limi
     stream = g_mime_stream_mem_new_with_byte_array(bytes);
     /* borrowed: GMime must neither copy nor free the caller's array */
     g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
-    return parse_stream(stream, lim, err);
+    return parse_stream(stream, NULL, lim, err);
 }
 
 /* message_parse_fd - parse a seekable fd from offset 0 (not closed; its dup lives with m) */
 struct message *message_parse_fd(int fd, const struct message_limits *lim, struct mv_err *err)
 {
-    GMimeStream *stream;
+    GMimeStream *stream, *reader;
+    struct message *m;
     int dupfd;
 
     if (fd < 0 || lim == NULL) {
@@ -705,14 +1009,21 @@ struct message *message_parse_fd(int fd, const struct message_limits *lim, struc
         return NULL;
     }
     mime_init();
-    /* the whole file, whatever the offset, mapped: the parse and part_cut then read
-     * memory, not the file a buffer at a time (read + lseek per GMime buffer).  An
-     * empty file cannot be mapped; it, or a failed mapping, is read as a file.  The
-     * stream owns and closes the dup. */
+    /* the whole file, whatever the offset, mapped: the parse then reads memory, not
+     * the file a buffer at a time (read + lseek per GMime buffer of 4 KB).  The pass
+     * before it reads the file in 64 KB chunks, so that what GMime is not given (header
+     * fields past the limits, say) is never mapped in.  An empty file cannot be
+     * mapped; it, or a failed mapping, is read as a file.  The stream owns and closes
+     * the dup. */
     stream = g_mime_stream_mmap_new_with_bounds(dupfd, PROT_READ, MAP_PRIVATE, 0, -1);
     if (stream == NULL)
-        stream = g_mime_stream_fs_new_with_bounds(dupfd, 0, -1);
-    return parse_stream(stream, lim, err);
+        return parse_stream(g_mime_stream_fs_new_with_bounds(dupfd, 0, -1), NULL, lim, err);
+    /* the passes before the parse read the file, not the mapping */
+    reader = g_mime_stream_fs_new_with_bounds(dupfd, 0, -1);
+    g_mime_stream_fs_set_owner(GMIME_STREAM_FS(reader), FALSE);
+    m = parse_stream(stream, reader, lim, err);
+    g_object_unref(reader);
+    return m;
 }
 
 /* message_leaf_count - number of leaves */

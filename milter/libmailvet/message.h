@@ -13,11 +13,20 @@
 
 #include "mv.h"
 
-/* message_flags() bits: each one makes the message unscannable */
-#define MESSAGE_LIMIT_PARTS 0x1u /* more than max_parts leaves; the rest were skipped */
-#define MESSAGE_LIMIT_DEPTH 0x2u /* nesting deeper than max_depth; deeper parts skipped */
-#define MESSAGE_NO_MEMORY 0x4u   /* a leaf could not be decoded for lack of memory */
-#define MESSAGE_MALFORMED 0x8u   /* MIME structure not followed: raw text kept as a leaf */
+/* message_flags() bits.  Each one but MESSAGE_MALFORMED makes the message unscannable
+ * (pipeline.c names it as a reason); MESSAGE_NO_MEMORY is an error. */
+#define MESSAGE_LIMIT_PARTS 0x1u    /* more than max_parts leaves; the rest were skipped */
+#define MESSAGE_LIMIT_DEPTH 0x2u    /* nesting deeper than max_depth; deeper parts skipped */
+#define MESSAGE_NO_MEMORY 0x4u      /* a leaf could not be decoded for lack of memory */
+#define MESSAGE_MALFORMED 0x8u      /* GMime found no message: the raw bytes are leaf "1" */
+#define MESSAGE_PARTIAL 0x10u       /* a message/partial fragment (RFC 2046 5.2.2) */
+#define MESSAGE_NO_BOUNDARY 0x20u   /* a multipart without a boundary parameter */
+#define MESSAGE_NO_PARTS 0x40u      /* a multipart whose boundary never appears */
+#define MESSAGE_BAD_DELIMITER 0x80u /* a "--" line holding a NUL or another control byte */
+#define MESSAGE_CONFLICT 0x100u     /* one part, two different types, encodings or boundaries */
+#define MESSAGE_LIMIT_HEADER_FIELDS 0x200u /* more header fields than LIMIT_MAX_HEADER_FIELDS */
+#define MESSAGE_LIMIT_HEADER_BYTES 0x400u  /* more header bytes than LIMIT_MAX_HEADER_BYTES */
+#define MESSAGE_LIMIT_HEADER_LINE 0x800u   /* a field longer than LIMIT_MAX_HEADER_LINE */
 
 struct message_limits {
     unsigned max_parts;
@@ -48,8 +57,10 @@ const char *message_subject_get(const struct message *m);
 /* message_subject_prefixed - a Subject value: PREFIX then the decoded subject,
  * RFC 2047-encoded where needed (g_free) */
 char *message_subject_prefixed(const struct message *m, const char *prefix);
-/* message_header_count / _name / _value - the message's own header fields in order
- * (at most 1000; values decoded to UTF-8, at most 16 KB each); borrowed */
+/* message_header_count / _name / _value - the message's own header fields in order,
+ * those GMime was given (within the header limits: MESSAGE_LIMIT_HEADER_* says when
+ * some were left out), Content-* fields aside; values decoded to UTF-8, whole;
+ * borrowed */
 size_t message_header_count(const struct message *m);
 const char *message_header_name(const struct message *m, size_t i);
 const char *message_header_value(const struct message *m, size_t i);

@@ -58,8 +58,10 @@ bool mv_action_parse(const char *name, enum mv_action *out);
 #define MV_LEAF_TRUNCATED 0x1u /* decoding stopped early (bad base64, size cap) */
 #define MV_LEAF_UUENCODED 0x2u /* a "begin NNN name" block found inside a text part */
 #define MV_LEAF_RESIDUE                                                                            \
-    0x4u /* a multipart's preamble or epilogue: scanned, but not                                   \
-          * body text (clients hide it or show a notice) */
+    0x4u /* a multipart's preamble or epilogue, or the whole message                               \
+          * kept as leaf "raw" when its structure is in doubt:                                     \
+          * scanned, but not body text (clients hide it or show                                    \
+          * a notice) */
 
 /* One MIME leaf: an attachment or inline part with its decoded bytes.  Owned by
  * struct message (message.c); everything here is borrowed by other modules. */

@@ -16,6 +16,15 @@
 #define LIMIT_MAX_MIME_DEPTH_DEFAULT "20" /* multipart / message/rfc822 nesting */
 #define LIMIT_MAX_UUENCODED_DEFAULT 64    /* uuencoded blocks looked for per text leaf */
 
+/* Header fields (message.c, message_prescan.c), fixed: in all the header blocks of one
+ * message together (its own, every part's, every embedded message's) at most this
+ * many fields and bytes, and no field (its folded lines included) longer than
+ * LIMIT_MAX_HEADER_LINE, Postfix's own header_size_limit.  GMime keeps every field it
+ * parses, at some 500 bytes each for short ones and several copies of long ones. */
+#define LIMIT_MAX_HEADER_FIELDS 10000u
+#define LIMIT_MAX_HEADER_BYTES (1024 * 1024)
+#define LIMIT_MAX_HEADER_LINE (100 * 1024)
+
 /* libclamav (scan.c): CL_ENGINE_MAX_* */
 #define LIMIT_MAX_SCAN_SIZE_DEFAULT "400M" /* CL_ENGINE_MAX_SCANSIZE, per leaf */
 #define LIMIT_MAX_FILE_SIZE_DEFAULT "100M" /* CL_ENGINE_MAX_FILESIZE */

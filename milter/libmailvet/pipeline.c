@@ -245,6 +245,24 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
         add_reason(res, "Mailvet.Limits.MaxParts");
     if (flags & MESSAGE_LIMIT_DEPTH)
         add_reason(res, "Mailvet.Limits.MaxMimeDepth");
+    if (flags & MESSAGE_LIMIT_HEADER_FIELDS)
+        add_reason(res, "Mailvet.Limits.MaxHeaderFields");
+    if (flags & MESSAGE_LIMIT_HEADER_BYTES)
+        add_reason(res, "Mailvet.Limits.MaxHeaderBytes");
+    if (flags & MESSAGE_LIMIT_HEADER_LINE)
+        add_reason(res, "Mailvet.Limits.MaxHeaderLine");
+    /* structure that readers take in different ways: what we scanned may not be what
+     * the recipient's client shows */
+    if (flags & MESSAGE_PARTIAL)
+        add_reason(res, "Mailvet.Unscannable.Partial");
+    if (flags & MESSAGE_NO_BOUNDARY)
+        add_reason(res, "Mailvet.Unscannable.NoBoundary");
+    if (flags & MESSAGE_NO_PARTS)
+        add_reason(res, "Mailvet.Unscannable.NoParts");
+    if (flags & MESSAGE_BAD_DELIMITER)
+        add_reason(res, "Mailvet.Unscannable.BadDelimiter");
+    if (flags & MESSAGE_CONFLICT)
+        add_reason(res, "Mailvet.Unscannable.Conflict");
     g_ptr_array_sort(res->reasons, by_class);
     decide(gen, in, res);
     res->ms = (double)(g_get_monotonic_time() - start) / 1000.0;

@@ -30,9 +30,12 @@
 #define CAMPAIGN_DIR "campaigns"
 #define CONFIG_FILE "mailvet.yaml"
 
+/* Unscannable mail is held, not delivered: a limit or a structure that stops the scan
+ * costs a sender a few kilobytes (25 nested multiparts, a message/partial fragment),
+ * so a tag would let anything through that way. */
 static const enum mv_action default_actions[NVERDICTS] = {
-    [MV_VERDICT_CLEAN] = MV_ACTION_ACCEPT,    [MV_VERDICT_SUSPICIOUS] = MV_ACTION_TAG,
-    [MV_VERDICT_UNSCANNABLE] = MV_ACTION_TAG, [MV_VERDICT_CAMPAIGN] = MV_ACTION_REJECT,
+    [MV_VERDICT_CLEAN] = MV_ACTION_ACCEPT,           [MV_VERDICT_SUSPICIOUS] = MV_ACTION_TAG,
+    [MV_VERDICT_UNSCANNABLE] = MV_ACTION_QUARANTINE, [MV_VERDICT_CAMPAIGN] = MV_ACTION_REJECT,
     [MV_VERDICT_INFECTED] = MV_ACTION_REJECT,
 };
 

@@ -14,7 +14,7 @@
  *   actions:                     verdict -> action (accept tag quarantine reject
  *     infected: reject           tempfail discard)
  *     campaign: reject
- *     unscannable: tag
+ *     unscannable: quarantine
  *     suspicious: tag
  *     clean: accept
  *   score_actions:               at or above a score, at least this action
@@ -45,8 +45,8 @@
  * globs use, case folded beyond ASCII too.
  *
  * Defaults (no directory, or keys nobody sets): thresholds suspicious 5 and campaign
- * 10; actions infected and campaign reject, unscannable and suspicious tag, clean
- * accept; score_actions [{score: 10, action: quarantine}]; replies reject 550 5.7.1 "Message
+ * 10; actions infected and campaign reject, unscannable quarantine, suspicious tag,
+ * clean accept; score_actions [{score: 10, action: quarantine}]; replies reject 550 5.7.1 "Message
  * rejected: %{verdict} (%{reasons})" and tempfail 451 4.7.1 "Message deferred: %{verdict}
  * (%{reasons})"; tag headers true and no subject prefix.
  *

@@ -5,7 +5,11 @@
  * rejected, rtt_ms}, objects_scanned, parts[] {path, filename, declared_type, detected_type, size,
  * sha256, signatures}, objects[] {path, name, type, size, depth, encrypted, decrypted,
  * type_mismatch, signatures}: every object inspected, flat, in the order seen.
- * json-glib does the escaping, so sender-controlled names are safe in the output. */
+ * json-glib does the escaping, so sender-controlled names are safe in the output.
+ * The text form escapes every string it prints (g_strescape: control characters,
+ * DEL, bytes above 0x7e and the backslash as C escapes), file and attachment names,
+ * types, reasons and rule ids alike, so that nothing a sender writes can move the
+ * terminal's cursor, clear it, or start a line of its own. */
 #include <json-glib/json-glib.h>
 
 #include "render.h"
@@ -165,21 +169,53 @@ char *render_json_new(const char *name, const struct pipeline_result *res)
     return out;
 }
 
-/* append_object - one line of the object tree, indented by depth; names escaped so
- * that no attachment name can write to the terminal */
+/* append_escaped - TEXT (or DASH when NULL) escaped for a terminal, at least WIDTH
+ * columns wide (left-aligned) */
+static void append_escaped(GString *s, const char *text, const char *dash, int width)
+{
+    char *e = g_strescape(text != NULL ? text : dash, "");
+
+    g_string_append_printf(s, "%-*s", width, e);
+    g_free(e);
+}
+
+/* append_signatures - "  FOUND a, b" for the names in LIST, or nothing */
+static void append_signatures(GString *s, const GPtrArray *list)
+{
+    for (guint k = 0; list != NULL && k < list->len; k++) {
+        g_string_append(s, k ? ", " : "  FOUND ");
+        append_escaped(s, g_ptr_array_index(list, k), "", 0);
+    }
+}
+
+/* append_object - one line of the object tree, indented by depth */
 static void append_object(GString *s, const struct scan_object *o)
 {
-    char *name = g_strescape(o->name != NULL ? o->name : "(no name)", "");
-
-    g_string_append_printf(s, "  %*s%s  [%s, %" G_GUINT64_FORMAT " bytes%s%s%s]", (int)o->depth * 2,
-                           "", name, o->type != NULL ? o->type : "?", o->size,
+    g_string_append_printf(s, "  %*s", (int)o->depth * 2, "");
+    append_escaped(s, o->name, "(no name)", 0);
+    g_string_append(s, "  [");
+    append_escaped(s, o->type, "?", 0);
+    g_string_append_printf(s, ", %" G_GUINT64_FORMAT " bytes%s%s%s]", o->size,
                            o->encrypted ? ", encrypted" : "", o->decrypted ? ", decrypted" : "",
                            o->type_mismatch ? ", TYPE MISMATCH" : "");
-    for (guint k = 0; k < o->signatures->len; k++)
-        g_string_append_printf(s, "%s%s", k ? ", " : "  FOUND ",
-                               (const char *)g_ptr_array_index(o->signatures, k));
+    append_signatures(s, o->signatures);
     g_string_append_c(s, '\n');
-    g_free(name);
+}
+
+/* append_leaf - one line per MIME leaf (-v): path, declared and detected type, size,
+ * file name and the signatures found in it */
+static void append_leaf(GString *s, const struct mv_leaf *leaf, const struct scan_report *rep)
+{
+    g_string_append(s, "  ");
+    append_escaped(s, leaf->path, "-", 8);
+    g_string_append_c(s, ' ');
+    append_escaped(s, leaf->declared_type, "-", 28);
+    g_string_append_c(s, ' ');
+    append_escaped(s, rep->detected_type, "-", 18);
+    g_string_append_printf(s, " %9zu  ", leaf->size);
+    append_escaped(s, leaf->filename, "-", 0);
+    append_signatures(s, rep->signatures);
+    g_string_append_c(s, '\n');
 }
 
 /* render_text_new - readable summary and object tree, with the MIME parts when VERBOSE */
@@ -187,42 +223,38 @@ char *render_text_new(const char *name, const struct pipeline_result *res, bool 
 {
     GString *s = g_string_new(NULL);
 
-    g_string_append_printf(s, "%s: %s", name, mv_verdict_name(res->verdict));
+    append_escaped(s, name, "-", 0);
+    g_string_append_printf(s, ": %s", mv_verdict_name(res->verdict));
     if (res->reasons->len > 0) {
         g_string_append(s, " (");
-        for (guint i = 0; i < res->reasons->len; i++)
-            g_string_append_printf(s, "%s%s", i ? ", " : "",
-                                   (const char *)g_ptr_array_index(res->reasons, i));
+        for (guint i = 0; i < res->reasons->len; i++) {
+            g_string_append(s, i ? ", " : "");
+            append_escaped(s, g_ptr_array_index(res->reasons, i), "", 0);
+        }
         g_string_append(s, ")");
     }
     g_string_append_printf(s, " action=%s score=%g\n", mv_action_name(res->action), res->score);
     for (guint i = 0; res->rules.hits != NULL && i < res->rules.hits->len; i++) {
         const struct rule_hit *h = g_ptr_array_index(res->rules.hits, i);
 
-        g_string_append_printf(s, "  hit %s (%g%s%s)\n", h->id, h->score,
-                               h->campaign != NULL ? ", " : "",
-                               h->campaign != NULL ? h->campaign : "");
+        g_string_append(s, "  hit ");
+        append_escaped(s, h->id, "-", 0);
+        g_string_append_printf(s, " (%g", h->score);
+        if (h->campaign != NULL) {
+            g_string_append(s, ", ");
+            append_escaped(s, h->campaign, "", 0);
+        }
+        g_string_append(s, ")\n");
     }
     if (res->decision.note != NULL) {
-        char *note = g_strescape(res->decision.note, "");
-        g_string_append_printf(s, "  policy: %s\n", note);
-        g_free(note);
+        g_string_append(s, "  policy: ");
+        append_escaped(s, res->decision.note, "", 0);
+        g_string_append_c(s, '\n');
     }
     for (size_t i = 0; i < res->nreports; i++)
         for (guint j = 0; j < res->reports[i].objects->len; j++)
             append_object(s, g_ptr_array_index(res->reports[i].objects, j));
-    for (size_t i = 0; verbose && i < res->nreports; i++) {
-        const struct mv_leaf *leaf = message_leaf_get(res->msg, i);
-        const struct scan_report *rep = &res->reports[i];
-
-        g_string_append_printf(s, "  %-8s %-28s %-18s %9zu  %s", leaf->path,
-                               leaf->declared_type ? leaf->declared_type : "-",
-                               rep->detected_type ? rep->detected_type : "-", leaf->size,
-                               leaf->filename ? leaf->filename : "-");
-        for (guint j = 0; j < rep->signatures->len; j++)
-            g_string_append_printf(s, "%s%s", j ? ", " : "  FOUND ",
-                                   (const char *)g_ptr_array_index(rep->signatures, j));
-        g_string_append_c(s, '\n');
-    }
+    for (size_t i = 0; verbose && i < res->nreports; i++)
+        append_leaf(s, message_leaf_get(res->msg, i), &res->reports[i]);
     return g_string_free(s, FALSE);
 }

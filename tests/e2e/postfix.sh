@@ -9,6 +9,8 @@
 #   - EICAR, EICAR in a zip, EICAR in a zip in a zip get 550 5.7.1 naming the
 #     signature at end of DATA, and nothing of them reaches the sink;
 #   - mailvetd logs one verdict line per message carrying Postfix's queue id;
+#   - EICAR inside 25 nested multiparts (1.9 KB, unscannable) gets 250 and is
+#     held in mailvetd's quarantine by the built-in policy, not delivered;
 #   - a 2.4 MB clean message (spooled to disk by mailvetd) is delivered;
 #   - with mailvetd stopped, mail is deferred (4xx), not accepted unscanned.
 # Needs root and Postfix; otherwise "1..0 # SKIP".  TAP on stdout.
@@ -27,7 +29,7 @@ if reason=$(pf_cannot_run); then
 fi
 
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
-PLAN=13
+PLAN=15
 echo "1..$PLAN"
 
 # TAP helpers (ok, not_ok, check, diag, bail: "Bail out!", the EXIT trap cleans up)
@@ -65,6 +67,10 @@ trap 'exit 1' INT TERM HUP
 sh "$top_srcdir/tests/samples/make-samples.sh" "$PF_WORK/samples" \
     > "$PF_WORK/samples.out" 2>&1 ||
     bail "make-samples.sh failed: $(cat "$PF_WORK/samples.out")"
+# nest25.eml: EICAR inside 25 nested multiparts, as the miltertest builds it
+sh "$top_srcdir/tests/milter/t-unscannable.setup" "$PF_WORK/samples" \
+    > "$PF_WORK/unscannable.out" 2>&1 ||
+    bail "t-unscannable.setup failed: $(cat "$PF_WORK/unscannable.out")"
 
 pf_start_sink || bail "smtp-sink did not start"
 pf_configure "" || bail "cannot write Postfix configuration"
@@ -85,6 +91,8 @@ policy_dir: ""
 on_error: tempfail
 add_header: true
 log_clean: true
+policy_dir: ""
+quarantine_dir: $PF_WORK/quarantine
 EOF
 
 if [ ! -x "$MAILVETD" ]; then
@@ -171,7 +179,25 @@ else
     not_ok "mailvetd logged verdict=infected action=reject signatures=Eicar-Test-Signature with Postfix's queue id (${QID_EICAR:-none in maillog})"
 fi
 
-# 3. a large clean message (mailvetd spools it to disk) is delivered.
+# 3. EICAR inside 25 nested multiparts: deeper than max_mime_depth, so unscannable;
+# the built-in policy holds it (250: the sender is told it was taken).
+send nest25 "$PF_WORK/samples/nest25.eml" nest25.example.com
+case $EOD_REPLY in
+"<-  250"*) ok "nest25.eml: 250 at end of DATA (taken, to be held)" ;;
+*) not_ok "nest25.eml: 250 at end of DATA (taken, to be held)"; diag "got: $EOD_REPLY" ;;
+esac
+QID_NEST=$(sed -n 's/.* \([0-9A-Za-z]*\): milter-discard: END-OF-MESSAGE .*helo=<nest25\.example\.com>.*/\1/p' \
+    "$PF_LOG" | head -n 1)
+held=$(find "$PF_WORK/quarantine" -name '*.eml' 2> /dev/null | wc -l | tr -d ' ')
+if [ -n "$QID_NEST" ] && [ "$held" -eq 1 ] &&
+    mv_log_has "$QID_NEST" "verdict=unscannable action=quarantine .*signatures=[^ ]*Mailvet.Limits.MaxMimeDepth"; then
+    ok "nest25.eml: Postfix discarded it for mailvetd, which logged action=quarantine and holds it"
+else
+    not_ok "nest25.eml: Postfix discarded it for mailvetd, which logged action=quarantine and holds it"
+    diag "queue id ${QID_NEST:-none in maillog}; .eml files in the quarantine: $held"
+fi
+
+# 4. a large clean message (mailvetd spools it to disk) is delivered.
 send big "$PF_WORK/samples/big-clean.eml" big.example.com
 QID_BIG=$(queue_id_of "$PF_WORK/swaks-big.txt")
 if [ -n "$QID_BIG" ] &&
@@ -185,16 +211,16 @@ fi
 
 # Nothing infected was delivered.  The rejections were synchronous (no queue
 # file), and the big message was sent after them and has been delivered.
-leaked=$(grep -l -i -E 'Message-ID: <eicar[-a-z]*\.1@example\.com>' \
+leaked=$(grep -l -i -E 'Message-ID: <(eicar[-a-z]*\.1|nest25)@example\.com>' \
     "$PF_SINKDIR"/msg.* 2>/dev/null)
 if [ -z "$leaked" ] && [ "$(pf_sink_count)" -eq 2 ]; then
-    ok "the sink holds exactly the 2 clean messages, no infected one"
+    ok "the sink holds exactly the 2 clean messages, no infected or held one"
 else
-    not_ok "the sink holds exactly the 2 clean messages, no infected one"
+    not_ok "the sink holds exactly the 2 clean messages, no infected or held one"
     diag "sink files: $(pf_sink_count); infected ones: ${leaked:-none}"
 fi
 
-# 4. mailvetd stopped: Postfix defers (milter_default_action = tempfail).
+# 5. mailvetd stopped: Postfix defers (milter_default_action = tempfail).
 pf_mailvetd_stop
 if [ "${MV_RC:-1}" -eq 0 ]; then
     ok "mailvetd exits 0 on SIGTERM"

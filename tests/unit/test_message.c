@@ -460,7 +460,9 @@ static const struct parse_case cases[] = {
                     "this is not a header line\nnor this\n"}},
     },
     {
-        .name = "malformed_multipart_without_boundary_keeps_its_text",
+        /* no boundary parameter: the first delimiter-like line gives one, so the parts
+         * a client would guess are scanned; the raw message is scanned whole too */
+        .name = "multipart_without_boundary_is_flagged_and_split_on_its_first_delimiter",
         .text = "Subject: noboundary\n"
                 "Content-Type: multipart/mixed\n"
                 "\n"
@@ -468,11 +470,151 @@ static const struct parse_case cases[] = {
                 "Content-Type: text/plain\n"
                 "\n"
                 "hidden text\n"
+                "--b\n"
+                "Content-Type: application/octet-stream; name=\"x.bin\"\n"
+                "\n"
+                "binary\n"
                 "--b--\n",
         .want_subject = "noboundary",
-        .want_flags = MESSAGE_MALFORMED,
+        .want_flags = MESSAGE_NO_BOUNDARY,
+        .want_count = 3,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 1, 0, "hidden text"},
+                   {"2", "x.bin", "application/octet-stream", NULL, NULL, 1, 0, "binary"},
+                   {"raw", NULL, "message/rfc822", NULL, NULL, 0, MV_LEAF_RESIDUE, NULL, 0,
+                    "Content-Type: multipart/mixed\n\n--b\n"}},
+    },
+    {
+        .name = "multipart_with_an_empty_boundary_counts_as_without",
+        .text = "Subject: empty boundary\n"
+                "Content-Type: multipart/mixed; boundary=\"\"\n"
+                "\n"
+                "--b\n"
+                "Content-Type: text/plain\n"
+                "\n"
+                "hidden text\n"
+                "--b--\n",
+        .want_subject = "empty boundary",
+        .want_flags = MESSAGE_NO_BOUNDARY,
+        .want_count = 2,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 1, 0, "hidden text"},
+                   {"raw", NULL, "message/rfc822", NULL, NULL, 0, MV_LEAF_RESIDUE, NULL, 0,
+                    "hidden text"}},
+    },
+    {
+        .name = "multipart_whose_boundary_never_appears_keeps_its_text",
+        .text = "Subject: noparts\n"
+                "Content-Type: multipart/mixed; boundary=\"b\"\n"
+                "\n"
+                "--c\n"
+                "Content-Type: text/plain\n"
+                "\n"
+                "hidden text\n"
+                "--c--\n",
+        .want_subject = "noparts",
+        .want_flags = MESSAGE_NO_PARTS,
+        .want_count = 2,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 1, 0, NULL, 0, "hidden text"},
+                   {"raw", NULL, "message/rfc822", NULL, NULL, 0, MV_LEAF_RESIDUE, NULL, 0,
+                    "--c\nContent-Type: text/plain"}},
+    },
+    {
+        /* RFC 2046 5.2.2: a fragment is only whole once reassembled; it is still scanned */
+        .name = "message_partial_is_flagged_and_its_fragment_scanned",
+        .text = "Subject: part 1 of 2\n"
+                "MIME-Version: 1.0\n"
+                "Content-Type: message/partial; id=\"p1@example.com\"; number=1; total=2\n"
+                "\n"
+                "From: a@example.com\n"
+                "Subject: inner\n"
+                "\n"
+                "first half\n",
+        .want_subject = "part 1 of 2",
+        .want_flags = MESSAGE_PARTIAL,
         .want_count = 1,
-        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 1, 0, NULL, 0, "hidden text"}},
+        .leaves = {{"1", NULL, "message/partial", NULL, NULL, 0, 0, NULL, 0, "first half"}},
+    },
+    {
+        .name = "message_partial_inside_a_multipart_is_flagged",
+        .text = "Subject: wrapped fragment\n"
+                "Content-Type: multipart/mixed; boundary=\"b\"\n"
+                "\n"
+                "--b\n"
+                "Content-Type: Message/Partial; id=\"p2@example.com\"; number=2; total=2\n"
+                "\n"
+                "second half\n"
+                "--b--\n",
+        .want_subject = "wrapped fragment",
+        .want_flags = MESSAGE_PARTIAL,
+        .want_count = 1,
+        .leaves = {{"1", NULL, "message/partial", NULL, NULL, 1, 0, "second half"}},
+    },
+    {
+        /* GMime takes the last Content-Type, another reader the first */
+        .name = "two_different_content_types_are_a_conflict",
+        .text = "Subject: two types\n"
+                "Content-Type: multipart/mixed; boundary=\"b\"\n"
+                "Content-Type: text/plain\n"
+                "\n"
+                "--b\n"
+                "Content-Type: text/plain\n"
+                "\n"
+                "inside\n"
+                "--b--\n",
+        .want_subject = "two types",
+        .want_flags = MESSAGE_CONFLICT,
+        .want_count = 2,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 0, 0, NULL, 0, "--b\n"},
+                   {"raw", NULL, "message/rfc822", NULL, NULL, 0, MV_LEAF_RESIDUE, NULL, 0,
+                    "inside"}},
+    },
+    {
+        .name = "two_different_boundary_parameters_are_a_conflict",
+        .text = "Subject: two boundaries\n"
+                "Content-Type: multipart/mixed; boundary=\"a\"; boundary=\"b\"\n"
+                "\n"
+                "--a\n"
+                "Content-Type: text/plain\n"
+                "\n"
+                "inside a\n"
+                "--a--\n",
+        .want_subject = "two boundaries",
+        .want_flags = MESSAGE_CONFLICT,
+        .want_count = 2,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 1, 0, "inside a"},
+                   {"raw", NULL, "message/rfc822", NULL, NULL, 0, MV_LEAF_RESIDUE, NULL, 0,
+                    "inside a"}},
+    },
+    {
+        /* the leaf names the first encoding, GMime decodes by the last: the base64 is
+         * left as it is, where a reader taking the first would decode it */
+        .name = "two_different_transfer_encodings_are_a_conflict",
+        .text = "Subject: two encodings\n"
+                "Content-Type: multipart/mixed; boundary=\"b\"\n"
+                "\n"
+                "--b\n"
+                "Content-Type: application/octet-stream\n"
+                "Content-Transfer-Encoding: base64\n"
+                "Content-Transfer-Encoding: 7bit\n"
+                "\n"
+                "aGVsbG8K\n"
+                "--b--\n",
+        .want_subject = "two encodings",
+        .want_flags = MESSAGE_CONFLICT,
+        .want_count = 2,
+        .leaves = {{"1", NULL, "application/octet-stream", NULL, "base64", 1, 0, "aGVsbG8K"},
+                   {"raw", NULL, "message/rfc822", NULL, NULL, 0, MV_LEAF_RESIDUE, NULL, 0,
+                    "aGVsbG8K"}},
+    },
+    {
+        .name = "the_same_content_type_twice_is_no_conflict",
+        .text = "Subject: twice\n"
+                "Content-Type: text/plain; charset=us-ascii\n"
+                "Content-Type:  text/plain;  charset=us-ascii \n"
+                "\n"
+                "body\n",
+        .want_subject = "twice",
+        .want_count = 1,
+        .leaves = {{"1", NULL, "text/plain", NULL, NULL, 0, 0, "body\n"}},
     },
     {
         .name = "depth_limit_skips_deeper_parts",
@@ -785,6 +927,260 @@ static void huge_part_counts_are_cut_before_parsing(void **state)
     g_string_free(s, TRUE);
 }
 
+/* delimiter_lines_with_control_bytes_are_flagged - a line that starts like a delimiter
+ * and holds a NUL, another control byte or a CR that ends no line is read as a
+ * delimiter by some parsers (C strings stop at the NUL) and not by GMime: the message
+ * is flagged and kept whole as leaf "raw", bytes after the NUL included.  Trailing
+ * white space (a tab, CR LF) is no such thing. */
+static void delimiter_lines_with_control_bytes_are_flagged(void **state)
+{
+    static const struct {
+        const char *tail; /* what follows "--b" on the delimiter line before the part */
+        size_t len;
+        unsigned want;
+    } rows[] = {
+        {"\0", 1, MESSAGE_BAD_DELIMITER},
+        {"\0junk", 5, MESSAGE_BAD_DELIMITER},
+        {"\033", 1, MESSAGE_BAD_DELIMITER},
+        {"\rX", 2, MESSAGE_BAD_DELIMITER},
+        {"\x7f", 1, MESSAGE_BAD_DELIMITER},
+        {"\t", 1, 0},
+        {"\r", 1, 0},
+        {"", 0, 0},
+    };
+    const char *cname = "delimiter_lines_with_control_bytes_are_flagged";
+    struct message_limits lim = limits_make(0, 0, DEFAULT_MEM);
+
+    (void)state;
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        GString *s = g_string_new("Subject: delimiters\nContent-Type: multipart/mixed; "
+                                  "boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nfirst\n--b");
+        const struct mv_leaf *last;
+        GByteArray *bytes;
+        struct message *m;
+
+        g_string_append_len(s, rows[i].tail, (gssize)rows[i].len);
+        g_string_append(s, "\nContent-Type: text/plain\n\nafter the delimiter\n--b--\n");
+        m = parse_string(cname, s->str, s->len, &lim, &bytes);
+        if (message_flags(m) != rows[i].want)
+            fail_msg("%s: row %zu: flags: got %#x, want %#x", cname, i, message_flags(m),
+                     rows[i].want);
+        last = message_leaf_get(m, message_leaf_count(m) - 1);
+        if (rows[i].want != 0) {
+            check_str(cname, "last leaf path", last->path, "raw");
+            if (last->size != s->len || memcmp(last->data, s->str, s->len) != 0)
+                fail_msg("%s: row %zu: raw leaf: got %zu bytes, want the %zu of the message", cname,
+                         i, last->size, s->len);
+        } else {
+            check_str(cname, "last leaf path", last->path, "2");
+        }
+        message_free(m);
+        g_byte_array_unref(bytes);
+        g_string_free(s, TRUE);
+    }
+}
+
+/* header_limits_case - one generated message and what parsing it must give */
+struct header_case {
+    const char *name;
+    GString *text;
+    unsigned want_flags;
+    size_t want_leaves;      /* leaves, the last being the one with WANT_LAST */
+    const char *want_last;   /* a substring of the last leaf's bytes, or NULL */
+    long want_headers;       /* message_header_count(), or -1 not to check */
+    const char *want_header; /* a field name that must be among them, or NULL */
+};
+
+/* fields - N header fields "X-Filler-I: value" */
+static void fields(GString *s, unsigned n)
+{
+    for (unsigned i = 1; i <= n; i++)
+        g_string_append_printf(s, "X-Filler-%u: value\n", i);
+}
+
+/* long_field - "NAME: " and LEN bytes of 'a', then a line feed */
+static void long_field(GString *s, const char *name, size_t len)
+{
+    g_string_append_printf(s, "%s: ", name);
+    for (size_t i = 0; i < len; i++)
+        g_string_append_c(s, 'a');
+    g_string_append_c(s, '\n');
+}
+
+/* mime_body - a multipart body whose second part is "payload" */
+static void mime_body(GString *s)
+{
+    g_string_append(s, "\n--b\nContent-Type: text/plain\n\nhello\n"
+                       "--b\nContent-Type: application/octet-stream\n\npayload\n--b--\n");
+}
+
+static const char mime_head[] =
+    "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n";
+
+/* check_header_case - parse C from memory and from a file, and check both */
+static void check_header_case(const struct header_case *c)
+{
+    struct message_limits lim = limits_make(0, 0, DEFAULT_MEM);
+
+    for (int from_file = 0; from_file < 2; from_file++) {
+        struct mv_err err = {0};
+        GByteArray *bytes = NULL;
+        struct message *m;
+        bool found = c->want_header == NULL;
+        size_t n;
+
+        if (from_file) {
+            int fd = write_tmp(c->text->str, c->text->len);
+
+            m = message_parse_fd(fd, &lim, &err);
+            close(fd);
+            if (m == NULL)
+                fail_msg("%s: from a file: got NULL (%s), want a message", c->name, err.msg);
+        } else {
+            m = parse_string(c->name, c->text->str, c->text->len, &lim, &bytes);
+        }
+        if (message_flags(m) != c->want_flags)
+            fail_msg("%s (%s): flags: got %#x, want %#x", c->name, from_file ? "file" : "memory",
+                     message_flags(m), c->want_flags);
+        n = message_leaf_count(m);
+        if (n != c->want_leaves)
+            fail_msg("%s: leaves: got %zu, want %zu", c->name, n, c->want_leaves);
+        if (c->want_last != NULL) {
+            const struct mv_leaf *last = message_leaf_get(m, n - 1);
+
+            if (g_strstr_len((const char *)last->data, (gssize)last->size, c->want_last) == NULL)
+                fail_msg("%s: last leaf: got \"%.*s\", want it to hold \"%s\"", c->name,
+                         (int)MIN(last->size, 60), (const char *)last->data, c->want_last);
+        }
+        if (c->want_headers >= 0 && message_header_count(m) != (size_t)c->want_headers)
+            fail_msg("%s: header fields kept: got %zu, want %ld", c->name, message_header_count(m),
+                     c->want_headers);
+        for (size_t i = 0; !found && i < message_header_count(m); i++)
+            found = g_ascii_strcasecmp(message_header_name(m, i), c->want_header) == 0;
+        if (!found)
+            fail_msg("%s: header fields kept: got none named %s", c->name, c->want_header);
+        message_free(m);
+        if (bytes != NULL)
+            g_byte_array_unref(bytes);
+    }
+}
+
+/* header_limits_bound_what_gmime_is_given - the message's own header block past
+ * 10,000 fields, 1 MiB or one field of 100 KiB is given to GMime without the fields
+ * that do not fit (but the last Content-Type and MIME-Version, so its body parses as
+ * sent, and every leaf is still there); the header blocks of its parts together get
+ * as much again, past which the parse stops; a field of a part's header over 100 KiB
+ * stops it before that field.  At the limits exactly, and for long lines that are no
+ * header (a body's, unwrapped base64), nothing is flagged. */
+static void header_limits_bound_what_gmime_is_given(void **state)
+{
+    struct header_case c[12];
+    size_t n = 0;
+
+    (void)state;
+    /* the message's own header block */
+    c[n] = (struct header_case){
+        "top_at_10000_fields", g_string_new(mime_head), 0, 2, "payload", 9999, "MIME-Version"};
+    fields(c[n].text, 9998);
+    mime_body(c[n++].text);
+    c[n] = (struct header_case){"top_past_10000_fields_keeps_its_mime_fields",
+                                g_string_new(NULL),
+                                MESSAGE_LIMIT_HEADER_FIELDS,
+                                2,
+                                "payload",
+                                10001,
+                                "MIME-Version"};
+    fields(c[n].text, 100000);
+    g_string_append(c[n].text, mime_head);
+    mime_body(c[n++].text);
+    c[n] = (struct header_case){
+        "top_past_1_mib", g_string_new(NULL), MESSAGE_LIMIT_HEADER_BYTES, 2, "payload", -1,
+        "MIME-Version"};
+    for (int i = 0; i < 12; i++)
+        long_field(c[n].text, "X-Big", 100 * 1024 - 8);
+    g_string_append(c[n].text, mime_head);
+    mime_body(c[n++].text);
+    c[n] = (struct header_case){"top_field_past_100_kib",
+                                g_string_new(mime_head),
+                                MESSAGE_LIMIT_HEADER_LINE,
+                                2,
+                                "payload",
+                                1,
+                                "MIME-Version"};
+    long_field(c[n].text, "X-Long", 200 * 1024);
+    mime_body(c[n++].text);
+    c[n] = (struct header_case){"top_folded_field_past_100_kib",
+                                g_string_new(mime_head),
+                                MESSAGE_LIMIT_HEADER_LINE,
+                                2,
+                                "payload",
+                                1,
+                                NULL};
+    g_string_append(c[n].text, "X-Folded: start\n");
+    for (int i = 0; i < 2000; i++)
+        g_string_append(c[n].text,
+                        "  0123456789012345678901234567890123456789012345678901234567\n");
+    mime_body(c[n++].text);
+    c[n] = (struct header_case){
+        "top_field_of_100_kib_is_within", g_string_new(mime_head), 0, 2, "payload", 2, "X-Long"};
+    long_field(c[n].text, "X-Long", 100 * 1024 - 9); /* "X-Long: " and '\n' make 100 KiB */
+    mime_body(c[n++].text);
+    /* the header blocks of the parts */
+    c[n] = (struct header_case){"part_headers_past_10000_fields_stop_the_parse",
+                                g_string_new(mime_head),
+                                MESSAGE_LIMIT_HEADER_FIELDS,
+                                1,
+                                "hello",
+                                1,
+                                NULL};
+    g_string_append(c[n].text, "\n--b\nContent-Type: text/plain\n\nhello\n--b\n");
+    fields(c[n].text, 20000);
+    g_string_append(c[n].text, "Content-Type: application/octet-stream\n\npayload\n--b--\n");
+    n++;
+    c[n] = (struct header_case){"part_field_past_100_kib_stops_the_parse",
+                                g_string_new(mime_head),
+                                MESSAGE_LIMIT_HEADER_LINE,
+                                1,
+                                "hello",
+                                1,
+                                NULL};
+    g_string_append(c[n].text, "\n--b\nContent-Type: text/plain\n\nhello\n--b\n");
+    long_field(c[n].text, "X-Long", 200 * 1024);
+    g_string_append(c[n].text, "Content-Type: application/octet-stream\n\npayload\n--b--\n");
+    n++;
+    c[n] = (struct header_case){"field_of_a_message_in_a_part_past_100_kib",
+                                g_string_new(mime_head),
+                                MESSAGE_LIMIT_HEADER_LINE,
+                                2,
+                                NULL,
+                                1,
+                                NULL};
+    g_string_append(c[n].text, "\n--b\nContent-Type: text/plain\n\nhello\n"
+                               "--b\nContent-Type: message/rfc822\n\nnot a header line\n");
+    long_field(c[n].text, "Subject", 200 * 1024);
+    g_string_append(c[n].text, "\npayload\n--b--\n");
+    n++;
+    /* long lines that are no header field */
+    c[n] = (struct header_case){
+        "long_lines_in_bodies_are_no_header", g_string_new(mime_head), 0, 2, "payload", 1, NULL};
+    g_string_append(c[n].text, "\n--b\nContent-Type: text/plain\n\nlong: ");
+    for (int i = 0; i < 300 * 1024; i++)
+        g_string_append_c(c[n].text, 'x');
+    g_string_append(c[n].text, "\n--b\nContent-Type: application/octet-stream\n"
+                               "Content-Transfer-Encoding: base64\n\n");
+    for (int i = 0; i < 300 * 1024 / 4; i++)
+        g_string_append(c[n].text, "cGF5");
+    g_string_append(c[n].text, "bG9hZA==\n--b--\n");
+    n++;
+
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(c[i].name, "long_lines_in_bodies_are_no_header") == 0)
+            c[i].want_last = NULL;
+        check_header_case(&c[i]);
+        g_string_free(c[i].text, TRUE);
+    }
+}
+
 /* tmpdir_has_mapping - does /proc/self/maps show a file of our tmpdir? */
 static bool tmpdir_has_mapping(void)
 {
@@ -1073,6 +1469,8 @@ int main(void)
         cmocka_unit_test(depth_is_clamped_whatever_max_depth_says),
         cmocka_unit_test(uuencode_blocks_are_capped_per_leaf),
         cmocka_unit_test(huge_part_counts_are_cut_before_parsing),
+        cmocka_unit_test(delimiter_lines_with_control_bytes_are_flagged),
+        cmocka_unit_test(header_limits_bound_what_gmime_is_given),
         cmocka_unit_test(leaf_above_mem_max_goes_through_temp_file),
         cmocka_unit_test(leaf_mem_max_zero_spills_every_nonempty_leaf),
         cmocka_unit_test(parse_fd_reads_whole_file_and_spills_big_leaf),

@@ -213,8 +213,11 @@ static void policy_defaults_without_a_directory(void **state)
         enum mv_verdict verdict;
         enum mv_action action;
     } cases[] = {
-        {MV_VERDICT_CLEAN, MV_ACTION_ACCEPT},    {MV_VERDICT_SUSPICIOUS, MV_ACTION_TAG},
-        {MV_VERDICT_UNSCANNABLE, MV_ACTION_TAG}, {MV_VERDICT_CAMPAIGN, MV_ACTION_REJECT},
+        {MV_VERDICT_CLEAN, MV_ACTION_ACCEPT},
+        {MV_VERDICT_SUSPICIOUS, MV_ACTION_TAG},
+        /* held, not delivered: what could not be inspected is a sender's way in */
+        {MV_VERDICT_UNSCANNABLE, MV_ACTION_QUARANTINE},
+        {MV_VERDICT_CAMPAIGN, MV_ACTION_REJECT},
         {MV_VERDICT_INFECTED, MV_ACTION_REJECT},
     };
     const char *const dirs[] = {NULL, ""};
