@@ -244,7 +244,7 @@ for prog in cc n; do
     check "$name: the policy's own signatures (# policy signatures: N from $W/policies/signatures)" \
         grep -q "^# policy signatures: [1-9][0-9]* from $W/policies/signatures\$" "$out"
     check "$name: the action per verdict (policy.yaml's)" \
-        grep -q "^# actions: infected=reject campaign=reject unscannable=tag suspicious=tag clean=accept " "$out"
+        grep -q "^# actions: infected=reject campaign=reject unscannable=quarantine suspicious=tag clean=accept " "$out"
     check "$name: quarantine_mode and quarantine_dir" \
         grep -q "^# quarantine: quarantine_mode store, quarantine_dir $W/q\$" "$out"
 done

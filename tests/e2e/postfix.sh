@@ -87,7 +87,6 @@ user: ""
 pid_file: $PF_WORK/mailvetd.pid
 database: $PF_WORK/samples/sigs
 tmpdir: $PF_WORK/tmp
-policy_dir: ""
 on_error: tempfail
 add_header: true
 log_clean: true
