@@ -1,8 +1,11 @@
 #!/bin/sh
 # config-errors.sh - what a careless operator's mistakes print, as the operator meets
 # them: a key written twice in mailvet.yaml or in a policy file is one error among the
-# file's others (both lines named, every error in one run).  For each: "mailvetd -n"
-# and "mailvet check-config" exit 78 and print exactly those lines on stderr.
+# file's others (both lines named, every error in one run); a signature file with a bad
+# line, in the database or in policy_dir's signatures/, is named with its line and
+# libclamav's reason.  For each: "mailvetd -n" and "mailvet check-config"
+# exit 78 and print exactly those lines on stderr ("mailvetd -f" too, for the
+# signature files: no socket).
 # TAP on stdout; run by "make check" (env: top_srcdir, top_builddir).
 set -u
 
@@ -11,7 +14,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=6
+PLAN=26
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -125,6 +128,37 @@ $W/duppol/local.yaml:8: thresholds.suspicous: unknown key (did you mean suspicio
     "a policy file with a key written twice and another error: both lines"
 check "policy file refused: check-config prints the configuration first" \
     grep -q "^# mailvet configuration from $W/duppol.yaml" "$W/duppol-cc.out"
+
+# --- a signature file with a bad line ---------------------------------------------------
+DB_FIX="correct the file or remove it (freshclam restores ClamAV's own files)"
+OURS_FIX="correct or remove the file there: policy_dir's signatures/ is loaded with ClamAV's"
+
+# badsig NAME FILE TEXT REASON - FILE (line 2 of TEXT bad) beside good ones, in a
+# database of its own and then in a copy of the policies' signatures/
+badsig() {
+    _n=$1 _file=$2 _text=$3 _reason=$4
+    mkdir -p "$W/db-$_n"
+    cp "$SIGS/"* "$W/db-$_n/"
+    printf '%b' "$_text" > "$W/db-$_n/$_file"
+    config "db$_n" "database: $W/db-$_n"
+    refused "db$_n" "database $W/db-$_n/$_file:2: malformed signature database (libclamav: $_reason); $DB_FIX" \
+        "a $_file with a bad line 2 in the database" start
+    policies "$W/pol-$_n"
+    printf '%b' "$_text" > "$W/pol-$_n/signatures/$_file"
+    config "pol$_n" "policy_dir: $W/pol-$_n"
+    refused "pol$_n" "$W/pol-$_n/signatures/$_file:2: malformed signature database (libclamav: $_reason); $OURS_FIX" \
+        "a $_file with a bad line 2 in policy_dir's signatures/"
+}
+
+badsig ndb local.ndb 'Mailvet.Local.One:0:*:6d61696c766574\nMailvet.Local.Two:0:*:zz11\n' \
+    "Malformed database"
+badsig hdb local.hdb '0123456789abcdef0123456789abcdef:12:Mailvet.Local.One\nnothex:12:Mailvet.Local.Two\n' \
+    "Malformed hash string at line 2"
+badsig ldb local.ldb 'Mailvet.Local.One;Engine:81-255,Target:0;0;6d61696c766574\nMailvet.Local.Two;Engine:81-255,Target:0;0&1;6d61696c766574\n' \
+    "The number of subsignatures (== 1) doesn't match the IDs in the logical expression (== 2)"
+# libclamav loads a YARA file with a rule in error as a success, without the rule
+badsig yar local.yar 'rule one { strings: $a = "mailvet-one" condition: $a }\nrule two { strings: $a = "x" condition: $a and }\n' \
+    "syntax error, unexpected '}'"
 
 [ "$n" -eq "$PLAN" ] || diag "ran $n tests, planned $PLAN"
 [ "$failed" -eq 0 ]
