@@ -3,7 +3,8 @@
 # them: a key written twice in mailvet.yaml or in a policy file is one error among the
 # file's others (both lines named, every error in one run); a signature file with a bad
 # line, in the database or in policy_dir's signatures/, is named with its line and
-# libclamav's reason.  For each: "mailvetd -n" and "mailvet check-config"
+# libclamav's reason; a database that holds only copies of policy_dir's campaign
+# signatures is no virus scanner.  For each: "mailvetd -n" and "mailvet check-config"
 # exit 78 and print exactly those lines on stderr ("mailvetd -f" too, for the
 # signature files: no socket).
 # TAP on stdout; run by "make check" (env: top_srcdir, top_builddir).
@@ -14,7 +15,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=26
+PLAN=28
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -159,6 +160,13 @@ badsig ldb local.ldb 'Mailvet.Local.One;Engine:81-255,Target:0;0;6d61696c766574\
 # libclamav loads a YARA file with a rule in error as a success, without the rule
 badsig yar local.yar 'rule one { strings: $a = "mailvet-one" condition: $a }\nrule two { strings: $a = "x" condition: $a and }\n' \
     "syntax error, unexpected '}'"
+
+# --- a database of mailvet's own campaign signatures only -----------------------------
+mkdir -p "$W/db-ours"
+cp "$top_srcdir/policies/signatures/"* "$W/db-ours/"
+config dbours "database: $W/db-ours"
+refused dbours "database $W/db-ours: holds only copies of the signature files of $W/policies/signatures, no signatures of its own; run freshclam to fetch ClamAV's signatures (Debian: clamav-freshclam), or set database: in $W/dbours.yaml to a directory that holds them" \
+    "a database holding only copies of policy_dir's campaign signatures"
 
 [ "$n" -eq "$PLAN" ] || diag "ran $n tests, planned $PLAN"
 [ "$failed" -eq 0 ]

@@ -384,6 +384,12 @@ static const char *const db_endings[] = {
     ".idb", ".ioc", ".yar", ".yara", ".pwdb", ".ign", ".ign2", ".imp", NULL,
 };
 
+/* Of those, the ones that detect nothing themselves: ignore and allow lists,
+ * settings, file types, certificates, passwords. */
+static const char *const passive_endings[] = {
+    ".ign", ".ign2", ".fp", ".sfp", ".cfg", ".ftm", ".crb", ".cat", ".pwdb", NULL,
+};
+
 /* ends_in - NAME ends in one of ENDINGS, any case */
 static bool ends_in(const char *name, const char *const *endings)
 {
@@ -705,6 +711,76 @@ out:
     return ok;
 }
 
+/* same_content - files A and B hold the same bytes (both small: of the size of one of
+ * a policy's signature files) */
+static bool same_content(const char *a, const char *b)
+{
+    gchar *x = NULL, *y = NULL;
+    gsize nx = 0, ny = 0;
+    bool same;
+
+    same = g_file_get_contents(a, &x, &nx, NULL) && g_file_get_contents(b, &y, &ny, NULL) &&
+           nx == ny && memcmp(x, y, nx) == 0;
+    g_free(x);
+    g_free(y);
+    return same;
+}
+
+/* is_copy - PATH, a regular file, holds the same bytes as one of the files OURS of
+ * EXTRA */
+static bool is_copy(const char *path, const char *extra, const GPtrArray *ours)
+{
+    struct stat st, other;
+    bool copy = false;
+
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    for (guint i = 0; i < ours->len && !copy; i++) {
+        char *p = g_build_filename(extra, g_ptr_array_index(ours, i), NULL);
+
+        copy = stat(p, &other) == 0 && S_ISREG(other.st_mode) && other.st_size == st.st_size &&
+               same_content(path, p);
+        g_free(p);
+    }
+    return copy;
+}
+
+/* only_copies - every file of DATABASE (a directory or one file) that detects anything
+ * is a copy of one of EXTRA's: the database has no signature of its own, only
+ * mailvet's campaign signatures, which are no virus scanner */
+static bool only_copies(const char *database, const char *extra)
+{
+    GPtrArray *ours = db_files_new(extra), *names = NULL;
+    unsigned detecting = 0;
+    bool copies = false;
+
+    if (ours == NULL)
+        return false;
+    if (!g_file_test(database, G_FILE_TEST_IS_DIR)) {
+        copies = is_copy(database, extra, ours);
+        goto out;
+    }
+    names = db_files_new(database);
+    copies = names != NULL;
+    for (guint i = 0; copies && i < names->len; i++) {
+        const char *name = g_ptr_array_index(names, i);
+        char *path;
+
+        if (ends_in(name, passive_endings))
+            continue;
+        detecting++;
+        path = g_build_filename(database, name, NULL);
+        copies = is_copy(path, extra, ours);
+        g_free(path);
+    }
+    copies = copies && detecting > 0;
+out:
+    if (names != NULL)
+        g_ptr_array_free(names, TRUE);
+    g_ptr_array_free(ours, TRUE);
+    return copies;
+}
+
 /* scan_engine_new - load, limit and compile one engine */
 struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *database,
                                     const char *extra, struct mv_err *err)
@@ -757,6 +833,12 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *
     /* ours alone are campaign evidence, not a virus scanner: the database must count */
     if (sigs == 0) {
         mv_err_set(err, MV_ECONFIG, "%s: no signatures in its files", database);
+        goto out;
+    }
+    if (extra != NULL && g_file_test(extra, G_FILE_TEST_IS_DIR) && only_copies(database, extra)) {
+        mv_err_set(err, MV_ECONFIG,
+                   "%s: holds only copies of the signature files of %s, no signatures of its own",
+                   database, extra);
         goto out;
     }
     sigs += extra_sigs;

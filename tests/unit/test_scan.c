@@ -530,6 +530,40 @@ static void engine_names_the_bad_file_beside_the_shipped_signatures(void **state
     g_free(dir);
 }
 
+/* engine_refuses_a_database_of_our_own_signatures - a database holding only copies of
+ * EXTRA's files (policy_dir's campaign signatures), or EXTRA itself, has no virus
+ * signature of its own: refused, as an empty one is */
+static void engine_refuses_a_database_of_our_own_signatures(void **state)
+{
+    struct fixture *f = *state;
+    char *extra = g_build_filename(f->dir, "ours", NULL);
+    char *copy = g_build_filename(f->dir, "copy", NULL);
+    char *want;
+    struct mv_err err = {0};
+
+    run(f->dir, "mkdir ours copy && sed 's/Eicar-Test-Signature/Mailvet.Test.Eicar/' "
+                "sigs/test.hdb > ours/ours.hdb && "
+                "echo 'Mailvet.Test.Body:0:*:6d61696c766574' > ours/ours.ndb && cp ours/* copy/");
+    assert_null(scan_engine_new(&f->opt, copy, extra, &err));
+    want = g_strdup_printf("%s: holds only copies of the signature files of %s, no signatures "
+                           "of its own",
+                           copy, extra);
+    if (strcmp(err.msg, want) != 0)
+        fail_msg("a copy: got \"%s\", want \"%s\"", err.msg, want);
+    assert_int_equal(err.status, MV_ECONFIG);
+    g_free(want);
+    memset(&err, 0, sizeof(err));
+    assert_null(scan_engine_new(&f->opt, extra, extra, &err));
+    want = g_strdup_printf("%s: holds only copies of the signature files of %s, no signatures "
+                           "of its own",
+                           extra, extra);
+    if (strcmp(err.msg, want) != 0)
+        fail_msg("the same directory: got \"%s\", want \"%s\"", err.msg, want);
+    g_free(want);
+    g_free(copy);
+    g_free(extra);
+}
+
 static void classify_maps_names_to_verdicts(void **state)
 {
     static const struct {
@@ -734,6 +768,7 @@ int main(void)
         cmocka_unit_test(engine_names_the_malformed_file_and_its_line),
         cmocka_unit_test(engine_finds_the_bad_file_in_a_mix),
         cmocka_unit_test(engine_names_the_bad_file_beside_the_shipped_signatures),
+        cmocka_unit_test(engine_refuses_a_database_of_our_own_signatures),
         cmocka_unit_test(classify_maps_names_to_verdicts),
         cmocka_unit_test(inventory_names_every_object_with_path_and_depth),
         cmocka_unit_test(inventory_flags_pdf_name_on_zip_bytes),
