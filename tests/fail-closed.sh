@@ -190,7 +190,7 @@ refused dbempty "database $W/db-empty: an empty directory, no signature files; $
 mkdir -p "$W/db-emptyhdb"
 : > "$W/db-emptyhdb/empty.hdb"
 config dbemptyhdb "database: $W/db-emptyhdb"
-refused dbemptyhdb "database $W/db-emptyhdb: cannot load signatures: Malformed database (empty.hdb is empty); $DB_FIX in $W/dbemptyhdb.yaml to a directory that holds them" \
+refused dbemptyhdb "database $W/db-emptyhdb/empty.hdb: malformed signature database (libclamav: Empty database file); correct the file or remove it (freshclam restores ClamAV's own files)" \
     "a database of one empty .hdb"
 
 # no signature of its own: policy_dir's campaign signatures alone are no virus scanner

@@ -553,11 +553,12 @@ struct mv_config *config_load(const char *path, struct mv_err *err)
     if (err == NULL)
         err = &local;
     root = yamlnode_load_file(path, err);
-    if (root == NULL) {
-        if (err->status == MV_EPARSE)
-            err->status = MV_ECONFIG;
+    /* a duplicate key leaves a tree and an error: the keys are still checked, so that
+     * every error of the file is said at once */
+    if (err->status == MV_EPARSE)
+        err->status = MV_ECONFIG;
+    if (root == NULL)
         return NULL;
-    }
     cfg = config_new(path);
     if (yamlnode_type(root) == YAMLNODE_MAPPING) {
         for (i = 0; i < yamlnode_count(root); i++)

@@ -198,22 +198,40 @@ static void database_fix(const struct mv_config *cfg, bool override, char *fix, 
                "run freshclam to fetch ClamAV's signatures (Debian: clamav-freshclam), or %s", alt);
 }
 
+/* names_path - MSG starts with PATH itself, or with a file in it ("PATH/FILE:LINE") */
+static bool names_path(const char *msg, const char *path)
+{
+    size_t n = strlen(path);
+
+    return n > 0 && strncmp(msg, path, n) == 0 &&
+           (msg[n] == ':' || msg[n] == '/' || path[n - 1] == '/');
+}
+
 /* engine_refused - ERR from scan_engine_new() as one line with the path's key and fix:
- * the message starts with the path that failed, DATABASE or OURS (scan.h) */
+ * the message starts with the path that failed, DATABASE or OURS or a file in one of
+ * them (scan.h); a malformed signature file (MV_EPARSE) is the file's to fix, anything
+ * else the database's.  The status becomes MV_ECONFIG (exit 78) but for MV_ENOMEM. */
 static void engine_refused(struct mv_err *err, const struct mv_config *cfg, const char *database,
                            bool override, const char *ours)
 {
     char fix[FIX_MAX], alt[FIX_MAX], *msg = g_strdup(err->msg);
-    size_t n = strlen(database);
+    enum mv_status status = err->status == MV_ENOMEM ? MV_ENOMEM : MV_ECONFIG;
 
-    if (strncmp(msg, database, n) == 0 && msg[n] == ':') {
+    if (names_path(msg, database) && err->status == MV_EPARSE) {
+        mv_err_set(err, status,
+                   "database %s; correct the file or remove it (freshclam restores ClamAV's own "
+                   "files)",
+                   msg);
+    } else if (names_path(msg, database)) {
         database_fix(cfg, override, fix, alt, sizeof(fix));
-        mv_err_set(err, err->status, "database %s; %s", msg, fix);
-    } else if (ours != NULL && strncmp(msg, ours, strlen(ours)) == 0) {
-        mv_err_set(err, err->status,
+        mv_err_set(err, status, "database %s; %s", msg, fix);
+    } else if (ours != NULL && names_path(msg, ours)) {
+        mv_err_set(err, status,
                    "%s; correct or remove the file there: policy_dir's signatures/ is loaded "
                    "with ClamAV's",
                    msg);
+    } else {
+        err->status = status;
     }
     g_free(msg);
 }

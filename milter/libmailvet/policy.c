@@ -626,10 +626,11 @@ static void load_file(struct loader *ld, const char *path)
     struct policy_file *file;
     size_t i, before = rules_count(ld->p->rules);
 
-    if (root == NULL) {
+    /* duplicate keys come with the tree: said first, then the file's other errors */
+    if (ferr.status != MV_OK)
         yamlnode_err_addf(ld->err, MV_ECONFIG, "%s", ferr.msg);
+    if (root == NULL)
         return;
-    }
     file = g_new0(struct policy_file, 1);
     file->path = g_strdup(path);
     g_ptr_array_add(ld->p->files, file);

@@ -1,6 +1,7 @@
 /* scan.h - libclamav: one engine per generation, one in-memory scan per leaf, and the
  * inventory of every object inspected inside it.
- * scan_engine_new() loads every signature file in a directory (any ClamAV format),
+ * scan_engine_new() loads every signature file in a directory (any ClamAV format,
+ * a refused one named with its line),
  * applies the limits of a struct scan_options (the caller fills it from the
  * configuration) and compiles; the engine is then read-only and
  * shared by all threads.  scan_leaf() scans a leaf's bytes from memory in all-match
@@ -84,8 +85,11 @@ typedef void (*scan_progress_fn)(void *ctx);
 /* scan_engine_new - load DATABASE (a directory or one file), and EXTRA (a directory of
  * our own signatures, NULL or absent for none) into one engine with OPT's limits.
  * DATABASE must hold signatures of its own (EXTRA's alone are no virus scanner): an
- * empty directory or files without any is MV_ECONFIG.  err->msg starts with the path
- * that failed, DATABASE or EXTRA, then ": " and the reason. */
+ * empty directory, files without any, or only copies of EXTRA's files is MV_ECONFIG.
+ * A signature file libclamav refuses (a YARA file with a rule in error included) is
+ * MV_EPARSE, named down to the file and the line libclamav gave:
+ * "DIR/FILE:LINE: malformed signature database (libclamav: REASON)".  err->msg starts
+ * with the path that failed, DATABASE or EXTRA or a file in one of them, then ":". */
 struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *database,
                                     const char *extra, struct mv_err *err);
 /* scan_engine_signatures - all the engine holds, DATABASE's and EXTRA's */

@@ -40,8 +40,7 @@ struct build {
     size_t len;
     size_t nodes;
     struct mv_err *err;
-    bool failed;    /* a fatal error: stop reading events */
-    bool duplicate; /* a duplicate key: read on, then fail */
+    bool failed; /* a fatal error: stop reading events */
 };
 
 /* One open sequence or mapping while the tree is built. */
@@ -280,7 +279,8 @@ static bool wants_key(const struct frame *f)
 }
 
 /* attach - hang a finished node N into the open container F.  A duplicate key is
- * reported and the pair dropped, but parsing goes on so that all of them are reported. */
+ * reported and its pair dropped (the first stays), and parsing goes on: every duplicate
+ * is reported, and the tree still comes back for its reader's own checks. */
 static void attach(struct build *b, struct frame *f, struct yamlnode *n)
 {
     struct yamlnode *first;
@@ -297,7 +297,6 @@ static void attach(struct build *b, struct frame *f, struct yamlnode *n)
     if (first != NULL) {
         yamlnode_err_add(b->err, MV_EPARSE, f->key, "%.200s: duplicate key (first at line %u)",
                          f->key->text, first->line);
-        b->duplicate = true;
         node_free(f->key);
         node_free(n);
     } else {
@@ -396,7 +395,7 @@ static struct yamlnode *parse_document(struct build *b)
         node_free(stack[depth - 1].key);
         node_free(pop(stack, &depth));
     }
-    if (b->failed || b->duplicate) {
+    if (b->failed) {
         node_free(root);
         root = NULL;
     }

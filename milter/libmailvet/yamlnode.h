@@ -3,14 +3,19 @@
  * event parser; every node, mapping keys included, carries the file name and its 1-based
  * line and column, so that config.c and the policy loader can say "FILE:LINE: message".
  * Refused, with such a message: syntax errors, more than one document, anchors and
- * aliases, non-scalar mapping keys, duplicate keys (naming both lines), NUL bytes in a
- * scalar, nesting deeper than YAMLNODE_MAX_DEPTH, more than YAMLNODE_MAX_NODES nodes and
- * files larger than YAMLNODE_MAX_BYTES.  An empty file is a null scalar at line 1.
+ * aliases, non-scalar mapping keys, NUL bytes in a scalar, nesting deeper than
+ * YAMLNODE_MAX_DEPTH, more than YAMLNODE_MAX_NODES nodes and files larger than
+ * YAMLNODE_MAX_BYTES.  An empty file is a null scalar at line 1.
+ * A duplicate key is an error that does not stop the reading: each is reported as
+ * "FILE:LINE: KEY: duplicate key (first at line N)", the later pair is left out of the
+ * tree, and the tree is returned with err->status MV_EPARSE, so that its reader adds its
+ * own errors below and the operator sees them all in one run.  A caller must therefore
+ * check err->status, not only the pointer, and refuse the file when it is not MV_OK.
  * Tags are ignored: every scalar is text, and the consumer's schema gives it a type.
  * The caller owns the root and frees it with yamlnode_free(); every other node is
  * borrowed from its root.  A loaded tree is read-only and may be shared by threads.
- * Errors: MV_EIO (cannot open or read), MV_EPARSE (everything else); several duplicate
- * keys are all reported, one per line of err->msg. */
+ * Errors: MV_EIO (cannot open or read), MV_EPARSE (everything else); several errors
+ * (duplicates, then a fatal one) are all reported, one per line of err->msg. */
 #ifndef MV_YAMLNODE_H
 #define MV_YAMLNODE_H
 
@@ -31,7 +36,8 @@ enum yamlnode_type {
 
 struct yamlnode;
 
-/* yamlnode_load_file - parse PATH; NULL with err filled on any error */
+/* yamlnode_load_file - parse PATH; NULL with err filled on a fatal error, the tree with
+ * err->status MV_EPARSE when only duplicate keys were found, else the tree (MV_OK) */
 struct yamlnode *yamlnode_load_file(const char *path, struct mv_err *err);
 /* yamlnode_load_buffer - parse LEN bytes of BUF; NAME is used in messages */
 struct yamlnode *yamlnode_load_buffer(const char *name, const char *buf, size_t len,

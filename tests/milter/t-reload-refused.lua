@@ -78,9 +78,9 @@ mv.run(function()
             .. cfg .. " to a directory that holds them",
             "an empty database: the reload is refused in one line naming it and the fix")
     mv.write_file(db .. "/empty.hdb", "")
-    refused(5, "database " .. db .. ": cannot load signatures: Malformed database (empty.hdb is "
-            .. "empty); run freshclam to fetch ClamAV's signatures (Debian: clamav-freshclam), "
-            .. "or set database: in " .. cfg .. " to a directory that holds them",
+    refused(5, "database " .. db .. "/empty.hdb: malformed signature database (libclamav: "
+            .. "Empty database file); correct the file or remove it (freshclam restores "
+            .. "ClamAV's own files)",
             "a database of one empty .hdb: the reload is refused in one line naming it and the fix")
     local r = mv.send(conn, mv.sample("eicar.eml"), { qid = "TRR4" })
     mv.expect_reply(conn, r, "550", "5.7.1", "Eicar%-Test%-Signature",

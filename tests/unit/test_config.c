@@ -326,8 +326,9 @@ static const struct error_case error_cases[] = {
     /* YAML itself */
     {"max_files: 5\nmax_parts: 3\nmax_files: 6\n",
      "t.yaml:3: max_files: duplicate key (first at line 1)"},
-    {"a: 1\na: 2\nb: 1\nb: 2\n",
-     "t.yaml:2: a: duplicate key (first at line 1)\nt.yaml:4: b: duplicate key (first at line 3)"},
+    {"max_files: 1\nmax_files: 2\nmax_parts: 1\nmax_parts: 2\n",
+     "t.yaml:2: max_files: duplicate key (first at line 1)\n"
+     "t.yaml:4: max_parts: duplicate key (first at line 3)"},
     {"max_files: [1\n",
      "t.yaml:2: did not find expected ',' or ']' (while parsing a flow sequence at line 1)"},
     {"max_files: 1\n  max_parts: 2\n", "t.yaml:2: mapping values are not allowed in this context"},
@@ -377,6 +378,30 @@ static void config_collects_all_errors_at_once(void **state)
                "t.yaml:3: max_files: must be between 1 and 1000000, got 0\n"
                "t.yaml:5: on_error: must be tempfail or accept, got bounce\n"
                "t.yaml:6: log_clean: must be a single value, got a sequence");
+}
+
+/* config_reports_a_duplicate_key_with_the_other_errors - a duplicate names both lines
+ * and is one error among the others of the file, not the only one reported */
+static void config_reports_a_duplicate_key_with_the_other_errors(void **state)
+{
+    struct mv_err err;
+    struct mv_config *cfg;
+
+    (void)state;
+    cfg = load_text("# mailvet\n"
+                    "max_recusion: 3\n"
+                    "max_parts: 10\n"
+                    "on_error: bounce\n"
+                    "max_parts: 20\n"
+                    "log_clean: [x]\n",
+                    &err);
+    assert_null(cfg);
+    expect_str("all errors", err.msg,
+               "t.yaml:5: max_parts: duplicate key (first at line 3)\n"
+               "t.yaml:2: max_recusion: unknown key (did you mean max_recursion?)\n"
+               "t.yaml:4: on_error: must be tempfail or accept, got bounce\n"
+               "t.yaml:6: log_clean: must be a single value, got a sequence");
+    assert_int_equal(err.status, MV_ECONFIG);
 }
 
 static void config_truncates_a_flood_of_errors_safely(void **state)
@@ -757,14 +782,40 @@ static void yamlnode_refuses_aliases(void **state)
                "a.yaml:2: *b: anchors and aliases are not supported, write the value out");
 }
 
+/* yamlnode_reports_duplicates_in_nested_mappings - the tree still comes back, with the
+ * first of the two pairs, so that its reader can report its own errors too */
 static void yamlnode_reports_duplicates_in_nested_mappings(void **state)
 {
     static const char text[] = "rules:\n  - id: a\n    score: 1\n    id: b\n";
+    const struct yamlnode *rule;
+    struct mv_err err;
+    struct yamlnode *root;
+
+    (void)state;
+    root = yamlnode_load_buffer("r.yaml", text, strlen(text), &err);
+    expect_str("dup", err.msg, "r.yaml:4: id: duplicate key (first at line 2)");
+    assert_int_equal(err.status, MV_EPARSE);
+    if (root == NULL)
+        fail_msg("got no tree, want one with the first id (a) and score");
+    rule = yamlnode_item_get(yamlnode_map_get(root, "rules"), 0);
+    assert_int_equal(yamlnode_count(rule), 2);
+    expect_str("first id kept", yamlnode_scalar_get(yamlnode_map_get(rule, "id")), "a");
+    yamlnode_free(root);
+}
+
+/* yamlnode_refuses_a_duplicate_after_a_syntax_error - a syntax error still stops the
+ * reading: no tree, the duplicate before it and the error both said */
+static void yamlnode_refuses_a_duplicate_after_a_syntax_error(void **state)
+{
+    static const char text[] = "a: 1\na: 2\nb: [1\n";
     struct mv_err err;
 
     (void)state;
-    assert_null(yamlnode_load_buffer("r.yaml", text, strlen(text), &err));
-    expect_str("dup", err.msg, "r.yaml:4: id: duplicate key (first at line 2)");
+    assert_null(yamlnode_load_buffer("s.yaml", text, strlen(text), &err));
+    expect_str("dup and syntax", err.msg,
+               "s.yaml:2: a: duplicate key (first at line 1)\n"
+               "s.yaml:4: did not find expected ',' or ']' (while parsing a flow sequence at "
+               "line 3)");
     assert_int_equal(err.status, MV_EPARSE);
 }
 
@@ -793,6 +844,7 @@ int main(void)
         cmocka_unit_test(config_parses_every_value_type),
         cmocka_unit_test(config_reports_each_error_with_file_and_line),
         cmocka_unit_test(config_collects_all_errors_at_once),
+        cmocka_unit_test(config_reports_a_duplicate_key_with_the_other_errors),
         cmocka_unit_test(config_truncates_a_flood_of_errors_safely),
         cmocka_unit_test(config_missing_file_says_cannot_open),
         cmocka_unit_test(config_empty_file_is_all_defaults),
@@ -807,6 +859,7 @@ int main(void)
         cmocka_unit_test(yamlnode_refuses_too_many_nodes),
         cmocka_unit_test(yamlnode_refuses_aliases),
         cmocka_unit_test(yamlnode_reports_duplicates_in_nested_mappings),
+        cmocka_unit_test(yamlnode_refuses_a_duplicate_after_a_syntax_error),
         cmocka_unit_test(yamlnode_err_add_appends_lines),
     };
 

@@ -868,6 +868,41 @@ static void policy_collects_every_error_of_every_file(void **state)
     assert_int_equal(err.status, MV_ECONFIG);
 }
 
+/* policy_reports_a_duplicate_key_with_the_other_errors - a duplicate key, in a rule or
+ * at the top, names both lines and is one error among the others of its file and of
+ * the other files */
+static void policy_reports_a_duplicate_key_with_the_other_errors(void **state)
+{
+    struct mv_err err;
+    struct policy *p;
+    char *want;
+
+    (void)state;
+    write_file("a.yaml", "rules:\n"
+                         "  - id: DUP_SCORE\n"
+                         "    category: suspicious\n"
+                         "    score: 5\n"
+                         "    score: 6\n"
+                         "    match: {subject: {regex: \"x\"}}\n"
+                         "actions:\n"
+                         "  clean: nope\n"
+                         "thresholds: {suspicious: 4}\n"
+                         "thresholds: {suspicious: 3}\n");
+    write_file("b.yaml", "tag: {headers: 2}\n");
+    p = policy_load(dir, &err);
+    if (p != NULL)
+        fail_msg("policy_load: got a policy, want the duplicate keys refused");
+    assert_int_equal(err.status, MV_ECONFIG);
+    want = g_strdup_printf("%s/a.yaml:5: score: duplicate key (first at line 4)\n"
+                           "%s/a.yaml:10: thresholds: duplicate key (first at line 9)\n"
+                           "%s/a.yaml:8: actions.clean: must be accept, tag, quarantine, "
+                           "discard, tempfail or reject, got nope\n"
+                           "%s/b.yaml:1: tag.headers: must be true or false, got 2",
+                           dir, dir, dir, dir);
+    expect_str("errors", err.msg, want);
+    g_free(want);
+}
+
 static void policy_setting_in_two_files_names_both(void **state)
 {
     char *want;
@@ -1131,6 +1166,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(policy_reports_each_error_with_file_and_line, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(policy_collects_every_error_of_every_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(policy_reports_a_duplicate_key_with_the_other_errors, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(policy_setting_in_two_files_names_both, setup, teardown),
         cmocka_unit_test_setup_teardown(policy_other_settings_in_two_files_are_errors, setup,
                                         teardown),

@@ -352,12 +352,216 @@ static void engine_names_an_empty_signature_file(void **state)
     struct fixture *f = *state;
     struct mv_err err = {0};
     char *dir = g_build_filename(f->dir, "emptyhdb", NULL);
+    char *want;
 
-    run(f->dir, "mkdir emptyhdb && : > emptyhdb/empty.hdb");
+    run(f->dir, "mkdir emptyhdb && cp sigs/test.hdb emptyhdb/ && : > emptyhdb/empty.hdb");
     assert_null(scan_engine_new(&f->opt, dir, NULL, &err));
-    if (!g_str_has_prefix(err.msg, dir) || strstr(err.msg, "(empty.hdb is empty)") == NULL)
-        fail_msg("got \"%s\", want %s: ... (empty.hdb is empty)", err.msg, dir);
+    want = g_strdup_printf("%s/empty.hdb: malformed signature database (libclamav: Empty "
+                           "database file)",
+                           dir);
+    if (strcmp(err.msg, want) != 0)
+        fail_msg("got \"%s\", want \"%s\"", err.msg, want);
+    assert_int_equal(err.status, MV_EPARSE);
+    g_free(want);
     g_free(dir);
+}
+
+/* A signature file with one bad line among good ones, and what scan_engine_new() must
+ * say of it: the file, the line, libclamav's reason.  Lines 1 and 3 are good. */
+static const struct {
+    const char *name;
+    const char *text;
+    const char *want; /* after "DIR/NAME" */
+} bad_files[] = {
+    {"bad.ndb",
+     "Mailvet.Test.Ndb1:0:*:4d61696c766574\n"
+     "Mailvet.Test.Ndb2:0:*:zz11\n"
+     "Mailvet.Test.Ndb3:0:*:6d61696c766574\n",
+     ":2: malformed signature database (libclamav: Malformed database)"},
+    {"bad.hdb",
+     "44d88612fea8a8f36de82e1278abb02f:68:Mailvet.Test.Hdb1\n"
+     "nothex:12:Mailvet.Test.Hdb2\n"
+     "0123456789abcdef0123456789abcdef:12:Mailvet.Test.Hdb3\n",
+     ":2: malformed signature database (libclamav: Malformed hash string at line 2)"},
+    {"bad.ldb",
+     "Mailvet.Test.Ldb1;Engine:81-255,Target:0;0;4d61696c766574\n"
+     "Mailvet.Test.Ldb2;Engine:81-255,Target:0;0&1;4d61696c766574\n"
+     "Mailvet.Test.Ldb3;Engine:81-255,Target:0;0;6d61696c766574\n",
+     ":2: malformed signature database (libclamav: The number of subsignatures (== 1) "
+     "doesn't match the IDs in the logical expression (== 2))"},
+    {"bad.yar",
+     "rule good1 { strings: $a = \"mailvet-one\" condition: $a }\n"
+     "rule bad { strings: $a = \"x\" condition: $a and }\n"
+     "rule good2 { strings: $a = \"mailvet-two\" condition: $a }\n",
+     ":2: malformed signature database (libclamav: syntax error, unexpected '}')"},
+};
+
+/* engine_names_the_malformed_file_and_its_line - each bad file beside good ones, in
+ * the database and in EXTRA (policy_dir's signatures/): refused, with its path, the
+ * line libclamav gave and its reason; the database as that one file, the same */
+static void engine_names_the_malformed_file_and_its_line(void **state)
+{
+    struct fixture *f = *state;
+    char *sigs = g_build_filename(f->dir, "sigs", NULL);
+
+    for (size_t i = 0; i < G_N_ELEMENTS(bad_files); i++) {
+        char *dir = g_strdup_printf("%s/bad%zu", f->dir, i);
+        char *path = g_build_filename(dir, bad_files[i].name, NULL);
+        char *want = g_strconcat(path, bad_files[i].want, NULL);
+        char *good = g_build_filename(dir, "good.ndb", NULL);
+        struct mv_err err = {0};
+        char *cmd;
+
+        assert_int_equal(g_mkdir(dir, 0700), 0);
+        assert_true(
+            g_file_set_contents(good, "Mailvet.Test.Good:0:*:6d61696c76657421\n", -1, NULL));
+        assert_true(g_file_set_contents(path, bad_files[i].text, -1, NULL));
+        /* in the database, beside a good file */
+        cmd = g_strdup_printf("cp sigs/test.hdb bad%zu/", i);
+        run(f->dir, cmd);
+        g_free(cmd);
+        if (scan_engine_new(&f->opt, dir, NULL, &err) != NULL)
+            fail_msg("%s in the database: got an engine, want \"%s\"", bad_files[i].name, want);
+        if (strcmp(err.msg, want) != 0)
+            fail_msg("%s in the database: got \"%s\", want \"%s\"", bad_files[i].name, err.msg,
+                     want);
+        assert_int_equal(err.status, MV_EPARSE);
+        /* in EXTRA, with a good database */
+        memset(&err, 0, sizeof(err));
+        if (scan_engine_new(&f->opt, sigs, dir, &err) != NULL)
+            fail_msg("%s in extra: got an engine, want \"%s\"", bad_files[i].name, want);
+        if (strcmp(err.msg, want) != 0)
+            fail_msg("%s in extra: got \"%s\", want \"%s\"", bad_files[i].name, err.msg, want);
+        /* the database as that one file */
+        memset(&err, 0, sizeof(err));
+        if (scan_engine_new(&f->opt, path, NULL, &err) != NULL)
+            fail_msg("%s as the database: got an engine, want \"%s\"", bad_files[i].name, want);
+        if (strcmp(err.msg, want) != 0)
+            fail_msg("%s as the database: got \"%s\", want \"%s\"", bad_files[i].name, err.msg,
+                     want);
+        g_free(good);
+        g_free(want);
+        g_free(path);
+        g_free(dir);
+    }
+    g_free(sigs);
+}
+
+/* engine_finds_the_bad_file_in_a_mix - a directory with ignore and whitelist files, hash,
+ * body, logical and YARA signatures, where the fifth file in libclamav's order is
+ * broken: that one is named; without it, the mix loads with every signature counted */
+static void engine_finds_the_bad_file_in_a_mix(void **state)
+{
+    struct fixture *f = *state;
+    char *dir = g_build_filename(f->dir, "mix", NULL);
+    char *bad = g_build_filename(dir, "d-local.ldb", NULL);
+    struct scan_engine *e;
+    struct mv_err err = {0};
+    char *want;
+
+    run(f->dir, "mkdir mix && cp sigs/test.hdb mix/a-main.hdb && "
+                "echo 'Mailvet.Test.Ignored' > mix/z-local.ign2 && "
+                "echo '0123456789abcdef0123456789abcdef:12:Mailvet.Test.Fp' > mix/b-local.fp && "
+                "echo 'Mailvet.Test.Body:0:*:6d61696c766574' > mix/c-local.ndb && "
+                "echo 'Mailvet.Test.Ignored:0:*:6d61696c76657422' >> mix/c-local.ndb && "
+                "printf 'Mailvet.Test.Ldb1;Engine:81-255,Target:0;0;4d61696c766574\\n"
+                "# a comment\\nMailvet.Test.Ldb2;Engine:81-255,Target:0;0&1;41\\n' "
+                "> mix/d-local.ldb && "
+                "echo 'rule y { strings: $a = \"mailvet-y\" condition: $a }' > mix/e-local.yar");
+    assert_null(scan_engine_new(&f->opt, dir, NULL, &err));
+    want = g_strdup_printf("%s:3: malformed signature database (libclamav: The number of "
+                           "subsignatures (== 1) doesn't match the IDs in the logical expression "
+                           "(== 2))",
+                           bad);
+    if (strcmp(err.msg, want) != 0)
+        fail_msg("got \"%s\", want \"%s\"", err.msg, want);
+    /* fixed: hdb 1 + fp 1 + ndb 1 (the other ignored) + ldb 1 + yar 1 */
+    run(f->dir, "sed -i 3d mix/d-local.ldb");
+    e = scan_engine_new(&f->opt, dir, NULL, &err);
+    if (e == NULL)
+        fail_msg("the mixed directory without its bad line: %s", err.msg);
+    if (scan_engine_signatures(e) != 5)
+        fail_msg("got %u signatures, want 5", scan_engine_signatures(e));
+    scan_engine_free(e);
+    g_free(want);
+    g_free(bad);
+    g_free(dir);
+}
+
+/* engine_names_the_bad_file_beside_the_shipped_signatures - the shipped campaign
+ * signatures (policies/signatures) and the EICAR hash load one by one as they do
+ * together: the file named is the broken one that comes after them, never one of them */
+static void engine_names_the_bad_file_beside_the_shipped_signatures(void **state)
+{
+    struct fixture *f = *state;
+    const char *src = getenv("top_srcdir");
+    char *dir = g_build_filename(f->dir, "shipped", NULL);
+    char *cmd, *want;
+    struct mv_err err = {0};
+    struct scan_engine *e;
+    unsigned all;
+
+    cmd = g_strdup_printf("mkdir shipped && cp '%s'/policies/signatures/* sigs/test.hdb shipped/",
+                          src != NULL ? src : "../..");
+    run(f->dir, cmd);
+    g_free(cmd);
+    e = scan_engine_new(&f->opt, dir, NULL, &err);
+    if (e == NULL)
+        fail_msg("the shipped signatures: %s", err.msg);
+    all = scan_engine_signatures(e);
+    scan_engine_free(e);
+    run(f->dir, "printf 'Mailvet.Test.Last:0:*:6d61696c766574\\nMailvet.Test.Bad:0:*:zz\\n' "
+                "> shipped/zz-last.ndb");
+    assert_null(scan_engine_new(&f->opt, dir, NULL, &err));
+    want = g_strdup_printf("%s/zz-last.ndb:2: malformed signature database (libclamav: Malformed "
+                           "database)",
+                           dir);
+    if (strcmp(err.msg, want) != 0)
+        fail_msg("got \"%s\", want \"%s\"", err.msg, want);
+    /* fixed, one more signature than the shipped ones */
+    run(f->dir, "sed -i 2d shipped/zz-last.ndb");
+    e = scan_engine_new(&f->opt, dir, NULL, &err);
+    if (e == NULL)
+        fail_msg("fixed: %s", err.msg);
+    if (scan_engine_signatures(e) != all + 1)
+        fail_msg("got %u signatures, want %u", scan_engine_signatures(e), all + 1);
+    scan_engine_free(e);
+    g_free(want);
+    g_free(dir);
+}
+
+/* engine_refuses_a_database_of_our_own_signatures - a database holding only copies of
+ * EXTRA's files (policy_dir's campaign signatures), or EXTRA itself, has no virus
+ * signature of its own: refused, as an empty one is */
+static void engine_refuses_a_database_of_our_own_signatures(void **state)
+{
+    struct fixture *f = *state;
+    char *extra = g_build_filename(f->dir, "ours", NULL);
+    char *copy = g_build_filename(f->dir, "copy", NULL);
+    char *want;
+    struct mv_err err = {0};
+
+    run(f->dir, "mkdir ours copy && sed 's/Eicar-Test-Signature/Mailvet.Test.Eicar/' "
+                "sigs/test.hdb > ours/ours.hdb && "
+                "echo 'Mailvet.Test.Body:0:*:6d61696c766574' > ours/ours.ndb && cp ours/* copy/");
+    assert_null(scan_engine_new(&f->opt, copy, extra, &err));
+    want = g_strdup_printf("%s: holds only copies of the signature files of %s, no signatures "
+                           "of its own",
+                           copy, extra);
+    if (strcmp(err.msg, want) != 0)
+        fail_msg("a copy: got \"%s\", want \"%s\"", err.msg, want);
+    assert_int_equal(err.status, MV_ECONFIG);
+    g_free(want);
+    memset(&err, 0, sizeof(err));
+    assert_null(scan_engine_new(&f->opt, extra, extra, &err));
+    want = g_strdup_printf("%s: holds only copies of the signature files of %s, no signatures "
+                           "of its own",
+                           extra, extra);
+    if (strcmp(err.msg, want) != 0)
+        fail_msg("the same directory: got \"%s\", want \"%s\"", err.msg, want);
+    g_free(want);
+    g_free(copy);
+    g_free(extra);
 }
 
 static void classify_maps_names_to_verdicts(void **state)
@@ -561,6 +765,10 @@ int main(void)
         cmocka_unit_test(engine_refuses_empty_database),
         cmocka_unit_test(engine_counts_its_own_signatures_apart),
         cmocka_unit_test(engine_names_an_empty_signature_file),
+        cmocka_unit_test(engine_names_the_malformed_file_and_its_line),
+        cmocka_unit_test(engine_finds_the_bad_file_in_a_mix),
+        cmocka_unit_test(engine_names_the_bad_file_beside_the_shipped_signatures),
+        cmocka_unit_test(engine_refuses_a_database_of_our_own_signatures),
         cmocka_unit_test(classify_maps_names_to_verdicts),
         cmocka_unit_test(inventory_names_every_object_with_path_and_depth),
         cmocka_unit_test(inventory_flags_pdf_name_on_zip_bytes),
