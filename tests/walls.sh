@@ -24,7 +24,8 @@ NM=${NM:-nm}
 
 # The leaf modules: they return a status and never log.
 LEAF_MODULES="spool message leafsink uuscan scan unpack passwords container cache reportcodec
-digest filetype text quarantine smtp_client rules policy units wildcard yamlnode tmpfile act"
+digest filetype text quarantine smtp_client rules policy units wildcard yamlnode tmpfile act
+metrics"
 # The leaf modules whose headers must not include config.h (they take option structs).
 LEAF_HEADERS="scan container cache message leafsink uuscan spool unpack passwords reportcodec digest
 quarantine smtp_client"
