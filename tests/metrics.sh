@@ -9,13 +9,18 @@
 #     finds nothing to say, no mail content (addresses, queue ids, subjects), every
 #     rule the look-alike hits has its series, mailvetd(8) lists every family; / is a
 #     pointer, another path 404, another method 405 with Allow;
+#   - contrib/: "promtool check rules" passes on the alert rules, the Grafana
+#     dashboard is JSON, and every metric the two name is one mailvetd serves;
 #   - a real Prometheus (Debian's package, a private instance: its own config,
-#     storage and port, scraping every second) scrapes it: up is 1, messages by
-#     verdict are the sequence, the Avaddon campaign rule and the EICAR signature
-#     count 1, generation 1, the quarantine holds 1, the breaker is open; after
-#     SIGUSR1 the reload counter is 1 and the generation 2; after a reload refused
-#     (a broken policy file) the refused counter is 1; once mailvetd stops (exit 0)
-#     up is 0.
+#     storage and port, scrape and rule evaluation every second, the alert rules
+#     loaded) scrapes it: up is 1, messages by verdict are the sequence, the Avaddon
+#     campaign rule and the EICAR signature count 1, generation 1, the quarantine
+#     holds 1, the breaker is open, every dashboard query evaluates; after SIGUSR1
+#     the reload counter is 1 and the generation 2; after a reload refused (a broken
+#     policy file) the refused counter is 1 and the alert MailvetReloadRefused is
+#     active, as are MailvetRedisBreakerOpen and MailvetSignaturesOld (the signature
+#     files were made 10 days old); once mailvetd stops (exit 0) up is 0 and
+#     MailvetdDown is active.
 # Everything started is stopped at the end.  TAP on stdout; env: top_srcdir,
 # top_builddir, MILTERTEST.
 set -u
@@ -25,7 +30,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MILTERTEST=${MILTERTEST:-$(command -v miltertest 2>/dev/null)}
 
-PLAN=35
+PLAN=44
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -103,6 +108,8 @@ sh "$top_srcdir/tests/samples/make-samples.sh" "$W/samples" > "$W/samples.out" 2
     bail "make-samples.sh failed: $(cat "$W/samples.out")"
 sh "$top_srcdir/tests/samples/make-campaign-samples.sh" "$W/campaign" > "$W/campaign.out" 2>&1 ||
     bail "make-campaign-samples.sh failed: $(cat "$W/campaign.out")"
+# old signatures, for MailvetSignaturesOld
+touch -d '10 days ago' "$W/samples/sigs"/*
 mkdir -p "$W/policies" "$W/tmp" "$W/q"
 chmod 700 "$W/q"
 (cd "$top_srcdir/policies" && cp -R policy.yaml generic.yaml campaigns signatures "$W/policies/") ||
@@ -328,10 +335,40 @@ else
     not_ok "POST /metrics answers 405 with Allow: GET, HEAD"; diag "got $got"; show "$W/h"
 fi
 
+# --- contrib/ ---------------------------------------------------------------------
+RULES=$top_srcdir/contrib/prometheus/mailvet-alerts.yml
+DASH=$top_srcdir/contrib/grafana/mailvet.json
+if promtool check rules "$RULES" > "$W/rules.out" 2>&1; then
+    ok "promtool check rules passes on contrib/prometheus/mailvet-alerts.yml"
+else
+    not_ok "promtool check rules passes on contrib/prometheus/mailvet-alerts.yml"
+    show "$W/rules.out"
+fi
+if jq -e '.panels | length > 0' "$DASH" > /dev/null 2>&1; then
+    ok "contrib/grafana/mailvet.json is JSON with panels"
+else
+    not_ok "contrib/grafana/mailvet.json is JSON with panels"
+fi
+served=$(sed -n -e 's/^\(mailvet_[a-z_]*\)[{ ].*/\1/p' -e 's/^# TYPE \(mailvet_[a-z_]*\) .*/\1/p' \
+    "$W/metrics.txt" | sort -u)
+unknown=
+for m in $( (jq -r '.. | .expr? // empty' "$DASH"; cat "$RULES") | grep -o 'mailvet_[a-z_]*' | sort -u); do
+    echo "$served" | grep -q -x "$m" || unknown="$unknown $m"
+done
+if [ -z "$unknown" ]; then
+    ok "every metric the dashboard and the alert rules name is one mailvetd serves"
+else
+    not_ok "every metric the dashboard and the alert rules name is one mailvetd serves"
+    diag "unknown:$unknown"
+fi
+
 # --- Prometheus ---------------------------------------------------------------------
 cat > "$W/prometheus.yml" <<EOF
 global:
   scrape_interval: 1s
+  evaluation_interval: 1s
+rule_files:
+  - $RULES
 scrape_configs:
   - job_name: mailvet
     scrape_interval: 1s
@@ -388,6 +425,18 @@ expect_q 10 'mailvet_quarantine_bytes' "$held" \
 expect_q 10 'mailvet_scan_duration_seconds_count' 5 "the scan time histogram counted 5 messages"
 expect_q 10 'mailvet_cache_breaker_open == 1 and mailvet_cache_errors_total > 0' 1 \
     "with Redis down the breaker is open and the cache's errors counted"
+bad=
+for e in $(jq -r '.. | .expr? // empty' "$DASH" | sed -e 's/\$__rate_interval/1m/g' \
+    -e 's/\$__range/5m/g' -e 's/\$instance/.*/g' | jq -R -r '@base64'); do
+    e=$(echo "$e" | base64 -d)
+    st=$(curl -s -G "$API/query" --data-urlencode "query=$e" | jq -r .status)
+    [ "$st" = success ] || bad="$bad [$e]"
+done
+if [ -z "$bad" ]; then
+    ok "every query of the dashboard evaluates in prometheus"
+else
+    not_ok "every query of the dashboard evaluates in prometheus"; diag "failed:$bad"
+fi
 # a quantile of every scan since the start (all came before the first scrape, so a
 # rate() would be 0): a number, not NaN
 v=$(q 'histogram_quantile(0.9, sum by (le) (mailvet_scan_duration_seconds_bucket))')
@@ -416,6 +465,12 @@ fi
 expect_q 15 'mailvet_reloads_total{result="refused"}' 1 "the refused reloads' counter is 1"
 expect_q 15 'mailvet_last_reload_successful' 0 "mailvet_last_reload_successful is 0"
 expect_q 15 'mailvet_generation' 2 "the generation stays 2"
+for alert in MailvetReloadRefused MailvetRedisBreakerOpen MailvetSignaturesOld; do
+    expect_q 20 "count(ALERTS{alertname=\"$alert\"})" 1 "the alert $alert is active"
+done
+expect_q 10 'count(ALERTS{alertname=~"MailvetdDown|MailvetTempfailRateHigh"})' "" \
+    "MailvetdDown and MailvetTempfailRateHigh are not"
+
 # --- mailvetd stops ---------------------------------------------------------------
 stop "$DPID"
 if [ "$RC" -eq 0 ]; then
@@ -424,6 +479,7 @@ else
     not_ok "mailvetd stops on SIGTERM with exit 0 (got $RC)"; show "$W/mailvetd.log"
 fi
 expect_q 30 'up{job="mailvet"}' 0 "once it stops, up{job=\"mailvet\"} is 0"
+expect_q 20 'count(ALERTS{alertname="MailvetdDown"})' 1 "the alert MailvetdDown is active"
 crash='bug:|AddressSanitizer|LeakSanitizer|runtime error:|-CRITICAL \*\*|Segmentation fault'
 if grep -q -E "$crash" "$W/mailvetd.log"; then
     not_ok "mailvetd's log shows no crash or bug"
