@@ -19,8 +19,10 @@
 #     the reload counter is 1 and the generation 2; after a reload refused (a broken
 #     policy file) the refused counter is 1 and the alert MailvetReloadRefused is
 #     active, as are MailvetRedisBreakerOpen and MailvetSignaturesOld (the signature
-#     files were made 10 days old); once mailvetd stops (exit 0) up is 0 and
-#     MailvetdDown is active.
+#     files were made 10 days old); a quarantine_dir opened to others makes the
+#     next quarantined message a tempfail: mailvet_tempfails_total{cause=
+#     "quarantine"} is 1 and MailvetTempfailRateHigh active; once mailvetd stops
+#     (exit 0) up is 0 and MailvetdDown is active.
 # Everything started is stopped at the end.  TAP on stdout; env: top_srcdir,
 # top_builddir, MILTERTEST.
 set -u
@@ -30,7 +32,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MILTERTEST=${MILTERTEST:-$(command -v miltertest 2>/dev/null)}
 
-PLAN=44
+PLAN=47
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -470,6 +472,42 @@ for alert in MailvetReloadRefused MailvetRedisBreakerOpen MailvetSignaturesOld; 
 done
 expect_q 10 'count(ALERTS{alertname=~"MailvetdDown|MailvetTempfailRateHigh"})' "" \
     "MailvetdDown and MailvetTempfailRateHigh are not"
+
+# --- a quarantine that cannot be written: tempfail ---------------------------------
+chmod 755 "$W/q" # quarantine_store refuses a directory open to others
+cat > "$W/tempfail.lua" <<'EOF'
+-- tempfail.lua - a message the policy quarantines, into a store that refuses it
+local mv = require("lib")
+
+mv.run(function()
+    local conn = mv.connect({ quiet = true })
+    local r = mv.send(conn, os.getenv("MAILVET_CAMPAIGN") .. "/covid-vbs.eml", { qid = "TMET6" })
+    mv.check(r.stage == "eom" and r.code == SMFIR_REPLYCODE, "covid-vbs.eml is answered with a reply",
+             "got " .. mv.reply_name(r.code) .. " at " .. r.stage)
+    mv.disconnect(conn)
+end)
+EOF
+(
+    cd "$W" || exit 1
+    MAILVET_SOCKET=unix:$SOCK MAILVET_SAMPLES=$W/samples MAILVET_CAMPAIGN=$W/campaign \
+        MAILVET_TMPDIR=$W/tmp MAILVET_LOG=$W/mailvetd.log MAILVET_PID=$DPID \
+        MAILVET_REPLIES=$W/replies.log LUA_PATH="$top_srcdir/tests/milter/?.lua;;" \
+        exec timeout 300 "$MILTERTEST" -s "$W/tempfail.lua"
+) > "$W/tempfail.out" 2> "$W/tempfail.err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q '^ok - ' "$W/tempfail.out" &&
+    wait_until 10 grep -q 'TMET6: quarantine failed, answering tempfail' "$W/mailvetd.log"; then
+    ok "with quarantine_dir open to others the quarantined message gets a tempfail"
+else
+    not_ok "with quarantine_dir open to others the quarantined message gets a tempfail"
+    diag "miltertest exit $rc"
+    show "$W/tempfail.out"
+    show "$W/mailvetd.log" 5
+fi
+expect_q 15 'mailvet_tempfails_total{cause="quarantine"}' 1 \
+    "mailvet_tempfails_total{cause=\"quarantine\"} is 1"
+expect_q 20 'count(ALERTS{alertname="MailvetTempfailRateHigh"})' 1 \
+    "the alert MailvetTempfailRateHigh is active"
 
 # --- mailvetd stops ---------------------------------------------------------------
 stop "$DPID"
