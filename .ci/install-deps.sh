@@ -2,10 +2,12 @@
 # .ci/install-deps.sh - install every Debian package that the build and the tests
 # need (Debian 12).  Runs as root, with no terminal, from CI or by hand.
 #
-# Package scripts never start services here: postfix, redis-server and
-# clamav-freshclam would otherwise start system instances.  A policy-rc.d that
-# answers 101 ("action forbidden") is put in place for the install when none
-# exists, and removed afterwards; a container's own policy-rc.d is left alone.
+# Package scripts never start services here: postfix, redis-server,
+# clamav-freshclam and prometheus would otherwise start system instances
+# (tests/metrics.sh runs a private prometheus, as the e2e tests run Postfix).
+# A policy-rc.d that answers 101 ("action forbidden") is put in place for the
+# install when none exists, and removed afterwards; a container's own
+# policy-rc.d is left alone.
 # Postfix's install questions are answered beforehand ("Local only"), so it
 # configures without a terminal; the tests run private Postfix instances with
 # their own config directories and never use the system one.
@@ -28,13 +30,13 @@ set -eu
 
 packages="
     autoconf automake libtool pkg-config make gcc libc6-dev
-    libmilter-dev libsystemd-dev libgmime-3.0-dev libglib2.0-dev libclamav-dev libhiredis-dev
+    libmilter-dev libsystemd-dev libmicrohttpd-dev libgmime-3.0-dev libglib2.0-dev libclamav-dev libhiredis-dev
     libarchive-dev libpcre2-dev libyaml-dev libjson-glib-dev libcmocka-dev libssl-dev
     miltertest postfix swaks redis-server clamav clamav-daemon clamav-milter
     zip unzip ca-certificates jq perl python3 procps coreutils findutils gawk sed grep time
     p7zip-full tar gzip bzip2 xz-utils cpio arj gcab genisoimage msitools macutils
     sharutils libjpeg-turbo-progs clang clang-format libclang-rt-14-dev libwrap0 m4
-    dpkg-dev debhelper lintian
+    dpkg-dev debhelper lintian prometheus curl
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -139,6 +139,7 @@ cat > "$W/mailvet.yaml" <<EOF
 socket: unix:$MV_SOCK
 socket_mode: "0666"
 user: ""
+metrics_listen: ""
 pid_file: ""
 database: $W/sigs
 policy_dir: ""

@@ -103,6 +103,7 @@ cat > "$W/good.yaml" <<EOF
 socket: unix:$W/good.sock
 socket_mode: "0660"
 user: ""
+metrics_listen: ""
 pid_file: $W/good.pid
 database: $SIGS
 policy_dir: ""
@@ -401,6 +402,7 @@ else
 socket: unix:$W/nobody.sock
 socket_mode: "0666"
 user: nobody
+metrics_listen: ""
 pid_file: ""
 database: $SIGS
 policy_dir: ""

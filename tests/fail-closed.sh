@@ -61,14 +61,14 @@ policies() {
 policies "$W/policies"
 
 # config NAME [LINE...] - $W/NAME.yaml: a socket and pid file of its own, no user,
-# the samples' signatures, the copied policies; each LINE ("key: value") replaces the
+# the samples' signatures, the copied policies, no /metrics; each LINE ("key: value") replaces the
 # key of that name
 config() {
     _name=$1
     shift
     {
         for _line in "socket: unix:$W/$_name.sock" "pid_file: $W/$_name.pid" 'user: ""' \
-            "tmpdir: $W" "database: $SIGS" "policy_dir: $W/policies"; do
+            "tmpdir: $W" "database: $SIGS" "policy_dir: $W/policies" 'metrics_listen: ""'; do
             printf '%s\n' "$@" | grep -q "^${_line%%:*}:" || echo "$_line"
         done
         for _line in "$@"; do echo "$_line"; done

@@ -83,6 +83,7 @@ mkdir -m 755 "$W/q-open"
 cat > "$W/log.yaml" << EOF
 socket: unix:$W/milter.sock
 user: ""
+metrics_listen: ""
 pid_file: $W/mailvetd.pid
 database: $W/samples/sigs
 policy_dir: ""

@@ -89,6 +89,7 @@ mkdir -m 700 "$W/q"
 cat > "$W/notify.yaml" << EOF
 socket: unix:$W/milter.sock
 user: ""
+metrics_listen: ""
 pid_file: $W/mailvetd.pid
 database: $W/samples/sigs
 policy_dir: $W/policy

@@ -7,7 +7,9 @@
 #   - the leaf modules do not log (log_msg, log_lines, syslog);
 #   - rules*.o and policy*.o know nothing of the milter or the pipeline;
 # from the sources: the leaf modules' headers do not include config.h; from the
-# programs: mailvet (the tool) does not need libmilter or libsystemd, mailvetd does.  Objects are
+# programs: mailvet (the tool) does not need libmilter, libsystemd or libmicrohttpd,
+# mailvetd does need libmilter, and of mailvetd's objects only mailvetd_metrics.o
+# calls libmicrohttpd (MHD_*), which nothing of the library calls.  Objects are
 # matched by name prefix (an automake "libmailvet_a-" prefix stripped), so the parts
 # of a split module are held to its walls; a module that does not exist passes.  The
 # last case builds an object that calls GMime and checks that the checker reports it.
@@ -24,12 +26,13 @@ NM=${NM:-nm}
 
 # The leaf modules: they return a status and never log.
 LEAF_MODULES="spool message leafsink uuscan scan unpack passwords container cache reportcodec
-digest filetype text quarantine smtp_client rules policy units wildcard yamlnode tmpfile act"
+digest filetype text quarantine smtp_client rules policy units wildcard yamlnode tmpfile act
+metrics"
 # The leaf modules whose headers must not include config.h (they take option structs).
 LEAF_HEADERS="scan container cache message leafsink uuscan spool unpack passwords reportcodec digest
 quarantine smtp_client"
 
-PLAN=13
+PLAN=15
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -103,6 +106,7 @@ only "unpack" '^archive_' "only unpack*.o calls libarchive (archive_*)"
 only "yamlnode" '^yaml_' "only yamlnode*.o calls libyaml (yaml_*)"
 only "rules" '^pcre2_' "only rules*.o calls PCRE2 (pcre2_*)"
 none "*" '^smfi_' "no object of libmailvet.a calls libmilter (smfi_*)"
+none "*" '^MHD_' "no object of libmailvet.a calls libmicrohttpd (MHD_*)"
 none "$LEAF_MODULES" '^(log_msg|log_lines|(__)?v?syslog(_chk)?)$' \
     "the leaf modules do not log (log_msg, log_lines, syslog)"
 none "rules policy" '^(smfi_|milter_|pipeline_|generation_|scanslots_|session_)' \
@@ -121,11 +125,23 @@ wall "the leaf modules' headers do not include config.h" "$W/out"
 
 # the programs
 if [ ! -x "$MAILVET" ]; then
-    not_ok "mailvet does not need libmilter or libsystemd: $MAILVET not built"
+    not_ok "mailvet does not need libmilter, libsystemd or libmicrohttpd: $MAILVET not built"
 else
-    { readelf -d "$MAILVET" | awk '/\(NEEDED\)/ && /libmilter|libsystemd/ { gsub(/[][]/, "", $NF); print "mailvet", "NEEDED:" $NF }'
-      refs "$MAILVET" | awk '$2 ~ /^(smfi_|sd_)/'; } > "$W/out"
-    wall "mailvet does not need libmilter or libsystemd (readelf -d, nm)" "$W/out"
+    { readelf -d "$MAILVET" | awk '/\(NEEDED\)/ && /libmilter|libsystemd|libmicrohttpd/ { gsub(/[][]/, "", $NF); print "mailvet", "NEEDED:" $NF }'
+      refs "$MAILVET" | awk '$2 ~ /^(smfi_|sd_|MHD_)/'; } > "$W/out"
+    wall "mailvet does not need libmilter, libsystemd or libmicrohttpd (readelf -d, nm)" "$W/out"
+fi
+# mailvetd's own objects, as make left them beside it
+set -- "$top_builddir"/milter/mailvetd/*.o
+if [ ! -f "$1" ]; then
+    not_ok "only mailvetd_metrics.o calls libmicrohttpd: no object in $top_builddir/milter/mailvetd"
+else
+    refs "$@" > "$W/daemon.refs"
+    offenders "$W/daemon.refs" out "mailvetd_metrics" '^MHD_' > "$W/out"
+    if [ ! -s "$W/out" ] && ! grep -q '^mailvetd_metrics[^ ]* MHD_start_daemon$' "$W/daemon.refs"; then
+        echo "mailvetd_metrics.o MHD_start_daemon:missing" > "$W/out"
+    fi
+    wall "of mailvetd's objects only mailvetd_metrics.o calls libmicrohttpd (MHD_*)" "$W/out"
 fi
 if [ ! -x "$MAILVETD" ]; then
     not_ok "mailvetd links libmilter: $MAILVETD not built"

@@ -198,6 +198,17 @@ bool cache_health_take(char *text, size_t size, bool *down)
     return some;
 }
 
+/* cache_breaker_open - the breaker's state now */
+bool cache_breaker_open(void)
+{
+    bool open;
+
+    g_mutex_lock(&breaker_lock);
+    open = breaker.down;
+    g_mutex_unlock(&breaker_lock);
+    return open;
+}
+
 /* A write to a connection Redis closed raises SIGPIPE, and hiredis 0.14 does not use
  * MSG_NOSIGNAL: while this thread talks to Redis SIGPIPE is blocked, and one raised
  * meanwhile is consumed, so the module is safe in a process that does not ignore it

@@ -98,4 +98,8 @@ void cache_put(struct cache *c, const char *const *sha, const struct scan_report
  * breaker is the process's); the program logs it after a message. */
 bool cache_health_take(char *text, size_t size, bool *down);
 
+/* cache_breaker_open - whether the breaker is open now: the last call to Redis failed
+ * and no call since has worked (the process's breaker, over every generation) */
+bool cache_breaker_open(void);
+
 #endif

@@ -37,6 +37,7 @@ enum cfg_type {
     CFG_STRING,   /* free text; with choices, one of them */
     CFG_PATH,     /* an absolute path */
     CFG_SOCKET,   /* a libmilter socket specification */
+    CFG_LISTEN,   /* an HTTP listen address: IPV4:PORT or [IPV6]:PORT (config_listen_split) */
     CFG_BOOL,     /* true/false, yes/no -> bool */
     CFG_UINT,     /* decimal -> unsigned */
     CFG_SIZE,     /* bytes, K/M/G/T suffix (units.c) -> uint64_t */
@@ -94,6 +95,9 @@ static const struct cfg_key keys[] = {
     KEY(log_clean, CFG_BOOL, "true", NULL, NULL, CFG_RELOAD, NULL, 0),
     KEY(milter_timeout, CFG_DURATION, "300s", "1s", "24h", 0, NULL, CFG_SECONDS),
     KEY(shutdown_timeout, CFG_DURATION, "30s", "0s", "1h", CFG_RELOAD, NULL, CFG_SECONDS),
+    /* /metrics (mailvetd_metrics.c): on loopback unless set otherwise, "" off */
+    KEY(metrics_listen, CFG_LISTEN, "127.0.0.1:9465", NULL, NULL, CFG_EMPTY, NULL, 0),
+    KEY(metrics_max_signatures, CFG_UINT, "100", "0", "100000", CFG_RELOAD, NULL, 0),
 
     /* scanning: a new generation on SIGUSR1; the database default is ClamAV's own
      * directory (freshclam's), not one of ours */
@@ -161,7 +165,7 @@ static void *field(const struct mv_config *cfg, const struct cfg_key *k)
 /* is_string_type - the field is a char * */
 static bool is_string_type(enum cfg_type t)
 {
-    return t == CFG_STRING || t == CFG_PATH || t == CFG_SOCKET;
+    return t == CFG_STRING || t == CFG_PATH || t == CFG_SOCKET || t == CFG_LISTEN;
 }
 
 /* choice_index - index of TEXT in a NULL-terminated list, or -1 */
@@ -264,6 +268,50 @@ static bool check_socket(const char *s, char *why, size_t size)
                  family == AF_INET ? "IPv4" : "IPv6", s);
         return false;
     }
+    return true;
+}
+
+/* config_listen_split - "127.0.0.1:9465" or "[::1]:9465" */
+bool config_listen_split(const char *text, char *host, size_t size, unsigned *port)
+{
+    unsigned char addr[sizeof(struct in6_addr)];
+    char ip[INET6_ADDRSTRLEN];
+    const char *colon;
+    const char *p;
+    uint64_t n = 0;
+    bool overflow = false;
+    size_t len;
+    int family;
+
+    if (text[0] == '[') {
+        const char *close = strchr(text, ']');
+
+        if (close == NULL || close[1] != ':')
+            return false;
+        family = AF_INET6;
+        len = (size_t)(close - text - 1);
+        text++;
+        colon = close + 1;
+    } else {
+        colon = strrchr(text, ':');
+        if (colon == NULL)
+            return false;
+        family = AF_INET;
+        len = (size_t)(colon - text);
+    }
+    if (len == 0 || len >= sizeof(ip))
+        return false;
+    memcpy(ip, text, len);
+    ip[len] = '\0';
+    if (inet_pton(family, ip, addr) != 1)
+        return false;
+    p = colon + 1;
+    if (!parse_digits(&p, &n, &overflow) || overflow || *p != '\0' || n < 1 || n > 65535)
+        return false;
+    if (host != NULL && size > 0)
+        g_strlcpy(host, ip, size);
+    if (port != NULL)
+        *port = (unsigned)n;
     return true;
 }
 
@@ -414,6 +462,14 @@ static bool check_string(const struct cfg_key *k, const char *text, char *why, s
         return false;
     case CFG_SOCKET:
         return check_socket(text, why, size);
+    case CFG_LISTEN:
+        if (config_listen_split(text, NULL, 0, NULL))
+            return true;
+        snprintf(why, size,
+                 "must be ADDRESS:PORT with an IP address, such as 127.0.0.1:9465 or "
+                 "[::1]:9465 (\"\" for none), got %.100s",
+                 text);
+        return false;
     default:
         if (k->choices == NULL || choice_index(k->choices, text) >= 0)
             return true;

@@ -39,6 +39,10 @@ struct mv_config {
     unsigned milter_timeout;   /* seconds libmilter waits on the MTA (smfi_settimeout) */
     unsigned shutdown_timeout; /* seconds SIGTERM waits for messages in flight */
 
+    /* /metrics (mailvetd_metrics.c) */
+    char *metrics_listen;            /* "IPV4:PORT" or "[IPV6]:PORT", "" = off */
+    unsigned metrics_max_signatures; /* signature names with a series of their own */
+
     /* scanning */
     char *database;                 /* signature directory: .cvd/.cld/.hdb/.ndb/.ldb/.yar ... */
     char *policy_dir;               /* policy files, rules, signatures/; "" = no rules */
@@ -93,6 +97,12 @@ struct mv_config *config_free(struct mv_config *cfg);
 /* config_print - the effective configuration, defaults included, as YAML that
  * config_load() reads back; "# default" marks the values equal to the default */
 void config_print(const struct mv_config *cfg, FILE *out);
+
+/* config_listen_split - an HTTP listen address, "IPV4:PORT" or "[IPV6]:PORT" (an IP
+ * address, never a name to resolve; port 1 to 65535): true with the address (without
+ * brackets) in HOST (SIZE bytes, INET6_ADDRSTRLEN is room enough; may be NULL) and
+ * the port in *PORT (may be NULL), false when TEXT is not of that form */
+bool config_listen_split(const char *text, char *host, size_t size, unsigned *port);
 
 /* The schema, in table order, for check-config --keys, check-docs.sh and reloads. */
 size_t config_key_count(void);

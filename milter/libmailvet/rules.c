@@ -537,6 +537,14 @@ size_t rules_count(const struct rules *r)
     return r != NULL ? r->rules->len : 0;
 }
 
+/* rules_id - the id of rule I, or NULL */
+const char *rules_id(const struct rules *r, size_t i)
+{
+    if (r == NULL || i >= r->rules->len)
+        return NULL;
+    return ((const struct rule *)g_ptr_array_index(r->rules, i))->id;
+}
+
 /* rules_free - free a rule set; NULL allowed; returns NULL */
 struct rules *rules_free(struct rules *r)
 {

@@ -109,6 +109,9 @@ struct rules *rules_new(void);
  * is added */
 bool rules_add(struct rules *r, const struct yamlnode *seq, struct mv_err *err);
 size_t rules_count(const struct rules *r);
+/* rules_id - the id of rule I (0 .. rules_count - 1), in load order, borrowed from the set;
+ * NULL past the end */
+const char *rules_id(const struct rules *r, size_t i);
 /* rules_eval - every rule, in order, over F; fills OUT, which must be empty (zeroed or
  * cleared with rules_result_clear) */
 void rules_eval(const struct rules *r, const struct features *f, struct rules_result *out);

@@ -41,6 +41,7 @@
 #include "generation.h"
 #include "log.h"
 #include "message.h"
+#include "mailvetd_metrics.h"
 #include "mailvetd_milter.h"
 #include "mailvetd_service.h"
 #include "mailvetd_session.h"
@@ -487,6 +488,7 @@ static bool reload(const char *why)
         if (nl != NULL && nl[1] != '\0')
             log_lines(LOG_ERR, "reload: ", nl + 1);
         generation_release(old);
+        mailvetd_metrics_reload(false);
         service_reloaded(why, false, err.msg);
         return false;
     }
@@ -494,6 +496,8 @@ static bool reload(const char *why)
         log_restart_keys(old->cfg, g->cfg);
     generation_release(old);
     generation_install(g);
+    mailvetd_metrics_generation(g);
+    mailvetd_metrics_reload(true);
     log_generation(why, g);
     warn_without(g);
     scanslots_set_max(g->cfg->max_scans);
@@ -711,6 +715,13 @@ int main(int argc, char **argv)
         generation_release(gen);
         return EX_UNAVAILABLE;
     }
+    /* /metrics: bound now (as root, at the terminal), served after the privilege drop */
+    if (!mailvetd_metrics_open(cfg, &err)) {
+        startup_error(err.msg);
+        socket_remove();
+        generation_release(gen);
+        return EX_UNAVAILABLE;
+    }
     if (!opt.foreground) {
         if (!daemonize()) {
             log_msg(LOG_ERR, "cannot detach: %s", strerror(errno));
@@ -740,6 +751,7 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     start_pid_file = g_strdup(cfg->pid_file);
     generation_install(gen);
+    mailvetd_metrics_generation(gen);
     log_generation("start", gen);
     warn_without(gen);
     /* cfg belongs to the installed generation, which a reload may free: last use here */
@@ -747,6 +759,14 @@ int main(int argc, char **argv)
     scanslots_set_max(cfg->max_scans);
     check_quarantine(cfg);
     cfg = NULL;
+    if (!mailvetd_metrics_start(&err)) {
+        log_msg(LOG_ERR, "%s", err.msg);
+        if (start_pid_file[0] != '\0')
+            remove_pid_file(start_pid_file);
+        socket_remove();
+        service_close();
+        return EX_OSERR;
+    }
     g_thread_unref(g_thread_new("reload", reload_thread, NULL));
     /* the socket listens since smfi_opensocket(): the MTA's connections wait in its
      * backlog until smfi_main() accepts them */
@@ -754,6 +774,7 @@ int main(int argc, char **argv)
 
     rc = smfi_main();
     service_stopping();
+    mailvetd_metrics_stop();
 
     /* libmilter stopped accepting; let messages in flight finish */
     gen = generation_acquire();

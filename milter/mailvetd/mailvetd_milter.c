@@ -19,6 +19,7 @@
 #include "config.h"
 #include "mvlimits.h"
 #include "log.h"
+#include "mailvetd_metrics.h"
 #include "mailvetd_milter.h"
 #include "mailvetd_session.h"
 #include "pipeline.h"
@@ -101,6 +102,7 @@ static sfsistat on_error(SMFICTX *ctx, struct session_conn *c, const char *stage
     log_msg(LOG_ERR, "%s: error stage=%s action=%s reason=%s", t != NULL ? t->qid : "NOQUEUE",
             stage, mode == CONFIG_ON_ERROR_ACCEPT ? "accept" : "tempfail", ewhy);
     g_free(ewhy);
+    mailvetd_metrics_error(stage, mode != CONFIG_ON_ERROR_ACCEPT);
     if (mode == CONFIG_ON_ERROR_ACCEPT) {
         /* headers can be changed only at end of message: a forged X-Mailvet-* header
          * must not pass as ours then either */
@@ -412,6 +414,7 @@ static sfsistat xxfi_eom(SMFICTX *ctx)
         return on_error(ctx, c, "scan", t->err.msg);
     }
     rc = act(ctx, c, t, &in, &res);
+    mailvetd_metrics_message(t->gen, &in, &res, t->wait_ms, rc == SMFIS_TEMPFAIL);
     if (res.verdict != MV_VERDICT_CLEAN || t->gen->cfg->log_clean)
         log_result(c, t, &res, in.size);
     pipeline_result_clear(&res);

@@ -403,7 +403,7 @@ pf_mailvet_fixtures() {
 }
 
 # pf_mailvetd_config QDIR [LINE...] - $PF_WORK/mailvetd.yaml for the tests that use
-# pf_mailvet_fixtures: socket $PF_WORK/mailvetd.sock (mode 0666), no user, the
+# pf_mailvet_fixtures: socket $PF_WORK/mailvetd.sock (mode 0666), no user, no /metrics, the
 # samples' signatures, the fixtures' policy, quarantine in QDIR, X-Mailvet-Status and
 # a log line for every message; each LINE ("key: value") is appended.
 pf_mailvetd_config() {
@@ -412,6 +412,7 @@ pf_mailvetd_config() {
 socket: "unix:$PF_WORK/mailvetd.sock"
 socket_mode: "0666"
 user: ""
+metrics_listen: ""
 pid_file: ""
 database: "$S/sigs"
 tmpdir: "$PF_WORK/tmp"

@@ -84,6 +84,7 @@ cat > "$PF_WORK/mailvetd.yaml" <<EOF
 socket: unix:$SOCK
 socket_mode: "0666"
 user: ""
+metrics_listen: ""
 pid_file: $PF_WORK/mailvetd.pid
 database: $PF_WORK/samples/sigs
 tmpdir: $PF_WORK/tmp

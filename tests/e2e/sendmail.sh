@@ -213,6 +213,7 @@ cat > "$PF_WORK/mailvetd.yaml" <<EOF
 socket: unix:$SOCK
 socket_mode: "0666"
 user: ""
+metrics_listen: ""
 pid_file: $W/mailvetd.pid
 database: $W/samples/sigs
 tmpdir: $W/tmp

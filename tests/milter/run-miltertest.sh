@@ -199,6 +199,8 @@ on_error: tempfail
 # no rules unless the scenario brings its own policy_dir: said explicitly, as a
 # missing policy directory refuses the start
 policy_dir: ""
+# no /metrics: tests run side by side, and the default port is one for all
+metrics_listen: ""
 EOF
     if [ -f "$yaml" ]; then
         sed -e "s|@WORK@|$work|g" -e "s|@SAMPLES@|$work/samples|g" -e "s|@TMPDIR@|$work/tmp|g" \
