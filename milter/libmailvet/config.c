@@ -306,7 +306,7 @@ bool config_listen_split(const char *text, char *host, size_t size, unsigned *po
     if (inet_pton(family, ip, addr) != 1)
         return false;
     p = colon + 1;
-    if (!parse_digits(&p, &n, &overflow) || overflow || *p != '\0' || n < 1 || n > 65535)
+    if (!units_digits(&p, &n, &overflow) || overflow || *p != '\0' || n < 1 || n > 65535)
         return false;
     if (host != NULL && size > 0)
         g_strlcpy(host, ip, size);
