@@ -20,6 +20,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 LIB=$top_builddir/milter/libmailvet/libmailvet.a
 MAILVET=$top_builddir/milter/mailvet/mailvet
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
+CONSOLE=$top_builddir/milter/console/mailvet-console
 NM=${NM:-nm}
 
 # The leaf modules: they return a status and never log.
@@ -29,7 +30,7 @@ digest filetype text quarantine smtp_client rules policy units wildcard yamlnode
 LEAF_HEADERS="scan container cache message leafsink uuscan spool unpack passwords reportcodec digest
 quarantine smtp_client"
 
-PLAN=13
+PLAN=15
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -136,6 +137,22 @@ elif "$NM" "$MAILVETD" 2> /dev/null | grep -q ' T smfi_register$'; then
 else
     not_ok "mailvetd links libmilter: no NEEDED libmilter, no smfi_register"
 fi
+
+if [ ! -x "$CONSOLE" ]; then
+    not_ok "mailvet-console does not need libmilter or libsystemd: $CONSOLE not built"
+else
+    { readelf -d "$CONSOLE" | awk '/\(NEEDED\)/ && /libmilter|libsystemd/ { gsub(/[][]/, "", $NF); print "mailvet-console", "NEEDED:" $NF }'
+      refs "$CONSOLE" | awk '$2 ~ /^(smfi_|sd_)/'; } > "$W/out"
+    wall "mailvet-console does not need libmilter or libsystemd (readelf -d, nm)" "$W/out"
+fi
+: > "$W/out"
+for prog in "$MAILVET" "$MAILVETD"; do
+    [ -x "$prog" ] || continue
+    { readelf -d "$prog" | awk -v p="$(basename "$prog")" '/\(NEEDED\)/ && /libmicrohttpd/ { gsub(/[][]/, "", $NF); print p, "NEEDED:" $NF }'
+      refs "$prog" | awk -v p="$(basename "$prog")" '$2 ~ /^MHD_/ { print p, $2 }'; } >> "$W/out"
+done
+refs "$LIB" | awk '$2 ~ /^MHD_/' >> "$W/out"
+wall "only mailvet-console links libmicrohttpd: not mailvetd, mailvet or libmailvet.a" "$W/out"
 
 # the checker can fail: an object of a module that may not call GMime, which does
 CC=${CC:-cc}

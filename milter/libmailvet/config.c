@@ -31,6 +31,7 @@ enum cfg_type {
     CFG_STRING,   /* free text; with choices, one of them */
     CFG_PATH,     /* an absolute path */
     CFG_SOCKET,   /* a libmilter socket specification */
+    CFG_LISTEN,   /* HOST:PORT to listen on: an IPv4 literal or [IPv6], a port */
     CFG_BOOL,     /* true/false, yes/no -> bool */
     CFG_UINT,     /* decimal -> unsigned */
     CFG_SIZE,     /* bytes, K/M/G/T suffix (units.c) -> uint64_t */
@@ -140,6 +141,18 @@ static const struct cfg_key keys[] = {
     KEY(cache_ttl_clean, CFG_DURATION, "6h", "1s", "720h", CFG_RELOAD, NULL, CFG_SECONDS),
     KEY(cache_ttl_detected, CFG_DURATION, "24h", "1s", "720h", CFG_RELOAD, NULL, CFG_SECONDS),
     KEY(cache_max_value, CFG_SIZE, "1M", "1K", "64M", CFG_RELOAD, NULL, 0),
+
+    /* the web console (mailvet-console): read when it starts; mailvetd ignores them, so a
+     * change never refuses the daemon's reload */
+    KEY(console_listen, CFG_LISTEN, "127.0.0.1:8025", NULL, NULL, CFG_RELOAD, NULL, 0),
+    KEY(console_tls_cert, CFG_PATH, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL, 0),
+    KEY(console_tls_key, CFG_PATH, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL, 0),
+    KEY(console_users_file, CFG_PATH, "/etc/mailvet/console-users", NULL, NULL, CFG_RELOAD, NULL,
+        0),
+    KEY(console_audit_log, CFG_PATH, "/var/log/mailvet/console-audit.log", NULL, NULL, CFG_RELOAD,
+        NULL, 0),
+    KEY(console_session_idle, CFG_DURATION, "1800s", "1m", "24h", CFG_RELOAD, NULL, CFG_SECONDS),
+    KEY(console_session_max, CFG_DURATION, "12h", "5m", "30d", CFG_RELOAD, NULL, CFG_SECONDS),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -153,7 +166,7 @@ static void *field(const struct mv_config *cfg, const struct cfg_key *k)
 /* is_string_type - the field is a char * */
 static bool is_string_type(enum cfg_type t)
 {
-    return t == CFG_STRING || t == CFG_PATH || t == CFG_SOCKET;
+    return t == CFG_STRING || t == CFG_PATH || t == CFG_SOCKET || t == CFG_LISTEN;
 }
 
 /* parse_digits - decimal digits at *P into *OUT; false if none, *OVERFLOW if too large */
@@ -278,6 +291,41 @@ static bool check_socket(const char *s, char *why, size_t size)
         return false;
     }
     return true;
+}
+
+/* check_listen - "HOST:PORT" to listen on: HOST an IPv4 literal or a bracketed IPv6
+ * literal (a name would be resolved at each start and could move), PORT 1-65535 */
+static bool check_listen(const char *s, char *why, size_t size)
+{
+    unsigned char addr[sizeof(struct in6_addr)];
+    const char *colon = strrchr(s, ':'), *p;
+    uint64_t port = 0;
+    bool overflow = false, ok;
+    char *host;
+
+    if (colon == NULL) {
+        snprintf(why, size, "must be HOST:PORT (127.0.0.1:8025, [::1]:8025), got %.100s", s);
+        return false;
+    }
+    p = colon + 1;
+    if (!parse_digits(&p, &port, &overflow) || overflow || *p != '\0' || port < 1 || port > 65535) {
+        snprintf(why, size, "the port must be a number between 1 and 65535, got %.100s", s);
+        return false;
+    }
+    host = g_strndup(s, (gsize)(colon - s));
+    if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+        host[strlen(host) - 1] = '\0';
+        ok = inet_pton(AF_INET6, host + 1, addr) == 1;
+    } else {
+        ok = inet_pton(AF_INET, host, addr) == 1;
+    }
+    g_free(host);
+    if (!ok)
+        snprintf(why, size,
+                 "the host must be an IPv4 address or an IPv6 address in brackets "
+                 "(127.0.0.1:8025, [::1]:8025), got %.100s",
+                 s);
+    return ok;
 }
 
 /* parse_size - "25M" -> bytes (units.c); false when malformed, *OVERFLOW when too large */
@@ -422,6 +470,8 @@ static bool check_string(const struct cfg_key *k, const char *text, char *why, s
         return false;
     case CFG_SOCKET:
         return check_socket(text, why, size);
+    case CFG_LISTEN:
+        return check_listen(text, why, size);
     default:
         if (k->choices == NULL || choice_index(k->choices, text) >= 0)
             return true;

@@ -84,6 +84,15 @@ struct mv_config {
     unsigned cache_ttl_clean;       /* seconds */
     unsigned cache_ttl_detected;    /* seconds */
     uint64_t cache_max_value;       /* bytes; bigger reports are not stored */
+
+    /* the web console (mailvet-console, milter/console/): read at its start only */
+    char *console_listen;          /* "HOST:PORT", HOST an IPv4 literal or [IPv6] */
+    char *console_tls_cert;        /* PEM certificate chain; "" = plain HTTP (loopback only) */
+    char *console_tls_key;         /* PEM private key of the certificate */
+    char *console_users_file;      /* "user:yescrypt-hash" lines */
+    char *console_audit_log;       /* one line per action, appended */
+    unsigned console_session_idle; /* seconds a session lives without a request */
+    unsigned console_session_max;  /* seconds a session lives at most */
 };
 
 /* config_load - read and validate PATH; NULL with err filled on any error */

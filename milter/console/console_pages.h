@@ -1,0 +1,28 @@
+/* console_pages.h - the console's pages: what a GET shows, never changing anything.
+ * Each fills a reply (console_http.h) with HTML built by console_html.h, every text from
+ * a message, a record, the audit log or the request escaped by console_html_text().
+ * Stable ids and names on forms, buttons and table rows (for scripts and browser tests):
+ * login-form, login-user, login-password, login-submit, login-error; search-form with
+ * fields named as the query (queue_id, sender, recipient, subject, verdict, rule,
+ * signature, since, until, min_size, max_size, state), search-submit; entries (the
+ * table), row-ID (one row), select-ID (its checkbox, name "id"), link-ID, release-selected,
+ * delete-selected, prev-page, next-page, result-count; message-ID detail sections:
+ * envelope, headers, parts, objects, hits, preview, history, download, release-one,
+ * delete-one; confirm-form, confirm-submit, rcpt-N; audit-lines. */
+#ifndef MV_CONSOLE_PAGES_H
+#define MV_CONSOLE_PAGES_H
+
+#include "console_http.h"
+
+/* console_pages_style - GET /style.css */
+void console_pages_style(struct console_http_request *r, struct console_http_reply *rep);
+/* console_pages_login - GET /login: the form (or to / when logged in already) */
+void console_pages_login(struct console_http_request *r, struct console_http_reply *rep);
+/* console_pages_login_form - the login form with STATUS and MESSAGE (NULL: none), USER
+ * filled in */
+void console_pages_login_form(struct console_http_reply *rep, unsigned status,
+                              const char *message, const char *user);
+/* console_pages_list - GET /: the entries, filtered and paged */
+void console_pages_list(struct console_http_request *r, struct console_http_reply *rep);
+
+#endif

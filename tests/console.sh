@@ -1,0 +1,250 @@
+#!/bin/sh
+# console.sh - mailvet-console as an operator and an attacker meet it, driven with curl
+# over loopback: it refuses to start weaker than configured (a non-loopback address
+# without TLS, half a TLS setup, a users file missing, open to others or without users,
+# an audit log it cannot open), each with its one line and exit 78; the users file
+# --add-user writes holds a yescrypt hash; without a session a GET is sent to /login and
+# a POST refused, neither with data; a wrong password is refused, audited, and the next
+# attempt waits (429, Retry-After) even with the right one; the right password gives an
+# HttpOnly, SameSite=Strict session cookie; every page carries the security headers; a
+# POST without the CSRF token, or with another, is refused (403) and changes nothing;
+# logout ends the session; over TLS the cookie is Secure and __Host-.
+# TAP on stdout; env: top_srcdir, top_builddir.
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+CONSOLE=$top_builddir/milter/console/mailvet-console
+HELPER=$top_builddir/tests/qstore-helper
+
+PLAN=30
+echo "1..$PLAN"
+
+. "$top_srcdir/tests/lib.sh"
+
+[ -x "$CONSOLE" ] || bail "$CONSOLE not built"
+[ -x "$HELPER" ] || bail "$HELPER not built (make -C tests qstore-helper)"
+command -v curl >/dev/null 2>&1 || bail "curl is required (apt-get install curl)"
+
+work_dir console
+CONSOLE_PID=
+cleanup() {
+    [ -z "$CONSOLE_PID" ] || kill "$CONSOLE_PID" 2>/dev/null
+    [ -n "${KEEP_WORK:-}" ] || rm -rf "$W"
+}
+trap cleanup EXIT
+
+# listening PORT - something listens on 127.0.0.1:PORT
+listening() {
+    _hex=$(printf '%04X' "$1")
+    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+        awk -v p="$_hex" 'NR > 1 && $4 == "0A" { n = split($2, a, ":");
+                         if (a[n] == p) found = 1 } END { exit !found }'
+}
+# free_port - PORT = a port nothing listens on
+free_port() {
+    PORT=$(( 20000 + ($$ * 13 + $(date +%N | sed 's/^0*//;s/^$/0/')) % 30000 ))
+    while listening "$PORT"; do PORT=$((PORT + 1)); done
+}
+
+Q=$W/q
+PASSWORD='correct horse battery'
+# config FILE [KEY: VALUE...] - a mailvet.yaml for the console, the lines given
+# replacing those of the same key
+config() {
+    _f=$1
+    shift
+    {
+        printf 'quarantine_dir: %s\nuser: ""\n' "$Q"
+        printf 'console_listen: 127.0.0.1:%s\n' "$PORT"
+        printf 'console_users_file: %s/users\nconsole_audit_log: %s/audit.log\n' "$W" "$W"
+    } > "$_f"
+    for _l in "$@"; do
+        sed -i "/^${_l%%:*}:/d" "$_f"
+        printf '%s\n' "$_l" >> "$_f"
+    done
+}
+free_port
+config "$W/mailvet.yaml"
+
+# refused CONFIG DESC WANT - the console started with CONFIG exits 78 and says WANT
+refused() {
+    timeout 10 "$CONSOLE" -c "$1" > "$W/refused.out" 2> "$W/refused.err"
+    _rc=$?
+    if [ "$_rc" -eq 78 ] && grep -qF -- "$3" "$W/refused.err"; then
+        ok "$2"
+    else
+        not_ok "$2: exit $_rc, want 78 and \"$3\""
+        diag "$(cat "$W/refused.err")"
+    fi
+}
+
+# --- the users file ------------------------------------------------------------------
+refused "$W/mailvet.yaml" "no users file: refused, says how to add a user" \
+    "$W/users: no such file: add a user with \"mailvet-console --add-user NAME\""
+printf '%s\n' "$PASSWORD" | "$CONSOLE" -c "$W/mailvet.yaml" --add-user alice > "$W/add.out" 2>&1
+RC=$?
+if [ "$RC" -eq 0 ] && grep -q '^alice:\$y\$[^:]*$' "$W/users" &&
+    [ "$(stat -c %a "$W/users")" = 640 ] && ! grep -qF "$PASSWORD" "$W/users"; then
+    ok "--add-user: a yescrypt line (\$y\$), mode 0640, no password in it"
+else
+    not_ok "--add-user: exit $RC, $(cat "$W/add.out")"; diag "$(cat "$W/users" 2>&1)"
+fi
+printf 'short\n' | "$CONSOLE" -c "$W/mailvet.yaml" --add-user bob > "$W/add2.out" 2>&1
+RC=$?
+check "--add-user with a password of 5 characters: refused (exit 65)" \
+    sh -c "[ $RC -eq 65 ] && grep -q 'a password has 8 to' '$W/add2.out' && ! grep -q '^bob:' '$W/users'"
+chmod 644 "$W/users"
+refused "$W/mailvet.yaml" "users file open to others: refused" "open to others (mode 0644)"
+chmod 640 "$W/users"
+
+# --- refusals of a weaker setup ------------------------------------------------------
+config "$W/open.yaml" "console_listen: 192.0.2.1:$PORT"
+refused "$W/open.yaml" "a non-loopback address without TLS: refused" \
+    "console_listen: 192.0.2.1:$PORT is not a loopback address and no TLS is set: set console_tls_cert and console_tls_key, or listen on 127.0.0.1 or [::1]"
+config "$W/half.yaml" "console_tls_cert: $W/cert.pem"
+refused "$W/half.yaml" "a certificate without a key: refused" \
+    "console_tls_cert is set but console_tls_key is not: set both (PEM files) or neither"
+config "$W/noaudit.yaml" "console_audit_log: $W/no/such/dir/audit.log"
+refused "$W/noaudit.yaml" "an audit log that cannot be opened: refused" \
+    "$W/no/such/dir/audit.log: No such file or directory (console_audit_log in $W/noaudit.yaml): every action must be audited"
+
+# --- the server ----------------------------------------------------------------------
+BASE=
+# start CONFIG SCHEME - the console in the background; BASE its URL once it answers
+start() {
+    "$CONSOLE" -c "$1" > "$W/console.log" 2>&1 &
+    CONSOLE_PID=$!
+    BASE=$2://127.0.0.1:$PORT
+    for _i in $(seq 1 50); do
+        curl -sk -o /dev/null "$BASE/login" && return 0
+        sleep 0.1
+    done
+    bail "the console did not start: $(cat "$W/console.log")"
+}
+stop() {
+    kill "$CONSOLE_PID" 2>/dev/null
+    wait "$CONSOLE_PID" 2>/dev/null
+    CONSOLE_PID=
+}
+# req NAME CURL-ARGS... - a request; headers in $W/NAME.h, body in $W/NAME.b, CODE
+req() {
+    _n=$1
+    shift
+    CODE=$(curl -sk -o "$W/$_n.b" -D "$W/$_n.h" -w '%{http_code}' "$@")
+}
+has_header() { grep -qi "^$2: *$3" "$W/$1.h"; }
+
+start "$W/mailvet.yaml" http
+
+# without a session
+req anon-list "$BASE/"
+check "GET / without a session: 303 to /login, empty body" \
+    sh -c "[ $CODE = 303 ] && grep -qi '^Location: /login' '$W/anon-list.h' && [ ! -s '$W/anon-list.b' ]"
+req anon-post -d "csrf=x" "$BASE/logout"
+check "POST without a session: 403" [ "$CODE" = 403 ]
+req anon-any "$BASE/audit"
+check "GET /audit without a session: 303 to /login" [ "$CODE" = 303 ]
+req login-page "$BASE/login"
+check "the login page: 200 with its form (login-form, login-user, login-password)" \
+    sh -c "[ $CODE = 200 ] && grep -q 'id=\"login-form\"' '$W/login-page.b' &&
+           grep -q 'name=\"password\" type=\"password\"' '$W/login-page.b'"
+if has_header login-page Content-Security-Policy "default-src 'none'; style-src 'self'" &&
+    has_header login-page X-Content-Type-Options nosniff &&
+    has_header login-page X-Frame-Options DENY && has_header login-page Referrer-Policy no-referrer
+then ok "security headers: CSP, nosniff, X-Frame-Options DENY, Referrer-Policy no-referrer"
+else not_ok "security headers"; diag "$(cat "$W/login-page.h")"; fi
+
+# a wrong password, then the right one at once, then after the wait
+req wrong -d "user=alice&password=wrong+password" "$BASE/login"
+check "a wrong password: 403, the login page says so, no cookie" \
+    sh -c "[ $CODE = 403 ] && grep -q 'Wrong user name or password' '$W/wrong.b' &&
+           ! grep -qi '^Set-Cookie' '$W/wrong.h'"
+req again -d "user=alice&password=$PASSWORD" "$BASE/login"
+if [ "$CODE" = 429 ] && has_header again Retry-After '[0-9]' && ! grep -qi '^Set-Cookie' "$W/again.h"
+then ok "right after a failure, even the right password waits: 429 with Retry-After"
+else not_ok "right after a failure: got $CODE"; diag "$(cat "$W/again.h")"; fi
+wait_s=$(sed -n 's/^Retry-After: *\([0-9]*\).*/\1/ip' "$W/again.h" | tr -d '\r')
+sleep "${wait_s:-2}"
+req login -c "$W/jar" -d "user=alice&password=$PASSWORD" "$BASE/login"
+if [ "$CODE" = 303 ] && grep -qi '^Location: /$' "$W/login.h" ||
+    grep -qi '^Location: /' "$W/login.h"; then
+    ok "the right password after the wait: 303 to /"
+else
+    not_ok "login: got $CODE"; diag "$(cat "$W/login.h")"
+fi
+cookie=$(grep -i '^Set-Cookie:' "$W/login.h" | tr -d '\r')
+case $cookie in
+*mailvet_session=*HttpOnly*SameSite=Strict*) ok "the session cookie: HttpOnly, SameSite=Strict" ;;
+*) not_ok "the session cookie: $cookie" ;;
+esac
+req list -b "$W/jar" "$BASE/"
+check "with the session: the list page, the user named" \
+    sh -c "[ $CODE = 200 ] && grep -q 'id=\"nav-user\">alice<' '$W/list.b'"
+CSRF=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$W/list.b" | head -n 1)
+if [ ${#CSRF} -eq 64 ]; then ok "the page carries a CSRF token of 64 hex digits"
+else not_ok "the page carries a CSRF token of 64 hex digits: \"$CSRF\""; fi
+
+# the audit log
+if grep -q ' user=alice addr=127.0.0.1 action=login ids=- result=failed$' "$W/audit.log" &&
+    grep -q ' user=alice addr=127.0.0.1 action=login ids=- result=ok$' "$W/audit.log"; then
+    ok "the audit log: the failed and the good login, one line each"
+else
+    not_ok "the audit log: login lines"; diag "$(cat "$W/audit.log")"
+fi
+token=$(printf '%s' "$cookie" | sed 's/.*mailvet_session=\([0-9a-f]*\).*/\1/')
+if ! grep -qF "$PASSWORD" "$W/audit.log" "$W/console.log" && ! grep -q "$token" "$W/audit.log" \
+    "$W/console.log" && ! grep -q "$CSRF" "$W/audit.log" "$W/console.log" &&
+    ! grep -q 'wrong+password\|wrong password' "$W/audit.log" "$W/console.log"; then
+    ok "no password, session or CSRF token in the audit log or the console's log"
+else
+    not_ok "secrets in the logs"
+fi
+
+# CSRF
+req nocsrf -b "$W/jar" -X POST -d "x=1" "$BASE/logout"
+req still -b "$W/jar" "$BASE/"
+check "POST /logout without the CSRF token: 403, the session lives on" \
+    sh -c "[ $CODE = 200 ] && grep -q '^HTTP/1.1 403' '$W/nocsrf.h'"
+req badcsrf -b "$W/jar" -d "csrf=$(printf '%064d' 0)" "$BASE/logout"
+check "POST /logout with a wrong CSRF token: 403" [ "$CODE" = 403 ]
+req logout -b "$W/jar" -c "$W/jar" -d "csrf=$CSRF" "$BASE/logout"
+req after -b "$W/jar" "$BASE/"
+check "POST /logout with the token: 303 to /login; the session is gone" \
+    sh -c "grep -q '^HTTP/1.1 303' '$W/logout.h' && [ $CODE = 303 ]"
+req old -H "Cookie: mailvet_session=$token" "$BASE/"
+check "the old session token after logout: 303 to /login" [ "$CODE" = 303 ]
+check "logout is audited" grep -q ' user=alice addr=127.0.0.1 action=logout ids=- result=ok$' \
+    "$W/audit.log"
+req unknown -H "Cookie: mailvet_session=$(printf '%064d' 7)" "$BASE/"
+check "a made-up session token: 303 to /login" [ "$CODE" = 303 ]
+req nouser -d "user=mallory&password=$PASSWORD" "$BASE/login"
+check "an unknown user: 403, the same message as a wrong password" \
+    sh -c "[ $CODE = 403 ] && grep -q 'Wrong user name or password' '$W/nouser.b'"
+stop
+
+# --- TLS on loopback ---------------------------------------------------------------------
+if command -v openssl > /dev/null 2>&1 &&
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/key.pem" -out "$W/cert.pem" \
+        -days 2 -subj /CN=localhost > "$W/openssl.out" 2>&1; then
+    config "$W/tls.yaml" "console_tls_cert: $W/cert.pem" "console_tls_key: $W/key.pem"
+    start "$W/tls.yaml" https
+    req tls-login -c "$W/tjar" -d "user=alice&password=$PASSWORD" "$BASE/login"
+    tcookie=$(grep -i '^Set-Cookie:' "$W/tls-login.h" | tr -d '\r')
+    case $tcookie in
+    *__Host-mailvet_session=*Path=/*HttpOnly*SameSite=Strict*Secure*) ok "over TLS: a Secure __Host- cookie" ;;
+    *) not_ok "over TLS: the cookie is $tcookie (login $CODE)" ;;
+    esac
+    req tls-list -b "$W/tjar" "$BASE/"
+    check "over TLS: the list with that cookie" [ "$CODE" = 200 ]
+    req tls-plain -o /dev/null "http://127.0.0.1:$PORT/login"
+    check "over TLS: plain HTTP gets no page" [ "$CODE" != 200 ]
+    stop
+else
+    skip "over TLS: a Secure cookie (openssl cannot make a certificate)"
+    skip "over TLS: the list (no certificate)"
+    skip "over TLS: plain HTTP (no certificate)"
+fi
+
+[ "$n" -eq "$PLAN" ] || diag "ran $n tests, planned $PLAN"
+[ "$failed" -eq 0 ] && [ "$n" -eq "$PLAN" ]
