@@ -17,7 +17,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 CONSOLE=$top_builddir/milter/console/mailvet-console
 HELPER=$top_builddir/tests/qstore-helper
 
-PLAN=30
+PLAN=48
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -135,6 +135,35 @@ req() {
 }
 has_header() { grep -qi "^$2: *$3" "$W/$1.h"; }
 
+# --- the quarantine: entries made by quarantine_store() (qstore-helper) ----------------
+# one whose subject, sender, header values, file names, rule text and signature carry
+# HTML and script payloads; one ordinary; 60 more for paging
+cat > "$W/xss.json" <<'EOF'
+{"verdict":"campaign","action":"quarantine","score":15,"reasons":["evil.rule"],
+ "subject":"<script>alert(1)</script>",
+ "hits":[{"id":"evil.rule","campaign":"evil","category":"campaign","score":15,
+          "description":"\"><img src=x onerror=alert(6)>","objects":["2"]}],
+ "parts":[{"path":"1","filename":null,"declared_type":"text/plain","detected_type":"CL_TYPE_TEXT_ASCII",
+           "size":40,"sha256":"00","signatures":[]},
+          {"path":"2","filename":"\"><img src=x onerror=alert(3)>.zip","declared_type":"application/zip",
+           "detected_type":"CL_TYPE_ZIP","size":22,"sha256":"11","signatures":[]}],
+ "objects":[{"path":"2","name":"\"><img src=x onerror=alert(3)>.zip","type":"CL_TYPE_ZIP","size":22,
+             "depth":0,"encrypted":false,"decrypted":false,"type_mismatch":false,
+             "signatures":["Mailvet.Evil.<svg/onload=alert(7)>"]}]}
+EOF
+printf '%s\r\n' 'From: "<b onmouseover=alert(5)>Eve</b>" <eve@example.com>' 'To: <alice@example.net>' \
+    'Subject: <script>alert(1)</script>' 'X-Evil: "><img src=x onerror=alert(4)>' \
+    'MIME-Version: 1.0' 'Content-Type: multipart/mixed; boundary="b"' '' '--b' \
+    'Content-Type: text/plain' '' 'Hello <script>alert(8)</script> world' '--b' \
+    'Content-Type: application/zip; name="x.zip"' \
+    'Content-Disposition: attachment; filename="\"><img src=x onerror=alert(3)>.zip"' \
+    'Content-Transfer-Encoding: base64' '' 'UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==' '--b--' > "$W/xss.eml"
+XSS=$("$HELPER" -Q 3XSS1 -s '"><svg onload=alert(9)>@example.com' -j "$W/xss.json" \
+    -m "$W/xss.eml" "$Q") || bail "qstore-helper failed"
+"$HELPER" -q -n 60 -Q 3BULK "$Q" || bail "qstore-helper -n 60 failed"
+ONE=$("$HELPER" -Q 3ONE1 -s bob@example.org -r carol@example.net "$Q") || bail "qstore-helper"
+diag "entries: XSS=$XSS ONE=$ONE"
+
 start "$W/mailvet.yaml" http
 
 # without a session
@@ -184,6 +213,61 @@ check "with the session: the list page, the user named" \
 CSRF=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$W/list.b" | head -n 1)
 if [ ${#CSRF} -eq 64 ]; then ok "the page carries a CSRF token of 64 hex digits"
 else not_ok "the page carries a CSRF token of 64 hex digits: \"$CSRF\""; fi
+
+# --- list and search -------------------------------------------------------------------
+rows() { grep -c '<tr id="row-' "$W/$1.b"; }
+total() { sed -n 's/.*id="result-count" data-total="\([0-9]*\)".*/\1/p' "$W/$1.b"; }
+check "the list: every held entry counted (62), the first page of 50 rows, newest first" \
+    sh -c "[ '$(total list)' = 62 ] && [ $(rows list) -eq 50 ] &&
+           [ \"\$(grep -o 'id=\"row-[0-9A-Z]*' '$W/list.b' | head -n 1)\" = 'id=\"row-$ONE' ]"
+check "the list: a next-page link, no previous one" \
+    sh -c "grep -q 'id=\"next-page\" href=\"/?page=2\"' '$W/list.b' && ! grep -q 'prev-page' '$W/list.b'"
+req page2 -b "$W/jar" "$BASE/?page=2"
+check "page 2: the 12 others, a previous-page link" \
+    sh -c "[ $CODE = 200 ] && [ $(rows page2) -eq 12 ] && grep -q 'id=\"prev-page\"' '$W/page2.b'"
+req byqid -b "$W/jar" "$BASE/?queue_id=3ONE1"
+check "search by queue id: that one entry" \
+    sh -c "[ $CODE = 200 ] && [ '$(total byqid)' = 1 ] && grep -q 'id=\"row-$ONE\"' '$W/byqid.b'"
+req byqid2 -b "$W/jar" "$BASE/?queue_id=3BULK17"
+check "search by queue id among 60 alike: one (3BULK17, not 3BULK1)" [ "$(total byqid2)" = 1 ]
+req bysender -b "$W/jar" "$BASE/?sender=bob%40example"
+check "search by sender, a part of it: one" [ "$(total bysender)" = 1 ]
+req byrcpt -b "$W/jar" "$BASE/?recipient=*%40example.net&subject=invoice"
+check "search by recipient glob and subject text: the 61 with that subject" \
+    [ "$(total byrcpt)" = 61 ]
+req byrule -b "$W/jar" "$BASE/?rule=evil.rule&signature=Mailvet.Evil.*"
+check "search by rule and signature glob: the one" \
+    sh -c "[ '$(total byrule)' = 1 ] && grep -q 'id=\"row-$XSS\"' '$W/byrule.b'"
+req byverdict -b "$W/jar" "$BASE/?verdict=infected"
+check "search by verdict infected: none" [ "$(total byverdict)" = 0 ]
+req bysize -b "$W/jar" "$BASE/?min_size=200&max_size=1M"
+check "search by size (200 bytes to 1M): the one larger message" [ "$(total bysize)" = 1 ]
+today=$(date -u +%Y-%m-%d)
+req bydate -b "$W/jar" "$BASE/?since=$today&until=$today&state=any"
+req olddate -b "$W/jar" "$BASE/?until=2001-01-01"
+check "search by date range: today has all 62, 2001 none" \
+    sh -c "[ '$(total bydate)' = 62 ] && [ '$(total olddate)' = 0 ]"
+req baddate -b "$W/jar" "$BASE/?since=yesterday-ish"
+check "a date that cannot be read: 400, the form says which field" \
+    sh -c "[ $CODE = 400 ] && grep -q 'id=\"search-error\">since:' '$W/baddate.b'"
+req bigpage -b "$W/jar" "$BASE/?page=99999999999"
+check "a page number out of range: 400" [ "$CODE" = 400 ]
+check "the list escapes the subject: &lt;script&gt;, never <script>" \
+    sh -c "grep -qF '&lt;script&gt;alert(1)&lt;/script&gt;' '$W/byrule.b' &&
+           ! grep -qi '<script' '$W/byrule.b'"
+check "the list escapes the sender: &quot;&gt;&lt;svg, never <svg" \
+    sh -c "grep -qF '&quot;&gt;&lt;svg onload=alert(9)&gt;@example.com' '$W/byrule.b' &&
+           ! grep -qi '<svg' '$W/byrule.b'"
+req xsssearch -b "$W/jar" "$BASE/?subject=%22%3E%3Cimg+src%3Dx+onerror%3Dalert(1)%3E"
+check "a search term with markup comes back escaped in the form, never as a tag" \
+    sh -c "grep -qF 'value=\"&quot;&gt;&lt;img src=x onerror=alert(1)&gt;\"' '$W/xsssearch.b' &&
+           ! grep -qi '<img' '$W/xsssearch.b'"
+LATE=$("$HELPER" -Q 3LATE1 "$Q") || bail "qstore-helper"
+req late -b "$W/jar" "$BASE/?queue_id=3LATE1"
+check "an entry stored while the console runs is found at once" \
+    sh -c "[ '$(total late)' = 1 ] && grep -q 'id=\"row-$LATE\"' '$W/late.b'"
+check "the index followed while entries are stored: no note of damage in the log" \
+    sh -c "! grep -q 'quarantine: index' '$W/console.log'"
 
 # the audit log
 if grep -q ' user=alice addr=127.0.0.1 action=login ids=- result=failed$' "$W/audit.log" &&

@@ -20,9 +20,9 @@
 static void set_cookie(struct console_http_request *r, struct console_http_reply *rep,
                        const char *value)
 {
-    char *cookie = g_strdup_printf("%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s",
-                                   r->console->cookie, value, r->console->tls ? "; Secure" : "",
-                                   *value == '\0' ? "; Max-Age=0" : "");
+    char *cookie =
+        g_strdup_printf("%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", r->console->cookie, value,
+                        r->console->tls ? "; Secure" : "", *value == '\0' ? "; Max-Age=0" : "");
 
     console_http_header(rep, "Set-Cookie", cookie);
     explicit_bzero(cookie, strlen(cookie));
@@ -84,9 +84,8 @@ void console_actions_login(struct console_http_request *r, struct console_http_r
     default:
         log_msg(LOG_ERR, "login: %s", err.msg);
         console_http_audit(r, user, "login", NULL, "error", err.msg);
-        console_pages_login_form(rep, 500,
-                                 "The users file cannot be read: the console's log says why.",
-                                 user);
+        console_pages_login_form(
+            rep, 500, "The users file cannot be read: the console's log says why.", user);
         return;
     }
 }

@@ -2,10 +2,10 @@
  * tries (login ok, failed or refused by the users file; release; delete; download;
  * logout), appended with one write(2) and made durable (fdatasync) before the answer
  * goes out, and read back, newest first, by the audit view.  A line:
- *   2024-05-01T10:00:00Z user=alice addr=127.0.0.1 action=release ids=01HZ...,01HZ... result=ok detail="250 2.0.0 Ok"
- * user, addr, action, ids and result are single words (bytes other than printable ASCII,
- * and '"' '\' '=' and space, as %XX); detail is quoted with " and \ escaped and control
- * bytes as %XX.  Passwords, session and CSRF tokens are never written.  Thread-safe. */
+ *   2024-05-01T10:00:00Z user=alice addr=127.0.0.1 action=release ids=01HZ...,01HZ... result=ok
+ * detail="250 2.0.0 Ok" user, addr, action, ids and result are single words (bytes other than
+ * printable ASCII, and '"' '\' '=' and space, as %XX); detail is quoted with " and \ escaped and
+ * control bytes as %XX.  Passwords, session and CSRF tokens are never written.  Thread-safe. */
 #ifndef MV_CONSOLE_AUDIT_H
 #define MV_CONSOLE_AUDIT_H
 

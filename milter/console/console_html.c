@@ -112,7 +112,8 @@ void console_html_begin(GString *out, const char *title, const char *user, const
                              "<a id=\"nav-audit\" href=\"/audit\">Audit log</a> "
                              "<span id=\"nav-user\">");
         console_html_text(out, user);
-        g_string_append(out, "</span> <form id=\"logout-form\" method=\"post\" action=\"/logout\">");
+        g_string_append(out,
+                        "</span> <form id=\"logout-form\" method=\"post\" action=\"/logout\">");
         console_html_csrf_field(out, csrf);
         g_string_append(out, "<button id=\"logout-submit\" type=\"submit\">Log out</button>"
                              "</form></nav>\n");

@@ -21,7 +21,7 @@
 #include "log.h"
 
 #define CSP                                                                                        \
-    "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; "          \
+    "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; "           \
     "base-uri 'none'"
 
 typedef void (*handler_fn)(struct console_http_request *, struct console_http_reply *);
@@ -468,8 +468,8 @@ bool console_http_start(struct console_http *c, struct mv_err *err)
 {
     struct sockaddr_storage sa;
     socklen_t salen;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
 
     if (!parse_listen(c->cfg->console_listen, &sa, &salen)) {
         mv_err_set(err, MV_ECONFIG, "%s: console_listen: cannot read %s", c->cfg->file,

@@ -42,9 +42,9 @@ struct console_http_request {
     struct console_http *console;
     const char *method;
     const char *path;
-    char addr[64];          /* the client's address */
-    GPtrArray *query;       /* char * name, char * value, ... (decoded) */
-    GPtrArray *form;        /* the same for a POST's fields */
+    char addr[64];    /* the client's address */
+    GPtrArray *query; /* char * name, char * value, ... (decoded) */
+    GPtrArray *form;  /* the same for a POST's fields */
     bool logged_in;
     struct console_session_auth auth; /* when logged in */
 };
@@ -52,7 +52,7 @@ struct console_http_request {
 /* What a page answers. */
 struct console_http_reply {
     unsigned status;
-    const char *type;  /* Content-Type */
+    const char *type; /* Content-Type */
     GString *body;
     GPtrArray *headers; /* char * name, char * value, ... */
     int fd;             /* >= 0: the body is this file (closed after sending) */

@@ -20,8 +20,8 @@ void console_pages_style(struct console_http_request *r, struct console_http_rep
 void console_pages_login(struct console_http_request *r, struct console_http_reply *rep);
 /* console_pages_login_form - the login form with STATUS and MESSAGE (NULL: none), USER
  * filled in */
-void console_pages_login_form(struct console_http_reply *rep, unsigned status,
-                              const char *message, const char *user);
+void console_pages_login_form(struct console_http_reply *rep, unsigned status, const char *message,
+                              const char *user);
 /* console_pages_list - GET /: the entries, filtered and paged */
 void console_pages_list(struct console_http_request *r, struct console_http_reply *rep);
 

@@ -18,8 +18,8 @@
 
 #include <glib.h>
 
-#define CONSOLE_TOKEN_LEN 64    /* hex digits of a session or CSRF token */
-#define CONSOLE_USER_MAX 64     /* bytes of a user name */
+#define CONSOLE_TOKEN_LEN 64 /* hex digits of a session or CSRF token */
+#define CONSOLE_USER_MAX 64  /* bytes of a user name */
 #define CONSOLE_SESSIONS_MAX 10000
 #define CONSOLE_BACKOFF_USER_MAX 60
 #define CONSOLE_BACKOFF_ADDR_MAX 300

@@ -355,8 +355,7 @@ enum mv_status console_users_add(const char *path, const char *name, const char 
     }
     if (crypt_gensalt_rn(HASH_PREFIX, 0, NULL, 0, setting, sizeof(setting)) == NULL ||
         (hash = hash_new(password, setting)) == NULL) {
-        st = mv_err_set(err, MV_EIO, "crypt: cannot make a yescrypt hash: %s",
-                        g_strerror(errno));
+        st = mv_err_set(err, MV_EIO, "crypt: cannot make a yescrypt hash: %s", g_strerror(errno));
         goto out;
     }
     for (char *line = text, *next; line != NULL && *line != '\0'; line = next) {

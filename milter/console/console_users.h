@@ -19,9 +19,9 @@
 #define CONSOLE_PASSWORD_MAX 1024
 
 enum console_users_verdict {
-    CONSOLE_USERS_OK = 0,   /* the name is in the file and the password is its */
-    CONSOLE_USERS_WRONG,    /* no such user, or another password */
-    CONSOLE_USERS_ERROR,    /* the file could not be read, or its line is broken: err */
+    CONSOLE_USERS_OK = 0, /* the name is in the file and the password is its */
+    CONSOLE_USERS_WRONG,  /* no such user, or another password */
+    CONSOLE_USERS_ERROR,  /* the file could not be read, or its line is broken: err */
 };
 
 /* console_users_name_valid - NAME is a possible user name */

@@ -6,9 +6,9 @@
  * is not a loopback address and no TLS certificate and key are set; only one of them is
  * set, or one cannot be read; the users file is missing, open to others, broken or
  * without users; the audit log cannot be opened for appending; the quarantine cannot be
- * read.  Signals: SIGTERM and SIGINT stop it (requests in flight finish); SIGHUP reopens
- * the audit log (after logrotate).  It never links libmilter: it speaks HTTP and reads
- * the quarantine, nothing else of the daemon's. */
+ * read (its index is loaded at start, so the first page is quick).  Signals: SIGTERM and SIGINT
+ * stop it (requests in flight finish); SIGHUP reopens the audit log (after logrotate).  It never
+ * links libmilter: it speaks HTTP and reads the quarantine, nothing else of the daemon's. */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -33,6 +33,7 @@
 #include "console_session.h"
 #include "console_users.h"
 #include "log.h"
+#include "quarantine.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/mailvet/mailvet.yaml"
 
@@ -95,8 +96,9 @@ static bool read_password(const char *name, char *buf, size_t size)
 
     if (!isatty(STDIN_FILENO)) {
         if (!read_line(stdin, buf, size)) {
-            fprintf(stderr, "mailvet-console: --add-user: no password line on standard input "
-                            "(or a longer one than %u bytes)\n",
+            fprintf(stderr,
+                    "mailvet-console: --add-user: no password line on standard input "
+                    "(or a longer one than %u bytes)\n",
                     CONSOLE_PASSWORD_MAX);
             return false;
         }
@@ -232,6 +234,24 @@ static bool check_users(const struct mv_config *cfg, unsigned *count)
     return false;
 }
 
+/* check_quarantine - the view of the quarantine loaded (a directory not yet made is
+ * empty); false with a message when it cannot be read */
+static bool check_quarantine(struct console_http *c, const struct mv_config *cfg)
+{
+    char note[QUARANTINE_NOTE_MAX];
+    struct mv_err err = {0};
+
+    if (quarantine_view_refresh(c->view, note, NULL, &err) != MV_OK) {
+        complain("%s (quarantine_dir in %s): the console runs as the daemon's user, who owns "
+                 "it",
+                 err.msg, cfg->file);
+        return false;
+    }
+    if (note[0] != '\0')
+        log_msg(LOG_WARNING, "%s", note);
+    return true;
+}
+
 /* lookup_user - the uid and gid of mailvet.yaml's user and group */
 static bool lookup_user(const struct mv_config *cfg, uid_t *uid, gid_t *gid)
 {
@@ -291,13 +311,23 @@ static int serve(const struct mv_config *cfg, bool check_only)
         goto out;
     c.audit = console_audit_open(cfg->console_audit_log, &err);
     if (c.audit == NULL) {
-        complain("%s (console_audit_log in %s): every action must be audited", err.msg,
-                 cfg->file);
+        complain("%s (console_audit_log in %s): every action must be audited", err.msg, cfg->file);
         goto out;
     }
+    c.view = quarantine_view_new(cfg->quarantine_dir);
+    if (!check_quarantine(&c, cfg))
+        goto out;
+    if (cfg->quarantine_mode == CONFIG_QUARANTINE_HOLD)
+        log_msg(LOG_WARNING,
+                "%s: quarantine_mode is hold: mailvetd holds mail in the MTA's queue, not in "
+                "%s; the console shows what is there",
+                cfg->file, cfg->quarantine_dir);
     if (check_only) {
-        printf("mailvet-console: %s: ready to serve %s over %s with %u user%s\n", cfg->file,
-               cfg->console_listen, c.tls ? "https" : "http", users, users == 1 ? "" : "s");
+        printf("mailvet-console: %s: ready to serve %s over %s with %u user%s and %u "
+               "quarantined entr%s\n",
+               cfg->file, cfg->console_listen, c.tls ? "https" : "http", users,
+               users == 1 ? "" : "s", quarantine_view_count(c.view),
+               quarantine_view_count(c.view) == 1 ? "y" : "ies");
         rc = EX_OK;
         goto out;
     }
@@ -315,12 +345,13 @@ static int serve(const struct mv_config *cfg, bool check_only)
         rc = EX_UNAVAILABLE;
         goto out;
     }
-    if (root && (!drop_privileges(cfg) || !check_users(cfg, NULL))) {
+    if (root && (!drop_privileges(cfg) || !check_users(cfg, NULL) || !check_quarantine(&c, cfg))) {
         rc = EX_NOPERM;
         goto stop;
     }
-    log_msg(LOG_INFO, "listening on %s (%s), %u user%s, quarantine %s", cfg->console_listen,
-            c.tls ? "https" : "http", users, users == 1 ? "" : "s", cfg->quarantine_dir);
+    log_msg(LOG_INFO, "listening on %s (%s), %u user%s, quarantine %s (%u entries)",
+            cfg->console_listen, c.tls ? "https" : "http", users, users == 1 ? "" : "s",
+            cfg->quarantine_dir, quarantine_view_count(c.view));
     for (;;) {
         if (sigwait(&set, &sig) != 0)
             continue;
@@ -344,6 +375,7 @@ stop:
     console_http_stop(&c);
 out:
     c.sessions = console_session_table_free(c.sessions);
+    c.view = quarantine_view_free(c.view);
     c.audit = console_audit_close(c.audit);
     if (c.tls_key != NULL)
         explicit_bzero(c.tls_key, strlen(c.tls_key));

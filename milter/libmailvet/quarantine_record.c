@@ -5,7 +5,8 @@
  * JSON of an entry (list --json) and the readable record (show).
  * Record fields: id, time (RFC 3339, UTC), queue_id, client_addr, sender,
  * recipients[], size, the scan result's own fields (verdict, action, score, reasons[],
- * hits[], policy, objects[], ... as mailvet scan --json, file left out), generation,
+ * hits[], policy, subject, parts[], objects[], ... as mailvet scan --json, file left
+ * out), generation,
  * state (held | released | deleted), history[] {state, time, by, detail}; and, in the
  * record that replaces a damaged one when it is deleted, damaged (why it was).
  * json-glib builds, escapes and parses every text; text the sender controls is made
@@ -94,6 +95,70 @@ static void campaigns_of(JsonObject *o, GPtrArray *list)
     }
 }
 
+/* add_distinct - S appended to LIST unless it is there already */
+static void add_distinct(GPtrArray *list, const char *s)
+{
+    if (s == NULL || *s == '\0')
+        return;
+    for (guint j = 0; j < list->len; j++)
+        if (strcmp(g_ptr_array_index(list, j), s) == 0)
+            return;
+    g_ptr_array_add(list, g_strdup(s));
+}
+
+/* rules_of - the distinct hits[].id of the record O */
+static void rules_of(JsonObject *o, GPtrArray *list)
+{
+    JsonArray *a = array_member(o, "hits");
+
+    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
+        JsonNode *h = json_array_get_element(a, i);
+
+        if (JSON_NODE_HOLDS_OBJECT(h))
+            add_distinct(list, string_member(json_node_get_object(h), "id"));
+    }
+}
+
+/* signatures_of - the distinct signatures of the record O's parts[] and objects[] */
+static void signatures_of(JsonObject *o, GPtrArray *list)
+{
+    static const char *const members[] = {"parts", "objects"};
+
+    for (size_t m = 0; m < G_N_ELEMENTS(members); m++) {
+        JsonArray *a = array_member(o, members[m]);
+
+        for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
+            JsonNode *n = json_array_get_element(a, i);
+            GPtrArray *sigs;
+
+            if (!JSON_NODE_HOLDS_OBJECT(n))
+                continue;
+            sigs = g_ptr_array_new_with_free_func(g_free);
+            strings_member(json_node_get_object(n), "signatures", sigs);
+            for (guint k = 0; k < sigs->len; k++)
+                add_distinct(list, g_ptr_array_index(sigs, k));
+            g_ptr_array_unref(sigs);
+        }
+    }
+}
+
+/* subject_of - the record O's subject, cut to QUARANTINE_SUBJECT_MAX bytes of whole
+ * characters (caller frees), or NULL */
+static char *subject_of(JsonObject *o)
+{
+    const char *s = string_member(o, "subject");
+    const char *end;
+
+    if (s == NULL)
+        return NULL;
+    if (strlen(s) <= QUARANTINE_SUBJECT_MAX)
+        return g_strdup(s);
+    end = s + QUARANTINE_SUBJECT_MAX;
+    while (end > s && ((unsigned char)*end & 0xc0) == 0x80)
+        end--; /* not in the middle of a character */
+    return g_strndup(s, (gsize)(end - s));
+}
+
 /* quarantine_record_entry_new - what the index keeps of a record; NULL if it is not one */
 struct quarantine_entry *quarantine_record_entry_new(JsonNode *root)
 {
@@ -125,6 +190,10 @@ struct quarantine_entry *quarantine_record_entry_new(JsonNode *root)
     strings_member(o, "recipients", e->recipients);
     strings_member(o, "reasons", e->reasons);
     campaigns_of(o, e->campaigns);
+    e->queue_id = g_strdup(string_member(o, "queue_id"));
+    e->subject = subject_of(o);
+    rules_of(o, e->rules);
+    signatures_of(o, e->signatures);
     return e;
 }
 
@@ -339,7 +408,7 @@ static void set_string(JsonObject *o, const char *key, const char *value)
 }
 
 /* quarantine_entry_json_new - E as list --json shows it: id, time, size, state, verdict,
- * score, sender, recipients, reasons, campaigns */
+ * score, sender, recipients, reasons, campaigns, queue_id, subject, rules, signatures */
 JsonNode *quarantine_entry_json_new(const struct quarantine_entry *e)
 {
     JsonObject *o = json_object_new();
@@ -356,6 +425,10 @@ JsonNode *quarantine_entry_json_new(const struct quarantine_entry *e)
     set_strings(o, "recipients", e->recipients);
     set_strings(o, "reasons", e->reasons);
     set_strings(o, "campaigns", e->campaigns);
+    set_string(o, "queue_id", e->queue_id);
+    set_string(o, "subject", e->subject);
+    set_strings(o, "rules", e->rules);
+    set_strings(o, "signatures", e->signatures);
     node = json_node_init_object(json_node_alloc(), o);
     json_object_unref(o);
     g_free(when);

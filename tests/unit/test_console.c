@@ -41,7 +41,9 @@ static const struct escape_case escape_cases[] = {
     {"del\x7f c1\xc2\x85", "del" FFFD " c1" FFFD},
     {"not utf-8 \xff\xfe<", "not utf-8 " FFFD FFFD "&lt;"},
     {"cut \xe2\x82", "cut " FFFD FFFD},
-    {"invoice\xe2\x80\xae" "fdp.exe", "invoice" FFFD "fdp.exe"},
+    {"invoice\xe2\x80\xae"
+     "fdp.exe",
+     "invoice" FFFD "fdp.exe"},
     {"isolate \xe2\x81\xa6x\xe2\x81\xa9", "isolate " FFFD "x" FFFD},
     {"Grüße € 請求書", "Grüße € 請求書"},
     {"", ""},
@@ -217,9 +219,8 @@ static void backoff_doubles_per_user_and_address(void **state)
     console_session_login_failed(t, "carol", "192.0.2.5", now);
     console_session_login_failed(t, "carol", "192.0.2.5", now + 1);
     console_session_login_failed(t, "carol", "192.0.2.5", now + CONSOLE_BACKOFF_FORGET + 1);
-    assert_int_equal(console_session_login_wait(t, "carol", "192.0.2.5",
-                                                now + CONSOLE_BACKOFF_FORGET + 1),
-                     2);
+    assert_int_equal(
+        console_session_login_wait(t, "carol", "192.0.2.5", now + CONSOLE_BACKOFF_FORGET + 1), 2);
     console_session_table_free(t);
 }
 
