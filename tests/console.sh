@@ -17,7 +17,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 CONSOLE=$top_builddir/milter/console/mailvet-console
 HELPER=$top_builddir/tests/qstore-helper
 
-PLAN=48
+PLAN=60
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -162,7 +162,15 @@ XSS=$("$HELPER" -Q 3XSS1 -s '"><svg onload=alert(9)>@example.com' -j "$W/xss.jso
     -m "$W/xss.eml" "$Q") || bail "qstore-helper failed"
 "$HELPER" -q -n 60 -Q 3BULK "$Q" || bail "qstore-helper -n 60 failed"
 ONE=$("$HELPER" -Q 3ONE1 -s bob@example.org -r carol@example.net "$Q") || bail "qstore-helper"
-diag "entries: XSS=$XSS ONE=$ONE"
+# a message of HTML alone: its preview is its words, never its markup
+printf '%s\r\n' 'From: <h@example.com>' 'To: <alice@example.net>' 'Subject: html only' \
+    'MIME-Version: 1.0' 'Content-Type: text/html; charset=utf-8' '' \
+    '<html><head><style>p { color: red }</style><script>alert(10)</script></head>' \
+    '<body><p>Visible <b>words</b> &amp; more</p><img src=x onerror=alert(11)></body></html>' \
+    > "$W/html.eml"
+printf '{"verdict":"suspicious","action":"quarantine","score":5,"subject":"html only"}' > "$W/html.json"
+HTML=$("$HELPER" -Q 3HTML1 -m "$W/html.eml" -j "$W/html.json" "$Q") || bail "qstore-helper"
+diag "entries: XSS=$XSS ONE=$ONE HTML=$HTML"
 
 start "$W/mailvet.yaml" http
 
@@ -217,14 +225,14 @@ else not_ok "the page carries a CSRF token of 64 hex digits: \"$CSRF\""; fi
 # --- list and search -------------------------------------------------------------------
 rows() { grep -c '<tr id="row-' "$W/$1.b"; }
 total() { sed -n 's/.*id="result-count" data-total="\([0-9]*\)".*/\1/p' "$W/$1.b"; }
-check "the list: every held entry counted (62), the first page of 50 rows, newest first" \
-    sh -c "[ '$(total list)' = 62 ] && [ $(rows list) -eq 50 ] &&
-           [ \"\$(grep -o 'id=\"row-[0-9A-Z]*' '$W/list.b' | head -n 1)\" = 'id=\"row-$ONE' ]"
+check "the list: every held entry counted (63), the first page of 50 rows, newest first" \
+    sh -c "[ '$(total list)' = 63 ] && [ $(rows list) -eq 50 ] &&
+           [ \"\$(grep -o 'id=\"row-[0-9A-Z]*' '$W/list.b' | head -n 1)\" = 'id=\"row-$HTML' ]"
 check "the list: a next-page link, no previous one" \
     sh -c "grep -q 'id=\"next-page\" href=\"/?page=2\"' '$W/list.b' && ! grep -q 'prev-page' '$W/list.b'"
 req page2 -b "$W/jar" "$BASE/?page=2"
-check "page 2: the 12 others, a previous-page link" \
-    sh -c "[ $CODE = 200 ] && [ $(rows page2) -eq 12 ] && grep -q 'id=\"prev-page\"' '$W/page2.b'"
+check "page 2: the 13 others, a previous-page link" \
+    sh -c "[ $CODE = 200 ] && [ $(rows page2) -eq 13 ] && grep -q 'id=\"prev-page\"' '$W/page2.b'"
 req byqid -b "$W/jar" "$BASE/?queue_id=3ONE1"
 check "search by queue id: that one entry" \
     sh -c "[ $CODE = 200 ] && [ '$(total byqid)' = 1 ] && grep -q 'id=\"row-$ONE\"' '$W/byqid.b'"
@@ -240,13 +248,13 @@ check "search by rule and signature glob: the one" \
     sh -c "[ '$(total byrule)' = 1 ] && grep -q 'id=\"row-$XSS\"' '$W/byrule.b'"
 req byverdict -b "$W/jar" "$BASE/?verdict=infected"
 check "search by verdict infected: none" [ "$(total byverdict)" = 0 ]
-req bysize -b "$W/jar" "$BASE/?min_size=200&max_size=1M"
-check "search by size (200 bytes to 1M): the one larger message" [ "$(total bysize)" = 1 ]
+req bysize -b "$W/jar" "$BASE/?min_size=300&max_size=1M"
+check "search by size (300 bytes to 1M): the one larger message" [ "$(total bysize)" = 1 ]
 today=$(date -u +%Y-%m-%d)
 req bydate -b "$W/jar" "$BASE/?since=$today&until=$today&state=any"
 req olddate -b "$W/jar" "$BASE/?until=2001-01-01"
-check "search by date range: today has all 62, 2001 none" \
-    sh -c "[ '$(total bydate)' = 62 ] && [ '$(total olddate)' = 0 ]"
+check "search by date range: today has all 63, 2001 none" \
+    sh -c "[ '$(total bydate)' = 63 ] && [ '$(total olddate)' = 0 ]"
 req baddate -b "$W/jar" "$BASE/?since=yesterday-ish"
 check "a date that cannot be read: 400, the form says which field" \
     sh -c "[ $CODE = 400 ] && grep -q 'id=\"search-error\">since:' '$W/baddate.b'"
@@ -268,6 +276,52 @@ check "an entry stored while the console runs is found at once" \
     sh -c "[ '$(total late)' = 1 ] && grep -q 'id=\"row-$LATE\"' '$W/late.b'"
 check "the index followed while entries are stored: no note of damage in the log" \
     sh -c "! grep -q 'quarantine: index' '$W/console.log'"
+
+# --- one message ------------------------------------------------------------------------
+req detail -b "$W/jar" "$BASE/message/$XSS"
+check "detail: 200 with envelope, rules, header, text, parts, objects and history" \
+    sh -c "[ $CODE = 200 ] && for s in envelope hits headers preview parts objects history; do
+               grep -q \"<section id=\\\"\$s\\\">\" '$W/detail.b' || exit 1; done"
+check "detail: the header fields, X-Evil among them" \
+    sh -c "grep -q '<th>X-Evil</th>' '$W/detail.b' && grep -q 'id=\"f-queue-id\">3XSS1<' '$W/detail.b'"
+check "detail: the rule that fired with its score" \
+    grep -q '<tr id="hit-0"><td class="mono">evil.rule</td><td>15</td>' "$W/detail.b"
+check "detail: no tag from the message: no <script, <img, <svg or <b in the page" \
+    sh -c "! grep -qiE '<(script|img|svg|b )' '$W/detail.b'"
+for want in '&lt;script&gt;alert(1)&lt;/script&gt;' '&quot;&gt;&lt;img src=x onerror=alert(4)&gt;' \
+    '&quot;&gt;&lt;img src=x onerror=alert(3)&gt;.zip' 'Mailvet.Evil.&lt;svg/onload=alert(7)&gt;' \
+    '&quot;&gt;&lt;img src=x onerror=alert(6)&gt;' '&quot;&lt;b onmouseover=alert(5)&gt;Eve' \
+    'Hello &lt;script&gt;alert(8)&lt;/script&gt; world'; do
+    grep -qF -- "$want" "$W/detail.b" || { diag "missing: $want"; break; }
+done
+check "detail: subject, header value, file name, signature, rule text and text part shown escaped" \
+    grep -qF -- "$want" "$W/detail.b"
+req dhtml -b "$W/jar" "$BASE/message/$HTML"
+check "detail of an HTML message: its words in the preview, not its markup or script" \
+    sh -c "grep -q '<pre id=\"preview-text\">' '$W/dhtml.b' &&
+           sed -n '/<pre id=\"preview-text\">/,/<\/pre>/p' '$W/dhtml.b' | grep -q 'Visible words &amp; more' &&
+           ! grep -qE 'alert\((10|11)\)|color: red' '$W/dhtml.b' && grep -q 'HTML shown as its text' '$W/dhtml.b'"
+req dl -b "$W/jar" "$BASE/message/$XSS/download"
+check "download: attachment named ID.eml, application/octet-stream, nosniff" \
+    sh -c "[ $CODE = 200 ] && has_header() { grep -qi \"^\$1: *\$2\" '$W/dl.h'; } &&
+           has_header Content-Disposition 'attachment; filename=\"$XSS.eml\"' &&
+           has_header Content-Type application/octet-stream && has_header X-Content-Type-Options nosniff"
+check "download: the message byte for byte" cmp -s "$W/dl.b" "$W/xss.eml"
+check "download is audited" grep -q " user=alice addr=127.0.0.1 action=download ids=$XSS result=ok$" \
+    "$W/audit.log"
+req dotdot -b "$W/jar" --path-as-is "$BASE/message/../../etc/passwd"
+req dotdot2 -b "$W/jar" --path-as-is "$BASE/message/..%2F..%2Fetc%2Fpasswd/download"
+req badid -b "$W/jar" "$BASE/message/${XSS%?}!"
+check "ids like ../../etc/passwd, or of the wrong form: refused (400), nothing read" \
+    sh -c "[ $CODE = 400 ] && grep -q '^HTTP/1.1 400' '$W/dotdot.h' && grep -q '^HTTP/1.1 400' '$W/dotdot2.h' &&
+           ! grep -q 'root:' '$W/dotdot.b' '$W/dotdot2.b'"
+req noid -b "$W/jar" "$BASE/message/01HZX3K5V7ABCDEFGHJKMNPQRS"
+check "an id of the right form that is not there: 404" [ "$CODE" = 404 ]
+req anon-detail "$BASE/message/$XSS"
+req anon-dl "$BASE/message/$XSS/download"
+check "detail and download without a session: 303 to /login, nothing of the entry" \
+    sh -c "[ $CODE = 303 ] && grep -q '^HTTP/1.1 303' '$W/anon-detail.h' &&
+           [ ! -s '$W/anon-detail.b' ] && [ ! -s '$W/anon-dl.b' ]"
 
 # the audit log
 if grep -q ' user=alice addr=127.0.0.1 action=login ids=- result=failed$' "$W/audit.log" &&

@@ -5,6 +5,8 @@
  * in one audit line; the password and the tokens go nowhere but the session table and
  * the cookie. */
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -13,6 +15,7 @@
 #include "console_pages.h"
 #include "console_users.h"
 #include "log.h"
+#include "quarantine.h"
 
 #define FAILED_LOGIN_PAUSE_US (1 * G_USEC_PER_SEC)
 
@@ -97,4 +100,45 @@ void console_actions_logout(struct console_http_request *r, struct console_http_
     console_http_audit(r, r->auth.user, "logout", NULL, "ok", NULL);
     set_cookie(r, rep, "");
     console_http_redirect(rep, "/login");
+}
+
+/* console_actions_download - the original message, as a file to save, never to show */
+void console_actions_download(struct console_http_request *r, struct console_http_reply *rep)
+{
+    const struct console_http *c = r->console;
+    char id[QUARANTINE_ID_LEN + 1], disposition[64];
+    const char *rest;
+    struct mv_err err = {0};
+    struct stat sb;
+    int fd;
+
+    if (!console_pages_id(r->path, "/message/", id, &rest) || rest == NULL ||
+        strcmp(rest, "download") != 0) {
+        console_http_error(rep, r, 400, "Not an id",
+                           "That is not a quarantine id (26 characters of 0-9 A-Z).");
+        return;
+    }
+    fd = quarantine_eml_open(c->cfg->quarantine_dir, id, &err);
+    if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        console_http_audit(r, r->auth.user, "download", id, "failed", err.msg);
+        console_http_error(rep, r, 404, "No message",
+                           "The quarantine has no message of that id (deleted, or never "
+                           "there).");
+        return;
+    }
+    if (!console_http_audit(r, r->auth.user, "download", id, "ok", NULL)) {
+        close(fd);
+        console_http_error(rep, r, 500, "Not audited",
+                           "The audit log cannot be written: nothing is handed out until it "
+                           "can (see the log).");
+        return;
+    }
+    rep->fd = fd;
+    rep->fd_size = (guint64)sb.st_size;
+    rep->type = "application/octet-stream";
+    /* the name is the id, never a name from the message */
+    snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s.eml\"", id);
+    console_http_header(rep, "Content-Disposition", disposition);
 }

@@ -10,5 +10,8 @@
 void console_actions_login(struct console_http_request *r, struct console_http_reply *rep);
 /* console_actions_logout - POST /logout: the session ends */
 void console_actions_logout(struct console_http_request *r, struct console_http_reply *rep);
+/* console_actions_download - GET /message/ID/download: the .eml as an attachment named
+ * ID.eml (application/octet-stream), audited; refused when it cannot be audited */
+void console_actions_download(struct console_http_request *r, struct console_http_reply *rep);
 
 #endif

@@ -26,6 +26,16 @@
 
 typedef void (*handler_fn)(struct console_http_request *, struct console_http_reply *);
 
+/* message_get - GET /message/ID/download is the download, any other /message/... the
+ * detail page (which refuses what is not an id) */
+static void message_get(struct console_http_request *r, struct console_http_reply *rep)
+{
+    if (g_str_has_suffix(r->path, "/download"))
+        console_actions_download(r, rep);
+    else
+        console_pages_message(r, rep);
+}
+
 /* Every path the console answers: METHOD, PATH (a trailing '/' other than "/" itself
  * matches every path under it), whether it is served without a session. */
 static const struct route {
@@ -39,6 +49,7 @@ static const struct route {
     {"POST", "/login", true, console_actions_login},
     {"POST", "/logout", false, console_actions_logout},
     {"GET", "/", false, console_pages_list},
+    {"GET", "/message/", false, message_get},
 };
 
 /* A request while its body arrives (MHD's per-connection pointer). */
@@ -59,10 +70,10 @@ gint64 console_http_now(void)
     return g_get_real_time() / G_USEC_PER_SEC;
 }
 
-/* console_http_mono - monotonic seconds */
+/* console_http_mono - monotonic milliseconds */
 gint64 console_http_mono(void)
 {
-    return g_get_monotonic_time() / G_USEC_PER_SEC;
+    return g_get_monotonic_time() / 1000;
 }
 
 /* ---- reading a request --------------------------------------------------------------- */

@@ -83,7 +83,8 @@ void console_http_error(struct console_http_reply *rep, const struct console_htt
  * when it cannot be written */
 bool console_http_audit(const struct console_http_request *r, const char *user, const char *action,
                         const char *ids, const char *result, const char *detail);
-/* console_http_now - Unix seconds; console_http_mono - monotonic seconds */
+/* console_http_now - Unix seconds; console_http_mono - monotonic milliseconds (the
+ * session table's clock) */
 gint64 console_http_now(void);
 gint64 console_http_mono(void);
 

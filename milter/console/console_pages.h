@@ -24,5 +24,11 @@ void console_pages_login_form(struct console_http_reply *rep, unsigned status, c
                               const char *user);
 /* console_pages_list - GET /: the entries, filtered and paged */
 void console_pages_list(struct console_http_request *r, struct console_http_reply *rep);
+/* console_pages_message - GET /message/ID: the record and the message, in full */
+void console_pages_message(struct console_http_request *r, struct console_http_reply *rep);
+/* console_pages_id - PATH is PREFIX then a valid quarantine id (copied into ID,
+ * QUARANTINE_ID_LEN + 1 bytes), then nothing (*REST NULL) or '/' and *REST; false for
+ * anything else: an id of the wrong form, "..", a path */
+bool console_pages_id(const char *path, const char *prefix, char *id, const char **rest);
 
 #endif

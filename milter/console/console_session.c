@@ -15,13 +15,13 @@
 
 struct session {
     struct console_session_auth auth;
-    gint64 created, used;
+    gint64 created, used; /* ms */
 };
 
 struct backoff {
     guint failures;
-    gint64 last;  /* the last failure */
-    gint64 until; /* no attempt before */
+    gint64 last;  /* the last failure (ms) */
+    gint64 until; /* no attempt before (ms) */
 };
 
 struct console_session_table {
@@ -90,7 +90,7 @@ static char *key_new(const char *token)
 /* alive - S has not ended at NOW */
 static bool alive(const struct console_session_table *t, const struct session *s, gint64 now)
 {
-    return now - s->used < (gint64)t->idle && now - s->created < (gint64)t->max;
+    return now - s->used < (gint64)t->idle * 1000 && now - s->created < (gint64)t->max * 1000;
 }
 
 /* sweep - the sessions that ended, removed (caller holds the lock) */
@@ -219,18 +219,18 @@ static void forget_old(GHashTable *table, gint64 now)
 
     g_hash_table_iter_init(&it, table);
     while (g_hash_table_iter_next(&it, NULL, &v))
-        if (now - ((struct backoff *)v)->last >= CONSOLE_BACKOFF_FORGET)
+        if (now - ((struct backoff *)v)->last >= CONSOLE_BACKOFF_FORGET * 1000)
             g_hash_table_iter_remove(&it);
 }
 
-/* wait_of - seconds KEY of TABLE must still wait at NOW */
+/* wait_of - seconds (rounded up) KEY of TABLE must still wait at NOW */
 static unsigned wait_of(GHashTable *table, const char *key, gint64 now)
 {
     struct backoff *b = key != NULL ? g_hash_table_lookup(table, key) : NULL;
 
-    if (b == NULL || now - b->last >= CONSOLE_BACKOFF_FORGET || b->until <= now)
+    if (b == NULL || now - b->last >= CONSOLE_BACKOFF_FORGET * 1000 || b->until <= now)
         return 0;
-    return (unsigned)(b->until - now);
+    return (unsigned)((b->until - now + 999) / 1000);
 }
 
 /* console_session_login_wait - the longer of the user's and the address's waits */
@@ -255,7 +255,7 @@ static void fail(GHashTable *table, const char *key, gint64 now, unsigned cap)
     if (key == NULL)
         return;
     b = g_hash_table_lookup(table, key);
-    if (b != NULL && now - b->last >= CONSOLE_BACKOFF_FORGET) {
+    if (b != NULL && now - b->last >= CONSOLE_BACKOFF_FORGET * 1000) {
         b->failures = 0;
     } else if (b == NULL) {
         if (g_hash_table_size(table) >= FOLD_MAX)
@@ -268,7 +268,7 @@ static void fail(GHashTable *table, const char *key, gint64 now, unsigned cap)
     b->failures++;
     wait = b->failures >= 10 ? cap : MIN(1u << b->failures, cap);
     b->last = now;
-    b->until = now + wait;
+    b->until = now + (gint64)wait * 1000;
 }
 
 /* console_session_login_failed - USER and ADDR wait longer */

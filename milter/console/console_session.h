@@ -9,7 +9,8 @@
  * Login backoff: each failed login makes the next attempt for the same user name wait
  * 2, 4, 8 ... up to 60 seconds, and for the same client address up to 300 seconds;
  * a success clears both; a name or address not seen for 15 minutes is forgotten.
- * Times are seconds of a monotonic clock, given by the caller.  The table is locked
+ * Times are milliseconds of a monotonic clock, given by the caller (so that a wait of
+ * 2 s is 2 s, not anything between 1 and 2).  The table is locked
  * inside: any thread may call any function. */
 #ifndef MV_CONSOLE_SESSION_H
 #define MV_CONSOLE_SESSION_H
@@ -36,7 +37,7 @@ struct console_session_auth {
 struct console_session_table;
 
 /* console_session_table_new - an empty table whose sessions last IDLE seconds without a
- * request and MAX seconds at most */
+ * request and MAX seconds at most (NOW arguments below are milliseconds) */
 struct console_session_table *console_session_table_new(unsigned idle, unsigned max);
 /* console_session_table_free - the table and every session; returns NULL */
 struct console_session_table *console_session_table_free(struct console_session_table *t);
@@ -61,8 +62,8 @@ guint console_session_count(struct console_session_table *t);
  * that does not depend on where they differ */
 bool console_session_csrf_ok(const struct console_session_auth *auth, const char *given);
 
-/* console_session_login_wait - seconds before a login of USER from ADDR may be tried at
- * NOW (0: now) */
+/* console_session_login_wait - seconds (rounded up) before a login of USER from ADDR may
+ * be tried at NOW (0: now) */
 unsigned console_session_login_wait(struct console_session_table *t, const char *user,
                                     const char *addr, gint64 now);
 /* console_session_login_failed - a failed login of USER from ADDR at NOW: both wait

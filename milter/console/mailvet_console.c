@@ -33,6 +33,7 @@
 #include "console_session.h"
 #include "console_users.h"
 #include "log.h"
+#include "message.h"
 #include "quarantine.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/mailvet/mailvet.yaml"
@@ -334,6 +335,7 @@ static int serve(const struct mv_config *cfg, bool check_only)
     c.cookie = c.tls ? "__Host-mailvet_session" : "mailvet_session";
     c.sessions = console_session_table_new(cfg->console_session_idle, cfg->console_session_max);
 
+    message_init(); /* GMime, once, before the server's threads */
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);

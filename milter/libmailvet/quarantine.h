@@ -189,6 +189,48 @@ enum quarantine_state quarantine_record_state(JsonNode *record);
  * "label: value" line per field, then reasons, hits, the object tree and the history;
  * control characters the sender may have put in are shown as '?'.  Caller frees. */
 char *quarantine_record_text_new(JsonNode *record);
+/* A record read into C, for a view that shows each field in its place (the console's
+ * detail page); every string is the record's own (sender-controlled ones included: the
+ * view escapes them), NULL when the record lacks it.  quarantine_detail_free frees
+ * all. */
+struct quarantine_detail_hit {
+    char *id, *campaign, *category, *description;
+    double score;
+    GPtrArray *objects; /* char *: the paths that made it hit */
+};
+struct quarantine_detail_part {
+    char *path, *filename, *declared_type, *detected_type, *sha256;
+    guint64 size;
+    GPtrArray *signatures; /* char * */
+};
+struct quarantine_detail_object {
+    char *path, *name, *type;
+    guint64 size;
+    unsigned depth;
+    bool encrypted, decrypted, type_mismatch;
+    GPtrArray *signatures; /* char * */
+};
+struct quarantine_detail_event {
+    char *state, *time, *by, *detail;
+};
+struct quarantine_detail {
+    char *id, *time, *state, *damaged, *queue_id, *client_addr, *sender, *subject;
+    char *verdict, *action, *policy;
+    GPtrArray *recipients, *reasons; /* char * */
+    guint64 size;
+    double score;
+    unsigned generation;
+    GPtrArray *hits;    /* struct quarantine_detail_hit * */
+    GPtrArray *parts;   /* struct quarantine_detail_part * */
+    GPtrArray *objects; /* struct quarantine_detail_object *, in the order inspected */
+    GPtrArray *history; /* struct quarantine_detail_event *, oldest first */
+};
+/* quarantine_detail_new - RECORD (quarantine_record_new) read into a detail (caller
+ * frees with quarantine_detail_free); NULL when RECORD is not an object */
+struct quarantine_detail *quarantine_detail_new(JsonNode *record);
+/* quarantine_detail_free - returns NULL */
+struct quarantine_detail *quarantine_detail_free(struct quarantine_detail *d);
+
 /* quarantine_entry_json_new - an entry (quarantine_list_new) as a JSON object: id, time
  * (RFC 3339, UTC), size, state, verdict, score, sender, recipients, reasons, campaigns,
  * queue_id, subject, rules, signatures.  Caller unrefs. */

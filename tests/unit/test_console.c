@@ -122,8 +122,8 @@ static void csrf_only_the_session_token(void **state)
     char wrong[CONSOLE_TOKEN_LEN + 2];
 
     (void)state;
-    assert_true(console_session_create(t, "alice", 100, &a));
-    assert_true(console_session_create(t, "bob", 100, &b));
+    assert_true(console_session_create(t, "alice", 100000, &a));
+    assert_true(console_session_create(t, "bob", 100000, &b));
     assert_int_equal(strlen(a.csrf), CONSOLE_TOKEN_LEN);
     assert_string_not_equal(a.csrf, a.token);
     assert_true(console_session_csrf_ok(&a, a.csrf));
@@ -151,25 +151,26 @@ static void csrf_only_the_session_token(void **state)
 
 /* ---- sessions ----------------------------------------------------------------------- */
 
-/* session_expires_idle_and_absolute - idle time restarts on use; the maximum does not */
+/* session_expires_idle_and_absolute - idle time restarts on use; the maximum does not
+ * (times in milliseconds) */
 static void session_expires_idle_and_absolute(void **state)
 {
     struct console_session_table *t = console_session_table_new(60, 300);
     struct console_session_auth a, got;
 
     (void)state;
-    assert_true(console_session_create(t, "alice", 1000, &a));
-    assert_true(console_session_lookup(t, a.token, 1059, &got));
+    assert_true(console_session_create(t, "alice", 1000000, &a));
+    assert_true(console_session_lookup(t, a.token, 1059000, &got));
     assert_string_equal(got.user, "alice");
     assert_string_equal(got.csrf, a.csrf);
-    assert_true(console_session_lookup(t, a.token, 1118, &got));  /* 59 s idle */
-    assert_false(console_session_lookup(t, a.token, 1178, &got)); /* 60 s idle */
+    assert_true(console_session_lookup(t, a.token, 1118999, &got));  /* 59.999 s idle */
+    assert_false(console_session_lookup(t, a.token, 1178999, &got)); /* 60 s idle */
     assert_int_equal(console_session_count(t), 0);
 
-    assert_true(console_session_create(t, "alice", 2000, &a));
-    for (gint64 now = 2050; now < 2300; now += 50)
+    assert_true(console_session_create(t, "alice", 2000000, &a));
+    for (gint64 now = 2050000; now < 2300000; now += 50000)
         assert_true(console_session_lookup(t, a.token, now, &got));
-    assert_false(console_session_lookup(t, a.token, 2300, &got)); /* 300 s after login */
+    assert_false(console_session_lookup(t, a.token, 2300000, &got)); /* 300 s after login */
     console_session_table_free(t);
 }
 
@@ -180,22 +181,23 @@ static void session_end_and_unknown(void **state)
     struct console_session_auth a, got;
 
     (void)state;
-    assert_true(console_session_create(t, "alice", 10, &a));
-    assert_false(console_session_lookup(t, a.csrf, 11, &got));
-    assert_false(console_session_lookup(t, "", 11, &got));
-    assert_false(console_session_lookup(t, NULL, 11, &got));
+    assert_true(console_session_create(t, "alice", 10000, &a));
+    assert_false(console_session_lookup(t, a.csrf, 11000, &got));
+    assert_false(console_session_lookup(t, "", 11000, &got));
+    assert_false(console_session_lookup(t, NULL, 11000, &got));
     console_session_end(t, a.token);
-    assert_false(console_session_lookup(t, a.token, 12, &got));
+    assert_false(console_session_lookup(t, a.token, 12000, &got));
     console_session_table_free(t);
 }
 
 /* ---- backoff ------------------------------------------------------------------------ */
 
-/* backoff_doubles_per_user_and_address - 2, 4, 8 ... s; capped; cleared by a success */
+/* backoff_doubles_per_user_and_address - 2, 4, 8 ... s; capped; cleared by a success;
+ * a wait is whole seconds rounded up, so one of 2 s is still 1 s after 1.9 s */
 static void backoff_doubles_per_user_and_address(void **state)
 {
     struct console_session_table *t = console_session_table_new(60, 300);
-    gint64 now = 10000;
+    gint64 now = 10000000; /* ms */
 
     (void)state;
     assert_int_equal(console_session_login_wait(t, "alice", "192.0.2.1", now), 0);
@@ -204,23 +206,26 @@ static void backoff_doubles_per_user_and_address(void **state)
     assert_int_equal(console_session_login_wait(t, "alice", "192.0.2.9", now), 2);
     assert_int_equal(console_session_login_wait(t, "bob", "192.0.2.1", now), 2);
     assert_int_equal(console_session_login_wait(t, "bob", "192.0.2.9", now), 0);
-    assert_int_equal(console_session_login_wait(t, "alice", "192.0.2.1", now + 2), 0);
-    console_session_login_failed(t, "alice", "192.0.2.1", now + 2);
-    assert_int_equal(console_session_login_wait(t, "alice", "192.0.2.1", now + 2), 4);
+    assert_int_equal(console_session_login_wait(t, "alice", "192.0.2.1", now + 1900), 1);
+    assert_int_equal(console_session_login_wait(t, "alice", "192.0.2.1", now + 2000), 0);
+    console_session_login_failed(t, "alice", "192.0.2.1", now + 2000);
+    assert_int_equal(console_session_login_wait(t, "alice", "192.0.2.1", now + 2000), 4);
     for (int i = 0; i < 20; i++)
-        console_session_login_failed(t, "alice", "192.0.2.1", now + 10);
-    assert_int_equal(console_session_login_wait(t, "alice", "192.0.2.9", now + 10),
+        console_session_login_failed(t, "alice", "192.0.2.1", now + 10000);
+    assert_int_equal(console_session_login_wait(t, "alice", "192.0.2.9", now + 10000),
                      CONSOLE_BACKOFF_USER_MAX);
-    assert_int_equal(console_session_login_wait(t, "bob", "192.0.2.1", now + 10),
+    assert_int_equal(console_session_login_wait(t, "bob", "192.0.2.1", now + 10000),
                      CONSOLE_BACKOFF_ADDR_MAX);
     console_session_login_ok(t, "alice", "192.0.2.1");
-    assert_int_equal(console_session_login_wait(t, "alice", "192.0.2.1", now + 10), 0);
+    assert_int_equal(console_session_login_wait(t, "alice", "192.0.2.1", now + 10000), 0);
     /* forgotten after 15 minutes without a failure */
     console_session_login_failed(t, "carol", "192.0.2.5", now);
-    console_session_login_failed(t, "carol", "192.0.2.5", now + 1);
-    console_session_login_failed(t, "carol", "192.0.2.5", now + CONSOLE_BACKOFF_FORGET + 1);
-    assert_int_equal(
-        console_session_login_wait(t, "carol", "192.0.2.5", now + CONSOLE_BACKOFF_FORGET + 1), 2);
+    console_session_login_failed(t, "carol", "192.0.2.5", now + 1000);
+    console_session_login_failed(t, "carol", "192.0.2.5",
+                                 now + CONSOLE_BACKOFF_FORGET * 1000 + 1000);
+    assert_int_equal(console_session_login_wait(t, "carol", "192.0.2.5",
+                                                now + CONSOLE_BACKOFF_FORGET * 1000 + 1000),
+                     2);
     console_session_table_free(t);
 }
 

@@ -778,6 +778,52 @@ static void subject_cut_to_whole_characters(void **state)
     g_string_free(json, TRUE);
 }
 
+/* detail_reads_every_field - a stored record read back as struct quarantine_detail */
+static void detail_reads_every_field(void **state)
+{
+    char id[QUARANTINE_ID_LEN + 1];
+    struct mv_err err = {0};
+    struct quarantine_detail *d;
+    const struct quarantine_detail_object *o;
+    JsonNode *rec;
+
+    (void)state;
+    assert_int_equal(store("mallory@example.com", NULL, scan_json, id, &err), MV_OK);
+    rec = quarantine_record_new(dir, id, &err);
+    assert_non_null(rec);
+    d = quarantine_detail_new(rec);
+    json_node_unref(rec);
+    assert_non_null(d);
+    assert_string_equal(d->id, id);
+    assert_string_equal(d->state, "held");
+    assert_string_equal(d->queue_id, "4Xy7Rz1");
+    assert_string_equal(d->client_addr, "192.0.2.1");
+    assert_string_equal(d->sender, "mallory@example.com");
+    assert_string_equal(d->subject, "Invoice <b>42</b>");
+    assert_int_equal(d->recipients->len, 2);
+    assert_string_equal(d->verdict, "campaign");
+    assert_string_equal(d->action, "quarantine");
+    assert_true(d->score == 12.5);
+    assert_int_equal(d->generation, 3);
+    assert_int_equal(d->size, strlen(message));
+    assert_null(d->policy);
+    assert_int_equal(d->reasons->len, 2);
+    assert_int_equal(d->hits->len, 1);
+    assert_string_equal(((struct quarantine_detail_hit *)g_ptr_array_index(d->hits, 0))->campaign,
+                        "avaddon");
+    assert_int_equal(d->parts->len, 1);
+    assert_int_equal(d->objects->len, 2);
+    o = g_ptr_array_index(d->objects, 1);
+    assert_string_equal(o->name, "a.js");
+    assert_int_equal(o->depth, 1);
+    assert_int_equal(o->signatures->len, 1);
+    assert_int_equal(d->history->len, 1);
+    assert_string_equal(((struct quarantine_detail_event *)g_ptr_array_index(d->history, 0))->by,
+                        "mailvetd");
+    assert_null(quarantine_detail_free(d));
+    assert_null(quarantine_detail_new(NULL));
+}
+
 /* view_ids - the ids of a page of V, newest first, space-separated */
 static char *view_ids(struct quarantine_view *v, const struct quarantine_filter *f, guint offset,
                       guint limit, guint *total)
@@ -1540,6 +1586,7 @@ int main(void)
         cmocka_unit_test_setup(list_filters, fresh),
         cmocka_unit_test_setup(subject_cut_to_whole_characters, fresh),
         cmocka_unit_test_setup(view_follows_the_index, fresh),
+        cmocka_unit_test_setup(detail_reads_every_field, fresh),
         cmocka_unit_test_setup(delete_keeps_record_as_deleted, fresh),
         cmocka_unit_test_setup(purge_by_age_adopts_unindexed_and_removes_leftovers, fresh),
         cmocka_unit_test_setup(purge_by_size_removes_oldest_first, fresh),
