@@ -10,6 +10,12 @@
 void console_actions_login(struct console_http_request *r, struct console_http_reply *rep);
 /* console_actions_logout - POST /logout: the session ends */
 void console_actions_logout(struct console_http_request *r, struct console_http_reply *rep);
+/* console_actions_release - POST /release: id (one or more), rcpt (for one entry: which
+ * of its own recipients; all when none is given); each released by SMTP, each audited */
+void console_actions_release(struct console_http_request *r, struct console_http_reply *rep);
+/* console_actions_delete - POST /delete: id (one or more); each message removed, the
+ * record kept as deleted, each audited */
+void console_actions_delete(struct console_http_request *r, struct console_http_reply *rep);
 /* console_actions_download - GET /message/ID/download: the .eml as an attachment named
  * ID.eml (application/octet-stream), audited; refused when it cannot be audited */
 void console_actions_download(struct console_http_request *r, struct console_http_reply *rep);

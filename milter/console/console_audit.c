@@ -17,22 +17,33 @@ struct console_audit {
     char *path;
 };
 
-/* console_audit_open - PATH for appending */
-struct console_audit *console_audit_open(const char *path, struct mv_err *err)
+/* open_log - PATH opened for appending and reading (created 0640), a regular file; -1
+ * with err */
+static int open_log(const char *path, struct mv_err *err)
 {
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
-    struct console_audit *a;
+    int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
     struct stat sb;
 
     if (fd < 0) {
         mv_err_set(err, MV_EIO, "%s: %s", path, g_strerror(errno));
-        return NULL;
+        return -1;
     }
     if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
         mv_err_set(err, MV_EIO, "%s: not a regular file", path);
         close(fd);
-        return NULL;
+        return -1;
     }
+    return fd;
+}
+
+/* console_audit_open - PATH for appending */
+struct console_audit *console_audit_open(const char *path, struct mv_err *err)
+{
+    int fd = open_log(path, err);
+    struct console_audit *a;
+
+    if (fd < 0)
+        return NULL;
     a = g_new0(struct console_audit, 1);
     g_mutex_init(&a->lock);
     a->fd = fd;
@@ -50,6 +61,21 @@ struct console_audit *console_audit_close(struct console_audit *a)
     g_free(a->path);
     g_free(a);
     return NULL;
+}
+
+/* console_audit_reopen - the path opened again; the old file closed */
+enum mv_status console_audit_reopen(struct console_audit *a, struct mv_err *err)
+{
+    int fd = open_log(a->path, err), old;
+
+    if (fd < 0)
+        return MV_EIO;
+    g_mutex_lock(&a->lock);
+    old = a->fd;
+    a->fd = fd;
+    g_mutex_unlock(&a->lock);
+    close(old);
+    return MV_OK;
 }
 
 /* word - S as one word: printable ASCII but space " \ = kept, the rest %XX; "-" for
@@ -136,15 +162,19 @@ enum mv_status console_audit_write(struct console_audit *a, gint64 now, const ch
 }
 
 /* console_audit_lines_new - the last lines, newest first */
-GPtrArray *console_audit_lines_new(const char *path, struct mv_err *err)
+GPtrArray *console_audit_lines_new(struct console_audit *a, struct mv_err *err)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    const char *path = a->path;
     GPtrArray *lines;
     struct stat sb;
     off_t from;
     char *buf, *start, *end;
     size_t len = 0, want;
+    int fd;
 
+    g_mutex_lock(&a->lock);
+    fd = dup(a->fd); /* a reopen may close a->fd meanwhile */
+    g_mutex_unlock(&a->lock);
     if (fd < 0) {
         mv_err_set(err, MV_EIO, "%s: %s", path, g_strerror(errno));
         return NULL;

@@ -22,14 +22,19 @@ struct console_audit;
 struct console_audit *console_audit_open(const char *path, struct mv_err *err);
 /* console_audit_close - returns NULL */
 struct console_audit *console_audit_close(struct console_audit *a);
+/* console_audit_reopen - A's file opened again by its path (after logrotate), the new
+ * one in use from the next line; MV_EIO with err and the old one kept when it cannot be
+ * opened.  Safe while other threads write. */
+enum mv_status console_audit_reopen(struct console_audit *a, struct mv_err *err);
 /* console_audit_write - one line at NOW (Unix seconds): USER (NULL: "-"), ADDR,
  * ACTION, IDS (NULL: "-"), RESULT, DETAIL (NULL: none); MV_EIO with err when it could
  * not be written whole and synced */
 enum mv_status console_audit_write(struct console_audit *a, gint64 now, const char *user,
                                    const char *addr, const char *action, const char *ids,
                                    const char *result, const char *detail, struct mv_err *err);
-/* console_audit_lines_new - the last lines of PATH (at most CONSOLE_AUDIT_READ_MAX bytes
- * of it), newest first (caller unrefs); NULL with err */
-GPtrArray *console_audit_lines_new(const char *path, struct mv_err *err);
+/* console_audit_lines_new - the last lines of A's file (at most CONSOLE_AUDIT_READ_MAX
+ * bytes of it), newest first (caller unrefs); NULL with err.  Read through the open
+ * file, so it works whoever may open the path. */
+GPtrArray *console_audit_lines_new(struct console_audit *a, struct mv_err *err);
 
 #endif

@@ -50,6 +50,10 @@ static const struct route {
     {"POST", "/logout", false, console_actions_logout},
     {"GET", "/", false, console_pages_list},
     {"GET", "/message/", false, message_get},
+    {"GET", "/confirm", false, console_pages_confirm},
+    {"POST", "/release", false, console_actions_release},
+    {"POST", "/delete", false, console_actions_delete},
+    {"GET", "/audit", false, console_pages_audit},
 };
 
 /* A request while its body arrives (MHD's per-connection pointer). */

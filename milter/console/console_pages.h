@@ -26,6 +26,18 @@ void console_pages_login_form(struct console_http_reply *rep, unsigned status, c
 void console_pages_list(struct console_http_request *r, struct console_http_reply *rep);
 /* console_pages_message - GET /message/ID: the record and the message, in full */
 void console_pages_message(struct console_http_request *r, struct console_http_reply *rep);
+/* console_pages_confirm - GET /confirm?action=release|delete&id=...: the entries and
+ * the form that acts on them (for one entry's release, its recipients to choose from) */
+void console_pages_confirm(struct console_http_request *r, struct console_http_reply *rep);
+/* console_pages_audit - GET /audit: the audit log, newest first, searchable */
+void console_pages_audit(struct console_http_request *r, struct console_http_reply *rep);
+
+#define CONSOLE_PAGES_IDS_MAX 500 /* entries one confirmation or action takes */
+
+/* console_pages_ids_new - R's "id" values, checked and without duplicates (caller
+ * unrefs); NULL with WHY for none, more than CONSOLE_PAGES_IDS_MAX, or one that is not a
+ * quarantine id */
+GPtrArray *console_pages_ids_new(const struct console_http_request *r, char *why, size_t why_size);
 /* console_pages_id - PATH is PREFIX then a valid quarantine id (copied into ID,
  * QUARANTINE_ID_LEN + 1 bytes), then nothing (*REST NULL) or '/' and *REST; false for
  * anything else: an id of the wrong form, "..", a path */

@@ -358,15 +358,10 @@ static int serve(const struct mv_config *cfg, bool check_only)
         if (sigwait(&set, &sig) != 0)
             continue;
         if (sig == SIGHUP) {
-            struct console_audit *fresh = console_audit_open(cfg->console_audit_log, &err);
-
-            if (fresh == NULL) {
+            if (console_audit_reopen(c.audit, &err) != MV_OK)
                 complain("SIGHUP: %s: the audit log stays on the file open before", err.msg);
-                continue;
-            }
-            console_audit_close(c.audit); /* requests in flight hold no reference to it */
-            c.audit = fresh;
-            log_msg(LOG_INFO, "SIGHUP: audit log %s reopened", cfg->console_audit_log);
+            else
+                log_msg(LOG_INFO, "SIGHUP: audit log %s reopened", cfg->console_audit_log);
             continue;
         }
         log_msg(LOG_INFO, "%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
