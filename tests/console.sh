@@ -1,14 +1,29 @@
 #!/bin/sh
 # console.sh - mailvet-console as an operator and an attacker meet it, driven with curl
-# over loopback: it refuses to start weaker than configured (a non-loopback address
-# without TLS, half a TLS setup, a users file missing, open to others or without users,
-# an audit log it cannot open), each with its one line and exit 78; the users file
-# --add-user writes holds a yescrypt hash; without a session a GET is sent to /login and
-# a POST refused, neither with data; a wrong password is refused, audited, and the next
-# attempt waits (429, Retry-After) even with the right one; the right password gives an
-# HttpOnly, SameSite=Strict session cookie; every page carries the security headers; a
-# POST without the CSRF token, or with another, is refused (403) and changes nothing;
-# logout ends the session; over TLS the cookie is Secure and __Host-.
+# over loopback, over a quarantine filled by tests/qstore-helper (quarantine_store(),
+# the daemon's code):
+#   - it refuses to start weaker than configured (a non-loopback address without TLS,
+#     half a TLS setup, a users file missing, open to others or without users, an audit
+#     log it cannot open), each with its one line and exit 78; --check says what it
+#     would serve; started as root with user: nobody it runs as nobody, and refuses a
+#     users file that user cannot read;
+#   - --add-user writes a yescrypt hash; without a session a GET is sent to /login and
+#     a POST refused, neither with data; a wrong password is refused, audited, and the
+#     next attempt waits (429, Retry-After) even with the right one; the right password
+#     gives an HttpOnly, SameSite=Strict cookie; every page has the security headers;
+#   - the list counts and pages the entries and searches them by queue id, sender,
+#     recipient, subject, rule, signature, verdict, size and dates, and finds an entry
+#     stored while it runs; a message's page shows envelope, rules, header, text,
+#     parts, objects and history; subjects, senders, header values, file names, rule
+#     texts, signatures, search terms and user names carrying HTML and script payloads
+#     come back escaped, never as tags; an HTML message's preview is its words;
+#   - the download is an attachment named ID.eml; ids such as ../../etc/passwd are
+#     refused; a POST without the CSRF token, or with another, is refused (403) and
+#     changes nothing; delete (one, three) and release (to one of two recipients, to all,
+#     to smtp-sink) work, each behind a confirmation page, each audited; a release to
+#     another address, or of a deleted entry, is refused; the audit view shows and
+#     searches the log; SIGHUP reopens it; logout ends the session; no password or
+#     token reaches a log; over TLS the cookie is Secure and __Host-.
 # TAP on stdout; env: top_srcdir, top_builddir.
 set -u
 
@@ -17,7 +32,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 CONSOLE=$top_builddir/milter/console/mailvet-console
 HELPER=$top_builddir/tests/qstore-helper
 
-PLAN=80
+PLAN=83
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -510,6 +525,37 @@ check "logout is audited" grep -q ' user=alice addr=127.0.0.1 action=logout ids=
 req unknown -H "Cookie: mailvet_session=$(printf '%064d' 7)" "$BASE/"
 check "a made-up session token: 303 to /login" [ "$CODE" = 303 ]
 stop
+
+# --- --check, and the switch from root to the configured user -----------------------------
+"$CONSOLE" -c "$W/mailvet.yaml" --check > "$W/check.out" 2>&1
+RC=$?
+check "--check: exit 0, one line saying what it would serve" \
+    sh -c "[ $RC -eq 0 ] && grep -q 'ready to serve 127.0.0.1:$PORT over http with 1 user and [0-9]* quarantined entries' '$W/check.out'"
+if [ "$(id -u)" -eq 0 ] && id nobody > /dev/null 2>&1 && getent group nogroup > /dev/null 2>&1; then
+    D=$W/drop
+    mkdir -p "$D" && chmod 711 "$W" "$D"
+    "$HELPER" -q -Q 3DROP1 "$D/q" || bail "qstore-helper"
+    chown -R nobody:nogroup "$D/q"
+    cp "$W/users" "$D/users" && chgrp nogroup "$D/users" && chmod 640 "$D/users"
+    config "$W/drop.yaml" "user: nobody" "quarantine_dir: $D/q" "console_users_file: $D/users" \
+        "console_audit_log: $D/audit.log"
+    start "$W/drop.yaml" http
+    uids=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$CONSOLE_PID/status")
+    req drop-login -c "$W/djar" -d "user=alice&password=$PASSWORD" "$BASE/login"
+    req drop-list -b "$W/djar" "$BASE/?queue_id=3DROP1"
+    check "started as root with user: nobody, it runs as nobody (uid $uids) and serves the store" \
+        sh -c "[ '$uids' = '65534 65534 65534 65534' ] && [ '$(total drop-list)' = 1 ]"
+    stop
+    chgrp root "$D/users"
+    timeout 10 "$CONSOLE" -c "$W/drop.yaml" > "$W/drop.out" 2>&1
+    RC=$?
+    check "a users file the configured user cannot read: refused once switched (exit 77)" \
+        sh -c "[ $RC -eq 77 ] && grep -q '$D/users: Permission denied' '$W/drop.out'"
+    chmod 700 "$W"
+else
+    skip "the switch to the configured user (not root, or no user nobody)"
+    skip "a users file the configured user cannot read (not root)"
+fi
 
 # --- TLS on loopback ---------------------------------------------------------------------
 if command -v openssl > /dev/null 2>&1 &&

@@ -1,6 +1,7 @@
 #!/bin/sh
 # quarantine-cli.sh - "mailvet quarantine" as an operator uses it: list (every filter,
-# --json, newest first), find --queue-id (exact, every entry of it, exit 1 for none), show (record, reasons, object tree, headers; --json; --raw
+# --json, newest first), find --queue-id (exact, every entry of it, exit 1 for none),
+# show (record, reasons, object tree, headers; --json; --raw
 # byte for byte), release to Postfix's smtp-sink (the envelope, the body, --to, a
 # refusal at the dot and nobody listening leave the entry held), delete (the record
 # stays, deleted), purge (age, size, with the suffixes of mailvet.yaml; overflow and
