@@ -305,8 +305,9 @@ static void search_input(GString *out, const struct search *s, const char *name,
     g_string_append(out, "\"></label>\n");
 }
 
-/* search_select - one select of the form, CHOICES with "" (any) first when ANY_LABEL */
-static void search_select(GString *out, const struct search *s, const char *name, const char *label,
+/* search_select - one select of the form, CHOICES (static words) with "" (any) first
+ * when ANY_LABEL, SELECTED (the request's value, compared, never written) chosen */
+static void search_select(GString *out, const char *name, const char *label,
                           const char *const *choices, size_t n, const char *any_label,
                           const char *selected)
 {
@@ -319,7 +320,6 @@ static void search_select(GString *out, const struct search *s, const char *name
             out, "<option value=\"%s\"%s>%s</option>", choices[i],
             selected != NULL && strcmp(selected, choices[i]) == 0 ? " selected" : "", choices[i]);
     g_string_append(out, "</select></label>\n");
-    (void)s;
 }
 
 /* search_form - the search form, filled with S */
@@ -333,7 +333,7 @@ static void search_form(GString *out, const struct search *s)
     search_input(out, s, "sender", "Sender", "text or glob");
     search_input(out, s, "recipient", "Recipient", "text or glob");
     search_input(out, s, "subject", "Subject", "text or glob");
-    search_select(out, s, "verdict", "Verdict", verdicts, G_N_ELEMENTS(verdicts), "any",
+    search_select(out, "verdict", "Verdict", verdicts, G_N_ELEMENTS(verdicts), "any",
                   field_value(s, "verdict"));
     search_input(out, s, "rule", "Rule", "text or glob");
     search_input(out, s, "signature", "Signature", "text or glob");
@@ -341,7 +341,7 @@ static void search_form(GString *out, const struct search *s)
     search_input(out, s, "until", "Until", "2024-05-31");
     search_input(out, s, "min_size", "Min size", "64K");
     search_input(out, s, "max_size", "Max size", "10M");
-    search_select(out, s, "state", "State", states, G_N_ELEMENTS(states), NULL,
+    search_select(out, "state", "State", states, G_N_ELEMENTS(states), NULL,
                   state != NULL ? state : "held");
     g_string_append(out, "<button id=\"search-submit\" type=\"submit\">Search</button>\n"
                          "<a id=\"search-reset\" href=\"/\">Reset</a>\n</form>\n");
