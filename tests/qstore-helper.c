@@ -2,9 +2,11 @@
  * quarantine_store() itself (the code the daemon calls), so that the CLI is tested
  * against real entries.
  *   qstore-helper DIR [-n COUNT] [-s SENDER] [-r RCPT]... [-j SCAN.json] [-m MESSAGE]
- *                 [-q]
+ *                 [-Q QUEUE_ID] [-q]
  * Prints each new id on a line (unless -q).  Defaults: sender mallory@example.com,
- * recipient alice@example.net, a small message, and a campaign verdict (avaddon). */
+ * recipient alice@example.net, queue id 4Xy7Rz1, a small message, and a campaign verdict
+ * (avaddon).  With -Q and -n above 1, the Nth entry's queue id is QUEUE_ID followed by N
+ * (from 0), so that each can be found by its own. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,7 @@ static const char default_json[] =
     "\"reasons\":[\"avaddon.lure\"],"
     "\"hits\":[{\"id\":\"avaddon.lure\",\"campaign\":\"avaddon\",\"category\":\"campaign\","
     "\"score\":12,\"description\":\"Avaddon look-alike\",\"objects\":[\"2\"]}],"
-    "\"policy\":null,"
+    "\"policy\":null,\"subject\":\"Invoice 2024-0042\","
     "\"objects\":[{\"path\":\"2\",\"name\":\"IMG_0042.zip\",\"type\":\"application/zip\","
     "\"size\":300,\"depth\":0,\"encrypted\":false,\"decrypted\":false,"
     "\"type_mismatch\":false,\"signatures\":[]},"
@@ -35,7 +37,7 @@ static const char default_json[] =
 
 int main(int argc, char **argv)
 {
-    const char *sender = "mallory@example.com";
+    const char *sender = "mallory@example.com", *qid = NULL;
     GPtrArray *rcpts = g_ptr_array_new();
     char *message = NULL, *json = NULL;
     gsize message_len = 0;
@@ -43,7 +45,7 @@ int main(int argc, char **argv)
     bool quiet = false;
     int ch;
 
-    while ((ch = getopt(argc, argv, "n:s:r:j:m:q")) != -1) {
+    while ((ch = getopt(argc, argv, "n:s:r:j:m:Q:q")) != -1) {
         switch (ch) {
         case 'n':
             count = strtol(optarg, NULL, 10);
@@ -62,12 +64,15 @@ int main(int argc, char **argv)
             if (!g_file_get_contents(optarg, &message, &message_len, NULL))
                 return 2;
             break;
+        case 'Q':
+            qid = optarg;
+            break;
         case 'q':
             quiet = true;
             break;
         default:
             fprintf(stderr, "usage: qstore-helper DIR [-n COUNT] [-s SENDER] [-r RCPT]... "
-                            "[-j SCAN.json] [-m MESSAGE] [-q]\n");
+                            "[-j SCAN.json] [-m MESSAGE] [-Q QUEUE_ID] [-q]\n");
             return 2;
         }
     }
@@ -78,7 +83,10 @@ int main(int argc, char **argv)
     if (rcpts->len == 0)
         g_ptr_array_add(rcpts, "alice@example.net");
     for (long i = 0; i < count; i++) {
-        struct quarantine_meta meta = {.queue_id = "4Xy7Rz1",
+        char *queue_id = qid == NULL  ? g_strdup("4Xy7Rz1")
+                         : count == 1 ? g_strdup(qid)
+                                      : g_strdup_printf("%s%ld", qid, i);
+        struct quarantine_meta meta = {.queue_id = queue_id,
                                        .client_addr = "192.0.2.7",
                                        .sender = sender,
                                        .recipients = rcpts,
@@ -93,6 +101,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "qstore-helper: %s\n", err.msg);
             return 1;
         }
+        g_free(queue_id);
         if (!quiet)
             puts(id);
     }

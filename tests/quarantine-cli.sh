@@ -1,6 +1,7 @@
 #!/bin/sh
 # quarantine-cli.sh - "mailvet quarantine" as an operator uses it: list (every filter,
-# --json, newest first), show (record, reasons, object tree, headers; --json; --raw
+# --json, newest first), find --queue-id (exact, every entry of it, exit 1 for none),
+# show (record, reasons, object tree, headers; --json; --raw
 # byte for byte), release to Postfix's smtp-sink (the envelope, the body, --to, a
 # refusal at the dot and nobody listening leave the entry held), delete (the record
 # stays, deleted), purge (age, size, with the suffixes of mailvet.yaml; overflow and
@@ -22,7 +23,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet/mailvet
 HELPER=$top_builddir/tests/qstore-helper
 
-PLAN=86
+PLAN=92
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -169,6 +170,35 @@ q bad-since list --since yesterday
 want bad-since 64 "list --since yesterday: exit 64 naming the option" err_has bad-since "--since yesterday"
 q bad-state list --state gone
 want bad-state 64 "list --state gone: exit 64"
+
+# --- find --queue-id (a store of its own) ------------------------------------------
+sed "s|^quarantine_dir: .*|quarantine_dir: $W/qf|" "$W/mailvet.yaml" > "$W/find.yaml"
+F=$("$HELPER" -Q 9FIND1 -s finder@example.org "$W/qf") &&
+    "$HELPER" -q -n 3 "$W/qf" && "$HELPER" -q -Q 9FIND2 "$W/qf" || bail "qstore-helper failed"
+# qf NAME ARGS... - mailvet quarantine on that store, as q
+qf() {
+    _name=$1
+    shift
+    "$MAILVET" quarantine -c "$W/find.yaml" "$@" > "$W/$_name.out" 2> "$W/$_name.err"
+    RC=$?
+}
+qf find find --queue-id 9FIND1
+want find 0 "find --queue-id: exit 0, that one entry's line" \
+    sh -c "[ \$(wc -l < '$W/find.out') -eq 1 ] && grep -q '^$F .*<finder@example.org>' '$W/find.out'"
+qf find-json find --queue-id 9FIND1 --json
+want find-json 0 "find --queue-id --json: the entry with its queue id" jqt find-json \
+    "length == 1 and .[0].id == \"$F\" and .[0].queue_id == \"9FIND1\""
+qf find-case find --queue-id 9find1
+want find-case 1 "find --queue-id of another case: exit 1 (queue ids are exact)" \
+    err_has find-case "no entry with queue id 9find1 in $W/qf"
+qf find-none find --queue-id NOSUCHQ --json
+none_found() { err_has find-none "no entry with queue id NOSUCHQ" && jqt find-none '. == []'; }
+want find-none 1 "find --queue-id of no entry: exit 1, says so, [] on stdout" none_found
+qf find-usage find
+want find-usage 64 "find without --queue-id: exit 64" err_has find-usage "give --queue-id QID"
+qf find-many find --queue-id 4Xy7Rz1 --json
+want find-many 0 "find --queue-id shared by several entries: every one of them" jqt find-many \
+    'length == 3 and all(.[]; .queue_id == "4Xy7Rz1")'
 
 # --- show -------------------------------------------------------------------------
 q show show "$A"

@@ -8,8 +8,9 @@
 #   - rules*.o and policy*.o know nothing of the milter or the pipeline;
 # from the sources: the leaf modules' headers do not include config.h; from the
 # programs: mailvet (the tool) does not need libmilter, libsystemd or libmicrohttpd,
-# mailvetd does need libmilter, and of mailvetd's objects only mailvetd_metrics.o
-# calls libmicrohttpd (MHD_*), which nothing of the library calls.  Objects are
+# mailvetd does need libmilter, of mailvetd's objects only mailvetd_metrics.o calls
+# libmicrohttpd (MHD_*), which nothing of the library calls, and mailvet-console
+# needs neither libmilter nor libsystemd.  Objects are
 # matched by name prefix (an automake "libmailvet_a-" prefix stripped), so the parts
 # of a split module are held to its walls; a module that does not exist passes.  The
 # last case builds an object that calls GMime and checks that the checker reports it.
@@ -22,6 +23,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 LIB=$top_builddir/milter/libmailvet/libmailvet.a
 MAILVET=$top_builddir/milter/mailvet/mailvet
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
+CONSOLE=$top_builddir/milter/console/mailvet-console
 NM=${NM:-nm}
 
 # The leaf modules: they return a status and never log.
@@ -32,7 +34,7 @@ metrics"
 LEAF_HEADERS="scan container cache message leafsink uuscan spool unpack passwords reportcodec digest
 quarantine smtp_client"
 
-PLAN=15
+PLAN=16
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -151,6 +153,14 @@ elif "$NM" "$MAILVETD" 2> /dev/null | grep -q ' T smfi_register$'; then
     ok "mailvetd links libmilter (statically)"
 else
     not_ok "mailvetd links libmilter: no NEEDED libmilter, no smfi_register"
+fi
+
+if [ ! -x "$CONSOLE" ]; then
+    not_ok "mailvet-console does not need libmilter or libsystemd: $CONSOLE not built"
+else
+    { readelf -d "$CONSOLE" | awk '/\(NEEDED\)/ && /libmilter|libsystemd/ { gsub(/[][]/, "", $NF); print "mailvet-console", "NEEDED:" $NF }'
+      refs "$CONSOLE" | awk '$2 ~ /^(smfi_|sd_)/'; } > "$W/out"
+    wall "mailvet-console does not need libmilter or libsystemd (readelf -d, nm)" "$W/out"
 fi
 
 # the checker can fail: an object of a module that may not call GMime, which does

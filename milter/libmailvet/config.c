@@ -152,6 +152,18 @@ static const struct cfg_key keys[] = {
     KEY(cache_ttl_clean, CFG_DURATION, "6h", "1s", "720h", CFG_RELOAD, NULL, CFG_SECONDS),
     KEY(cache_ttl_detected, CFG_DURATION, "24h", "1s", "720h", CFG_RELOAD, NULL, CFG_SECONDS),
     KEY(cache_max_value, CFG_SIZE, "1M", "1K", "64M", CFG_RELOAD, NULL, 0),
+
+    /* the web console (mailvet-console): read when it starts; mailvetd ignores them, so a
+     * change never refuses the daemon's reload */
+    KEY(console_listen, CFG_LISTEN, "127.0.0.1:8025", NULL, NULL, CFG_RELOAD, NULL, 0),
+    KEY(console_tls_cert, CFG_PATH, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL, 0),
+    KEY(console_tls_key, CFG_PATH, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL, 0),
+    KEY(console_users_file, CFG_PATH, SYSCONFDIR "/mailvet/console-users", NULL, NULL, CFG_RELOAD,
+        NULL, 0),
+    KEY(console_audit_log, CFG_PATH, LOCALSTATEDIR "/log/mailvet/console-audit.log", NULL, NULL,
+        CFG_RELOAD, NULL, 0),
+    KEY(console_session_idle, CFG_DURATION, "1800s", "1m", "24h", CFG_RELOAD, NULL, CFG_SECONDS),
+    KEY(console_session_max, CFG_DURATION, "12h", "5m", "30d", CFG_RELOAD, NULL, CFG_SECONDS),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -315,6 +327,33 @@ bool config_listen_split(const char *text, char *host, size_t size, unsigned *po
     return true;
 }
 
+/* config_listen_sockaddr - the listen address as a struct sockaddr to bind */
+bool config_listen_sockaddr(const char *text, struct sockaddr_storage *sa, socklen_t *len)
+{
+    char host[INET6_ADDRSTRLEN];
+    unsigned port;
+
+    if (!config_listen_split(text, host, sizeof(host), &port))
+        return false;
+    memset(sa, 0, sizeof(*sa));
+    if (strchr(host, ':') != NULL) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
+
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)port);
+        inet_pton(AF_INET6, host, &s6->sin6_addr);
+        *len = sizeof(*s6);
+    } else {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
+
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)port);
+        inet_pton(AF_INET, host, &s4->sin_addr);
+        *len = sizeof(*s4);
+    }
+    return true;
+}
+
 /* parse_size - "25M" -> bytes (units.c); false when malformed, *OVERFLOW when too large */
 static bool parse_size(const char *text, uint64_t *out, bool *overflow)
 {
@@ -462,14 +501,18 @@ static bool check_string(const struct cfg_key *k, const char *text, char *why, s
         return false;
     case CFG_SOCKET:
         return check_socket(text, why, size);
-    case CFG_LISTEN:
+    case CFG_LISTEN: {
+        /* the example takes the key's own default port */
+        const char *port = strrchr(k->def, ':') != NULL ? strrchr(k->def, ':') + 1 : "8025";
+
         if (config_listen_split(text, NULL, 0, NULL))
             return true;
         snprintf(why, size,
-                 "must be ADDRESS:PORT with an IP address, such as 127.0.0.1:9465 or "
-                 "[::1]:9465 (\"\" for none), got %.100s",
-                 text);
+                 "must be ADDRESS:PORT with an IP address, such as 127.0.0.1:%s or [::1]:%s%s, "
+                 "got %.100s",
+                 port, port, (k->flags & CFG_EMPTY) ? " (\"\" for none)" : "", text);
         return false;
+    }
     default:
         if (k->choices == NULL || choice_index(k->choices, text) >= 0)
             return true;

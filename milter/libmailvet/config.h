@@ -9,6 +9,7 @@
 #define MV_CONFIG_H
 
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "mv.h"
 
@@ -87,6 +88,15 @@ struct mv_config {
     unsigned cache_ttl_clean;       /* seconds */
     unsigned cache_ttl_detected;    /* seconds */
     uint64_t cache_max_value;       /* bytes; bigger reports are not stored */
+
+    /* the web console (mailvet-console, milter/console/): read at its start only */
+    char *console_listen;          /* "HOST:PORT", HOST an IPv4 literal or [IPv6] */
+    char *console_tls_cert;        /* PEM certificate chain; "" = plain HTTP (loopback only) */
+    char *console_tls_key;         /* PEM private key of the certificate */
+    char *console_users_file;      /* "user:yescrypt-hash" lines */
+    char *console_audit_log;       /* one line per action, appended */
+    unsigned console_session_idle; /* seconds a session lives without a request */
+    unsigned console_session_max;  /* seconds a session lives at most */
 };
 
 /* config_load - read and validate PATH; NULL with err filled on any error */
@@ -103,6 +113,9 @@ void config_print(const struct mv_config *cfg, FILE *out);
  * brackets) in HOST (SIZE bytes, INET6_ADDRSTRLEN is room enough; may be NULL) and
  * the port in *PORT (may be NULL), false when TEXT is not of that form */
 bool config_listen_split(const char *text, char *host, size_t size, unsigned *port);
+/* config_listen_sockaddr - TEXT, of config_listen_split's form, as the socket address
+ * to bind (*LEN its length); false when TEXT is not of that form */
+bool config_listen_sockaddr(const char *text, struct sockaddr_storage *sa, socklen_t *len);
 
 /* The schema, in table order, for check-config --keys, check-docs.sh and reloads. */
 size_t config_key_count(void);

@@ -24,8 +24,9 @@
  * Retention: purge removes entries older than an age and, oldest first, until the
  * store is under a total size.
  * Files: quarantine.c (ids, the directory, store, read, state changes, release),
- * quarantine_index.c (index, list), quarantine_record.c (record schema),
- * quarantine_purge.c (retention); quarantine_internal.h is what they share. */
+ * quarantine_index.c (the index file), quarantine_list.c (filters, list, the view),
+ * quarantine_record.c (record schema), quarantine_purge.c (retention); quarantine_internal.h is
+ * what they share. */
 #ifndef MV_QUARANTINE_H
 #define MV_QUARANTINE_H
 
@@ -76,31 +77,31 @@ bool quarantine_id_valid(const char *id);
  * Directory: quarantine_store() creates DIR (one level, 0700) when missing.  A DIR that
  * is a symlink, not a directory, or open to group or others (mode & 077) is refused
  * with a message naming it and its mode: mailvet never chmods it, the operator does.
- * Index: first line "mailvet-quarantine-index 2", then one line per event, fields
+ * Index: first line "mailvet-quarantine-index 3", then one line per event, fields
  * separated by TAB, bytes below '!', '%', ',' and DEL in a field written as %XX, and
  * last a CHECK, the first 8 hex digits of the SHA-256 of the line before its TAB:
- *   add   ID TIME SIZE STATE VERDICT SCORE SENDER RCPT,RCPT.. REASON,.. CAMPAIGN,.. CHECK
+ *   add   ID TIME SIZE STATE VERDICT SCORE SENDER RCPT,RCPT.. REASON,.. CAMPAIGN,..
+ *         QUEUE_ID SUBJECT RULE,.. SIGNATURE,.. CHECK
  *   state ID TIME STATE CHECK
- * (TIME in Unix seconds).  Each line is one write(2) with O_APPEND under the lock; a
- * line not ended by '\n' (torn by a crash) is closed without a check by the next
- * append.  Each load verifies the index: its header, every line (its check, its
- * fields, a state line's entry added before), and its entries against the records in
- * the directory (a record it lacks, an entry without a record; a record whose entry
- * lock is held is a store in flight).  Any doubt, the header of version 1 included,
- * and the index is rebuilt from the records, under the lock after looking again, and
- * the load says so in one line (list's note, purge's).  A record that cannot be read
- * or parsed, or names another id, is in the index as damaged: its id, the time of its
- * file, the size of its .eml; list shows it, purge removes it by age and size like
- * any other, and delete replaces it by a record of the deletion.  A
- * store creates the index only when its record is the only one in DIR (the first
- * store); otherwise it appends to an index that exists and leaves a missing one to the
- * rebuild.  Purge rewrites the index compacted (one add line per entry, its state
- * folded in).  A store killed between its .json and its index line leaves an entry
- * that list shows after the next purge (which adopts records the index lacks) or
- * rebuild; the MTA, which got no answer, delivers the message again meanwhile.
- * Entry locks: every change of one entry holds that entry's lock, a write lock (fcntl
- * F_OFD_SETLK) on one byte of .lock-entries at an offset its id's random part gives,
- * so that changes of one entry by any process (the tool, the daemon, purge, a console)
+ * (TIME in Unix seconds; SUBJECT at most QUARANTINE_SUBJECT_MAX bytes of it).  An index
+ * of an older version (1, 2: without queue id, subject, rules and signatures) is
+ * rebuilt from the records like a damaged one.  Each line is one write(2) with O_APPEND under the
+ * lock; a line not ended by '\n' (torn by a crash) is closed without a check by the next append.
+ * Each load verifies the index: its header, every line (its check, its fields, a state line's entry
+ * added before), and its entries against the records in the directory (a record it lacks, an entry
+ * without a record; a record whose entry lock is held is a store in flight).  Any doubt, the header
+ * of version 1 included, and the index is rebuilt from the records, under the lock after looking
+ * again, and the load says so in one line (list's note, purge's).  A record that cannot be read or
+ * parsed, or names another id, is in the index as damaged: its id, the time of its file, the size
+ * of its .eml; list shows it, purge removes it by age and size like any other, and delete replaces
+ * it by a record of the deletion.  A store creates the index only when its record is the only one
+ * in DIR (the first store); otherwise it appends to an index that exists and leaves a missing one
+ * to the rebuild.  Purge rewrites the index compacted (one add line per entry, its state folded
+ * in).  A store killed between its .json and its index line leaves an entry that list shows after
+ * the next purge (which adopts records the index lacks) or rebuild; the MTA, which got no answer,
+ * delivers the message again meanwhile. Entry locks: every change of one entry holds that entry's
+ * lock, a write lock (fcntl F_OFD_SETLK) on one byte of .lock-entries at an offset its id's random
+ * part gives, so that changes of one entry by any process (the tool, the daemon, purge, a console)
  * never interleave: release from reading the record, through the SMTP transaction, to
  * writing it back; delete; a store from its first file to its index line; purge for
  * each entry it removes.  It is taken before .lock, never while holding it (purge,
@@ -124,6 +125,8 @@ const char *quarantine_state_name(enum quarantine_state s);
 /* quarantine_state_parse - name to state; false for an unknown name */
 bool quarantine_state_parse(const char *name, enum quarantine_state *out);
 
+#define QUARANTINE_SUBJECT_MAX 300 /* bytes of the subject the index keeps (whole characters) */
+
 /* One entry as the index knows it (list).  Owned by the array list returns. */
 struct quarantine_entry {
     char id[QUARANTINE_ID_LEN + 1];
@@ -136,10 +139,15 @@ struct quarantine_entry {
     GPtrArray *recipients; /* char * */
     GPtrArray *reasons;    /* char * */
     GPtrArray *campaigns;  /* char *, from hits[].campaign */
+    char *queue_id;        /* the MTA's queue id, or NULL */
+    char *subject;         /* decoded, at most QUARANTINE_SUBJECT_MAX bytes, or NULL */
+    GPtrArray *rules;      /* char *, hits[].id */
+    GPtrArray *signatures; /* char *, every signature that matched a part or an object */
 };
 
-/* Filters of list; zero / NULL fields do not filter.  Globs are case-insensitive
- * (g_pattern_match_simple on lower case); a word without '*' or '?' matches exactly. */
+/* Filters of list; zero / NULL fields do not filter, and every field set must hold.
+ * Globs are wildcard.h's (case folded; a word without '*', '?' or '[' matches
+ * exactly). */
 struct quarantine_filter {
     gint64 since, until;   /* Unix seconds, inclusive; 0 = unbounded */
     const char *campaign;  /* glob against each campaign */
@@ -147,6 +155,13 @@ struct quarantine_filter {
     const char *sender;    /* glob against the envelope sender */
     const char *recipient; /* glob against each recipient */
     int state;             /* enum quarantine_state, or -1 for any */
+    const char *queue_id;  /* the queue id, exactly (case matters, as in Postfix) */
+    const char *subject;   /* glob against the subject */
+    const char *verdict;   /* the verdict, exactly (case ignored) */
+    const char *rule;      /* glob against each rule that hit */
+    const char *signature; /* glob against each signature */
+    guint64 min_size;      /* bytes, inclusive; 0 = unbounded */
+    guint64 max_size;      /* bytes, inclusive; 0 = unbounded */
 };
 
 #define QUARANTINE_NOTE_MAX 256 /* one line: "quarantine: index damaged (...), rebuilt ..." */
@@ -174,9 +189,51 @@ enum quarantine_state quarantine_record_state(JsonNode *record);
  * "label: value" line per field, then reasons, hits, the object tree and the history;
  * control characters the sender may have put in are shown as '?'.  Caller frees. */
 char *quarantine_record_text_new(JsonNode *record);
+/* A record read into C, for a view that shows each field in its place (the console's
+ * detail page); every string is the record's own (sender-controlled ones included: the
+ * view escapes them), NULL when the record lacks it.  quarantine_detail_free frees
+ * all. */
+struct quarantine_detail_hit {
+    char *id, *campaign, *category, *description;
+    double score;
+    GPtrArray *objects; /* char *: the paths that made it hit */
+};
+struct quarantine_detail_part {
+    char *path, *filename, *declared_type, *detected_type, *sha256;
+    guint64 size;
+    GPtrArray *signatures; /* char * */
+};
+struct quarantine_detail_object {
+    char *path, *name, *type;
+    guint64 size;
+    unsigned depth;
+    bool encrypted, decrypted, type_mismatch;
+    GPtrArray *signatures; /* char * */
+};
+struct quarantine_detail_event {
+    char *state, *time, *by, *detail;
+};
+struct quarantine_detail {
+    char *id, *time, *state, *damaged, *queue_id, *client_addr, *sender, *subject;
+    char *verdict, *action, *policy;
+    GPtrArray *recipients, *reasons; /* char * */
+    guint64 size;
+    double score;
+    unsigned generation;
+    GPtrArray *hits;    /* struct quarantine_detail_hit * */
+    GPtrArray *parts;   /* struct quarantine_detail_part * */
+    GPtrArray *objects; /* struct quarantine_detail_object *, in the order inspected */
+    GPtrArray *history; /* struct quarantine_detail_event *, oldest first */
+};
+/* quarantine_detail_new - RECORD (quarantine_record_new) read into a detail (caller
+ * frees with quarantine_detail_free); NULL when RECORD is not an object */
+struct quarantine_detail *quarantine_detail_new(JsonNode *record);
+/* quarantine_detail_free - returns NULL */
+struct quarantine_detail *quarantine_detail_free(struct quarantine_detail *d);
+
 /* quarantine_entry_json_new - an entry (quarantine_list_new) as a JSON object: id, time
- * (RFC 3339, UTC), size, state, verdict, score, sender, recipients, reasons, campaigns.
- * Caller unrefs. */
+ * (RFC 3339, UTC), size, state, verdict, score, sender, recipients, reasons, campaigns,
+ * queue_id, subject, rules, signatures.  Caller unrefs. */
 JsonNode *quarantine_entry_json_new(const struct quarantine_entry *e);
 /* quarantine_exists - ID has a record in DIR (an invalid id never has) */
 bool quarantine_exists(const char *dir, const char *id);
@@ -227,6 +284,36 @@ enum mv_status quarantine_purge(const char *dir, guint64 max_age, guint64 max_si
 
 /* quarantine_entry_free - for g_ptr_array_new_with_free_func */
 void quarantine_entry_free(gpointer entry);
+/* quarantine_entry_dup - a copy of E (quarantine_entry_free) */
+struct quarantine_entry *quarantine_entry_dup(const struct quarantine_entry *e);
+
+/* ---- the view: the index kept in memory, for a long-running reader (the console) ----
+ * A view loads DIR's index as list does (verified against the records, rebuilt when
+ * damaged) and keeps its entries; each refresh then reads only the lines appended to
+ * the index since (it is append-only), and loads it whole again when it was replaced
+ * (purge compacts it, a rebuild rewrites it: another inode), cut shorter, or a new line
+ * does not verify.  So a page of a store of 100,000 entries is answered without reading
+ * the index or a record.  Not thread-safe: one caller at a time (the console holds a
+ * mutex). */
+struct quarantine_view;
+
+/* quarantine_view_new - a view of DIR, empty until its first refresh */
+struct quarantine_view *quarantine_view_new(const char *dir);
+/* quarantine_view_free - returns NULL */
+struct quarantine_view *quarantine_view_free(struct quarantine_view *v);
+/* quarantine_view_refresh - V brought up to date with the index; NOTE as list's (may be
+ * NULL); MV_EIO with err when DIR is refused or unreadable (V keeps what it had).
+ * *RELOADED (may be NULL) says whether the index was read whole. */
+enum mv_status quarantine_view_refresh(struct quarantine_view *v, char *note, bool *reloaded,
+                                       struct mv_err *err);
+/* quarantine_view_page_new - the entries of V that pass FILTER (NULL: all), newest first:
+ * LIMIT of them after skipping OFFSET, as copies (caller unrefs the array); *TOTAL (may
+ * be NULL) how many pass in all */
+GPtrArray *quarantine_view_page_new(const struct quarantine_view *v,
+                                    const struct quarantine_filter *filter, guint offset,
+                                    guint limit, guint *total);
+/* quarantine_view_count - the entries V holds */
+guint quarantine_view_count(const struct quarantine_view *v);
 
 /* quarantine_test_fail_write - for unit tests: the NTH data write(2) of a store from
  * now on fails with ENOSPC (1 = the next); 0 turns it off */

@@ -3,9 +3,9 @@
  * under the lock; loading it, verified (its header, every line's check, and the ids of
  * the records in the directory against its entries) and rebuilt from the records when
  * it is missing or damaged, with a note saying so for the program to print; rewriting
- * it compacted; and list: the entries that pass a filter, newest first, answered from
- * the index.  The entries it holds are what quarantine_record.c reads out of a record,
- * or, for a record that cannot be read, a damaged entry (its id and its file's time).
+ * it compacted.  The entries it holds are what quarantine_record.c reads out of a
+ * record, or, for a record that cannot be read, a damaged entry (its id and its file's
+ * time).  list and the view (quarantine_list.c) answer from what it loads.
  * A part of the quarantine module (quarantine_internal.h): it never logs. */
 #include <dirent.h>
 #include <errno.h>
@@ -22,8 +22,9 @@
 #include "wildcard.h"
 
 #define INDEX_MAGIC "mailvet-quarantine-index "
-#define INDEX_HEADER INDEX_MAGIC "2\n"
-#define CHECK_LEN 8 /* hex digits of a line's check */
+#define INDEX_HEADER INDEX_MAGIC "3\n"
+#define ADD_FIELDS 15 /* of an add line, its check left out */
+#define CHECK_LEN 8   /* hex digits of a line's check */
 
 /* quarantine_entry_free - one entry */
 void quarantine_entry_free(gpointer p)
@@ -37,6 +38,10 @@ void quarantine_entry_free(gpointer p)
     g_ptr_array_unref(e->recipients);
     g_ptr_array_unref(e->reasons);
     g_ptr_array_unref(e->campaigns);
+    g_free(e->queue_id);
+    g_free(e->subject);
+    g_ptr_array_unref(e->rules);
+    g_ptr_array_unref(e->signatures);
     g_free(e);
 }
 
@@ -48,7 +53,38 @@ struct quarantine_entry *quarantine_entry_new(void)
     e->recipients = g_ptr_array_new_with_free_func(g_free);
     e->reasons = g_ptr_array_new_with_free_func(g_free);
     e->campaigns = g_ptr_array_new_with_free_func(g_free);
+    e->rules = g_ptr_array_new_with_free_func(g_free);
+    e->signatures = g_ptr_array_new_with_free_func(g_free);
     return e;
+}
+
+/* copy_strings - the strings of FROM appended to TO */
+static void copy_strings(GPtrArray *to, const GPtrArray *from)
+{
+    for (guint i = 0; from != NULL && i < from->len; i++)
+        g_ptr_array_add(to, g_strdup(g_ptr_array_index(from, i)));
+}
+
+/* quarantine_entry_dup - a deep copy of E */
+struct quarantine_entry *quarantine_entry_dup(const struct quarantine_entry *e)
+{
+    struct quarantine_entry *c = quarantine_entry_new();
+
+    memcpy(c->id, e->id, sizeof(c->id));
+    c->time = e->time;
+    c->size = e->size;
+    c->state = e->state;
+    c->score = e->score;
+    c->verdict = g_strdup(e->verdict);
+    c->sender = g_strdup(e->sender);
+    copy_strings(c->recipients, e->recipients);
+    copy_strings(c->reasons, e->reasons);
+    copy_strings(c->campaigns, e->campaigns);
+    c->queue_id = g_strdup(e->queue_id);
+    c->subject = g_strdup(e->subject);
+    copy_strings(c->rules, e->rules);
+    copy_strings(c->signatures, e->signatures);
+    return c;
 }
 
 /* escape_field - S with bytes below '!', '%', ',' and DEL as %XX */
@@ -138,6 +174,14 @@ void quarantine_index_add_line(GString *out, const struct quarantine_entry *e)
     escape_list(out, e->reasons);
     g_string_append_c(out, '\t');
     escape_list(out, e->campaigns);
+    g_string_append_c(out, '\t');
+    escape_field(out, e->queue_id);
+    g_string_append_c(out, '\t');
+    escape_field(out, e->subject);
+    g_string_append_c(out, '\t');
+    escape_list(out, e->rules);
+    g_string_append_c(out, '\t');
+    escape_list(out, e->signatures);
     close_line(out, start);
 }
 
@@ -162,6 +206,66 @@ static bool header_ok(const char *text, size_t len, char *why, size_t size)
     return false;
 }
 
+/* field_or_null - an unescaped copy of F, or NULL when F is empty */
+static char *field_or_null(char *f)
+{
+    return *f != '\0' ? g_strdup(unescape_field(f)) : NULL;
+}
+
+/* quarantine_index_line_parse - one line (without its '\n'; modified) verified by its
+ * check and parsed into EV; false when it is not a line of this format */
+bool quarantine_index_line_parse(char *line, struct quarantine_index_event *ev)
+{
+    char check[CHECK_LEN + 1];
+    char *tab = strrchr(line, '\t');
+    char *f[ADD_FIELDS + 1];
+    int nf = 0;
+
+    memset(ev, 0, sizeof(*ev));
+    if (tab != NULL)
+        line_check(line, (size_t)(tab - line), check);
+    if (tab == NULL || strcmp(tab + 1, check) != 0)
+        return false;
+    *tab = '\0';
+    for (char *q = line, *t; q != NULL && nf <= ADD_FIELDS; q = t != NULL ? t + 1 : NULL) {
+        t = strchr(q, '\t');
+        if (t != NULL)
+            *t = '\0';
+        f[nf++] = q;
+    }
+    if (nf == ADD_FIELDS && strcmp(f[0], "add") == 0 && quarantine_id_valid(f[1])) {
+        struct quarantine_entry *e = quarantine_entry_new();
+        enum quarantine_state st;
+
+        memcpy(e->id, f[1], sizeof(e->id));
+        e->time = g_ascii_strtoll(f[2], NULL, 10);
+        e->size = g_ascii_strtoull(f[3], NULL, 10);
+        e->state = quarantine_state_parse(f[4], &st) ? st : QUARANTINE_HELD;
+        if (e->state != QUARANTINE_DAMAGED || *f[5] != '\0')
+            e->verdict = g_strdup(unescape_field(f[5]));
+        e->score = g_ascii_strtod(f[6], NULL);
+        if (e->state != QUARANTINE_DAMAGED || *f[7] != '\0')
+            e->sender = g_strdup(unescape_field(f[7]));
+        split_list(e->recipients, f[8]);
+        split_list(e->reasons, f[9]);
+        split_list(e->campaigns, f[10]);
+        e->queue_id = field_or_null(f[11]);
+        e->subject = field_or_null(f[12]);
+        split_list(e->rules, f[13]);
+        split_list(e->signatures, f[14]);
+        ev->add = true;
+        ev->entry = e;
+        memcpy(ev->id, e->id, sizeof(ev->id));
+        return true;
+    }
+    if (nf == 4 && strcmp(f[0], "state") == 0 && quarantine_id_valid(f[1]) &&
+        quarantine_state_parse(f[3], &ev->state)) {
+        memcpy(ev->id, f[1], sizeof(ev->id));
+        return true;
+    }
+    return false;
+}
+
 /* quarantine_index_parse - the events of the index TEXT into ENTRIES (id -> entry);
  * false with WHY at the first sign of damage: no header or an older one, a line cut
  * short, a line whose check fails, that does not parse, or that changes an entry the
@@ -175,61 +279,30 @@ bool quarantine_index_parse(char *text, size_t len, GHashTable *entries, char *w
         return false;
     p += strlen(INDEX_HEADER);
     for (; p < end; lineno++) {
-        char *nl = memchr(p, '\n', (size_t)(end - p)), *tab;
-        char check[CHECK_LEN + 1];
-        char *f[12];
-        int nf = 0;
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        struct quarantine_index_event ev;
+        struct quarantine_entry *e;
 
         if (nl == NULL) {
             snprintf(why, size, "damaged (line %u cut short)", lineno + 1);
             return false;
         }
         *nl = '\0';
-        tab = strrchr(p, '\t');
-        if (tab != NULL)
-            line_check(p, (size_t)(tab - p), check);
-        if (tab == NULL || strcmp(tab + 1, check) != 0) {
+        if (!quarantine_index_line_parse(p, &ev)) {
             snprintf(why, size, "damaged (line %u)", lineno + 1);
             return false;
         }
-        *tab = '\0';
-        for (char *q = p, *t; q != NULL && nf < 12; q = t != NULL ? t + 1 : NULL) {
-            t = strchr(q, '\t');
-            if (t != NULL)
-                *t = '\0';
-            f[nf++] = q;
-        }
         p = nl + 1;
-        if (nf == 11 && strcmp(f[0], "add") == 0 && quarantine_id_valid(f[1])) {
-            struct quarantine_entry *e = quarantine_entry_new();
-            enum quarantine_state st;
-
-            memcpy(e->id, f[1], sizeof(e->id));
-            e->time = g_ascii_strtoll(f[2], NULL, 10);
-            e->size = g_ascii_strtoull(f[3], NULL, 10);
-            e->state = quarantine_state_parse(f[4], &st) ? st : QUARANTINE_HELD;
-            if (e->state != QUARANTINE_DAMAGED || *f[5] != '\0')
-                e->verdict = g_strdup(unescape_field(f[5]));
-            e->score = g_ascii_strtod(f[6], NULL);
-            if (e->state != QUARANTINE_DAMAGED || *f[7] != '\0')
-                e->sender = g_strdup(unescape_field(f[7]));
-            split_list(e->recipients, f[8]);
-            split_list(e->reasons, f[9]);
-            split_list(e->campaigns, f[10]);
-            g_hash_table_replace(entries, e->id, e);
+        if (ev.add) {
+            g_hash_table_replace(entries, ev.entry->id, ev.entry);
             continue;
         }
-        if (nf == 4 && strcmp(f[0], "state") == 0 && quarantine_id_valid(f[1])) {
-            struct quarantine_entry *e = g_hash_table_lookup(entries, f[1]);
-            enum quarantine_state st;
-
-            if (e != NULL && quarantine_state_parse(f[3], &st)) {
-                e->state = st;
-                continue;
-            }
+        e = g_hash_table_lookup(entries, ev.id);
+        if (e == NULL) {
+            snprintf(why, size, "damaged (line %u)", lineno + 1);
+            return false;
         }
-        snprintf(why, size, "damaged (line %u)", lineno + 1);
-        return false;
+        e->state = ev.state;
     }
     return true;
 }
@@ -526,11 +599,11 @@ GHashTable *quarantine_index_entries_new(void)
     return g_hash_table_new_full(g_str_hash, g_str_equal, NULL, quarantine_entry_free);
 }
 
-/* index_load - the entries of D from its index, verified; when it is missing or
- * damaged, from the records, the index rebuilt (under the lock; a rebuild that cannot
+/* quarantine_index_load - the entries of D from its index, verified; when it is missing
+ * or damaged, from the records, the index rebuilt (under the lock; a rebuild that cannot
  * be written still answers) and NOTE (may be NULL) saying so.  NULL with err only when
  * D cannot be read. */
-static GHashTable *index_load(const struct qdir *d, char *note, struct mv_err *err)
+GHashTable *quarantine_index_load(const struct qdir *d, char *note, struct mv_err *err)
 {
     GHashTable *entries = quarantine_index_entries_new();
     char why[160];
@@ -561,116 +634,4 @@ static GHashTable *index_load(const struct qdir *d, char *note, struct mv_err *e
     if (records > 0 || strcmp(why, "missing") != 0)
         quarantine_index_note(note, why, records, damaged);
     return entries;
-}
-
-/* ---- list ---------------------------------------------------------------------------- */
-
-/* folded - a filter's globs folded once for the whole list (wildcard.h: the dialect
- * of rules and of allow and block lists) */
-struct folded {
-    char *campaign, *reason, *sender, *recipient;
-};
-
-/* folded_init - F's globs folded, NULL where F sets none */
-static void folded_init(struct folded *g, const struct quarantine_filter *f)
-{
-    memset(g, 0, sizeof(*g));
-    if (f == NULL)
-        return;
-    g->campaign = f->campaign != NULL ? wildcard_pattern_new(f->campaign) : NULL;
-    g->reason = f->reason != NULL ? wildcard_pattern_new(f->reason) : NULL;
-    g->sender = f->sender != NULL ? wildcard_pattern_new(f->sender) : NULL;
-    g->recipient = f->recipient != NULL ? wildcard_pattern_new(f->recipient) : NULL;
-}
-
-static void folded_clear(struct folded *g)
-{
-    g_free(g->campaign);
-    g_free(g->reason);
-    g_free(g->sender);
-    g_free(g->recipient);
-}
-
-/* glob_match - folded PAT against S (NULL: the empty text): every glob filter of list
- * (--sender, --recipient, --reason, --campaign) matches here and nowhere else */
-static bool glob_match(const char *pat, const char *s)
-{
-    char *text = wildcard_text_new(s != NULL ? s : "", -1);
-    bool m = wildcard_match(pat, text);
-
-    g_free(text);
-    return m;
-}
-
-/* any_match - PAT matches one string of LIST */
-static bool any_match(const char *pat, const GPtrArray *list)
-{
-    for (guint i = 0; i < list->len; i++)
-        if (glob_match(pat, g_ptr_array_index(list, i)))
-            return true;
-    return false;
-}
-
-/* filter_pass - E passes every filter F sets (all must hold); G holds F's globs folded */
-static bool filter_pass(const struct quarantine_filter *f, const struct folded *g,
-                        const struct quarantine_entry *e)
-{
-    if (f == NULL)
-        return true;
-    if (f->since != 0 && e->time < f->since)
-        return false;
-    if (f->until != 0 && e->time > f->until)
-        return false;
-    if (f->state >= 0 && (int)e->state != f->state)
-        return false;
-    if (g->sender != NULL && !glob_match(g->sender, e->sender))
-        return false;
-    if (g->recipient != NULL && !any_match(g->recipient, e->recipients))
-        return false;
-    if (g->reason != NULL && !any_match(g->reason, e->reasons))
-        return false;
-    if (g->campaign != NULL && !any_match(g->campaign, e->campaigns))
-        return false;
-    return true;
-}
-
-/* quarantine_list_new - filtered entries, newest first */
-GPtrArray *quarantine_list_new(const char *dir, const struct quarantine_filter *filter, char *note,
-                               struct mv_err *err)
-{
-    GPtrArray *out = g_ptr_array_new_with_free_func(quarantine_entry_free);
-    struct qdir d;
-    bool missing;
-    GHashTable *entries;
-    GPtrArray *all;
-    struct folded globs;
-
-    if (note != NULL)
-        note[0] = '\0';
-    if (!qdir_open(&d, dir, false, &missing, err)) {
-        if (missing)
-            return out;
-        g_ptr_array_unref(out);
-        return NULL;
-    }
-    entries = index_load(&d, note, err);
-    qdir_close(&d);
-    if (entries == NULL) {
-        g_ptr_array_unref(out);
-        return NULL;
-    }
-    all = quarantine_index_sorted_new(entries);
-    folded_init(&globs, filter);
-    for (guint i = 0; i < all->len; i++) {
-        struct quarantine_entry *e = g_ptr_array_index(all, i);
-
-        if (filter_pass(filter, &globs, e)) {
-            g_hash_table_steal(entries, e->id);
-            g_ptr_array_add(out, e);
-        }
-    }
-    folded_clear(&globs);
-    g_ptr_array_free(all, TRUE);
-    g_hash_table_unref(entries);
-    return out;
 }

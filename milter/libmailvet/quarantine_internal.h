@@ -1,6 +1,7 @@
 /* quarantine_internal.h - what the files of the quarantine module share, and nothing
  * outside them includes: the store directory (struct qdir, quarantine.c), the index
- * (quarantine_index.c) and the record's schema (quarantine_record.c).  purge
+ * (quarantine_index.c) and the record's schema (quarantine_record.c); list and the view
+ * (quarantine_list.c) read what the index loads.  purge
  * (quarantine_purge.c) uses all three.  The file layout and the index format are
  * described in quarantine.h.  Every function here follows the module's rules: it never
  * logs, and fills the caller's struct mv_err (which may be NULL) with the path. */
@@ -80,6 +81,16 @@ struct quarantine_entry *quarantine_entry_new(void);
 GHashTable *quarantine_index_entries_new(void);
 /* quarantine_index_add_line - the "add" line of E, '\n' included, appended to OUT */
 void quarantine_index_add_line(GString *out, const struct quarantine_entry *e);
+/* One line of the index, parsed. */
+struct quarantine_index_event {
+    bool add;                       /* an "add" line; else a "state" line */
+    struct quarantine_entry *entry; /* add: the entry (the caller owns it) */
+    char id[QUARANTINE_ID_LEN + 1]; /* the entry added or changed */
+    enum quarantine_state state;    /* state: the new state */
+};
+/* quarantine_index_line_parse - LINE (without its '\n'; modified) verified by its check
+ * and parsed into EV; false when it is not a good line of this format */
+bool quarantine_index_line_parse(char *line, struct quarantine_index_event *ev);
 /* quarantine_index_parse - the events of the index TEXT (modified) into ENTRIES; false
  * with WHY ("damaged (line 17)", "of an older format (version 1)" ...) at the first
  * sign of damage (ENTRIES then holds what came before it) */
@@ -114,6 +125,10 @@ void quarantine_index_note(char *note, const char *why, guint records, guint dam
 /* quarantine_index_sorted_new - ENTRIES' values newest first (borrowed pointers; the
  * caller frees the array) */
 GPtrArray *quarantine_index_sorted_new(GHashTable *entries);
+/* quarantine_index_load - D's entries (an id -> entry table) from its index, verified,
+ * or rebuilt from the records (NOTE, may be NULL, says why); NULL with err when D
+ * cannot be read */
+GHashTable *quarantine_index_load(const struct qdir *d, char *note, struct mv_err *err);
 /* quarantine_index_write - a fresh index of ENTRIES, oldest first (caller holds the
  * lock) */
 enum mv_status quarantine_index_write(const struct qdir *d, GHashTable *entries,

@@ -5,11 +5,14 @@
  * JSON of an entry (list --json) and the readable record (show).
  * Record fields: id, time (RFC 3339, UTC), queue_id, client_addr, sender,
  * recipients[], size, the scan result's own fields (verdict, action, score, reasons[],
- * hits[], policy, objects[], ... as mailvet scan --json, file left out), generation,
+ * hits[], policy, subject, parts[], objects[], ... as mailvet scan --json, file left
+ * out), generation,
  * state (held | released | deleted), history[] {state, time, by, detail}; and, in the
  * record that replaces a damaged one when it is deleted, damaged (why it was).
  * json-glib builds, escapes and parses every text; text the sender controls is made
- * printable in the readable view.  A part of the quarantine module: it never logs. */
+ * printable in the readable view.  A view that places each field itself (the console)
+ * reads the record as a struct quarantine_detail.  A part of the quarantine module: it never logs.
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -94,6 +97,70 @@ static void campaigns_of(JsonObject *o, GPtrArray *list)
     }
 }
 
+/* add_distinct - S appended to LIST unless it is there already */
+static void add_distinct(GPtrArray *list, const char *s)
+{
+    if (s == NULL || *s == '\0')
+        return;
+    for (guint j = 0; j < list->len; j++)
+        if (strcmp(g_ptr_array_index(list, j), s) == 0)
+            return;
+    g_ptr_array_add(list, g_strdup(s));
+}
+
+/* rules_of - the distinct hits[].id of the record O */
+static void rules_of(JsonObject *o, GPtrArray *list)
+{
+    JsonArray *a = array_member(o, "hits");
+
+    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
+        JsonNode *h = json_array_get_element(a, i);
+
+        if (JSON_NODE_HOLDS_OBJECT(h))
+            add_distinct(list, string_member(json_node_get_object(h), "id"));
+    }
+}
+
+/* signatures_of - the distinct signatures of the record O's parts[] and objects[] */
+static void signatures_of(JsonObject *o, GPtrArray *list)
+{
+    static const char *const members[] = {"parts", "objects"};
+
+    for (size_t m = 0; m < G_N_ELEMENTS(members); m++) {
+        JsonArray *a = array_member(o, members[m]);
+
+        for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
+            JsonNode *n = json_array_get_element(a, i);
+            GPtrArray *sigs;
+
+            if (!JSON_NODE_HOLDS_OBJECT(n))
+                continue;
+            sigs = g_ptr_array_new_with_free_func(g_free);
+            strings_member(json_node_get_object(n), "signatures", sigs);
+            for (guint k = 0; k < sigs->len; k++)
+                add_distinct(list, g_ptr_array_index(sigs, k));
+            g_ptr_array_unref(sigs);
+        }
+    }
+}
+
+/* subject_of - the record O's subject, cut to QUARANTINE_SUBJECT_MAX bytes of whole
+ * characters (caller frees), or NULL */
+static char *subject_of(JsonObject *o)
+{
+    const char *s = string_member(o, "subject");
+    const char *end;
+
+    if (s == NULL)
+        return NULL;
+    if (strlen(s) <= QUARANTINE_SUBJECT_MAX)
+        return g_strdup(s);
+    end = s + QUARANTINE_SUBJECT_MAX;
+    while (end > s && ((unsigned char)*end & 0xc0) == 0x80)
+        end--; /* not in the middle of a character */
+    return g_strndup(s, (gsize)(end - s));
+}
+
 /* quarantine_record_entry_new - what the index keeps of a record; NULL if it is not one */
 struct quarantine_entry *quarantine_record_entry_new(JsonNode *root)
 {
@@ -125,6 +192,10 @@ struct quarantine_entry *quarantine_record_entry_new(JsonNode *root)
     strings_member(o, "recipients", e->recipients);
     strings_member(o, "reasons", e->reasons);
     campaigns_of(o, e->campaigns);
+    e->queue_id = g_strdup(string_member(o, "queue_id"));
+    e->subject = subject_of(o);
+    rules_of(o, e->rules);
+    signatures_of(o, e->signatures);
     return e;
 }
 
@@ -339,7 +410,7 @@ static void set_string(JsonObject *o, const char *key, const char *value)
 }
 
 /* quarantine_entry_json_new - E as list --json shows it: id, time, size, state, verdict,
- * score, sender, recipients, reasons, campaigns */
+ * score, sender, recipients, reasons, campaigns, queue_id, subject, rules, signatures */
 JsonNode *quarantine_entry_json_new(const struct quarantine_entry *e)
 {
     JsonObject *o = json_object_new();
@@ -356,6 +427,10 @@ JsonNode *quarantine_entry_json_new(const struct quarantine_entry *e)
     set_strings(o, "recipients", e->recipients);
     set_strings(o, "reasons", e->reasons);
     set_strings(o, "campaigns", e->campaigns);
+    set_string(o, "queue_id", e->queue_id);
+    set_string(o, "subject", e->subject);
+    set_strings(o, "rules", e->rules);
+    set_strings(o, "signatures", e->signatures);
     node = json_node_init_object(json_node_alloc(), o);
     json_object_unref(o);
     g_free(when);
@@ -516,4 +591,209 @@ char *quarantine_record_text_new(JsonNode *record)
     text_objects(out, array_member(o, "objects"));
     text_history(out, array_member(o, "history"));
     return g_string_free(out, FALSE);
+}
+
+/* ---- the record in C (quarantine_detail) ----------------------------------------------- */
+
+/* dup_member - a copy of string member KEY of O, or NULL */
+static char *dup_member(JsonObject *o, const char *key)
+{
+    return g_strdup(string_member(o, key));
+}
+
+/* strings_new - the strings of array member KEY of O, as a new array */
+static GPtrArray *strings_new(JsonObject *o, const char *key)
+{
+    GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
+
+    strings_member(o, key, list);
+    return list;
+}
+
+/* bool_member - boolean member KEY of O (false when absent or not a boolean) */
+static bool bool_member(JsonObject *o, const char *key)
+{
+    JsonNode *n = json_object_get_member(o, key);
+
+    return n != NULL && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_BOOLEAN &&
+           json_node_get_boolean(n);
+}
+
+/* hit_free, part_free, object_free, event_free - one element of a detail's arrays */
+static void hit_free(gpointer p)
+{
+    struct quarantine_detail_hit *h = p;
+
+    g_free(h->id);
+    g_free(h->campaign);
+    g_free(h->category);
+    g_free(h->description);
+    g_ptr_array_unref(h->objects);
+    g_free(h);
+}
+
+static void part_free(gpointer p)
+{
+    struct quarantine_detail_part *x = p;
+
+    g_free(x->path);
+    g_free(x->filename);
+    g_free(x->declared_type);
+    g_free(x->detected_type);
+    g_free(x->sha256);
+    g_ptr_array_unref(x->signatures);
+    g_free(x);
+}
+
+static void object_free(gpointer p)
+{
+    struct quarantine_detail_object *x = p;
+
+    g_free(x->path);
+    g_free(x->name);
+    g_free(x->type);
+    g_ptr_array_unref(x->signatures);
+    g_free(x);
+}
+
+static void event_free(gpointer p)
+{
+    struct quarantine_detail_event *x = p;
+
+    g_free(x->state);
+    g_free(x->time);
+    g_free(x->by);
+    g_free(x->detail);
+    g_free(x);
+}
+
+/* each_object - the objects of array member KEY of O, one call of FN each */
+static void each_object(JsonObject *o, const char *key, void (*fn)(JsonObject *, GPtrArray *),
+                        GPtrArray *out)
+{
+    JsonArray *a = array_member(o, key);
+
+    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
+        JsonNode *n = json_array_get_element(a, i);
+
+        if (JSON_NODE_HOLDS_OBJECT(n))
+            fn(json_node_get_object(n), out);
+    }
+}
+
+static void read_hit(JsonObject *h, GPtrArray *out)
+{
+    struct quarantine_detail_hit *x = g_new0(struct quarantine_detail_hit, 1);
+
+    x->id = dup_member(h, "id");
+    x->campaign = dup_member(h, "campaign");
+    x->category = dup_member(h, "category");
+    x->description = dup_member(h, "description");
+    x->score = number_member(h, "score");
+    x->objects = strings_new(h, "objects");
+    g_ptr_array_add(out, x);
+}
+
+static void read_part(JsonObject *p, GPtrArray *out)
+{
+    struct quarantine_detail_part *x = g_new0(struct quarantine_detail_part, 1);
+
+    x->path = dup_member(p, "path");
+    x->filename = dup_member(p, "filename");
+    x->declared_type = dup_member(p, "declared_type");
+    x->detected_type = dup_member(p, "detected_type");
+    x->sha256 = dup_member(p, "sha256");
+    x->size = (guint64)MAX(number_member(p, "size"), 0);
+    x->signatures = strings_new(p, "signatures");
+    g_ptr_array_add(out, x);
+}
+
+static void read_object(JsonObject *o, GPtrArray *out)
+{
+    struct quarantine_detail_object *x = g_new0(struct quarantine_detail_object, 1);
+
+    x->path = dup_member(o, "path");
+    x->name = dup_member(o, "name");
+    x->type = dup_member(o, "type");
+    x->size = (guint64)MAX(number_member(o, "size"), 0);
+    x->depth = (unsigned)CLAMP(number_member(o, "depth"), 0, 64);
+    x->encrypted = bool_member(o, "encrypted");
+    x->decrypted = bool_member(o, "decrypted");
+    x->type_mismatch = bool_member(o, "type_mismatch");
+    x->signatures = strings_new(o, "signatures");
+    g_ptr_array_add(out, x);
+}
+
+static void read_event(JsonObject *h, GPtrArray *out)
+{
+    struct quarantine_detail_event *x = g_new0(struct quarantine_detail_event, 1);
+
+    x->state = dup_member(h, "state");
+    x->time = dup_member(h, "time");
+    x->by = dup_member(h, "by");
+    x->detail = dup_member(h, "detail");
+    g_ptr_array_add(out, x);
+}
+
+/* quarantine_detail_new - the record's fields in C */
+struct quarantine_detail *quarantine_detail_new(JsonNode *record)
+{
+    struct quarantine_detail *d;
+    JsonObject *o;
+
+    if (record == NULL || !JSON_NODE_HOLDS_OBJECT(record))
+        return NULL;
+    o = json_node_get_object(record);
+    d = g_new0(struct quarantine_detail, 1);
+    d->id = dup_member(o, "id");
+    d->time = dup_member(o, "time");
+    d->state = dup_member(o, "state");
+    d->damaged = dup_member(o, "damaged");
+    d->queue_id = dup_member(o, "queue_id");
+    d->client_addr = dup_member(o, "client_addr");
+    d->sender = dup_member(o, "sender");
+    d->subject = dup_member(o, "subject");
+    d->verdict = dup_member(o, "verdict");
+    d->action = dup_member(o, "action");
+    d->policy = dup_member(o, "policy");
+    d->recipients = strings_new(o, "recipients");
+    d->reasons = strings_new(o, "reasons");
+    d->size = (guint64)MAX(number_member(o, "size"), 0);
+    d->score = number_member(o, "score");
+    d->generation = (unsigned)CLAMP(number_member(o, "generation"), 0, G_MAXUINT);
+    d->hits = g_ptr_array_new_with_free_func(hit_free);
+    d->parts = g_ptr_array_new_with_free_func(part_free);
+    d->objects = g_ptr_array_new_with_free_func(object_free);
+    d->history = g_ptr_array_new_with_free_func(event_free);
+    each_object(o, "hits", read_hit, d->hits);
+    each_object(o, "parts", read_part, d->parts);
+    each_object(o, "objects", read_object, d->objects);
+    each_object(o, "history", read_event, d->history);
+    return d;
+}
+
+/* quarantine_detail_free - all of it */
+struct quarantine_detail *quarantine_detail_free(struct quarantine_detail *d)
+{
+    if (d == NULL)
+        return NULL;
+    g_free(d->id);
+    g_free(d->time);
+    g_free(d->state);
+    g_free(d->damaged);
+    g_free(d->queue_id);
+    g_free(d->client_addr);
+    g_free(d->sender);
+    g_free(d->subject);
+    g_free(d->verdict);
+    g_free(d->action);
+    g_free(d->policy);
+    g_ptr_array_unref(d->recipients);
+    g_ptr_array_unref(d->reasons);
+    g_ptr_array_unref(d->hits);
+    g_ptr_array_unref(d->parts);
+    g_ptr_array_unref(d->objects);
+    g_ptr_array_unref(d->history);
+    g_free(d);
+    return NULL;
 }

@@ -1,7 +1,8 @@
 /* render.c - render a pipeline result.
  * JSON fields (stable; later work only adds): file, verdict, action, score, reasons,
  * hits[] {id, campaign, category, score, description, objects}, policy (the note on
- * how the action was decided, or null), cache {state, hits, misses, errors,
+ * how the action was decided, or null), subject (decoded, or null: the quarantine's
+ * index and the console search it), cache {state, hits, misses, errors,
  * rejected, rtt_ms}, objects_scanned, parts[] {path, filename, declared_type, detected_type, size,
  * sha256, signatures}, objects[] {path, name, type, size, depth, encrypted, decrypted,
  * type_mismatch, signatures}: every object inspected, flat, in the order seen.
@@ -126,6 +127,7 @@ char *render_json_new(const char *name, const struct pipeline_result *res)
     add_strings(b, "reasons", res->reasons);
     add_hits(b, res);
     add_string_or_null(b, "policy", res->decision.note);
+    add_string_or_null(b, "subject", res->msg != NULL ? message_subject_get(res->msg) : NULL);
     add_cache(b, res);
     json_builder_set_member_name(b, "objects_scanned");
     json_builder_add_int_value(b, res->objects);

@@ -1,5 +1,5 @@
-/* mailvet_quarantine.c - "mailvet quarantine ..." (mailvet_quarantine.h): list, show,
- * release, delete, purge over quarantine.c, with the configuration's quarantine_dir,
+/* mailvet_quarantine.c - "mailvet quarantine ..." (mailvet_quarantine.h): list, find,
+ * show, release, delete, purge over quarantine.c, with the configuration's quarantine_dir,
  * release host and port, and retention.  Output that the sender controls (addresses,
  * reasons, names, headers) is made printable before it reaches the terminal.  The
  * record's fields are quarantine_record.c's business: show prints its text view, and
@@ -127,6 +127,7 @@ static void usage(FILE *out)
     fputs("usage: mailvet quarantine [-c CONFIG] COMMAND ...\n"
           "  list [--since T] [--until T] [--campaign C] [--reason R] [--sender GLOB]\n"
           "       [--recipient GLOB] [--state held|released|deleted|damaged] [--json]\n"
+          "  find --queue-id QID [--json]\n"
           "  show ID [--raw | --json]\n"
           "  release ID... [--to ADDR]...\n"
           "  delete ID...\n"
@@ -323,6 +324,70 @@ static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
     g_string_free(out, TRUE);
     g_ptr_array_unref(l);
     return fflush(stdout) == 0 ? MAILVET_QUARANTINE_OK : MAILVET_QUARANTINE_FAILED;
+}
+
+/* cmd_find - find --queue-id QID [--json]: the entries of the MTA's queue id, as list
+ * prints them; exit 1 when there is none */
+static int cmd_find(int argc, char **argv, const struct mv_config *cfg)
+{
+    static const struct option longopts[] = {
+        {"queue-id", required_argument, NULL, 'Q'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct quarantine_filter f = {.state = -1};
+    struct mv_err err = {0};
+    char note[QUARANTINE_NOTE_MAX];
+    bool json = false;
+    GPtrArray *l;
+    GString *out;
+    int ch, rc;
+
+    optind = 0;
+    while ((ch = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'Q':
+            f.queue_id = optarg;
+            break;
+        case 'j':
+            json = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return MAILVET_QUARANTINE_OK;
+        default:
+            usage(stderr);
+            return MAILVET_QUARANTINE_USAGE;
+        }
+    }
+    if (optind < argc || f.queue_id == NULL || *f.queue_id == '\0') {
+        complain("find", "give --queue-id QID (the MTA's queue id, as in its log)");
+        return MAILVET_QUARANTINE_USAGE;
+    }
+    l = quarantine_list_new(cfg->quarantine_dir, &f, note, &err);
+    if (l == NULL) {
+        complain("find", "%s", err.msg);
+        return MAILVET_QUARANTINE_FAILED;
+    }
+    if (note[0] != '\0')
+        fprintf(stderr, "%s\n", note);
+    out = g_string_sized_new(1u << 12);
+    if (json)
+        list_json(out, l);
+    else
+        list_text(out, l);
+    g_string_free(out, TRUE);
+    rc = fflush(stdout) == 0 ? MAILVET_QUARANTINE_OK : MAILVET_QUARANTINE_FAILED;
+    if (rc == MAILVET_QUARANTINE_OK && l->len == 0) {
+        char *safe = g_strescape(f.queue_id, "");
+
+        complain("find", "no entry with queue id %.100s in %s", safe, cfg->quarantine_dir);
+        g_free(safe);
+        rc = MAILVET_QUARANTINE_UNKNOWN;
+    }
+    g_ptr_array_unref(l);
+    return rc;
 }
 
 /* ---- show ------------------------------------------------------------------------- */
@@ -660,8 +725,8 @@ int mailvet_quarantine_main(int argc, char **argv, const struct mv_config *cfg)
         const char *name;
         int (*run)(int, char **, const struct mv_config *);
     } cmds[] = {
-        {"list", cmd_list},     {"show", cmd_show},   {"release", cmd_release},
-        {"delete", cmd_delete}, {"purge", cmd_purge},
+        {"list", cmd_list},       {"find", cmd_find},     {"show", cmd_show},
+        {"release", cmd_release}, {"delete", cmd_delete}, {"purge", cmd_purge},
     };
 
     if (argc < 2) {

@@ -2,12 +2,14 @@
  * quarantine store (quarantine.h).
  *   list [--since T] [--until T] [--campaign C] [--reason R] [--sender GLOB]
  *        [--recipient GLOB] [--state S] [--json]
+ *   find --queue-id QID [--json]
  *   show ID [--raw | --json]
  *   release ID... [--to ADDR]...
  *   delete ID...
  *   purge [--older-than DURATION] [--max-size SIZE]
  * Exit status (MAILVET_QUARANTINE_*): 0 done; 1 an id is unknown (not of the id form,
- * no such entry, or deleted where the message is needed); 2 a failure (the MTA refused
+ * no such entry, or deleted where the message is needed; find: no entry of that queue
+ * id); 2 a failure (the MTA refused
  * or was unreachable, the store could not be read or written); 64 usage (EX_USAGE).
  * With several ids every id is tried and the largest status wins. */
 #ifndef MV_MAILVET_QUARANTINE_H

@@ -250,21 +250,7 @@ bool mailvetd_metrics_open(const struct mv_config *cfg, struct mv_err *err)
                    cfg->metrics_listen);
         return false;
     }
-    if (strchr(host, ':') != NULL) {
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&sa;
-
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons((uint16_t)port);
-        inet_pton(AF_INET6, host, &s6->sin6_addr);
-        salen = sizeof(*s6);
-    } else {
-        struct sockaddr_in *s4 = (struct sockaddr_in *)&sa;
-
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons((uint16_t)port);
-        inet_pton(AF_INET, host, &s4->sin_addr);
-        salen = sizeof(*s4);
-    }
+    config_listen_sockaddr(cfg->metrics_listen, &sa, &salen);
     fd = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd >= 0) {
         /* a restart binds again at once, whatever connections linger in TIME_WAIT */

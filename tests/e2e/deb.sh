@@ -9,7 +9,8 @@
 #      the files of /etc/mailvet are conffiles; /var/spool/mailvet 0750, its
 #      quarantine 0700 and the socket directory /var/spool/postfix/mailvet
 #      (group postfix, 0750) belong to mailvet; the units are enabled; the
-#      Postfix snippets are in /usr/share/doc/mailvet.
+#      web console is installed with its unit, not enabled; the Postfix
+#      snippets are in /usr/share/doc/mailvet.
 #   2. The admin's edit: add_header: true in /etc/mailvet/mailvet.yaml.
 #   3. mailvetd started as its unit starts it.  This machine has no systemd as
 #      PID 1, so the test does what the unit says: makes RuntimeDirectory=
@@ -110,7 +111,7 @@ if port_in_use "$RELEASE_PORT"; then
     skip_all "port $RELEASE_PORT (quarantine_release_port of the shipped config) is in use"
 fi
 
-PLAN=34
+PLAN=35
 echo "1..$PLAN"
 . "$top_srcdir/tests/lib.sh"
 
@@ -231,6 +232,17 @@ if [ -f "$UNIT" ] && [ -f /lib/systemd/system/mailvet-purge.timer ] &&
 else
     not_ok "mailvet.service and mailvet-purge.timer are installed and enabled"
     diag "$(ls -l /etc/systemd/system/*.wants/mailvet* 2>&1)"
+fi
+if [ -x /usr/sbin/mailvet-console ] && [ -f /lib/systemd/system/mailvet-console.service ] &&
+    [ ! -e /etc/systemd/system/multi-user.target.wants/mailvet-console.service ] &&
+    [ -f /usr/share/man/man8/mailvet-console.8.gz ] &&
+    grep -q '^/var/log/mailvet/console-audit.log' /etc/logrotate.d/mailvet; then
+    ok "the web console: mailvet-console, its man page and unit (not enabled), its logrotate file"
+else
+    not_ok "the web console: mailvet-console, its man page, unit (not enabled) and logrotate file"
+    diag "$(ls -l /usr/sbin/mailvet-console /lib/systemd/system/mailvet-console.service \
+        /etc/systemd/system/multi-user.target.wants/mailvet-console.service \
+        /usr/share/man/man8/mailvet-console.8.gz /etc/logrotate.d/mailvet 2>&1)"
 fi
 check "the Postfix and Sendmail snippets are in $DOC" test -f "$DOC/postfix/main.cf.snippet" \
     -a -f "$DOC/postfix/master.cf.snippet" -a -f "$DOC/sendmail/mailvet.mc" -a -f "$DOC/README.Debian.gz"

@@ -171,6 +171,10 @@ static const struct valid_case valid_cases[] = {
     {"socket: inet:8891@localhost\n", F_STR, AT(socket), 0, "inet:8891@localhost"},
     {"socket: inet6:8891@::1\n", F_STR, AT(socket), 0, "inet6:8891@::1"},
     {"socket: inet6:65535\n", F_STR, AT(socket), 0, "inet6:65535"},
+    /* the console's listening address */
+    {"console_listen: 0.0.0.0:443\n", F_STR, AT(console_listen), 0, "0.0.0.0:443"},
+    {"console_listen: \"[::1]:8025\"\n", F_STR, AT(console_listen), 0, "[::1]:8025"},
+    {"console_session_idle: 15m\n", F_UINT, AT(console_session_idle), 900, NULL},
 };
 
 static void config_parses_every_value_type(void **state)
@@ -318,6 +322,21 @@ static const struct error_case error_cases[] = {
      "t.yaml:1: socket: the host must be an IPv4 address or a host name, got inet:25@a b"},
     {"socket: inet6:25@[::1]\n",
      "t.yaml:1: socket: the host must be an IPv6 address or a host name, got inet6:25@[::1]"},
+    /* the console's listening address */
+    {"console_listen: 8025\n",
+     "t.yaml:1: console_listen: must be ADDRESS:PORT with an IP address, such as 127.0.0.1:8025 or "
+     "[::1]:8025, got 8025"},
+    {"console_listen: localhost:8025\n",
+     "t.yaml:1: console_listen: must be ADDRESS:PORT with an IP address, such as 127.0.0.1:8025 or "
+     "[::1]:8025, got localhost:8025"},
+    {"console_listen: \"::1:8025\"\n",
+     "t.yaml:1: console_listen: must be ADDRESS:PORT with an IP address, such as 127.0.0.1:8025 or "
+     "[::1]:8025, got ::1:8025"},
+    {"console_listen: 127.0.0.1:0\n",
+     "t.yaml:1: console_listen: must be ADDRESS:PORT with an IP address, such as 127.0.0.1:8025 or "
+     "[::1]:8025, got 127.0.0.1:0"},
+    {"console_session_max: 1m\n",
+     "t.yaml:1: console_session_max: must be between 5m and 30d, got 1m"},
     /* node types */
     {"user: [a, b]\n", "t.yaml:1: user: must be a single value, got a sequence"},
     {"max_files:\n  soft: 1\n", "t.yaml:1: max_files: must be a single value, got a mapping"},

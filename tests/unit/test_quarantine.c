@@ -41,8 +41,11 @@ static const char scan_json[] =
     "{\"file\":\"x\",\"verdict\":\"campaign\",\"action\":\"quarantine\",\"score\":12.5,"
     "\"reasons\":[\"avaddon.lure\",\"Mailvet.Avaddon.JsDownloader\"],"
     "\"hits\":[{\"id\":\"avaddon.lure\",\"campaign\":\"avaddon\",\"score\":10}],"
+    "\"subject\":\"Invoice <b>42</b>\","
+    "\"parts\":[{\"path\":\"2\",\"signatures\":[]}],"
     "\"objects\":[{\"path\":\"2\",\"name\":\"photo.zip\",\"depth\":0},"
-    "{\"path\":\"2/a.js\",\"name\":\"a.js\",\"depth\":1}]}";
+    "{\"path\":\"2/a.js\",\"name\":\"a.js\",\"depth\":1,"
+    "\"signatures\":[\"Mailvet.Avaddon.JsDownloader\"]}]}";
 static const char message[] = "From: a@example.com\r\nTo: alice@example.net\r\n"
                               "Subject: hello\r\n\r\nline one\r\n.starts with a dot\r\n"
                               "..two dots\r\n.\r\nlast\r\n";
@@ -81,12 +84,12 @@ static int fresh(void **state)
     return mkdir(dir, 0700);
 }
 
-/* store - one entry with the fixed envelope and scan result; its id into ID */
-static enum mv_status store(const char *sender, const char *rcpt, const char *json, char *id,
-                            struct mv_err *err)
+/* store_qid - one entry with queue id QID, the fixed client and message; its id into ID */
+static enum mv_status store_qid(const char *qid, const char *sender, const char *rcpt,
+                                const char *json, char *id, struct mv_err *err)
 {
     GPtrArray *r = g_ptr_array_new();
-    struct quarantine_meta meta = {.queue_id = "4Xy7Rz1",
+    struct quarantine_meta meta = {.queue_id = qid,
                                    .client_addr = "192.0.2.1",
                                    .sender = sender,
                                    .recipients = r,
@@ -103,6 +106,13 @@ static enum mv_status store(const char *sender, const char *rcpt, const char *js
     st = quarantine_store(dir, message, -1, strlen(message), &meta, id, err);
     g_ptr_array_unref(r);
     return st;
+}
+
+/* store - one entry with the fixed envelope and scan result; its id into ID */
+static enum mv_status store(const char *sender, const char *rcpt, const char *json, char *id,
+                            struct mv_err *err)
+{
+    return store_qid("4Xy7Rz1", sender, rcpt, json, id, err);
 }
 
 static gint by_name(gconstpointer a, gconstpointer b)
@@ -225,6 +235,13 @@ static void store_writes_entry_listed_and_shown(void **state)
     assert_string_equal(g_ptr_array_index(e->campaigns, 0), "avaddon");
     assert_int_equal(e->reasons->len, 2);
     assert_true(e->time > 0 && e->time <= g_get_real_time() / G_USEC_PER_SEC);
+    /* what the console searches: queue id, subject, rules, signatures */
+    assert_string_equal(e->queue_id, "4Xy7Rz1");
+    assert_string_equal(e->subject, "Invoice <b>42</b>");
+    assert_int_equal(e->rules->len, 1);
+    assert_string_equal(g_ptr_array_index(e->rules, 0), "avaddon.lure");
+    assert_int_equal(e->signatures->len, 1);
+    assert_string_equal(g_ptr_array_index(e->signatures, 0), "Mailvet.Avaddon.JsDownloader");
     g_ptr_array_unref(l);
 
     rec = quarantine_record_new(dir, id, &err);
@@ -523,7 +540,7 @@ static void index_rebuilt_when_missing_or_damaged(void **state)
     assert_true(g_file_set_contents(path, "garbage\nmore\n", -1, NULL));
     assert_int_equal(list_len(NULL), 3);
     text = read_file("index");
-    assert_true(g_str_has_prefix(text, "mailvet-quarantine-index 2\n"));
+    assert_true(g_str_has_prefix(text, "mailvet-quarantine-index 3\n"));
     g_free(text);
 
     /* a torn last line (a store killed midway): the next store closes it and adds its
@@ -570,7 +587,7 @@ static void index_damage_found_and_rebuilt(void **state)
     struct mv_err err = {0};
     char *good, **lines, *extra, *v1;
     GString *g;
-    struct damage_case cases[8];
+    struct damage_case cases[9];
     size_t nc = 0;
 
     (void)state;
@@ -592,6 +609,9 @@ static void index_damage_found_and_rebuilt(void **state)
     cases[nc++] = (struct damage_case){
         "version 1", v1,
         "quarantine: index of an older format (version 1), rebuilt from 3 records"};
+    cases[nc++] = (struct damage_case){
+        "version 2", g_strconcat("mailvet-quarantine-index 2\n", strchr(good, '\n') + 1, NULL),
+        "quarantine: index of an older format (version 2), rebuilt from 3 records"};
     cases[nc++] = (struct damage_case){"cut short", g_strndup(good, strlen(good) * 2 / 3),
                                        "quarantine: index damaged (line *"};
     cases[nc++] = (struct damage_case){
@@ -649,8 +669,11 @@ static void index_damage_found_and_rebuilt(void **state)
 
 static void list_filters(void **state)
 {
-    static const char other_json[] = "{\"verdict\":\"infected\",\"score\":100,"
-                                     "\"reasons\":[\"Eicar-Test-Signature\"],\"hits\":[]}";
+    static const char other_json[] =
+        "{\"verdict\":\"infected\",\"score\":100,"
+        "\"reasons\":[\"Eicar-Test-Signature\"],\"hits\":[],\"subject\":\"Hello again\","
+        "\"parts\":[{\"path\":\"1\",\"signatures\":[\"Eicar-Test-Signature\"]}]}";
+    const guint64 size = strlen(message);
     char id[QUARANTINE_ID_LEN + 1];
     struct mv_err err = {0};
     gint64 now = g_get_real_time() / G_USEC_PER_SEC;
@@ -678,6 +701,26 @@ static void list_filters(void **state)
         {{.state = QUARANTINE_DELETED}, 1},
         {{.state = QUARANTINE_RELEASED}, 0},
         {{.state = -1, .sender = "mallory@*", .campaign = "avaddon"}, 2},
+        /* the console's fields */
+        {{.state = -1, .queue_id = "5AbCdE9"}, 1},
+        {{.state = -1, .queue_id = "5abcde9"}, 0}, /* queue ids are case-sensitive */
+        {{.state = -1, .queue_id = "4Xy7Rz1"}, 3},
+        {{.state = -1, .queue_id = "4Xy7Rz"}, 0}, /* exact, not a prefix */
+        {{.state = -1, .subject = "*invoice*"}, 3},
+        {{.state = -1, .subject = "*<b>42*"}, 3},
+        {{.state = -1, .subject = "hello again"}, 1},
+        {{.state = -1, .subject = "hello"}, 0},
+        {{.state = -1, .verdict = "INFECTED"}, 1},
+        {{.state = -1, .verdict = "campaign"}, 3},
+        {{.state = -1, .verdict = "camp"}, 0},
+        {{.state = -1, .rule = "avaddon.*"}, 3},
+        {{.state = -1, .rule = "negasteal.*"}, 0},
+        {{.state = -1, .signature = "mailvet.avaddon.*"}, 3},
+        {{.state = -1, .signature = "Eicar-Test-Signature"}, 1},
+        {{.state = -1, .min_size = size, .max_size = size}, 4},
+        {{.state = -1, .min_size = size + 1}, 0},
+        {{.state = -1, .max_size = size - 1}, 0},
+        {{.state = -1, .queue_id = "4Xy7Rz1", .sender = "mallory@*", .rule = "avaddon.lure"}, 2},
     };
 
     (void)state;
@@ -688,7 +731,8 @@ static void list_filters(void **state)
     g_usleep(2000);
     assert_int_equal(store("", NULL, scan_json, id, &err), MV_OK);
     g_usleep(2000);
-    assert_int_equal(store("eve@example.com", "dave@example.org", other_json, id, &err), MV_OK);
+    assert_int_equal(
+        store_qid("5AbCdE9", "eve@example.com", "dave@example.org", other_json, id, &err), MV_OK);
     assert_int_equal(quarantine_delete(dir, id, "test", &err), MV_OK);
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         guint got = list_len(&cases[i].f);
@@ -706,6 +750,197 @@ static void list_filters(void **state)
         assert_string_equal(((struct quarantine_entry *)g_ptr_array_index(l, 0))->id, id);
         g_ptr_array_unref(l);
     }
+}
+
+/* subject_cut_to_whole_characters - a long subject is kept to QUARANTINE_SUBJECT_MAX
+ * bytes in the index, never cutting a character in two */
+static void subject_cut_to_whole_characters(void **state)
+{
+    GString *subject = g_string_new(NULL), *json = g_string_new(NULL);
+    char id[QUARANTINE_ID_LEN + 1];
+    struct mv_err err = {0};
+    struct quarantine_entry *e;
+    GPtrArray *l;
+
+    (void)state;
+    g_string_append_c(subject, 'x');
+    while (subject->len < 2 * QUARANTINE_SUBJECT_MAX)
+        g_string_append(subject, "\xc3\xa4"); /* "ä": two bytes, the cut falls inside one */
+    g_string_printf(json, "{\"verdict\":\"suspicious\",\"subject\":\"%s\"}", subject->str);
+    assert_int_equal(store("a@example.com", NULL, json->str, id, &err), MV_OK);
+    l = list(NULL);
+    e = g_ptr_array_index(l, 0);
+    assert_int_equal(strlen(e->subject), QUARANTINE_SUBJECT_MAX - 1);
+    assert_true(g_utf8_validate(e->subject, -1, NULL));
+    assert_true(g_str_has_prefix(subject->str, e->subject));
+    g_ptr_array_unref(l);
+    g_string_free(subject, TRUE);
+    g_string_free(json, TRUE);
+}
+
+/* detail_reads_every_field - a stored record read back as struct quarantine_detail */
+static void detail_reads_every_field(void **state)
+{
+    char id[QUARANTINE_ID_LEN + 1];
+    struct mv_err err = {0};
+    struct quarantine_detail *d;
+    const struct quarantine_detail_object *o;
+    JsonNode *rec;
+
+    (void)state;
+    assert_int_equal(store("mallory@example.com", NULL, scan_json, id, &err), MV_OK);
+    rec = quarantine_record_new(dir, id, &err);
+    assert_non_null(rec);
+    d = quarantine_detail_new(rec);
+    json_node_unref(rec);
+    assert_non_null(d);
+    assert_string_equal(d->id, id);
+    assert_string_equal(d->state, "held");
+    assert_string_equal(d->queue_id, "4Xy7Rz1");
+    assert_string_equal(d->client_addr, "192.0.2.1");
+    assert_string_equal(d->sender, "mallory@example.com");
+    assert_string_equal(d->subject, "Invoice <b>42</b>");
+    assert_int_equal(d->recipients->len, 2);
+    assert_string_equal(d->verdict, "campaign");
+    assert_string_equal(d->action, "quarantine");
+    assert_true(d->score == 12.5);
+    assert_int_equal(d->generation, 3);
+    assert_int_equal(d->size, strlen(message));
+    assert_null(d->policy);
+    assert_int_equal(d->reasons->len, 2);
+    assert_int_equal(d->hits->len, 1);
+    assert_string_equal(((struct quarantine_detail_hit *)g_ptr_array_index(d->hits, 0))->campaign,
+                        "avaddon");
+    assert_int_equal(d->parts->len, 1);
+    assert_int_equal(d->objects->len, 2);
+    o = g_ptr_array_index(d->objects, 1);
+    assert_string_equal(o->name, "a.js");
+    assert_int_equal(o->depth, 1);
+    assert_int_equal(o->signatures->len, 1);
+    assert_int_equal(d->history->len, 1);
+    assert_string_equal(((struct quarantine_detail_event *)g_ptr_array_index(d->history, 0))->by,
+                        "mailvetd");
+    assert_null(quarantine_detail_free(d));
+    assert_null(quarantine_detail_new(NULL));
+}
+
+/* view_ids - the ids of a page of V, newest first, space-separated */
+static char *view_ids(struct quarantine_view *v, const struct quarantine_filter *f, guint offset,
+                      guint limit, guint *total)
+{
+    GPtrArray *page = quarantine_view_page_new(v, f, offset, limit, total);
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; i < page->len; i++)
+        g_string_append_printf(s, "%s%s", i ? " " : "",
+                               ((struct quarantine_entry *)g_ptr_array_index(page, i))->id);
+    g_ptr_array_unref(page);
+    return g_string_free(s, FALSE);
+}
+
+/* view_follows_the_index - a view loads the index once, then reads only what is
+ * appended (stores, deletes), and loads it whole again when purge replaces it or a
+ * line appended does not verify; pages with offset, limit and a total */
+static void view_follows_the_index(void **state)
+{
+    char ids[5][QUARANTINE_ID_LEN + 1], path[600], note[QUARANTINE_NOTE_MAX], *got, *want;
+    struct quarantine_view *v = quarantine_view_new(dir);
+    struct quarantine_filter held = {.state = QUARANTINE_HELD};
+    struct quarantine_purge_stats ps;
+    struct mv_err err = {0};
+    bool reloaded;
+    guint total;
+    FILE *fp;
+
+    (void)state;
+    /* a store that does not exist yet: empty, not an error */
+    assert_int_equal(quarantine_view_refresh(v, note, &reloaded, &err), MV_OK);
+    assert_int_equal(quarantine_view_count(v), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(store("a@example.com", NULL, scan_json, ids[i], &err), MV_OK);
+        g_usleep(2000);
+    }
+    assert_int_equal(quarantine_view_refresh(v, note, &reloaded, &err), MV_OK);
+    assert_true(reloaded);
+    assert_string_equal(note, "");
+    assert_int_equal(quarantine_view_count(v), 3);
+    /* nothing new: not read again */
+    assert_int_equal(quarantine_view_refresh(v, note, &reloaded, &err), MV_OK);
+    assert_false(reloaded);
+    /* appended: two stores and a delete, followed without a reload */
+    for (int i = 3; i < 5; i++) {
+        assert_int_equal(store("b@example.com", NULL, scan_json, ids[i], &err), MV_OK);
+        g_usleep(2000);
+    }
+    assert_int_equal(quarantine_delete(dir, ids[1], "test", &err), MV_OK);
+    assert_int_equal(quarantine_view_refresh(v, note, &reloaded, &err), MV_OK);
+    assert_false(reloaded);
+    assert_int_equal(quarantine_view_count(v), 5);
+    got = view_ids(v, NULL, 0, 2, &total);
+    want = g_strdup_printf("%s %s", ids[4], ids[3]);
+    assert_string_equal(got, want);
+    assert_int_equal(total, 5);
+    g_free(got);
+    g_free(want);
+    got = view_ids(v, &held, 2, 10, &total);
+    want = g_strdup_printf("%s %s", ids[2], ids[0]);
+    assert_string_equal(got, want); /* ids[1] was deleted */
+    assert_int_equal(total, 4);
+    g_free(got);
+    g_free(want);
+    got = view_ids(v, &held, 10, 10, &total);
+    assert_string_equal(got, "");
+    assert_int_equal(total, 4);
+    g_free(got);
+    /* a line in flight (no newline yet) waits; once whole it is read */
+    snprintf(path, sizeof(path), "%s/index", dir);
+    {
+        char *raw = g_strdup_printf("state\t%s\t%" G_GINT64_FORMAT "\treleased", ids[0],
+                                    g_get_real_time() / G_USEC_PER_SEC);
+        char *line = check_line(raw);
+        size_t half = strlen(line) / 2;
+        struct quarantine_filter released = {.state = QUARANTINE_RELEASED};
+
+        fp = fopen(path, "a");
+        fwrite(line, 1, half, fp);
+        fclose(fp);
+        assert_int_equal(quarantine_view_refresh(v, note, &reloaded, &err), MV_OK);
+        assert_false(reloaded);
+        got = view_ids(v, &released, 0, 10, &total);
+        assert_int_equal(total, 0);
+        g_free(got);
+        fp = fopen(path, "a");
+        fputs(line + half, fp);
+        fclose(fp);
+        assert_int_equal(quarantine_view_refresh(v, note, &reloaded, &err), MV_OK);
+        assert_false(reloaded);
+        got = view_ids(v, &released, 0, 10, &total);
+        assert_string_equal(got, ids[0]);
+        g_free(got);
+        g_free(raw);
+        g_free(line);
+    }
+    /* purge replaces the index: loaded whole */
+    assert_int_equal(quarantine_purge(dir, 365 * 86400, G_MAXUINT64,
+                                      g_get_real_time() / G_USEC_PER_SEC, &ps, &err),
+                     MV_OK);
+    assert_int_equal(quarantine_view_refresh(v, note, &reloaded, &err), MV_OK);
+    assert_true(reloaded);
+    assert_int_equal(quarantine_view_count(v), 5);
+    /* a line that does not verify: loaded whole, the index rebuilt, the note says so */
+    fp = fopen(path, "a");
+    fputs("add\tnonsense\t00000000\n", fp);
+    fclose(fp);
+    assert_int_equal(quarantine_view_refresh(v, note, &reloaded, &err), MV_OK);
+    assert_true(reloaded);
+    assert_true(g_str_has_prefix(note, "quarantine: index damaged (line 7)"));
+    assert_int_equal(quarantine_view_count(v), 5);
+    /* a store directory that cannot be read: an error, the view keeps its entries */
+    assert_int_equal(chmod(dir, 0755), 0);
+    assert_int_equal(quarantine_view_refresh(v, note, &reloaded, &err), MV_EIO);
+    assert_int_equal(quarantine_view_count(v), 5);
+    assert_int_equal(chmod(dir, 0700), 0);
+    quarantine_view_free(v);
 }
 
 /* ---- delete ------------------------------------------------------------------------ */
@@ -1349,6 +1584,9 @@ int main(void)
         cmocka_unit_test_setup(index_rebuilt_when_missing_or_damaged, fresh),
         cmocka_unit_test_setup(index_damage_found_and_rebuilt, fresh),
         cmocka_unit_test_setup(list_filters, fresh),
+        cmocka_unit_test_setup(subject_cut_to_whole_characters, fresh),
+        cmocka_unit_test_setup(view_follows_the_index, fresh),
+        cmocka_unit_test_setup(detail_reads_every_field, fresh),
         cmocka_unit_test_setup(delete_keeps_record_as_deleted, fresh),
         cmocka_unit_test_setup(purge_by_age_adopts_unindexed_and_removes_leftovers, fresh),
         cmocka_unit_test_setup(purge_by_size_removes_oldest_first, fresh),
