@@ -54,7 +54,11 @@ def browser():
               "--disable-component-update", "--disable-sync",
               "--window-size=1280,800", "--user-data-dir=" + os.path.join(WORK, "chromium-profile")):
         opts.add_argument(a)
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    # the page itself 1280x800, whatever the headless window's frame takes
+    d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                      {"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False})
+    return d
 
 
 def shot(d, name):
