@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # console-browser.py - mailvet-console in headless Chromium (Selenium), for
-# tests/e2e/console-browser.sh, over a quarantine Postfix and mailvetd filled.
+# tests/e2e/console-browser.sh, over a quarantine that Postfix and mailvetd filled.
 #
 # Prints one line per check, "PASS text" or "FAIL text", and "DIAG text" lines;
 # the shell script turns them into TAP.  Saves a 1280x800 PNG of each view
@@ -11,15 +11,18 @@
 # subject, file name and header carry payloads), HELD (how many are held).
 import glob
 import http.client
+import json
 import os
 import sys
 import time
 import urllib.parse
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException
+from selenium.common.exceptions import NoSuchElementException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 BASE = os.environ["BASE"]
 USER = os.environ["CUSER"]
@@ -61,10 +64,12 @@ def browser():
     return d
 
 
+# shot - a PNG of the page as the browser shows it, in WORK
 def shot(d, name):
     d.save_screenshot(os.path.join(WORK, "console-%s.png" % name))
 
 
+# exists - the page has an element matching CSS
 def exists(d, css):
     try:
         d.find_element(By.CSS_SELECTOR, css)
@@ -73,10 +78,22 @@ def exists(d, css):
         return False
 
 
+# arrived - after a click that submits a form: the next page has CSS (waits 10 s)
+def arrived(d, css):
+    try:
+        WebDriverWait(d, 10).until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css)))
+        return True
+    except TimeoutException:
+        return False
+
+
+# total - the number of entries the list page says it found
 def total(d):
     return int(d.find_element(By.ID, "result-count").get_attribute("data-total"))
 
 
+# row_ids - the ids of the list's rows, in order
 def row_ids(d):
     return [e.get_attribute("id")[4:] for e in d.find_elements(By.CSS_SELECTOR, "tr[id^='row-']")]
 
@@ -89,7 +106,7 @@ def login(d, password, tries=1):
         d.find_element(By.ID, "login-user").send_keys(USER)
         d.find_element(By.ID, "login-password").send_keys(password)
         d.find_element(By.ID, "login-submit").click()
-        if exists(d, "#nav-user"):
+        if arrived(d, "#nav-user, #login-error, p.error") and exists(d, "#nav-user"):
             return True
         time.sleep(1)
     return False
@@ -116,11 +133,7 @@ def raw(method, path, cookie=None, body=None):
     return out
 
 
-def held_state(d, ident):
-    d.get(BASE + "/message/" + ident)
-    return d.find_element(By.ID, "f-state").text
-
-
+# main - one browser for the whole run, closed whatever happens
 def main():
     d = browser()
     try:
@@ -129,6 +142,7 @@ def main():
         d.quit()
 
 
+# run - the checks, in the order an operator meets the views
 def run(d):
     # --- login ---------------------------------------------------------------------
     d.get(BASE + "/")
@@ -150,6 +164,7 @@ def run(d):
     shot(d, "list")
     d.find_element(By.ID, "search-queue_id").send_keys(REL_QID)
     d.find_element(By.ID, "search-submit").click()
+    arrived(d, "#search-queue_id[value='%s']" % REL_QID)
     check(total(d) == 1 and row_ids(d) == [REL_ID] and ("queue_id=" + REL_QID) in d.current_url,
           "browser: search by the Postfix queue id %s finds exactly that message" % REL_QID,
           "url %s total %d rows %s" % (d.current_url, total(d), row_ids(d)))
@@ -158,6 +173,7 @@ def run(d):
     # --- the detail view, with payloads -------------------------------------------------
     d.get(BASE + "/")
     d.find_element(By.ID, "link-" + XSS_ID).click()
+    arrived(d, "section#parts")
     sections = [s for s in ("envelope", "headers", "parts", "hits") if exists(d, "section#" + s)]
     check(len(sections) == 4 and XSS_QID in d.find_element(By.ID, "envelope").text
           and "AVADDON" in d.find_element(By.ID, "hits").text.upper(),
@@ -186,13 +202,14 @@ def run(d):
     before = len(sink_files())
     d.get(BASE + "/message/" + REL_ID)
     d.find_element(By.ID, "release-one").click()
+    arrived(d, "#confirm-form")
     boxes = d.find_elements(By.CSS_SELECTOR, "input[name='rcpt']")
     check(exists(d, "#confirm-form") and boxes and all(b.is_selected() for b in boxes)
-          and held_state_file(REL_ID) == "held",
+          and record_state(REL_ID) == "held",
           "browser: release asks for confirmation, every recipient checked, nothing sent yet")
     shot(d, "release-confirm")
     d.find_element(By.ID, "confirm-submit").click()
-    check(exists(d, "#result-%s.ok" % REL_ID), "browser: the release is done (result ok)",
+    check(arrived(d, "#result-%s.ok" % REL_ID), "browser: the release is done (result ok)",
           d.find_element(By.TAG_NAME, "body").text[:400])
     got = None
     for _ in range(600):
@@ -223,9 +240,9 @@ def run(d):
     check(not bad, "unauthenticated GETs of list, detail, download and audit: 303 to /login, no data",
           "\n".join(bad))
     st, _, _ = raw("POST", "/delete", cookie=cookie, body="id=" + DEL_ID)
-    check(st == 403 and held_state_file(DEL_ID) == "held",
+    check(st == 403 and record_state(DEL_ID) == "held",
           "POST /delete without the CSRF token (valid session): 403, the entry stays held",
-          "status %d state %s" % (st, held_state_file(DEL_ID)))
+          "status %d state %s" % (st, record_state(DEL_ID)))
     st, h, body = raw("GET", "/message/%s/download" % XSS_ID, cookie=cookie)
     cd = h.get("content-disposition", "")
     check(st == 200 and cd == 'attachment; filename="%s.eml"' % XSS_ID and b"window.__pwned" in body,
@@ -247,16 +264,18 @@ def run(d):
     # --- delete ---------------------------------------------------------------------------
     d.get(BASE + "/message/" + DEL_ID)
     d.find_element(By.ID, "delete-one").click()
-    check(exists(d, "#confirm-form") and held_state_file(DEL_ID) == "held",
+    arrived(d, "#confirm-form")
+    check(exists(d, "#confirm-form") and record_state(DEL_ID) == "held",
           "browser: delete asks for confirmation, nothing deleted yet")
     d.find_element(By.ID, "confirm-submit").click()
-    check(exists(d, "#result-%s.ok" % DEL_ID), "browser: the delete is done (result ok)")
+    check(arrived(d, "#result-%s.ok" % DEL_ID), "browser: the delete is done (result ok)")
     d.get(BASE + "/")
     check(DEL_ID not in row_ids(d) and total(d) == HELD - 2,
           "browser: the deleted message is gone from the held list", "rows %s" % row_ids(d))
 
     # --- the audit view --------------------------------------------------------------------
     d.find_element(By.ID, "nav-audit").click()
+    arrived(d, "#audit-lines")
     text = d.find_element(By.ID, "audit-lines").text
     want = ["user=%s addr=127.0.0.1 action=login ids=- result=failed" % USER,
             "user=%s addr=127.0.0.1 action=login ids=- result=ok" % USER,
@@ -274,9 +293,8 @@ def csrf(d):
     return d.find_element(By.CSS_SELECTOR, "input[name='csrf']").get_attribute("value")
 
 
-# held_state_file - the state in the entry's record, read from the quarantine
-def held_state_file(ident):
-    import json
+# record_state - the state in the entry's record, read from the quarantine
+def record_state(ident):
     with open(os.path.join(os.environ["QDIR"], ident + ".json")) as f:
         return json.load(f).get("state")
 
