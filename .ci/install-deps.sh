@@ -38,6 +38,7 @@ packages="
     p7zip-full tar gzip bzip2 xz-utils cpio arj gcab genisoimage msitools macutils
     sharutils libjpeg-turbo-progs clang clang-format libclang-rt-14-dev libwrap0 m4
     dpkg-dev debhelper lintian prometheus curl
+    chromium chromium-driver python3-selenium
 "
 
 if [ "$(id -u)" -ne 0 ]; then
