@@ -173,8 +173,8 @@ ctl=$(printf 'ctl-\033[2Jname.eml')
     printf -- '--b\nContent-Type: application/x-\033[31mred\nContent-Disposition: attachment; filename="eicar.com"\n'
     printf 'Content-Transfer-Encoding: base64\n\n%s\n--b--\n' "$(base64 -w0 < "$S/eicar.com")"
 } > "$W/$ctl"
-scan verbose -v -d "$S/sigs" "$W/$ctl"
-scan verbosejson --json -d "$S/sigs" "$W/$ctl"
+scan verbose -v -c "$NORULES" -d "$S/sigs" "$W/$ctl"
+scan verbosejson --json -c "$NORULES" -d "$S/sigs" "$W/$ctl"
 # the bytes printed, LF aside: no C0 control, no DEL, no C1 control (UTF-8 C2 80..9F)
 if [ "$RC" -eq 1 ] && ! LC_ALL=C tr -d '\n' < "$W/verbose.json" | LC_ALL=C grep -q -P '[\x00-\x1f\x7f]|\xc2[\x80-\x9f]'; then
     ok "scan -v: exit 1, and no control character in the output but line ends"
