@@ -59,6 +59,9 @@
  * again together (header_seen, GMime's call per field: past them the parse stops),
  * and the parse stops before a field of theirs over LIMIT_MAX_HEADER_LINE.  Each sets
  * its MESSAGE_LIMIT_HEADER_* flag; the message's own fields kept are all the rules see.
+ * An address field whose groups nest deeper than LIMIT_MAX_ADDRESS_GROUPS (GMime's
+ * address parser recurses once per group) is withheld the same way, wherever it is,
+ * and sets MESSAGE_ADDRESS_GROUPS.
  * Only read errors and temp-file failures fail: NULL, err = MV_EIO.  The only file
  * that calls GMime.  Does not log.  A struct message is not shared between threads;
  * parses in different threads are independent (GMime is initialised once, under

@@ -24,6 +24,13 @@
 #define LIMIT_MAX_HEADER_FIELDS 10000u
 #define LIMIT_MAX_HEADER_BYTES (1024 * 1024)
 #define LIMIT_MAX_HEADER_LINE (100 * 1024)
+/* Address groups (RFC 5322 3.4: "group") nested in one address field, fixed.  Groups do
+ * not nest at all in RFC 5322 and real mail has none or one, but GMime's address parser
+ * follows each nested group by recursion, some 100 bytes of stack a level: a field of
+ * nested groups within LIMIT_MAX_HEADER_LINE crashes a thread with a 2 MiB stack.  A
+ * field nested deeper is withheld from GMime (message_prescan.c) and the message is
+ * unscannable. */
+#define LIMIT_MAX_ADDRESS_GROUPS 8u
 
 /* libclamav (scan.c): CL_ENGINE_MAX_* */
 #define LIMIT_MAX_SCAN_SIZE_DEFAULT "400M" /* CL_ENGINE_MAX_SCANSIZE, per leaf */
