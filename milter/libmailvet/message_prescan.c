@@ -32,7 +32,7 @@
 #include "message_prescan.h"
 #include "mvlimits.h"
 
-/* the fields message.c keeps beyond the limits, so that the body parses as sent */
+/* the fields kept beyond the limits, so that the body parses as sent */
 enum { KIND_TYPE = 0, KIND_ENCODING, KIND_VERSION, NKINDS };
 static const char *const kind_names[NKINDS] = {"Content-Type", "Content-Transfer-Encoding",
                                                "MIME-Version"};

@@ -1,9 +1,9 @@
 /* message_prescan.h - inside the message module: one pass over a message's bytes before
- * GMime parses them, measuring what GMime would spend memory on, so that message.c can
- * give it less.  Fed in chunks of any size, from offset 0:
+ * GMime parses them, measuring what GMime would spend memory on, so that
+ * message_input.c can give it less.  Fed in chunks of any size, from offset 0:
  *   - lines that can be MIME delimiters ("--" then no white space) are counted: past
  *     max_parts * 2 + 16 the rest can hold no part we would keep, so the parse stops
- *     there (cut, MESSAGE_LIMIT_PARTS is message.c's to set);
+ *     there (cut, MESSAGE_LIMIT_PARTS);
  *   - such a line holding a NUL, another control byte, DEL or a CR that ends no line
  *     sets MESSAGE_BAD_DELIMITER;
  *   - the message's own header block (to its first empty line) is measured field by
@@ -13,7 +13,7 @@
  *     and keep lists the fields that fit (in order, first come first kept; a field
  *     over LIMIT_MAX_HEADER_LINE never), then the last Content-Type,
  *     Content-Transfer-Encoding and MIME-Version that did not fit (each within
- *     LIMIT_MAX_HEADER_LINE): the block message.c gives GMime instead, body after;
+ *     LIMIT_MAX_HEADER_LINE): the block message_input.c gives GMime instead, body after;
  *   - the header blocks inside the body (after a delimiter line, and after the header
  *     of a part that is, or may be, a message/rfc822, to the next empty line) are
  *     measured for a field over LIMIT_MAX_HEADER_LINE: GMime would hold it whole,
