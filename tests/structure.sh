@@ -29,6 +29,15 @@
 #                  clamscan does)
 #   clean          a well-formed multipart with a text attachment: clean, accepted
 #   sametype       the same Content-Type twice: clean, accepted
+#   groups90k      a From of 30,000 nested address groups ("g:g:...x@example.com;;;",
+#                  90 KB folded, within the 100 KiB a field may hold): GMime's address
+#                  parser would recurse once per group; withheld from it, unscannable
+#   groups-inner   the same From in a message/rfc822 part after EICAR: the parse
+#                  stops before it, EICAR is found
+#   groups-normal  "To: undisclosed-recipients:;" and "Cc: Team: a@example.com,
+#                  b@example.com;": clean, accepted
+# The groups items are scanned under "ulimit -s 2048" (in a subshell): a 2 MiB stack,
+# which the first one ran out of before mailvet withheld such fields.
 # When clamscan is installed, what it says of each sample (same signatures) is
 # printed as a diagnostic, the comparison the checks above were set against.
 # TAP on stdout; env: top_srcdir, top_builddir.  Needs jq and base64.
@@ -40,7 +49,8 @@ MAILVET=$top_builddir/milter/mailvet/mailvet
 SIGS=$top_srcdir/policies/signatures-default
 
 ITEMS="control nest25 partial1 partial2 partial-whole noboundary emptyboundary noparts
-nul-all nul-one esc-one twotypes-mt twotypes-tm twoboundaries twoencodings clean sametype"
+nul-all nul-one esc-one twotypes-mt twotypes-tm twoboundaries twoencodings clean sametype
+groups90k groups-inner groups-normal"
 NITEMS=$(echo "$ITEMS" | wc -w)
 PLAN=$((NITEMS * 2))
 echo "1..$PLAN"
@@ -146,6 +156,37 @@ frag() {
     printf '\nhello\n'
 } > "$W/sametype.eml"
 
+# groups_from: a From of 30,000 nested address groups, folded every 70 bytes
+groups_from() {
+    printf 'From: '
+    {
+        yes 'g:' | head -n 30000 | tr -d '\n'
+        printf 'x@example.com'
+        yes ';' | head -n 30000 | tr -d '\n'
+    } | fold -w 70 | sed '2,$s/^/ /'
+    printf '\n'
+}
+{
+    groups_from
+    printf 'To: recipient@example.com\nSubject: groups90k\n\nhello\n'
+} > "$W/groups90k.eml"
+size=$(wc -c < "$W/groups90k.eml")
+[ "$size" -gt 90000 ] && [ "$size" -lt 102400 ] ||
+    bail "groups90k.eml is $size bytes, want a From of 90 KB to 100 KiB"
+{
+    hdr groups-inner
+    printf '%s\n\n--b\n' "$ct"
+    att
+    printf -- '--b\nContent-Type: message/rfc822\n\n'
+    groups_from
+    printf 'Subject: inner\n\nhello\n--b--\n'
+} > "$W/groups-inner.eml"
+{
+    hdr groups-normal | sed 's/^To: .*/To: undisclosed-recipients:;/'
+    printf 'Cc: Team: a@example.com, b@example.com;\n'
+    txt
+} > "$W/groups-normal.eml"
+
 cat > "$W/config.yaml" <<EOF
 tmpdir: "$W/tmp"
 policy_dir: "$top_srcdir/policies"
@@ -171,14 +212,20 @@ item() {
     twotypes-mt | twoboundaries) set -- '^unscannable$' "$HELD" '^Mailvet\.Unscannable\.Conflict$' ;;
     twotypes-tm | twoencodings) set -- '^infected$' '^reject$' \
         "$EICAR|^Mailvet\\.Unscannable\\.Conflict\$" ;;
-    clean | sametype) set -- '^clean$' '^accept$' '' ;;
+    clean | sametype | groups-normal) set -- '^clean$' '^accept$' '' ;;
+    groups90k) set -- '^unscannable$' "$HELD" '^Mailvet\.Unscannable\.AddressGroups$' ;;
+    groups-inner) set -- '^infected$' '^reject$' "$EICAR|^Mailvet\\.Unscannable\\.AddressGroups\$" ;;
     esac
     VERDICT_RE=$1 ACTION_RE=$2 REASON_RE=$3
 }
 for name in $ITEMS; do
     item "$name"
-    "$MAILVET" scan --json -c "$W/config.yaml" -d "$SIGS" "$W/$name.eml" \
-        > "$W/$name.json" 2> "$W/$name.err"
+    stack=
+    case $name in groups*) stack=2048 ;; esac
+    (
+        if [ -n "$stack" ]; then ulimit -s "$stack" || exit 125; fi
+        exec "$MAILVET" scan --json -c "$W/config.yaml" -d "$SIGS" "$W/$name.eml"
+    ) > "$W/$name.json" 2> "$W/$name.err"
     RC=$?
     got=$(jq -r -s '.[0] | "\(.verdict) \(.action) \(.reasons | join(","))"' "$W/$name.json" 2> /dev/null)
     if command -v clamscan > /dev/null 2>&1; then

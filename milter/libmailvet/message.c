@@ -1,11 +1,13 @@
-/* message.c - GMime parse of one RFC 5322 message into leaves and features.
- * message_parse_bytes() reads a GByteArray in place (a GMimeStreamMem that does not own
- * it); message_parse_fd() reads a dup of a seekable fd from offset 0 to end of file (the
- * dup shares the caller's file offset and stays open until message_free()).  The parser
- * persists the stream, so part contents are never copied while parsing: each leaf is
- * decoded once, straight from the source, through a leafsink (leafsink.h): into memory
- * or, above leaf_mem_max (or when memory is refused), into an unlinked temp file in
- * tmpdir that is mmapped read-only.
+/* message.c - GMime parse of one RFC 5322 message into leaves and features; the only
+ * file that calls GMime.  message_parse_bytes() reads a GByteArray in place (a
+ * GMimeStreamMem that does not own it); message_parse_fd() reads a dup of a seekable fd
+ * from offset 0 to end of file, mapped (the dup shares the caller's file offset and
+ * stays open until message_free()).  GMime is given what message_input.c says: the
+ * source, its beginning, or a copy without the header fields the message's own header
+ * withholds (message_prescan.c measures them first).  The parser persists the stream,
+ * so part contents are never copied while parsing: each leaf is decoded once, straight
+ * from the source, through a leafsink into a leaf of message_leaves.c (which keeps the
+ * paths, the strings and the count against max_parts).
  *
  * Part numbering follows IMAP (RFC 3501 6.4.5): the children of a multipart are
  * "<parent>.1", "<parent>.2", ...; the top multipart has no number of its own, so its
@@ -23,46 +25,30 @@
  * LIMIT_MAX_UUENCODED_DEFAULT, one more sets MESSAGE_LIMIT_PARTS) become extra leaves
  * "<path>u1", "<path>u2" right after their parent, at the parent's depth, flagged
  * MV_LEAF_UUENCODED, with encoding "x-uuencode"; a block without its "end" line runs
- * to the end of the text and is MV_LEAF_TRUNCATED.  Leaves beyond max_parts (uuencoded
- * ones count) are not added and MESSAGE_LIMIT_PARTS is set.
+ * to the end of the text and is MV_LEAF_TRUNCATED, as is base64 that ends mid-quantum.
  *
  * Malformed MIME never fails the parse.  Empty input (0 bytes) gives zero leaves.  A
  * header without a body gives one empty text/plain leaf "1".  Non-empty input in which
  * GMime finds no message at all becomes one application/octet-stream leaf "1" holding
- * the raw bytes (MESSAGE_MALFORMED), so the bytes are still scanned.
+ * the raw bytes (MESSAGE_MALFORMED), so the bytes are still scanned.  Structure that
+ * readers take in different ways is flagged, each flag a reason to call the message
+ * unscannable: a message/partial part (MESSAGE_PARTIAL, RFC 2046 5.2.2); a multipart
+ * without a boundary, or with an empty one (MESSAGE_NO_BOUNDARY), parsed again on the
+ * boundary that its first "--" line gives, when that gives parts; a multipart whose
+ * boundary never appears (MESSAGE_NO_PARTS), its text then a leaf; a "--" line with a
+ * control byte (MESSAGE_BAD_DELIMITER, message_prescan.c); two different Content-Type
+ * or Content-Transfer-Encoding fields, or boundary parameters, for one part
+ * (MESSAGE_CONFLICT: GMime takes the last field and the first parameter).  Then, but
+ * for MESSAGE_PARTIAL, the bytes given to GMime are one more leaf "raw", so that
+ * libclamav's own mail parser reads the message as clamd would.
  *
- * Structure that readers take in different ways is flagged, each flag a reason to
- * call the message unscannable: a message/partial part (MESSAGE_PARTIAL, RFC 2046
- * 5.2.2; its fragment is a leaf as any part); a multipart without a boundary, or with
- * an empty one (MESSAGE_NO_BOUNDARY), parsed again on the boundary that its first
- * "--" line gives, when that gives parts; a multipart whose boundary never appears
- * (MESSAGE_NO_PARTS), its text (or that of a multipart without boundary that gave no
- * parts) a text/plain leaf "<path>.1"; a line that starts with "--" and holds a NUL,
- * another control byte, DEL or a CR that ends no line (MESSAGE_BAD_DELIMITER, found
- * by part_cut's pass: a reader on C strings takes "--b<NUL>" for a delimiter, GMime
- * does not); two different Content-Type or Content-Transfer-Encoding fields, or
- * boundary parameters, for one part (MESSAGE_CONFLICT: GMime takes the last field
- * and the first parameter).  Then, but for MESSAGE_PARTIAL, the bytes given to GMime
- * are one more leaf "raw", message/rfc822, depth 0, MV_LEAF_RESIDUE (beside max_parts),
- * so that libclamav's own mail parser reads the message as clamd would.
- * MV_LEAF_TRUNCATED marks base64 that ends mid-quantum and x-uuencode without its
- * terminating line.  A leaf whose temp file cannot even be mapped (ENOMEM) is left empty
- * and MV_LEAF_TRUNCATED, with MESSAGE_NO_MEMORY.  A leaf's data is never NULL (an empty
- * leaf points at "").
- *
- * What GMime keeps of header fields is bounded (mvlimits.h): message_prescan.c measures
- * the bytes first.  The message's own header block over LIMIT_MAX_HEADER_FIELDS,
- * LIMIT_MAX_HEADER_BYTES or with a field over LIMIT_MAX_HEADER_LINE is given to GMime
- * without the fields that do not fit but its last Content-Type, Content-Transfer-
- * Encoding and MIME-Version, the body after it whole: a copy in an unlinked temp file
- * in tmpdir, mapped.  The header blocks of the parts get as many fields and bytes
- * again together (header_seen, GMime's call per field: past them the parse stops),
- * and the parse stops before a field of theirs over LIMIT_MAX_HEADER_LINE.  Each sets
- * its MESSAGE_LIMIT_HEADER_* flag; the message's own fields kept are all the rules see.
- * Only read errors and temp-file failures fail: NULL, err = MV_EIO.  The only file
- * that calls GMime.  Does not log.  A struct message is not shared between threads;
- * parses in different threads are independent (GMime is initialised once, under
- * GOnce). */
+ * The header fields of the parts and of the messages inside them get as many fields
+ * and bytes together as the message's own header may hold (header_seen, GMime's call
+ * per field: past them the parse stops, MESSAGE_LIMIT_HEADER_*); the message's own
+ * fields GMime kept are all the rules see.  Only read errors and temp-file failures
+ * fail: NULL, err = MV_EIO.  Does not log.  A struct message is not shared between
+ * threads; parses in different threads are independent (GMime is initialised once,
+ * under GOnce). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -77,29 +63,23 @@
 #include "mvlimits.h"
 #include "mv.h"
 #include "message.h"
-#include "message_prescan.h"
-#include "tmpfile.h"
+#include "message_input.h"
+#include "message_leaves.h"
+#include "message_malformed.h"
 #include "uuscan.h"
 
 /* Recursion bound whatever max_depth says: each level is one small stack frame. */
 #define MESSAGE_DEPTH_CLAMP 128u
 /* Bytes decoded per read; the one scratch buffer of a parse. */
 #define MESSAGE_CHUNK 65536u
-/* SHA-256 of no bytes: the digest of a leaf until its bytes are decoded (a part whose
- * headers end at a boundary has no content at all) */
-#define MESSAGE_SHA256_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-
-struct leaf {
-    struct mv_leaf pub;
-    struct leafsink_bytes bytes; /* what pub.data points into */
-};
 
 struct message {
     GMimeParserOptions *options;
-    GMimeStream *stream; /* the source: a mem stream over the caller's bytes, or the fd dup */
+    GMimeStream *stream; /* what GMime parses: the caller's bytes, the fd dup, or the
+                          * reduced copy (message_input.h) */
     GMimeMessage *gmsg;  /* NULL for empty or unparsable input */
-    GPtrArray *leaves;   /* struct leaf * in walk order */
-    unsigned flags;      /* MESSAGE_* */
+    struct message_leaves leaves;
+    unsigned flags; /* MESSAGE_*, but those the leaves set */
     char *subject;
     GPtrArray *header_names;  /* char *, the top-level header fields in order */
     GPtrArray *header_values; /* char *, decoded, valid UTF-8 */
@@ -113,14 +93,9 @@ struct message {
 /* State of one parse; lives on message_parse_*()'s stack. */
 struct walk {
     struct message *m;
-    size_t leaf_mem_max;
-    const char *tmpdir;
-    unsigned max_parts;
-    unsigned residues; /* preamble and epilogue leaves: beside max_parts, not in it */
+    struct message_leaves *lv; /* &m->leaves */
     unsigned max_depth;
-    GString *path;          /* path of the object being visited */
     unsigned char *scratch; /* MESSAGE_CHUNK bytes */
-    bool stop;              /* parts limit hit: add nothing more */
     struct mv_err *err;
 };
 
@@ -157,95 +132,6 @@ static void mime_init(void)
 void message_init(void)
 {
     mime_init();
-}
-
-/* utf8_dup - copy of LEN bytes of S (-1: NUL-terminated) as valid UTF-8, or NULL */
-static char *utf8_dup(const char *s, gssize len)
-{
-    if (s == NULL)
-        return NULL;
-    return g_utf8_make_valid(s, len);
-}
-
-/* lower_dup - lower-case UTF-8 copy of S, or NULL for NULL or "" */
-static char *lower_dup(const char *s, gssize len)
-{
-    char *low, *out;
-
-    if (s == NULL || len == 0 || *s == '\0')
-        return NULL;
-    low = g_ascii_strdown(s, len);
-    out = utf8_dup(low, -1);
-    g_free(low);
-    return out;
-}
-
-/* token_dup - first token of a header value ("Base64 (x)" -> "base64"), lower-case */
-static char *token_dup(const char *value)
-{
-    size_t n;
-
-    if (value == NULL)
-        return NULL;
-    value += strspn(value, " \t\r\n");
-    n = strcspn(value, " \t\r\n;(");
-    return lower_dup(value, (gssize)n);
-}
-
-/* leaf_finish - LF gets the bytes of S and their SHA-256; S is left empty.  Bytes
- * that could not be mapped for lack of address space are lost: the leaf is left empty
- * and truncated, the message unscannable */
-static enum mv_status leaf_finish(struct walk *w, struct leaf *lf, struct leafsink *s)
-{
-    enum mv_status st;
-
-    G_STATIC_ASSERT(sizeof(lf->pub.sha256) == DIGEST_HEX_LEN + 1);
-    st = leafsink_finish(s, &lf->bytes, lf->pub.sha256, w->err);
-    lf->pub.data = lf->bytes.data;
-    lf->pub.size = lf->bytes.size;
-    if (lf->bytes.lost) {
-        w->m->flags |= MESSAGE_NO_MEMORY;
-        lf->pub.flags |= MV_LEAF_TRUNCATED;
-    }
-    return st;
-}
-
-/* leaf_free - release one leaf and its bytes */
-static void leaf_free(gpointer p)
-{
-    struct leaf *lf = p;
-
-    g_free(lf->pub.path);
-    g_free(lf->pub.filename);
-    g_free(lf->pub.declared_type);
-    g_free(lf->pub.disposition);
-    g_free(lf->pub.encoding);
-    leafsink_bytes_free(&lf->bytes);
-    g_free(lf);
-}
-
-/* leaf_new - new empty leaf at PATH appended to the message, whatever max_parts says */
-static struct leaf *leaf_new(struct walk *w, const char *path, unsigned depth)
-{
-    struct leaf *lf = g_new0(struct leaf, 1);
-
-    lf->pub.path = g_strdup(path);
-    lf->pub.depth = depth;
-    lf->pub.data = (const unsigned char *)"";
-    g_strlcpy(lf->pub.sha256, MESSAGE_SHA256_EMPTY, sizeof(lf->pub.sha256));
-    g_ptr_array_add(w->m->leaves, lf);
-    return lf;
-}
-
-/* leaf_add - new leaf at PATH appended to the message, or NULL once max_parts is reached */
-static struct leaf *leaf_add(struct walk *w, const char *path, unsigned depth)
-{
-    if (w->m->leaves->len - w->residues >= w->max_parts) {
-        w->m->flags |= MESSAGE_LIMIT_PARTS;
-        w->stop = true;
-        return NULL;
-    }
-    return leaf_new(w, path, depth);
 }
 
 /* decoder_truncated - true when FILTER stopped in the middle of its encoding */
@@ -285,7 +171,7 @@ static enum mv_status stream_drain(struct walk *w, GMimeStream *in, struct leafs
 
 /* decode_stream - decode RAW (transfer encoding ENC) into LF, as a data wrapper would */
 static enum mv_status decode_stream(struct walk *w, GMimeStream *raw, GMimeContentEncoding enc,
-                                    struct leaf *lf)
+                                    struct message_leaf *lf)
 {
     GMimeFilter *filter = NULL;
     GMimeStream *in;
@@ -310,13 +196,13 @@ static enum mv_status decode_stream(struct walk *w, GMimeStream *raw, GMimeConte
     g_mime_stream_reset(raw);
     /* decoding never grows the bytes, so the raw length bounds the buffer */
     rawlen = g_mime_stream_length(raw);
-    leafsink_init(&s, w->leaf_mem_max, w->tmpdir,
+    leafsink_init(&s, w->lv->leaf_mem_max, w->lv->tmpdir,
                   rawlen > 0 ? (size_t)MIN(rawlen, (gint64)G_MAXSSIZE) : 0);
     st = stream_drain(w, in, &s);
     if (st == MV_OK && filter != NULL && decoder_truncated(GMIME_FILTER_BASIC(filter)))
         lf->pub.flags |= MV_LEAF_TRUNCATED;
     if (st == MV_OK)
-        st = leaf_finish(w, lf, &s);
+        st = message_leaves_finish(w->lv, lf, &s, w->err);
     leafsink_clear(&s);
     g_mime_stream_reset(raw);
     if (filter != NULL)
@@ -325,22 +211,9 @@ static enum mv_status decode_stream(struct walk *w, GMimeStream *raw, GMimeConte
     return st;
 }
 
-/* decode_buffer - LEN raw bytes at P become LF's data */
-static enum mv_status decode_buffer(struct walk *w, const void *p, size_t len, struct leaf *lf)
-{
-    struct leafsink s;
-    enum mv_status st;
-
-    leafsink_init(&s, w->leaf_mem_max, w->tmpdir, len);
-    st = leafsink_write(&s, p, len, w->err);
-    if (st == MV_OK)
-        st = leaf_finish(w, lf, &s);
-    leafsink_clear(&s);
-    return st;
-}
-
 /* uu_decode - uudecode the LEN bytes of block body at P (begin/end lines excluded) */
-static enum mv_status uu_decode(struct walk *w, const unsigned char *p, size_t len, struct leaf *lf)
+static enum mv_status uu_decode(struct walk *w, const unsigned char *p, size_t len,
+                                struct message_leaf *lf)
 {
     /* each 4 input bytes give at most 3, plus at most 3 saved from the last step */
     const size_t step = MESSAGE_CHUNK / 2;
@@ -349,7 +222,7 @@ static enum mv_status uu_decode(struct walk *w, const unsigned char *p, size_t l
     struct leafsink s;
     enum mv_status st = MV_OK;
 
-    leafsink_init(&s, w->leaf_mem_max, w->tmpdir, len);
+    leafsink_init(&s, w->lv->leaf_mem_max, w->lv->tmpdir, len);
     while (len > 0 && st == MV_OK && (state & GMIME_UUDECODE_STATE_END) == 0) {
         size_t n = MIN(len, step);
         size_t out = g_mime_encoding_uudecode_step(p, n, w->scratch, &state, &save);
@@ -359,13 +232,13 @@ static enum mv_status uu_decode(struct walk *w, const unsigned char *p, size_t l
         len -= n;
     }
     if (st == MV_OK)
-        st = leaf_finish(w, lf, &s);
+        st = message_leaves_finish(w->lv, lf, &s, w->err);
     leafsink_clear(&s);
     return st;
 }
 
 /* uu_scan - extract the uuencoded blocks of text leaf PARENT as leaves "<path>uN" */
-static enum mv_status uu_scan(struct walk *w, struct leaf *parent)
+static enum mv_status uu_scan(struct walk *w, struct message_leaf *parent)
 {
     const unsigned char *p = parent->pub.data;
     const unsigned char *end = p + parent->pub.size;
@@ -373,8 +246,8 @@ static enum mv_status uu_scan(struct walk *w, struct leaf *parent)
     unsigned found = 0;
     enum mv_status st = MV_OK;
 
-    while (st == MV_OK && !w->stop && uuscan_next(p, end, &b)) {
-        struct leaf *lf;
+    while (st == MV_OK && !w->lv->stop && uuscan_next(p, end, &b)) {
+        struct message_leaf *lf;
         char *path;
 
         if (found == LIMIT_MAX_UUENCODED_DEFAULT) {
@@ -383,11 +256,11 @@ static enum mv_status uu_scan(struct walk *w, struct leaf *parent)
         }
         found++;
         path = g_strdup_printf("%su%u", parent->pub.path, found);
-        lf = leaf_add(w, path, parent->pub.depth);
+        lf = message_leaves_add(w->lv, path, parent->pub.depth);
         g_free(path);
         if (lf == NULL)
             break;
-        lf->pub.filename = utf8_dup(b.name, (gssize)b.name_len);
+        lf->pub.filename = message_utf8_dup(b.name, (gssize)b.name_len);
         lf->pub.declared_type = g_strdup("application/octet-stream");
         lf->pub.encoding = g_strdup("x-uuencode");
         lf->pub.flags = MV_LEAF_UUENCODED | (b.ended ? 0 : MV_LEAF_TRUNCATED);
@@ -404,104 +277,28 @@ static enum mv_status part_leaf(struct walk *w, GMimePart *part, unsigned depth)
     GMimeContentType *ct = g_mime_object_get_content_type(obj);
     GMimeDataWrapper *content = g_mime_part_get_content(part);
     GMimeStream *raw = content != NULL ? g_mime_data_wrapper_get_stream(content) : NULL;
-    struct leaf *lf;
+    struct message_leaf *lf;
     enum mv_status st;
     char *type;
 
-    lf = leaf_add(w, w->path->str, depth);
+    lf = message_leaves_add(w->lv, w->lv->path->str, depth);
     if (lf == NULL)
         return MV_OK;
     /* GMime decodes RFC 2231 continuations and charsets and RFC 2047 words */
-    lf->pub.filename = utf8_dup(g_mime_part_get_filename(part), -1);
     type = ct != NULL ? g_mime_content_type_get_mime_type(ct) : NULL;
-    lf->pub.declared_type = lower_dup(type != NULL ? type : "application/octet-stream", -1);
+    message_leaf_describe(lf, g_mime_part_get_filename(part), type,
+                          g_mime_object_get_disposition(obj),
+                          g_mime_object_get_header(obj, "Content-Transfer-Encoding"));
     g_free(type);
     /* RFC 2046 5.2.2: one fragment of a message that exists whole only at the reader */
     if (strcmp(lf->pub.declared_type, "message/partial") == 0)
         w->m->flags |= MESSAGE_PARTIAL;
-    lf->pub.disposition = lower_dup(g_mime_object_get_disposition(obj), -1);
-    lf->pub.encoding = token_dup(g_mime_object_get_header(obj, "Content-Transfer-Encoding"));
     if (raw == NULL)
         return MV_OK;
     st = decode_stream(w, raw, g_mime_data_wrapper_get_encoding(content), lf);
     if (st == MV_OK && g_strcmp0(lf->pub.declared_type, "text/plain") == 0)
         st = uu_scan(w, lf);
     return st;
-}
-
-/* prologue_leaf - a multipart without parts keeps its text (not empty) as leaf "<path>.1" */
-static enum mv_status prologue_leaf(struct walk *w, GMimeMultipart *mp, unsigned depth)
-{
-    const char *text = g_mime_multipart_get_prologue(mp);
-    struct leaf *lf;
-
-    if (text == NULL || *text == '\0')
-        return MV_OK;
-    lf = leaf_add(w, w->path->str, depth);
-    if (lf == NULL)
-        return MV_OK;
-    lf->pub.declared_type = g_strdup("text/plain");
-    return decode_buffer(w, text, strlen(text), lf);
-}
-
-/* residue_leaf - a multipart's preamble or epilogue (TEXT) with anything but blanks in
- * it becomes leaf "<path>.NAME" (NAME: "preamble" or "epilogue"), text/plain, flagged
- * MV_LEAF_RESIDUE, so that what a sender hides there is scanned like any part (clamd
- * sees it as part of the raw message) without "This is a multi-part message in MIME
- * format." becoming body text for the rules.  They do not count against max_parts
- * (nearly every multipart message has a preamble), and are capped at as many.  Text
- * after a NUL byte in them is lost: GMime keeps them as C strings. */
-static enum mv_status residue_leaf(struct walk *w, const char *text, const char *name,
-                                   unsigned depth)
-{
-    gsize old = w->path->len;
-    struct leaf *lf;
-    const char *p;
-
-    if (text == NULL)
-        return MV_OK;
-    for (p = text; *p != '\0' && g_ascii_isspace(*p); p++)
-        ;
-    /* at most max_parts of them too, but never at the expense of a real part */
-    if (*p == '\0' || w->residues >= w->max_parts)
-        return MV_OK;
-    if (old > 0)
-        g_string_append_c(w->path, '.');
-    g_string_append(w->path, name);
-    lf = leaf_add(w, w->path->str, depth);
-    g_string_truncate(w->path, old);
-    if (lf == NULL)
-        return MV_OK;
-    w->residues++;
-    lf->pub.declared_type = g_strdup("text/plain");
-    lf->pub.flags |= MV_LEAF_RESIDUE;
-    return decode_buffer(w, text, strlen(text), lf);
-}
-
-/* path_push - append child number N to w->path; returns the length to truncate back to */
-static gsize path_push(struct walk *w, unsigned n)
-{
-    gsize old = w->path->len;
-
-    if (old > 0)
-        g_string_append_c(w->path, '.');
-    g_string_append_printf(w->path, "%u", n);
-    return old;
-}
-
-/* same_value - whether two header values are the same but for white space and case */
-static bool same_value(const char *a, const char *b)
-{
-    for (;;) {
-        while (g_ascii_isspace(*a))
-            a++;
-        while (g_ascii_isspace(*b))
-            b++;
-        if (*a == '\0' || *b == '\0')
-            return *a == *b;
-        if (g_ascii_tolower(*a++) != g_ascii_tolower(*b++))
-            return false;
-    }
 }
 
 /* conflicting - whether OBJ's header gives two different Content-Type or
@@ -527,7 +324,7 @@ static bool conflicting(GMimeObject *obj)
                 continue;
             if (first == NULL)
                 first = v;
-            else if (!same_value(first, v))
+            else if (!message_same_value(first, v))
                 return true;
         }
     }
@@ -544,40 +341,6 @@ static bool conflicting(GMimeObject *obj)
             return true;
     }
     return false;
-}
-
-/* is_bchars - whether TEXT (LEN bytes) is a boundary of RFC 2046 5.1.1: 1 to 70 of
- * its characters, not ending in a space */
-static bool is_bchars(const char *text, size_t len)
-{
-    if (len == 0 || len > 70 || text[len - 1] == ' ')
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (!g_ascii_isalnum(text[i]) && strchr("'()+_,-./:=? ", text[i]) == NULL)
-            return false;
-    return true;
-}
-
-/* guess_boundary - the boundary a reader would take from TEXT, the content of a
- * multipart that names none: that of its first line that starts with "--" and
- * something other than white space (trailing white space dropped); NULL when there
- * is no such line or it is no valid boundary */
-static char *guess_boundary(const char *text)
-{
-    for (const char *p = text; *p != '\0';) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
-
-        if (len > 2 && p[0] == '-' && p[1] == '-' && !g_ascii_isspace(p[2])) {
-            while (len > 2 && g_ascii_isspace(p[len - 1]))
-                len--;
-            return is_bchars(p + 2, len - 2) ? g_strndup(p + 2, len - 2) : NULL;
-        }
-        if (nl == NULL)
-            break;
-        p = nl + 1;
-    }
-    return NULL;
 }
 
 /* header_seen - GMime's call for every header field it parsed.  The message's own
@@ -619,28 +382,21 @@ static GMimeParser *parser_new(struct message *m, GMimeStream *stream)
 }
 
 /* reparse_new - the text of multipart MP, which names no boundary, parsed again with
- * the one its first delimiter line gives: a new multipart with parts, or NULL.  The
- * text is copied (GMime keeps it as one string); the new parts' streams hold the copy */
+ * the one its first delimiter line gives (message_malformed.c): a new multipart with
+ * parts, or NULL.  The text is copied (GMime keeps it as one string); the new parts'
+ * streams hold the copy */
 static GMimeObject *reparse_new(struct walk *w, GMimeMultipart *mp)
 {
-    const char *text = g_mime_multipart_get_prologue(mp);
     GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(mp));
-    const char *subtype = ct != NULL ? g_mime_content_type_get_media_subtype(ct) : NULL;
-    char *boundary = text != NULL ? guess_boundary(text) : NULL;
+    GByteArray *bytes =
+        message_resplit_new(g_mime_multipart_get_prologue(mp),
+                            ct != NULL ? g_mime_content_type_get_media_subtype(ct) : NULL);
     GMimeParser *parser;
     GMimeStream *stream;
     GMimeObject *obj;
-    GByteArray *bytes;
-    char *head;
 
-    if (boundary == NULL)
+    if (bytes == NULL)
         return NULL;
-    if (subtype == NULL || !is_bchars(subtype, strlen(subtype)))
-        subtype = "mixed";
-    head = g_strdup_printf("Content-Type: multipart/%s; boundary=\"%s\"\n\n", subtype, boundary);
-    bytes = g_byte_array_sized_new((guint)(strlen(head) + strlen(text)));
-    g_byte_array_append(bytes, (const guint8 *)head, (guint)strlen(head));
-    g_byte_array_append(bytes, (const guint8 *)text, (guint)strlen(text));
     stream = g_mime_stream_mem_new_with_byte_array(bytes);
     parser = parser_new(w->m, stream);
     w->m->parsing = stream;
@@ -649,8 +405,6 @@ static GMimeObject *reparse_new(struct walk *w, GMimeMultipart *mp)
     w->m->parsing = NULL;
     g_object_unref(parser);
     g_object_unref(stream);
-    g_free(head);
-    g_free(boundary);
     if (obj != NULL &&
         (!GMIME_IS_MULTIPART(obj) || g_mime_multipart_get_count(GMIME_MULTIPART(obj)) <= 0)) {
         g_object_unref(obj);
@@ -678,12 +432,12 @@ static GMimeObject *partless(struct walk *w, GMimeMultipart *mp)
     return reparse_new(w, mp);
 }
 
-/* walk - visit OBJ, whose path is in w->path, inside DEPTH containers */
+/* walk - visit OBJ, whose path is in w->lv->path, inside DEPTH containers */
 static enum mv_status walk(struct walk *w, GMimeObject *obj, unsigned depth)
 {
     enum mv_status st = MV_OK;
 
-    if (w->stop)
+    if (w->lv->stop)
         return MV_OK;
     if (depth > w->max_depth) {
         w->m->flags |= MESSAGE_LIMIT_DEPTH;
@@ -705,23 +459,27 @@ static enum mv_status walk(struct walk *w, GMimeObject *obj, unsigned depth)
                 g_object_unref(again);
                 return st;
             }
-            old = path_push(w, 1);
+            /* its text, if any, as leaf "<path>.1" */
+            old = message_leaves_push(w->lv, 1);
             if (depth + 1 > w->max_depth)
                 w->m->flags |= MESSAGE_LIMIT_DEPTH;
             else
-                st = prologue_leaf(w, mp, depth + 1);
-            g_string_truncate(w->path, old);
+                st = message_leaves_text(w->lv, g_mime_multipart_get_prologue(mp), depth + 1,
+                                         w->err);
+            g_string_truncate(w->lv->path, old);
         }
         if (n > 0 && depth + 1 <= w->max_depth)
-            st = residue_leaf(w, g_mime_multipart_get_prologue(mp), "preamble", depth + 1);
-        for (int i = 0; i < n && st == MV_OK && !w->stop; i++) {
-            gsize old = path_push(w, (unsigned)i + 1);
+            st = message_leaves_residue(w->lv, g_mime_multipart_get_prologue(mp), "preamble",
+                                        depth + 1, w->err);
+        for (int i = 0; i < n && st == MV_OK && !w->lv->stop; i++) {
+            gsize old = message_leaves_push(w->lv, (unsigned)i + 1);
 
             st = walk(w, g_mime_multipart_get_part(mp, i), depth + 1);
-            g_string_truncate(w->path, old);
+            g_string_truncate(w->lv->path, old);
         }
-        if (n > 0 && st == MV_OK && !w->stop && depth + 1 <= w->max_depth)
-            st = residue_leaf(w, g_mime_multipart_get_epilogue(mp), "epilogue", depth + 1);
+        if (n > 0 && st == MV_OK && !w->lv->stop && depth + 1 <= w->max_depth)
+            st = message_leaves_residue(w->lv, g_mime_multipart_get_epilogue(mp), "epilogue",
+                                        depth + 1, w->err);
     } else if (GMIME_IS_MESSAGE_PART(obj)) {
         GMimeMessage *msg = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
         GMimeObject *body = msg != NULL ? g_mime_message_get_mime_part(msg) : NULL;
@@ -730,10 +488,10 @@ static enum mv_status walk(struct walk *w, GMimeObject *obj, unsigned depth)
             /* a multipart body has no number of its own: its children are <path>.N */
             st = walk(w, body, depth + 1);
         } else if (body != NULL) {
-            gsize old = path_push(w, 1);
+            gsize old = message_leaves_push(w->lv, 1);
 
             st = walk(w, body, depth + 1);
-            g_string_truncate(w->path, old);
+            g_string_truncate(w->lv->path, old);
         }
     } else if (GMIME_IS_PART(obj)) {
         st = part_leaf(w, GMIME_PART(obj), depth);
@@ -760,16 +518,11 @@ static GMimeParserOptions *options_new(void)
 #define MESSAGE_IN_DOUBT                                                                           \
     (MESSAGE_NO_BOUNDARY | MESSAGE_NO_PARTS | MESSAGE_BAD_DELIMITER | MESSAGE_CONFLICT)
 
-/* raw_leaf - the bytes given to GMime as leaf "raw", message/rfc822, a residue (scanned,
- * not body text), beside max_parts like the preambles */
+/* raw_leaf - the bytes given to GMime as leaf "raw" */
 static enum mv_status raw_leaf(struct walk *w)
 {
-    struct leaf *lf = leaf_new(w, "raw", 0);
-
-    w->residues++;
-    lf->pub.declared_type = g_strdup("message/rfc822");
-    lf->pub.flags |= MV_LEAF_RESIDUE;
-    return decode_stream(w, w->m->stream, GMIME_CONTENT_ENCODING_DEFAULT, lf);
+    return decode_stream(w, w->m->stream, GMIME_CONTENT_ENCODING_DEFAULT,
+                         message_leaves_raw(w->lv));
 }
 
 /* headers_keep - the message's own header fields, decoded, for rules: every one GMime
@@ -787,184 +540,94 @@ static void headers_keep(struct message *m)
 
         if (name == NULL)
             continue;
-        g_ptr_array_add(m->header_names, utf8_dup(name, -1));
-        g_ptr_array_add(m->header_values, utf8_dup(value != NULL ? value : "", -1));
+        g_ptr_array_add(m->header_names, message_utf8_dup(name, -1));
+        g_ptr_array_add(m->header_values, message_utf8_dup(value != NULL ? value : "", -1));
     }
 }
 
-/* prescan - message_prescan.c's pass over STREAM, which is left at 0 */
-static enum mv_status prescan(struct walk *w, GMimeStream *stream, struct message_prescan *pre)
+/* given_new - what GMime parses of STREAM (reference taken over), as IN says */
+static GMimeStream *given_new(GMimeStream *stream, const struct message_input *in)
 {
-    ssize_t n;
+    GMimeStream *given;
 
-    g_mime_stream_reset(stream);
-    while ((n = g_mime_stream_read(stream, (char *)w->scratch, MESSAGE_CHUNK)) > 0)
-        if (!message_prescan_feed(pre, w->scratch, (size_t)n))
-            break;
-    message_prescan_finish(pre);
-    g_mime_stream_reset(stream);
-    if (n < 0)
-        return mv_err_set(w->err, MV_EIO, "message: read: %s",
-                          errno != 0 ? g_strerror(errno) : "stream error");
-    return MV_OK;
+    if (in->reduced >= 0) {
+        /* the message's own header block without the fields withheld: the stream owns
+         * the temp file */
+        given = g_mime_stream_mmap_new_with_bounds(in->reduced, PROT_READ, MAP_PRIVATE, 0, -1);
+        if (given == NULL)
+            given = g_mime_stream_fs_new_with_bounds(in->reduced, 0, -1);
+    } else if (in->cut >= 0) {
+        /* only the beginning: the parts beyond are past max_parts anyway, or a part's
+         * header field is not to be parsed */
+        given = g_mime_stream_substream(stream, 0, in->cut);
+    } else {
+        return stream;
+    }
+    g_object_unref(stream);
+    return given;
 }
 
-/* copy_range - bytes START to END (-1: the end) of STREAM into FD */
-static enum mv_status copy_range(struct walk *w, GMimeStream *stream, gint64 start, gint64 end,
-                                 int fd)
-{
-    if (g_mime_stream_seek(stream, start, GMIME_STREAM_SEEK_SET) < 0)
-        return mv_err_set(w->err, MV_EIO, "message: seek: %s", g_strerror(errno));
-    while (end < 0 || start < end) {
-        size_t want = end < 0 ? MESSAGE_CHUNK : (size_t)MIN(end - start, (gint64)MESSAGE_CHUNK);
-        ssize_t n = g_mime_stream_read(stream, (char *)w->scratch, want);
-
-        if (n < 0)
-            return mv_err_set(w->err, MV_EIO, "message: read: %s",
-                              errno != 0 ? g_strerror(errno) : "stream error");
-        if (n == 0)
-            break;
-        if (!tmpfile_write_all(fd, w->scratch, (size_t)n))
-            return mv_err_set(w->err, MV_EIO, "message: write to temp file: %s", g_strerror(errno));
-        start += n;
-    }
-    return MV_OK;
-}
-
-/* reduced_new - STREAM as GMime is given it when the message's own header block is
- * over a header limit: the fields that fit (pre->keep), an empty line and the body up
- * to the cut, in an unlinked temp file in tmpdir, mapped (the stream owns the file);
- * NULL with err on a temp-file failure.  The fields beyond the limits would cost GMime
- * memory in proportion, the body is what is scanned. */
-static GMimeStream *reduced_new(struct walk *w, GMimeStream *stream,
-                                const struct message_prescan *pre)
-{
-    const char *dir = w->tmpdir != NULL ? w->tmpdir : g_get_tmp_dir();
-    int fd = tmpfile_open(dir, "mailvet-header");
-    enum mv_status st = MV_OK;
-    GMimeStream *out;
-
-    if (fd < 0) {
-        mv_err_set(w->err, MV_EIO, "message: cannot create temp file in %s: %s", dir,
-                   g_strerror(errno));
-        return NULL;
-    }
-    for (guint i = 0; st == MV_OK && pre->keep != NULL && i < pre->keep->len; i++) {
-        const struct message_prescan_range *r =
-            &g_array_index(pre->keep, struct message_prescan_range, i);
-
-        st = copy_range(w, stream, r->start, r->start + r->len, fd);
-    }
-    if (st == MV_OK && pre->body >= 0) {
-        if (!tmpfile_write_all(fd, "\n", 1))
-            st = mv_err_set(w->err, MV_EIO, "message: write to temp file: %s", g_strerror(errno));
-        else
-            st = copy_range(w, stream, pre->body, pre->cut, fd);
-    }
-    g_mime_stream_reset(stream);
-    if (st != MV_OK || lseek(fd, 0, SEEK_SET) < 0) {
-        if (st == MV_OK)
-            mv_err_set(w->err, MV_EIO, "message: seek in temp file: %s", g_strerror(errno));
-        close(fd);
-        return NULL;
-    }
-    out = g_mime_stream_mmap_new_with_bounds(fd, PROT_READ, MAP_PRIVATE, 0, -1);
-    if (out == NULL)
-        out = g_mime_stream_fs_new_with_bounds(fd, 0, -1);
-    return out;
-}
-
-/* parse_stream - parse STREAM (reference taken over) into a new struct message;
- * READER, when not NULL, reads the same bytes for the passes before the parse (a file
- * read with read(2) rather than through the mapping GMime parses: the pages of what
- * GMime is not given are never mapped in) */
-static struct message *parse_stream(GMimeStream *stream, GMimeStream *reader,
+/* parse_stream - parse STREAM (reference taken over), whose bytes IN reads for the
+ * pass before the parse, into a new struct message */
+static struct message *parse_stream(GMimeStream *stream, struct message_input *in,
                                     const struct message_limits *lim, struct mv_err *err)
 {
     struct message *m = g_new0(struct message, 1);
     struct walk w = {
         .m = m,
-        .leaf_mem_max = lim->leaf_mem_max,
-        .tmpdir = lim->tmpdir,
-        .max_parts = lim->max_parts,
+        .lv = &m->leaves,
         .max_depth = MIN(lim->max_depth, MESSAGE_DEPTH_CLAMP),
         .err = err,
     };
-    struct message_prescan pre;
     enum mv_status st;
     GMimeObject *body = NULL;
     gint64 len;
 
-    w.scratch = g_malloc(MESSAGE_CHUNK);
     m->options = options_new();
-    m->leaves = g_ptr_array_new_with_free_func(leaf_free);
+    message_leaves_init(&m->leaves, lim);
     m->header_names = g_ptr_array_new_with_free_func(g_free);
     m->header_values = g_ptr_array_new_with_free_func(g_free);
-    if (reader == NULL)
-        reader = stream;
-    message_prescan_init(&pre, w.max_parts);
-    st = prescan(&w, reader, &pre);
-    m->flags |= pre.flags;
-    m->top_end = pre.body >= 0 ? pre.body : G_MAXINT64;
-    if (st == MV_OK && pre.top_over) {
-        /* the message's own header block without the fields past the limits */
-        GMimeStream *reduced = reduced_new(&w, reader, &pre);
-
-        if (reduced == NULL)
-            st = w.err != NULL ? w.err->status : MV_EIO;
-        g_object_unref(stream);
-        stream = reduced;
-        m->top_end = pre.body >= 0 ? pre.kept_bytes + pre.late_bytes + 1 : G_MAXINT64;
-    } else if (st == MV_OK && pre.cut >= 0) {
-        /* parse only the beginning: the parts beyond are past max_parts anyway, or a
-         * part's header field is too long to parse */
-        GMimeStream *head = g_mime_stream_substream(stream, 0, pre.cut);
-
-        g_object_unref(stream);
-        stream = head;
-    }
-    message_prescan_clear(&pre);
-    m->stream = stream;
-    if (st != MV_OK) {
-        g_free(w.scratch);
+    st = message_input_prepare(in, lim->max_parts, lim->tmpdir, err);
+    m->flags |= in->flags;
+    m->top_end = in->top_end;
+    m->stream = st == MV_OK ? given_new(stream, in) : stream;
+    if (st != MV_OK)
         return message_free(m);
-    }
-    len = g_mime_stream_length(stream);
+    w.scratch = g_malloc(MESSAGE_CHUNK);
+    len = g_mime_stream_length(m->stream);
     if (len != 0) {
-        GMimeParser *parser = parser_new(m, stream);
+        GMimeParser *parser = parser_new(m, m->stream);
 
         g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-        m->parsing = stream;
+        m->parsing = m->stream;
         m->gmsg = g_mime_parser_construct_message(parser, m->options);
         m->parsing = NULL;
         g_object_unref(parser);
     }
     if (m->gmsg != NULL) {
-        m->subject = utf8_dup(g_mime_message_get_subject(m->gmsg), -1);
+        m->subject = message_utf8_dup(g_mime_message_get_subject(m->gmsg), -1);
         headers_keep(m);
         body = g_mime_message_get_mime_part(m->gmsg);
     }
-    w.path = g_string_new(NULL);
     if (body != NULL && GMIME_IS_MULTIPART(body)) {
         st = walk(&w, body, 0);
     } else if (body != NULL) {
-        path_push(&w, 1);
+        message_leaves_push(w.lv, 1);
         st = walk(&w, body, 0);
     } else if (len != 0) {
         /* GMime found no message: keep the raw bytes so that they are still scanned */
-        struct leaf *lf;
+        struct message_leaf *lf;
 
         m->flags |= MESSAGE_MALFORMED;
-        path_push(&w, 1);
-        lf = leaf_add(&w, w.path->str, 0);
+        message_leaves_push(w.lv, 1);
+        lf = message_leaves_add(w.lv, w.lv->path->str, 0);
         if (lf != NULL) {
             lf->pub.declared_type = g_strdup("application/octet-stream");
-            st = decode_stream(&w, stream, GMIME_CONTENT_ENCODING_DEFAULT, lf);
+            st = decode_stream(&w, m->stream, GMIME_CONTENT_ENCODING_DEFAULT, lf);
         }
     }
     if (st == MV_OK && (m->flags & MESSAGE_IN_DOUBT))
         st = raw_leaf(&w);
-    g_string_free(w.path, TRUE);
     g_free(w.scratch);
     if (st != MV_OK)
         m = message_free(m);
@@ -975,6 +638,7 @@ static struct message *parse_stream(GMimeStream *stream, GMimeStream *reader,
 struct message *message_parse_bytes(GByteArray *bytes, const struct message_limits *lim,
                                     struct mv_err *err)
 {
+    struct message_input in = {.bytes = bytes, .fd = -1};
     GMimeStream *stream;
 
     if (bytes == NULL || lim == NULL) {
@@ -985,14 +649,14 @@ struct message *message_parse_bytes(GByteArray *bytes, const struct message_limi
     stream = g_mime_stream_mem_new_with_byte_array(bytes);
     /* borrowed: GMime must neither copy nor free the caller's array */
     g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
-    return parse_stream(stream, NULL, lim, err);
+    return parse_stream(stream, &in, lim, err);
 }
 
 /* message_parse_fd - parse a seekable fd from offset 0 (not closed; its dup lives with m) */
 struct message *message_parse_fd(int fd, const struct message_limits *lim, struct mv_err *err)
 {
-    GMimeStream *stream, *reader;
-    struct message *m;
+    struct message_input in = {.bytes = NULL};
+    GMimeStream *stream;
     int dupfd;
 
     if (fd < 0 || lim == NULL) {
@@ -1011,42 +675,38 @@ struct message *message_parse_fd(int fd, const struct message_limits *lim, struc
     mime_init();
     /* the whole file, whatever the offset, mapped: the parse then reads memory, not
      * the file a buffer at a time (read + lseek per GMime buffer of 4 KB).  The pass
-     * before it reads the file in 64 KB chunks, so that what GMime is not given (header
-     * fields past the limits, say) is never mapped in.  An empty file cannot be
+     * before it reads the file (message_input.c), so that what GMime is not given
+     * (header fields past the limits, say) is never mapped in.  An empty file cannot be
      * mapped; it, or a failed mapping, is read as a file.  The stream owns and closes
      * the dup. */
     stream = g_mime_stream_mmap_new_with_bounds(dupfd, PROT_READ, MAP_PRIVATE, 0, -1);
     if (stream == NULL)
-        return parse_stream(g_mime_stream_fs_new_with_bounds(dupfd, 0, -1), NULL, lim, err);
-    /* the passes before the parse read the file, not the mapping */
-    reader = g_mime_stream_fs_new_with_bounds(dupfd, 0, -1);
-    g_mime_stream_fs_set_owner(GMIME_STREAM_FS(reader), FALSE);
-    m = parse_stream(stream, reader, lim, err);
-    g_object_unref(reader);
-    return m;
+        stream = g_mime_stream_fs_new_with_bounds(dupfd, 0, -1);
+    in.fd = dupfd;
+    return parse_stream(stream, &in, lim, err);
 }
 
 /* message_leaf_count - number of leaves */
 size_t message_leaf_count(const struct message *m)
 {
-    return m != NULL ? m->leaves->len : 0;
+    return m != NULL ? m->leaves.all->len : 0;
 }
 
 /* message_leaf_get - leaf I (0-based), borrowed for the life of the message; NULL past end */
 const struct mv_leaf *message_leaf_get(const struct message *m, size_t i)
 {
-    const struct leaf *lf;
+    const struct message_leaf *lf;
 
-    if (m == NULL || i >= m->leaves->len)
+    if (m == NULL || i >= m->leaves.all->len)
         return NULL;
-    lf = g_ptr_array_index(m->leaves, i);
+    lf = g_ptr_array_index(m->leaves.all, i);
     return &lf->pub;
 }
 
 /* message_flags - MESSAGE_* bits: the limits hit and problems met */
 unsigned message_flags(const struct message *m)
 {
-    return m != NULL ? m->flags : 0;
+    return m != NULL ? m->flags | m->leaves.flags : 0;
 }
 
 /* message_subject_get - decoded Subject (UTF-8) or NULL; borrowed */
@@ -1090,8 +750,7 @@ struct message *message_free(struct message *m)
 {
     if (m == NULL)
         return NULL;
-    if (m->leaves != NULL)
-        g_ptr_array_free(m->leaves, TRUE);
+    message_leaves_clear(&m->leaves);
     if (m->gmsg != NULL)
         g_object_unref(m->gmsg);
     if (m->stream != NULL)

@@ -27,6 +27,7 @@
 #define MESSAGE_LIMIT_HEADER_FIELDS 0x200u /* more header fields than LIMIT_MAX_HEADER_FIELDS */
 #define MESSAGE_LIMIT_HEADER_BYTES 0x400u  /* more header bytes than LIMIT_MAX_HEADER_BYTES */
 #define MESSAGE_LIMIT_HEADER_LINE 0x800u   /* a field longer than LIMIT_MAX_HEADER_LINE */
+#define MESSAGE_ADDRESS_GROUPS 0x1000u     /* address groups nested past LIMIT_MAX_ADDRESS_GROUPS */
 
 struct message_limits {
     unsigned max_parts;

@@ -54,7 +54,7 @@ const char *mv_action_name(enum mv_action a);
 /* mv_action_parse - name to action; returns false for an unknown name */
 bool mv_action_parse(const char *name, enum mv_action *out);
 
-/* Leaf flags, set by message.c */
+/* Leaf flags, set by message.c and message_leaves.c */
 #define MV_LEAF_TRUNCATED 0x1u /* decoding stopped early (bad base64, size cap) */
 #define MV_LEAF_UUENCODED 0x2u /* a "begin NNN name" block found inside a text part */
 #define MV_LEAF_RESIDUE                                                                            \
@@ -64,7 +64,8 @@ bool mv_action_parse(const char *name, enum mv_action *out);
           * a notice) */
 
 /* One MIME leaf: an attachment or inline part with its decoded bytes.  Owned by
- * struct message (message.c); everything here is borrowed by other modules. */
+ * struct message (message.c, message_leaves.c); everything here is borrowed by other
+ * modules. */
 struct mv_leaf {
     char *path;                /* MIME position, "1", "2.1", "2.1.3"; uuencoded blocks "1u1" */
     char *filename;            /* decoded (RFC 2047 / RFC 2231) UTF-8, or NULL */

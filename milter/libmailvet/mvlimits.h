@@ -11,19 +11,27 @@
 #define LIMIT_SPOOL_MEMORY_DEFAULT "1M"       /* kept in memory before spilling to a temp file */
 #define LIMIT_MAX_MESSAGE_SIZE_DEFAULT "100M" /* beyond this the message is unscannable */
 
-/* MIME walk (message.c) */
+/* MIME walk (message.c, message_leaves.c) */
 #define LIMIT_MAX_PARTS_DEFAULT "1000"    /* leaves per message */
 #define LIMIT_MAX_MIME_DEPTH_DEFAULT "20" /* multipart / message/rfc822 nesting */
 #define LIMIT_MAX_UUENCODED_DEFAULT 64    /* uuencoded blocks looked for per text leaf */
 
-/* Header fields (message.c, message_prescan.c), fixed: in all the header blocks of one
- * message together (its own, every part's, every embedded message's) at most this
- * many fields and bytes, and no field (its folded lines included) longer than
- * LIMIT_MAX_HEADER_LINE, Postfix's own header_size_limit.  GMime keeps every field it
- * parses, at some 500 bytes each for short ones and several copies of long ones. */
+/* Header fields (message.c, message_input.c, message_prescan.c), fixed: in all the
+ * header blocks of one message together (its own, every part's, every embedded
+ * message's) at most this many fields and bytes, and no field (its folded lines
+ * included) longer than LIMIT_MAX_HEADER_LINE, Postfix's own header_size_limit.  GMime
+ * keeps every field it parses, at some 500 bytes each for short ones and several
+ * copies of long ones. */
 #define LIMIT_MAX_HEADER_FIELDS 10000u
 #define LIMIT_MAX_HEADER_BYTES (1024 * 1024)
 #define LIMIT_MAX_HEADER_LINE (100 * 1024)
+/* Address groups (RFC 5322 3.4: "group") nested in one address field, fixed.  Groups do
+ * not nest at all in RFC 5322 and real mail has none or one, but GMime's address parser
+ * follows each nested group by recursion, some 100 bytes of stack a level: a field of
+ * nested groups within LIMIT_MAX_HEADER_LINE crashes a thread with a 2 MiB stack.  A
+ * field nested deeper is withheld from GMime (message_prescan.c) and the message is
+ * unscannable. */
+#define LIMIT_MAX_ADDRESS_GROUPS 8u
 
 /* libclamav (scan.c): CL_ENGINE_MAX_* */
 #define LIMIT_MAX_SCAN_SIZE_DEFAULT "400M" /* CL_ENGINE_MAX_SCANSIZE, per leaf */

@@ -263,6 +263,8 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
         add_reason(res, "Mailvet.Unscannable.BadDelimiter");
     if (flags & MESSAGE_CONFLICT)
         add_reason(res, "Mailvet.Unscannable.Conflict");
+    if (flags & MESSAGE_ADDRESS_GROUPS)
+        add_reason(res, "Mailvet.Unscannable.AddressGroups");
     g_ptr_array_sort(res->reasons, by_class);
     decide(gen, in, res);
     res->ms = (double)(g_get_monotonic_time() - start) / 1000.0;

@@ -1,5 +1,5 @@
 /* tmpfile.c - unlinked temporary files: O_TMPFILE, or mkostemp + unlink where the
- * file system lacks it.  Used by spool.c and message.c; the caller owns the fd. */
+ * file system lacks it.  Used by spool.c and message_input.c; the caller owns the fd. */
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,13 +1,15 @@
 -- t-unscannable: small messages that hit a structure limit are held, not delivered,
 -- by the built-in policy: EICAR inside 25 nested multiparts (1.9 KB; deeper than
--- max_mime_depth 20) and the first fragment of a message/partial are each
--- unscannable, quarantined (SMFIR_DISCARD at end of message: the sender sees 250,
--- nothing is delivered) and stored whole in quarantine_dir.
+-- max_mime_depth 20), the first fragment of a message/partial and a From of 400
+-- nested address groups (more than 8: GMime's address parser follows each by
+-- recursion) are each unscannable, quarantined (SMFIR_DISCARD at end of message: the
+-- sender sees 250, nothing is delivered) and stored whole in quarantine_dir.
 local mv = require("lib")
 
 local cases = {
     { file = "nest25.eml", qid = "TUNSC1", reason = "Mailvet%.Limits%.MaxMimeDepth" },
     { file = "partial1.eml", qid = "TUNSC2", reason = "Mailvet%.Unscannable%.Partial" },
+    { file = "groups.eml", qid = "TUNSC3", reason = "Mailvet%.Unscannable%.AddressGroups" },
 }
 
 -- stored - the .eml files in the quarantine dir

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1181,6 +1182,217 @@ static void header_limits_bound_what_gmime_is_given(void **state)
     }
 }
 
+/* groups_field - "NAME: " and LEVELS nested address groups around x@example.com
+ * ("g: g: ... x@example.com;;;"), SEP between a group's ':' and the next, the value
+ * folded (a line feed and a space) every FOLD bytes (0: never), then a line feed */
+static void groups_field(GString *s, const char *name, unsigned levels, const char *sep,
+                         size_t fold)
+{
+    GString *v = g_string_new(NULL);
+
+    for (unsigned i = 0; i < levels; i++)
+        g_string_append_printf(v, "g:%s", sep);
+    g_string_append(v, "x@example.com");
+    for (unsigned i = 0; i < levels; i++)
+        g_string_append_c(v, ';');
+    g_string_append_printf(s, "%s: ", name);
+    for (size_t i = 0; i<v->len; i += fold> 0 ? fold : v->len) {
+        if (i > 0)
+            g_string_append(s, "\n ");
+        g_string_append_len(s, v->str + i, (gssize)MIN(fold > 0 ? fold : v->len, v->len - i));
+    }
+    g_string_append_c(s, '\n');
+    g_string_free(v, TRUE);
+}
+
+/* groups_case - one message with address groups and what parsing it must give */
+struct groups_case {
+    const char *name;
+    GString *text;
+    unsigned want_flags;
+    const char *want_kept; /* a header field name that must be kept, or NULL */
+    const char *want_gone; /* one that must not be, or NULL */
+    const char *want_leaf; /* a substring of some leaf's bytes, or NULL */
+};
+
+/* the parse of one case, in a thread of its own */
+struct groups_run {
+    GByteArray *bytes;
+    int fd; /* parse this instead when >= 0 */
+    struct message_limits lim;
+    struct mv_err err;
+    struct message *m;
+};
+
+/* groups_parse - the thread: one parse */
+static void *groups_parse(void *data)
+{
+    struct groups_run *r = data;
+
+    r->m = r->fd >= 0 ? message_parse_fd(r->fd, &r->lim, &r->err)
+                      : message_parse_bytes(r->bytes, &r->lim, &r->err);
+    return NULL;
+}
+
+/* has_field - whether M kept a header field named NAME */
+static bool has_field(const struct message *m, const char *name)
+{
+    for (size_t i = 0; i < message_header_count(m); i++)
+        if (g_ascii_strcasecmp(message_header_name(m, i), name) == 0)
+            return true;
+    return false;
+}
+
+/* check_groups_case - parse C from memory and from a file, each in a thread with a
+ * 2 MiB stack (glibc's default for a thread when RLIMIT_STACK is unlimited, and what
+ * "LimitSTACK=2M" gives mailvetd's), and check both */
+static void check_groups_case(const struct groups_case *c)
+{
+    for (int from_file = 0; from_file < 2; from_file++) {
+        struct groups_run r = {.fd = -1, .lim = limits_make(0, 0, DEFAULT_MEM)};
+        pthread_attr_t attr;
+        pthread_t t;
+        bool found = c->want_leaf == NULL;
+
+        if (from_file) {
+            r.fd = write_tmp(c->text->str, c->text->len);
+        } else {
+            r.bytes = g_byte_array_new();
+            g_byte_array_append(r.bytes, (const guint8 *)c->text->str, (guint)c->text->len);
+        }
+        assert_int_equal(pthread_attr_init(&attr), 0);
+        assert_int_equal(pthread_attr_setstacksize(&attr, 2 * 1024 * 1024), 0);
+        assert_int_equal(pthread_create(&t, &attr, groups_parse, &r), 0);
+        assert_int_equal(pthread_join(t, NULL), 0);
+        pthread_attr_destroy(&attr);
+        if (r.m == NULL)
+            fail_msg("%s (%s): parse: got NULL (%s), want a message", c->name,
+                     from_file ? "file" : "memory", r.err.msg);
+        if (message_flags(r.m) != c->want_flags)
+            fail_msg("%s (%s): flags: got %#x, want %#x", c->name, from_file ? "file" : "memory",
+                     message_flags(r.m), c->want_flags);
+        if (c->want_kept != NULL && !has_field(r.m, c->want_kept))
+            fail_msg("%s: header fields kept: got none named %s, want one", c->name, c->want_kept);
+        if (c->want_gone != NULL && has_field(r.m, c->want_gone))
+            fail_msg("%s: header fields kept: got %s, want it withheld", c->name, c->want_gone);
+        for (size_t i = 0; !found && i < message_leaf_count(r.m); i++) {
+            const struct mv_leaf *lf = message_leaf_get(r.m, i);
+
+            found = g_strstr_len((const char *)lf->data, (gssize)lf->size, c->want_leaf) != NULL;
+        }
+        if (!found)
+            fail_msg("%s: leaves: got none holding \"%s\", want one", c->name, c->want_leaf);
+        message_free(r.m);
+        if (r.fd >= 0)
+            close(r.fd);
+        if (r.bytes != NULL)
+            g_byte_array_unref(r.bytes);
+    }
+}
+
+/* address_groups_past_the_bound_are_withheld - an address field whose groups nest
+ * deeper than LIMIT_MAX_ADDRESS_GROUPS (8) is never given to GMime, whose address
+ * parser recurses once per group (90 KB of them, within the 100 KiB a field may hold,
+ * ran a 2 MiB stack out): left out of the message's own header, the rest parsed; in
+ * an embedded message's header, the parse stops before it; MESSAGE_ADDRESS_GROUPS
+ * either way.  Every field GMime reads as addresses counts, whatever the case of its
+ * name or the blanks before its ':'.  Groups as mail has them, colons in a quoted
+ * display name and 8 levels exactly are not flagged, nor are groups in other fields. */
+static void address_groups_past_the_bound_are_withheld(void **state)
+{
+    static const char tail[] = "Subject: groups\n\nthe body\n";
+    struct groups_case c[14];
+    size_t n = 0;
+
+    (void)state;
+    c[n] = (struct groups_case){
+        "from_of_9_levels", g_string_new(NULL), MESSAGE_ADDRESS_GROUPS, "Subject", "From",
+        "the body"};
+    groups_field(c[n].text, "From", 9, " ", 0);
+    g_string_append(c[n++].text, tail);
+    c[n] =
+        (struct groups_case){"from_of_8_levels", g_string_new(NULL), 0, "From", NULL, "the body"};
+    groups_field(c[n].text, "From", 8, " ", 0);
+    g_string_append(c[n++].text, tail);
+    c[n] = (struct groups_case){"from_of_90_kb_folded",
+                                g_string_new(NULL),
+                                MESSAGE_ADDRESS_GROUPS,
+                                "Subject",
+                                "From",
+                                "the body"};
+    groups_field(c[n].text, "From", 30000, "", 70);
+    g_string_append(c[n++].text, tail);
+    c[n] = (struct groups_case){"reply_to_lower_case",
+                                g_string_new("From: a@example.com\n"),
+                                MESSAGE_ADDRESS_GROUPS,
+                                "From",
+                                "reply-to",
+                                "the body"};
+    groups_field(c[n].text, "reply-to", 20, " ", 0);
+    g_string_append(c[n++].text, tail);
+    c[n] = (struct groups_case){"resent_cc_with_blanks_before_the_colon",
+                                g_string_new(NULL),
+                                MESSAGE_ADDRESS_GROUPS,
+                                "Subject",
+                                "Resent-Cc",
+                                "the body"};
+    groups_field(c[n].text, "Resent-Cc   ", 20, " ", 0);
+    g_string_append(c[n++].text, tail);
+    /* an unterminated quote: GMime reads it as a plain byte and the groups after it */
+    c[n] =
+        (struct groups_case){"to_behind_an_unterminated_quote",
+                             g_string_new("To: \"x g: g: g: g: g: g: g: g: g: g: y@example.com\n"),
+                             MESSAGE_ADDRESS_GROUPS,
+                             "Subject",
+                             "To",
+                             "the body"};
+    g_string_append(c[n++].text, tail);
+    c[n] = (struct groups_case){"groups_as_mail_has_them",
+                                g_string_new("To: undisclosed-recipients:;\n"
+                                             "Cc: Team: a@example.com, b@example.com;\n"
+                                             "Bcc: A: a@example.com;, B: b@example.com;, "
+                                             "C: c@example.com;, D: d@example.com;, "
+                                             "E: e@example.com;, F: f@example.com;, "
+                                             "G: g@example.com;, H: h@example.com;, "
+                                             "I: i@example.com;, J: j@example.com;\n"),
+                                0,
+                                "Bcc",
+                                NULL,
+                                "the body"};
+    g_string_append(c[n++].text, tail);
+    c[n] = (struct groups_case){"colons_in_a_quoted_name",
+                                g_string_new("From: \"Re: Fwd: Re: Fwd: Re: Fwd: Re: Fwd: Re: "
+                                             "Fwd: Re: offer\" <a@example.com>\n"),
+                                0,
+                                "From",
+                                NULL,
+                                "the body"};
+    g_string_append(c[n++].text, tail);
+    c[n] = (struct groups_case){
+        "groups_in_other_fields", g_string_new(NULL), 0, "X-Groups", NULL, "the body"};
+    groups_field(c[n].text, "X-Groups", 20, " ", 0);
+    groups_field(c[n].text, "Subject-From", 20, " ", 0);
+    g_string_append(c[n++].text, tail);
+    /* in a message inside a part: the parse stops before the field, what came first
+     * is there */
+    c[n] = (struct groups_case){"from_of_a_message_in_a_part",
+                                g_string_new(mime_head),
+                                MESSAGE_ADDRESS_GROUPS,
+                                "MIME-Version",
+                                NULL,
+                                "hello"};
+    g_string_append(c[n].text, "\n--b\nContent-Type: text/plain\n\nhello\n"
+                               "--b\nContent-Type: message/rfc822\n\n");
+    groups_field(c[n].text, "From", 30000, "", 70);
+    g_string_append(c[n].text, "Subject: inner\n\npayload\n--b--\n");
+    n++;
+
+    for (size_t i = 0; i < n; i++) {
+        check_groups_case(&c[i]);
+        g_string_free(c[i].text, TRUE);
+    }
+}
+
 /* tmpdir_has_mapping - does /proc/self/maps show a file of our tmpdir? */
 static bool tmpdir_has_mapping(void)
 {
@@ -1471,6 +1683,7 @@ int main(void)
         cmocka_unit_test(huge_part_counts_are_cut_before_parsing),
         cmocka_unit_test(delimiter_lines_with_control_bytes_are_flagged),
         cmocka_unit_test(header_limits_bound_what_gmime_is_given),
+        cmocka_unit_test(address_groups_past_the_bound_are_withheld),
         cmocka_unit_test(leaf_above_mem_max_goes_through_temp_file),
         cmocka_unit_test(leaf_mem_max_zero_spills_every_nonempty_leaf),
         cmocka_unit_test(parse_fd_reads_whole_file_and_spills_big_leaf),
