@@ -54,22 +54,6 @@ sh "$top_srcdir/tests/samples/make-samples.sh" "$W/samples" > "$W/samples.out" 2
 chmod -R a+rX "$W/samples"
 SIGS=$W/samples/sigs
 
-# gone PID - true once PID has exited (a zombie counts as gone).
-gone() {
-    [ ! -r "/proc/$1/status" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status"  2>/dev/null
-}
-# wait_until SECONDS CMD... - poll CMD every 0.1 s, bounded.
-wait_until() {
-    i=0
-    lim=$(($1 * 10))
-    shift
-    while [ $i -lt $lim ]; do
-        "$@" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    "$@"
-}
 # ready SOCK PID - socket exists, or the daemon already died.
 ready() { [ -S "$1" ] || gone "$2"; }
 # answers SOCK - something accepts a connection on the unix socket SOCK.

@@ -25,3 +25,19 @@ work_dir() {
     trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$W"' EXIT
     trap 'exit 1' INT TERM HUP
 }
+# gone PID - true once PID has exited (a zombie counts as gone)
+gone() {
+    [ ! -r "/proc/$1/status" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2> /dev/null
+}
+# wait_until SECONDS CMD... - poll CMD every 0.1 s, bounded; CMD's status at the end
+wait_until() {
+    _wu_i=0
+    _wu_lim=$(($1 * 10))
+    shift
+    while [ $_wu_i -lt $_wu_lim ]; do
+        "$@" && return 0
+        sleep 0.1
+        _wu_i=$((_wu_i + 1))
+    done
+    "$@"
+}

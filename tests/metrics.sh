@@ -80,18 +80,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-# wait_until SECONDS CMD... - poll CMD every 0.2 s, bounded
-wait_until() {
-    _i=0
-    _lim=$(($1 * 5))
-    shift
-    while [ $_i -lt $_lim ]; do
-        "$@" && return 0
-        sleep 0.2
-        _i=$((_i + 1))
-    done
-    "$@"
-}
 alive() { kill -0 "$1" 2> /dev/null; }
 gone() { ! kill -0 "$1" 2> /dev/null; }
 up_or_gone() { [ -S "$1" ] || gone "$2"; }

@@ -46,22 +46,6 @@ sh "$top_srcdir/tests/samples/make-samples.sh" "$W/samples" > "$W/samples.out" 2
     bail "make-samples.sh failed: $(cat "$W/samples.out")"
 
 
-# gone PID - true once PID has exited (a zombie counts as gone)
-gone() {
-    [ ! -r "/proc/$1/status" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2> /dev/null
-}
-# wait_until SECONDS CMD... - poll CMD every 0.1 s, bounded
-wait_until() {
-    _i=0
-    _lim=$(($1 * 10))
-    shift
-    while [ $_i -lt $_lim ]; do
-        "$@" && return 0
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    "$@"
-}
 # receiver NAME [MILTER-SOCKET] - start recv-dgram.pl on $W/NAME.sock writing $W/NAME.out
 receiver() {
     : > "$W/$1.out"
