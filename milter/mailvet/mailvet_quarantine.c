@@ -244,6 +244,34 @@ static void list_json(GString *out, const GPtrArray *l)
     g_object_unref(gen);
 }
 
+/* print_entries - the entries of the store that pass F, as text or JSON (CMD names the
+ * command in messages; HINT sizes the buffer); the status, and in *COUNT how many */
+static int print_entries(const char *cmd, const struct mv_config *cfg,
+                         const struct quarantine_filter *f, bool json, size_t hint, guint *count)
+{
+    char note[QUARANTINE_NOTE_MAX];
+    struct mv_err err = {0};
+    GPtrArray *l;
+    GString *out;
+
+    l = quarantine_list_new(cfg->quarantine_dir, f, note, &err);
+    if (l == NULL) {
+        complain(cmd, "%s", err.msg);
+        return MAILVET_QUARANTINE_FAILED;
+    }
+    if (note[0] != '\0')
+        fprintf(stderr, "%s\n", note);
+    out = g_string_sized_new(hint);
+    if (json)
+        list_json(out, l);
+    else
+        list_text(out, l);
+    g_string_free(out, TRUE);
+    *count = l->len;
+    g_ptr_array_unref(l);
+    return fflush(stdout) == 0 ? MAILVET_QUARANTINE_OK : MAILVET_QUARANTINE_FAILED;
+}
+
 /* cmd_list - list [filters] [--json]: the entries that pass, newest first */
 static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
 {
@@ -257,12 +285,9 @@ static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
     struct quarantine_filter f = {.state = -1};
     gint64 now = g_get_real_time() / G_USEC_PER_SEC;
     char why[TIME_WHY_MAX];
-    struct mv_err err = {0};
     enum quarantine_state st;
-    char note[QUARANTINE_NOTE_MAX];
     bool json = false;
-    GPtrArray *l;
-    GString *out;
+    guint count;
     int ch;
 
     optind = 0;
@@ -309,21 +334,7 @@ static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
         complain("list", "unexpected argument %s", argv[optind]);
         return MAILVET_QUARANTINE_USAGE;
     }
-    l = quarantine_list_new(cfg->quarantine_dir, &f, note, &err);
-    if (l == NULL) {
-        complain("list", "%s", err.msg);
-        return MAILVET_QUARANTINE_FAILED;
-    }
-    if (note[0] != '\0')
-        fprintf(stderr, "%s\n", note);
-    out = g_string_sized_new(1u << 17);
-    if (json)
-        list_json(out, l);
-    else
-        list_text(out, l);
-    g_string_free(out, TRUE);
-    g_ptr_array_unref(l);
-    return fflush(stdout) == 0 ? MAILVET_QUARANTINE_OK : MAILVET_QUARANTINE_FAILED;
+    return print_entries("list", cfg, &f, json, 1u << 17, &count);
 }
 
 /* cmd_find - find --queue-id QID [--json]: the entries of the MTA's queue id, as list
@@ -337,11 +348,8 @@ static int cmd_find(int argc, char **argv, const struct mv_config *cfg)
         {NULL, 0, NULL, 0},
     };
     struct quarantine_filter f = {.state = -1};
-    struct mv_err err = {0};
-    char note[QUARANTINE_NOTE_MAX];
     bool json = false;
-    GPtrArray *l;
-    GString *out;
+    guint count;
     int ch, rc;
 
     optind = 0;
@@ -365,28 +373,14 @@ static int cmd_find(int argc, char **argv, const struct mv_config *cfg)
         complain("find", "give --queue-id QID (the MTA's queue id, as in its log)");
         return MAILVET_QUARANTINE_USAGE;
     }
-    l = quarantine_list_new(cfg->quarantine_dir, &f, note, &err);
-    if (l == NULL) {
-        complain("find", "%s", err.msg);
-        return MAILVET_QUARANTINE_FAILED;
-    }
-    if (note[0] != '\0')
-        fprintf(stderr, "%s\n", note);
-    out = g_string_sized_new(1u << 12);
-    if (json)
-        list_json(out, l);
-    else
-        list_text(out, l);
-    g_string_free(out, TRUE);
-    rc = fflush(stdout) == 0 ? MAILVET_QUARANTINE_OK : MAILVET_QUARANTINE_FAILED;
-    if (rc == MAILVET_QUARANTINE_OK && l->len == 0) {
+    rc = print_entries("find", cfg, &f, json, 1u << 12, &count);
+    if (rc == MAILVET_QUARANTINE_OK && count == 0) {
         char *safe = g_strescape(f.queue_id, "");
 
         complain("find", "no entry with queue id %.100s in %s", safe, cfg->quarantine_dir);
         g_free(safe);
         rc = MAILVET_QUARANTINE_UNKNOWN;
     }
-    g_ptr_array_unref(l);
     return rc;
 }
 
