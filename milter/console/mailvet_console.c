@@ -92,7 +92,7 @@ static bool read_line(FILE *fp, char *buf, size_t size)
 static bool read_password(const char *name, char *buf, size_t size)
 {
     struct termios old, quiet;
-    char *again;
+    char again[CONSOLE_PASSWORD_MAX + 2];
     bool ok;
 
     if (!isatty(STDIN_FILENO)) {
@@ -112,7 +112,8 @@ static bool read_password(const char *name, char *buf, size_t size)
     quiet = old;
     quiet.c_lflag &= ~(tcflag_t)ECHO;
     quiet.c_lflag |= ECHONL;
-    again = g_malloc0(size);
+    if (size > sizeof again)
+        size = sizeof again;
     fprintf(stderr, "Password for %s: ", name);
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     ok = read_line(stdin, buf, size);
@@ -125,8 +126,7 @@ static bool read_password(const char *name, char *buf, size_t size)
         fprintf(stderr, "mailvet-console: --add-user: the two passwords differ; nothing changed\n");
         ok = false;
     }
-    explicit_bzero(again, size);
-    g_free(again);
+    explicit_bzero(again, sizeof again);
     return ok;
 }
 
