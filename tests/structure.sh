@@ -46,7 +46,7 @@ set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet/mailvet
-SIGS=$top_srcdir/policies/signatures-default
+SIGS=$top_builddir/policies/signatures-default
 
 ITEMS="control nest25 partial1 partial2 partial-whole noboundary emptyboundary noparts
 nul-all nul-one esc-one twotypes-mt twotypes-tm twoboundaries twoencodings clean sametype
