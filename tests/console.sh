@@ -221,10 +221,16 @@ req wrong -d "user=alice&password=wrong+password" "$BASE/login"
 check "a wrong password: 403, the login page says so, no cookie" \
     sh -c "[ $CODE = 403 ] && grep -q 'Wrong user name or password' '$W/wrong.b' &&
            ! grep -qi '^Set-Cookie' '$W/wrong.h'"
+# the first failure's wait is 2 s from its answer: a machine that takes longer than that
+# between the two requests cannot show it (said as a skip, never a pass)
+t0=$(date +%s%N)
 req again -d "user=alice&password=$PASSWORD" "$BASE/login"
+ms=$((($(date +%s%N) - t0) / 1000000))
 if [ "$CODE" = 429 ] && has_header again Retry-After '[0-9]' && ! grep -qi '^Set-Cookie' "$W/again.h"
 then ok "right after a failure, even the right password waits: 429 with Retry-After"
-else not_ok "right after a failure: got $CODE"; diag "$(cat "$W/again.h")"; fi
+elif [ "$CODE" = 303 ] && [ "$ms" -ge 2000 ]
+then skip "right after a failure: the second request took ${ms} ms, past the 2 s wait"
+else not_ok "right after a failure: got $CODE after ${ms} ms"; diag "$(cat "$W/again.h")"; fi
 wait_s=$(sed -n 's/^Retry-After: *\([0-9]*\).*/\1/ip' "$W/again.h" | tr -d '\r')
 sleep "${wait_s:-2}"
 req login -c "$W/jar" -d "user=alice&password=$PASSWORD" "$BASE/login"
@@ -363,7 +369,9 @@ req delnocsrf -b "$W/jar" -d "id=$ONE" "$BASE/delete"
 check "POST /delete without the CSRF token: 403; still held, the message there, nothing audited" \
     sh -c "[ $CODE = 403 ] && [ '$(state_of "$ONE")' = held ] && [ -f '$Q/$ONE.eml' ] &&
            [ $(audited delete "$ONE") -eq 0 ]"
-req delbad -b "$W/jar" -d "id=$ONE&csrf=${CSRF%?}0" "$BASE/delete"
+# the token with its last character changed (to 1 where it was 0, else to 0)
+case $CSRF in *0) BADCSRF=${CSRF%?}1 ;; *) BADCSRF=${CSRF%?}0 ;; esac
+req delbad -b "$W/jar" -d "id=$ONE&csrf=$BADCSRF" "$BASE/delete"
 req delother -b "$W/jar" -d "id=$ONE&csrf=" "$BASE/delete"
 check "POST /delete with a wrong or empty CSRF token: 403; still held" \
     sh -c "[ $CODE = 403 ] && grep -q '^HTTP/1.1 403' '$W/delbad.h' && [ '$(state_of "$ONE")' = held ]"

@@ -78,7 +78,9 @@ void console_actions_login(struct console_http_request *r, struct console_http_r
         console_http_redirect(rep, "/");
         return;
     case CONSOLE_USERS_WRONG:
-        console_session_login_failed(c->sessions, user, r->addr, console_http_mono());
+        /* the wait counts from the answer, which comes after the pause */
+        console_session_login_failed(c->sessions, user, r->addr,
+                                     console_http_mono() + FAILED_LOGIN_PAUSE_US / 1000);
         console_http_audit(r, user, "login", NULL, "failed", NULL);
         g_usleep(FAILED_LOGIN_PAUSE_US);
         console_pages_login_form(rep, 403, "Wrong user name or password.", user);
