@@ -63,6 +63,7 @@
 #include "mvlimits.h"
 #include "mv.h"
 #include "message.h"
+#include "message_base64.h"
 #include "message_input.h"
 #include "message_leaves.h"
 #include "message_malformed.h"
@@ -72,6 +73,9 @@
 #define MESSAGE_DEPTH_CLAMP 128u
 /* Bytes decoded per read; the one scratch buffer of a parse. */
 #define MESSAGE_CHUNK 65536u
+/* Room for what a chunk decodes to: base64 gives at most 3 bytes per 4 read, plus the
+ * 3 of a quantum begun in the chunk before; quoted-printable never more than it reads */
+#define MESSAGE_DECODED (MESSAGE_CHUNK + 16u)
 
 struct message {
     GMimeParserOptions *options;
@@ -96,6 +100,7 @@ struct walk {
     struct message_leaves *lv; /* &m->leaves */
     unsigned max_depth;
     unsigned char *scratch; /* MESSAGE_CHUNK bytes */
+    unsigned char *decoded; /* MESSAGE_DECODED bytes: what step_drain() decodes of them */
     struct mv_err *err;
 };
 
@@ -134,21 +139,11 @@ void message_init(void)
     mime_init();
 }
 
-/* decoder_truncated - true when FILTER stopped in the middle of its encoding */
+/* decoder_truncated - true when the uudecode FILTER found no end: no "begin" line, or
+ * no zero-length line before the end */
 static bool decoder_truncated(const GMimeFilterBasic *filter)
 {
-    int state = filter->encoder.state;
-
-    switch (filter->encoder.encoding) {
-    case GMIME_CONTENT_ENCODING_BASE64:
-        /* -1 once padding was seen; otherwise the low byte counts pending sextets */
-        return state != -1 && (state & 0xff) != 0;
-    case GMIME_CONTENT_ENCODING_UUENCODE:
-        /* no "begin" line, or no zero-length line before the end */
-        return (state & GMIME_UUDECODE_STATE_END) == 0;
-    default:
-        return false;
-    }
+    return (filter->encoder.state & GMIME_UUDECODE_STATE_END) == 0;
 }
 
 /* stream_drain - read IN to its end into the sink */
@@ -169,37 +164,104 @@ static enum mv_status stream_drain(struct walk *w, GMimeStream *in, struct leafs
     return MV_OK;
 }
 
+/* base64_step - GMime's base64 step decoder over the LEN bytes at IN, but for the runs
+ * of whole quartets between quanta (state 0), which message_base64_quartets() decodes
+ * four bytes at a time; GMime takes the rest a line at a time, so that each line may
+ * start such a run.  Same output and state as g_mime_encoding_base64_decode_step() */
+static size_t base64_step(const unsigned char *in, size_t len, unsigned char *out, int *state,
+                          guint32 *save)
+{
+    unsigned char *o = out;
+
+    while (len > 0) {
+        const unsigned char *nl;
+        size_t n;
+
+        if (*state == 0) {
+            size_t used;
+            size_t got = message_base64_quartets(in, len, o, &used);
+
+            if (used > 0) {
+                o += got;
+                in += used;
+                len -= used;
+                *save = 0; /* as GMime leaves it after a quartet */
+            }
+            if (len == 0)
+                break;
+        }
+        nl = memchr(in, '\n', len);
+        n = nl != NULL ? (size_t)(nl - in) + 1 : len;
+        o += g_mime_encoding_base64_decode_step(in, n, o, state, save);
+        in += n;
+        len -= n;
+    }
+    return (size_t)(o - out);
+}
+
+/* step_drain - read RAW to its end, decode base64 or quoted-printable (ENC) into
+ * w->decoded and write that to the sink: the filter stream GMime would put in between
+ * copies every byte once more; *TRUNCATED when base64 ends mid-quantum */
+static enum mv_status step_drain(struct walk *w, GMimeStream *raw, GMimeContentEncoding enc,
+                                 struct leafsink *s, bool *truncated)
+{
+    int state = 0;
+    guint32 save = 0;
+    enum mv_status st;
+
+    while (!g_mime_stream_eos(raw)) {
+        ssize_t n = g_mime_stream_read(raw, (char *)w->scratch, MESSAGE_CHUNK);
+        size_t out;
+
+        if (n < 0)
+            return mv_err_set(w->err, MV_EIO, "message: read: %s",
+                              errno != 0 ? g_strerror(errno) : "stream error");
+        if (n == 0)
+            break;
+        if (enc == GMIME_CONTENT_ENCODING_BASE64)
+            out = base64_step(w->scratch, (size_t)n, w->decoded, &state, &save);
+        else
+            out = g_mime_encoding_quoted_decode_step(w->scratch, (size_t)n, w->decoded, &state,
+                                                     &save);
+        if ((st = leafsink_write(s, w->decoded, out, w->err)) != MV_OK)
+            return st;
+    }
+    /* -1 once padding was seen; otherwise the low byte counts pending sextets */
+    *truncated = enc == GMIME_CONTENT_ENCODING_BASE64 && state != -1 && (state & 0xff) != 0;
+    return MV_OK;
+}
+
 /* decode_stream - decode RAW (transfer encoding ENC) into LF, as a data wrapper would */
 static enum mv_status decode_stream(struct walk *w, GMimeStream *raw, GMimeContentEncoding enc,
                                     struct message_leaf *lf)
 {
     GMimeFilter *filter = NULL;
-    GMimeStream *in;
+    GMimeStream *in = NULL;
     struct leafsink s;
     gint64 rawlen;
+    bool truncated = false;
     enum mv_status st;
 
-    /* the filter g_mime_data_wrapper_write_to_stream() would add; we keep it to see
-     * whether the decoder stopped mid-quantum, and read in chunks to spill to a file */
-    switch (enc) {
-    case GMIME_CONTENT_ENCODING_BASE64:
-    case GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE:
-    case GMIME_CONTENT_ENCODING_UUENCODE:
+    /* the decoding g_mime_data_wrapper_write_to_stream() would add: base64 and
+     * quoted-printable by GMime's step decoders straight from RAW (step_drain), uuencode
+     * by its filter, which also finds the "begin" line; read in chunks to spill to a
+     * file */
+    if (enc == GMIME_CONTENT_ENCODING_UUENCODE) {
         filter = g_mime_filter_basic_new(enc, FALSE);
         in = g_mime_stream_filter_new(raw);
         g_mime_stream_filter_add(GMIME_STREAM_FILTER(in), filter);
-        break;
-    default:
+    } else if (enc != GMIME_CONTENT_ENCODING_BASE64 &&
+               enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE) {
         in = g_object_ref(raw);
-        break;
     }
     g_mime_stream_reset(raw);
     /* decoding never grows the bytes, so the raw length bounds the buffer */
     rawlen = g_mime_stream_length(raw);
     leafsink_init(&s, w->lv->leaf_mem_max, w->lv->tmpdir,
                   rawlen > 0 ? (size_t)MIN(rawlen, (gint64)G_MAXSSIZE) : 0);
-    st = stream_drain(w, in, &s);
-    if (st == MV_OK && filter != NULL && decoder_truncated(GMIME_FILTER_BASIC(filter)))
+    st = in != NULL ? stream_drain(w, in, &s) : step_drain(w, raw, enc, &s, &truncated);
+    if (st == MV_OK &&
+        (truncated || (filter != NULL && decoder_truncated(GMIME_FILTER_BASIC(filter)))))
         lf->pub.flags |= MV_LEAF_TRUNCATED;
     if (st == MV_OK)
         st = message_leaves_finish(w->lv, lf, &s, w->err);
@@ -207,7 +269,8 @@ static enum mv_status decode_stream(struct walk *w, GMimeStream *raw, GMimeConte
     g_mime_stream_reset(raw);
     if (filter != NULL)
         g_object_unref(filter);
-    g_object_unref(in);
+    if (in != NULL)
+        g_object_unref(in);
     return st;
 }
 
@@ -594,6 +657,7 @@ static struct message *parse_stream(GMimeStream *stream, struct message_input *i
     if (st != MV_OK)
         return message_free(m);
     w.scratch = g_malloc(MESSAGE_CHUNK);
+    w.decoded = g_malloc(MESSAGE_DECODED);
     len = g_mime_stream_length(m->stream);
     if (len != 0) {
         GMimeParser *parser = parser_new(m, m->stream);
@@ -629,6 +693,7 @@ static struct message *parse_stream(GMimeStream *stream, struct message_input *i
     if (st == MV_OK && (m->flags & MESSAGE_IN_DOUBT))
         st = raw_leaf(&w);
     g_free(w.scratch);
+    g_free(w.decoded);
     if (st != MV_OK)
         m = message_free(m);
     return m;
