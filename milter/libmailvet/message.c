@@ -164,71 +164,82 @@ static enum mv_status stream_drain(struct walk *w, GMimeStream *in, struct leafs
     return MV_OK;
 }
 
-/* base64_step - GMime's base64 step decoder over the LEN bytes at IN, but for the runs
- * of whole quartets between quanta (state 0), which message_base64_quartets() decodes
- * four bytes at a time; GMime takes the rest a line at a time, so that each line may
- * start such a run.  Same output and state as g_mime_encoding_base64_decode_step() */
-static size_t base64_step(const unsigned char *in, size_t len, unsigned char *out, int *state,
-                          guint32 *save)
+/* raw_view - the bytes of RAW where they already are in memory: the caller's array
+ * (GMimeStreamMem) or the mapped file (GMimeStreamMmap), which the parser's persisted
+ * part streams share, within RAW's bounds; false for any other stream */
+static bool raw_view(GMimeStream *raw, const unsigned char **data, size_t *len)
 {
-    unsigned char *o = out;
+    const unsigned char *base;
+    gint64 size, start = raw->bound_start, end = raw->bound_end;
 
-    while (len > 0) {
-        const unsigned char *nl;
-        size_t n;
-
-        if (*state == 0) {
-            size_t used;
-            size_t got = message_base64_quartets(in, len, o, &used);
-
-            if (used > 0) {
-                o += got;
-                in += used;
-                len -= used;
-                *save = 0; /* as GMime leaves it after a quartet */
-            }
-            if (len == 0)
-                break;
-        }
-        nl = memchr(in, '\n', len);
-        n = nl != NULL ? (size_t)(nl - in) + 1 : len;
-        o += g_mime_encoding_base64_decode_step(in, n, o, state, save);
-        in += n;
-        len -= n;
+    if (GMIME_IS_STREAM_MEM(raw) && GMIME_STREAM_MEM(raw)->buffer != NULL) {
+        base = GMIME_STREAM_MEM(raw)->buffer->data;
+        size = (gint64)GMIME_STREAM_MEM(raw)->buffer->len;
+    } else if (GMIME_IS_STREAM_MMAP(raw) && GMIME_STREAM_MMAP(raw)->map != NULL) {
+        base = (const unsigned char *)GMIME_STREAM_MMAP(raw)->map;
+        size = (gint64)GMIME_STREAM_MMAP(raw)->maplen;
+    } else {
+        return false;
     }
-    return (size_t)(o - out);
+    if (end < 0 || end > size)
+        end = size;
+    if (start < 0 || start > end)
+        return false;
+    *data = base + start;
+    *len = (size_t)(end - start);
+    return true;
 }
 
-/* step_drain - read RAW to its end, decode base64 or quoted-printable (ENC) into
- * w->decoded and write that to the sink: the filter stream GMime would put in between
- * copies every byte once more; *TRUNCATED when base64 ends mid-quantum */
+/* step_decode - decode N bytes at IN (base64 or quoted-printable, ENC) into w->decoded
+ * and write that to the sink */
+static enum mv_status step_decode(struct walk *w, const unsigned char *in, size_t n,
+                                  GMimeContentEncoding enc, int *state, guint32 *save,
+                                  struct leafsink *s)
+{
+    size_t out = enc == GMIME_CONTENT_ENCODING_BASE64
+                     ? message_base64_decode(in, n, w->decoded, state, save,
+                                             g_mime_encoding_base64_decode_step)
+                     : g_mime_encoding_quoted_decode_step(in, n, w->decoded, state, save);
+
+    return leafsink_write(s, w->decoded, out, w->err);
+}
+
+/* step_drain - decode RAW to its end, base64 or quoted-printable (ENC), into the sink,
+ * from where its bytes are when they are in memory, else read a chunk at a time: the
+ * filter stream GMime would put in between copies every byte once more; *TRUNCATED
+ * when base64 ends mid-quantum */
 static enum mv_status step_drain(struct walk *w, GMimeStream *raw, GMimeContentEncoding enc,
                                  struct leafsink *s, bool *truncated)
 {
     int state = 0;
     guint32 save = 0;
-    enum mv_status st;
+    enum mv_status st = MV_OK;
+    const unsigned char *p;
+    size_t len;
 
-    while (!g_mime_stream_eos(raw)) {
-        ssize_t n = g_mime_stream_read(raw, (char *)w->scratch, MESSAGE_CHUNK);
-        size_t out;
+    if (raw_view(raw, &p, &len)) {
+        while (len > 0 && st == MV_OK) {
+            size_t n = MIN(len, (size_t)MESSAGE_CHUNK);
 
-        if (n < 0)
-            return mv_err_set(w->err, MV_EIO, "message: read: %s",
-                              errno != 0 ? g_strerror(errno) : "stream error");
-        if (n == 0)
-            break;
-        if (enc == GMIME_CONTENT_ENCODING_BASE64)
-            out = base64_step(w->scratch, (size_t)n, w->decoded, &state, &save);
-        else
-            out = g_mime_encoding_quoted_decode_step(w->scratch, (size_t)n, w->decoded, &state,
-                                                     &save);
-        if ((st = leafsink_write(s, w->decoded, out, w->err)) != MV_OK)
-            return st;
+            st = step_decode(w, p, n, enc, &state, &save, s);
+            p += n;
+            len -= n;
+        }
+    } else {
+        while (st == MV_OK && !g_mime_stream_eos(raw)) {
+            ssize_t n = g_mime_stream_read(raw, (char *)w->scratch, MESSAGE_CHUNK);
+
+            if (n < 0)
+                return mv_err_set(w->err, MV_EIO, "message: read: %s",
+                                  errno != 0 ? g_strerror(errno) : "stream error");
+            if (n == 0)
+                break;
+            st = step_decode(w, w->scratch, (size_t)n, enc, &state, &save, s);
+        }
     }
     /* -1 once padding was seen; otherwise the low byte counts pending sextets */
     *truncated = enc == GMIME_CONTENT_ENCODING_BASE64 && state != -1 && (state & 0xff) != 0;
-    return MV_OK;
+    return st;
 }
 
 /* decode_stream - decode RAW (transfer encoding ENC) into LF, as a data wrapper would */

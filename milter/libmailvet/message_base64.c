@@ -4,6 +4,7 @@
  * set in all four, so one test per quartet finds it.  The tables are built once, under
  * GOnce, from the alphabet. */
 #include <stdint.h>
+#include <string.h>
 
 #include <glib.h>
 
@@ -56,5 +57,37 @@ size_t message_base64_quartets(const unsigned char *in, size_t len, unsigned cha
         len -= 4;
     }
     *used = (size_t)(p - in);
+    return (size_t)(o - out);
+}
+
+/* message_base64_decode - STEP with the quartet runs taken four bytes at a time */
+size_t message_base64_decode(const unsigned char *in, size_t len, unsigned char *out, int *state,
+                             uint32_t *save, message_base64_step_fn step)
+{
+    unsigned char *o = out;
+
+    while (len > 0) {
+        const unsigned char *nl;
+        size_t n;
+
+        if (*state == 0) {
+            size_t used;
+            size_t got = message_base64_quartets(in, len, o, &used);
+
+            if (used > 0) {
+                o += got;
+                in += used;
+                len -= used;
+                *save = 0; /* as GMime leaves it after a quartet */
+            }
+            if (len == 0)
+                break;
+        }
+        nl = memchr(in, '\n', len);
+        n = nl != NULL ? (size_t)(nl - in) + 1 : len;
+        o += step(in, n, o, state, save);
+        in += n;
+        len -= n;
+    }
     return (size_t)(o - out);
 }

@@ -9,6 +9,7 @@
 #define MV_MESSAGE_BASE64_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* message_base64_quartets - decode whole quartets of the standard alphabet from the LEN
  * bytes at IN into OUT (room for LEN / 4 * 3 bytes), up to the first quartet that holds
@@ -16,5 +17,17 @@
  * bytes written (USED / 4 * 3) */
 size_t message_base64_quartets(const unsigned char *in, size_t len, unsigned char *out,
                                size_t *used);
+
+/* A base64 step decoder: GMime's g_mime_encoding_base64_decode_step(), which message.c
+ * passes in (only message.c calls GMime). */
+typedef size_t (*message_base64_step_fn)(const unsigned char *in, size_t len, unsigned char *out,
+                                         int *state, uint32_t *save);
+
+/* message_base64_decode - STEP's output and state for the LEN bytes at IN, but the runs
+ * of whole quartets between quanta (*STATE 0) go through message_base64_quartets();
+ * STEP takes the rest a line at a time, so that each line may start such a run.  OUT
+ * has room for what STEP could write (LEN / 4 * 3 + 3) */
+size_t message_base64_decode(const unsigned char *in, size_t len, unsigned char *out, int *state,
+                             uint32_t *save, message_base64_step_fn step);
 
 #endif
