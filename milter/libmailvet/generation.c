@@ -260,6 +260,11 @@ static struct cache_options cache_options_of(const struct mv_config *cfg)
 {
     struct cache_options opt = {
         .address = cfg->redis,
+        .sentinels = cfg->redis_sentinels,
+        .master_name = cfg->redis_master_name,
+        .sentinel_username = cfg->redis_sentinel_username,
+        .sentinel_password = cfg->redis_sentinel_password,
+        .replicas = cfg->redis_replicas,
         .username = cfg->redis_username,
         .password = cfg->redis_password,
         .db = cfg->redis_db,
@@ -311,6 +316,7 @@ struct generation *generation_build(const char *config_path, const char *databas
     struct mv_config *cfg;
     struct scan_options scan_opts;
     struct cache_options cache_opts;
+    struct mv_err cache_err;
     struct scan_engine *engine;
     struct policy *policy;
     const char *policy_dir;
@@ -359,8 +365,10 @@ struct generation *generation_build(const char *config_path, const char *databas
     g_free(ours);
     digest = scan_digest_new(cfg, database, policy_dir, scan_engine_version(engine));
     cache_opts = cache_options_of(cfg);
-    cache = cache_new(&cache_opts, digest, err);
-    if (cache == NULL && *cfg->redis != '\0') {
+    cache_err.status = MV_OK;
+    cache = cache_new(&cache_opts, digest, &cache_err);
+    if (cache == NULL && cache_err.status != MV_OK) {
+        mv_err_set(err, cache_err.status, "%s: %s", cfg->file, cache_err.msg);
         g_free(digest);
         scan_engine_free(engine);
         policy_free(policy);
