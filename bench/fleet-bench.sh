@@ -40,6 +40,7 @@ done
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/mailvet-fleet-bench.XXXXXX")
 trap 'rs_stop; rm -rf "$W"' EXIT
+trap 'exit 1' INT TERM HUP PIPE
 mkdir -p "$W/msgs" "$W/tmp"
 sh "$top_srcdir/tests/samples/make-samples.sh" "$W/samples" > "$W/samples.out" 2>&1 ||
     { echo "fleet-bench: make-samples.sh failed" >&2; exit 1; }

@@ -16,6 +16,8 @@
 #                    it answers ROLE master; false if not within SECONDS
 #   rs_stop          stop every process rs_start started
 # Needs redis-server and redis-cli; returns 1 with a message on stderr on failure.
+# Safe in a script run with set -eu.  A caller stops them from its EXIT trap, and
+# should trap PIPE too, as a reader that goes away (| head) ends the script.
 RS_NAME=mymaster
 RS_DIR=
 
@@ -133,7 +135,9 @@ rs_master() {
 }
 
 rs_kill() {
-    [ -f "$RS_DIR/redis-$1.pid" ] && kill -KILL "$(cat "$RS_DIR/redis-$1.pid")" 2> /dev/null
+    if [ -f "$RS_DIR/redis-$1.pid" ]; then
+        kill -KILL "$(cat "$RS_DIR/redis-$1.pid")" 2> /dev/null || :
+    fi
 }
 
 # rs_moved OLD - every Sentinel names a master other than OLD, and it is the master
@@ -148,8 +152,11 @@ rs_wait_master() { rs_until "$2" rs_moved "$1"; }
 
 rs_stop() {
     [ -n "$RS_DIR" ] || return 0
+    # (safe under set -e: a server killed before has left its pid file)
     for _rs_f in "$RS_DIR"/redis-*.pid; do
-        [ -f "$_rs_f" ] && kill -KILL "$(cat "$_rs_f")" 2> /dev/null
+        if [ -f "$_rs_f" ]; then
+            kill -KILL "$(cat "$_rs_f")" 2> /dev/null || :
+        fi
     done
     RS_DIR=
 }

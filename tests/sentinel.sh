@@ -3,7 +3,7 @@
 # redis-server processes this test starts (tests/redis-sentinel-lib.sh: a master, a
 # replica, three Sentinels judging the master down after 1000 ms):
 #   - settings refused, each with one line naming the key: redis and redis_sentinels
-#     both, redis_sentinels without redis_master_name, redis_master_name alone,
+#     both (by mailvet scan, mailvetd -n and mailvet check-config), redis_sentinels without redis_master_name, redis_master_name alone,
 #     redis_replicas "sentinel" without Sentinels, an address without a port;
 #   - discovery: the master the Sentinels name holds the keys, the second scan hits;
 #   - a master name the Sentinels do not know: the scan is right, the cache off, and
@@ -28,7 +28,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=20
+PLAN=22
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -41,6 +41,7 @@ done
 
 work_dir sentinel
 trap 'rs_stop; [ -n "${KEEP_WORK:-}" ] || rm -rf "$W"' EXIT
+trap 'exit 1' INT TERM HUP PIPE
 S=$W/samples
 sh "$top_srcdir/tests/samples/make-samples.sh" "$S" > "$W/samples.out" 2>&1 ||
     bail "make-samples.sh failed: $(cat "$W/samples.out")"
@@ -74,6 +75,24 @@ refused() {
 
 refused both "redis_sentinels: set together with redis; set redis for one server, or redis_sentinels and redis_master_name for Sentinel, not both" \
     'redis: "127.0.0.1:6379"' 'redis_sentinels: "127.0.0.1:26379"' 'redis_master_name: mymaster'
+# the daemon and check-config refuse the same file with the same line (exit 78)
+MAILVETD=$top_builddir/milter/mailvetd/mailvetd
+{ echo 'user: ""'; cat "$W/both.yaml"; } > "$W/both-daemon.yaml"
+want="$W/both-daemon.yaml: redis_sentinels: set together with redis; set redis for one server, or redis_sentinels and redis_master_name for Sentinel, not both"
+"$MAILVETD" -n -c "$W/both-daemon.yaml" > "$W/both-daemon.out" 2>&1
+rc=$?
+if [ "$rc" -eq 78 ] && grep -qxF "$want" "$W/both-daemon.out"; then
+    ok "mailvetd -n refuses redis with redis_sentinels (exit 78), one line"
+else
+    not_ok "mailvetd -n refuses redis with redis_sentinels (exit $rc)"; diag "$(cat "$W/both-daemon.out")"
+fi
+"$MAILVET" check-config -c "$W/both-daemon.yaml" > /dev/null 2> "$W/both-check.err"
+rc=$?
+if [ "$rc" -eq 78 ] && [ "$(cat "$W/both-check.err")" = "$want" ]; then
+    ok "mailvet check-config refuses it too (exit 78), the same line"
+else
+    not_ok "mailvet check-config refuses it too (exit $rc)"; diag "$(cat "$W/both-check.err")"
+fi
 refused no-name "redis_master_name: required with redis_sentinels (the NAME of the Sentinels' \"sentinel monitor NAME ...\")" \
     'redis_sentinels: "127.0.0.1:26379, 127.0.0.1:26380"'
 refused name-alone "redis_master_name: set without redis or redis_sentinels, so the cache is off; set one of them or remove redis_master_name" \

@@ -77,7 +77,7 @@ finish() {
     done
 }
 trap finish EXIT
-trap 'exit 1' INT TERM HUP
+trap 'exit 1' INT TERM HUP PIPE
 
 # --- Redis with Sentinels, then the two hosts -----------------------------------------
 pf_init "$top_builddir/tests/work" || bail "pf_init failed"
