@@ -6,6 +6,8 @@
 #     both (by mailvet scan, mailvetd -n and mailvet check-config), redis_sentinels without redis_master_name, redis_master_name alone,
 #     redis_replicas "sentinel" without Sentinels, an address without a port;
 #   - discovery: the master the Sentinels name holds the keys, the second scan hits;
+#   - a Sentinel with requirepass: redis_sentinel_password is sent (AUTH), and
+#     without it the cache is off and stderr says why, once;
 #   - a master name the Sentinels do not know: the scan is right, the cache off, and
 #     stderr says once why (naming the name);
 #   - replicas for reads: with redis_replicas "sentinel" or a list, the MGETs go to the
@@ -28,7 +30,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=22
+PLAN=23
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -139,6 +141,37 @@ if [ "$(dbsize "$RS_MASTER")" -ge 1 ]; then
 else
     not_ok "the master the Sentinels name holds the keys (got $(dbsize "$RS_MASTER"))"
 fi
+
+# a Sentinel that wants a password (requirepass): redis_sentinel_password; it knows
+# the master as "authmaster", so that the three others do not take it for a peer
+rs_pick
+APORT=$RS_PORT
+cat > "$W/redis/sentinel-auth.conf" << EOF
+port $APORT
+bind 127.0.0.1
+daemonize yes
+pidfile "$W/redis/redis-$APORT.pid"
+logfile "$W/redis/sentinel-auth.log"
+dir "$W/redis"
+requirepass "sentinel-secret-0123"
+sentinel monitor authmaster 127.0.0.1 $RS_MASTER 2
+EOF
+redis-server "$W/redis/sentinel-auth.conf" --sentinel > /dev/null 2>&1 || bail "the Sentinel with a password does not start"
+knows() { rs_cli "$APORT" -a sentinel-secret-0123 --no-auth-warning sentinel get-master-addr-by-name authmaster 2> /dev/null | grep -qx "$RS_MASTER"; }
+wait_until 10 knows || diag "the Sentinel with a password does not answer"
+{ base; echo "redis_sentinels: \"127.0.0.1:$APORT\""; echo 'redis_master_name: authmaster'; } > "$W/noauth.yaml"
+{ cat "$W/noauth.yaml"; echo 'redis_sentinel_password: "sentinel-secret-0123"'; } > "$W/auth.yaml"
+scan auth auth "$S/eicar-zip.eml"
+scan noauth noauth "$S/eicar-zip.eml"
+if jqt auth '.[0].verdict == "infected" and .[0].cache.state == "hit"' && [ ! -s "$W/auth.err" ] &&
+    jqt noauth '.[0].verdict == "infected" and .[0].cache.state == "off"' &&
+    [ "$(grep -c 'cache: redis unavailable: no Sentinel named the master authmaster: .*NOAUTH' "$W/noauth.err")" -eq 1 ]; then
+    ok "a Sentinel with requirepass: redis_sentinel_password gets a hit; without it the cache is off, said once (NOAUTH)"
+else
+    not_ok "a Sentinel with requirepass: redis_sentinel_password gets a hit; without it the cache is off, said once (NOAUTH)"
+    show auth; show noauth
+fi
+rs_kill "$APORT" # (under another name: the three others do not count it as one of them)
 
 conf unknown 'redis_master_name: nosuch'
 scan unknown unknown "$S/eicar-zip.eml" "$S/clean.eml"
