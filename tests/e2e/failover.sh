@@ -1,7 +1,8 @@
 #!/bin/sh
 # failover.sh - end to end: a fleet of two hosts sharing a Redis that fails over.
 # Two private Postfix + mailvetd pairs on loopback ("mx-a" and "mx-b": their own
-# ports, queues, sinks, work directories) use one Redis through Sentinel
+# ports, queues, sinks, work directories, their own copies of the signature files)
+# use one Redis through Sentinel
 # (tests/redis-sentinel-lib.sh: a master, a replica and three Sentinels, real
 # redis-server processes, the master judged down after 1000 ms):
 #   1. A campaign burst: the same invoice (the same text and the same zip) in many
@@ -119,13 +120,16 @@ make_msg() {
 start_host() {
     mkdir -p "$PF_WORK/tmp" "$PF_WORK/quarantine"
     chmod 755 "$PF_WORK/tmp"
+    # each host its own copy of the signatures, written when it starts: the same
+    # files, other paths and times, as a fleet fetches them
+    cp -r "$SHARED/samples/sigs" "$PF_WORK/sigs"
     cat > "$PF_WORK/mailvetd.yaml" << EOF
 socket: "unix:$PF_WORK/mailvetd.sock"
 socket_mode: "0666"
 user: ""
 metrics_listen: ""
 pid_file: ""
-database: "$SHARED/samples/sigs"
+database: "$PF_WORK/sigs"
 tmpdir: "$PF_WORK/tmp"
 policy_dir: ""
 quarantine_dir: "$PF_WORK/quarantine"
