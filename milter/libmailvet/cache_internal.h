@@ -83,7 +83,6 @@ redisReply *cache_command(redisContext *ctx, struct cache_call *k, int argc, con
                           const size_t *len);
 redisContext *cache_connect(const struct cache_addr *a, const char *username, const char *password,
                             unsigned db, unsigned connect_timeout, struct cache_call *k);
-bool cache_is_readonly(const char *reason);
 
 /* cache_sentinel.c */
 bool cache_sentinel_master(const struct cache *c, struct cache_call *k, struct cache_addr *master);

@@ -243,13 +243,6 @@ redisReply *cache_command(redisContext *ctx, struct cache_call *k, int argc, con
     return r;
 }
 
-/* cache_is_readonly - whether REASON is a READONLY error reply: the server written to
- * has become a replica (a failover happened), so the master must be found again */
-bool cache_is_readonly(const char *reason)
-{
-    return strstr(reason, ": READONLY") != NULL;
-}
-
 /* cache_connect - a new context to A: connect (within CONNECT_TIMEOUT ms and what is left
  * of K's deadline), AUTH with USERNAME and PASSWORD if set, SELECT DB if not 0; NULL with
  * K's reason */
