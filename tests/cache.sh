@@ -6,6 +6,8 @@
 #   - EICAR in a zip: a hit keeps the detection and the inner names;
 #   - a tampered value is ignored (counted rejected), the leaf scanned again, the
 #     verdict unchanged;
+#   - the same signature files in another directory, with other times and another
+#     freshclam.dat (a second host of a fleet): the same keys, a hit;
 #   - a change of the signature files (a reload) changes the keys: a miss;
 #   - Redis stopped: the scan is right (same verdict), the cache "off", no error,
 #     and stderr says once that Redis is unavailable;
@@ -23,7 +25,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=18
+PLAN=19
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -133,6 +135,20 @@ if jqt again '.cache.state == "hit"' && same first again; then
     ok "the rescan replaced the forged values: hits again, same result"
 else
     not_ok "the rescan replaced the forged values: hits again, same result"; show again
+fi
+
+# a second host of a fleet: the same signature files in another directory, written at
+# another time, beside freshclam's own state: the same keys
+mkdir -p "$W/db2"
+cp "$W/db/"* "$W/db2/"
+touch -d '2001-01-01 00:00' "$W/db2/"*
+echo "freshclam state of another host" > "$W/db2/freshclam.dat"
+sed "s|^database: .*|database: \"$W/db2\"|" "$W/cache.yaml" > "$W/host2.yaml"
+"$MAILVET" scan -c "$W/host2.yaml" --json "$S/eicar-zip-zip.eml" > "$W/host2.json" 2> "$W/host2.err"
+if jqt host2 '.cache.state == "hit"' && same first host2; then
+    ok "another host with the same signature files elsewhere, of other times: hits, same result"
+else
+    not_ok "another host with the same signature files elsewhere, of other times: hits, same result"; show host2
 fi
 
 # a signature update (what a reload loads) changes the keys

@@ -1,35 +1,36 @@
 /* cache.c - the Redis verdict cache (contract: cache.h).
  * A struct cache holds a generation's settings and is read-only once made.  What
- * changes lives here: each thread's hiredis context (GPrivate, freed when the thread
- * ends), remade when the connection parameters differ from those it was made with or
- * after any error; and the circuit breaker, one for the process, behind a mutex.
+ * changes lives here: each thread's hiredis contexts (GPrivate, freed when the thread
+ * ends), one to the master and one to a replica, each remade when the connection
+ * parameters or the server differ from those it was made with or after any error; and
+ * the circuit breaker, one for the process, behind a mutex.
  * The breaker remembers the parameters of the failing server: a generation with other
  * parameters (a reload that fixed the address) tries at once.  While it is open, one
  * thread at a time gets a trial after the delay (1 s, doubling to 30 s); the others
- * stay off.  Its transitions wait in a short queue, under the same mutex, until
- * cache_health_take() hands them to the program, which logs them (cache.h): a dead
- * Redis is one line, not one per message.
- * Deadline: a call's one deadline (struct call) is turned into the socket's timeouts
- * before each read(2) and write(2) (redisSetTimeout with the time left), and replies
- * are read with redisBufferRead and redisGetReplyFromReader, so the time left is
- * recomputed between reads even inside one reply (calls hiredis 0.14, in Debian 12,
- * and 1.x both have).
+ * stay off; with Sentinels, a call also tries at once when the Sentinels name a master
+ * other than the one that failed (cache_sentinel.c asks them at most every 250 ms), so
+ * the cache is back as soon as a failover is done.  Its transitions wait in a short
+ * queue, under the same mutex, until cache_health_take() hands them to the program,
+ * which logs them (cache.h): a dead Redis is one line, not one per message.
+ * Talking to a server (the one deadline of a call, connect, commands): cache_io.c.
+ * Sentinels: a new connection to the master they name is checked with ROLE; any failed
+ * call to the master (a connection lost, a READONLY reply after a failover, the
+ * deadline) makes the next call ask them again.  Reads (MGET) go to a replica when
+ * redis_replicas names some, and to the master when the replica fails (within the same
+ * deadline; that replica is left alone for REPLICA_PAUSE); writes always go to the master.
  * Value: HMAC-SHA256(secret, key NUL encoding) (32 bytes) then reportcodec's encoding;
  * the HMAC is compared in constant time before anything is decoded. */
-#include <errno.h>
 #include <limits.h>
 #include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include <glib.h>
 #include <hiredis/hiredis.h>
 
 #include "cache.h"
+#include "cache_internal.h"
 #include "mv.h"
 #include "mvlimits.h"
 #include "reportcodec.h"
@@ -39,28 +40,18 @@
 #define CACHE_DELAY_FIRST (1 * G_USEC_PER_SEC) /* breaker: first wait after a failure */
 #define CACHE_DELAY_MAX (30 * G_USEC_PER_SEC)  /* ... doubling up to this */
 #define CACHE_HEALTH_QUEUE 8                   /* changes kept until taken */
+#define REPLICA_PAUSE (5 * G_USEC_PER_SEC)     /* a thread's reads skip a failed replica */
 
-struct cache {
-    char *host; /* TCP host (IPv6 without brackets), or NULL for a unix socket */
-    int port;
-    char *path;     /* unix socket path, or NULL */
-    char *username; /* "" = none */
-    char *password; /* "" = no AUTH */
-    unsigned db;
-    unsigned connect_timeout; /* ms */
-    unsigned timeout;         /* ms */
-    char *params;             /* all of the above as one string: which contexts can be reused */
-    char *prefix;             /* "mv:" DIGEST ":" */
-    char *secret;
-    size_t secret_len;
-    unsigned ttl_clean, ttl_detected;
-    uint64_t max_value;
-};
-
-/* One thread's connection, and the parameters it was made with. */
+/* One thread's connections, and what each was made with. */
 struct conn {
-    redisContext *ctx;
-    char *params;
+    redisContext *ctx;  /* to the master (or the one server) */
+    char *params;       /* of the cache it was made for */
+    char *addr;         /* of the server */
+    redisContext *rctx; /* to a replica, for reads */
+    char *rparams;
+    char *raddr;
+    gint64 replica_retry; /* monotonic: no replica before */
+    unsigned pick;        /* which replica this thread reads from */
 };
 
 static void session_conn_free(gpointer p)
@@ -71,17 +62,24 @@ static void session_conn_free(gpointer p)
         return;
     if (cn->ctx != NULL)
         redisFree(cn->ctx);
+    if (cn->rctx != NULL)
+        redisFree(cn->rctx);
     g_free(cn->params);
+    g_free(cn->addr);
+    g_free(cn->rparams);
+    g_free(cn->raddr);
     g_free(cn);
 }
 
 static GPrivate conn_key = G_PRIVATE_INIT(session_conn_free);
+static guint conn_count; /* spreads the threads over the replicas */
 
 /* The breaker, shared by every thread and generation. */
 static GMutex breaker_lock;
 static struct {
     bool down;       /* the last attempt failed */
     char *params;    /* of the server that failed */
+    char *master;    /* the address of the master that failed (Sentinels), or NULL */
     gint64 delay;    /* current wait, microseconds */
     gint64 retry_at; /* monotonic time of the next trial */
 } breaker;
@@ -127,25 +125,38 @@ static void health_push(bool down, const char *text, const char *reason)
     out[len] = '\0';
 }
 
-/* breaker_allow - whether this call may talk to Redis; claims the trial when due */
-static bool breaker_allow(const struct cache *c)
+/* breaker_allow - whether this call (K) may talk to Redis; claims the trial when due,
+ * or when the Sentinels name another master than the one that failed; *TRIAL (may be
+ * NULL) whether the breaker is open, so that the master must answer this call */
+static bool breaker_allow(const struct cache *c, struct cache_call *k, bool *trial)
 {
     bool ok = true;
+    char *failed = NULL;
     gint64 now = g_get_monotonic_time();
 
     g_mutex_lock(&breaker_lock);
+    if (trial != NULL)
+        *trial = breaker.down;
     if (breaker.down && strcmp(breaker.params, c->params) == 0) {
-        if (now < breaker.retry_at)
+        if (now < breaker.retry_at) {
             ok = false;
-        else
+            failed = g_strdup(breaker.master);
+        } else {
             breaker.retry_at = now + breaker.delay; /* one trial at a time */
+        }
     }
     g_mutex_unlock(&breaker_lock);
+    if (!ok && c->sentinels != NULL) {
+        ok = cache_sentinel_moved(c, failed, k);
+        k->reason[0] = '\0';
+    }
+    g_free(failed);
     return ok;
 }
 
-/* breaker_fail - a failed call: open the breaker or double its delay; tell once */
-static void breaker_fail(const struct cache *c, const char *reason)
+/* breaker_fail - a failed call (to MASTER, with Sentinels): open the breaker or double
+ * its delay; tell once */
+static void breaker_fail(const struct cache *c, const char *reason, const char *master)
 {
     bool was_down;
 
@@ -158,6 +169,8 @@ static void breaker_fail(const struct cache *c, const char *reason)
         g_free(breaker.params);
         breaker.params = g_strdup(c->params);
     }
+    g_free(breaker.master);
+    breaker.master = g_strdup(master);
     breaker.down = true;
     breaker.retry_at = g_get_monotonic_time() + breaker.delay;
     if (!was_down)
@@ -165,8 +178,9 @@ static void breaker_fail(const struct cache *c, const char *reason)
     g_mutex_unlock(&breaker_lock);
 }
 
-/* breaker_ok - a call that worked: close the breaker; tell once */
-static void breaker_ok(void)
+/* breaker_ok - a call that worked (on MASTER, with Sentinels): close the breaker; tell
+ * once, naming the master the Sentinels gave */
+static void breaker_ok(const char *master)
 {
     bool was_down;
 
@@ -175,7 +189,11 @@ static void breaker_ok(void)
     breaker.down = false;
     g_free(breaker.params);
     breaker.params = NULL;
-    if (was_down)
+    g_free(breaker.master);
+    breaker.master = NULL;
+    if (was_down && master != NULL)
+        health_push(false, "cache: redis available again: master ", master);
+    else if (was_down)
         health_push(false, "cache: redis available again", NULL);
     g_mutex_unlock(&breaker_lock);
 }
@@ -209,227 +227,6 @@ bool cache_breaker_open(void)
     return open;
 }
 
-/* A write to a connection Redis closed raises SIGPIPE, and hiredis 0.14 does not use
- * MSG_NOSIGNAL: while this thread talks to Redis SIGPIPE is blocked, and one raised
- * meanwhile is consumed, so the module is safe in a process that does not ignore it
- * (mailvetd does; mailvet scan and the tests need not). */
-struct sigpipe_guard {
-    sigset_t old;
-    bool pending; /* one was pending before: not ours to consume */
-};
-
-static void sigpipe_block(struct sigpipe_guard *g)
-{
-    sigset_t set, pending;
-
-    sigemptyset(&set);
-    sigaddset(&set, SIGPIPE);
-    sigemptyset(&pending);
-    sigpending(&pending);
-    g->pending = sigismember(&pending, SIGPIPE) == 1;
-    pthread_sigmask(SIG_BLOCK, &set, &g->old);
-}
-
-static void sigpipe_restore(const struct sigpipe_guard *g)
-{
-    sigset_t set, pending;
-    const struct timespec zero = {0, 0};
-
-    sigemptyset(&set);
-    sigaddset(&set, SIGPIPE);
-    sigemptyset(&pending);
-    sigpending(&pending);
-    if (!g->pending && sigismember(&pending, SIGPIPE) == 1)
-        while (sigtimedwait(&set, NULL, &zero) < 0 && errno == EINTR)
-            ;
-    pthread_sigmask(SIG_SETMASK, &g->old, NULL);
-}
-
-static struct timeval us_timeval(gint64 us)
-{
-    struct timeval tv = {.tv_sec = (time_t)(us / G_USEC_PER_SEC),
-                         .tv_usec = (suseconds_t)(us % G_USEC_PER_SEC)};
-
-    return tv;
-}
-
-/* One cache call (cache_get, cache_put): its deadline, redis_timeout after its start,
- * bounds all it says to Redis, the connect, AUTH, SELECT, the command and every reply;
- * and why it failed, when it did. */
-struct call {
-    const struct cache *c;
-    gint64 deadline; /* monotonic, microseconds */
-    char reason[512];
-};
-
-/* call_start - K for a call of C starting now */
-static void call_start(struct call *k, const struct cache *c)
-{
-    k->c = c;
-    k->deadline = g_get_monotonic_time() + (gint64)c->timeout * 1000;
-    k->reason[0] = '\0';
-}
-
-/* timed_out - K's reason: WHAT was not done before the deadline */
-static void timed_out(struct call *k, const char *what)
-{
-    snprintf(k->reason, sizeof(k->reason), "%s: not done within redis_timeout (%u ms)", what,
-             k->c->timeout);
-}
-
-/* arm - the socket's send and receive timeouts set to what is left of K's deadline, so
- * that no one read or write can outlast it (hiredis applies redisSetTimeout per
- * read(2) and write(2): a Redis that answers a little at a time would otherwise
- * stretch a call without end); false with K's reason when nothing is left */
-static bool arm(redisContext *ctx, struct call *k, const char *what)
-{
-    gint64 left = k->deadline - g_get_monotonic_time();
-
-    if (left <= 0) {
-        timed_out(k, what);
-        return false;
-    }
-    if (redisSetTimeout(ctx, us_timeval(left)) != REDIS_OK) {
-        snprintf(k->reason, sizeof(k->reason), "%s: setting the timeout: %s", what, ctx->errstr);
-        return false;
-    }
-    return true;
-}
-
-/* io_failed - K's reason after a read or write of WHAT failed: the deadline (the socket
- * timeout fired: EAGAIN) or the error hiredis gives */
-static void io_failed(redisContext *ctx, struct call *k, const char *what)
-{
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ETIMEDOUT ||
-        g_get_monotonic_time() >= k->deadline)
-        timed_out(k, what);
-    else
-        snprintf(k->reason, sizeof(k->reason), "%s: %s", what,
-                 ctx->errstr[0] != '\0' ? ctx->errstr : "connection lost");
-}
-
-/* send_all - every command appended to CTX written, before K's deadline */
-static bool send_all(redisContext *ctx, struct call *k, const char *what)
-{
-    int done = 0;
-
-    while (!done) {
-        if (!arm(ctx, k, what))
-            return false;
-        errno = 0;
-        if (redisBufferWrite(ctx, &done) != REDIS_OK) {
-            io_failed(ctx, k, what);
-            return false;
-        }
-    }
-    return true;
-}
-
-/* get_reply - the next reply, whole, before K's deadline: the time left is recomputed
- * before each read; NULL with K's reason */
-static redisReply *get_reply(redisContext *ctx, struct call *k, const char *what)
-{
-    void *r = NULL;
-
-    if (redisGetReplyFromReader(ctx, &r) != REDIS_OK)
-        goto protocol;
-    while (r == NULL) {
-        if (!arm(ctx, k, what))
-            return NULL;
-        errno = 0;
-        if (redisBufferRead(ctx) != REDIS_OK) {
-            io_failed(ctx, k, what);
-            return NULL;
-        }
-        if (redisGetReplyFromReader(ctx, &r) != REDIS_OK)
-            goto protocol;
-    }
-    return r;
-protocol:
-    snprintf(k->reason, sizeof(k->reason), "%s: %s", what, ctx->errstr);
-    return NULL;
-}
-
-/* command - one command, binary-safe, sent and answered before K's deadline; an error
- * reply becomes a failure with K's reason */
-static redisReply *command(redisContext *ctx, struct call *k, int argc, const char **argv,
-                           const size_t *len)
-{
-    redisReply *r;
-
-    if (redisAppendCommandArgv(ctx, argc, argv, len) != REDIS_OK) {
-        snprintf(k->reason, sizeof(k->reason), "%s: %s", argv[0], ctx->errstr);
-        return NULL;
-    }
-    if (!send_all(ctx, k, argv[0]) || (r = get_reply(ctx, k, argv[0])) == NULL)
-        return NULL;
-    if (r->type == REDIS_REPLY_ERROR) {
-        snprintf(k->reason, sizeof(k->reason), "%s: %.*s", argv[0], (int)MIN(r->len, 200), r->str);
-        freeReplyObject(r);
-        return NULL;
-    }
-    return r;
-}
-
-/* connect_redis - a new context: connect (within redis_connect_timeout and what is left
- * of K's deadline), AUTH, SELECT; NULL with K's reason */
-static redisContext *connect_redis(const struct cache *c, struct call *k)
-{
-    gint64 left = k->deadline - g_get_monotonic_time();
-    struct timeval ctv = us_timeval(MIN(left, (gint64)c->connect_timeout * 1000));
-    redisContext *ctx;
-    redisReply *r;
-
-    if (left <= 0) {
-        timed_out(k, "connect");
-        return NULL;
-    }
-    if (c->path != NULL)
-        ctx = redisConnectUnixWithTimeout(c->path, ctv);
-    else
-        ctx = redisConnectWithTimeout(c->host, c->port, ctv);
-    if (ctx == NULL) {
-        snprintf(k->reason, sizeof(k->reason), "connect: out of memory");
-        return NULL;
-    }
-    if (ctx->err != 0) {
-        snprintf(k->reason, sizeof(k->reason), "connect %s%s%s: %s", c->path != NULL ? "unix:" : "",
-                 c->path != NULL ? c->path : c->host, c->path != NULL ? "" : " (TCP)", ctx->errstr);
-        goto fail;
-    }
-    if (c->password[0] != '\0') {
-        const char *argv[3] = {"AUTH"};
-        size_t len[3] = {4};
-        int argc = 1;
-
-        if (c->username[0] != '\0') {
-            argv[argc] = c->username;
-            len[argc++] = strlen(c->username);
-        }
-        argv[argc] = c->password;
-        len[argc++] = strlen(c->password);
-        r = command(ctx, k, argc, argv, len);
-        if (r == NULL)
-            goto fail;
-        freeReplyObject(r);
-    }
-    if (c->db != 0) {
-        char db[16];
-        const char *argv[2] = {"SELECT", db};
-        size_t len[2] = {6, 0};
-
-        len[1] = (size_t)snprintf(db, sizeof(db), "%u", c->db);
-        r = command(ctx, k, 2, argv, len);
-        if (r == NULL)
-            goto fail;
-        freeReplyObject(r);
-    }
-    return ctx;
-fail:
-    redisFree(ctx);
-    return NULL;
-}
-
 /* stale - an idle connection has nothing to read: if it has, the server closed it
  * (Redis restarted, idle timeout) and the next command would fail on it, so it is
  * replaced before use instead of failing a call and tripping the breaker */
@@ -440,31 +237,115 @@ static bool stale(const redisContext *ctx)
     return poll(&p, 1, 0) != 0;
 }
 
-/* get_conn - this thread's context for C's parameters, made if needed within K */
-static redisContext *get_conn(const struct cache *c, struct call *k)
+/* this_conn - this thread's connections, made empty on first use */
+static struct conn *this_conn(void)
 {
     struct conn *cn = g_private_get(&conn_key);
 
     if (cn == NULL) {
         cn = g_new0(struct conn, 1);
+        cn->pick = g_atomic_int_add(&conn_count, 1);
         g_private_set(&conn_key, cn);
     }
-    if (cn->ctx != NULL &&
-        (cn->ctx->err != 0 || strcmp(cn->params, c->params) != 0 || stale(cn->ctx))) {
-        redisFree(cn->ctx); /* a reload changed the parameters, an error, or closed */
-        cn->ctx = NULL;
+    return cn;
+}
+
+/* reuse - *CTX kept if it was made for PARAMS and ADDR and is still fine, else freed */
+static void reuse(redisContext **ctx, const char *made_params, const char *made_addr,
+                  const char *params, const char *addr)
+{
+    if (*ctx != NULL && ((*ctx)->err != 0 || strcmp(made_params, params) != 0 ||
+                         strcmp(made_addr, addr) != 0 || stale(*ctx))) {
+        redisFree(*ctx); /* a reload changed the parameters, a failover, an error, closed */
+        *ctx = NULL;
     }
-    if (cn->ctx == NULL) {
-        cn->ctx = connect_redis(c, k);
-        if (cn->ctx == NULL)
+}
+
+/* get_master - this thread's context to the master of C (the one server, or the one
+ * the Sentinels name, checked with ROLE when new), made if needed within K; the
+ * master's address in *ADDR (borrowed from this thread's connection) */
+static redisContext *get_master(const struct cache *c, struct cache_call *k, const char **addr)
+{
+    struct conn *cn = this_conn();
+    struct cache_addr found = {0};
+    const struct cache_addr *m = &c->server;
+    redisContext *ctx = NULL;
+
+    *addr = NULL;
+    if (c->sentinels != NULL) {
+        if (!cache_sentinel_master(c, k, &found))
             return NULL;
+        m = &found;
+    }
+    reuse(&cn->ctx, cn->params, cn->addr, c->params, m->text);
+    if (cn->ctx == NULL) {
+        ctx = cache_connect(m, c->username, c->password, c->db, c->connect_timeout, k);
+        if (ctx != NULL && c->sentinels != NULL && !cache_sentinel_check_role(ctx, m, true, k)) {
+            redisFree(ctx);
+            ctx = NULL;
+        }
+        g_free(cn->addr);
+        cn->addr = g_strdup(m->text);
+        if (ctx == NULL) {
+            if (c->sentinels != NULL)
+                cache_sentinel_forget(c, m->text);
+            *addr = cn->addr;
+            cache_addr_clear(&found);
+            return NULL;
+        }
+        cn->ctx = ctx;
         g_free(cn->params);
         cn->params = g_strdup(c->params);
     }
+    *addr = cn->addr;
+    cache_addr_clear(&found);
     return cn->ctx;
 }
 
-/* drop_conn - forget this thread's context after a failure (its state is unknown) */
+/* get_replica - this thread's context to a replica of C for reads, within K; NULL
+ * (K's reason cleared) when C reads from the master only, none is known, or it fails */
+static redisContext *get_replica(const struct cache *c, struct cache_call *k)
+{
+    struct conn *cn = this_conn();
+    struct cache_addr r = {0};
+
+    if (c->replicas == CACHE_REPLICAS_NONE || g_get_monotonic_time() < cn->replica_retry)
+        return NULL;
+    if (!cache_sentinel_replica(c, k, cn->pick, &r)) {
+        k->reason[0] = '\0';
+        return NULL;
+    }
+    reuse(&cn->rctx, cn->rparams, cn->raddr, c->params, r.text);
+    if (cn->rctx == NULL) {
+        cn->rctx = cache_connect(&r, c->username, c->password, c->db, c->connect_timeout, k);
+        if (cn->rctx == NULL) {
+            cn->replica_retry = g_get_monotonic_time() + REPLICA_PAUSE;
+            k->reason[0] = '\0';
+        }
+        g_free(cn->rparams);
+        cn->rparams = g_strdup(c->params);
+        g_free(cn->raddr);
+        cn->raddr = g_strdup(r.text);
+    }
+    cache_addr_clear(&r);
+    return cn->rctx;
+}
+
+/* drop_replica - forget this thread's replica context after a failure, and read from
+ * the master for a while */
+static void drop_replica(void)
+{
+    struct conn *cn = this_conn();
+
+    if (cn->rctx != NULL) {
+        redisFree(cn->rctx);
+        cn->rctx = NULL;
+    }
+    cn->replica_retry = g_get_monotonic_time() + REPLICA_PAUSE;
+}
+
+/* drop_conn - forget this thread's context to the master after a failure (its state is
+ * unknown) */
 static void drop_conn(void)
 {
     struct conn *cn = g_private_get(&conn_key);
@@ -475,12 +356,16 @@ static void drop_conn(void)
     }
 }
 
-/* failed - one failed call: counted, the connection dropped, the breaker told */
-static void failed(const struct cache *c, const char *reason, struct cache_stats *stats)
+/* failed - one failed call to the master at MASTER: counted, the connection dropped,
+ * the Sentinels to be asked again, the breaker told */
+static void failed(const struct cache *c, const char *reason, const char *master,
+                   struct cache_stats *stats)
 {
     stats->errors++;
     drop_conn();
-    breaker_fail(c, reason);
+    if (c->sentinels != NULL && master != NULL)
+        cache_sentinel_forget(c, master);
+    breaker_fail(c, reason, c->sentinels != NULL ? master : NULL);
 }
 
 /* mac - HMAC-SHA256 of KEY, a NUL and the LEN bytes at DATA into OUT */
@@ -522,41 +407,78 @@ static bool value_report(const struct cache *c, const char *key, const redisRepl
            MV_OK;
 }
 
-/* parse_address - "unix:/path", "host:port" or "[v6]:port" into C */
-static bool parse_address(struct cache *c, const char *addr, struct mv_err *err)
+/* addr_list - "A, B, C" (KEY's value) into a new array of struct cache_addr; NULL with
+ * ERR on a bad or empty entry */
+static GArray *addr_list(const char *text, const char *key, struct mv_err *err)
 {
-    const char *colon;
-    char *end;
-    unsigned long port;
+    GArray *out = g_array_new(FALSE, TRUE, sizeof(struct cache_addr));
+    char **parts = g_strsplit(text, ",", -1);
 
-    if (g_str_has_prefix(addr, "unix:")) {
-        if (addr[5] != '/')
-            goto bad;
-        c->path = g_strdup(addr + 5);
-        return true;
-    }
-    if (addr[0] == '[') {
-        const char *close = strchr(addr, ']');
+    for (size_t i = 0; parts[i] != NULL; i++) {
+        struct cache_addr a;
+        char *one = g_strstrip(parts[i]);
 
-        if (close == NULL || close == addr + 1 || close[1] != ':')
+        if (one[0] == '\0') {
+            mv_err_set(err, MV_ECONFIG,
+                       "%s: an empty entry in \"%s\" (addresses separated by \",\")", key, text);
             goto bad;
-        c->host = g_strndup(addr + 1, (gsize)(close - addr - 1));
-        colon = close + 1;
-    } else {
-        colon = strrchr(addr, ':');
-        if (colon == NULL || colon == addr || memchr(addr, ':', (size_t)(colon - addr)) != NULL)
+        }
+        if (!cache_addr_parse(&a, one, key, err))
             goto bad;
-        c->host = g_strndup(addr, (gsize)(colon - addr));
+        g_array_append_val(out, a);
     }
-    errno = 0;
-    port = strtoul(colon + 1, &end, 10);
-    if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0 || port == 0 || port > 65535)
-        goto bad;
-    c->port = (int)port;
-    return true;
+    g_strfreev(parts);
+    return out;
 bad:
-    mv_err_set(err, MV_ECONFIG, "redis: \"%s\" is not unix:/PATH, HOST:PORT or [IPV6]:PORT", addr);
-    return false;
+    g_strfreev(parts);
+    return cache_addr_array_free(out);
+}
+
+/* set - whether the optional string S has a value */
+static bool set(const char *s)
+{
+    return s != NULL && s[0] != '\0';
+}
+
+/* servers - C's servers from OPT: one (redis), or Sentinels (redis_sentinels and
+ * redis_master_name), and the replicas; false with ERR naming the setting to fix */
+static bool servers(struct cache *c, const struct cache_options *opt, struct mv_err *err)
+{
+    if (set(opt->address) && set(opt->sentinels)) {
+        mv_err_set(err, MV_ECONFIG,
+                   "redis_sentinels: set together with redis; set redis for one server, or "
+                   "redis_sentinels and redis_master_name for Sentinel, not both");
+        return false;
+    }
+    if (set(opt->sentinels) != set(opt->master_name)) {
+        mv_err_set(err, MV_ECONFIG,
+                   set(opt->sentinels)
+                       ? "redis_master_name: required with redis_sentinels (the NAME of the "
+                         "Sentinels' \"sentinel monitor NAME ...\")"
+                       : "redis_master_name: set without redis_sentinels (the Sentinels to ask "
+                         "for that master)");
+        return false;
+    }
+    if (set(opt->address) && !cache_addr_parse(&c->server, opt->address, "redis", err))
+        return false;
+    if (set(opt->sentinels) &&
+        (c->sentinels = addr_list(opt->sentinels, "redis_sentinels", err)) == NULL)
+        return false;
+    c->master_name = g_strdup(set(opt->master_name) ? opt->master_name : "");
+    if (!set(opt->replicas))
+        c->replicas = CACHE_REPLICAS_NONE;
+    else if (strcmp(opt->replicas, "sentinel") == 0 && c->sentinels != NULL)
+        c->replicas = CACHE_REPLICAS_SENTINEL;
+    else if (strcmp(opt->replicas, "sentinel") == 0) {
+        mv_err_set(err, MV_ECONFIG,
+                   "redis_replicas: \"sentinel\" needs redis_sentinels (the Sentinels list "
+                   "the replicas); with redis, name the replicas: \"HOST:PORT, ...\"");
+        return false;
+    } else if ((c->replica_list = addr_list(opt->replicas, "redis_replicas", err)) != NULL)
+        c->replicas = CACHE_REPLICAS_LIST;
+    else
+        return false;
+    return true;
 }
 
 /* cache_new - a generation's cache, or NULL (off, or ERR) */
@@ -564,12 +486,24 @@ struct cache *cache_new(const struct cache_options *opt, const char *digest, str
 {
     struct cache *c;
 
-    if (opt->address == NULL || opt->address[0] == '\0')
+    if (!set(opt->address) && !set(opt->sentinels)) {
+        /* the settings that only mean something with a server: never silently unused */
+        const char *orphan = set(opt->master_name)         ? "redis_master_name"
+                             : set(opt->replicas)          ? "redis_replicas"
+                             : set(opt->sentinel_password) ? "redis_sentinel_password"
+                                                           : NULL;
+
+        if (orphan != NULL)
+            mv_err_set(err, MV_ECONFIG,
+                       "%s: set without redis or redis_sentinels, so the cache is off; set "
+                       "one of them or remove %s",
+                       orphan, orphan);
         return NULL;
+    }
     if (opt->secret == NULL || strlen(opt->secret) < CACHE_SECRET_MIN) {
         mv_err_set(err, MV_ECONFIG,
-                   "cache_secret: at least %d characters are required when redis is set",
-                   CACHE_SECRET_MIN);
+                   "cache_secret: at least %d characters are required when %s is set",
+                   CACHE_SECRET_MIN, set(opt->address) ? "redis" : "redis_sentinels");
         return NULL;
     }
     if (digest == NULL || digest[0] == '\0') {
@@ -577,16 +511,21 @@ struct cache *cache_new(const struct cache_options *opt, const char *digest, str
         return NULL;
     }
     c = g_new0(struct cache, 1);
-    if (!parse_address(c, opt->address, err))
+    if (!servers(c, opt, err))
         return cache_free(c);
+    c->sentinel_username = g_strdup(set(opt->sentinel_username) ? opt->sentinel_username : "");
+    c->sentinel_password = g_strdup(set(opt->sentinel_password) ? opt->sentinel_password : "");
     c->username = g_strdup(opt->username != NULL ? opt->username : "");
     c->password = g_strdup(opt->password != NULL ? opt->password : "");
     c->db = opt->db;
     c->connect_timeout = opt->connect_timeout;
     c->timeout = opt->timeout;
     /* NUL cannot occur in any of these: the fields separate unambiguously */
-    c->params = g_strdup_printf("%s\n%s\n%s\n%u\n%u\n%u", opt->address, c->username, c->password,
-                                c->db, c->connect_timeout, c->timeout);
+    c->params = g_strdup_printf(
+        "%s\n%s\n%s\n%u\n%u\n%u\n%s\n%s\n%s\n%s\n%s", set(opt->address) ? opt->address : "",
+        c->username, c->password, c->db, c->connect_timeout, c->timeout,
+        set(opt->sentinels) ? opt->sentinels : "", c->master_name, c->sentinel_username,
+        c->sentinel_password, set(opt->replicas) ? opt->replicas : "");
     c->prefix = g_strconcat("mv:", digest, ":", NULL);
     c->secret = g_strdup(opt->secret);
     c->secret_len = strlen(c->secret);
@@ -601,8 +540,12 @@ struct cache *cache_free(struct cache *c)
 {
     if (c == NULL)
         return NULL;
-    g_free(c->host);
-    g_free(c->path);
+    cache_addr_clear(&c->server);
+    cache_addr_array_free(c->sentinels);
+    cache_addr_array_free(c->replica_list);
+    g_free(c->master_name);
+    g_free(c->sentinel_username);
+    g_free(c->sentinel_password);
     g_free(c->username);
     g_free(c->password);
     g_free(c->params);
@@ -617,7 +560,22 @@ static double ms_since(gint64 start)
     return (double)(g_get_monotonic_time() - start) / 1000.0;
 }
 
-/* cache_get - one MGET for every leaf */
+/* mget - the MGET of ARGV (KEYS keys) on CTX within K: an array of as many values, or
+ * NULL with K's reason */
+static redisReply *mget(redisContext *ctx, struct cache_call *k, size_t keys, const char **argv,
+                        const size_t *len)
+{
+    redisReply *r = cache_command(ctx, k, (int)MIN(keys + 1, (size_t)INT_MAX), argv, len);
+
+    if (r != NULL && (r->type != REDIS_REPLY_ARRAY || r->elements != keys)) {
+        snprintf(k->reason, sizeof(k->reason), "MGET: unexpected reply type %d", r->type);
+        freeReplyObject(r);
+        r = NULL;
+    }
+    return r;
+}
+
+/* cache_get - one MGET for every leaf: from a replica, or the master */
 void cache_get(struct cache *c, const char *const *sha, size_t n, struct scan_report *reports,
                bool *hit, struct cache_stats *stats)
 {
@@ -625,12 +583,14 @@ void cache_get(struct cache *c, const char *const *sha, size_t n, struct scan_re
     size_t *len = NULL;
     size_t *leaf = NULL; /* argv[k + 1] is the key of leaf[k] */
     size_t keys = 0;
-    struct call cl;
+    struct cache_call cl;
     redisContext *ctx;
     redisReply *r = NULL;
     struct cache_stats unused = {0};
-    struct sigpipe_guard guard;
+    struct cache_sigpipe guard;
     gint64 start;
+    const char *master = NULL;
+    bool trial = false, from_master = false;
 
     if (stats == NULL)
         stats = &unused;
@@ -658,30 +618,35 @@ void cache_get(struct cache *c, const char *const *sha, size_t n, struct scan_re
     stats->misses += (unsigned)(n - keys);
     if (keys == 0)
         goto out;
-    if (!breaker_allow(c)) {
+    start = g_get_monotonic_time();
+    cache_call_start(&cl, c->timeout);
+    if (!breaker_allow(c, &cl, &trial)) {
         stats->off = true;
         stats->misses += (unsigned)keys;
         goto out;
     }
-    start = g_get_monotonic_time();
-    call_start(&cl, c);
-    sigpipe_block(&guard);
-    ctx = get_conn(c, &cl);
-    if (ctx != NULL)
-        r = command(ctx, &cl, (int)MIN(keys + 1, (size_t)INT_MAX), argv, len);
-    if (r != NULL && (r->type != REDIS_REPLY_ARRAY || r->elements != keys)) {
-        snprintf(cl.reason, sizeof(cl.reason), "MGET: unexpected reply type %d", r->type);
-        freeReplyObject(r);
-        r = NULL;
+    cache_sigpipe_block(&guard);
+    /* a replica first, unless this is the breaker's trial, which the master must answer */
+    ctx = trial ? NULL : get_replica(c, &cl);
+    if (ctx != NULL && (r = mget(ctx, &cl, keys, argv, len)) == NULL) {
+        drop_replica(); /* the master answers instead, within what is left */
+        cl.reason[0] = '\0';
     }
-    sigpipe_restore(&guard);
+    if (r == NULL) {
+        from_master = true;
+        ctx = get_master(c, &cl, &master);
+        if (ctx != NULL)
+            r = mget(ctx, &cl, keys, argv, len);
+    }
+    cache_sigpipe_restore(&guard);
     stats->rtt_ms += ms_since(start);
     if (r == NULL) {
-        failed(c, cl.reason, stats);
+        failed(c, cl.reason, master, stats);
         stats->misses += (unsigned)keys;
         goto out;
     }
-    breaker_ok();
+    if (from_master)
+        breaker_ok(c->sentinels != NULL ? master : NULL);
     for (size_t k = 0; k < keys; k++) {
         const redisReply *v = r->element[k];
         struct scan_report rep;
@@ -718,12 +683,13 @@ void cache_put(struct cache *c, const char *const *sha, const struct scan_report
                const bool *store, size_t n, struct cache_stats *stats)
 {
     GArray *todo;
-    struct call cl;
+    struct cache_call cl;
     redisContext *ctx;
     gint64 start;
     size_t sent = 0, ok = 0;
     struct cache_stats unused = {0};
-    struct sigpipe_guard guard;
+    struct cache_sigpipe guard;
+    const char *master = NULL;
 
     if (stats == NULL)
         stats = &unused;
@@ -753,14 +719,14 @@ void cache_put(struct cache *c, const char *const *sha, const struct scan_report
     }
     if (todo->len == 0)
         goto out;
-    if (!breaker_allow(c)) {
+    start = g_get_monotonic_time();
+    cache_call_start(&cl, c->timeout);
+    if (!breaker_allow(c, &cl, NULL)) {
         stats->off = true;
         goto out;
     }
-    start = g_get_monotonic_time();
-    call_start(&cl, c);
-    sigpipe_block(&guard);
-    ctx = get_conn(c, &cl);
+    cache_sigpipe_block(&guard);
+    ctx = get_master(c, &cl, &master);
     for (guint i = 0; ctx != NULL && i < todo->len; i++) {
         const struct pending *p = &g_array_index(todo, struct pending, i);
         const char *argv[5] = {"SET", p->key, (const char *)p->value->data, "EX", p->ttl};
@@ -772,12 +738,12 @@ void cache_put(struct cache *c, const char *const *sha, const struct scan_report
         }
         sent++;
     }
-    if (ctx != NULL && sent > 0 && !send_all(ctx, &cl, "SET"))
+    if (ctx != NULL && sent > 0 && !cache_send_all(ctx, &cl, "SET"))
         sent = 0;
     /* every reply read, even after an error reply, so the connection stays in step; all
      * of them before the one deadline of the call */
     for (size_t i = 0; ctx != NULL && i < sent; i++) {
-        redisReply *r = get_reply(ctx, &cl, "SET");
+        redisReply *r = cache_get_reply(ctx, &cl, "SET");
 
         if (r == NULL)
             break;
@@ -789,13 +755,13 @@ void cache_put(struct cache *c, const char *const *sha, const struct scan_report
             snprintf(cl.reason, sizeof(cl.reason), "SET: unexpected reply type %d", r->type);
         freeReplyObject(r);
     }
-    sigpipe_restore(&guard);
+    cache_sigpipe_restore(&guard);
     stats->rtt_ms += ms_since(start);
     stats->stored += (unsigned)ok;
-    if (ctx == NULL || ok < todo->len)
-        failed(c, cl.reason[0] != '\0' ? cl.reason : "SET: failed", stats);
+    if (ctx == NULL || ok < todo->len) /* READONLY: the master is now a replica */
+        failed(c, cl.reason[0] != '\0' ? cl.reason : "SET: failed", master, stats);
     else
-        breaker_ok();
+        breaker_ok(c->sentinels != NULL ? master : NULL);
 out:
     for (guint i = 0; i < todo->len; i++) {
         struct pending *p = &g_array_index(todo, struct pending, i);

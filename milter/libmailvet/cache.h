@@ -3,8 +3,10 @@
  * HMAC-SHA256, so that a campaign's attachment is scanned once.
  *
  * Key:   "mv:" DIGEST ":" SHA256, where DIGEST (hex) is the generation's scan digest
- *        (generation.c: the signature files' names, sizes and times, scan options and
- *        limits) and SHA256 the leaf's (struct mv_leaf.sha256).  A reload that
+ *        (generation.c: the signature files' names and contents, libclamav's version,
+ *        scan options and limits; not the files' paths or times, so that the hosts
+ *        of a fleet with the same signatures share keys) and SHA256 the leaf's
+ *        (struct mv_leaf.sha256).  A reload that
  *        changes the signatures changes DIGEST: stale entries are never read.
  * Value: reportcodec.c's encoding of the struct scan_report (signatures, detected
  *        type, every object with its flags, signatures and head bytes), prefixed by
@@ -18,6 +20,17 @@
  *        thread-safe), made on first use and kept across messages and
  *        generations while the connection parameters are the same; unix socket or
  *        TCP, AUTH with password (and username), SELECT of the database.
+ * Sentinel: with redis_sentinels and redis_master_name instead of redis, the master
+ *        is the one the Sentinels name (SENTINEL get-master-addr-by-name, asked in
+ *        the order given), checked with ROLE on each new connection; a failed call to
+ *        it (connection lost, READONLY after a failover, deadline) makes the next call
+ *        ask again, and while the breaker is open the Sentinels are asked (every
+ *        250 ms at most) whether they name another master, which is then tried at
+ *        once.  redis_replicas: MGETs go to a replica (listed, or those the
+ *        Sentinels list with "sentinel") and to the master when it fails; SETs
+ *        always to the master.  A fleet shares the cache: the key prefix is the
+ *        scan digest, so hosts with other signatures never read each other's
+ *        reports, and every host must have the same cache_secret.
  * Deadline: each call (cache_get, cache_put) is over redis_timeout after it starts,
  *        whatever it still had to do: connect (within redis_connect_timeout too),
  *        AUTH, SELECT, send, and read every reply of the MGET or of the pipelined
@@ -29,7 +42,8 @@
  *        (1 s, doubling to 30 s while it keeps failing), so a dead Redis does not
  *        add its timeout to every message.  The module does not log: it records
  *        each change of Redis's state, down ("cache: redis unavailable: REASON") and
- *        back ("cache: redis available again"), and cache_health_take() hands each
+ *        back ("cache: redis available again", with ": master HOST:PORT" under Sentinel),
+ *        and cache_health_take() hands each
  *        one out once, for the program to log; so a dead Redis is one line, not one
  *        per message.
  * Options: a struct cache_options, filled from the configuration by the caller.
@@ -48,16 +62,21 @@ struct cache;
 /* What the cache is made with; each field is named for its key in mailvet.yaml(5),
  * whose names cache_new's errors use.  Borrowed strings, copied by cache_new. */
 struct cache_options {
-    const char *address;      /* redis: "unix:/PATH", "HOST:PORT", "[V6]:PORT"; NULL or "" off */
-    const char *username;     /* redis_username: ACL user, NULL or "" none */
-    const char *password;     /* redis_password: NULL or "" no AUTH */
-    unsigned db;              /* redis_db: SELECT */
-    unsigned connect_timeout; /* redis_connect_timeout: milliseconds */
-    unsigned timeout;         /* redis_timeout: milliseconds for one whole call */
-    const char *secret;       /* cache_secret: the HMAC key, CACHE_SECRET_MIN bytes at least */
-    unsigned ttl_clean;       /* cache_ttl_clean: seconds, a report without signatures */
-    unsigned ttl_detected;    /* cache_ttl_detected: seconds, a report with signatures */
-    uint64_t max_value;       /* cache_max_value: bytes; bigger reports are not stored */
+    const char *address;     /* redis: "unix:/PATH", "HOST:PORT", "[V6]:PORT"; NULL or "" off */
+    const char *sentinels;   /* redis_sentinels: "ADDR, ADDR, ..." instead of address */
+    const char *master_name; /* redis_master_name: the master the Sentinels monitor */
+    const char *sentinel_username; /* redis_sentinel_username: "" none */
+    const char *sentinel_password; /* redis_sentinel_password: "" no AUTH to the Sentinels */
+    const char *replicas;          /* redis_replicas: "" none, "sentinel", or "ADDR, ADDR, ..." */
+    const char *username;          /* redis_username: ACL user, NULL or "" none */
+    const char *password;          /* redis_password: NULL or "" no AUTH */
+    unsigned db;                   /* redis_db: SELECT */
+    unsigned connect_timeout;      /* redis_connect_timeout: milliseconds */
+    unsigned timeout;              /* redis_timeout: milliseconds for one whole call */
+    const char *secret;            /* cache_secret: the HMAC key, CACHE_SECRET_MIN bytes at least */
+    unsigned ttl_clean;            /* cache_ttl_clean: seconds, a report without signatures */
+    unsigned ttl_detected;         /* cache_ttl_detected: seconds, a report with signatures */
+    uint64_t max_value;            /* cache_max_value: bytes; bigger reports are not stored */
 };
 
 #define CACHE_SECRET_MIN 16   /* bytes of cache_secret */
@@ -75,8 +94,9 @@ struct cache_stats {
 };
 
 /* cache_new - the cache of a generation: OPT's settings, DIGEST the generation's scan
- * digest (hex).  NULL without error when no Redis is configured (no address); NULL
- * with ERR on a bad setting (a secret that is too short ...).  Does not connect. */
+ * digest (hex).  NULL without error when no Redis is configured (neither address nor
+ * sentinels, nor a setting that needs one); NULL with ERR on a bad setting (a secret
+ * that is too short, address and sentinels both ...).  Does not connect. */
 struct cache *cache_new(const struct cache_options *opt, const char *digest, struct mv_err *err);
 struct cache *cache_free(struct cache *c);
 

@@ -141,8 +141,14 @@ static const struct cfg_key keys[] = {
     KEY(quarantine_max_age, CFG_DURATION, "720h", "1h", "87600h", CFG_RELOAD, NULL, CFG_SECONDS),
     KEY(quarantine_max_size, CFG_SIZE, "10G", "1M", "4096G", CFG_RELOAD, NULL, 0),
 
-    /* the Redis verdict cache (cache.c): off while redis is "" */
+    /* the Redis verdict cache (cache.c): off while redis and redis_sentinels are "" */
     KEY(redis, CFG_STRING, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL, 0),
+    KEY(redis_sentinels, CFG_STRING, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL, 0),
+    KEY(redis_master_name, CFG_STRING, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL, 0),
+    KEY(redis_sentinel_username, CFG_STRING, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL, 0),
+    KEY(redis_sentinel_password, CFG_STRING, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY | CFG_SECRET,
+        NULL, 0),
+    KEY(redis_replicas, CFG_STRING, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL, 0),
     KEY(redis_username, CFG_STRING, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL, 0),
     KEY(redis_password, CFG_STRING, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY | CFG_SECRET, NULL, 0),
     KEY(redis_db, CFG_UINT, "0", "0", "1000", CFG_RELOAD, NULL, 0),

@@ -79,6 +79,11 @@ struct mv_config {
 
     /* Redis verdict cache */
     char *redis;                    /* "" off, "unix:/path", "host:port" or "[v6]:port" */
+    char *redis_sentinels;          /* "" or "ADDR, ADDR, ...": Sentinels instead of redis */
+    char *redis_master_name;        /* the master the Sentinels monitor */
+    char *redis_sentinel_username;  /* ACL user at the Sentinels, "" = none */
+    char *redis_sentinel_password;  /* "" = no AUTH to the Sentinels */
+    char *redis_replicas;           /* "" none, "sentinel", or "ADDR, ADDR, ...": for reads */
     char *redis_username;           /* ACL user, "" = none */
     char *redis_password;           /* "" = no AUTH */
     unsigned redis_db;              /* SELECT */

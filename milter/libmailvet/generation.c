@@ -9,6 +9,7 @@
  * policy_dir: "" runs without rules, and says so (generation_warning_new). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 
 #include <glib.h>
 
+#include "digest.h"
 #include "generation.h"
 
 static GMutex current_lock;
@@ -260,6 +262,11 @@ static struct cache_options cache_options_of(const struct mv_config *cfg)
 {
     struct cache_options opt = {
         .address = cfg->redis,
+        .sentinels = cfg->redis_sentinels,
+        .master_name = cfg->redis_master_name,
+        .sentinel_username = cfg->redis_sentinel_username,
+        .sentinel_password = cfg->redis_sentinel_password,
+        .replicas = cfg->redis_replicas,
         .username = cfg->redis_username,
         .password = cfg->redis_password,
         .db = cfg->redis_db,
@@ -274,20 +281,89 @@ static struct cache_options cache_options_of(const struct mv_config *cfg)
     return opt;
 }
 
+/* content_line - "NAME SIZE SHA256\n" of the regular file PATH into LINES: the file's
+ * base name and what it holds, not where it lies or when it was written */
+static void content_line(GPtrArray *lines, const char *path)
+{
+    char hex[DIGEST_HEX_LEN + 1] = "";
+    char *buf, *base;
+    struct digest *d;
+    ssize_t got;
+    off_t size = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0) {
+        base = g_path_get_basename(path);
+        g_ptr_array_add(lines, g_strdup_printf("%s unreadable\n", base));
+        g_free(base);
+        return;
+    }
+    buf = g_malloc(1 << 20);
+    d = digest_new();
+    while ((got = read(fd, buf, 1 << 20)) > 0 || (got < 0 && errno == EINTR)) {
+        if (got > 0) {
+            digest_update(d, buf, (size_t)got);
+            size += got;
+        }
+    }
+    if (got < 0)
+        d = digest_free(d); /* an unreadable file: its line says so */
+    close(fd);
+    g_free(buf);
+    if (d != NULL)
+        digest_finish(d, hex);
+    base = g_path_get_basename(path);
+    g_ptr_array_add(lines, g_strdup_printf("%s %lld %s\n", base, (long long)size,
+                                           hex[0] != '\0' ? hex : "unreadable"));
+    g_free(base);
+}
+
+/* content_stamp - one content_line per signature file of PATH (a directory: those
+ * libclamav reads, scan_signature_file) or for PATH (one file), sorted, into OUT;
+ * "absent" when there is none */
+static void content_stamp(GString *out, const char *path)
+{
+    GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+    GDir *d;
+    const char *name;
+
+    if (g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
+        content_line(lines, path);
+    } else if ((d = g_dir_open(path, 0, NULL)) != NULL) {
+        while ((name = g_dir_read_name(d)) != NULL) {
+            char *file = g_build_filename(path, name, NULL);
+
+            if (scan_signature_file(name) && g_file_test(file, G_FILE_TEST_IS_REGULAR))
+                content_line(lines, file);
+            g_free(file);
+        }
+        g_dir_close(d);
+    } else {
+        g_string_append(out, "absent\n");
+    }
+    g_ptr_array_sort(lines, by_text);
+    for (guint i = 0; i < lines->len; i++)
+        g_string_append(out, g_ptr_array_index(lines, i));
+    g_ptr_array_free(lines, TRUE);
+}
+
 /* scan_digest_new - hex SHA-256 of everything a leaf's report depends on besides its
- * bytes: the signature files (ClamAV's and the policy's), libclamav's version and the
- * limits; the cache key's prefix, so that a reload that changes any of them never
- * reads an old report */
+ * bytes: the signature files (ClamAV's and the policy's: each one's name and content,
+ * not its path or time, so that hosts of a fleet with the same signatures, fetched at
+ * other times into other directories, share the cache's keys), libclamav's version and
+ * the limits; the cache key's prefix, so that a reload that changes any of them never
+ * reads an old report.  Reads every signature file once per generation built. */
 static char *scan_digest_new(const struct mv_config *cfg, const char *database,
                              const char *policy_dir, const char *engine_version)
 {
-    GString *in = g_string_new(NULL);
+    GString *in = g_string_new("database:\n");
     char *sigs = NULL, *digest;
 
-    stamp_sigs(in, database);
+    content_stamp(in, database);
+    g_string_append(in, "policy signatures:\n");
     if (*policy_dir != '\0') {
         sigs = g_build_filename(policy_dir, "signatures", NULL);
-        stamp_dir(in, sigs);
+        content_stamp(in, sigs);
         g_free(sigs);
     }
     g_string_append_printf(in,
@@ -311,6 +387,7 @@ struct generation *generation_build(const char *config_path, const char *databas
     struct mv_config *cfg;
     struct scan_options scan_opts;
     struct cache_options cache_opts;
+    struct mv_err cache_err;
     struct scan_engine *engine;
     struct policy *policy;
     const char *policy_dir;
@@ -359,8 +436,10 @@ struct generation *generation_build(const char *config_path, const char *databas
     g_free(ours);
     digest = scan_digest_new(cfg, database, policy_dir, scan_engine_version(engine));
     cache_opts = cache_options_of(cfg);
-    cache = cache_new(&cache_opts, digest, err);
-    if (cache == NULL && *cfg->redis != '\0') {
+    cache_err.status = MV_OK;
+    cache = cache_new(&cache_opts, digest, &cache_err);
+    if (cache == NULL && cache_err.status != MV_OK) {
+        mv_err_set(err, cache_err.status, "%s: %s", cfg->file, cache_err.msg);
         g_free(digest);
         scan_engine_free(engine);
         policy_free(policy);

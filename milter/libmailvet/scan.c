@@ -404,6 +404,12 @@ static bool ends_in(const char *name, const char *const *endings)
     return false;
 }
 
+/* scan_signature_file - NAME ends in one of db_endings */
+bool scan_signature_file(const char *name)
+{
+    return ends_in(name, db_endings);
+}
+
 /* is_yara - a YARA rule file: libclamav loads one with a rule in error as a success,
  * without that rule, and says so only in its messages */
 static bool is_yara(const char *name)

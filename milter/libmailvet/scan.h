@@ -98,6 +98,10 @@ unsigned scan_engine_signatures(const struct scan_engine *e);
 unsigned scan_engine_extra_signatures(const struct scan_engine *e);
 /* scan_engine_version - libclamav version and database version/time, for logs */
 const char *scan_engine_version(const struct scan_engine *e);
+/* scan_signature_file - whether libclamav's load of a directory reads the file NAME
+ * (a signature database, list or setting, by the end of its name): what the cache's
+ * scan digest reads, leaving out freshclam's own state (freshclam.dat, mirrors) */
+bool scan_signature_file(const char *name);
 struct scan_engine *scan_engine_free(struct scan_engine *e);
 
 /* scan_budget_init - OPT's message-wide limits, the clock starting now */
