@@ -11,7 +11,9 @@
 # with quarantine_release_route: local), delete, purge by size and by age.  The
 # password is in no output, no log line and not in check-config.  mailvetd on the
 # migrated database starts.  The daemon's 451 while PostgreSQL is down is
-# milter/t-quarantine-pg.lua.  Every result skips when PostgreSQL's server binaries
+# milter/t-quarantine-pg.lua.  mailvet-console on the same database: --check counts
+# the fleet's entries, the list has a Host column with both hosts, a message's page
+# names its host, and a delete there is what every host then sees.  Every result skips when PostgreSQL's server binaries
 # are missing.  TAP on stdout; env: top_srcdir, top_builddir.
 set -u
 
@@ -19,9 +21,10 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet/mailvet
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
+CONSOLE=$top_builddir/milter/console/mailvet-console
 HELPER=$top_builddir/tests/qstore-helper
 
-PLAN=33
+PLAN=37
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -29,6 +32,8 @@ echo "1..$PLAN"
 
 [ -x "$MAILVET" ] || bail "$MAILVET not built"
 [ -x "$MAILVETD" ] || bail "$MAILVETD not built"
+[ -x "$CONSOLE" ] || bail "$CONSOLE not built"
+command -v curl > /dev/null 2>&1 || bail "curl is required (apt-get install curl)"
 [ -x "$HELPER" ] || bail "$HELPER not built (make -C tests qstore-helper)"
 command -v jq > /dev/null 2>&1 || bail "jq is required to read mailvet's JSON"
 
@@ -243,6 +248,40 @@ want purge2 0 "purge --max-size 8K: the oldest go until the rest fit" \
 q purge2l a list
 want purge2l 0 "the three oldest went first" \
     eval '! grep -q "^$A1 \|^$A2 \|^$B1 " "$W/purge2l.out" && [ -s "$W/purge2l.out" ]'
+
+# --- the console on the same database ---------------------------------------------
+C1=$("$HELPER" -c "$W/b.yaml" -Q CONSOLEB 2>> "$W/helper.err")
+CPORT=$((DEAD_PORT + 1))
+while listening "$CPORT"; do CPORT=$((CPORT + 1)); done
+config console mx-b.example.com "$DEAD_PORT" "console_listen: 127.0.0.1:$CPORT" \
+    "console_users_file: $W/users" "console_audit_log: $W/audit.log"
+CPASS='correct horse battery'
+printf '%s\n' "$CPASS" | "$CONSOLE" -c "$W/console.yaml" --add-user alice > "$W/adduser.out" 2>&1
+"$CONSOLE" -c "$W/console.yaml" --check > "$W/ccheck.out" 2> "$W/ccheck.err"
+RC=$?
+want ccheck 0 "mailvet-console --check on the database: the fleet's entries counted" \
+    grep -q "and $(PG_DB=mailvet pg_sql "SELECT count(*) FROM quarantine") quarantined entr" "$W/ccheck.out"
+"$CONSOLE" -c "$W/console.yaml" > "$W/console.out" 2> "$W/console.err" &
+DAEMON=$!
+B="http://127.0.0.1:$CPORT"
+wait_until 10 curl -s -o /dev/null "$B/login"
+curl -s -c "$W/jar" -o /dev/null --data-urlencode "user=alice" --data-urlencode "password=$CPASS" "$B/login"
+curl -s -b "$W/jar" -o "$W/page.html" "$B/"
+check "the console's list: a Host column, entries of both hosts in it" \
+    eval 'grep -q "<th>Host</th>" "$W/page.html" &&
+          grep -q "<td class=\"host\">mx-a.example.com</td>" "$W/page.html" &&
+          grep -q "<td class=\"host\">mx-b.example.com</td>" "$W/page.html"'
+curl -s -b "$W/jar" -o "$W/msgpage.html" "$B/message/$C1"
+check "the console's message page names the holding host" \
+    grep -q "mx-b.example.com" "$W/msgpage.html"
+CSRF=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$W/page.html" | head -n 1)
+curl -s -b "$W/jar" -o "$W/del.html" -d "id=$C1&csrf=$CSRF" "$B/delete"
+q cdel a show --json "$C1"
+want cdel 0 "a delete in the console changes the row every host sees" \
+    jqt cdel '.state == "deleted" and (.history[-1].by | startswith("console:alice"))'
+kill "$DAEMON" 2> /dev/null
+wait "$DAEMON" 2> /dev/null
+DAEMON=
 
 # --- the daemon on the migrated database; the password nowhere --------------------
 "$MAILVETD" -f -c "$W/a.yaml" > "$W/daemon.out" 2> "$W/daemon.err" &
