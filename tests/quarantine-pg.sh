@@ -24,7 +24,7 @@ MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 CONSOLE=$top_builddir/milter/console/mailvet-console
 HELPER=$top_builddir/tests/qstore-helper
 
-PLAN=37
+PLAN=38
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -291,6 +291,9 @@ check "mailvetd starts on the migrated database" test -S "$W/a.sock"
 kill "$DAEMON" 2> /dev/null
 wait "$DAEMON" 2> /dev/null
 DAEMON=
+"$MAILVETD" -n -c "$W/a.yaml" > "$W/check.out" 2>&1
+check "mailvetd -n names the store: the database without its password, and this host" \
+    grep -q "^# quarantine: quarantine_mode store, quarantine_store postgresql (host=127.0.0.1 port=$PG_PORT dbname=mailvet user=mailvet) as mx-a.example.com\$" "$W/check.out"
 "$MAILVET" check-config -c "$W/a.yaml" > "$W/cc.out" 2>&1
 check "check-config prints quarantine_db as (set)" grep -q '^quarantine_db: "(set)"' "$W/cc.out"
 sed "s/password=[^ \"]*/password=wrong-$PG_PASSWORD-x/" "$W/a.yaml" > "$W/wrong.yaml"
