@@ -4,6 +4,7 @@
 -- answered 451 4.7.1 (the MTA keeps them: never a lost one), and mailvetd says once that
 -- the database is unavailable, not once per message; started again, the same message
 -- sent again (the MTA's retry) is quarantined, and mailvetd says once that it is back.
+-- Meanwhile nothing else changes: a clean message is accepted, an infected one rejected.
 local mv = require("lib")
 
 local function sh(name)
@@ -45,6 +46,11 @@ mv.run(function()
                        "one log line says the database is unavailable, for both messages")
     mv.expect_log_once("TPGQ2: quarantine failed, answering tempfail: postgresql: ",
                        "one line for the message, with its queue id and libpq's reason")
+    r = mv.send(conn, mv.sample("clean.eml"), { qid = "TPGC1" })
+    mv.expect_accepted(r, "meanwhile a clean message is accepted as ever: nothing else changes")
+    r = mv.send(conn, mv.sample("eicar.eml"), { qid = "TPGE1" })
+    mv.expect_reply(conn, r, "550", "5.7.1", "Eicar%-Test%-Signature",
+                    "and an infected one rejected 550 5.7.1, as ever")
 
     mv.must(sh("pg-start"), "set-up: start PostgreSQL again")
     r = mv.send(conn, file, { qid = "TPGQ2" })
