@@ -32,7 +32,7 @@ packages="
     autoconf automake libtool pkg-config make gcc libc6-dev
     libmilter-dev libsystemd-dev libmicrohttpd-dev libgmime-3.0-dev libglib2.0-dev libclamav-dev libhiredis-dev
     libarchive-dev libpcre2-dev libyaml-dev libjson-glib-dev libcmocka-dev libssl-dev
-    libcrypt-dev curl openssl
+    libcrypt-dev curl openssl libpq-dev postgresql
     miltertest valgrind postfix swaks redis-server clamav clamav-daemon clamav-milter
     zip unzip ca-certificates jq perl python3 procps coreutils findutils gawk sed grep time
     p7zip-full tar gzip bzip2 xz-utils cpio arj gcab genisoimage msitools macutils

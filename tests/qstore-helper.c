@@ -3,6 +3,9 @@
  * against real entries.
  *   qstore-helper DIR [-n COUNT] [-s SENDER] [-r RCPT]... [-j SCAN.json] [-m MESSAGE]
  *                 [-Q QUEUE_ID] [-q]
+ *   qstore-helper -c CONFIG [options as above]
+ * With -c, the entries go to the store CONFIG names (qstore_put(): the directory or
+ * PostgreSQL, as mailvetd writes them).
  * Prints each new id on a line (unless -q).  Defaults: sender mallory@example.com,
  * recipient alice@example.net, queue id 4Xy7Rz1, a small message, and a campaign verdict
  * (avaddon).  With -Q and -n above 1, the Nth entry's queue id is QUEUE_ID followed by N
@@ -14,6 +17,8 @@
 
 #include <glib.h>
 
+#include "config.h"
+#include "qstore.h"
 #include "quarantine.h"
 
 static const char default_message[] = "From: <mallory@example.com>\r\n"
@@ -43,10 +48,22 @@ int main(int argc, char **argv)
     gsize message_len = 0;
     long count = 1;
     bool quiet = false;
+    struct mv_config *cfg = NULL;
+    struct qstore qs;
     int ch;
 
-    while ((ch = getopt(argc, argv, "n:s:r:j:m:Q:q")) != -1) {
+    while ((ch = getopt(argc, argv, "c:n:s:r:j:m:Q:q")) != -1) {
         switch (ch) {
+        case 'c': {
+            struct mv_err cerr = {0};
+
+            if ((cfg = config_load(optarg, &cerr)) == NULL) {
+                fprintf(stderr, "qstore-helper: %s\n", cerr.msg);
+                return 2;
+            }
+            qstore_init(&qs, cfg);
+            break;
+        }
         case 'n':
             count = strtol(optarg, NULL, 10);
             break;
@@ -76,7 +93,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (optind + 1 != argc) {
+    if (optind + (cfg == NULL) != argc) {
         fprintf(stderr, "qstore-helper: give the quarantine directory\n");
         return 2;
     }
@@ -97,7 +114,8 @@ int main(int argc, char **argv)
         const char *m = message != NULL ? message : default_message;
         size_t len = message != NULL ? message_len : strlen(default_message);
 
-        if (quarantine_store(argv[optind], m, -1, len, &meta, id, &err) != MV_OK) {
+        if ((cfg != NULL ? qstore_put(&qs, m, -1, len, &meta, id, NULL, &err)
+                         : quarantine_store(argv[optind], m, -1, len, &meta, id, &err)) != MV_OK) {
             fprintf(stderr, "qstore-helper: %s\n", err.msg);
             return 1;
         }
@@ -108,5 +126,6 @@ int main(int argc, char **argv)
     g_free(message);
     g_free(json);
     g_ptr_array_unref(rcpts);
+    config_free(cfg);
     return 0;
 }

@@ -3,7 +3,8 @@
 # undefined symbols ("U") nm -A lists for the objects of libmailvet.a:
 #   - one library per module: only message.o calls GMime (not the other message_*.o,
 #     which keep the GMime-free parts of the parse), scan*.o libclamav, cache*.o
-#     hiredis, unpack*.o libarchive, yamlnode*.o libyaml, rules*.o PCRE2;
+#     hiredis, unpack*.o libarchive, yamlnode*.o libyaml, rules*.o PCRE2, quarantine_pg.o
+#     libpq;
 #   - no object of the library calls libmilter (smfi_*);
 #   - the leaf modules do not log (log_msg, log_lines, syslog);
 #   - rules*.o and policy*.o know nothing of the milter or the pipeline;
@@ -30,13 +31,13 @@ NM=${NM:-nm}
 
 # The leaf modules: they return a status and never log.
 LEAF_MODULES="spool message leafsink uuscan scan unpack passwords container cache reportcodec
-digest filetype text quarantine smtp_client rules policy units wildcard yamlnode tmpfile act
+digest filetype text quarantine qstore smtp_client rules policy units wildcard yamlnode tmpfile act
 metrics"
 # The leaf modules whose headers must not include config.h (they take option structs).
 LEAF_HEADERS="scan container cache message leafsink uuscan spool unpack passwords reportcodec digest
 quarantine smtp_client"
 
-PLAN=16
+PLAN=17
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -109,6 +110,7 @@ only "cache" '^(redis|freeReplyObject$)' "only cache*.o calls hiredis (redis*)"
 only "unpack" '^archive_' "only unpack*.o calls libarchive (archive_*)"
 only "yamlnode" '^yaml_' "only yamlnode*.o calls libyaml (yaml_*)"
 only "rules" '^pcre2_' "only rules*.o calls PCRE2 (pcre2_*)"
+only "quarantine_pg" '^(PQ|lo_|pg_)' "only quarantine_pg.o calls libpq (PQ*)"
 none "*" '^smfi_' "no object of libmailvet.a calls libmilter (smfi_*)"
 none "*" '^MHD_' "no object of libmailvet.a calls libmicrohttpd (MHD_*)"
 none "$LEAF_MODULES" '^(log_msg|log_lines|(__)?v?syslog(_chk)?)$' \

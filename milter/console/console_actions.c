@@ -157,7 +157,7 @@ static void results_page(struct console_http_request *r, struct console_http_rep
 static struct quarantine_detail *record_detail(const struct console_http *c, const char *id,
                                                struct mv_err *err)
 {
-    JsonNode *rec = quarantine_record_new(c->cfg->quarantine_dir, id, err);
+    JsonNode *rec = qstore_record_new(&c->qs, id, err);
     struct quarantine_detail *d;
 
     if (rec == NULL)
@@ -257,10 +257,12 @@ void console_actions_release(struct console_http_request *r, struct console_http
     by = g_strdup_printf("console:%s", r->auth.user);
     for (guint i = 0; i < ids->len && !res.stopped; i++) {
         const char *id = g_ptr_array_index(ids, i);
+        char sent_to[QUARANTINE_SENT_TO_MAX] = "";
         struct quarantine_release_opts o = {.host = c->cfg->quarantine_release_host,
                                             .port = c->cfg->quarantine_release_port,
                                             .to = to,
-                                            .by = by};
+                                            .by = by,
+                                            .sent_to = sent_to};
         struct mv_err err = {0};
         struct quarantine_detail *d = record_detail(c, id, &err);
         char *whom = NULL, *text;
@@ -270,12 +272,12 @@ void console_actions_release(struct console_http_request *r, struct console_http
             text = g_strdup_printf("not released: %s", err.msg);
         } else if (d->state != NULL && strcmp(d->state, "deleted") == 0) {
             text = g_strdup("not released: deleted, the message is gone");
-        } else if (quarantine_release(c->cfg->quarantine_dir, id, &o, &err) != MV_OK) {
+        } else if (qstore_release(&c->qs, id, &o, &err) != MV_OK) {
             text = g_strdup_printf("not released, still %s: %s",
                                    d->state != NULL ? d->state : "held", err.msg);
         } else {
             whom = joined_new(to != NULL ? to : d->recipients);
-            text = g_strdup_printf("released to %s via %s:%u", whom, o.host, o.port);
+            text = g_strdup_printf("released to %s via %s", whom, sent_to);
             ok = true;
         }
         if (!console_http_audit(r, r->auth.user, "release", id, ok ? "ok" : "failed", text))
@@ -314,12 +316,12 @@ void console_actions_delete(struct console_http_request *r, struct console_http_
         bool ok = true;
         char *text;
 
-        if (d == NULL && !quarantine_exists(c->cfg->quarantine_dir, id)) {
+        if (d == NULL && !qstore_exists(&c->qs, id)) {
             text = g_strdup("not deleted: no such entry");
             ok = false;
         } else if (d != NULL && d->state != NULL && strcmp(d->state, "deleted") == 0) {
             text = g_strdup("already deleted");
-        } else if (quarantine_delete(c->cfg->quarantine_dir, id, by, &err) != MV_OK) {
+        } else if (qstore_delete(&c->qs, id, by, &err) != MV_OK) {
             text = g_strdup_printf("not deleted: %s", err.msg);
             ok = false;
         } else {
@@ -352,7 +354,7 @@ void console_actions_download(struct console_http_request *r, struct console_htt
                            "That is not a quarantine id (26 characters of 0-9 A-Z).");
         return;
     }
-    fd = quarantine_eml_open(c->cfg->quarantine_dir, id, &err);
+    fd = qstore_eml_open(&c->qs, id, &err);
     if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
         if (fd >= 0)
             close(fd);

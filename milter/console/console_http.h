@@ -19,6 +19,7 @@
 #include "config.h"
 #include "console_audit.h"
 #include "console_session.h"
+#include "qstore.h"
 #include "quarantine.h"
 
 #define CONSOLE_HTTP_FORM_MAX (256u << 10) /* bytes of one form */
@@ -29,7 +30,8 @@ struct console_http {
     const struct mv_config *cfg;
     struct console_session_table *sessions;
     struct console_audit *audit;
-    struct quarantine_view *view; /* the quarantine's index, kept in memory */
+    struct qstore qs;             /* the store the configuration names */
+    struct quarantine_view *view; /* the directory store's index, kept in memory */
     GMutex view_lock;
     bool tls;
     const char *cookie; /* the session cookie's name: __Host-mailvet_session with TLS */

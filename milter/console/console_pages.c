@@ -1,6 +1,7 @@
 /* console_pages.c - the console's pages (console_pages.h).  They read: the index view for
- * the list, a record and its message for the detail, the audit log; they change
- * nothing.  Every text goes through console_html_text(). */
+ * the list (the fleet's rows in the PostgreSQL store, through qstore.h), a record and its
+ * message for the detail, the audit log; they change nothing.  Every text goes through
+ * console_html_text(). */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -349,8 +350,9 @@ static void search_form(GString *out, const struct search *s)
 
 /* ---- the list ------------------------------------------------------------------------- */
 
-/* entry_row - one row of the table */
-static void entry_row(GString *out, const struct quarantine_entry *e)
+/* entry_row - one row of the table; the holding host's cell with HOST (the PostgreSQL
+ * store) */
+static void entry_row(GString *out, const struct quarantine_entry *e, bool host)
 {
     const char *state = quarantine_state_name(e->state);
 
@@ -360,7 +362,13 @@ static void entry_row(GString *out, const struct quarantine_entry *e)
                            "value=\"%s\"></td><td><a id=\"link-%s\" href=\"/message/%s\">",
                            e->id, e->id, e->id, e->id);
     put_time(out, e->time);
-    g_string_append_printf(out, "</a></td><td>%s</td><td>", state);
+    g_string_append(out, "</a></td>");
+    if (host) {
+        g_string_append(out, "<td class=\"host\">");
+        console_html_text(out, e->host);
+        g_string_append(out, "</td>");
+    }
+    g_string_append_printf(out, "<td>%s</td><td>", state);
     console_html_text(out, e->verdict);
     g_string_append_printf(out, "</td><td>%g</td><td class=\"mono\">", e->score);
     console_html_text(out, e->queue_id);
@@ -396,6 +404,30 @@ static bool view_refresh(struct console_http_request *r, struct console_http_rep
     return true;
 }
 
+/* db_page_new - as quarantine_view_page_new, from the PostgreSQL store (every host's
+ * entries, read each time: the database is the fleet's, another host may have changed
+ * it); NULL with the page for the error in REP */
+static GPtrArray *db_page_new(struct console_http_request *r, struct console_http_reply *rep,
+                              const struct quarantine_filter *f, guint offset, guint limit,
+                              guint *total)
+{
+    struct mv_err err = {0};
+    GPtrArray *all = qstore_list_new(&r->console->qs, f, NULL, &err), *page;
+
+    if (all == NULL) {
+        log_msg(LOG_ERR, "quarantine: %s", err.msg);
+        console_http_error(rep, r, 500, "Quarantine unreadable",
+                           "The quarantine cannot be read; the console's log says why.");
+        return NULL;
+    }
+    *total = all->len;
+    page = g_ptr_array_new_with_free_func(quarantine_entry_free);
+    for (guint i = offset; i < all->len && i < offset + limit; i++)
+        g_ptr_array_add(page, quarantine_entry_dup(g_ptr_array_index(all, i)));
+    g_ptr_array_unref(all);
+    return page;
+}
+
 /* console_pages_list - GET /: the quarantine, searched and paged */
 void console_pages_list(struct console_http_request *r, struct console_http_reply *rep)
 {
@@ -415,10 +447,15 @@ void console_pages_list(struct console_http_request *r, struct console_http_repl
         return;
     }
     search_form(out, &s);
-    g_mutex_lock(&c->view_lock);
-    if (view_refresh(r, rep))
-        page = quarantine_view_page_new(c->view, &s.f, (s.page - 1) * PAGE_SIZE, PAGE_SIZE, &total);
-    g_mutex_unlock(&c->view_lock);
+    if (c->qs.db) {
+        page = db_page_new(r, rep, &s.f, (s.page - 1) * PAGE_SIZE, PAGE_SIZE, &total);
+    } else {
+        g_mutex_lock(&c->view_lock);
+        if (view_refresh(r, rep))
+            page = quarantine_view_page_new(c->view, &s.f, (s.page - 1) * PAGE_SIZE, PAGE_SIZE,
+                                            &total);
+        g_mutex_unlock(&c->view_lock);
+    }
     if (page == NULL) {
         search_clear(&s);
         return; /* view_refresh made the error page */
@@ -438,12 +475,14 @@ void console_pages_list(struct console_http_request *r, struct console_http_repl
                          "value=\"release\">Release selected</button> "
                          "<button id=\"delete-selected\" type=\"submit\" name=\"action\" "
                          "value=\"delete\">Delete selected</button></p>\n"
-                         "<table id=\"entries\">\n<thead><tr><th></th><th>Time (UTC)</th>"
-                         "<th>State</th><th>Verdict</th><th>Score</th><th>Queue id</th>"
+                         "<table id=\"entries\">\n<thead><tr><th></th><th>Time (UTC)</th>");
+    if (c->qs.db)
+        g_string_append(out, "<th>Host</th>");
+    g_string_append(out, "<th>State</th><th>Verdict</th><th>Score</th><th>Queue id</th>"
                          "<th>Sender</th><th>Recipients</th><th>Subject</th><th>Rules</th>"
                          "<th>Size</th></tr></thead>\n<tbody>\n");
     for (guint i = 0; i < page->len; i++)
-        entry_row(out, g_ptr_array_index(page, i));
+        entry_row(out, g_ptr_array_index(page, i), c->qs.db);
     g_string_append(out, "</tbody>\n</table>\n</form>\n<p class=\"pager\">");
     if (s.page > 1) {
         g_string_append(out, "<a id=\"prev-page\" href=\"/");
@@ -487,6 +526,8 @@ static void detail_envelope(GString *out, const struct quarantine_detail *d)
         dl_row(out, "f-damaged", "Damaged", d->damaged);
     dl_row(out, "f-queue-id", "Queue id", d->queue_id);
     dl_row(out, "f-client", "Client", d->client_addr);
+    if (d->host != NULL)
+        dl_row(out, "f-host", "Host", d->host);
     dl_row(out, "f-sender", "Sender", d->sender != NULL && *d->sender == '\0' ? "<>" : d->sender);
     g_string_append(out, "<dt>Recipients</dt><dd id=\"f-recipients\">");
     put_list(out, d->recipients);
@@ -625,7 +666,7 @@ static void detail_message(GString *out, const struct console_http *c, const cha
                                       .tmpdir = c->cfg->tmpdir};
     struct console_mail m;
     struct mv_err err = {0};
-    int fd = quarantine_eml_open(c->cfg->quarantine_dir, id, &err);
+    int fd = qstore_eml_open(&c->qs, id, &err);
 
     if (fd < 0 || console_mail_read(fd, &lim, &m, &err) != MV_OK) {
         g_string_append(out, "<section id=\"headers\"><h2>Message</h2>");
@@ -729,7 +770,7 @@ void console_pages_message(struct console_http_request *r, struct console_http_r
                            "That is not a quarantine id (26 characters of 0-9 A-Z).");
         return;
     }
-    rec = quarantine_record_new(c->cfg->quarantine_dir, id, &err);
+    rec = qstore_record_new(&c->qs, id, &err);
     if (rec == NULL && err.status == MV_EPARSE) {
         console_html_begin(out, "Damaged entry", r->auth.user, r->auth.csrf);
         console_html_message(out, "error", "damaged", err.msg);
@@ -740,7 +781,7 @@ void console_pages_message(struct console_http_request *r, struct console_http_r
         return;
     }
     if (rec == NULL) {
-        if (!quarantine_exists(c->cfg->quarantine_dir, id))
+        if (!qstore_exists(&c->qs, id))
             console_http_error(rep, r, 404, "No such entry", "The quarantine has no such entry.");
         else
             console_http_error(rep, r, 500, "Unreadable", err.msg);
@@ -812,7 +853,7 @@ fail:
 static struct quarantine_detail *detail_load(const struct console_http *c, const char *id)
 {
     struct mv_err err = {0};
-    JsonNode *rec = quarantine_record_new(c->cfg->quarantine_dir, id, &err);
+    JsonNode *rec = qstore_record_new(&c->qs, id, &err);
     struct quarantine_detail *d;
 
     if (rec == NULL)
@@ -855,7 +896,7 @@ void console_pages_confirm(struct console_http_request *r, struct console_http_r
     for (guint i = 0; i < ids->len; i++) {
         const char *id = g_ptr_array_index(ids, i);
         struct quarantine_detail *d = detail_load(c, id);
-        bool exists = d != NULL || quarantine_exists(c->cfg->quarantine_dir, id);
+        bool exists = d != NULL || qstore_exists(&c->qs, id);
         const char *state = d != NULL ? (d->state != NULL ? d->state : "held")
                             : exists  ? "damaged"
                                       : "not in the quarantine";

@@ -236,12 +236,19 @@ static bool check_users(const struct mv_config *cfg, unsigned *count)
 }
 
 /* check_quarantine - the view of the quarantine loaded (a directory not yet made is
- * empty); false with a message when it cannot be read */
+ * empty), or the database reached with its schema current; false with a message when
+ * it cannot be read */
 static bool check_quarantine(struct console_http *c, const struct mv_config *cfg)
 {
     char note[QUARANTINE_NOTE_MAX];
     struct mv_err err = {0};
 
+    if (c->qs.db) {
+        if (qstore_check(&c->qs, &err) == MV_OK)
+            return true;
+        complain("%s (quarantine_db in %s)", err.msg, cfg->file);
+        return false;
+    }
     if (quarantine_view_refresh(c->view, note, NULL, &err) != MV_OK) {
         complain("%s (quarantine_dir in %s): the console runs as the daemon's user, who owns "
                  "it",
@@ -251,6 +258,21 @@ static bool check_quarantine(struct console_http *c, const struct mv_config *cfg
     if (note[0] != '\0')
         log_msg(LOG_WARNING, "%s", note);
     return true;
+}
+
+/* entry_count - the entries of the store (the view's, or the database's rows) */
+static guint entry_count(struct console_http *c)
+{
+    GPtrArray *l;
+    guint n;
+
+    if (!c->qs.db)
+        return quarantine_view_count(c->view);
+    if ((l = qstore_list_new(&c->qs, NULL, NULL, NULL)) == NULL)
+        return 0;
+    n = l->len;
+    g_ptr_array_unref(l);
+    return n;
 }
 
 /* lookup_user - the uid and gid of mailvet.yaml's user and group */
@@ -302,6 +324,7 @@ static int serve(const struct mv_config *cfg, bool check_only)
 {
     struct console_http c = {.cfg = cfg};
     struct mv_err err = {0};
+    char *where;
     unsigned users = 0;
     sigset_t set;
     int rc = EX_CONFIG, sig;
@@ -315,6 +338,7 @@ static int serve(const struct mv_config *cfg, bool check_only)
         complain("%s (console_audit_log in %s): every action must be audited", err.msg, cfg->file);
         goto out;
     }
+    qstore_init(&c.qs, cfg);
     c.view = quarantine_view_new(cfg->quarantine_dir);
     if (!check_quarantine(&c, cfg))
         goto out;
@@ -327,8 +351,7 @@ static int serve(const struct mv_config *cfg, bool check_only)
         printf("mailvet-console: %s: ready to serve %s over %s with %u user%s and %u "
                "quarantined entr%s\n",
                cfg->file, cfg->console_listen, c.tls ? "https" : "http", users,
-               users == 1 ? "" : "s", quarantine_view_count(c.view),
-               quarantine_view_count(c.view) == 1 ? "y" : "ies");
+               users == 1 ? "" : "s", entry_count(&c), entry_count(&c) == 1 ? "y" : "ies");
         rc = EX_OK;
         goto out;
     }
@@ -351,9 +374,11 @@ static int serve(const struct mv_config *cfg, bool check_only)
         rc = EX_NOPERM;
         goto stop;
     }
+    where = qstore_where_new(&c.qs);
     log_msg(LOG_INFO, "listening on %s (%s), %u user%s, quarantine %s (%u entries)",
-            cfg->console_listen, c.tls ? "https" : "http", users, users == 1 ? "" : "s",
-            cfg->quarantine_dir, quarantine_view_count(c.view));
+            cfg->console_listen, c.tls ? "https" : "http", users, users == 1 ? "" : "s", where,
+            entry_count(&c));
+    g_free(where);
     for (;;) {
         if (sigwait(&set, &sig) != 0)
             continue;

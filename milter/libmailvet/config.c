@@ -73,6 +73,10 @@ struct cfg_key {
 
 /* Indexed by enum config_quarantine_mode. */
 static const char *const quarantine_mode_names[] = {"store", "hold", NULL};
+/* Indexed by enum config_quarantine_store. */
+static const char *const quarantine_store_names[] = {"dir", "postgresql", NULL};
+/* Indexed by enum config_release_route. */
+static const char *const release_route_names[] = {"holder", "local", NULL};
 
 /* Indexed by enum config_on_error. */
 static const char *const on_error_names[] = {"tempfail", "accept", NULL};
@@ -136,6 +140,13 @@ static const struct cfg_key keys[] = {
     KEY(quarantine_dir, CFG_PATH, LOCALSTATEDIR "/spool/mailvet/quarantine", NULL, NULL, CFG_RELOAD,
         NULL, 0),
     KEY(quarantine_mode, CFG_ENUM, "store", NULL, NULL, CFG_RELOAD, quarantine_mode_names, 0),
+    /* where quarantine_mode store keeps it (qstore.c): the directory, or PostgreSQL for a
+     * fleet (quarantine_db: a libpq connection string, its password never printed) */
+    KEY(quarantine_store, CFG_ENUM, "dir", NULL, NULL, CFG_RELOAD, quarantine_store_names, 0),
+    KEY(quarantine_db, CFG_STRING, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY | CFG_SECRET, NULL, 0),
+    KEY(quarantine_host, CFG_STRING, "", NULL, NULL, CFG_RELOAD | CFG_EMPTY, NULL, 0),
+    KEY(quarantine_release_route, CFG_ENUM, "holder", NULL, NULL, CFG_RELOAD, release_route_names,
+        0),
     KEY(quarantine_release_host, CFG_STRING, "127.0.0.1", NULL, NULL, CFG_RELOAD, NULL, 0),
     KEY(quarantine_release_port, CFG_UINT, "10026", "1", "65535", CFG_RELOAD, NULL, 0),
     KEY(quarantine_max_age, CFG_DURATION, "720h", "1h", "87600h", CFG_RELOAD, NULL, CFG_SECONDS),

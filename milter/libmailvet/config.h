@@ -21,6 +21,16 @@ enum config_quarantine_mode {
     CONFIG_QUARANTINE_HOLD,      /* the MTA's hold queue (smfi_quarantine) */
 };
 
+enum config_quarantine_store {
+    CONFIG_STORE_DIR = 0,    /* quarantine_dir */
+    CONFIG_STORE_POSTGRESQL, /* quarantine_db, shared by a fleet */
+};
+
+enum config_release_route {
+    CONFIG_ROUTE_HOLDER = 0, /* the release address the holding host recorded */
+    CONFIG_ROUTE_LOCAL,      /* this host's quarantine_release_host:port */
+};
+
 enum config_on_error {
     CONFIG_ON_ERROR_TEMPFAIL = 0,
     CONFIG_ON_ERROR_ACCEPT,
@@ -71,7 +81,11 @@ struct mv_config {
 
     /* quarantine */
     char *quarantine_dir;
-    int quarantine_mode; /* enum config_quarantine_mode */
+    int quarantine_mode;          /* enum config_quarantine_mode */
+    int quarantine_store;         /* enum config_quarantine_store */
+    char *quarantine_db;          /* libpq conninfo, for quarantine_store postgresql */
+    char *quarantine_host;        /* this host's name in a shared store; "" = the hostname */
+    int quarantine_release_route; /* enum config_release_route */
     char *quarantine_release_host;
     unsigned quarantine_release_port;
     unsigned quarantine_max_age;  /* seconds, for purge */

@@ -19,6 +19,7 @@
 
 #include "digest.h"
 #include "generation.h"
+#include "qstore.h"
 
 static GMutex current_lock;
 static struct generation *current;
@@ -554,11 +555,23 @@ char *generation_report_new(const struct generation *g)
         g_free(sigs);
     }
     policy_describe(g->policy, out);
-    if (g->cfg->quarantine_mode == CONFIG_QUARANTINE_STORE)
+    if (g->cfg->quarantine_mode == CONFIG_QUARANTINE_STORE &&
+        g->cfg->quarantine_store == CONFIG_STORE_POSTGRESQL) {
+        struct qstore qs;
+        char *where;
+
+        qstore_init(&qs, g->cfg);
+        where = qstore_where_new(&qs);
+        g_string_append_printf(out,
+                               "# quarantine: quarantine_mode store, quarantine_store %s as %s\n",
+                               where, qs.host);
+        g_free(where);
+    } else if (g->cfg->quarantine_mode == CONFIG_QUARANTINE_STORE) {
         g_string_append_printf(out, "# quarantine: quarantine_mode store, quarantine_dir %s\n",
                                g->cfg->quarantine_dir);
-    else
+    } else {
         g_string_append(out, "# quarantine: quarantine_mode hold (the MTA's hold queue)\n");
+    }
     return g_string_free(out, FALSE);
 }
 

@@ -1,10 +1,10 @@
-/* quarantine.c - the quarantine store of quarantine.h: ids, the directory and its
+/* quarantine.c - the directory store of quarantine.h: ids, the directory and its
  * checks, atomic files (temporary name, fsync, rename, directory fsync), storing an
- * entry (.eml before .json, then its index line), reading an entry back, state changes
- * (release, delete), each under its entry's lock (qdir_entry_lock, quarantine.h).  The other parts
- * of the module, sharing quarantine_internal.h: quarantine_index.c (the index file and list),
- * quarantine_record.c (the record's schema), quarantine_purge.c (retention); release sends with
- * smtp_client.c. A leaf module: it never logs; every failure fills the caller's struct mv_err with
+ * entry (.eml before .json, then its index line), reading an entry back.  The other parts
+ * of the module, sharing quarantine_internal.h: quarantine_change.c (release and delete, each
+ * under its entry's lock), quarantine_index.c (the index file), quarantine_list.c (list),
+ * quarantine_record.c (the record's schema), quarantine_purge.c (retention).  A leaf
+ * module: it never logs; every failure fills the caller's struct mv_err with
  * the path and g_strerror().  Thread-safe for stores (the daemon's threads each write their own
  * files; the index line is appended under flock(.lock)). */
 #include <dirent.h>
@@ -22,12 +22,11 @@
 
 #include "quarantine.h"
 #include "quarantine_internal.h"
-#include "smtp_client.h"
 
 #define LOCK_NAME ".lock"
 #define ENTRY_LOCK_NAME ".lock-entries" /* one byte per entry: qdir_entry_lock */
-#define ENTRY_LOCK_WAIT_MS 2000         /* how long delete and release wait for an entry */
-#define RECORD_MAX (64u << 20)          /* a record larger than this is damaged */
+
+#define RECORD_MAX (64u << 20) /* a record larger than this is damaged */
 
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -88,8 +87,8 @@ gint64 quarantine_id_ms(const char *id)
     return t;
 }
 
-/* make_id - time in ms (10 characters) and 80 random bits (16) */
-static bool make_id(char *out)
+/* quarantine_id_make - time in ms (10 characters) and 80 random bits (16) */
+bool quarantine_id_make(char *out)
 {
     unsigned char rnd[10];
     size_t got = 0;
@@ -563,7 +562,7 @@ enum mv_status quarantine_store(const char *dir, const void *data, int fd, size_
         return mv_err_set(err, MV_EBUG, "quarantine_store: no message");
     if (!qdir_open(&d, dir, true, NULL, err))
         return MV_EIO;
-    if (!make_id(id)) {
+    if (!quarantine_id_make(id)) {
         mv_err_set(err, MV_EIO, "getrandom: %s", g_strerror(errno));
         goto out;
     }
@@ -701,197 +700,32 @@ int quarantine_eml_open(const char *dir, const char *id, struct mv_err *err)
     return fd;
 }
 
-/* ---- state changes -------------------------------------------------------------------- */
-
-/* damaged_text_new - the record that replaces ID's damaged one (WHY) when BY deletes it
- * at NOW, as text (caller frees) */
-static char *damaged_text_new(const struct qdir *d, const char *id, const char *why, gint64 now,
-                              const char *by)
+/* quarantine_message_new - SIZE bytes of DATA, or of FD from offset 0 */
+char *quarantine_message_new(const void *data, int fd, size_t size, struct mv_err *err)
 {
-    char name[QUARANTINE_ID_LEN + 8];
-    struct stat sb;
+    char *buf = g_try_malloc(size + 1);
+    size_t got = 0;
 
-    snprintf(name, sizeof(name), "%s.json", id);
-    return quarantine_record_damaged_new(
-        id, fstatat(d->fd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 ? (gint64)sb.st_mtime : now, why,
-        now, by);
-}
-
-/* update_state - under the lock: ID's record gets STATE and a history entry, rewritten
- * atomically, and the index a state line.  The state is read again under the lock: a
- * deleted record is never changed back (a release that finds it deleted fails), and
- * deleting it again changes nothing.  A damaged record can only be deleted: it is
- * replaced by a record of the deletion. */
-static enum mv_status update_state(const struct qdir *d, const char *id,
-                                   enum quarantine_state state, const char *by, const char *detail,
-                                   struct mv_err *err)
-{
-    char name[QUARANTINE_ID_LEN + 8];
-    JsonNode *root = NULL;
-    enum mv_status st = MV_EIO;
-    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-    char *text = NULL;
-    struct mv_err lerr = {0};
-    int lock = qdir_lock(d, err);
-
-    if (lock < 0)
-        goto out;
-    root = qdir_record_load(d, id, &lerr);
-    if (root == NULL && (lerr.status != MV_EPARSE || state != QUARANTINE_DELETED)) {
-        if (err != NULL)
-            *err = lerr;
-        goto out;
+    if (buf == NULL) {
+        mv_err_set(err, MV_ENOMEM, "quarantine: no memory for a message of %zu bytes", size);
+        return NULL;
     }
-    if (root != NULL && quarantine_record_state(root) == QUARANTINE_DELETED) {
-        if (state == QUARANTINE_DELETED)
-            st = MV_OK;
-        else
-            mv_err_set(err, MV_EIO, "%s: deleted meanwhile; the record stays deleted", id);
-        goto out;
+    if (data != NULL) {
+        memcpy(buf, data, size);
+        return buf;
     }
-    if (root != NULL)
-        text = quarantine_record_change_new(root, state, now, by, detail);
-    else
-        text = damaged_text_new(d, id, lerr.msg, now, by);
-    snprintf(name, sizeof(name), "%s.json", id);
-    if ((st = qdir_write_file(d, name, text, strlen(text), err)) != MV_OK)
-        goto out;
-    /* the record is the truth; an index line that cannot be written is repaired by
-     * the next rebuild, so it does not undo the change */
-    quarantine_index_append_state(d, id, now, state, NULL);
-    st = MV_OK;
-out:
-    if (lock >= 0)
-        close(lock);
-    if (root != NULL)
-        json_node_unref(root);
-    g_free(text);
-    return st;
-}
+    while (got < size) {
+        ssize_t n = pread(fd, buf + got, size - got, (off_t)got);
 
-/* quarantine_delete - under the entry's lock, the .eml goes, the record stays as
- * deleted */
-enum mv_status quarantine_delete(const char *dir, const char *id, const char *by,
-                                 struct mv_err *err)
-{
-    struct qdir d;
-    char name[QUARANTINE_ID_LEN + 8];
-    enum mv_status st = MV_EIO;
-    int lock;
-
-    if (!quarantine_id_valid(id))
-        return mv_err_set(err, MV_EPARSE, "not a quarantine id");
-    if (!qdir_open(&d, dir, false, NULL, err))
-        return MV_EIO;
-    lock = qdir_entry_lock(&d, id, ENTRY_LOCK_WAIT_MS, NULL, err);
-    if (lock >= 0)
-        st = update_state(&d, id, QUARANTINE_DELETED, by, NULL, err);
-    if (st == MV_OK) {
-        snprintf(name, sizeof(name), "%s.eml", id);
-        if (unlinkat(d.fd, name, 0) < 0 && errno != ENOENT)
-            st = mv_err_set(err, MV_EIO, "%s/%s: %s", dir, name, g_strerror(errno));
-        else
-            st = qdir_sync(&d, err);
-    }
-    if (lock >= 0)
-        close(lock);
-    qdir_close(&d);
-    return st;
-}
-
-/* release_detail - the history's note of a delivery: where, to whom, the reply */
-static char *release_detail_new(const struct smtp_client_opts *so, const GPtrArray *rcpts,
-                                const char *reply)
-{
-    GString *g = g_string_new(NULL);
-
-    g_string_append_printf(g, "to %s:%u for ", so->host, so->port);
-    for (guint i = 0; i < rcpts->len; i++)
-        g_string_append_printf(g, "%s<%s>", i ? "," : "", (char *)g_ptr_array_index(rcpts, i));
-    g_string_append_printf(g, ": %s", reply);
-    return g_string_free(g, FALSE);
-}
-
-/* quarantine_release - under the entry's lock, from reading the record to writing it
- * back: re-inject ID, then mark it released */
-enum mv_status quarantine_release(const char *dir, const char *id,
-                                  const struct quarantine_release_opts *opts, struct mv_err *err)
-{
-    struct smtp_client_opts so = {opts->host, opts->port, opts->timeout_ms};
-    struct qdir d;
-    JsonNode *root = NULL;
-    struct quarantine_entry *e = NULL;
-    const GPtrArray *rcpts;
-    const char *sender;
-    char name[QUARANTINE_ID_LEN + 8], done[SMTP_CLIENT_LINE_MAX + 1];
-    char *detail = NULL;
-    enum mv_status st = MV_EIO;
-    int mfd = -1, lock;
-
-    if (!quarantine_id_valid(id))
-        return mv_err_set(err, MV_EPARSE, "not a quarantine id");
-    if (!qdir_open(&d, dir, false, NULL, err))
-        return MV_EIO;
-    lock = qdir_entry_lock(&d, id, ENTRY_LOCK_WAIT_MS, NULL, err);
-    if (lock < 0)
-        goto out;
-    root = qdir_record_load(&d, id, err);
-    if (root == NULL)
-        goto out;
-    e = quarantine_record_entry_new(root);
-    if (e == NULL) {
-        mv_err_set(err, MV_EIO, "%s/%s.json: not a quarantine record", dir, id);
-        goto out;
-    }
-    if (e->state == QUARANTINE_DELETED) {
-        mv_err_set(err, MV_EIO, "%s: deleted, nothing to release", id);
-        goto out;
-    }
-    sender = e->sender != NULL ? e->sender : "";
-    rcpts = opts->to != NULL && opts->to->len > 0 ? opts->to : e->recipients;
-    if (rcpts->len == 0) {
-        mv_err_set(err, MV_EIO, "%s: no recipients (give --to)", id);
-        goto out;
-    }
-    if (!smtp_client_address_ok(sender)) {
-        mv_err_set(err, MV_EIO, "%s: the sender cannot be sent in MAIL FROM", id);
-        goto out;
-    }
-    for (guint i = 0; i < rcpts->len; i++) {
-        const char *r = g_ptr_array_index(rcpts, i);
-
-        if (!smtp_client_address_ok(r) || *r == '\0') {
-            mv_err_set(err, MV_EIO, "%s: recipient %u cannot be sent in RCPT TO", id, i + 1);
-            goto out;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            mv_err_set(err, MV_EIO, "quarantine: reading the message: %s",
+                       n < 0 ? g_strerror(errno) : "shorter than its size");
+            g_free(buf);
+            return NULL;
         }
+        got += (size_t)n;
     }
-    snprintf(name, sizeof(name), "%s.eml", id);
-    mfd = openat(d.fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (mfd < 0) {
-        mv_err_set(err, MV_EIO, "%s/%s: %s", dir, name, g_strerror(errno));
-        goto out;
-    }
-    st = smtp_client_send(&so, sender, rcpts, mfd, done, sizeof(done), err);
-    if (st != MV_OK)
-        goto out;
-    detail = release_detail_new(&so, rcpts, done);
-    st = update_state(&d, id, QUARANTINE_RELEASED, opts->by, detail, err);
-    if (st != MV_OK) {
-        char why[sizeof(err->msg)];
-
-        g_strlcpy(why, err != NULL ? err->msg : "", sizeof(why));
-        mv_err_set(err, MV_EIO, "%s: delivered (%s) but the record could not be updated: %s", id,
-                   done, why);
-    }
-out:
-    if (mfd >= 0)
-        close(mfd);
-    if (lock >= 0)
-        close(lock);
-    if (root != NULL)
-        json_node_unref(root);
-    quarantine_entry_free(e);
-    g_free(detail);
-    qdir_close(&d);
-    return st;
+    return buf;
 }

@@ -49,6 +49,7 @@ struct quarantine_meta {
                                   * action, score, reasons, hits, objects (render.c);
                                   * merged into the record */
     unsigned generation;
+    const char *host; /* the holding host's name (the PostgreSQL store), or NULL */
 };
 
 /* quarantine_check - whether the daemon, as the user it runs as, can store in DIR:
@@ -143,6 +144,7 @@ struct quarantine_entry {
     char *subject;         /* decoded, at most QUARANTINE_SUBJECT_MAX bytes, or NULL */
     GPtrArray *rules;      /* char *, hits[].id */
     GPtrArray *signatures; /* char *, every signature that matched a part or an object */
+    char *host;            /* the host that holds it (the PostgreSQL store), or NULL */
 };
 
 /* Filters of list; zero / NULL fields do not filter, and every field set must hold.
@@ -216,6 +218,7 @@ struct quarantine_detail_event {
 struct quarantine_detail {
     char *id, *time, *state, *damaged, *queue_id, *client_addr, *sender, *subject;
     char *verdict, *action, *policy;
+    char *host;                      /* the holding host, or NULL */
     GPtrArray *recipients, *reasons; /* char * */
     guint64 size;
     double score;
@@ -233,7 +236,7 @@ struct quarantine_detail *quarantine_detail_free(struct quarantine_detail *d);
 
 /* quarantine_entry_json_new - an entry (quarantine_list_new) as a JSON object: id, time
  * (RFC 3339, UTC), size, state, verdict, score, sender, recipients, reasons, campaigns,
- * queue_id, subject, rules, signatures.  Caller unrefs. */
+ * queue_id, subject, rules, signatures, and host when it has one.  Caller unrefs. */
 JsonNode *quarantine_entry_json_new(const struct quarantine_entry *e);
 /* quarantine_exists - ID has a record in DIR (an invalid id never has) */
 bool quarantine_exists(const char *dir, const char *id);
@@ -247,7 +250,10 @@ struct quarantine_release_opts {
     const GPtrArray *to; /* char *: recipients instead of the record's; NULL/empty = original */
     const char *by;      /* who releases, for the history */
     unsigned timeout_ms; /* connect and each SMTP reply; 0 = 120 s */
+    char *sent_to;       /* may be NULL: receives "HOST:PORT" where the message went
+                          * (QUARANTINE_SENT_TO_MAX bytes) */
 };
+#define QUARANTINE_SENT_TO_MAX 300
 
 /* quarantine_release - send ID's message by SMTP (RFC 5321: EHLO (HELO if refused),
  * MAIL FROM, every RCPT TO (all must be accepted: all or none), DATA dot-stuffed with

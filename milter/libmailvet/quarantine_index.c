@@ -39,6 +39,7 @@ void quarantine_entry_free(gpointer p)
     g_ptr_array_unref(e->reasons);
     g_ptr_array_unref(e->campaigns);
     g_free(e->queue_id);
+    g_free(e->host);
     g_free(e->subject);
     g_ptr_array_unref(e->rules);
     g_ptr_array_unref(e->signatures);
@@ -81,6 +82,7 @@ struct quarantine_entry *quarantine_entry_dup(const struct quarantine_entry *e)
     copy_strings(c->reasons, e->reasons);
     copy_strings(c->campaigns, e->campaigns);
     c->queue_id = g_strdup(e->queue_id);
+    c->host = g_strdup(e->host);
     c->subject = g_strdup(e->subject);
     copy_strings(c->rules, e->rules);
     copy_strings(c->signatures, e->signatures);

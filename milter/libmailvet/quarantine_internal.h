@@ -17,8 +17,9 @@
 
 #include "quarantine.h"
 
-#define INDEX_NAME "index" /* the index file in the store */
-#define TMP_PREFIX ".tmp-" /* temporaries of a write in flight */
+#define INDEX_NAME "index"      /* the index file in the store */
+#define TMP_PREFIX ".tmp-"      /* temporaries of a write in flight */
+#define ENTRY_LOCK_WAIT_MS 2000 /* how long delete and release wait for an entry */
 
 /* ---- quarantine.c: ids, the directory, its files ---- */
 
@@ -72,6 +73,28 @@ char *qdir_read(const struct qdir *d, const char *name, size_t max, size_t *len,
  * unrefs); NULL with err naming the file: MV_EPARSE when the record is damaged (not
  * JSON, not an object, another id), MV_EIO when it cannot be read */
 JsonNode *qdir_record_load(const struct qdir *d, const char *id, struct mv_err *err);
+
+/* quarantine_id_make - a fresh id into OUT (QUARANTINE_ID_LEN + 1 bytes); false with errno */
+bool quarantine_id_make(char *out);
+/* quarantine_release_check - the sender and recipients of a release can be sent (RCPTS
+ * not empty, each an address smtp_client.c sends); MV_EIO with err naming ID otherwise */
+enum mv_status quarantine_release_check(const char *id, const char *sender, const GPtrArray *rcpts,
+                                        struct mv_err *err);
+/* quarantine_release_detail_new - the history's note of a delivery to HOST:PORT for
+ * RCPTS with the server's REPLY (caller frees) */
+char *quarantine_release_detail_new(const char *host, unsigned port, const GPtrArray *rcpts,
+                                    const char *reply);
+
+/* quarantine_message_new - SIZE bytes of DATA, or of FD read from offset 0 when DATA is
+ * NULL, in memory (caller frees); NULL with err (MV_ENOMEM, MV_EIO) */
+char *quarantine_message_new(const void *data, int fd, size_t size, struct mv_err *err);
+
+/* ---- quarantine_list.c ---- */
+
+/* quarantine_list_filtered - the entries of ALL (which owns none of them: no free func)
+ * that pass FILTER (may be NULL), in ALL's order, in a new array that owns them; the rest
+ * are freed, and ALL with them */
+GPtrArray *quarantine_list_filtered(GPtrArray *all, const struct quarantine_filter *filter);
 
 /* ---- quarantine_index.c: entries and the index file ---- */
 
@@ -155,5 +178,15 @@ char *quarantine_record_change_new(JsonNode *root, enum quarantine_state state, 
  * deleted, "damaged": WHY, and the history of the deletion (caller frees) */
 char *quarantine_record_damaged_new(const char *id, gint64 file_time, const char *why, gint64 now,
                                     const char *by);
+
+/* quarantine_record_lists_new - the list fields of E (recipients, reasons, campaigns,
+ * rules, signatures) as the text of one JSON object of arrays (caller frees) */
+char *quarantine_record_lists_new(const struct quarantine_entry *e);
+/* quarantine_record_lists_read - the lists of TEXT (quarantine_record_lists_new; may be
+ * NULL) appended to E's */
+void quarantine_record_lists_read(struct quarantine_entry *e, const char *text);
+/* quarantine_record_parse - the record TEXT of ID as a JSON object node (caller unrefs);
+ * NULL with err (MV_EPARSE) when it is not JSON, not an object or not ID's record */
+JsonNode *quarantine_record_parse(const char *id, const char *text, struct mv_err *err);
 
 #endif

@@ -159,6 +159,26 @@ GPtrArray *quarantine_list_new(const char *dir, const struct quarantine_filter *
     return out;
 }
 
+/* quarantine_list_filtered - the entries of ALL that pass FILTER, in ALL's order */
+GPtrArray *quarantine_list_filtered(GPtrArray *all, const struct quarantine_filter *filter)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(quarantine_entry_free);
+    struct folded globs;
+
+    folded_init(&globs, filter);
+    for (guint i = 0; i < all->len; i++) {
+        struct quarantine_entry *e = g_ptr_array_index(all, i);
+
+        if (filter_pass(filter, &globs, e))
+            g_ptr_array_add(out, e);
+        else
+            quarantine_entry_free(e);
+    }
+    folded_clear(&globs);
+    g_ptr_array_free(all, TRUE);
+    return out;
+}
+
 /* ---- the view ------------------------------------------------------------------------- */
 
 struct quarantine_view {

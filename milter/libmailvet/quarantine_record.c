@@ -6,7 +6,7 @@
  * Record fields: id, time (RFC 3339, UTC), queue_id, client_addr, sender,
  * recipients[], size, the scan result's own fields (verdict, action, score, reasons[],
  * hits[], policy, subject, parts[], objects[], ... as mailvet scan --json, file left
- * out), generation,
+ * out), generation, host (the holding host, in the PostgreSQL store),
  * state (held | released | deleted), history[] {state, time, by, detail}; and, in the
  * record that replaces a damaged one when it is deleted, damaged (why it was).
  * json-glib builds, escapes and parses every text; text the sender controls is made
@@ -193,6 +193,7 @@ struct quarantine_entry *quarantine_record_entry_new(JsonNode *root)
     strings_member(o, "reasons", e->reasons);
     campaigns_of(o, e->campaigns);
     e->queue_id = g_strdup(string_member(o, "queue_id"));
+    e->host = g_strdup(string_member(o, "host"));
     e->subject = subject_of(o);
     rules_of(o, e->rules);
     signatures_of(o, e->signatures);
@@ -232,7 +233,7 @@ char *quarantine_record_build(const char *id, gint64 now, size_t size,
 {
     static const char *const ours[] = {"id",     "time",       "queue_id", "client_addr",
                                        "sender", "recipients", "size",     "generation",
-                                       "state",  "history",    "file"};
+                                       "state",  "history",    "file",     "host"};
     JsonBuilder *b = json_builder_new();
     JsonParser *p = NULL;
     JsonObject *scan = NULL;
@@ -260,6 +261,8 @@ char *quarantine_record_build(const char *id, gint64 now, size_t size,
     add_string(b, "time", when);
     add_string(b, "queue_id", meta != NULL ? meta->queue_id : NULL);
     add_string(b, "client_addr", meta != NULL ? meta->client_addr : NULL);
+    if (meta != NULL && meta->host != NULL)
+        add_string(b, "host", meta->host);
     add_string(b, "sender", meta != NULL ? (meta->sender != NULL ? meta->sender : "") : NULL);
     json_builder_set_member_name(b, "recipients");
     json_builder_begin_array(b);
@@ -410,7 +413,8 @@ static void set_string(JsonObject *o, const char *key, const char *value)
 }
 
 /* quarantine_entry_json_new - E as list --json shows it: id, time, size, state, verdict,
- * score, sender, recipients, reasons, campaigns, queue_id, subject, rules, signatures */
+ * score, sender, recipients, reasons, campaigns, queue_id, subject, rules, signatures, host (when
+ * set) */
 JsonNode *quarantine_entry_json_new(const struct quarantine_entry *e)
 {
     JsonObject *o = json_object_new();
@@ -431,6 +435,8 @@ JsonNode *quarantine_entry_json_new(const struct quarantine_entry *e)
     set_string(o, "subject", e->subject);
     set_strings(o, "rules", e->rules);
     set_strings(o, "signatures", e->signatures);
+    if (e->host != NULL)
+        set_string(o, "host", e->host);
     node = json_node_init_object(json_node_alloc(), o);
     json_object_unref(o);
     g_free(when);
@@ -559,6 +565,8 @@ char *quarantine_record_text_new(JsonNode *record)
         field(out, "damaged:", string_member(o, "damaged"));
     field(out, "queue id:", string_member(o, "queue_id"));
     field(out, "client:", string_member(o, "client_addr"));
+    if (string_member(o, "host") != NULL)
+        field(out, "host:", string_member(o, "host"));
     g_string_append_printf(out, "%-12s <", "sender:");
     put_safe(out, string_member(o, "sender"));
     g_string_append(out, ">\n");
@@ -751,6 +759,7 @@ struct quarantine_detail *quarantine_detail_new(JsonNode *record)
     d->damaged = dup_member(o, "damaged");
     d->queue_id = dup_member(o, "queue_id");
     d->client_addr = dup_member(o, "client_addr");
+    d->host = dup_member(o, "host");
     d->sender = dup_member(o, "sender");
     d->subject = dup_member(o, "subject");
     d->verdict = dup_member(o, "verdict");
@@ -783,6 +792,7 @@ struct quarantine_detail *quarantine_detail_free(struct quarantine_detail *d)
     g_free(d->damaged);
     g_free(d->queue_id);
     g_free(d->client_addr);
+    g_free(d->host);
     g_free(d->sender);
     g_free(d->subject);
     g_free(d->verdict);
@@ -796,4 +806,89 @@ struct quarantine_detail *quarantine_detail_free(struct quarantine_detail *d)
     g_ptr_array_unref(d->history);
     g_free(d);
     return NULL;
+}
+
+/* ---- the entry's lists and the record, as text (the PostgreSQL store's columns) ---- */
+
+/* quarantine_record_lists_new - the list fields of E as one JSON object */
+char *quarantine_record_lists_new(const struct quarantine_entry *e)
+{
+    const struct {
+        const char *name;
+        const GPtrArray *a;
+    } l[] = {{"recipients", e->recipients},
+             {"reasons", e->reasons},
+             {"campaigns", e->campaigns},
+             {"rules", e->rules},
+             {"signatures", e->signatures}};
+    JsonBuilder *b = json_builder_new();
+    JsonNode *root;
+    char *text;
+
+    json_builder_begin_object(b);
+    for (size_t i = 0; i < G_N_ELEMENTS(l); i++) {
+        json_builder_set_member_name(b, l[i].name);
+        json_builder_begin_array(b);
+        for (guint j = 0; l[i].a != NULL && j < l[i].a->len; j++)
+            json_builder_add_string_value(b, g_ptr_array_index(l[i].a, j));
+        json_builder_end_array(b);
+    }
+    json_builder_end_object(b);
+    root = json_builder_get_root(b);
+    text = json_to_string(root, FALSE);
+    json_node_unref(root);
+    g_object_unref(b);
+    return text;
+}
+
+/* quarantine_record_lists_read - the list fields of TEXT into E */
+void quarantine_record_lists_read(struct quarantine_entry *e, const char *text)
+{
+    const struct {
+        const char *name;
+        GPtrArray *a;
+    } l[] = {{"recipients", e->recipients},
+             {"reasons", e->reasons},
+             {"campaigns", e->campaigns},
+             {"rules", e->rules},
+             {"signatures", e->signatures}};
+    JsonNode *root = text != NULL ? json_from_string(text, NULL) : NULL;
+    JsonObject *o =
+        root != NULL && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
+
+    for (size_t i = 0; o != NULL && i < G_N_ELEMENTS(l); i++) {
+        JsonNode *m = json_object_get_member(o, l[i].name);
+        JsonArray *a = m != NULL && JSON_NODE_HOLDS_ARRAY(m) ? json_node_get_array(m) : NULL;
+
+        for (guint j = 0; a != NULL && j < json_array_get_length(a); j++) {
+            const char *s = json_array_get_string_element(a, j);
+
+            if (s != NULL)
+                g_ptr_array_add(l[i].a, g_strdup(s));
+        }
+    }
+    if (root != NULL)
+        json_node_unref(root);
+}
+
+/* quarantine_record_parse - the record TEXT of ID as a JSON object node */
+JsonNode *quarantine_record_parse(const char *id, const char *text, struct mv_err *err)
+{
+    GError *gerr = NULL;
+    JsonNode *root = json_from_string(text, &gerr);
+    JsonObject *o;
+
+    if (root == NULL) {
+        mv_err_set(err, MV_EPARSE, "record %s: not JSON: %s", id,
+                   gerr != NULL ? gerr->message : "empty");
+        g_clear_error(&gerr);
+        return NULL;
+    }
+    o = JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
+    if (o == NULL || g_strcmp0(json_object_get_string_member_with_default(o, "id", ""), id) != 0) {
+        mv_err_set(err, MV_EPARSE, "record %s: not this entry's record", id);
+        json_node_unref(root);
+        return NULL;
+    }
+    return root;
 }

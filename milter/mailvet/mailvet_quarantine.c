@@ -1,5 +1,6 @@
 /* mailvet_quarantine.c - "mailvet quarantine ..." (mailvet_quarantine.h): list, find,
- * show, release, delete, purge over quarantine.c, with the configuration's quarantine_dir,
+ * show, release, delete, purge, migrate over qstore.c (the directory store or PostgreSQL, as
+ * quarantine_store says), with the configuration's quarantine_dir or quarantine_db,
  * release host and port, and retention.  Output that the sender controls (addresses,
  * reasons, names, headers) is made printable before it reaches the terminal.  The
  * record's fields are quarantine_record.c's business: show prints its text view, and
@@ -22,10 +23,15 @@
 #include <json-glib/json-glib.h>
 
 #include "mailvet_quarantine.h"
+#include "qstore.h"
 #include "quarantine.h"
 #include "units.h"
 
 #define HEADER_MAX (64u << 10) /* show prints at most this much of the header */
+
+/* The store the configuration names (quarantine_store), set once by
+ * mailvet_quarantine_main before any command runs. */
+static struct qstore qs;
 
 /* ---- parsing ---------------------------------------------------------------------- */
 
@@ -132,6 +138,7 @@ static void usage(FILE *out)
           "  release ID... [--to ADDR]...\n"
           "  delete ID...\n"
           "  purge [--older-than DURATION] [--max-size SIZE]\n"
+          "  migrate        (quarantine_store postgresql: apply the schema's migrations)\n"
           "  T: RFC 3339 (2024-05-01T10:00:00Z), a date (2024-05-01) or an age (2h, 7d)\n"
           "  exit: 0 done, 1 unknown id, 2 failure (release refused, I/O), 64 usage\n",
           out);
@@ -150,11 +157,10 @@ static void complain(const char *cmd, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-/* check_id - MAILVET_QUARANTINE_OK when ID is an entry of DIR; else says why on
+/* check_id - MAILVET_QUARANTINE_OK when ID is an entry of the store; else says why on
  * stderr.  STATE receives the record's state: QUARANTINE_DAMAGED for a record that
  * does not parse, with WHY (may be NULL; sizeof(struct mv_err.msg) bytes) saying so. */
-static int check_id(const char *cmd, const char *dir, const char *id, enum quarantine_state *state,
-                    char *why)
+static int check_id(const char *cmd, const char *id, enum quarantine_state *state, char *why)
 {
     struct mv_err err = {0};
     JsonNode *rec;
@@ -166,7 +172,7 @@ static int check_id(const char *cmd, const char *dir, const char *id, enum quara
         g_free(safe);
         return MAILVET_QUARANTINE_UNKNOWN;
     }
-    rec = quarantine_record_new(dir, id, &err);
+    rec = qstore_record_new(&qs, id, &err);
     if (rec == NULL && err.status == MV_EPARSE) {
         if (state != NULL)
             *state = QUARANTINE_DAMAGED;
@@ -175,8 +181,11 @@ static int check_id(const char *cmd, const char *dir, const char *id, enum quara
         return MAILVET_QUARANTINE_OK;
     }
     if (rec == NULL) {
-        if (!quarantine_exists(dir, id) && strstr(err.msg, g_strerror(ENOENT)) != NULL) {
-            complain(cmd, "%s: no such entry in %s", id, dir);
+        if (!qstore_exists(&qs, id) && strstr(err.msg, g_strerror(ENOENT)) != NULL) {
+            char *where = qstore_where_new(&qs);
+
+            complain(cmd, "%s: no such entry in %s", id, where);
+            g_free(where);
             return MAILVET_QUARANTINE_UNKNOWN;
         }
         complain(cmd, "%s: %s", id, err.msg);
@@ -198,6 +207,10 @@ static void list_text(GString *out, const GPtrArray *l)
 
         g_string_append_printf(out, "%s  ", e->id);
         put_time(out, e->time);
+        if (e->host != NULL) {
+            g_string_append(out, "  ");
+            put_safe(out, e->host);
+        }
         g_string_append_printf(out, "  %-8s %6g %-11s <", quarantine_state_name(e->state), e->score,
                                e->verdict != NULL ? e->verdict : "-");
         put_safe(out, e->sender);
@@ -246,15 +259,15 @@ static void list_json(GString *out, const GPtrArray *l)
 
 /* print_entries - the entries of the store that pass F, as text or JSON (CMD names the
  * command in messages; HINT sizes the buffer); the status, and in *COUNT how many */
-static int print_entries(const char *cmd, const struct mv_config *cfg,
-                         const struct quarantine_filter *f, bool json, size_t hint, guint *count)
+static int print_entries(const char *cmd, const struct quarantine_filter *f, bool json, size_t hint,
+                         guint *count)
 {
     char note[QUARANTINE_NOTE_MAX];
     struct mv_err err = {0};
     GPtrArray *l;
     GString *out;
 
-    l = quarantine_list_new(cfg->quarantine_dir, f, note, &err);
+    l = qstore_list_new(&qs, f, note, &err);
     if (l == NULL) {
         complain(cmd, "%s", err.msg);
         return MAILVET_QUARANTINE_FAILED;
@@ -273,7 +286,7 @@ static int print_entries(const char *cmd, const struct mv_config *cfg,
 }
 
 /* cmd_list - list [filters] [--json]: the entries that pass, newest first */
-static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
+static int cmd_list(int argc, char **argv, const struct mv_config *cfg G_GNUC_UNUSED)
 {
     static const struct option longopts[] = {
         {"since", required_argument, NULL, 's'},    {"until", required_argument, NULL, 'u'},
@@ -334,12 +347,12 @@ static int cmd_list(int argc, char **argv, const struct mv_config *cfg)
         complain("list", "unexpected argument %s", argv[optind]);
         return MAILVET_QUARANTINE_USAGE;
     }
-    return print_entries("list", cfg, &f, json, 1u << 17, &count);
+    return print_entries("list", &f, json, 1u << 17, &count);
 }
 
 /* cmd_find - find --queue-id QID [--json]: the entries of the MTA's queue id, as list
  * prints them; exit 1 when there is none */
-static int cmd_find(int argc, char **argv, const struct mv_config *cfg)
+static int cmd_find(int argc, char **argv, const struct mv_config *cfg G_GNUC_UNUSED)
 {
     static const struct option longopts[] = {
         {"queue-id", required_argument, NULL, 'Q'},
@@ -373,11 +386,14 @@ static int cmd_find(int argc, char **argv, const struct mv_config *cfg)
         complain("find", "give --queue-id QID (the MTA's queue id, as in its log)");
         return MAILVET_QUARANTINE_USAGE;
     }
-    rc = print_entries("find", cfg, &f, json, 1u << 12, &count);
+    rc = print_entries("find", &f, json, 1u << 12, &count);
     if (rc == MAILVET_QUARANTINE_OK && count == 0) {
         char *safe = g_strescape(f.queue_id, "");
 
-        complain("find", "no entry with queue id %.100s in %s", safe, cfg->quarantine_dir);
+        char *where = qstore_where_new(&qs);
+
+        complain("find", "no entry with queue id %.100s in %s", safe, where);
+        g_free(where);
         g_free(safe);
         rc = MAILVET_QUARANTINE_UNKNOWN;
     }
@@ -387,10 +403,10 @@ static int cmd_find(int argc, char **argv, const struct mv_config *cfg)
 /* ---- show ------------------------------------------------------------------------- */
 
 /* show_headers - the message's header section, printable, bounded */
-static void show_headers(GString *out, const char *dir, const char *id)
+static void show_headers(GString *out, const char *id)
 {
     struct mv_err err = {0};
-    int fd = quarantine_eml_open(dir, id, &err);
+    int fd = qstore_eml_open(&qs, id, &err);
     char *buf;
     ssize_t n;
     size_t len = 0;
@@ -427,10 +443,10 @@ static void show_headers(GString *out, const char *dir, const char *id)
 }
 
 /* copy_raw - the message, byte for byte, to stdout */
-static int copy_raw(const char *dir, const char *id)
+static int copy_raw(const char *id)
 {
     struct mv_err err = {0};
-    int fd = quarantine_eml_open(dir, id, &err);
+    int fd = qstore_eml_open(&qs, id, &err);
     char buf[65536];
     ssize_t n;
 
@@ -452,7 +468,7 @@ static int copy_raw(const char *dir, const char *id)
 }
 
 /* cmd_show - show ID [--raw | --json]: the record and the headers, or the message */
-static int cmd_show(int argc, char **argv, const struct mv_config *cfg)
+static int cmd_show(int argc, char **argv, const struct mv_config *cfg G_GNUC_UNUSED)
 {
     static const struct option longopts[] = {
         {"raw", no_argument, NULL, 'r'},
@@ -460,7 +476,7 @@ static int cmd_show(int argc, char **argv, const struct mv_config *cfg)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *dir = cfg->quarantine_dir, *id;
+    const char *id;
     bool raw = false, json = false;
     enum quarantine_state state;
     struct mv_err err = {0};
@@ -491,7 +507,7 @@ static int cmd_show(int argc, char **argv, const struct mv_config *cfg)
         return MAILVET_QUARANTINE_USAGE;
     }
     id = argv[optind];
-    if ((rc = check_id("show", dir, id, &state, why)) != MAILVET_QUARANTINE_OK)
+    if ((rc = check_id("show", id, &state, why)) != MAILVET_QUARANTINE_OK)
         return rc;
     if (state == QUARANTINE_DAMAGED && !raw) {
         complain("show",
@@ -504,9 +520,9 @@ static int cmd_show(int argc, char **argv, const struct mv_config *cfg)
             complain("show", "%s: deleted, the message is gone (the record remains)", id);
             return MAILVET_QUARANTINE_UNKNOWN;
         }
-        return copy_raw(dir, id);
+        return copy_raw(id);
     }
-    rec = quarantine_record_new(dir, id, &err);
+    rec = qstore_record_new(&qs, id, &err);
     if (rec == NULL) {
         complain("show", "%s: %s", id, err.msg);
         return MAILVET_QUARANTINE_FAILED;
@@ -521,7 +537,7 @@ static int cmd_show(int argc, char **argv, const struct mv_config *cfg)
 
         out = g_string_new(text);
         g_free(text);
-        show_headers(out, dir, id);
+        show_headers(out, id);
         flush(out, true);
         g_string_free(out, TRUE);
     }
@@ -541,10 +557,12 @@ static int cmd_release(int argc, char **argv, const struct mv_config *cfg)
     };
     GPtrArray *to = g_ptr_array_new();
     char *by = who_new();
+    char sent_to[QUARANTINE_SENT_TO_MAX] = "";
     struct quarantine_release_opts o = {.host = cfg->quarantine_release_host,
                                         .port = cfg->quarantine_release_port,
                                         .to = to,
-                                        .by = by};
+                                        .by = by,
+                                        .sent_to = sent_to};
     int ch, worst = MAILVET_QUARANTINE_OK;
 
     optind = 0;
@@ -572,7 +590,7 @@ static int cmd_release(int argc, char **argv, const struct mv_config *cfg)
         enum quarantine_state state;
         struct mv_err err = {0};
         char why[sizeof(err.msg)];
-        int rc = check_id("release", cfg->quarantine_dir, id, &state, why);
+        int rc = check_id("release", id, &state, why);
 
         if (rc == MAILVET_QUARANTINE_OK && state == QUARANTINE_DELETED) {
             complain("release", "%s: deleted, nothing to release", id);
@@ -582,14 +600,13 @@ static int cmd_release(int argc, char **argv, const struct mv_config *cfg)
                      why);
             rc = MAILVET_QUARANTINE_FAILED;
         }
-        if (rc == MAILVET_QUARANTINE_OK &&
-            quarantine_release(cfg->quarantine_dir, id, &o, &err) != MV_OK) {
+        if (rc == MAILVET_QUARANTINE_OK && qstore_release(&qs, id, &o, &err) != MV_OK) {
             complain("release", "%s: not released, still %s: %s", id, quarantine_state_name(state),
                      err.msg);
             rc = MAILVET_QUARANTINE_FAILED;
         }
         if (rc == MAILVET_QUARANTINE_OK)
-            printf("%s: released to %s:%u\n", id, o.host, o.port);
+            printf("%s: released to %s\n", id, sent_to);
         worst = MAX(worst, rc);
     }
 out:
@@ -599,7 +616,7 @@ out:
 }
 
 /* cmd_delete - delete ID...: each message removed, its record kept as deleted */
-static int cmd_delete(int argc, char **argv, const struct mv_config *cfg)
+static int cmd_delete(int argc, char **argv, const struct mv_config *cfg G_GNUC_UNUSED)
 {
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
@@ -626,12 +643,12 @@ static int cmd_delete(int argc, char **argv, const struct mv_config *cfg)
         const char *id = argv[i];
         enum quarantine_state state;
         struct mv_err err = {0};
-        int rc = check_id("delete", cfg->quarantine_dir, id, &state, NULL);
+        int rc = check_id("delete", id, &state, NULL);
 
         if (rc == MAILVET_QUARANTINE_OK && state == QUARANTINE_DELETED) {
             printf("%s: already deleted\n", id);
         } else if (rc == MAILVET_QUARANTINE_OK) {
-            if (quarantine_delete(cfg->quarantine_dir, id, by, &err) != MV_OK) {
+            if (qstore_delete(&qs, id, by, &err) != MV_OK) {
                 complain("delete", "%s: not deleted: %s", id, err.msg);
                 rc = MAILVET_QUARANTINE_FAILED;
             } else {
@@ -696,8 +713,7 @@ static int cmd_purge(int argc, char **argv, const struct mv_config *cfg)
         complain("purge", "unexpected argument %s", argv[optind]);
         return MAILVET_QUARANTINE_USAGE;
     }
-    if (quarantine_purge(cfg->quarantine_dir, age, size, g_get_real_time() / G_USEC_PER_SEC, &s,
-                         &err) != MV_OK) {
+    if (qstore_purge(&qs, age, size, g_get_real_time() / G_USEC_PER_SEC, &s, &err) != MV_OK) {
         complain("purge", "%s", err.msg);
         return MAILVET_QUARANTINE_FAILED;
     }
@@ -712,6 +728,36 @@ static int cmd_purge(int argc, char **argv, const struct mv_config *cfg)
     return MAILVET_QUARANTINE_OK;
 }
 
+/* ---- migrate ---------------------------------------------------------------------- */
+
+/* say_line - one step of a migration, on stdout */
+static void say_line(const char *line, void *arg)
+{
+    (void)arg;
+    printf("mailvet quarantine migrate: %s\n", line);
+    fflush(stdout);
+}
+
+/* cmd_migrate - migrate: the database's schema made current, each step printed */
+static int cmd_migrate(int argc, char **argv, const struct mv_config *cfg)
+{
+    struct mv_err err = {0};
+
+    if (argc > 1) {
+        if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+            usage(stdout);
+            return MAILVET_QUARANTINE_OK;
+        }
+        complain("migrate", "unexpected argument %s", argv[1]);
+        return MAILVET_QUARANTINE_USAGE;
+    }
+    if (qstore_migrate(&qs, say_line, NULL, &err) != MV_OK) {
+        complain("migrate", "%s: %s", cfg->file, err.msg);
+        return err.status == MV_ECONFIG ? MAILVET_QUARANTINE_USAGE : MAILVET_QUARANTINE_FAILED;
+    }
+    return MAILVET_QUARANTINE_OK;
+}
+
 /* mailvet_quarantine_main - dispatch on the command */
 int mailvet_quarantine_main(int argc, char **argv, const struct mv_config *cfg)
 {
@@ -721,7 +767,10 @@ int mailvet_quarantine_main(int argc, char **argv, const struct mv_config *cfg)
     } cmds[] = {
         {"list", cmd_list},       {"find", cmd_find},     {"show", cmd_show},
         {"release", cmd_release}, {"delete", cmd_delete}, {"purge", cmd_purge},
+        {"migrate", cmd_migrate},
     };
+
+    qstore_init(&qs, cfg);
 
     if (argc < 2) {
         usage(stderr);

@@ -45,6 +45,7 @@
 #include "mailvetd_milter.h"
 #include "mailvetd_service.h"
 #include "mailvetd_session.h"
+#include "qstore.h"
 #include "quarantine.h"
 #include "scanslots.h"
 
@@ -390,19 +391,41 @@ static void log_generation(const char *event, const struct generation *g)
             rules_count(policy_rules(g->policy)), scan_engine_version(g->engine), g->build_ms);
 }
 
-/* check_quarantine - say at start and on reload when quarantine_dir cannot take
- * entries (as the user mailvetd runs as): mail the policy quarantines would then
- * be answered 451 until it is fixed */
+/* check_quarantine - say at start and on reload when the quarantine store cannot take
+ * entries (quarantine_dir as the user mailvetd runs as, or the database): mail the policy
+ * quarantines would then be answered 451 until it is fixed */
 static void check_quarantine(const struct mv_config *cfg)
 {
     struct mv_err err = {0};
+    struct qstore qs;
 
-    if (cfg->quarantine_mode == CONFIG_QUARANTINE_STORE &&
-        quarantine_check(cfg->quarantine_dir, &err) != MV_OK)
-        log_msg(LOG_WARNING,
-                "quarantine_dir unusable, mail to quarantine gets 451 until it is "
-                "fixed: %s",
-                err.msg);
+    if (cfg->quarantine_mode != CONFIG_QUARANTINE_STORE)
+        return;
+    qstore_init(&qs, cfg);
+    if (qstore_check(&qs, &err) != MV_OK)
+        log_msg(LOG_WARNING, "%s unusable, mail to quarantine gets 451 until it is fixed: %s",
+                qs.db ? "quarantine_db" : "quarantine_dir", err.msg);
+}
+
+/* store_schema_refused - at start, the database store's schema is not the one this
+ * mailvetd writes (or quarantine_db is empty): one line naming the fix, and true (a
+ * database that cannot be reached is check_quarantine's warning, not a refusal) */
+static bool store_schema_refused(const struct mv_config *cfg)
+{
+    struct mv_err err = {0};
+    struct qstore qs;
+    char *line;
+
+    if (cfg->quarantine_mode != CONFIG_QUARANTINE_STORE ||
+        cfg->quarantine_store != CONFIG_STORE_POSTGRESQL)
+        return false;
+    qstore_init(&qs, cfg);
+    if (qstore_check(&qs, &err) != MV_ECONFIG)
+        return false;
+    line = g_strdup_printf("mailvetd: %s: quarantine_db: %s", cfg->file, err.msg);
+    startup_error(line);
+    g_free(line);
+    return true;
 }
 
 /* warn_without - what G runs without because the configuration says so (policy_dir:
@@ -670,6 +693,10 @@ int main(int argc, char **argv)
         g_free(text);
         generation_release(gen);
         return EX_OK;
+    }
+    if (store_schema_refused(cfg)) {
+        generation_release(gen);
+        return EX_CONFIG;
     }
     if (!drop && geteuid() == 0)
         log_msg(LOG_WARNING,

@@ -8,7 +8,7 @@
  * (format 0.0.4), of / a line pointing there; any other path is 404, any other method
  * 405; a request's body is never read.  At each scrape it reads what changes without a
  * message: messages in flight, the scan slots, the Redis breaker, and the quarantine
- * store's counts from its index (quarantine_list_new), read again at most every
+ * store's counts (qstore_list_new: its index, or the database's rows), read again at most every
  * MAILVETD_METRICS_QUARANTINE_TTL seconds.  Logs: where it serves (a notice when the
  * address is not loopback), a quarantine index it cannot read or had to rebuild (once
  * per change), libmicrohttpd's own errors. */
@@ -31,6 +31,7 @@
 #include "mailvetd_metrics.h"
 #include "mailvetd_session.h"
 #include "metrics.h"
+#include "qstore.h"
 #include "quarantine.h"
 #include "scanslots.h"
 
@@ -44,7 +45,7 @@ static struct MHD_Daemon *server;
 static GMutex quarantine_lock;
 static struct {
     gint64 read_at; /* monotonic microseconds; 0 never */
-    char *dir;      /* the directory they are of */
+    char *dir;      /* the store they are of (qstore_where_new) */
     bool ok;
     unsigned held, released, deleted, damaged;
     guint64 bytes;
@@ -77,13 +78,13 @@ static void say(int priority, const char *line)
     quarantine.said = g_strdup(line);
 }
 
-/* quarantine_read - the counts of DIR's entries from its index into quarantine.*;
- * under quarantine_lock */
-static void quarantine_read(const char *dir)
+/* quarantine_read - the counts of QS's entries (the directory's index, or every host's
+ * rows in PostgreSQL) into quarantine.*; under quarantine_lock */
+static void quarantine_read(const struct qstore *qs)
 {
     struct mv_err err = {0};
     char note[QUARANTINE_NOTE_MAX] = "";
-    GPtrArray *list = quarantine_list_new(dir, NULL, note, &err);
+    GPtrArray *list = qstore_list_new(qs, NULL, note, &err);
 
     quarantine.ok = list != NULL;
     quarantine.held = quarantine.released = quarantine.deleted = quarantine.damaged = 0;
@@ -140,14 +141,20 @@ static void now_read(struct metrics_now *now)
         return;
     now->slots = scanslots_limit(g->cfg->max_scans);
     if (g->cfg->quarantine_mode == CONFIG_QUARANTINE_STORE) {
+        struct qstore qs;
+        char *where;
+
+        qstore_init(&qs, g->cfg);
+        where = qstore_where_new(&qs);
         g_mutex_lock(&quarantine_lock);
-        if (quarantine.read_at == 0 || g_strcmp0(quarantine.dir, g->cfg->quarantine_dir) != 0 ||
+        if (quarantine.read_at == 0 || g_strcmp0(quarantine.dir, where) != 0 ||
             t - quarantine.read_at >= (gint64)MAILVETD_METRICS_QUARANTINE_TTL * G_USEC_PER_SEC) {
-            quarantine_read(g->cfg->quarantine_dir);
+            quarantine_read(&qs);
             quarantine.read_at = t;
             g_free(quarantine.dir);
-            quarantine.dir = g_strdup(g->cfg->quarantine_dir);
+            quarantine.dir = g_strdup(where);
         }
+        g_free(where);
         now->quarantine = quarantine.ok;
         now->quarantine_held = quarantine.held;
         now->quarantine_released = quarantine.released;

@@ -23,6 +23,7 @@
 #include "mailvetd_milter.h"
 #include "mailvetd_session.h"
 #include "pipeline.h"
+#include "qstore.h"
 #include "quarantine.h"
 #include "scanslots.h"
 #include "render.h"
@@ -280,11 +281,27 @@ static sfsistat store(SMFICTX *ctx, struct session_conn *c, struct session_txn *
     };
     char id[QUARANTINE_ID_LEN + 1] = "";
     struct mv_err err = {0};
+    enum qstore_change change;
     enum mv_status st;
+    struct qstore qs;
 
-    st = quarantine_store(cfg->quarantine_dir, in->bytes != NULL ? in->bytes->data : NULL, in->fd,
-                          in->bytes != NULL ? in->bytes->len : in->size, &meta, id, &err);
+    qstore_init(&qs, cfg);
+    st = qstore_put(&qs, in->bytes != NULL ? in->bytes->data : NULL, in->fd,
+                    in->bytes != NULL ? in->bytes->len : in->size, &meta, id, &change, &err);
     g_free(record);
+    /* the database's state when it changes, once each way (the stores of every thread) */
+    if (change == QSTORE_DOWN) {
+        char *where = qstore_where_new(&qs);
+
+        log_msg(LOG_ERR, "quarantine: %s unavailable, mail to quarantine gets 451 until it is back",
+                where);
+        g_free(where);
+    } else if (change == QSTORE_BACK) {
+        char *where = qstore_where_new(&qs);
+
+        log_msg(LOG_NOTICE, "quarantine: %s back", where);
+        g_free(where);
+    }
     if (st != MV_OK) {
         char *why = log_escape(err.msg, 300);
         log_msg(LOG_ERR, "%s: quarantine failed, answering tempfail: %s", t->qid, why);
