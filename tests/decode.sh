@@ -12,7 +12,9 @@
 #   - RTF with the Equation Editor's class after 6 KB of text, its hex broken by
 #     line breaks, blanks, case and control words, and no \objclass: RTF_EQUATION_EXPLOIT
 #     hits (also zipped under a .doc name) and decoded.ole_class names Equation.3;
-#     the same RTF with a Package object does not hit;
+#     the same RTF with a Package object does not hit; a large ordinary RTF (an object,
+#     then 200 KB of text) is clean, its rules decided within the regex limits, with
+#     the default window and with content_window: 16M;
 #   - HTML smuggling by four idioms (Blob + createObjectURL + download + click inside a
 #     zip, msSaveOrOpenBlob inside a zip, a data: link with download, atob of a large
 #     base64 payload into a File inside a zip): HTML_SMUGGLING hits; an HTML report
@@ -48,7 +50,7 @@ tmpdir: $W/tmp
 policy_dir: $top_srcdir/policies
 EOF
 
-PLAN=42
+PLAN=44
 echo "1..$PLAN"
 
 # scan NAME [CONF] - the JSON report of $W/m/NAME.eml in $W/NAME.json
@@ -138,6 +140,18 @@ decoded rtf-equation-late-broken ole_class '^Equation\.3$'
 decoded rtf-equation-late-broken rtf_object '^0105000002000000[0-9a-f]+$'
 expect rtf-equation-in-zip hit RTF_EQUATION_EXPLOIT
 expect rtf-package miss RTF_EQUATION_EXPLOIT
+# a large ordinary RTF with an object: decided within the regex limits, whatever the window
+sed 's/^policy_dir:.*/&\ncontent_window: 16M/' "$CONF" > "$W/16m.yaml"
+for c in "$CONF" "$W/16m.yaml"; do
+    scan rtf-large-legit "$c"
+    v=$(jq -r '.verdict + " " + (.reasons | join(","))' "$W/rtf-large-legit.json")
+    if [ "$v" = "clean " ]; then
+        ok "rtf-large-legit ($(grep -o 'content_window.*' "$c" || echo default window)): clean, no regex limit"
+    else
+        not_ok "rtf-large-legit ($(grep -o 'content_window.*' "$c" || echo default window)): clean, no regex limit"
+        diag "got: $v"
+    fi
+done
 decoded rtf-package ole_class '^Package$'
 
 # --- HTML smuggling --------------------------------------------------------------------
