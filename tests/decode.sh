@@ -19,6 +19,7 @@
 #     zip, msSaveOrOpenBlob inside a zip, a data: link with download, atob of a large
 #     base64 payload into a File inside a zip): HTML_SMUGGLING hits; an HTML report
 #     with an ordinary download link does not;
+#   - the budget: the decoded bytes count against max_message_scan_size, to the byte;
 #   - content_window: "mailvet check-config" refuses 1K with one line naming the key
 #     and its bounds; a rule that needs the end of a 7 KB module sees it with the
 #     default window (64K) and not with content_window: 4K.
@@ -50,7 +51,7 @@ tmpdir: $W/tmp
 policy_dir: $top_srcdir/policies
 EOF
 
-PLAN=44
+PLAN=46
 echo "1..$PLAN"
 
 # scan NAME [CONF] - the JSON report of $W/m/NAME.eml in $W/NAME.json
@@ -206,6 +207,28 @@ scan big-macro "$W/end64.yaml"
 expect big-macro hit MACRO_END_SEEN
 scan big-macro "$W/end4.yaml"
 expect big-macro miss MACRO_END_SEEN
+
+# --- the budget ------------------------------------------------------------------------
+# decoded bytes count against max_message_scan_size: S bytes of objects and D of
+# decoded source fit in S + D, not in S + D - 1
+S=$(jq '[.objects[].size] | add' "$W/docm-fetch-exec.json")
+D=$(jq '[.objects[].decoded[] | length] | add' "$W/docm-fetch-exec.json")
+for m in $((S + D)) $((S + D - 1)); do
+    printf 'max_message_scan_size: %s\n' "$m" | cat "$CONF" - > "$W/budget.yaml"
+    scan docm-fetch-exec "$W/budget.yaml"
+    v=$(jq -r '.verdict + " " + (.reasons | join(","))' "$W/docm-fetch-exec.json")
+    if [ "$m" -eq $((S + D)) ]; then
+        case $v in
+        unscannable*) not_ok "max_message_scan_size $m (objects $S + decoded $D): fits"; diag "got: $v" ;;
+        *) ok "max_message_scan_size $m (objects $S + decoded $D): fits ($v)" ;;
+        esac
+    else
+        case $v in
+        unscannable*Mailvet.Limits.MaxMessageScanSize*) ok "max_message_scan_size $m: one byte short, unscannable (Mailvet.Limits.MaxMessageScanSize)" ;;
+        *) not_ok "max_message_scan_size $m: one byte short, unscannable (Mailvet.Limits.MaxMessageScanSize)"; diag "got: $v" ;;
+        esac
+    fi
+done
 
 [ "$n" -eq "$PLAN" ] || diag "ran $n tests, planned $PLAN"
 [ "$failed" -eq 0 ] && [ "$n" -eq "$PLAN" ]
