@@ -2,12 +2,12 @@
 # decode.sh - what rules read decoded from objects, as "mailvet scan" shows it, and
 # the behaviour rules of policies/generic.yaml that read it, on harmless documents
 # made by tests/samples/make-decode-samples.py (with mkoffice.py):
-#   - VBA (libclamav's decompressed module source) of .docm, .doc, .xlam, .ppam, also
+#   - VBA (libclamav's decompressed module source) of .docm, .doc, .xlam, .ppam, .pptm, also
 #     inside a zip and inside an attached message: OFFICE_MACRO_FETCH_EXECUTE hits
 #     and the JSON's objects[].decoded.vba holds the source; a legitimate macro (runs
 #     on open but fetches and runs nothing, or links to a help page) does not hit;
-#   - Excel 4.0 formulas of a BIFF8 .xls (also zipped): the rule hits and
-#     decoded.xlm holds EXEC( and Auto_Open; a macro sheet that only shows an ALERT
+#   - Excel 4.0 formulas of a BIFF8 .xls (also zipped) and of an .xlsm's macro sheet:
+#     the rule hits and decoded.xlm holds EXEC( (and Auto_Open for the .xls); a macro sheet that only shows an ALERT
 #     does not hit it;
 #   - RTF with the Equation Editor's class after 6 KB of text, its hex broken by
 #     line breaks, blanks, case and control words, and no \objclass: RTF_EQUATION_EXPLOIT
@@ -51,7 +51,7 @@ tmpdir: $W/tmp
 policy_dir: $top_srcdir/policies
 EOF
 
-PLAN=46
+PLAN=49
 echo "1..$PLAN"
 
 # scan NAME [CONF] - the JSON report of $W/m/NAME.eml in $W/NAME.json
@@ -102,13 +102,13 @@ decoded() {
 
 for s in docm-fetch-exec doc-fetch-exec xlam-fetch-exec ppam-fetch-exec \
     docm-in-zip-fetch-exec docm-in-message docm-legit xlsm-legit-link xls-xlm-fetch-exec \
-    xls-xlm-in-zip xls-xlm-legit rtf-equation-late-broken rtf-equation-in-zip rtf-package \
+    xls-xlm-in-zip xls-xlm-legit xlsm-xlm-fetch-exec pptm-fetch-exec rtf-equation-late-broken rtf-equation-in-zip rtf-package \
     smuggle-blob-zip smuggle-mssave-zip smuggle-data-uri smuggle-atob-zip html-report-zip; do
     scan "$s"
 done
 
 # --- VBA ------------------------------------------------------------------------------
-for s in docm-fetch-exec doc-fetch-exec xlam-fetch-exec ppam-fetch-exec \
+for s in docm-fetch-exec doc-fetch-exec xlam-fetch-exec ppam-fetch-exec pptm-fetch-exec \
     docm-in-zip-fetch-exec docm-in-message; do
     expect "$s" hit OFFICE_MACRO_FETCH_EXECUTE
 done
@@ -132,6 +132,8 @@ decoded xls-xlm-fetch-exec xlm 'EXEC\("rundll32 '
 decoded xls-xlm-fetch-exec xlm 'CALL\("urlmon","URLDownloadToFileA"'
 expect xls-xlm-in-zip hit OFFICE_MACRO_FETCH_EXECUTE
 expect xls-xlm-in-zip hit AVADDON_XLM_NOTICE
+expect xlsm-xlm-fetch-exec hit OFFICE_MACRO_FETCH_EXECUTE
+decoded xlsm-xlm-fetch-exec xlm 'EXEC\("rundll32 '
 expect xls-xlm-legit miss OFFICE_MACRO_FETCH_EXECUTE
 expect xls-xlm-legit hit OFFICE_XLM_MACRO
 

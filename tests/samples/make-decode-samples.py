@@ -156,6 +156,9 @@ def samples():
         "xls-xlm-fetch-exec": mail("Notice", [("notice.xls", o.xls_with_xlm(XLM_FETCH_EXEC))]),
         "xls-xlm-in-zip": mail("Official notification", [("Official notification.zip", zipped(
             [("notification.xls", o.xls_with_xlm(XLM_FETCH_EXEC))]))]),
+        "xlsm-xlm-fetch-exec": mail("Notice", [("notice.xlsm", o.xlsm_with_xlm(XLM_FETCH_EXEC))]),
+        "pptm-fetch-exec": mail("Deck", [("deck.pptm", o.ooxml_with_vba(
+            "pptm", {"Module1": FETCH_EXEC}))]),
         "xls-xlm-legit": mail("Figures", [("figures.xls", o.xls_with_xlm(XLM_LEGIT))]),
         "rtf-equation-late-broken": mail("Quotation", [("quote.rtf", eq)]),
         "rtf-equation-in-zip": mail("Quotation", [("quote.zip", zipped([("quote.doc", eq)]))]),
