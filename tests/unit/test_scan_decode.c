@@ -47,9 +47,10 @@ static void decode_text(struct scan_budget *b, struct scan_object *o, const char
 static void rtf_hex_is_normalised_and_classes_found(void **state)
 {
     /* OLE 1.0 header: version 0x0501, format 2, class "Equation.3\0" (11 bytes) */
-    static const char rtf[] = "{\\rtf1\\ansi text {\\object\\objemb{\\*\\objclass PBrush}"
-                              "{\\*\\objdata 0105 00\r\n0002\t000000\\dfrxst1 0B{\\*\\junk ff}000000"
-                              "4571 7561\n\\'41 74696F6E2E3300 }}}";
+    static const char rtf[] =
+        "{\\rtf1\\ansi text {\\object\\objemb{\\*\\objclass PBrush}"
+        "{\\*\\objdata 0105 00\r\n0002\t000000\\dfrxst1 0B{\\*\\junk ff}000000"
+        "4571 7561\n\\'41 74696F6E2E3300 }}}";
     struct scan_report rep;
     struct scan_budget b;
     struct scan_object *o = fresh(&rep, &b, 0);
@@ -119,8 +120,8 @@ static void biff_macro_sheet_formulas_are_text(void **state)
     /* the built-in name Auto_Open: fBuiltin, cch 1, then fHighByte 0 and the code 1 */
     static const guint8 name[16] = {0x20, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
     /* EXEC("calc"&"x", 1) as tokens: ptgStr ptgStr ptgConcat ptgInt ptgFuncVar(2, 110) */
-    static const guint8 rgce[] = {0x17, 4, 0, 'c', 'a', 'l', 'c', 0x17, 1, 0, 'x', 0x08,
-                                  0x1e, 1,    0,   0x42, 2,   110, 0};
+    static const guint8 rgce[] = {0x17, 4,    0,    'c', 'a', 'l',  'c', 0x17, 1, 0,
+                                  'x',  0x08, 0x1e, 1,   0,   0x42, 2,   110,  0};
     /* a worksheet formula: not a macro */
     static const guint8 sum[] = {0x1e, 2, 0, 0x41, 4, 0};
     GByteArray *a = g_byte_array_new();
