@@ -30,6 +30,7 @@ import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 
 MARK = b"INERT-TEST-FIXTURE"
 PE = b"MZ" + b"\0" * 58 + (64).to_bytes(4, "little") + b"PE\0\0" + b"\0" * 188 + MARK + b"\0" * 64
@@ -203,6 +204,19 @@ with gzip.GzipFile(filename="", mode="wb", fileobj=b, mtime=0) as g:
 mail("gz-noname.eml", "logs", "the logs", [("Invoice_8841.pdf.js.gz", b.getvalue(), OCT)])
 hit("gz-noname.eml", "DOUBLE_EXTENSION")
 shows("gz-noname.eml", "Invoice_8841.pdf.js  [")
+# a header with an extra field before the name, a Windows path and ISO 8859-1 (as
+# RFC 1952 says the name is): the last component, as UTF-8
+raw = zlib.compressobj(9, zlib.DEFLATED, -15)
+body = raw.compress(PE) + raw.flush()
+fname = "C:\\Temp\\Rechnung_M\u00e4rz.pdf.exe".encode("latin-1")
+extra = b"AP\x02\x00xy"
+gz_extra = (b"\x1f\x8b\x08\x0c" + b"\0\0\0\0" + b"\x00\x03" + struct.pack("<H", len(extra)) + extra
+            + fname + b"\0" + body + struct.pack("<II", zlib.crc32(PE), len(PE)))
+mail("gz-extra-latin1.eml", "Rechnung", "Anbei.", [("Rechnung.gz", gz_extra, OCT)])
+hit("gz-extra-latin1.eml", "DOUBLE_EXTENSION")
+# the text report writes bytes outside ASCII in octal: \303\244 is UTF-8 for the a-umlaut
+shows("gz-extra-latin1.eml", "Rechnung_M\\303\\244rz.pdf.exe  [CL_TYPE_MSEXE")
+
 # an ordinary compressed log keeps its name and scores nothing
 mail("gz-ham.eml", "nightly logs", "attached",
      [("app.log.gz", gz("app.log", b"2020-06-01 INFO started " + MARK + b"\n"), OCT)])
