@@ -2,7 +2,8 @@
 # heuristics.sh - the shipped policy (policies/) on what issue 20 asked it to see:
 # names that only an archive's header keeps (gzip FNAME), containers that libarchive
 # reads and libclamav does not (LHA/LZH levels 0-2, ar, zstd, LZ4, LZMA, compress),
-# encrypted 7z with and without encrypted headers, lure words in 13 languages,
+# encrypted 7z with and without encrypted headers, the max_files limit and damage in
+# an LHA archive, lure words in 13 languages,
 # bidirectional marks that are ordinary in Hebrew and Arabic names against the
 # override that spoofs an extension, a web page's XMLHTTP fallback against a
 # downloader, and the campaigns.md heuristics added with them (remote templates and
@@ -48,7 +49,7 @@ EOF
 nexpect=$(grep -c . "$W/h/expect.tsv")
 nshow=$(grep -c . "$W/h/show.tsv")
 nscore=$(grep -c . "$W/h/score.tsv")
-PLAN=$((1 + nexpect + nshow + nscore + 2))
+PLAN=$((1 + nexpect + nshow + nscore + 2 + 1))
 echo "1..$PLAN"
 
 if "$MAILVET" check-config -c "$CONF" > "$W/cc.out" 2>&1; then
@@ -115,6 +116,17 @@ while IFS="$tab" read -r file kind bound; do
     esac
     if jqf "$file" "$f"; then ok "$file: $d"; else not_ok "$file: $d"; summary "$file"; fi
 done < "$W/h/score.tsv"
+
+# the same limits as for any archive: a listing cut at max_files is a limit hit
+printf 'max_files: 1\n' | cat "$CONF" - > "$W/files1.yaml"
+(cd "$W/h" && "$MAILVET" scan -c "$W/files1.yaml" -v ./lzh-two.eml) > "$W/files1.txt" 2>&1
+if grep -q 'lzh-two.eml: unscannable (Heuristics.Limits.Exceeded.MaxFiles' "$W/files1.txt" &&
+    grep -q 'action=quarantine' "$W/files1.txt"; then
+    ok "lzh-two.eml with max_files: 1: unscannable (Heuristics.Limits.Exceeded.MaxFiles), quarantined"
+else
+    not_ok "lzh-two.eml with max_files: 1: unscannable (Heuristics.Limits.Exceeded.MaxFiles), quarantined"
+    sed 's/^/#   /' "$W/files1.txt" | head -20
+fi
 
 # the samples are inert and name only reserved hosts
 bad=

@@ -232,6 +232,15 @@ for level in (0, 1, 2):
         "NEGASTEAL_ARCHIVE_EXECUTABLE")
     miss(fn, "UNPARSEABLE_ARCHIVE")
     shows(fn, "MV_TYPE_LHA", "PO_4500012345.exe  [CL_TYPE_MSEXE", "action=reject")
+# two members: tests/heuristics.sh scans it again with max_files: 1
+first = lha("notes.txt", b"notes " + MARK + b"\n", 1)[:-1]
+two = first + lha("PO_4500012346.exe", PE, 1)
+mail("lzh-two.eml", "notes", "two files", [("notes.lzh", two, OCT)])
+hit("lzh-two.eml", "EXEC_IN_ARCHIVE")
+shows("lzh-two.eml", "notes.txt  [", "PO_4500012346.exe  [CL_TYPE_MSEXE")
+# damaged in its second header: what follows the first member is unknown
+mail("lzh-damaged.eml", "notes", "two files", [("notes.lzh", two[:len(first) + 12], OCT)])
+shows("lzh-damaged.eml", "Mailvet.Unscannable.Unreadable", "action=quarantine")
 mail("lzh-ham.eml", "Tabellen", "Anbei die Tabellen.",
      [("tabellen.lzh", lha("tabellen.csv", b"a;b\n1;2\n# " + MARK + b"\n", 1), OCT)])
 miss("lzh-ham.eml", "EXEC_IN_ARCHIVE", "UNPARSEABLE_ARCHIVE")
