@@ -88,6 +88,7 @@ struct mv_config {
     unsigned cache_ttl_clean;       /* seconds */
     unsigned cache_ttl_detected;    /* seconds */
     uint64_t cache_max_value;       /* bytes; bigger reports are not stored */
+    uint64_t local_cache_size;      /* bytes of the local verdict cache; 0 = off */
 
     /* the web console (mailvet-console, milter/console/): read at its start only */
     char *console_listen;          /* "HOST:PORT", HOST an IPv4 literal or [IPv6] */
