@@ -51,7 +51,7 @@ struct mv_config {
     char *tmpdir;                   /* spool and large-leaf temp files */
     int on_error;                   /* enum config_on_error */
     bool add_header;                /* X-Mailvet-Status on mail that passes */
-    unsigned max_scans;             /* messages scanned at once; 0: one per CPU */
+    unsigned max_scans;             /* messages scanned at once; 0: two per CPU */
 
     /* limits (limits.h has the defaults) */
     uint64_t spool_memory;
