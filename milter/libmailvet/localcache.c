@@ -155,7 +155,9 @@ void localcache_put(struct localcache *lc, const char *digest, const char *sha,
     e = g_new0(struct localcache_entry, 1);
     e->key = key;
     e->cost = cost + buf->len;
-    e->value = g_byte_array_free_to_bytes(buf);
+    /* a copy of the exact size: the array's spare capacity would be memory not counted */
+    e->value = g_bytes_new(buf->data, buf->len);
+    g_byte_array_free(buf, TRUE);
     e->link.data = e;
 
     g_mutex_lock(&lc->lock);
