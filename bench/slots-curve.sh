@@ -11,7 +11,8 @@
 # settings take turns, ROUNDS times.  Per pass: messages per second, p50 and p99 per
 # message, mailvetd's CPU time per message (user + system, from /proc: the figure the
 # other engineers' load disturbs least), the share of messages that waited for a scan
-# slot and the longest wait (from the log's wait_ms), and the load average.
+# slot and the longest wait (from the log's wait_ms), and the load average.  A first
+# pass, not shown, warms the files, Postfix and the page cache.
 #
 # Usage (from the build tree, as root):
 #   bench/slots-curve.sh [-n COUNT] [-c SESSIONS] [-m "1 2 4"] [-r ROUNDS] [-k]
@@ -107,7 +108,7 @@ pf_configure "unix:$W/mailvetd.sock"
 pf_start || die "postfix did not start"
 mkdir -p "$W/res" "$W/q"
 
-# pass M ROUND - one pass with max_scans = M x CPUs
+# pass M ROUND - one pass with max_scans = M x CPUs (ROUND 0: a warm-up, not shown)
 pass() {
     _max=$(($1 * cpus))
     pf_mailvetd_config "$W/q" "max_scans: $_max" "local_cache_size: 0"
@@ -131,12 +132,16 @@ pass() {
             printf "%-4s %9d %8.2f %8.0f %8.0f %10.1f %8.0f%% %9s %6s\n", m, max, NR / wall,
                 t[int((NR + 1) / 2)], t[i99], cpu * 1000 / tck / NR, 100 * waits / NR,
                 longest == "" ? 0 : longest, la
-        }' | tee -a "$W/results"
+        }' > "$_out.line"
+    [ "$2" -eq 0 ] || tee -a "$W/results" < "$_out.line"
 }
 
 echo "corpus: $count messages, $(du -sm "$W/corpus" | cut -f1) MB; $sessions sessions; $cpus CPUs"
 printf '%-4s %9s %8s %8s %8s %10s %9s %9s %6s\n' M/CPU max_scans msg/s p50_ms p99_ms \
     cpu_ms/msg waited max_wait load
+# the first pass of a run is slower whatever its setting (files, Postfix and the
+# daemons' pages cold): one pass first that is not counted
+pass "${mults%% *}" 0
 for r in $(seq "$rounds"); do
     for m in $mults; do
         pass "$m" "$r"

@@ -15,9 +15,10 @@
 
 /* Slots per CPU when max_scans is 0.  Two, not one: with one, a large attachment
  * scanned on each CPU makes every small message behind them wait (bench/slots-curve.sh
- * at 16 sessions on 2 CPUs: 62-85 % of the messages waited, up to 2.2 s; with two,
- * 42-50 %, at the same CPU time per message); more than two mostly moves the queue
- * into the kernel's run queue, where the scans compete for the CPUs and for memory. */
+ * at 16 sessions on 2 CPUs: with one, 62-92 % of the messages waited for a slot, up
+ * to 2.2 s on a loaded machine; with two, 38-60 %, at the same throughput and CPU time
+ * per message); more than two mostly moves the queue into the kernel's run queue,
+ * where the scans compete for the CPUs and for memory. */
 #define SCANSLOTS_PER_CPU 2u
 
 /* scanslots_limit - the slots MAX gives: MAX, or SCANSLOTS_PER_CPU per CPU when 0 */
