@@ -75,6 +75,8 @@ redis_sentinels: "$RS_SENTINELS"
 redis_master_name: $RS_NAME
 redis_timeout: 500ms
 cache_secret: "one-secret-for-the-whole-fleet"
+# the shared cache alone (each process's local cache would answer its repeats first)
+local_cache_size: 0
 EOF
 
 # run NAME [KILL] - every stream of every host at once; KILL: SIGKILL the master once

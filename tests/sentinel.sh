@@ -55,6 +55,8 @@ database: "$S/sigs"
 tmpdir: "$W/tmp"
 policy_dir: ""
 cache_secret: "test-secret-of-the-sentinel-suite"
+# Redis alone: with the local cache on, a repeated lookup would never reach it
+local_cache_size: 0
 redis_timeout: 500ms
 EOF
 }
@@ -301,6 +303,10 @@ if grep -Eq "cache: redis unavailable: (ROLE: 127.0.0.1:$NEW is a slave and not 
     [ "$(grep -c 'cache: redis unavailable' "$W/readonly.err")" -eq 1 ] &&
     [ "$(grep -c "cache: redis available again: master 127.0.0.1:$NEWER\$" "$W/readonly.err")" -eq 1 ]; then
     ok "manual failover: one line that 127.0.0.1:$NEW is no longer the master, one that the cache is back on 127.0.0.1:$NEWER"
+elif [ ! -s "$W/readonly.err" ] && jqt readonly '.[3].cache.state == "hit"'; then
+    # the demoted master closed the connection and the Sentinels already named the
+    # new one when the cache asked again: nothing failed, so nothing to say
+    ok "manual failover: the Sentinels named 127.0.0.1:$NEWER before any call failed, nothing said"
 else
     not_ok "manual failover: one line that the old master is no longer the master, one that the cache is back"; diag "$(cat "$W/readonly.err")"
 fi

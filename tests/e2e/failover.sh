@@ -138,6 +138,9 @@ redis_sentinels: "$RS_SENTINELS"
 redis_master_name: $RS_NAME
 redis_timeout: 500ms
 cache_secret: "one-secret-for-the-whole-fleet"
+# Redis alone: this test watches the fleet's shared cache, which each host's local
+# cache (on by default) would answer for before Redis
+local_cache_size: 0
 EOF
     pf_start_sink || bail "smtp-sink of host $1"
     pf_configure "unix:$PF_WORK/mailvetd.sock"
