@@ -71,6 +71,8 @@ tmpdir: "$W/tmp"
 policy_dir: ""
 redis: "unix:$SOCK"
 cache_secret: "test-secret-of-the-cache-suite"
+# Redis alone: the local cache would answer before it
+local_cache_size: 0
 EOF
 
 # scan NAME FILE - mailvet scan --json with the cache config into $W/NAME.json

@@ -6,7 +6,8 @@
 # libclamav's reason; a database that holds only copies of policy_dir's campaign
 # signatures is no virus scanner.  For each: "mailvetd -n" and "mailvet check-config"
 # exit 78 and print exactly those lines on stderr ("mailvetd -f" too, for the
-# signature files: no socket).
+# signature files: no socket); a local_cache_size that is no size is refused the same
+# way, naming the key.
 # TAP on stdout; run by "make check" (env: top_srcdir, top_builddir).
 set -u
 
@@ -15,7 +16,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=28
+PLAN=31
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -129,6 +130,12 @@ $W/duppol/local.yaml:8: thresholds.suspicous: unknown key (did you mean suspicio
     "a policy file with a key written twice and another error: both lines"
 check "policy file refused: check-config prints the configuration first" \
     grep -q "^# mailvet configuration from $W/duppol.yaml" "$W/duppol-cc.out"
+
+# --- a local cache size that is no size ------------------------------------------------
+config badlocal "local_cache_size: 64Q"
+line=$(grep -n '^local_cache_size:' "$W/badlocal.yaml" | cut -d: -f1)
+refused badlocal "$W/badlocal.yaml:$line: local_cache_size: must be a size in bytes with an optional K, M, G or T suffix, got 64Q" \
+    "local_cache_size: 64Q" start
 
 # --- a signature file with a bad line ---------------------------------------------------
 DB_FIX="correct the file or remove it (freshclam restores ClamAV's own files)"

@@ -15,7 +15,8 @@
 #     storage and port, scrape and rule evaluation every second, the alert rules
 #     loaded) scrapes it: up is 1, messages by verdict are the sequence, the Avaddon
 #     campaign rule and the EICAR signature count 1, generation 1, the quarantine
-#     holds 1, the breaker is open, every dashboard query evaluates; after SIGUSR1
+#     holds 1, the breaker is open, the second clean message came from the local
+#     cache (its hits counted, its entries held), every dashboard query evaluates; after SIGUSR1
 #     the reload counter is 1 and the generation 2; after a reload refused (a broken
 #     policy file) the refused counter is 1 and the alert MailvetReloadRefused is
 #     active, as are MailvetRedisBreakerOpen and MailvetSignaturesOld (the signature
@@ -32,7 +33,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MILTERTEST=${MILTERTEST:-$(command -v miltertest 2>/dev/null)}
 
-PLAN=47
+PLAN=48
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -415,6 +416,8 @@ expect_q 10 'mailvet_quarantine_bytes' "$held" \
 expect_q 10 'mailvet_scan_duration_seconds_count' 5 "the scan time histogram counted 5 messages"
 expect_q 10 'mailvet_cache_breaker_open == 1 and mailvet_cache_errors_total > 0' 1 \
     "with Redis down the breaker is open and the cache's errors counted"
+expect_q 10 '(mailvet_local_cache_hits_total > bool 0) * (mailvet_local_cache_entries > bool 0)' 1 \
+    "clean.eml sent again came from the local cache: its hits counted, its entries held"
 bad=
 for e in $(jq -r '.. | .expr? // empty' "$DASH" | sed -e 's/\$__rate_interval/1m/g' \
     -e 's/\$__range/5m/g' -e 's/\$instance/.*/g' | jq -R -r '@base64'); do

@@ -152,6 +152,8 @@ static const struct cfg_key keys[] = {
     KEY(cache_ttl_clean, CFG_DURATION, "6h", "1s", "720h", CFG_RELOAD, NULL, CFG_SECONDS),
     KEY(cache_ttl_detected, CFG_DURATION, "24h", "1s", "720h", CFG_RELOAD, NULL, CFG_SECONDS),
     KEY(cache_max_value, CFG_SIZE, "1M", "1K", "64M", CFG_RELOAD, NULL, 0),
+    /* the local verdict cache (localcache.c), in front of Redis: 0 is off */
+    KEY(local_cache_size, CFG_SIZE, "64M", "0", "64G", CFG_RELOAD, NULL, 0),
 
     /* the web console (mailvet-console): read when it starts; mailvetd ignores them, so a
      * change never refuses the daemon's reload */

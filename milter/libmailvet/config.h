@@ -51,7 +51,7 @@ struct mv_config {
     char *tmpdir;                   /* spool and large-leaf temp files */
     int on_error;                   /* enum config_on_error */
     bool add_header;                /* X-Mailvet-Status on mail that passes */
-    unsigned max_scans;             /* messages scanned at once; 0: one per CPU */
+    unsigned max_scans;             /* messages scanned at once; 0: two per CPU */
 
     /* limits (limits.h has the defaults) */
     uint64_t spool_memory;
@@ -88,6 +88,7 @@ struct mv_config {
     unsigned cache_ttl_clean;       /* seconds */
     unsigned cache_ttl_detected;    /* seconds */
     uint64_t cache_max_value;       /* bytes; bigger reports are not stored */
+    uint64_t local_cache_size;      /* bytes of the local verdict cache; 0 = off */
 
     /* the web console (mailvet-console, milter/console/): read at its start only */
     char *console_listen;          /* "HOST:PORT", HOST an IPv4 literal or [IPv6] */

@@ -372,6 +372,7 @@ struct generation *generation_build(const char *config_path, const char *databas
     g->scan_opts = scan_opts;
     g->engine = engine;
     g->cache = cache;
+    g->local = localcache_new(cfg->local_cache_size);
     g->scan_digest = digest;
     g->policy = policy;
     g->database = g_strdup(database);
@@ -386,6 +387,7 @@ struct generation *generation_build(const char *config_path, const char *databas
 static void generation_free(struct generation *g)
 {
     cache_free(g->cache);
+    localcache_free(g->local);
     g_free(g->scan_digest);
     scan_engine_free(g->engine);
     policy_free(g->policy);

@@ -1,4 +1,4 @@
-/* generation.h - config + policy + compiled engine (+ its cache) as one
+/* generation.h - config + policy + compiled engine (+ its caches) as one
  * reference-counted unit.
  * generation_build() makes a whole generation or nothing.  generation_install() makes
  * it the one new messages take; generation_acquire() hands out a reference to the
@@ -9,6 +9,7 @@
 
 #include "cache.h"
 #include "config.h"
+#include "localcache.h"
 #include "mv.h"
 #include "policy.h"
 #include "scan.h"
@@ -20,6 +21,8 @@ struct generation {
     struct scan_engine *engine;    /* owned */
     struct policy *policy;         /* owned: policy files and compiled rules */
     struct cache *cache;           /* owned: the Redis verdict cache, NULL when off */
+    struct localcache *local;      /* owned: the local verdict cache, NULL when off; a
+                                    * new generation starts with an empty one */
     char *scan_digest;             /* hex SHA-256 of what reports depend on (cache keys) */
     char *stamp;                   /* names, sizes and times of the files it was built from */
     char *database;                /* the directory actually loaded (cfg or override) */

@@ -1,6 +1,6 @@
 /* metrics.c - counters, histograms and gauges of mailvetd, rendered as Prometheus text.
  * Contract in metrics.h.  The fixed families (messages by verdict and action, bytes,
- * objects, the cache's counts, the histograms) are C11 atomics, added to without a
+ * objects, the caches' counts, the histograms) are C11 atomics, added to without a
  * lock; the labelled families, the reload counts and the generation's gauges sit under
  * one mutex, taken a few times per message.  A histogram keeps one count per bucket
  * and its sum in microseconds; the text gives the cumulative counts, and _count is
@@ -43,6 +43,7 @@ struct metrics {
     atomic_uint_fast64_t messages[NVERDICTS][NACTIONS];
     atomic_uint_fast64_t bytes, objects;
     atomic_uint_fast64_t cache_hits, cache_misses, cache_errors, cache_rejected;
+    atomic_uint_fast64_t local_hits, local_misses, local_evictions;
     struct histogram scan, wait;
 
     GMutex lock; /* everything below */
@@ -233,6 +234,11 @@ void metrics_count_message(struct metrics *m, const struct metrics_message *msg)
         atomic_fetch_add_explicit(&m->cache_errors, msg->cache_errors, memory_order_relaxed);
         atomic_fetch_add_explicit(&m->cache_rejected, msg->cache_rejected, memory_order_relaxed);
     }
+    if (msg->local) {
+        atomic_fetch_add_explicit(&m->local_hits, msg->local_hits, memory_order_relaxed);
+        atomic_fetch_add_explicit(&m->local_misses, msg->local_misses, memory_order_relaxed);
+        atomic_fetch_add_explicit(&m->local_evictions, msg->local_evictions, memory_order_relaxed);
+    }
     g_mutex_lock(&m->lock);
     for (size_t i = 0; i < msg->nrules; i++)
         family_add(&m->family[METRICS_RULE_HITS], msg->rules[i]);
@@ -397,6 +403,15 @@ static void render_now(GString *out, const struct metrics_now *now)
           "1 while the Redis cache's circuit breaker is open (Redis failed; messages are "
           "scanned without the cache), else 0.",
           now->breaker_open ? 1 : 0);
+    gauge(out, "mailvet_local_cache_bytes",
+          "Bytes the serving generation's local cache holds (its entries' encodings, keys and "
+          "bookkeeping, as local_cache_size bounds them).",
+          (double)now->local_bytes);
+    gauge(out, "mailvet_local_cache_entries",
+          "Leaf reports the serving generation's local cache holds.", now->local_entries);
+    gauge(out, "mailvet_local_cache_max_bytes",
+          "The local cache's bound (local_cache_size); 0 when it is off.",
+          (double)now->local_max_bytes);
     if (!now->quarantine)
         return;
     counts[0] = now->quarantine_held;
@@ -452,6 +467,16 @@ void metrics_render(struct metrics *m, const struct metrics_now *now, GString *o
     counter(out, "mailvet_cache_rejected_total",
             "Cached values ignored: their HMAC did not verify or they did not decode.",
             &m->cache_rejected);
+    counter(out, "mailvet_local_cache_hits_total",
+            "Leaves whose scan report came from the local cache (Redis was not asked).",
+            &m->local_hits);
+    counter(out, "mailvet_local_cache_misses_total",
+            "Leaves the local cache did not have (asked of Redis when configured, else scanned).",
+            &m->local_misses);
+    counter(out, "mailvet_local_cache_evictions_total",
+            "Reports the local cache dropped, least recently used first, to stay within "
+            "local_cache_size (a reload drops the whole cache without counting here).",
+            &m->local_evictions);
     if (now != NULL)
         render_now(out, now);
 

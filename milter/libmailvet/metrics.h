@@ -52,6 +52,8 @@ struct metrics_message {
     size_t nreasons;
     bool cache; /* a cache is configured: the four below are counted */
     unsigned cache_hits, cache_misses, cache_errors, cache_rejected;
+    bool local; /* a local cache is on (local_cache_size): the three below are counted */
+    unsigned local_hits, local_misses, local_evictions;
 };
 
 /* What the current generation was built from. */
@@ -68,11 +70,14 @@ struct metrics_generation {
 
 /* What is read when scraped (the program gathers it). */
 struct metrics_now {
-    unsigned in_flight;  /* messages begun and not ended */
-    unsigned slots;      /* scan slots */
-    unsigned slots_busy; /* scan slots taken */
-    bool breaker_open;   /* the cache's circuit breaker */
-    bool quarantine;     /* the store was read: the counts below are exported */
+    unsigned in_flight;       /* messages begun and not ended */
+    unsigned slots;           /* scan slots */
+    unsigned slots_busy;      /* scan slots taken */
+    bool breaker_open;        /* the cache's circuit breaker */
+    uint64_t local_bytes;     /* the serving generation's local cache: bytes counted, */
+    unsigned local_entries;   /* entries kept */
+    uint64_t local_max_bytes; /* and its bound (local_cache_size; 0: off) */
+    bool quarantine;          /* the store was read: the counts below are exported */
     unsigned quarantine_held, quarantine_released, quarantine_deleted, quarantine_damaged;
     uint64_t quarantine_bytes; /* messages held or released, still in the store */
 };

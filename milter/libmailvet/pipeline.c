@@ -1,7 +1,7 @@
 /* pipeline.c - parse, scan every leaf, classify, decide.
- * The leaves' reports are looked up in the Redis cache first (cache.c, one round trip),
- * and what was scanned is stored afterwards, unless it depended on this message
- * (cacheable()).
+ * The leaves' reports are looked up in the local cache first (localcache.c), then
+ * those it lacks in the Redis cache (cache.c, one round trip), and what was scanned is
+ * stored in both afterwards, unless it depended on this message (cacheable()).
  * After each leaf's scan, every zip, 7z and rar found in it is checked by container.c
  * (members libclamav missed, encrypted members opened with the passwords the
  * message's text offers, sizes it trimmed).
@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "container.h"
+#include "localcache.h"
 #include "mvlimits.h"
 #include "passwords.h"
 #include "pipeline.h"
@@ -114,6 +115,42 @@ static bool cacheable(const struct scan_report *rep, const struct scan_budget *b
     return true;
 }
 
+/* lookup - the leaves' reports from the local cache, then, for those it does not
+ * have, from Redis in one round trip (a local hit never touches Redis); what Redis
+ * has is kept locally too */
+static void lookup(const struct generation *gen, const char **sha, struct pipeline_result *res)
+{
+    size_t n = res->nreports, m = 0;
+    size_t *idx = g_new(size_t, n + 1);
+    const char **msha = g_new0(const char *, n + 1);
+    struct scan_report *mrep = g_new0(struct scan_report, n + 1);
+    bool *mhit = g_new0(bool, n + 1);
+
+    res->cache.off = gen->cache == NULL;
+    res->local.off = gen->local == NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (localcache_get(gen->local, gen->scan_digest, sha[i], &res->reports[i], &res->local)) {
+            res->cached[i] = true;
+            continue;
+        }
+        idx[m] = i;
+        msha[m++] = sha[i];
+    }
+    cache_get(gen->cache, msha, m, mrep, mhit, &res->cache);
+    for (size_t k = 0; k < m; k++) {
+        if (!mhit[k])
+            continue;
+        res->reports[idx[k]] = mrep[k]; /* moved: mrep's array is freed, not cleared */
+        res->cached[idx[k]] = true;
+        localcache_put(gen->local, gen->scan_digest, sha[idx[k]], &res->reports[idx[k]],
+                       &res->local);
+    }
+    g_free(mhit);
+    g_free(mrep);
+    g_free(msha);
+    g_free(idx);
+}
+
 /* decide - rules over the message's features, the verdict they raise, and the
  * policy's action for the recipients */
 static void decide(const struct generation *gen, const struct pipeline_input *in,
@@ -208,8 +245,7 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
     sha = g_new0(const char *, res->nreports + 1);
     for (size_t i = 0; i < res->nreports; i++)
         sha[i] = message_leaf_get(res->msg, i)->sha256;
-    /* one round trip for every leaf; what Redis has is not scanned again */
-    cache_get(gen->cache, sha, res->nreports, res->reports, res->cached, &res->cache);
+    lookup(gen, sha, res);
     for (size_t i = 0; i < res->nreports; i++) {
         struct scan_report *rep = &res->reports[i];
 
@@ -223,6 +259,8 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
             if (st != MV_OK)
                 goto out;
             store[i] = cacheable(rep, &budget);
+            if (store[i])
+                localcache_put(gen->local, gen->scan_digest, sha[i], rep, &res->local);
         }
         res->objects += rep->objects->len;
         for (guint j = 0; j < rep->signatures->len; j++)

@@ -13,6 +13,7 @@
 
 #include "cache.h"
 #include "generation.h"
+#include "localcache.h"
 #include "mv.h"
 #include "message.h"
 #include "mvfeatures.h"
@@ -41,7 +42,8 @@ struct pipeline_result {
     struct rules_result rules;       /* rule hits, in rule order */
     struct policy_decision decision; /* action, reply, tagging, note */
     bool *cached;                    /* per leaf: its report came from the cache */
-    struct cache_stats cache;        /* what the cache did for this message */
+    struct cache_stats cache;        /* what the Redis cache did for this message */
+    struct localcache_stats local;   /* what the local cache did for this message */
     unsigned objects;                /* objects inspected over all leaves */
     double ms;                       /* time spent in pipeline_run */
 };

@@ -81,14 +81,19 @@ static void add_hits(JsonBuilder *b, const struct pipeline_result *res)
     json_builder_end_array(b);
 }
 
-/* render_cache_state - "off", "hit" (every leaf), "miss" (none) or "partial" */
+/* render_cache_state - "off" (neither cache), "hit" (every leaf from a cache), "miss"
+ * (none) or "partial" */
 const char *render_cache_state(const struct pipeline_result *res)
 {
-    if (res->cache.off)
+    size_t hits = 0;
+
+    if (res->cache.off && res->local.off)
         return "off";
-    if (res->cache.hits > 0 && res->cache.hits >= res->nreports)
+    for (size_t i = 0; res->cached != NULL && i < res->nreports; i++)
+        hits += res->cached[i] ? 1 : 0;
+    if (hits > 0 && hits >= res->nreports)
         return "hit";
-    return res->cache.hits > 0 ? "partial" : "miss";
+    return hits > 0 ? "partial" : "miss";
 }
 
 /* add_cache - what the cache did for the message */
@@ -107,6 +112,10 @@ static void add_cache(JsonBuilder *b, const struct pipeline_result *res)
     json_builder_add_int_value(b, res->cache.rejected);
     json_builder_set_member_name(b, "rtt_ms");
     json_builder_add_double_value(b, res->cache.rtt_ms);
+    json_builder_set_member_name(b, "local_hits");
+    json_builder_add_int_value(b, res->local.hits);
+    json_builder_set_member_name(b, "local_misses");
+    json_builder_add_int_value(b, res->local.misses);
     json_builder_end_object(b);
 }
 
@@ -146,7 +155,10 @@ char *render_json_new(const char *name, const struct pipeline_result *res)
         json_builder_add_int_value(b, (gint64)leaf->size);
         add_string_or_null(b, "sha256", leaf->sha256);
         add_strings(b, "signatures", rep->signatures);
-        add_string_or_null(b, "cache", res->cache.off ? "off" : res->cached[i] ? "hit" : "miss");
+        add_string_or_null(b, "cache",
+                           res->cache.off && res->local.off ? "off"
+                           : res->cached[i]                 ? "hit"
+                                                            : "miss");
         json_builder_end_object(b);
     }
     json_builder_end_array(b);

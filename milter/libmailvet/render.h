@@ -5,7 +5,8 @@
 
 #include "pipeline.h"
 
-/* render_cache_state - the message's cache outcome: off, hit, miss or partial */
+/* render_cache_state - the message's cache outcome over the local and the Redis cache:
+ * off (neither is on), hit (every leaf's report from one), miss or partial */
 const char *render_cache_state(const struct pipeline_result *res);
 /* render_json_new - one compact JSON object for the message named NAME */
 char *render_json_new(const char *name, const struct pipeline_result *res);

@@ -2,7 +2,8 @@
  * Start: options, the first generation (config + policy + engine, read with the ids of
  * the user it becomes, as every reload reads them; refuse to start without one, and
  * generation_build() refuses one weaker than configured), the socket (created by
- * libmilter while still privileged, then given its mode and owner), privilege drop, pid
+ * libmilter while still privileged, then given its mode and owner, or TCP_NODELAY for
+ * TCP: mailvetd_tcp.h), privilege drop, pid
  * file, then smfi_main() until libmilter's signal thread sees SIGTERM/SIGINT/SIGHUP.
  * SIGUSR1 rebuilds the generation off the message path (a reload thread), and so does a
  * change of the signature or policy files, checked every reload_check_interval seconds;
@@ -45,6 +46,7 @@
 #include "mailvetd_milter.h"
 #include "mailvetd_service.h"
 #include "mailvetd_session.h"
+#include "mailvetd_tcp.h"
 #include "quarantine.h"
 #include "scanslots.h"
 
@@ -711,6 +713,10 @@ int main(int argc, char **argv)
         generation_release(gen);
         return EX_UNAVAILABLE;
     }
+    /* replies at once over TCP (mailvetd_tcp.h): before /metrics listens too */
+    if (path == NULL && mailvetd_tcp_nodelay() < 0)
+        log_msg(LOG_WARNING, "socket: cannot set TCP_NODELAY on %s: %s", cfg->socket,
+                strerror(errno));
     if (path != NULL && !socket_place(cfg, drop, uid, gid)) {
         generation_release(gen);
         return EX_UNAVAILABLE;

@@ -27,6 +27,7 @@
 #include <glib.h>
 #include <microhttpd.h>
 
+#include "localcache.h"
 #include "log.h"
 #include "mailvetd_metrics.h"
 #include "mailvetd_session.h"
@@ -139,6 +140,8 @@ static void now_read(struct metrics_now *now)
     if (g == NULL)
         return;
     now->slots = scanslots_limit(g->cfg->max_scans);
+    localcache_usage(g->local, &now->local_bytes, &now->local_entries);
+    now->local_max_bytes = g->local != NULL ? g->cfg->local_cache_size : 0;
     if (g->cfg->quarantine_mode == CONFIG_QUARANTINE_STORE) {
         g_mutex_lock(&quarantine_lock);
         if (quarantine.read_at == 0 || g_strcmp0(quarantine.dir, g->cfg->quarantine_dir) != 0 ||
@@ -393,6 +396,10 @@ void mailvetd_metrics_message(const struct generation *gen, const struct pipelin
         .cache_misses = res->cache.misses,
         .cache_errors = res->cache.errors,
         .cache_rejected = res->cache.rejected,
+        .local = gen->local != NULL,
+        .local_hits = res->local.hits,
+        .local_misses = res->local.misses,
+        .local_evictions = res->local.evictions,
     };
 
     if (counters == NULL) {

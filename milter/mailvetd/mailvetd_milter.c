@@ -353,12 +353,12 @@ static void log_result(const struct session_conn *c, const struct session_txn *t
 
     log_msg(LOG_INFO,
             "%s: verdict=%s action=%s score=%g client=%s from=%s size=%zu leaves=%zu objects=%u "
-            "signatures=%s hits=%s cache=%s gen=%u ms=%.0f wait_ms=%.0f%s%s%s",
+            "signatures=%s hits=%s cache=%s local_hits=%u gen=%u ms=%.0f wait_ms=%.0f%s%s%s",
             t->qid, mv_verdict_name(res->verdict), mv_action_name(res->action), res->score,
             c->client_addr != NULL ? c->client_addr : "unknown", sender, size, res->nreports,
             res->objects, res->reasons->len ? sigs : "-", *hits ? hits : "-",
-            render_cache_state(res), t->gen->number, res->ms, t->wait_ms, note ? " policy=\"" : "",
-            note ? note : "", note ? "\"" : "");
+            render_cache_state(res), res->local.hits, t->gen->number, res->ms, t->wait_ms,
+            note ? " policy=\"" : "", note ? note : "", note ? "\"" : "");
     g_free(note);
     g_free(hits);
     g_free(sigs);

@@ -379,6 +379,29 @@ static void test_cache_counted_only_with_a_cache(void **state)
     metrics_free(m);
 }
 
+static void test_local_cache_counted_only_while_on(void **state)
+{
+    struct metrics_message off = {.local_misses = 3};
+    struct metrics_message on = {
+        .local = true, .local_hits = 2, .local_misses = 1, .local_evictions = 4};
+    struct metrics_now now = {.local_bytes = 5000, .local_entries = 7, .local_max_bytes = 65536};
+    struct metrics *m = metrics_new();
+    char *text;
+
+    (void)state;
+    metrics_count_message(m, &off); /* local_cache_size: 0 */
+    metrics_count_message(m, &on);
+    text = render_new(m, &now);
+    expect(text, "mailvet_local_cache_hits_total", 2);
+    expect(text, "mailvet_local_cache_misses_total", 1);
+    expect(text, "mailvet_local_cache_evictions_total", 4);
+    expect(text, "mailvet_local_cache_bytes", 5000);
+    expect(text, "mailvet_local_cache_entries", 7);
+    expect(text, "mailvet_local_cache_max_bytes", 65536);
+    g_free(text);
+    metrics_free(m);
+}
+
 static void test_scrape_gauges(void **state)
 {
     struct metrics_now now = {
@@ -484,6 +507,7 @@ int main(void)
         cmocka_unit_test(test_label_values_are_escaped),
         cmocka_unit_test(test_reloads_and_generation),
         cmocka_unit_test(test_cache_counted_only_with_a_cache),
+        cmocka_unit_test(test_local_cache_counted_only_while_on),
         cmocka_unit_test(test_scrape_gauges),
         cmocka_unit_test(test_tempfails_declared_and_bounded),
         cmocka_unit_test(test_threads_add_up),

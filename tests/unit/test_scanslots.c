@@ -1,7 +1,8 @@
 /* test_scanslots.c - the bound on concurrent scans: never more than MAX at once, all
  * of MAX used, waiters hear ticks even while other releases wake them, a tick that
- * says the MTA is gone ends the wait, a raised bound lets waiters in at once, and 0
- * means one per CPU. */
+ * says the MTA is gone ends the wait, a raised bound lets waiters in at once, slots go
+ * to the waiters in the order they came (one that gave up leaves the line), and 0
+ * means two per CPU. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -139,8 +140,67 @@ static void test_raised_bound_lets_waiters_in(void **state)
 static void test_zero_is_cpus(void **state)
 {
     (void)state;
-    assert_int_equal(scanslots_limit(0), MAX(1u, g_get_num_processors()));
+    assert_int_equal(scanslots_limit(0), 2 * MAX(1u, g_get_num_processors()));
     assert_int_equal(scanslots_limit(7), 7);
+}
+
+#define LINE 6
+
+static GMutex order_lock;
+static unsigned order[LINE + 1], served;
+
+/* in_line - take a slot, note the turn, give it back */
+static gpointer in_line(gpointer id)
+{
+    scanslots_acquire(1000, NULL, NULL);
+    g_mutex_lock(&order_lock);
+    order[served++] = GPOINTER_TO_UINT(id);
+    g_mutex_unlock(&order_lock);
+    scanslots_release();
+    return NULL;
+}
+
+/* quitter - waits, and gives up at its first tick */
+static gpointer quitter(gpointer unused)
+{
+    (void)unused;
+    return GINT_TO_POINTER(scanslots_acquire(1, gone, NULL) < 0 ? 1 : 0);
+}
+
+/* wait_waiting - until N threads wait for a slot */
+static void wait_waiting(unsigned n)
+{
+    for (int i = 0; i < 5000 && scanslots_waiting() != n; i++)
+        g_usleep(1000);
+    assert_int_equal(scanslots_waiting(), n);
+}
+
+static void test_first_come_first_served(void **state)
+{
+    GThread *t[LINE], *q;
+
+    (void)state;
+    served = 0;
+    scanslots_set_max(1);
+    scanslots_acquire(1000, NULL, NULL); /* the one slot is taken: all of them queue */
+    for (unsigned i = 0; i < LINE; i++) {
+        t[i] = g_thread_new("line", in_line, GUINT_TO_POINTER(i));
+        wait_waiting(i + 1);
+        if (i == 2) { /* one that gives up, in the middle of the line */
+            q = g_thread_new("quitter", quitter, NULL);
+            assert_int_equal(GPOINTER_TO_INT(g_thread_join(q)), 1);
+            wait_waiting(i + 1);
+        }
+    }
+    scanslots_release();
+    for (unsigned i = 0; i < LINE; i++)
+        g_thread_join(t[i]);
+    assert_int_equal(served, LINE);
+    for (unsigned i = 0; i < LINE; i++)
+        if (order[i] != i)
+            fail_msg("turn %u: got waiter %u, want %u", i, order[i], i);
+    assert_int_equal(scanslots_busy(), 0);
+    assert_int_equal(scanslots_waiting(), 0);
 }
 
 int main(void)
@@ -150,6 +210,7 @@ int main(void)
         cmocka_unit_test(test_waiter_ticks),
         cmocka_unit_test(test_gone_mta_ends_the_wait),
         cmocka_unit_test(test_raised_bound_lets_waiters_in),
+        cmocka_unit_test(test_first_come_first_served),
         cmocka_unit_test(test_zero_is_cpus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
