@@ -33,7 +33,7 @@ packages="
     libmilter-dev libsystemd-dev libmicrohttpd-dev libgmime-3.0-dev libglib2.0-dev libclamav-dev libhiredis-dev
     libarchive-dev libpcre2-dev libyaml-dev libjson-glib-dev libcmocka-dev libssl-dev
     libcrypt-dev curl openssl
-    miltertest postfix swaks redis-server clamav clamav-daemon clamav-milter
+    miltertest valgrind postfix swaks redis-server clamav clamav-daemon clamav-milter
     zip unzip ca-certificates jq perl python3 procps coreutils findutils gawk sed grep time
     p7zip-full tar gzip bzip2 xz-utils cpio arj gcab genisoimage msitools macutils
     sharutils libjpeg-turbo-progs clang clang-format libclang-rt-14-dev libwrap0 m4

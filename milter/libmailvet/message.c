@@ -63,6 +63,7 @@
 #include "mvlimits.h"
 #include "mv.h"
 #include "message.h"
+#include "message_base64.h"
 #include "message_input.h"
 #include "message_leaves.h"
 #include "message_malformed.h"
@@ -72,6 +73,9 @@
 #define MESSAGE_DEPTH_CLAMP 128u
 /* Bytes decoded per read; the one scratch buffer of a parse. */
 #define MESSAGE_CHUNK 65536u
+/* Room for what a chunk decodes to: base64 gives at most 3 bytes per 4 read, plus the
+ * 3 of a quantum begun in the chunk before; quoted-printable never more than it reads */
+#define MESSAGE_DECODED (MESSAGE_CHUNK + 16u)
 
 struct message {
     GMimeParserOptions *options;
@@ -96,6 +100,7 @@ struct walk {
     struct message_leaves *lv; /* &m->leaves */
     unsigned max_depth;
     unsigned char *scratch; /* MESSAGE_CHUNK bytes */
+    unsigned char *decoded; /* MESSAGE_DECODED bytes: what step_drain() decodes of them */
     struct mv_err *err;
 };
 
@@ -134,21 +139,11 @@ void message_init(void)
     mime_init();
 }
 
-/* decoder_truncated - true when FILTER stopped in the middle of its encoding */
+/* decoder_truncated - true when the uudecode FILTER found no end: no "begin" line, or
+ * no zero-length line before the end */
 static bool decoder_truncated(const GMimeFilterBasic *filter)
 {
-    int state = filter->encoder.state;
-
-    switch (filter->encoder.encoding) {
-    case GMIME_CONTENT_ENCODING_BASE64:
-        /* -1 once padding was seen; otherwise the low byte counts pending sextets */
-        return state != -1 && (state & 0xff) != 0;
-    case GMIME_CONTENT_ENCODING_UUENCODE:
-        /* no "begin" line, or no zero-length line before the end */
-        return (state & GMIME_UUDECODE_STATE_END) == 0;
-    default:
-        return false;
-    }
+    return (filter->encoder.state & GMIME_UUDECODE_STATE_END) == 0;
 }
 
 /* stream_drain - read IN to its end into the sink */
@@ -169,37 +164,115 @@ static enum mv_status stream_drain(struct walk *w, GMimeStream *in, struct leafs
     return MV_OK;
 }
 
+/* raw_view - the bytes of RAW where they already are in memory: the caller's array
+ * (GMimeStreamMem) or the mapped file (GMimeStreamMmap), which the parser's persisted
+ * part streams share, within RAW's bounds; false for any other stream */
+static bool raw_view(GMimeStream *raw, const unsigned char **data, size_t *len)
+{
+    const unsigned char *base;
+    gint64 size, start = raw->bound_start, end = raw->bound_end;
+
+    if (GMIME_IS_STREAM_MEM(raw) && GMIME_STREAM_MEM(raw)->buffer != NULL) {
+        base = GMIME_STREAM_MEM(raw)->buffer->data;
+        size = (gint64)GMIME_STREAM_MEM(raw)->buffer->len;
+    } else if (GMIME_IS_STREAM_MMAP(raw) && GMIME_STREAM_MMAP(raw)->map != NULL) {
+        base = (const unsigned char *)GMIME_STREAM_MMAP(raw)->map;
+        size = (gint64)GMIME_STREAM_MMAP(raw)->maplen;
+    } else {
+        return false;
+    }
+    if (end < 0 || end > size)
+        end = size;
+    if (start < 0 || start > end)
+        return false;
+    *data = base + start;
+    *len = (size_t)(end - start);
+    return true;
+}
+
+/* step_decode - decode N bytes at IN (base64 or quoted-printable, ENC) into w->decoded
+ * and write that to the sink */
+static enum mv_status step_decode(struct walk *w, const unsigned char *in, size_t n,
+                                  GMimeContentEncoding enc, int *state, guint32 *save,
+                                  struct leafsink *s)
+{
+    size_t out = enc == GMIME_CONTENT_ENCODING_BASE64
+                     ? message_base64_decode(in, n, w->decoded, state, save,
+                                             g_mime_encoding_base64_decode_step)
+                     : g_mime_encoding_quoted_decode_step(in, n, w->decoded, state, save);
+
+    return leafsink_write(s, w->decoded, out, w->err);
+}
+
+/* step_drain - decode RAW to its end, base64 or quoted-printable (ENC), into the sink,
+ * from where its bytes are when they are in memory, else read a chunk at a time: the
+ * filter stream GMime would put in between copies every byte once more; *TRUNCATED
+ * when base64 ends mid-quantum */
+static enum mv_status step_drain(struct walk *w, GMimeStream *raw, GMimeContentEncoding enc,
+                                 struct leafsink *s, bool *truncated)
+{
+    int state = 0;
+    guint32 save = 0;
+    enum mv_status st = MV_OK;
+    const unsigned char *p;
+    size_t len;
+
+    if (raw_view(raw, &p, &len)) {
+        while (len > 0 && st == MV_OK) {
+            size_t n = MIN(len, (size_t)MESSAGE_CHUNK);
+
+            st = step_decode(w, p, n, enc, &state, &save, s);
+            p += n;
+            len -= n;
+        }
+    } else {
+        while (st == MV_OK && !g_mime_stream_eos(raw)) {
+            ssize_t n = g_mime_stream_read(raw, (char *)w->scratch, MESSAGE_CHUNK);
+
+            if (n < 0)
+                return mv_err_set(w->err, MV_EIO, "message: read: %s",
+                                  errno != 0 ? g_strerror(errno) : "stream error");
+            if (n == 0)
+                break;
+            st = step_decode(w, w->scratch, (size_t)n, enc, &state, &save, s);
+        }
+    }
+    /* -1 once padding was seen; otherwise the low byte counts pending sextets */
+    *truncated = enc == GMIME_CONTENT_ENCODING_BASE64 && state != -1 && (state & 0xff) != 0;
+    return st;
+}
+
 /* decode_stream - decode RAW (transfer encoding ENC) into LF, as a data wrapper would */
 static enum mv_status decode_stream(struct walk *w, GMimeStream *raw, GMimeContentEncoding enc,
                                     struct message_leaf *lf)
 {
     GMimeFilter *filter = NULL;
-    GMimeStream *in;
+    GMimeStream *in = NULL;
     struct leafsink s;
     gint64 rawlen;
+    bool truncated = false;
     enum mv_status st;
 
-    /* the filter g_mime_data_wrapper_write_to_stream() would add; we keep it to see
-     * whether the decoder stopped mid-quantum, and read in chunks to spill to a file */
-    switch (enc) {
-    case GMIME_CONTENT_ENCODING_BASE64:
-    case GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE:
-    case GMIME_CONTENT_ENCODING_UUENCODE:
+    /* the decoding g_mime_data_wrapper_write_to_stream() would add: base64 and
+     * quoted-printable by GMime's step decoders straight from RAW (step_drain), uuencode
+     * by its filter, which also finds the "begin" line; read in chunks to spill to a
+     * file */
+    if (enc == GMIME_CONTENT_ENCODING_UUENCODE) {
         filter = g_mime_filter_basic_new(enc, FALSE);
         in = g_mime_stream_filter_new(raw);
         g_mime_stream_filter_add(GMIME_STREAM_FILTER(in), filter);
-        break;
-    default:
+    } else if (enc != GMIME_CONTENT_ENCODING_BASE64 &&
+               enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE) {
         in = g_object_ref(raw);
-        break;
     }
     g_mime_stream_reset(raw);
     /* decoding never grows the bytes, so the raw length bounds the buffer */
     rawlen = g_mime_stream_length(raw);
     leafsink_init(&s, w->lv->leaf_mem_max, w->lv->tmpdir,
                   rawlen > 0 ? (size_t)MIN(rawlen, (gint64)G_MAXSSIZE) : 0);
-    st = stream_drain(w, in, &s);
-    if (st == MV_OK && filter != NULL && decoder_truncated(GMIME_FILTER_BASIC(filter)))
+    st = in != NULL ? stream_drain(w, in, &s) : step_drain(w, raw, enc, &s, &truncated);
+    if (st == MV_OK &&
+        (truncated || (filter != NULL && decoder_truncated(GMIME_FILTER_BASIC(filter)))))
         lf->pub.flags |= MV_LEAF_TRUNCATED;
     if (st == MV_OK)
         st = message_leaves_finish(w->lv, lf, &s, w->err);
@@ -207,7 +280,8 @@ static enum mv_status decode_stream(struct walk *w, GMimeStream *raw, GMimeConte
     g_mime_stream_reset(raw);
     if (filter != NULL)
         g_object_unref(filter);
-    g_object_unref(in);
+    if (in != NULL)
+        g_object_unref(in);
     return st;
 }
 
@@ -594,6 +668,7 @@ static struct message *parse_stream(GMimeStream *stream, struct message_input *i
     if (st != MV_OK)
         return message_free(m);
     w.scratch = g_malloc(MESSAGE_CHUNK);
+    w.decoded = g_malloc(MESSAGE_DECODED);
     len = g_mime_stream_length(m->stream);
     if (len != 0) {
         GMimeParser *parser = parser_new(m, m->stream);
@@ -629,6 +704,7 @@ static struct message *parse_stream(GMimeStream *stream, struct message_input *i
     if (st == MV_OK && (m->flags & MESSAGE_IN_DOUBT))
         st = raw_leaf(&w);
     g_free(w.scratch);
+    g_free(w.decoded);
     if (st != MV_OK)
         m = message_free(m);
     return m;

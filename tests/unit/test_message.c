@@ -1451,6 +1451,63 @@ static void check_big(const char *cname, const struct message *m, const guint8 *
     g_free(digest);
 }
 
+/* base64_of_any_shape_is_decoded - base64 in lines of every length from 1 to 97 (a
+ * quantum split across lines), CR LF, blanks and bytes outside the alphabet between
+ * and inside the quanta, padding followed by more text: the payload comes out whole,
+ * whichever of the quartet path and GMime's decoder took each piece */
+static void base64_of_any_shape_is_decoded(void **state)
+{
+    const char *cname = "base64_of_any_shape_is_decoded";
+    static const char *const junk[] = {"", "\r", " ", "\t", "!", "-", "_", "\001", "\377", "~"};
+    struct message_limits lim = limits_make(0, 0, 0);
+    GString *s = g_string_new("Subject: shapes\nContent-Type: application/octet-stream\n"
+                              "Content-Transfer-Encoding: base64\n\n");
+    const size_t len = 10001; /* two bytes short of a whole quartet: "==" */
+    guint8 *payload = g_malloc(len);
+    guint32 x = 2463534242u;
+    GByteArray *bytes;
+    struct message *m;
+    const struct mv_leaf *lf;
+    size_t i = 0, n, line = 1, k = 0;
+    char *b64;
+
+    (void)state;
+    for (size_t j = 0; j < len; j++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        payload[j] = (guint8)x;
+    }
+    b64 = g_base64_encode(payload, len);
+    n = strlen(b64);
+    while (i < n) {
+        size_t take = MIN(line, n - i);
+
+        /* junk at the start of some lines and in the middle of others */
+        g_string_append(s, junk[k++ % G_N_ELEMENTS(junk)]);
+        g_string_append_len(s, b64 + i, (gssize)(take / 2));
+        g_string_append(s, junk[k++ % G_N_ELEMENTS(junk)]);
+        g_string_append_len(s, b64 + i + take / 2, (gssize)(take - take / 2));
+        g_string_append(s, k % 3 == 0 ? "\r\n" : "\n");
+        i += take;
+        line = line % 97 + 1;
+    }
+    g_string_append(s, "QUJD\nthe end of the list\n"); /* after the padding: not decoded */
+    m = parse_string(cname, s->str, s->len, &lim, &bytes);
+    if (message_leaf_count(m) != 1)
+        fail_msg("%s: leaves: got %zu, want 1", cname, message_leaf_count(m));
+    lf = message_leaf_get(m, 0);
+    if (lf->size != len || memcmp(lf->data, payload, len) != 0)
+        fail_msg("%s: data: got %zu bytes, want the %zu payload bytes", cname, lf->size, len);
+    if (lf->flags != 0)
+        fail_msg("%s: flags: got %#x, want 0", cname, lf->flags);
+    message_free(m);
+    g_byte_array_unref(bytes);
+    g_string_free(s, TRUE);
+    g_free(b64);
+    g_free(payload);
+}
+
 /* leaf_above_mem_max_goes_through_temp_file - spilled, mapped, unlinked, right digest */
 static void leaf_above_mem_max_goes_through_temp_file(void **state)
 {
@@ -1678,6 +1735,7 @@ static int group_teardown(void **state)
 int main(void)
 {
     static const struct CMUnitTest extra[] = {
+        cmocka_unit_test(base64_of_any_shape_is_decoded),
         cmocka_unit_test(depth_is_clamped_whatever_max_depth_says),
         cmocka_unit_test(uuencode_blocks_are_capped_per_leaf),
         cmocka_unit_test(huge_part_counts_are_cut_before_parsing),
