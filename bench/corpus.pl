@@ -3,7 +3,11 @@
 # OUTDIR, the same bytes for the same COUNT and SEED on every run (fixed seed, fixed
 # zip timestamps, no clock, no /dev/urandom).  Pure Perl with core modules only.
 #
-# Usage: bench/corpus.pl [-n COUNT] [-s SEED] [-e EICAR_SH] OUTDIR
+# Usage: bench/corpus.pl [-n COUNT] [-s SEED] [-e EICAR_SH] [-u] OUTDIR
+#
+# -u: a corpus that never repeats: no campaign burst, so every attachment and every
+# member of an archive is unique within the corpus and against any corpus of another
+# SEED (the one exception: the 68-byte EICAR file inside the infected messages).
 #
 # Files are OUTDIR/NNNN-KIND.eml; KIND says what the message is:
 #   ordinary (about 80 %):
@@ -29,14 +33,15 @@ use File::Basename qw(dirname);
 use File::Path qw(make_path);
 
 my %opt;
-getopts('n:s:e:', \%opt) or usage();
+getopts('n:s:e:u', \%opt) or usage();
 my $count = $opt{n} // 300;
 my $seed  = $opt{s} // 20261126;
+my $unique = $opt{u};
 my $out   = shift @ARGV or usage();
 my $eicar_sh = $opt{e} // dirname(__FILE__) . '/../tests/samples/eicar.sh';
 $count =~ /^\d+$/ && $count >= 20 or die "corpus.pl: -n wants a count of 20 or more\n";
 
-sub usage { die "usage: corpus.pl [-n COUNT] [-s SEED] [-e EICAR_SH] OUTDIR\n" }
+sub usage { die "usage: corpus.pl [-n COUNT] [-s SEED] [-e EICAR_SH] [-u] OUTDIR\n" }
 
 my $eicar = `sh '$eicar_sh'`;
 length($eicar) == 68 or die "corpus.pl: $eicar_sh did not print the 68-byte EICAR string\n";
@@ -213,25 +218,27 @@ sub infected {
     my $h = headers($i, 'Documents ' . words(2));
     my $body = textpart(text(300 + int(rand(1000))));
     my $v = $i % 4;
+    # -u: a member unique to the message in every zip, so no zip repeats
+    my @own = $unique ? ("note-$i.txt" => text(500)) : ();
     if ($v == 0) {
         return ('infected', $h . multipart('mixed', $body,
-            b64part('application/zip', "docs-$i.zip", zip('eicar.com' => $eicar, 'readme.txt' => text(2000)))));
+            b64part('application/zip', "docs-$i.zip", zip('eicar.com' => $eicar, 'readme.txt' => text(2000), @own))));
     }
     if ($v == 1) {
-        my $inner = zip('eicar.com' => $eicar);
+        my $inner = zip('eicar.com' => $eicar, @own);
         return ('infected', $h . multipart('mixed', $body,
             b64part('application/zip', "outer-$i.zip", zip("inner-$i.zip" => $inner, 'list.txt' => text(5000)))));
     }
     if ($v == 2) {
         my $inner = headers($i + 100000, 'Original docs') . multipart('mixed', textpart(text(800)),
-            b64part('application/zip', "docs-$i.zip", zip('eicar.com' => $eicar)));
+            b64part('application/zip', "docs-$i.zip", zip('eicar.com' => $eicar, @own)));
         return ('infected', $h . multipart('mixed', textpart("Forwarded.\n"),
             "Content-Type: message/rfc822\nContent-Disposition: attachment\n\n$inner"));
     }
     return ('infected', $h . multipart('mixed', $body, b64part('application/octet-stream', 'eicar.com', $eicar)));
 }
 
-my $n_campaign = int($count * 0.15);
+my $n_campaign = $unique ? 0 : int($count * 0.15);
 my $n_infected = int($count * 0.05) || 1;
 my $burst_at   = int($count * 0.40);    # the burst: consecutive messages from here
 # infected messages spread evenly through the rest
