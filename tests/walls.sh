@@ -2,7 +2,8 @@
 # walls.sh - the walls between modules, checked on what the build made.  From the
 # undefined symbols ("U") nm -A lists for the objects of libmailvet.a:
 #   - one library per module: only message.o calls GMime (not the other message_*.o,
-#     which keep the GMime-free parts of the parse), scan*.o libclamav, cache*.o
+#     which keep the GMime-free parts of the parse), scan.o and scan_engine.o libclamav
+#     (not scan_report.o nor the other scan_*.o, nor scanslots.o), cache*.o
 #     hiredis, unpack*.o libarchive, yamlnode*.o libyaml, rules*.o PCRE2;
 #   - no object of the library calls libmilter (smfi_*);
 #   - the leaf modules do not log (log_msg, log_lines, syslog);
@@ -104,7 +105,7 @@ refs "$LIB" > "$W/lib.refs"
 [ -s "$W/lib.refs" ] || bail "$NM -A $LIB lists no undefined symbol"
 
 only "message." '^(g_mime_|internet_address_)' "only message.o calls GMime (g_mime_*), no other message_*.o"
-only "scan" '^cl_' "only scan*.o calls libclamav (cl_*)"
+only "scan. scan_engine." '^cl_' "only scan.o and scan_engine.o call libclamav (cl_*)"
 only "cache" '^(redis|freeReplyObject$)' "only cache*.o calls hiredis (redis*)"
 only "unpack" '^archive_' "only unpack*.o calls libarchive (archive_*)"
 only "yamlnode" '^yaml_' "only yamlnode*.o calls libyaml (yaml_*)"
