@@ -1,10 +1,11 @@
 """formats - container and document builders for the heuristics corpus.
 
 Python 3 standard library only, so the corpus needs no archiver on the machine
-and the same seed gives the same bytes everywhere: every timestamp is pinned,
-every "random" byte comes from the caller's random.Random.  What is built is
-inert: executables are stubs (magic bytes and zeros, no code), scripts are
-comments, encrypted members hold zeros.
+and the same seed gives the same bytes (deflated data as the machine's zlib
+writes it): every timestamp is pinned, every "random" byte comes from the
+caller's random.Random.  What is built is inert: executables are stubs (magic
+bytes and zeros, no code), scripts are comments, a ZipCrypto member is such a
+stub encrypted, and a 7zAES-marked member is random bytes that decrypt to nothing.
 
 Builders: zip_archive (stored/deflated, optionally ZipCrypto-encrypted),
 gzip_file (with the FNAME header field), tar_gz, iso9660, lzh (-lh0-), rar4
