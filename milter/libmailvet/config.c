@@ -130,6 +130,7 @@ static const struct cfg_key keys[] = {
     KEY(max_compression_ratio, CFG_UINT, LIMIT_MAX_COMPRESSION_RATIO_DEFAULT, "2", "1000000",
         CFG_RELOAD, NULL, 0),
     KEY(max_passwords, CFG_UINT, LIMIT_MAX_PASSWORDS_DEFAULT, "0", "1000", CFG_RELOAD, NULL, 0),
+    KEY(content_window, CFG_SIZE, LIMIT_CONTENT_WINDOW_DEFAULT, "4K", "16M", CFG_RELOAD, NULL, 0),
 
     /* mailvet's quarantine (quarantine.c): action quarantine stores there, unless
      * quarantine_mode is hold (the MTA's hold queue) */

@@ -68,6 +68,7 @@ struct mv_config {
     unsigned max_message_scan_time; /* milliseconds */
     unsigned max_compression_ratio;
     unsigned max_passwords;
+    uint64_t content_window; /* bytes of each object's content and decoded fields for rules */
 
     /* quarantine */
     char *quarantine_dir;

@@ -249,6 +249,7 @@ static struct scan_options scan_options_of(const struct mv_config *cfg)
         .max_message_scan_size = cfg->max_message_scan_size,
         .max_message_scan_time = cfg->max_message_scan_time,
         .max_compression_ratio = cfg->max_compression_ratio,
+        .content_window = cfg->content_window,
         .tmpdir = cfg->tmpdir,
     };
 
@@ -290,13 +291,13 @@ static char *scan_digest_new(const struct mv_config *cfg, const char *database,
         stamp_dir(in, sigs);
         g_free(sigs);
     }
-    g_string_append_printf(in,
-                           "%s\nscan=%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
-                           ",%u,%u,%u,%u,%" G_GUINT64_FORMAT ",%u,%u,%u\n",
-                           engine_version, cfg->max_scan_size, cfg->max_file_size,
-                           cfg->max_recursion, cfg->max_files, cfg->max_scan_time, cfg->max_objects,
-                           cfg->max_message_scan_size, cfg->max_compression_ratio,
-                           cfg->max_passwords, SCAN_HEAD_BYTES);
+    g_string_append_printf(
+        in,
+        "%s\nscan=%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%u,%u,%u,%u,%" G_GUINT64_FORMAT
+        ",%u,%u,%" G_GUINT64_FORMAT ",decode1\n",
+        engine_version, cfg->max_scan_size, cfg->max_file_size, cfg->max_recursion, cfg->max_files,
+        cfg->max_scan_time, cfg->max_objects, cfg->max_message_scan_size,
+        cfg->max_compression_ratio, cfg->max_passwords, cfg->content_window);
     digest = g_compute_checksum_for_string(G_CHECKSUM_SHA256, in->str, (gssize)in->len);
     g_string_free(in, TRUE);
     return digest;

@@ -78,6 +78,12 @@ static void objects_add(struct features *f, const struct scan_report *rep, unsig
             fo.head = g_bytes_get_data(o->head, &n);
             fo.head_len = n;
         }
+        for (size_t k = 0; k < SCAN_DECODED_N; k++) {
+            if (o->decoded[k] != NULL) {
+                fo.decoded[k] = o->decoded[k]->data;
+                fo.decoded_len[k] = o->decoded[k]->len;
+            }
+        }
         if (d > 0 && stack[d - 1] >= 0) {
             fo.parent = stack[d - 1];
             g_array_index(f->objects, struct feature_object, fo.parent).members++;

@@ -15,8 +15,6 @@
 #include "message.h"
 #include "scan.h"
 
-/* bytes of each object's content a rule's "content" predicate sees */
-#define FEATURES_HEAD_BYTES 4096
 /* bytes of body text rules see (text/plain and text/html leaves, HTML made text) */
 #define FEATURES_BODY_BYTES (256 * 1024)
 
@@ -39,10 +37,13 @@ struct feature_object {
     bool type_mismatch;
     const GPtrArray *signatures; /* char *, matches attributed to this object */
     const unsigned char *head;   /* first bytes of its content, or NULL if unknown */
-    size_t head_len;             /* at most FEATURES_HEAD_BYTES */
-    int parent;                  /* index into features.objects, -1 at depth 0 */
-    unsigned members;            /* objects directly below it (an archive's members) */
-    unsigned attachment;         /* index into features.attachments of its MIME leaf */
+    size_t head_len;             /* at most the content window (content_window) */
+    /* content decoded from it, by enum scan_decoded (vba, xlm, ...), or NULL */
+    const unsigned char *decoded[SCAN_DECODED_N];
+    size_t decoded_len[SCAN_DECODED_N];
+    int parent;          /* index into features.objects, -1 at depth 0 */
+    unsigned members;    /* objects directly below it (an archive's members) */
+    unsigned attachment; /* index into features.attachments of its MIME leaf */
 };
 
 /* One MIME leaf as the sender declared it. */

@@ -48,6 +48,10 @@
 #define LIMIT_RATIO_FLOOR (1ULL << 20)             /* objects below 1 MiB are never a ratio bomb */
 
 /* Encrypted archives (unpack.c) and their candidate passwords (passwords.c) */
+#define LIMIT_CONTENT_WINDOW_DEFAULT                                                               \
+    "64K"                                /* content and each decoded field kept per object         \
+                                          * for rules, counted against the message's               \
+                                          * max_message_scan_size */
 #define LIMIT_MAX_PASSWORDS_DEFAULT "16" /* candidate passwords tried per archive */
 #define LIMIT_PASSWORD_LENGTH 64         /* longest candidate taken from the text */
 

@@ -5,7 +5,10 @@
  * index and the console search it), cache {state, hits, misses, errors,
  * rejected, rtt_ms}, objects_scanned, parts[] {path, filename, declared_type, detected_type, size,
  * sha256, signatures}, objects[] {path, name, type, size, depth, encrypted, decrypted,
- * type_mismatch, signatures}: every object inspected, flat, in the order seen.
+ * type_mismatch, signatures, decoded}: every object inspected, flat, in the order seen;
+ * decoded {vba, xlm, rtf_object, ole_class, script} holds the first RENDER_DECODED_BYTES
+ * of each field decoded for rules (invalid UTF-8 replaced), the text form a line of
+ * RENDER_DECODED_LINE bytes each.
  * json-glib does the escaping, so sender-controlled names are safe in the output.
  * The text form escapes every string it prints (g_strescape: control characters,
  * DEL, bytes above 0x7e and the backslash as C escapes), file and attachment names,
@@ -14,6 +17,15 @@
 #include <json-glib/json-glib.h>
 
 #include "render.h"
+
+#define RENDER_DECODED_BYTES 2048 /* of each decoded field, in JSON */
+#define RENDER_DECODED_LINE 120   /* ... and in the text form */
+
+/* decoded_text_new - the first MAX bytes of decoded field D as valid UTF-8 */
+static char *decoded_text_new(const GByteArray *d, size_t max)
+{
+    return g_utf8_make_valid((const char *)d->data, (gssize)MIN((size_t)d->len, max));
+}
 
 /* add_string_or_null - a member that is a string or JSON null */
 static void add_string_or_null(JsonBuilder *b, const char *key, const char *value)
@@ -57,6 +69,19 @@ static void add_object(JsonBuilder *b, const struct scan_object *o)
     add_bool(b, "decrypted", o->decrypted);
     add_bool(b, "type_mismatch", o->type_mismatch);
     add_strings(b, "signatures", o->signatures);
+    json_builder_set_member_name(b, "decoded");
+    json_builder_begin_object(b);
+    for (unsigned k = 0; k < SCAN_DECODED_N; k++) {
+        char *text;
+
+        if (o->decoded[k] == NULL)
+            continue;
+        text = decoded_text_new(o->decoded[k], RENDER_DECODED_BYTES);
+        json_builder_set_member_name(b, scan_decoded_name((enum scan_decoded)k));
+        json_builder_add_string_value(b, text);
+        g_free(text);
+    }
+    json_builder_end_object(b);
     json_builder_end_object(b);
 }
 
@@ -202,6 +227,18 @@ static void append_object(GString *s, const struct scan_object *o)
                            o->type_mismatch ? ", TYPE MISMATCH" : "");
     append_signatures(s, o->signatures);
     g_string_append_c(s, '\n');
+    for (unsigned k = 0; k < SCAN_DECODED_N; k++) {
+        char *text;
+
+        if (o->decoded[k] == NULL)
+            continue;
+        text = decoded_text_new(o->decoded[k], RENDER_DECODED_LINE);
+        g_string_append_printf(s, "  %*s  %s: ", (int)o->depth * 2, "",
+                               scan_decoded_name((enum scan_decoded)k));
+        append_escaped(s, text, "", 0);
+        g_string_append_printf(s, "%s\n", o->decoded[k]->len > RENDER_DECODED_LINE ? "..." : "");
+        g_free(text);
+    }
 }
 
 /* append_leaf - one line per MIME leaf (-v): path, declared and detected type, size,

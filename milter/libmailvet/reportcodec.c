@@ -3,15 +3,17 @@
  * SCAN_HEAD_BYTES each, base64 would add a third), a decoder of a dozen fields is easy
  * to make strict, and a report of a few objects stays a few hundred bytes plus heads.
  *
- *   report  = u8 version (1), uint max_depth, ostr detected_type, list signatures,
+ *   report  = u8 version (2), uint max_depth, ostr detected_type, list signatures,
  *             uint n, n * object
  *   object  = ostr path, ostr name, ostr type, uint size, uint depth, uint attributes,
  *             u8 flags (1 encrypted, 2 decrypted, 4 type_mismatch), list signatures,
- *             ohead head
+ *             ohead head, uint n, n * decoded
+ *   decoded = uint kind (enum scan_decoded), uint len, len bytes (len <= SCAN_WINDOW_MAX,
+ *             kinds ascending, each once)
  *   uint    = unsigned LEB128, at most 64 bits, shortest form
  *   list    = uint n, n * (uint len, len bytes)        strings, never NULL
  *   ostr    = uint 0 for NULL, else uint len + 1, len bytes
- *   ohead   = uint 0 for NULL, else uint len + 1, len bytes (len <= SCAN_HEAD_BYTES)
+ *   ohead   = uint 0 for NULL, else uint len + 1, len bytes (len <= SCAN_WINDOW_MAX)
  *
  * Strings are UTF-8 without NUL; both sides check the bounds of reportcodec.h, so an
  * encoding always decodes and a decoded report is one the encoder could have made.
@@ -162,7 +164,7 @@ static bool put_object(struct writer *w, const struct scan_object *o, unsigned m
         gsize hlen;
         const guint8 *h = g_bytes_get_data(o->head, &hlen);
 
-        if (hlen > SCAN_HEAD_BYTES) {
+        if (hlen > SCAN_WINDOW_MAX) {
             mv_err_set(err, MV_EPARSE, "reportcodec: head of %zu bytes", (size_t)hlen);
             return false;
         }
@@ -171,6 +173,30 @@ static bool put_object(struct writer *w, const struct scan_object *o, unsigned m
         put_uint(out, (uint64_t)hlen + 1);
         if (hlen > 0)
             g_byte_array_append(out, h, (guint)hlen);
+    }
+    {
+        unsigned nd = 0;
+
+        for (unsigned k = 0; k < SCAN_DECODED_N; k++)
+            nd += o->decoded[k] != NULL;
+        if (!room(w, 1, err))
+            return false;
+        put_uint(out, nd);
+        for (unsigned k = 0; k < SCAN_DECODED_N; k++) {
+            const GByteArray *d = o->decoded[k];
+
+            if (d == NULL)
+                continue;
+            if (d->len > SCAN_WINDOW_MAX) {
+                mv_err_set(err, MV_EPARSE, "reportcodec: decoded field of %u bytes", d->len);
+                return false;
+            }
+            if (!room(w, 1 + uint_size(d->len) + d->len, err))
+                return false;
+            put_uint(out, k);
+            put_uint(out, d->len);
+            g_byte_array_append(out, d->data, d->len);
+        }
     }
     return true;
 }
@@ -313,7 +339,7 @@ static bool get_list(struct reader *r, GPtrArray *list)
 static bool get_object(struct reader *r, struct scan_report *rep, unsigned max_depth)
 {
     char *path = NULL, *name = NULL, *type = NULL;
-    uint64_t size, depth, attributes, hlen;
+    uint64_t size, depth, attributes, hlen, nd;
     const guint8 *h;
     struct scan_object *o;
     bool ok = false;
@@ -335,12 +361,29 @@ static bool get_object(struct reader *r, struct scan_report *rep, unsigned max_d
     o->type_mismatch = (*r->p & FLAG_TYPE_MISMATCH) != 0;
     o->attributes = (unsigned)attributes;
     r->p++;
-    if (!get_list(r, o->signatures) || !get_bounded(r, (uint64_t)SCAN_HEAD_BYTES + 1, &hlen))
+    if (!get_list(r, o->signatures) || !get_bounded(r, (uint64_t)SCAN_WINDOW_MAX + 1, &hlen))
         goto out;
     if (hlen > 0) {
         if (!get_bytes(r, hlen - 1, &h))
             goto out;
         o->head = g_bytes_new(h, hlen - 1);
+    }
+    if (!get_bounded(r, SCAN_DECODED_N, &nd))
+        goto out;
+    for (uint64_t i = 0, next = 0; i < nd; i++) {
+        uint64_t kind, dlen;
+
+        if (!get_bounded(r, SCAN_DECODED_N - 1, &kind) || !get_bounded(r, SCAN_WINDOW_MAX, &dlen))
+            goto out;
+        if (kind < next) {
+            fail(r, "decoded fields out of order");
+            goto out;
+        }
+        if (!get_bytes(r, dlen, &h))
+            goto out;
+        o->decoded[kind] = g_byte_array_sized_new((guint)dlen);
+        g_byte_array_append(o->decoded[kind], h, (guint)dlen);
+        next = kind + 1;
     }
     ok = true;
 out:

@@ -1,9 +1,9 @@
 /* reportcodec.h - a struct scan_report as compact bytes and back, for the verdict
  * cache (cache.c).  The encoding carries every field the pipeline reads after a scan:
  * the report's signatures, detected type and max depth, and per object its path,
- * name, type, size, depth, attributes, the three flags, its signatures and its head
- * bytes.  An object's archive bytes are never encoded (container.c is done with
- * them before a report is stored); a decoded object has archive NULL.
+ * name, type, size, depth, attributes, the three flags, its signatures, its head
+ * bytes and its decoded fields (enum scan_decoded).  An object's archive bytes are never encoded
+ * (container.c is done with them before a report is stored); a decoded object has archive NULL.
  * Format: one version byte (REPORTCODEC_VERSION), then LEB128 numbers and
  * length-prefixed strings and heads; see reportcodec.c.  A value of another version
  * does not decode (a miss, not a misread).  Decoding trusts nothing: the bytes may
@@ -17,7 +17,7 @@
 #include "mv.h"
 #include "scan.h"
 
-#define REPORTCODEC_VERSION 1
+#define REPORTCODEC_VERSION 2
 #define REPORTCODEC_MAX_STRING (64u * 1024) /* bytes of one path, name, type, signature */
 #define REPORTCODEC_MAX_OBJECTS 1000000u    /* max_objects' upper bound */
 #define REPORTCODEC_MAX_SIGNATURES 100000u  /* per list */

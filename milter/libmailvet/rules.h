@@ -26,8 +26,11 @@
  *   object: {FIELDS}             some object of the inventory, at any depth, has
  *                                every field given:
  *       name, type (ClamAV type), signature (any of its signature names): STRING
- *       content: STRING          over its first FEATURES_HEAD_BYTES bytes, binary
+ *       content: STRING          over its first content_window bytes, binary
  *                                (regex only; no UTF mode, so \x4d\x5a works)
+ *       vba, xlm, rtf_object, ole_class, script: STRING | [STRING, ...]
+ *                                what was decoded from it (enum scan_decoded),
+ *                                binary like content; a list must all match
  *       size, depth, members: RANGE   (members: objects directly below it)
  *       encrypted, type_mismatch, in_archive (depth > 0): true|false
  *       parent: {FIELDS}         the object directly above it has these fields

@@ -45,6 +45,7 @@ struct objtest {
     struct strmatch *disposition; /* attachments */
     struct strmatch *signature;   /* objects from here on */
     struct strmatch *content;
+    GPtrArray *decoded[SCAN_DECODED_N]; /* vba, xlm ...: struct strmatch *, all must match */
     struct range size;
     struct range depth;
     struct range members;

@@ -73,6 +73,9 @@ static const char *const object_what[] = {"object name", "object type", "object 
                                           "object content"};
 static const char *const parent_what[] = {"parent name", "parent type", "parent signature",
                                           "parent content"};
+/* what a decoded field's STRING reads, by enum scan_decoded */
+static const char *const decoded_what[SCAN_DECODED_N] = {
+    "object vba", "object xlm", "object rtf_object", "object ole_class", "object script"};
 static const char *const attachment_what[] = {
     [W_NAME] = "attachment name",
     [W_TYPE] = "attachment type",
@@ -196,10 +199,23 @@ static enum tri object_ok(struct eval *e, const struct objtest *t, const struct 
     if (t->content != NULL) {
         if (o->head == NULL)
             return NO;
-        out = and3(out, str_match(e, t->content, (const char *)o->head,
-                                  MIN(o->head_len, FEATURES_HEAD_BYTES), what[W_CONTENT]));
+        out = and3(out,
+                   str_match(e, t->content, (const char *)o->head, o->head_len, what[W_CONTENT]));
         if (out == NO)
             return NO;
+    }
+    for (size_t k = 0; k < SCAN_DECODED_N; k++) {
+        if (t->decoded[k] == NULL)
+            continue;
+        if (o->decoded[k] == NULL)
+            return NO;
+        for (i = 0; i < t->decoded[k]->len; i++) {
+            out = and3(out,
+                       str_match(e, g_ptr_array_index(t->decoded[k], i),
+                                 (const char *)o->decoded[k], o->decoded_len[k], decoded_what[k]));
+            if (out == NO)
+                return NO;
+        }
     }
     if (t->parent != NULL) {
         if (o->parent < 0 || (guint)o->parent >= nobjects(e->f))

@@ -39,6 +39,9 @@ void rules_objtest_free(struct objtest *t)
     rules_strmatch_free(t->disposition);
     rules_strmatch_free(t->signature);
     rules_strmatch_free(t->content);
+    for (size_t k = 0; k < SCAN_DECODED_N; k++)
+        if (t->decoded[k] != NULL)
+            g_ptr_array_free(t->decoded[k], TRUE);
     rules_objtest_free(t->parent);
     g_free(t);
 }
@@ -386,8 +389,9 @@ struct strmatch *rules_parse_string(struct parse *p, const char *key, const stru
 /* keys of attachment: and object: */
 static const char *const attachment_keys[] = {"name", "type", "disposition", "size", NULL};
 static const char *const object_keys[] = {
-    "name",    "type",      "signature",     "content",    "size",   "depth",
-    "members", "encrypted", "type_mismatch", "in_archive", "parent", NULL,
+    "name",    "type",       "signature",     "content",    "size",   "depth",
+    "members", "encrypted",  "type_mismatch", "in_archive", "parent", "vba",
+    "xlm",     "rtf_object", "ole_class",     "script",     NULL,
 };
 
 /* parse_tristate - KEY: true|false into -1 / 0 / 1 */
@@ -399,6 +403,45 @@ static bool parse_tristate(struct parse *p, const char *key, const struct yamlno
         return false;
     *out = b;
     return true;
+}
+
+/* strmatch_free - rules_strmatch_free as a GDestroyNotify */
+static void strmatch_free(gpointer m)
+{
+    rules_strmatch_free(m);
+}
+
+/* parse_all - a decoded field's value: a STRING (regex only), or a sequence of them
+ * that must all match, into a new array, or NULL on an error */
+static GPtrArray *parse_all(struct parse *p, const char *key, const struct yamlnode *v)
+{
+    GPtrArray *all = g_ptr_array_new_with_free_func(strmatch_free);
+    bool ok = true;
+
+    if (yamlnode_type(v) == YAMLNODE_SEQUENCE) {
+        if (yamlnode_count(v) == 0) {
+            rules_perr(p, v, "%s: an empty list (give one or more {regex: ...})", key);
+            ok = false;
+        }
+        for (size_t i = 0; i < yamlnode_count(v); i++) {
+            struct strmatch *m = rules_parse_string(p, key, yamlnode_item_get(v, i), true);
+
+            if (m != NULL)
+                g_ptr_array_add(all, m);
+            ok &= m != NULL;
+        }
+    } else {
+        struct strmatch *m = rules_parse_string(p, key, v, true);
+
+        if (m != NULL)
+            g_ptr_array_add(all, m);
+        ok = m != NULL;
+    }
+    if (!ok) {
+        g_ptr_array_free(all, TRUE);
+        return NULL;
+    }
+    return all;
 }
 
 /* rules_parse_fields - the FIELDS of an attachment (ATTACHMENT) or an object */
@@ -434,6 +477,12 @@ struct objtest *rules_parse_fields(struct parse *p, const char *what, const stru
             slot = &t->signature;
         else if (strcmp(key, "content") == 0)
             slot = &t->content;
+        for (size_t k = 0; k < SCAN_DECODED_N; k++) {
+            if (strcmp(key, scan_decoded_name((enum scan_decoded)k)) == 0) {
+                t->decoded[k] = parse_all(p, key, val);
+                ok &= t->decoded[k] != NULL;
+            }
+        }
         if (slot != NULL) {
             *slot = rules_parse_string(p, key, val, slot == &t->content);
             ok &= *slot != NULL;

@@ -16,6 +16,7 @@
 
 #include "filetype.h"
 #include "mvlimits.h"
+#include "scan_decode.h"
 #include "scan_internal.h"
 #include "unpack.h"
 
@@ -32,6 +33,7 @@ struct scan_ctx {
     GBytes *self;          /* the scanned bytes, kept by reference for a level-0 archive */
     gint first;            /* index of the scanned bytes' own object, -1 until seen */
     gint current;          /* index of the object last inspected */
+    gint ole2;             /* index of the OLE2 object last inspected, -1 for none */
     char *level_path[SCAN_MAX_LEVELS]; /* path of the last object seen at each level */
     scan_progress_fn progress;
     void *progress_ctx;
@@ -102,11 +104,11 @@ static bool is_archive(const char *type)
                             strcmp(type, "CL_TYPE_RAR") == 0);
 }
 
-/* keep_head - O's first bytes, for the rules' content predicates, within the
- * message's SCAN_HEADS_MAX */
+/* keep_head - O's first bytes (the content window), for the rules' content
+ * predicates, within the message's SCAN_HEADS_MAX */
 static void keep_head(struct scan_budget *b, struct scan_object *o, const void *buf, size_t size)
 {
-    size_t n = MIN(size, (size_t)SCAN_HEAD_BYTES);
+    size_t n = (size_t)MIN((uint64_t)size, b->window > 0 ? b->window : SCAN_HEAD_BYTES);
 
     if (buf == NULL || b->heads + n > SCAN_HEADS_MAX)
         return;
@@ -210,6 +212,9 @@ static cl_error_t on_file_inspection(int fd, const char *type, const char **ance
                         file_size, sc->base_depth + level);
     o->attributes = layer_attributes;
     keep_head(sc->budget, o, buf, file_size);
+    scan_decode_object(sc->budget, o, buf, file_size, file_name, type);
+    if (type != NULL && strcmp(type, "CL_TYPE_MSOLE2") == 0)
+        sc->ole2 = (gint)sc->rep->objects->len - 1;
     o->type_mismatch = filetype_mismatch(file_name, level == 0 ? sc->declared : NULL, type);
     sc->current = (gint)sc->rep->objects->len - 1;
     if (level == 0 && sc->first < 0) {
@@ -244,9 +249,24 @@ static cl_error_t on_file_inspection(int fd, const char *type, const char **ance
     return CL_CLEAN;
 }
 
+/* on_vba - one VBA module's source, decompressed by libclamav (and made lower-case
+ * outside string literals, its white space folded): onto the OLE2 project it came
+ * from, the OLE2 object last inspected */
+static int on_vba(const unsigned char *const data, const size_t len, void *context)
+{
+    struct scan_ctx *sc = context;
+
+    if (sc == NULL || data == NULL || sc->ole2 < 0 || (guint)sc->ole2 >= sc->rep->objects->len)
+        return 0;
+    scan_decoded_add(sc->budget, g_ptr_array_index(sc->rep->objects, sc->ole2), SCAN_DECODED_VBA,
+                     data, len);
+    return 0;
+}
+
 /* scan_callbacks_install - the callbacks above, on an engine being built */
 void scan_callbacks_install(struct cl_engine *cl)
 {
+    cl_engine_set_clcb_vba(cl, on_vba);
     cl_engine_set_clcb_virus_found(cl, on_virus_found);
     cl_engine_set_clcb_file_inspection(cl, on_file_inspection);
 }
@@ -278,6 +298,8 @@ void scan_budget_init(struct scan_budget *b, const struct scan_options *opt)
     b->max_archive = opt->max_file_size;
     b->max_kept = opt->max_scan_size;
     b->max_depth = opt->max_recursion;
+    b->window = opt->content_window > 0 ? MIN(opt->content_window, (uint64_t)SCAN_WINDOW_MAX)
+                                        : SCAN_HEAD_BYTES;
     b->deadline = g_get_monotonic_time() + (gint64)opt->max_message_scan_time * 1000;
 }
 
@@ -304,6 +326,7 @@ static enum mv_status scan_bytes(const struct scan_engine *e, GBytes *bytes, con
         .self = bytes,
         .first = -1,
         .current = -1,
+        .ole2 = -1,
         .progress = progress,
         .progress_ctx = progress_ctx,
         .last_progress = g_get_monotonic_time(),
@@ -327,6 +350,7 @@ static enum mv_status scan_bytes(const struct scan_engine *e, GBytes *bytes, con
             rep, name != NULL ? g_strconcat(base_path, "/", name, NULL) : g_strdup(base_path), name,
             "CL_TYPE_ANY", len, base_depth);
         keep_head(budget, o, data, len);
+        scan_decode_object(budget, o, data, len, name, NULL);
         *first = (gint)rep->objects->len - 1;
         if (rep->detected_type == NULL)
             rep->detected_type = g_strdup("CL_TYPE_ANY");

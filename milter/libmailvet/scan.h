@@ -34,7 +34,20 @@ struct scan_options {
     uint64_t max_message_scan_size; /* bytes inspected per message */
     unsigned max_message_scan_time; /* milliseconds per message */
     unsigned max_compression_ratio; /* an object's size over its container's */
+    uint64_t content_window;        /* bytes of content (and of each decoded field) kept
+                                     * per object for rules; 0: SCAN_HEAD_BYTES */
     const char *tmpdir;             /* libclamav's temp files; NULL or "": its default */
+};
+
+/* Content decoded from an object for rules (scan_decode.c, and libclamav's VBA),
+ * each kind at most the content window long. */
+enum scan_decoded {
+    SCAN_DECODED_VBA,        /* VBA module source, decompressed, modules in turn */
+    SCAN_DECODED_XLM,        /* Excel 4.0 macro formulas, one a line ("EXEC(...)") */
+    SCAN_DECODED_RTF_OBJECT, /* an RTF's \objdata, lower-case hex digits only */
+    SCAN_DECODED_OLE_CLASS,  /* OLE class names an RTF embeds, one a line */
+    SCAN_DECODED_SCRIPT,     /* a script's text, or the scripts of an HTML file */
+    SCAN_DECODED_N
 };
 
 struct scan_object {
@@ -49,12 +62,14 @@ struct scan_object {
     bool type_mismatch;    /* name or declared type claims another class than detected */
     GPtrArray *signatures; /* char *, matches attributed to this object */
     GBytes *archive;       /* a zip/7z/rar's bytes, kept for container.c; else NULL */
-    GBytes *head;          /* its first SCAN_HEAD_BYTES bytes, for rules; NULL past the
+    GBytes *head;          /* its first content_window bytes, for rules; NULL past the
                             * message's SCAN_HEADS_MAX */
+    GByteArray *decoded[SCAN_DECODED_N]; /* enum scan_decoded: NULL for none */
 };
 
-#define SCAN_HEAD_BYTES 4096               /* content kept per object for rules */
-#define SCAN_HEADS_MAX (16u * 1024 * 1024) /* ... and per message, all objects */
+#define SCAN_HEAD_BYTES 4096                /* content window unless configured */
+#define SCAN_WINDOW_MAX (16u * 1024 * 1024) /* the largest content window */
+#define SCAN_HEADS_MAX (64u * 1024 * 1024)  /* content kept per message, all objects */
 
 struct scan_report {
     GPtrArray *signatures; /* char *, every distinct match, in order found */
@@ -72,7 +87,8 @@ struct scan_budget {
     uint64_t max_kept;    /* archive bytes copied per message */
     unsigned max_depth;   /* nesting below a MIME leaf (max_recursion) */
     uint64_t kept;
-    uint64_t heads;  /* bytes of object heads kept */
+    uint64_t window; /* content_window */
+    uint64_t heads;  /* bytes of object heads and decoded content kept */
     gint64 deadline; /* g_get_monotonic_time() value */
     unsigned objects;
     uint64_t bytes;
@@ -118,6 +134,14 @@ enum mv_status scan_member(const struct scan_engine *e, GBytes *data, const char
 /* scan_object_add - an object known only by name (an encrypted member not opened) */
 struct scan_object *scan_object_add(struct scan_report *rep, guint parent, const char *name,
                                     uint64_t size);
+/* scan_decoded_name - "vba", "xlm", "rtf_object", "ole_class", "script" */
+const char *scan_decoded_name(enum scan_decoded kind);
+/* scan_decoded_add - LEN bytes of DATA appended to decoded field KIND of object O
+ * (a line break first if it holds something), within the budget's content window
+ * and the message's SCAN_HEADS_MAX; the bytes kept count against the message's
+ * max_message_scan_size like inspected ones.  Returns false when nothing more fits. */
+bool scan_decoded_add(struct scan_budget *budget, struct scan_object *o, enum scan_decoded kind,
+                      const void *data, size_t len);
 /* scan_report_init - REP (contents overwritten, not freed) as an empty report with
  * its lists, for code that builds a report without scanning (reportcodec.c) */
 void scan_report_init(struct scan_report *rep);

@@ -28,6 +28,9 @@ static void object_free(gpointer p)
         g_bytes_unref(o->archive);
     if (o->head != NULL)
         g_bytes_unref(o->head);
+    for (size_t k = 0; k < SCAN_DECODED_N; k++)
+        if (o->decoded[k] != NULL)
+            g_byte_array_free(o->decoded[k], TRUE);
     g_free(o);
 }
 
@@ -65,7 +68,38 @@ struct scan_object *scan_object_add(struct scan_report *rep, guint parent, const
     const struct scan_object *p = g_ptr_array_index(rep->objects, parent);
 
     return scan_object_new(rep, g_strconcat(p->path, "/", name != NULL ? name : "?", NULL), name,
-                      "CL_TYPE_ANY", size, p->depth + 1);
+                           "CL_TYPE_ANY", size, p->depth + 1);
+}
+
+/* scan_decoded_name - the rules' name of a decoded field */
+const char *scan_decoded_name(enum scan_decoded kind)
+{
+    static const char *const names[SCAN_DECODED_N] = {"vba", "xlm", "rtf_object", "ole_class",
+                                                      "script"};
+
+    return (unsigned)kind < SCAN_DECODED_N ? names[kind] : "?";
+}
+
+/* scan_decoded_add - DATA onto a decoded field, within the window and the message's room */
+bool scan_decoded_add(struct scan_budget *budget, struct scan_object *o, enum scan_decoded kind,
+                      const void *data, size_t len)
+{
+    uint64_t window = budget->window > 0 ? budget->window : SCAN_HEAD_BYTES;
+    GByteArray *a = o->decoded[kind];
+    size_t have = a != NULL ? a->len : 0, sep = have > 0 ? 1 : 0, n;
+
+    if (have + sep >= window || budget->heads + sep >= SCAN_HEADS_MAX)
+        return false;
+    n = (size_t)MIN((uint64_t)len, window - have - sep);
+    n = (size_t)MIN((uint64_t)n, SCAN_HEADS_MAX - budget->heads - sep);
+    if (a == NULL)
+        a = o->decoded[kind] = g_byte_array_new();
+    if (sep)
+        g_byte_array_append(a, (const guint8 *)"\n", 1);
+    g_byte_array_append(a, data, (guint)n);
+    budget->heads += n + sep;
+    budget->bytes += n + sep; /* derived bytes are inspected bytes too */
+    return n == len;
 }
 
 /* scan_report_init - an empty report as scan_leaf starts one (reportcodec.c) */

@@ -500,9 +500,9 @@ def ole_doc_with_vba(modules):
 # the latter with bit 15 set)
 XLM_FUNCTIONS = {
     "IF": 1, "GOTO": 53, "HALT": 54, "RETURN": 55, "EXEC": 110, "CHAR": 111,
-    "REGISTER": 149, "CALL": 150, "CONCATENATE": 336, "RUN": 0x8011, "FORMULA": 0x8060,
-    "FORMULA.FILL": 0x8061, "ALERT": 0x8076, "FOPEN": 0x8131, "FWRITE": 0x8134,
-    "FWRITELN": 0x8133, "FCLOSE": 0x8130,
+    "REGISTER": 149, "CALL": 150, "CONCATENATE": 336, "FOPEN": 132, "FCLOSE": 133,
+    "FWRITELN": 137, "FWRITE": 138, "GET.WORKSPACE": 186, "RUN": 0x8011,
+    "FORMULA": 0x8060, "FORMULA.FILL": 0x8061, "ALERT": 0x8076, "WAIT": 0x8095,
 }
 
 
@@ -641,10 +641,12 @@ def _obfuscated_hex(hexdigits):
     return "".join(out)
 
 
-def rtf_with_object(class_name, data=b"", obfuscate=False, pad=0, header="{\\rtf1"):
+def rtf_with_object(class_name, data=b"", obfuscate=False, pad=0, header="{\\rtf1",
+                    objclass=True):
     """an RTF document with an embedded OLE object of CLASS_NAME holding DATA; with
     OBFUSCATE its hex is broken by white space, case and control words; PAD bytes of
-    ordinary text come before the object"""
+    ordinary text come before the object; without OBJCLASS the class name is only in
+    the object data's OLE 1.0 header, not in an \\objclass"""
     if not data:
         data = MARKER.encode() + b"\0" * 64
     hexdigits = _ole1_object(class_name, data).hex()
@@ -657,9 +659,10 @@ def rtf_with_object(class_name, data=b"", obfuscate=False, pad=0, header="{\\rtf
     if obfuscate:
         cls = "".join(c.upper() if i % 2 else c.lower() for i, c in enumerate(class_name))
     return ("%s\\ansi\\deff0 {\\fonttbl{\\f0 Times New Roman;}}\n%s\n"
-            "{\\object\\objemb\\objupdate{\\*\\objclass %s}\\objw380\\objh260"
+            "{\\object\\objemb\\objupdate%s\\objw380\\objh260"
             "{\\*\\objdata %s}{\\result{\\pict\\wmetafile8 00}}}\n\\par %s}\n"
-            % (header, filler, cls, objdata, MARKER)).encode("latin-1")
+            % (header, filler, "{\\*\\objclass %s}" % cls if objclass else "", objdata,
+               MARKER)).encode("latin-1")
 
 
 # ---------------------------------------------------------------------------------

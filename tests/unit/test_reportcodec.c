@@ -47,6 +47,9 @@ static void rich_report(struct scan_report *rep)
     o->type_mismatch = true;
     o->attributes = UINT_MAX;
     g_ptr_array_add(o->signatures, g_strdup("Win.Test.EICAR_HDB-1"));
+    o->decoded[SCAN_DECODED_VBA] = g_byte_array_new();
+    g_byte_array_append(o->decoded[SCAN_DECODED_VBA], (const guint8 *)"sub autoopen()\0\xff", 16);
+    o->decoded[SCAN_DECODED_SCRIPT] = g_byte_array_new(); /* empty, not absent */
     o = add_object(rep, "2/Rechnung_März.zip/inner.7z/?", NULL, "MV_TYPE_ACE", 0, 3, "", 0);
     o->encrypted = true;
     add_object(rep, "2/Rechnung_März.zip/x", "x", "CL_TYPE_ANY", 7, 1, NULL, 0);
@@ -122,6 +125,14 @@ static void assert_same_report(const struct scan_report *got, const struct scan_
         if (g->head != NULL && !g_bytes_equal(g->head, w->head))
             fail_msg("object %u: head bytes differ (got %zu, want %zu bytes)", i,
                      g_bytes_get_size(g->head), g_bytes_get_size(w->head));
+        for (unsigned k = 0; k < SCAN_DECODED_N; k++) {
+            const GByteArray *gd = g->decoded[k], *wd = w->decoded[k];
+
+            if ((gd == NULL) != (wd == NULL) ||
+                (gd != NULL && (gd->len != wd->len || memcmp(gd->data, wd->data, gd->len) != 0)))
+                fail_msg("object %u: decoded field %s differs", i,
+                         scan_decoded_name((enum scan_decoded)k));
+        }
     }
 }
 
@@ -433,33 +444,45 @@ static void codec_rejects_hostile_values(void **state)
         size_t len;
     } cases[] = {
         {"version 0", "\x00\x00\x00\x00\x00", 5},
-        {"version 2", "\x02\x00\x00\x00\x00", 5},
-        {"trailing byte", "\x01\x00\x00\x00\x00\x00", 6},
-        {"huge signature count", "\x01\x00\x00\xff\xff\xff\xff\x0f", 8},
-        {"signature count over the bytes", "\x01\x00\x00\x05\x00\x00", 6},
-        {"huge object count", "\x01\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 14},
-        {"object count over the bytes", "\x01\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x01",
+        {"version 1", "\x01\x00\x00\x00\x00", 5},
+        {"version 3", "\x03\x00\x00\x00\x00", 5},
+        {"trailing byte", "\x02\x00\x00\x00\x00\x00", 6},
+        {"huge signature count", "\x02\x00\x00\xff\xff\xff\xff\x0f", 8},
+        {"signature count over the bytes", "\x02\x00\x00\x05\x00\x00", 6},
+        {"huge object count", "\x02\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 14},
+        {"object count over the bytes", "\x02\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x01",
          14},
-        {"number over 64 bits", "\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f\x00\x00\x00", 14},
-        {"number not shortest", "\x01\x80\x00\x00\x00\x00", 6},
-        {"max depth over the bound", "\x01\x81\x02\x00\x00\x00", 6},
+        {"number over 64 bits", "\x02\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f\x00\x00\x00", 14},
+        {"number not shortest", "\x02\x80\x00\x00\x00\x00", 6},
+        {"max depth over the bound", "\x02\x81\x02\x00\x00\x00", 6},
         {"string length past the end",
-         "\x01\x00\x10"
+         "\x02\x00\x10"
          "abc\x00\x00",
          8},
         {"string with NUL",
-         "\x01\x00\x04"
+         "\x02\x00\x04"
          "a\0b\x00\x00",
          8},
-        {"string not UTF-8", "\x01\x00\x03\xc3\x28\x00\x00", 7},
+        {"string not UTF-8", "\x02\x00\x03\xc3\x28\x00\x00", 7},
         /* one object: path "p", name NULL, type "t", size 1, depth 1 > max depth 0 */
         {"object deeper than the report",
-         "\x01\x00\x00\x00\x01\x02p\x00\x02t\x01\x01\x00\x00\x00\x00", 16},
-        {"unknown object flag", "\x01\x00\x00\x00\x01\x02p\x00\x02t\x01\x00\x00\x08\x00\x00", 16},
-        {"head over SCAN_HEAD_BYTES",
-         "\x01\x00\x00\x00\x01\x02p\x00\x02t\x01\x00\x00\x00\x00\x82\x20", 17},
+         "\x02\x00\x00\x00\x01\x02p\x00\x02t\x01\x01\x00\x00\x00\x00", 16},
+        {"unknown object flag", "\x02\x00\x00\x00\x01\x02p\x00\x02t\x01\x00\x00\x08\x00\x00", 16},
+        {"head over SCAN_WINDOW_MAX",
+         "\x02\x00\x00\x00\x01\x02p\x00\x02t\x01\x00\x00\x00\x00\x82\x80\x80\x08", 19},
+        /* the minimal object below with decoded fields */
+        {"decoded count over the kinds",
+         "\x02\x00\x00\x00\x01\x02p\x00\x02t\x01\x00\x00\x00\x00\x01\x06", 17},
+        {"decoded kind unknown",
+         "\x02\x00\x00\x00\x01\x02p\x00\x02t\x01\x00\x00\x00\x00\x01\x01\x05\x00", 19},
+        {"decoded fields out of order",
+         "\x02\x00\x00\x00\x01\x02p\x00\x02t\x01\x00\x00\x00\x00\x01\x02\x01\x00\x00\x00", 21},
+        {"decoded field past the end",
+         "\x02\x00\x00\x00\x01\x02p\x00\x02t\x01\x00\x00\x00\x00\x01\x01\x00\x05"
+         "ab",
+         20},
         {"attributes over 32 bits",
-         "\x01\x00\x00\x00\x01\x02p\x00\x02t\x01\x00\x80\x80\x80\x80\x10\x00\x00\x00", 20},
+         "\x02\x00\x00\x00\x01\x02p\x00\x02t\x01\x00\x80\x80\x80\x80\x10\x00\x00\x00", 20},
     };
 
     (void)state;
@@ -474,7 +497,7 @@ static void codec_rejects_hostile_values(void **state)
 static void codec_accepts_minimal_object(void **state)
 {
     /* the hand-made object of the hostile cases, made valid: depth 0, empty head */
-    static const guint8 v[] = {1, 0, 0, 0, 1, 2, 'p', 0, 2, 't', 1, 0, 0, 0, 0, 1};
+    static const guint8 v[] = {2, 0, 0, 0, 1, 2, 'p', 0, 2, 't', 1, 0, 0, 0, 0, 1, 0};
     struct scan_report rep;
     struct mv_err err = {0};
     const struct scan_object *o;

@@ -813,7 +813,7 @@ static struct fake *long_fake_new(const char *value)
     g_array_index(k->f.attachments, struct feature_attachment, 1).name = value;
     zip->name = value;
     photo->head = (const unsigned char *)value;
-    photo->head_len = MIN(strlen(value), FEATURES_HEAD_BYTES);
+    photo->head_len = strlen(value);
     return k;
 }
 
