@@ -35,7 +35,7 @@ packages="
     libcrypt-dev curl openssl
     miltertest postfix swaks redis-server clamav clamav-daemon clamav-milter
     zip unzip ca-certificates jq perl python3 procps coreutils findutils gawk sed grep time
-    p7zip-full tar gzip bzip2 xz-utils cpio arj gcab genisoimage msitools macutils
+    p7zip-full tar gzip bzip2 xz-utils zstd lz4 cpio arj gcab genisoimage msitools macutils
     sharutils libjpeg-turbo-progs clang clang-format libclang-rt-14-dev libwrap0 m4
     dpkg-dev debhelper lintian prometheus
     chromium chromium-driver python3-selenium

@@ -1,4 +1,5 @@
-/* container.h - every member of a zip, 7z or rar archive accounted for.
+/* container.h - every member of a zip, 7z, rar or LHA or ar archive, or of a zstd,
+ * LZ4, lzip, LZMA-alone or compress stream, accounted for.
  * libclamav opens these archives itself, but not always all of them: Debian's
  * libclamav has no RAR support (libclamunrar is non-free), zips one after another
  * show no member at all, a member larger than max_file_size is cut without a word,
@@ -43,5 +44,10 @@ struct container_ctx {
  * MV_OK unless memory ran out or libclamav failed on an extracted member */
 enum mv_status container_check(const struct container_ctx *cc, struct scan_report *rep, guint i,
                                struct mv_err *err);
+
+/* container_names - every object of REP that a gzip, bzip2 or xz object holds alone
+ * and that libclamav reported without a name gets the name the gzip header keeps
+ * (FNAME), or else the container's name without its extension ("PO.exe.gz": PO.exe) */
+void container_names(struct scan_report *rep);
 
 #endif

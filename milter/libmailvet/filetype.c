@@ -184,6 +184,19 @@ bool filetype_mismatch(const char *name, const char *declared, const char *detec
     return (by_name != C_UNKNOWN && by_name != got) || (by_mime != C_UNKNOWN && by_mime != got);
 }
 
+/* lzma_alone - the dictionary size and the uncompressed size of an LZMA-alone header */
+static bool lzma_alone(const unsigned char *d)
+{
+    guint32 dict = (guint32)d[1] | (guint32)d[2] << 8 | (guint32)d[3] << 16 | (guint32)d[4] << 24;
+    bool unknown = true;
+
+    if (dict < (1u << 16) || dict > (1u << 30) || (dict & (dict - 1)) != 0)
+        return false;
+    for (int i = 5; i < 13; i++)
+        unknown &= d[i] == 0xff;
+    return unknown || (d[10] == 0 && d[11] == 0 && d[12] == 0);
+}
+
 /* filetype_unsupported - magic bytes of containers and compressors libclamav does
  * not open */
 const char *filetype_unsupported(const unsigned char *data, size_t len)
@@ -203,6 +216,25 @@ const char *filetype_unsupported(const unsigned char *data, size_t len)
         return "MV_TYPE_LZ4";
     if (len >= 5 && memcmp(data, "LZIP", 4) == 0 && data[4] == 1)
         return "MV_TYPE_LZIP";
+    /* LHA/LZH: the method "-lh?-" or "-lz?-" at offset 2 and a header level 0 to 3 at
+     * offset 20, in every header level */
+    if (len >= 22 && data[2] == '-' && data[3] == 'l' && (data[4] == 'h' || data[4] == 'z') &&
+        data[6] == '-' && data[20] <= 3)
+        return "MV_TYPE_LHA";
+    /* compress(1), ".Z": 1F 9D, then 9 to 16 maximum code bits and no unknown flag */
+    if (len >= 3 && data[0] == 0x1f && data[1] == 0x9d && (data[2] & 0x60) == 0 &&
+        (data[2] & 0x1f) >= 9 && (data[2] & 0x1f) <= 16)
+        return "MV_TYPE_COMPRESS";
+    /* Unix ar (static libraries, Debian packages) */
+    if (len >= 8 && memcmp(data, "!<arch>\n", 8) == 0)
+        return "MV_TYPE_AR";
+    /* lzop, which nothing here reads (libarchive would run the lzop program) */
+    if (len >= 9 && memcmp(data, "\x89LZO\0\r\n\x1a\n", 9) == 0)
+        return "MV_TYPE_LZOP";
+    /* .lzma (LZMA alone): the usual properties byte 0x5d, a power-of-two dictionary of
+     * 64 KiB to 1 GiB and an uncompressed size that is unknown (all ones) or below 2^40 */
+    if (len >= 13 && data[0] == 0x5d && lzma_alone(data))
+        return "MV_TYPE_LZMA";
     /* Windows imaging format */
     if (len >= 8 && memcmp(data, "MSWIM\0\0\0", 8) == 0)
         return "MV_TYPE_WIM";

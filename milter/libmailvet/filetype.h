@@ -3,8 +3,8 @@
  * the type libclamav detected, by class (executable, zip, OLE2, PDF, image, text ...):
  * true when a known claim names another class than a known detected type, e.g.
  * invoice.pdf that is a PE executable.  filetype_unsupported() recognises by magic
- * bytes the containers libclamav does not open (ACE, VHD, VHDX, WIM, and
- * zstd, LZ4 and lzip streams), so they can be
+ * bytes the containers libclamav does not open (ACE, LHA/LZH, ar, VHD, VHDX, WIM,
+ * and zstd, LZ4, lzip, LZMA-alone, lzop and compress streams), so they can be
  * reported as objects of their type.  Tables only; no state, thread-safe. */
 #ifndef MV_FILETYPE_H
 #define MV_FILETYPE_H

@@ -220,6 +220,8 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
             for (guint j = 0; st == MV_OK && j < rep->objects->len; j++)
                 if (((struct scan_object *)g_ptr_array_index(rep->objects, j))->archive != NULL)
                     st = container_check(&cc, rep, j, err);
+            if (st == MV_OK)
+                container_names(rep);
             if (st != MV_OK)
                 goto out;
             store[i] = cacheable(rep, &budget);

@@ -97,13 +97,6 @@ static const char *over_budget(struct scan_budget *b, uint64_t size, uint64_t pa
     return NULL;
 }
 
-/* is_archive - the container types libarchive may find encrypted members in */
-static bool is_archive(const char *type)
-{
-    return type != NULL && (strcmp(type, "CL_TYPE_ZIP") == 0 || strcmp(type, "CL_TYPE_7Z") == 0 ||
-                            strcmp(type, "CL_TYPE_RAR") == 0);
-}
-
 /* keep_head - O's first bytes (the content window), for the rules' content
  * predicates, within the message's SCAN_HEADS_MAX */
 static void keep_head(struct scan_budget *b, struct scan_object *o, const void *buf, size_t size)
@@ -228,9 +221,10 @@ static cl_error_t on_file_inspection(int fd, const char *type, const char **ance
         scan_name_add(o->signatures, sig);
         g_free(sig);
     }
-    /* a zip, 7z or rar: keep its bytes for container.c, which accounts for every
-     * member once this scan is done (what libclamav did not open, encrypted members) */
-    if (buf != NULL && is_archive(type)) {
+    /* a zip, 7z, rar, LHA or compressed stream: keep its bytes for container.c, which
+     * accounts for every member once this scan is done (what libclamav did not open,
+     * encrypted members) */
+    if (buf != NULL && unpack_reads(o->type, NULL)) {
         /* one pass over the headers: encryption, and the sizes they declare; a bomb
          * is known from those, so the scan stops before libclamav inflates it */
         uint64_t declared;

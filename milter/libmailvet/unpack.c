@@ -1,4 +1,6 @@
-/* unpack.c - libarchive for encrypted archives: probe, list, try passwords, extract.
+/* unpack.c - libarchive for encrypted archives and for the containers libclamav does not
+ * open (LHA/LZH, ar, and zstd, LZ4, lzip, LZMA-alone and compress(1) streams): probe, list, try
+ * passwords, extract.
  * unpack_probe() reads headers only.  unpack_open() makes one pass without a password
  * that lists the members and keeps the plain ones' bytes, then, only if something is
  * encrypted and the format is one libarchive decrypts (zip: traditional PKWARE and
@@ -15,6 +17,7 @@
  * The only file that calls libarchive.  Every loop over the archive is bounded (struct
  * unpack_limits, UNPACK_MAX_HEADERS).  Sender-sized buffers use g_try_malloc and
  * become MV_ENOMEM.  Does not log.  Nothing here is shared between threads. */
+#include <errno.h>
 #include <string.h>
 
 #include <archive.h>
@@ -33,9 +36,14 @@
 /* first buffer for a member whose size the archive does not declare */
 #define UNPACK_FIRST_ALLOC 16384
 
-/* reader_new - a libarchive reader for zip, 7z and rar, opened on DATA; NULL when
- * libarchive has no memory.  Check *RC: the reader must be freed even if it failed */
-static struct archive *reader_new(const void *data, size_t len, const char *passphrase, int *rc)
+/* reader_new - a libarchive reader for zip, 7z, rar and LHA, opened on DATA; NULL when
+ * libarchive has no memory.  STREAM: DATA is one compressed file (zstd, LZ4, lzip,
+ * compress), read through its decompressor as the single member of the "raw" format.
+ * Filters are named one by one, never archive_read_support_filter_all(): that one
+ * falls back to running external programs (lzop, lrzip, grzip) for what the library
+ * was built without.  Check *RC: the reader must be freed even if it failed */
+static struct archive *reader_new(const void *data, size_t len, const char *passphrase, bool stream,
+                                  int *rc)
 {
     struct archive *a = archive_read_new();
 
@@ -43,10 +51,27 @@ static struct archive *reader_new(const void *data, size_t len, const char *pass
         *rc = ARCHIVE_FATAL;
         return NULL;
     }
+    if (stream) {
+        archive_read_support_filter_zstd(a);
+        archive_read_support_filter_lz4(a);
+        archive_read_support_filter_lzip(a);
+        archive_read_support_filter_compress(a);
+        archive_read_support_filter_lzma(a);
+        archive_read_support_format_raw(a);
+        *rc = archive_read_open_memory(a, data, len);
+        /* raw takes any bytes: without a decompressor they are no stream of ours */
+        if (*rc == ARCHIVE_OK && archive_filter_count(a) < 2) {
+            archive_set_error(a, EINVAL, "not a compressed stream");
+            *rc = ARCHIVE_FATAL;
+        }
+        return a;
+    }
     archive_read_support_format_zip(a);
     archive_read_support_format_7zip(a);
     archive_read_support_format_rar(a);
     archive_read_support_format_rar5(a);
+    archive_read_support_format_lha(a);
+    archive_read_support_format_ar(a);
     if (passphrase != NULL)
         archive_read_add_passphrase(a, passphrase);
     *rc = archive_read_open_memory(a, data, len);
@@ -83,6 +108,29 @@ static bool headers_encrypted(struct archive *a)
     return archive_read_has_encrypted_entries(a) > 0 || error_says_encrypted(a);
 }
 
+/* unpack_reads - the types container.c hands to this module */
+bool unpack_reads(const char *type, bool *stream)
+{
+    static const char *const archives[] = {"CL_TYPE_ZIP", "CL_TYPE_7Z", "CL_TYPE_RAR",
+                                           "MV_TYPE_LHA", "MV_TYPE_AR"};
+    static const char *const streams[] = {"MV_TYPE_ZSTD", "MV_TYPE_LZ4", "MV_TYPE_LZIP",
+                                          "MV_TYPE_COMPRESS", "MV_TYPE_LZMA"};
+
+    if (stream != NULL)
+        *stream = false;
+    for (size_t i = 0; type != NULL && i < G_N_ELEMENTS(archives); i++)
+        if (strcmp(type, archives[i]) == 0)
+            return true;
+    for (size_t i = 0; type != NULL && i < G_N_ELEMENTS(streams); i++) {
+        if (strcmp(type, streams[i]) == 0) {
+            if (stream != NULL)
+                *stream = true;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* unpack_probe - true if DATA is an archive libarchive reads that has encrypted
  * members or encrypted headers; reads headers only */
 bool unpack_probe(const void *data, size_t len, uint64_t *declared)
@@ -97,7 +145,7 @@ bool unpack_probe(const void *data, size_t len, uint64_t *declared)
         *declared = 0;
     if (data == NULL || len == 0)
         return false;
-    a = reader_new(data, len, NULL, &rc);
+    a = reader_new(data, len, NULL, false, &rc);
     if (a == NULL)
         return false;
     if (rc != ARCHIVE_OK) {
@@ -131,6 +179,17 @@ bool unpack_probe(const void *data, size_t len, uint64_t *declared)
     if (declared != NULL)
         *declared = total;
     return encrypted;
+}
+
+/* entry_skipped - a directory, or an ar archive's symbol or name table ("/", "//"),
+ * which holds no file */
+static bool entry_skipped(struct archive_entry *entry)
+{
+    const char *name = archive_entry_pathname(entry);
+
+    return archive_entry_filetype(entry) == AE_IFDIR ||
+           (name != NULL &&
+            (strcmp(name, "/") == 0 || strcmp(name, "//") == 0 || strcmp(name, "/SYM64/") == 0));
 }
 
 /* member_free - GPtrArray free function for struct unpack_member */
@@ -267,7 +326,7 @@ static enum mv_status list_pass(const void *data, size_t len, const struct unpac
     bool open_ok;
     int rc;
 
-    a = reader_new(data, len, NULL, &rc);
+    a = reader_new(data, len, NULL, lim->stream, &rc);
     if (a == NULL)
         return mv_err_set(err, MV_ENOMEM, "unpack: libarchive: out of memory");
     open_ok = rc == ARCHIVE_OK;
@@ -308,7 +367,7 @@ static enum mv_status list_pass(const void *data, size_t len, const struct unpac
                 li->truncated = true; /* damaged after some members */
             break;
         }
-        if (archive_entry_filetype(entry) == AE_IFDIR)
+        if (entry_skipped(entry))
             continue;
         if (out->members->len >= lim->max_members) {
             li->truncated = true;
@@ -380,7 +439,7 @@ static enum mv_status try_password(const void *data, size_t len, const char *pas
 
     memset(at, 0, sizeof(*at));
     drop_encrypted_data(out);
-    a = reader_new(data, len, password, &rc);
+    a = reader_new(data, len, password, lim->stream, &rc);
     if (a == NULL)
         return mv_err_set(err, MV_ENOMEM, "unpack: libarchive: out of memory");
     for (unsigned n = 0; rc == ARCHIVE_OK && n < UNPACK_MAX_HEADERS && k < out->members->len; n++) {
@@ -390,7 +449,7 @@ static enum mv_status try_password(const void *data, size_t len, const char *pas
 
         if (!header_ok(archive_read_next_header(a, &entry)))
             break;
-        if (archive_entry_filetype(entry) == AE_IFDIR)
+        if (entry_skipped(entry))
             continue;
         m = g_ptr_array_index(out->members, k++);
         if (!m->encrypted)

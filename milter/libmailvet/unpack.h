@@ -1,12 +1,12 @@
-/* unpack.h - libarchive for what libclamav does not open: encrypted archives.
- * unpack_probe() tells, from the archive's headers only, whether an archive (zip, 7z,
- * rar) holds encrypted members.  unpack_open() lists every member of such an archive
- * and tries each candidate password until one decrypts; the members' decrypted bytes
- * then go back to libclamav like any other object.  unpack_zip_parts() splits zip
- * archives laid one after another.  The candidates come from the caller (pipeline.c
- * gathers them from the message's text with passwords_add(), passwords.h).  All work
- * is bounded by struct unpack_limits.  The only module that calls libarchive.  Does
- * not log.  Nothing here is shared between threads. */
+/* unpack.h - libarchive for what libclamav does not open: encrypted archives, LHA/LZH
+ * and ar archives, and zstd, LZ4, lzip, LZMA-alone and compress(1) streams (unpack_reads() names
+ * the types this module takes).  unpack_probe() tells, from the archive's headers only, whether an
+ * archive (zip, 7z, rar) holds encrypted members.  unpack_open() lists every member of such an
+ * archive and tries each candidate password until one decrypts; the members' decrypted bytes then
+ * go back to libclamav like any other object.  unpack_zip_parts() splits zip archives laid one
+ * after another.  The candidates come from the caller (pipeline.c gathers them from the message's
+ * text with passwords_add(), passwords.h).  All work is bounded by struct unpack_limits.  The only
+ * module that calls libarchive.  Does not log.  Nothing here is shared between threads. */
 #ifndef MV_UNPACK_H
 #define MV_UNPACK_H
 
@@ -19,6 +19,7 @@ struct unpack_limits {
     size_t max_member_size; /* decrypted bytes kept per member; larger: listed, not kept */
     size_t max_total_size;  /* decrypted bytes kept per archive */
     unsigned max_passwords; /* candidates tried per archive */
+    bool stream;            /* DATA is one compressed file: its single member is "data" */
 };
 
 struct unpack_member {
@@ -41,6 +42,11 @@ struct unpack_result {
     bool truncated;     /* a limit stopped the listing or the extraction */
     char *format;       /* libarchive's format name, "ZIP 2.0 (deflation)" ... */
 };
+
+/* unpack_reads - TYPE (libclamav's CL_TYPE_* or filetype.c's MV_TYPE_*) is one this
+ * module lists: zip, 7z, rar, LHA, or a compressed stream (then *STREAM is true; STREAM
+ * may be NULL) */
+bool unpack_reads(const char *type, bool *stream);
 
 /* unpack_probe - true if DATA is an archive libarchive reads that has encrypted
  * members or encrypted headers; reads headers only (a zip's central directory:

@@ -1,6 +1,7 @@
 /* test_unpack.c - unpack.c against the real libarchive: archives built by the test
  * with zip and 7z (plain, password-protected, AES, mixed, encrypted 7z content and
- * headers, 200 members, a member over the size limit) from harmless text files and
+ * headers, 200 members, a member over the size limit), ar, and zstd, xz --format=lzma
+ * streams, from harmless text files and
  * EICAR (tests/samples/eicar.sh), so that decrypted bytes can be compared with the
  * originals. */
 #include <setjmp.h>
@@ -70,6 +71,9 @@ static int group_setup(void **state)
         "zip -q e.zip eicar.com && cat plain.zip e.zip > cat.zip && cat e.zip plain.zip > cat2.zip "
         "&& "
         "zip -q -0 nested.zip e.zip plain.zip && cat nested.zip e.zip > nestcat.zip && "
+        "ar rc notes.a notes.txt readme.txt && "
+        "{ ! command -v zstd > /dev/null || zstd -q -c notes.txt > notes.txt.zst; } && "
+        "xz --format=lzma -c notes.txt > notes.txt.lzma && "
         "mkdir many && (cd many && for i in $(seq 100 299); do echo \"member $i\" > m$i.txt; "
         "done && zip -q -P secret ../many.zip *)",
         src != NULL ? src : "../..");
@@ -758,6 +762,74 @@ static void result_clear_leaves_struct_zeroed(void **state)
     unpack_result_clear(NULL);
 }
 
+/* streams_are_one_member - a compressed stream read with lim.stream is one member, "data", with
+ * the original bytes; without lim.stream, or for bytes of no compressor, it is a
+ * parse error, never a member */
+static void streams_are_one_member(void **state)
+{
+    struct fixture *f = *state;
+    struct unpack_limits lim = default_limits;
+    const char *names[] = {"notes.txt.zst", "notes.txt.lzma"};
+    struct unpack_result res;
+
+    lim.stream = true;
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        char *path = g_build_filename(f->dir, names[i], NULL);
+        bool there = g_file_test(path, G_FILE_TEST_EXISTS);
+
+        g_free(path);
+        if (!there)
+            continue; /* no zstd command */
+        open_sample(f, names[i], NULL, &lim, &res, MV_OK);
+        assert_true(res.opened);
+        assert_int_equal(res.members->len, 1);
+        {
+            GBytes *want = slurp(f->dir, "notes.txt");
+            assert_non_null(member(&res, "data")->data);
+            assert_true(g_bytes_equal(member(&res, "data")->data, want));
+            g_bytes_unref(want);
+        }
+        unpack_result_clear(&res);
+        open_sample(f, names[i], NULL, &default_limits, &res, MV_EPARSE);
+        unpack_result_clear(&res);
+    }
+    open_sample(f, "notes.txt", NULL, &lim, &res, MV_EPARSE);
+    unpack_result_clear(&res);
+}
+
+/* ar_members_without_tables - an ar archive lists its files, not its name table */
+static void ar_members_without_tables(void **state)
+{
+    struct fixture *f = *state;
+    struct unpack_result res;
+
+    open_sample(f, "notes.a", NULL, &default_limits, &res, MV_OK);
+    assert_true(res.opened);
+    assert_int_equal(res.members->len, 2);
+    assert_same_bytes(f, &res, "notes.txt");
+    assert_same_bytes(f, &res, "readme.txt");
+    unpack_result_clear(&res);
+}
+
+/* reads_names_its_types - the types container.c hands over, and which are streams */
+static void reads_names_its_types(void **state)
+{
+    bool stream = true;
+
+    (void)state;
+    assert_true(unpack_reads("CL_TYPE_ZIP", &stream));
+    assert_false(stream);
+    assert_true(unpack_reads("MV_TYPE_LHA", &stream));
+    assert_false(stream);
+    assert_true(unpack_reads("MV_TYPE_ZSTD", &stream));
+    assert_true(stream);
+    assert_true(unpack_reads("MV_TYPE_COMPRESS", NULL));
+    assert_false(unpack_reads("MV_TYPE_ACE", &stream));
+    assert_false(stream);
+    assert_false(unpack_reads("MV_TYPE_LZOP", NULL));
+    assert_false(unpack_reads(NULL, NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -787,6 +859,9 @@ int main(void)
         cmocka_unit_test(zip_parts_do_not_split_stored_nested_zips),
         cmocka_unit_test(open_some_extracts_only_wanted_members),
         cmocka_unit_test(declared_size_sums_the_headers),
+        cmocka_unit_test(streams_are_one_member),
+        cmocka_unit_test(ar_members_without_tables),
+        cmocka_unit_test(reads_names_its_types),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
