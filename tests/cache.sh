@@ -26,7 +26,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=19
+PLAN=20
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -169,6 +169,21 @@ if [ "$RC" -eq 0 ] && jqt clean2 '.verdict == "clean" and .cache.state == "hit"'
     ok "a clean message: hit on the second scan, still clean"
 else
     not_ok "a clean message: hit on the second scan, still clean"; show clean2
+fi
+
+# the same bytes under another name: its own report (the objects' names and paths, the
+# type checks depend on the name), never the first one's from the cache
+for nm in report.txt invoice.pdf; do
+    printf 'Subject: %s\nFrom: a@example.com\nTo: b@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nsee attached\n--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=%s\n\nthe same bytes under two names, %s\n--b--\n' \
+        "$nm" "$nm" "$$" > "$W/named-$nm.eml"
+done
+scan named1 "$W/named-report.txt.eml"
+scan named2 "$W/named-invoice.pdf.eml"
+if jqt named1 '[.parts[] | select(.filename == "report.txt") | .cache] == ["miss"]' &&
+    jqt named2 '[.parts[] | select(.filename == "invoice.pdf") | .cache] == ["miss"] and ([.objects[].name] | index("invoice.pdf") != null) and ([.objects[].name] | index("report.txt") == null)'; then
+    ok "the same bytes under another name: scanned again, the objects named as in this message"
+else
+    not_ok "the same bytes under another name: scanned again, the objects named as in this message"; show named2
 fi
 
 # brief - verdict and cache of NAME's result, and its stderr

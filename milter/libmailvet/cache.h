@@ -5,8 +5,9 @@
  * Key:   "mv:" DIGEST ":" SHA256, where DIGEST (hex) is the generation's scan digest
  *        (generation.c: the signature files' names and contents, libclamav's version,
  *        scan options and limits; not the files' paths or times, so that the hosts
- *        of a fleet with the same signatures share keys) and SHA256 the leaf's
- *        (struct mv_leaf.sha256).  A reload that
+ *        of a fleet with the same signatures share keys) and SHA256 the leaf's key
+ *        (pipeline.c's leaf_key(): the SHA-256 of the leaf's bytes with its name,
+ *        declared type, MIME position and depth).  A reload that
  *        changes the signatures changes DIGEST: stale entries are never read.
  * Value: reportcodec.c's encoding of the struct scan_report (signatures, detected
  *        type, every object with its flags, signatures and head bytes), prefixed by

@@ -97,6 +97,11 @@ bool localcache_get(struct localcache *lc, const char *digest, const char *sha,
         }
         return false;
     }
+    if (sha == NULL || sha[0] == '\0') { /* a leaf without a digest is never cached */
+        if (st != NULL)
+            st->misses++;
+        return false;
+    }
     key = key_new(digest, sha);
     g_mutex_lock(&lc->lock);
     e = g_hash_table_lookup(lc->table, key);
@@ -137,7 +142,7 @@ void localcache_put(struct localcache *lc, const char *digest, const char *sha,
     char *key;
     unsigned evicted = 0;
 
-    if (lc == NULL)
+    if (lc == NULL || sha == NULL || sha[0] == '\0')
         return;
     key = key_new(digest, sha);
     share = lc->max_bytes / LOCALCACHE_ENTRY_SHARE;

@@ -1,8 +1,10 @@
 /* localcache.h - the local verdict cache: leaf scan reports kept in this process's
  * memory, in front of the Redis cache (cache.h), so that an attachment seen again is
  * not scanned again even without Redis.
- * Key:   the generation's scan digest (hex) and the SHA-256 (hex) of the leaf's bytes,
- *        as the Redis cache keys them: an entry of another digest is never returned.
+ * Key:   the generation's scan digest (hex) and the leaf's key (hex: the SHA-256 of
+ *        its bytes with its name, type and position, pipeline.c's leaf_key()), as
+ *        the Redis cache keys them: an entry of another digest is never returned; a
+ *        leaf without a key ("") is never kept.
  * Value: reportcodec.c's encoding of the struct scan_report; decoded on each hit into
  *        a report the caller owns.
  * Bound: max_bytes (local_cache_size in mailvet.yaml(5)) over every entry's cost: its

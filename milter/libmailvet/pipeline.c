@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "container.h"
+#include "digest.h"
 #include "localcache.h"
 #include "mvlimits.h"
 #include "passwords.h"
@@ -115,6 +116,34 @@ static bool cacheable(const struct scan_report *rep, const struct scan_budget *b
     return true;
 }
 
+/* leaf_key - the cache key of LEAF into KEY: the SHA-256 of its bytes' SHA-256 with
+ * everything else a leaf's report depends on (its MIME position, file name, declared
+ * type and depth name its objects and paths and decide its type mismatch, so a report
+ * of the same bytes under another name is never reused); "" when the leaf has no
+ * digest (it is then not cached) */
+static void leaf_key(const struct mv_leaf *leaf, char key[DIGEST_HEX_LEN + 1])
+{
+    struct digest *d;
+    char depth[16];
+
+    key[0] = '\0';
+    if (leaf->sha256[0] == '\0')
+        return;
+    d = digest_new();
+    snprintf(depth, sizeof(depth), "%u", leaf->depth);
+    digest_update(d, leaf->sha256, strlen(leaf->sha256) + 1);
+    digest_update(d, leaf->path, strlen(leaf->path) + 1);
+    /* a name that is absent differs from one that is empty */
+    digest_update(d, leaf->filename != NULL ? "n" : "-", 1);
+    if (leaf->filename != NULL)
+        digest_update(d, leaf->filename, strlen(leaf->filename) + 1);
+    if (leaf->declared_type != NULL)
+        digest_update(d, leaf->declared_type, strlen(leaf->declared_type) + 1);
+    digest_update(d, depth, strlen(depth) + 1);
+    if (!digest_finish(d, key))
+        key[0] = '\0';
+}
+
 /* lookup - the leaves' reports from the local cache, then, for those it does not
  * have, from Redis in one round trip (a local hit never touches Redis); what Redis
  * has is kept locally too */
@@ -210,7 +239,8 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
     struct container_ctx cc = {0};
     struct scan_budget budget;
     enum mv_status st = MV_OK;
-    const char **sha = NULL;
+    const char **sha = NULL; /* the leaves' cache keys (in KEYS) */
+    char *keys = NULL;
     bool *store = NULL;
     unsigned flags;
 
@@ -243,8 +273,13 @@ enum mv_status pipeline_run(const struct generation *gen, const struct pipeline_
     res->cached = g_new0(bool, res->nreports);
     store = g_new0(bool, res->nreports);
     sha = g_new0(const char *, res->nreports + 1);
-    for (size_t i = 0; i < res->nreports; i++)
-        sha[i] = message_leaf_get(res->msg, i)->sha256;
+    keys = g_new(char, (res->nreports + 1) * (DIGEST_HEX_LEN + 1));
+    for (size_t i = 0; i < res->nreports; i++) {
+        char *key = keys + i * (DIGEST_HEX_LEN + 1);
+
+        leaf_key(message_leaf_get(res->msg, i), key);
+        sha[i] = key;
+    }
     lookup(gen, sha, res);
     for (size_t i = 0; i < res->nreports; i++) {
         struct scan_report *rep = &res->reports[i];
@@ -313,6 +348,7 @@ out:
         g_ptr_array_free(run.passwords, TRUE);
     g_free(store);
     g_free(sha);
+    g_free(keys);
     return st;
 }
 
