@@ -2,21 +2,24 @@
 # decode.sh - what rules read decoded from objects, as "mailvet scan" shows it, and
 # the behaviour rules of policies/generic.yaml that read it, on harmless documents
 # made by tests/samples/make-decode-samples.py (with mkoffice.py):
-#   - VBA (libclamav's decompressed module source) of .docm, .doc, .xlam, .ppam, also
+#   - VBA (libclamav's decompressed module source) of .docm, .doc, .xlam, .ppam, .pptm, also
 #     inside a zip and inside an attached message: OFFICE_MACRO_FETCH_EXECUTE hits
 #     and the JSON's objects[].decoded.vba holds the source; a legitimate macro (runs
 #     on open but fetches and runs nothing, or links to a help page) does not hit;
-#   - Excel 4.0 formulas of a BIFF8 .xls (also zipped): the rule hits and
-#     decoded.xlm holds EXEC( and Auto_Open; a macro sheet that only shows an ALERT
+#   - Excel 4.0 formulas of a BIFF8 .xls (also zipped) and of an .xlsm's macro sheet:
+#     the rule hits and decoded.xlm holds EXEC( (and Auto_Open for the .xls); a macro sheet that only shows an ALERT
 #     does not hit it;
 #   - RTF with the Equation Editor's class after 6 KB of text, its hex broken by
 #     line breaks, blanks, case and control words, and no \objclass: RTF_EQUATION_EXPLOIT
 #     hits (also zipped under a .doc name) and decoded.ole_class names Equation.3;
-#     the same RTF with a Package object does not hit;
+#     the same RTF with a Package object does not hit; a large ordinary RTF (an object,
+#     then 200 KB of text) is clean, its rules decided within the regex limits, with
+#     the default window and with content_window: 16M;
 #   - HTML smuggling by four idioms (Blob + createObjectURL + download + click inside a
 #     zip, msSaveOrOpenBlob inside a zip, a data: link with download, atob of a large
 #     base64 payload into a File inside a zip): HTML_SMUGGLING hits; an HTML report
 #     with an ordinary download link does not;
+#   - the budget: the decoded bytes count against max_message_scan_size, to the byte;
 #   - content_window: "mailvet check-config" refuses 1K with one line naming the key
 #     and its bounds; a rule that needs the end of a 7 KB module sees it with the
 #     default window (64K) and not with content_window: 4K.
@@ -48,7 +51,7 @@ tmpdir: $W/tmp
 policy_dir: $top_srcdir/policies
 EOF
 
-PLAN=42
+PLAN=49
 echo "1..$PLAN"
 
 # scan NAME [CONF] - the JSON report of $W/m/NAME.eml in $W/NAME.json
@@ -99,13 +102,13 @@ decoded() {
 
 for s in docm-fetch-exec doc-fetch-exec xlam-fetch-exec ppam-fetch-exec \
     docm-in-zip-fetch-exec docm-in-message docm-legit xlsm-legit-link xls-xlm-fetch-exec \
-    xls-xlm-in-zip xls-xlm-legit rtf-equation-late-broken rtf-equation-in-zip rtf-package \
+    xls-xlm-in-zip xls-xlm-legit xlsm-xlm-fetch-exec pptm-fetch-exec rtf-equation-late-broken rtf-equation-in-zip rtf-package \
     smuggle-blob-zip smuggle-mssave-zip smuggle-data-uri smuggle-atob-zip html-report-zip; do
     scan "$s"
 done
 
 # --- VBA ------------------------------------------------------------------------------
-for s in docm-fetch-exec doc-fetch-exec xlam-fetch-exec ppam-fetch-exec \
+for s in docm-fetch-exec doc-fetch-exec xlam-fetch-exec ppam-fetch-exec pptm-fetch-exec \
     docm-in-zip-fetch-exec docm-in-message; do
     expect "$s" hit OFFICE_MACRO_FETCH_EXECUTE
 done
@@ -129,6 +132,8 @@ decoded xls-xlm-fetch-exec xlm 'EXEC\("rundll32 '
 decoded xls-xlm-fetch-exec xlm 'CALL\("urlmon","URLDownloadToFileA"'
 expect xls-xlm-in-zip hit OFFICE_MACRO_FETCH_EXECUTE
 expect xls-xlm-in-zip hit AVADDON_XLM_NOTICE
+expect xlsm-xlm-fetch-exec hit OFFICE_MACRO_FETCH_EXECUTE
+decoded xlsm-xlm-fetch-exec xlm 'EXEC\("rundll32 '
 expect xls-xlm-legit miss OFFICE_MACRO_FETCH_EXECUTE
 expect xls-xlm-legit hit OFFICE_XLM_MACRO
 
@@ -138,6 +143,18 @@ decoded rtf-equation-late-broken ole_class '^Equation\.3$'
 decoded rtf-equation-late-broken rtf_object '^0105000002000000[0-9a-f]+$'
 expect rtf-equation-in-zip hit RTF_EQUATION_EXPLOIT
 expect rtf-package miss RTF_EQUATION_EXPLOIT
+# a large ordinary RTF with an object: decided within the regex limits, whatever the window
+sed 's/^policy_dir:.*/&\ncontent_window: 16M/' "$CONF" > "$W/16m.yaml"
+for c in "$CONF" "$W/16m.yaml"; do
+    scan rtf-large-legit "$c"
+    v=$(jq -r '.verdict + " " + (.reasons | join(","))' "$W/rtf-large-legit.json")
+    if [ "$v" = "clean " ]; then
+        ok "rtf-large-legit ($(grep -o 'content_window.*' "$c" || echo default window)): clean, no regex limit"
+    else
+        not_ok "rtf-large-legit ($(grep -o 'content_window.*' "$c" || echo default window)): clean, no regex limit"
+        diag "got: $v"
+    fi
+done
 decoded rtf-package ole_class '^Package$'
 
 # --- HTML smuggling --------------------------------------------------------------------
@@ -192,6 +209,28 @@ scan big-macro "$W/end64.yaml"
 expect big-macro hit MACRO_END_SEEN
 scan big-macro "$W/end4.yaml"
 expect big-macro miss MACRO_END_SEEN
+
+# --- the budget ------------------------------------------------------------------------
+# decoded bytes count against max_message_scan_size: S bytes of objects and D of
+# decoded source fit in S + D, not in S + D - 1
+S=$(jq '[.objects[].size] | add' "$W/docm-fetch-exec.json")
+D=$(jq '[.objects[].decoded[] | length] | add' "$W/docm-fetch-exec.json")
+for m in $((S + D)) $((S + D - 1)); do
+    printf 'max_message_scan_size: %s\n' "$m" | cat "$CONF" - > "$W/budget.yaml"
+    scan docm-fetch-exec "$W/budget.yaml"
+    v=$(jq -r '.verdict + " " + (.reasons | join(","))' "$W/docm-fetch-exec.json")
+    if [ "$m" -eq $((S + D)) ]; then
+        case $v in
+        unscannable*) not_ok "max_message_scan_size $m (objects $S + decoded $D): fits"; diag "got: $v" ;;
+        *) ok "max_message_scan_size $m (objects $S + decoded $D): fits ($v)" ;;
+        esac
+    else
+        case $v in
+        unscannable*Mailvet.Limits.MaxMessageScanSize*) ok "max_message_scan_size $m: one byte short, unscannable (Mailvet.Limits.MaxMessageScanSize)" ;;
+        *) not_ok "max_message_scan_size $m: one byte short, unscannable (Mailvet.Limits.MaxMessageScanSize)"; diag "got: $v" ;;
+        esac
+    fi
+done
 
 [ "$n" -eq "$PLAN" ] || diag "ran $n tests, planned $PLAN"
 [ "$failed" -eq 0 ] && [ "$n" -eq "$PLAN" ]

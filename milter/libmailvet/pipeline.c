@@ -101,7 +101,7 @@ static const GPtrArray *run_passwords(void *ctx)
 static bool cacheable(const struct scan_report *rep, const struct scan_budget *budget)
 {
     /* also when the message's room for object heads ran out: some heads are missing */
-    if (budget->limit != NULL || budget->heads + SCAN_HEAD_BYTES > SCAN_HEADS_MAX)
+    if (budget->limit != NULL || budget->heads + budget->window > SCAN_HEADS_MAX)
         return false;
     for (guint i = 0; i < rep->signatures->len; i++) {
         const char *sig = g_ptr_array_index(rep->signatures, i);

@@ -26,8 +26,9 @@
  *   object: {FIELDS}             some object of the inventory, at any depth, has
  *                                every field given:
  *       name, type (ClamAV type), signature (any of its signature names): STRING
- *       content: STRING          over its first content_window bytes, binary
- *                                (regex only; no UTF mode, so \x4d\x5a works)
+ *       content: STRING | [STRING, ...]  over its first content_window bytes,
+ *                                binary (regex only; no UTF mode, so \x4d\x5a
+ *                                works); a list must all match
  *       vba, xlm, rtf_object, ole_class, script: STRING | [STRING, ...]
  *                                what was decoded from it (enum scan_decoded),
  *                                binary like content; a list must all match

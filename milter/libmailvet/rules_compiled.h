@@ -42,9 +42,9 @@ struct objtest {
     bool attachment;
     struct strmatch *name;
     struct strmatch *type;
-    struct strmatch *disposition; /* attachments */
-    struct strmatch *signature;   /* objects from here on */
-    struct strmatch *content;
+    struct strmatch *disposition;       /* attachments */
+    struct strmatch *signature;         /* objects from here on */
+    GPtrArray *content;                 /* struct strmatch *, all must match */
     GPtrArray *decoded[SCAN_DECODED_N]; /* vba, xlm ...: struct strmatch *, all must match */
     struct range size;
     struct range depth;

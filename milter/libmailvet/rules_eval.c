@@ -199,10 +199,12 @@ static enum tri object_ok(struct eval *e, const struct objtest *t, const struct 
     if (t->content != NULL) {
         if (o->head == NULL)
             return NO;
-        out = and3(out,
-                   str_match(e, t->content, (const char *)o->head, o->head_len, what[W_CONTENT]));
-        if (out == NO)
-            return NO;
+        for (i = 0; i < t->content->len; i++) {
+            out = and3(out, str_match(e, g_ptr_array_index(t->content, i), (const char *)o->head,
+                                      o->head_len, what[W_CONTENT]));
+            if (out == NO)
+                return NO;
+        }
     }
     for (size_t k = 0; k < SCAN_DECODED_N; k++) {
         if (t->decoded[k] == NULL)

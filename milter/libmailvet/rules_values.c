@@ -38,7 +38,8 @@ void rules_objtest_free(struct objtest *t)
     rules_strmatch_free(t->type);
     rules_strmatch_free(t->disposition);
     rules_strmatch_free(t->signature);
-    rules_strmatch_free(t->content);
+    if (t->content != NULL)
+        g_ptr_array_free(t->content, TRUE);
     for (size_t k = 0; k < SCAN_DECODED_N; k++)
         if (t->decoded[k] != NULL)
             g_ptr_array_free(t->decoded[k], TRUE);
@@ -411,8 +412,8 @@ static void strmatch_free(gpointer m)
     rules_strmatch_free(m);
 }
 
-/* parse_all - a decoded field's value: a STRING (regex only), or a sequence of them
- * that must all match, into a new array, or NULL on an error */
+/* parse_all - the value of content or a decoded field: a STRING (regex only), or a
+ * sequence of them that must all match, into a new array, or NULL on an error */
 static GPtrArray *parse_all(struct parse *p, const char *key, const struct yamlnode *v)
 {
     GPtrArray *all = g_ptr_array_new_with_free_func(strmatch_free);
@@ -475,8 +476,10 @@ struct objtest *rules_parse_fields(struct parse *p, const char *what, const stru
             slot = &t->disposition;
         else if (strcmp(key, "signature") == 0)
             slot = &t->signature;
-        else if (strcmp(key, "content") == 0)
-            slot = &t->content;
+        else if (strcmp(key, "content") == 0) {
+            t->content = parse_all(p, key, val);
+            ok &= t->content != NULL;
+        }
         for (size_t k = 0; k < SCAN_DECODED_N; k++) {
             if (strcmp(key, scan_decoded_name((enum scan_decoded)k)) == 0) {
                 t->decoded[k] = parse_all(p, key, val);
@@ -484,7 +487,7 @@ struct objtest *rules_parse_fields(struct parse *p, const char *what, const stru
             }
         }
         if (slot != NULL) {
-            *slot = rules_parse_string(p, key, val, slot == &t->content);
+            *slot = rules_parse_string(p, key, val, false);
             ok &= *slot != NULL;
         } else if (strcmp(key, "size") == 0) {
             ok &= parse_range(p, key, val, true, &t->size);

@@ -359,6 +359,9 @@ static enum mv_status scan_bytes(const struct scan_engine *e, GBytes *bytes, con
         g_free(sc.level_path[i]);
     *first = sc.first;
 
+    /* content decoded after the last object was charged (its VBA, say) counts too */
+    if (budget->limit == NULL && budget->bytes > budget->max_bytes)
+        budget->limit = "Mailvet.Limits.MaxMessageScanSize";
     if (budget->limit != NULL)
         return MV_OK;
     /* libclamav answers CL_CLEAN without looking when it cannot set up a scan (its

@@ -21,21 +21,36 @@ static const struct {
     const char *name;
     int args; /* for a fixed-argument ptgFunc; -1 when always variable */
 } xlm_functions[] = {
-    {0, "COUNT", -1},        {1, "IF", -1},
-    {4, "SUM", -1},          {15, "SIN", 1},
-    {30, "REPT", 2},         {31, "MID", 3},
-    {32, "LEN", 1},          {53, "GOTO", 1},
-    {54, "HALT", -1},        {55, "RETURN", -1},
-    {74, "NOW", 0},          {88, "SET.NAME", -1},
-    {108, "SET.VALUE", 2},   {110, "EXEC", -1},
-    {111, "CHAR", 1},        {132, "FOPEN", -1},
-    {133, "FCLOSE", 1},      {137, "FWRITELN", 2},
-    {138, "FWRITE", 2},      {148, "INDIRECT", -1},
-    {149, "REGISTER", -1},   {150, "CALL", -1},
-    {186, "GET.WORKSPACE", 1}, {336, "CONCATENATE", -1},
-    {0x8011, "RUN", -1},     {0x8060, "FORMULA", -1},
-    {0x8061, "FORMULA.FILL", -1}, {0x8062, "FORMULA.ARRAY", -1},
-    {0x8076, "ALERT", -1},   {0x8094, "ON.TIME", -1},
+    {0, "COUNT", -1},
+    {1, "IF", -1},
+    {4, "SUM", -1},
+    {15, "SIN", 1},
+    {30, "REPT", 2},
+    {31, "MID", 3},
+    {32, "LEN", 1},
+    {53, "GOTO", 1},
+    {54, "HALT", -1},
+    {55, "RETURN", -1},
+    {74, "NOW", 0},
+    {88, "SET.NAME", -1},
+    {108, "SET.VALUE", 2},
+    {110, "EXEC", -1},
+    {111, "CHAR", 1},
+    {132, "FOPEN", -1},
+    {133, "FCLOSE", 1},
+    {137, "FWRITELN", 2},
+    {138, "FWRITE", 2},
+    {148, "INDIRECT", -1},
+    {149, "REGISTER", -1},
+    {150, "CALL", -1},
+    {186, "GET.WORKSPACE", 1},
+    {336, "CONCATENATE", -1},
+    {0x8011, "RUN", -1},
+    {0x8060, "FORMULA", -1},
+    {0x8061, "FORMULA.FILL", -1},
+    {0x8062, "FORMULA.ARRAY", -1},
+    {0x8076, "ALERT", -1},
+    {0x8094, "ON.TIME", -1},
     {0x8095, "WAIT", 1},
 };
 
@@ -117,8 +132,8 @@ static bool xlm_binary(struct xlm_stack *s, const char *op)
 /* xlm_formula - the parsed formula RGCE (LEN bytes) as text into OUT */
 static void xlm_formula(const unsigned char *rgce, size_t len, GString *out)
 {
-    static const char *const binops[] = {"+", "-", "*", "/", "^", "&", "<", "<=",
-                                         "=", ">=", ">", "<>", " ", ",", ":"};
+    static const char *const binops[] = {
+        "+", "-", "*", "/", "^", "&", "<", "<=", "=", ">=", ">", "<>", " ", ",", ":"};
     struct xlm_stack s = {.n = 0};
     size_t i = 0;
     bool ok = true;
@@ -174,8 +189,8 @@ static void xlm_formula(const unsigned char *rgce, size_t len, GString *out)
         } else if (ptg == 0x1c || ptg == 0x1d) {
             if (i + 2 > len)
                 break;
-            ok = xlm_push(&s, g_string_new(ptg == 0x1d ? (rgce[i + 1] ? "TRUE" : "FALSE")
-                                                       : "#ERR"));
+            ok =
+                xlm_push(&s, g_string_new(ptg == 0x1d ? (rgce[i + 1] ? "TRUE" : "FALSE") : "#ERR"));
             i += 2;
         } else if (ptg == 0x1e) {
             if (i + 3 > len)
@@ -514,7 +529,7 @@ static const char *rtf_objdata(const char *p, const char *end, GByteArray *hex, 
             int v = hexval((unsigned char)*p);
 
             if (v >= 0 && hex->len < max) {
-                guint8 c = (guint8)"0123456789abcdef"[v];
+                guint8 c = (guint8) "0123456789abcdef"[v];
                 g_byte_array_append(hex, &c, 1);
             }
             p++;
@@ -581,8 +596,7 @@ static bool has_ending(const char *name, const char *const *endings)
 }
 
 /* decode_html - the text of the <script> elements of an HTML file */
-static void decode_html(struct scan_budget *b, struct scan_object *o, const char *buf,
-                        size_t size)
+static void decode_html(struct scan_budget *b, struct scan_object *o, const char *buf, size_t size)
 {
     const char *p = buf, *end = buf + size;
 
@@ -658,8 +672,7 @@ void scan_decode_object(struct scan_budget *budget, struct scan_object *o, const
         if (has_ending(name, (const char *const[]){"hta", NULL}) &&
             o->decoded[SCAN_DECODED_SCRIPT] == NULL)
             scan_decoded_add(budget, o, SCAN_DECODED_SCRIPT, buf, size);
-    } else if (has_ending(name, scripts) ||
-               (type != NULL && strcmp(type, "CL_TYPE_SCRIPT") == 0)) {
+    } else if (has_ending(name, scripts) || (type != NULL && strcmp(type, "CL_TYPE_SCRIPT") == 0)) {
         scan_decoded_add(budget, o, SCAN_DECODED_SCRIPT, buf, size);
     }
 }

@@ -124,6 +124,15 @@ def zipped(files):
     return buf.getvalue()
 
 
+def large_rtf():
+    """an ordinary RTF: a Package object first, then 200 KB of text with \\obj-like
+    words, so the content window is full of what lookaheads would backtrack over"""
+    head = mkoffice.rtf_with_object("Package", objclass=True).decode("latin-1")
+    text = "".join("\\par paragraph %d of the minutes, objection noted, equation solved {\\b %d}\n"
+                   % (i, i) for i in range(2600))
+    return (head[:-2] + text + "}\n").encode("latin-1")
+
+
 def samples():
     o = mkoffice
     eq = o.rtf_with_object("Equation.3", obfuscate=True, pad=6000, objclass=False)
@@ -147,9 +156,13 @@ def samples():
         "xls-xlm-fetch-exec": mail("Notice", [("notice.xls", o.xls_with_xlm(XLM_FETCH_EXEC))]),
         "xls-xlm-in-zip": mail("Official notification", [("Official notification.zip", zipped(
             [("notification.xls", o.xls_with_xlm(XLM_FETCH_EXEC))]))]),
+        "xlsm-xlm-fetch-exec": mail("Notice", [("notice.xlsm", o.xlsm_with_xlm(XLM_FETCH_EXEC))]),
+        "pptm-fetch-exec": mail("Deck", [("deck.pptm", o.ooxml_with_vba(
+            "pptm", {"Module1": FETCH_EXEC}))]),
         "xls-xlm-legit": mail("Figures", [("figures.xls", o.xls_with_xlm(XLM_LEGIT))]),
         "rtf-equation-late-broken": mail("Quotation", [("quote.rtf", eq)]),
         "rtf-equation-in-zip": mail("Quotation", [("quote.zip", zipped([("quote.doc", eq)]))]),
+        "rtf-large-legit": mail("Minutes", [("minutes.rtf", large_rtf())]),
         "rtf-package": mail("Notes", [("notes.rtf", o.rtf_with_object(
             "Package", obfuscate=True, pad=6000, objclass=False))]),
         "smuggle-blob-zip": mail("Voicemail", [("voicemail.zip", zipped(
