@@ -38,7 +38,8 @@ SIGS=$W/samples/sigs
 # policies DIR - a copy of the shipped policy files (policies/)
 policies() {
     mkdir -p "$1/campaigns" "$1/signatures"
-    cp "$top_srcdir/policies/policy.yaml" "$top_srcdir/policies/generic.yaml" "$1/"
+    cp "$top_srcdir/policies/policy.yaml" "$top_srcdir/policies/generic.yaml" \
+        "$top_srcdir/policies/heuristics.yaml" "$1/"
     cp "$top_srcdir/policies/campaigns/"*.yaml "$1/campaigns/"
     cp "$top_srcdir/policies/signatures/"* "$1/signatures/"
 }

@@ -53,7 +53,8 @@ SIGS=$W/samples/sigs
 # policies - DIR: a copy of the shipped policy files (policies/), readable by all
 policies() {
     mkdir -p "$1/campaigns" "$1/signatures"
-    cp "$top_srcdir/policies/policy.yaml" "$top_srcdir/policies/generic.yaml" "$1/"
+    cp "$top_srcdir/policies/policy.yaml" "$top_srcdir/policies/generic.yaml" \
+        "$top_srcdir/policies/heuristics.yaml" "$1/"
     cp "$top_srcdir/policies/campaigns/"*.yaml "$1/campaigns/"
     cp "$top_srcdir/policies/signatures/"* "$1/signatures/"
     chmod -R a+rX "$1"
@@ -231,7 +232,8 @@ for prog in cc n; do
     total=0
     files=0
     bad=
-    for f in generic.yaml policy.yaml campaigns/avaddon.yaml campaigns/negasteal.yaml; do
+    for f in generic.yaml heuristics.yaml policy.yaml campaigns/avaddon.yaml campaigns/negasteal.yaml \
+        campaigns/others.yaml; do
         want=$(grep -c '^  - id:' "$W/policies/$f")
         total=$((total + want))
         files=$((files + 1))

@@ -102,7 +102,8 @@ sh "$top_srcdir/tests/samples/make-campaign-samples.sh" "$W/campaign" > "$W/camp
 touch -d '10 days ago' "$W/samples/sigs"/*
 mkdir -p "$W/policies" "$W/tmp" "$W/q"
 chmod 700 "$W/q"
-(cd "$top_srcdir/policies" && cp -R policy.yaml generic.yaml campaigns signatures "$W/policies/") ||
+(cd "$top_srcdir/policies" &&
+    cp -R policy.yaml generic.yaml heuristics.yaml campaigns signatures "$W/policies/") ||
     bail "cannot copy the shipped policy"
 PF_PORT_SALT=7
 pf_free_port || bail "no free port"

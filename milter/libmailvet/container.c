@@ -17,6 +17,9 @@
  *     or gets Mailvet.Unscannable.Encrypted.
  *  5. The members' declared sizes over the archive's size is its compression ratio
  *     (Mailvet.Limits.CompressionRatio), which libclamav's trimmed sizes understate.
+ *     A listing stopped at max_files is Heuristics.Limits.Exceeded.MaxFiles (the
+ *     name libclamav gives the same limit); one that damage cut short, for a type
+ *     only libarchive reads, Mailvet.Unscannable.Unreadable.
  *  6. An encrypted archive of which nothing could be listed (a 7z with encrypted
  *     headers) gets Mailvet.Unscannable.Unlistable besides the encryption alert: no
  *     member name, no size, nothing for rules but the fact.  A container libclamav
@@ -237,6 +240,12 @@ static enum mv_status check_part(const struct container_ctx *cc, struct scan_rep
         t->closed += !ur.opened;
         /* closed before any member showed: encrypted headers */
         t->unlistable += !ur.opened && ur.members->len == 0;
+        /* members the listing never reached: libclamav's name for the same limit; and
+         * for what only libarchive reads, a damaged tail hides the rest */
+        if (ur.member_limit)
+            scan_signature_add(rep, i, "Heuristics.Limits.Exceeded.MaxFiles");
+        if (ur.damaged && g_str_has_prefix(o->type, "MV_TYPE_"))
+            scan_signature_add(rep, i, "Mailvet.Unscannable.Unreadable");
         st = account(cc, rep, i, &ur, ch, lim.stream, ratio_cap, t, err);
     }
     unpack_result_clear(&ur);

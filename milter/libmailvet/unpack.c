@@ -345,7 +345,7 @@ static enum mv_status list_pass(const void *data, size_t len, const struct unpac
         bool too_big = false;
 
         if (n == UNPACK_MAX_HEADERS) {
-            li->truncated = true;
+            li->truncated = out->member_limit = true;
             break;
         }
         rc = archive_read_next_header(a, &entry);
@@ -364,13 +364,13 @@ static enum mv_status list_pass(const void *data, size_t len, const struct unpac
                     mv_err_set(err, MV_EPARSE, "unpack: %.200s",
                                archive_error_string(a) ? archive_error_string(a) : "unreadable");
             if (out->members->len > 0)
-                li->truncated = true; /* damaged after some members */
+                li->truncated = out->damaged = true; /* damaged after some members */
             break;
         }
         if (entry_skipped(entry))
             continue;
         if (out->members->len >= lim->max_members) {
-            li->truncated = true;
+            li->truncated = out->member_limit = true;
             break;
         }
         m = member_new(entry);

@@ -40,6 +40,8 @@ struct unpack_result {
     int password_index; /* index into the candidates that worked, -1 if none */
     unsigned tried;     /* passwords tried */
     bool truncated;     /* a limit stopped the listing or the extraction */
+    bool member_limit;  /* ... the listing stopped at max_members (or UNPACK_MAX_HEADERS) */
+    bool damaged;       /* ... damage stopped the listing after some members */
     char *format;       /* libarchive's format name, "ZIP 2.0 (deflation)" ... */
 };
 

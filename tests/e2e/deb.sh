@@ -205,6 +205,7 @@ else
 fi
 conffiles=$(dpkg-query -W -f '${Conffiles}\n' mailvet | awk '{ print $1 }')
 want="$CONF /etc/mailvet/policies/policy.yaml /etc/mailvet/policies/generic.yaml
+      /etc/mailvet/policies/heuristics.yaml /etc/mailvet/policies/campaigns/others.yaml
       /etc/mailvet/policies/campaigns/avaddon.yaml /etc/mailvet/policies/campaigns/negasteal.yaml
       /etc/mailvet/policies/signatures/mailvet-campaigns.ldb
       /etc/mailvet/policies/signatures/mailvet-campaigns.ndb"

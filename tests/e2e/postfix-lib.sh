@@ -397,7 +397,8 @@ pf_mailvet_fixtures() {
     }
     mkdir -p "$P" "$PF_WORK/tmp"
     chmod 755 "$PF_WORK/tmp"
-    cp -r "$top_srcdir/policies/generic.yaml" "$top_srcdir/policies/campaigns" \
+    cp -r "$top_srcdir/policies/generic.yaml" "$top_srcdir/policies/heuristics.yaml" \
+        "$top_srcdir/policies/campaigns" \
         "$top_srcdir/policies/signatures" "$P/"
     printf 'actions:\n  campaign: quarantine\n' > "$P/policy.yaml"
 }

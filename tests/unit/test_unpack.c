@@ -469,6 +469,8 @@ static void open_lists_at_most_max_members(void **state)
     if (res.members->len != 50)
         fail_msg("max_members 50: got %u members, want 50", res.members->len);
     assert_true(res.truncated);
+    assert_true(res.member_limit);
+    assert_false(res.damaged);
     assert_true(res.opened);
     unpack_result_clear(&res);
 
@@ -476,6 +478,7 @@ static void open_lists_at_most_max_members(void **state)
     if (res.members->len != 200)
         fail_msg("max_members 1000: got %u members, want 200", res.members->len);
     assert_false(res.truncated);
+    assert_false(res.member_limit);
     assert_true(res.opened);
     assert_non_null(member(&res, "m299.txt")->data);
     unpack_result_clear(&res);
