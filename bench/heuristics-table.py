@@ -11,8 +11,9 @@ threshold (thresholds.suspicious).  Prints Markdown on stdout:
     as is), and per clean category the same, which are then false positives;
   - overall rates for both classes;
   - the three rules closest to the threshold on clean mail: of the rules that hit
-    an ordinary message that stayed clean, the highest score of such a message each
-    took part in (the rules of false positives are listed with them);
+    an ordinary message that stayed clean with a score of their own, the highest
+    score of such a message each took part in (the rules of false positives are
+    listed with them);
   - the misses and the false positives, one line each, with their hits.
 Python 3 standard library only.
 """
@@ -84,6 +85,8 @@ def main():
             continue
         score = r["report"].get("score") or 0
         for h in r["report"].get("hits") or []:
+            if not h.get("score"):
+                continue  # a modifier that scores nothing alone
             cur = best.get(h["id"])
             if cur is None or score > cur[0]:
                 best[h["id"]] = (score, h["score"], f)
