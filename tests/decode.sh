@@ -51,7 +51,7 @@ tmpdir: $W/tmp
 policy_dir: $top_srcdir/policies
 EOF
 
-PLAN=49
+PLAN=51
 echo "1..$PLAN"
 
 # scan NAME [CONF] - the JSON report of $W/m/NAME.eml in $W/NAME.json
@@ -103,7 +103,7 @@ decoded() {
 for s in docm-fetch-exec doc-fetch-exec xlam-fetch-exec ppam-fetch-exec \
     docm-in-zip-fetch-exec docm-in-message docm-legit xlsm-legit-link xls-xlm-fetch-exec \
     xls-xlm-in-zip xls-xlm-legit xlsm-xlm-fetch-exec pptm-fetch-exec rtf-equation-late-broken rtf-equation-in-zip rtf-package \
-    smuggle-blob-zip smuggle-mssave-zip smuggle-data-uri smuggle-atob-zip html-report-zip; do
+    smuggle-blob-zip smuggle-mssave-zip smuggle-data-uri smuggle-atob-zip html-report-zip csv-export-zip iso-export-zip; do
     scan "$s"
 done
 
@@ -163,6 +163,10 @@ for s in smuggle-blob-zip smuggle-mssave-zip smuggle-data-uri smuggle-atob-zip; 
 done
 decoded smuggle-blob-zip script 'createObjectURL'
 expect html-report-zip miss HTML_SMUGGLING
+# the same calls for a web application's CSV export are not smuggling; for a disk
+# image they are
+expect csv-export-zip miss HTML_SMUGGLING
+expect iso-export-zip hit HTML_SMUGGLING
 decoded html-report-zip script 'sortTable'
 
 # --- content_window --------------------------------------------------------------------

@@ -90,6 +90,19 @@ var f = new File([Uint8Array.from(atob(p), function (c) { return c.charCodeAt(0)
 </script></body></html>
 """ % (M, "TVqQ" + "A" * 2400)
 
+# a web application's "export as CSV": a Blob of data the page made, downloaded and
+# clicked (the first idiom's calls, with no payload carried in the page)
+CSV_EXPORT = """<html><body><!-- %s --><script>
+function exportCsv(rows) {
+  var text = rows.map(function (r) { return r.join(","); }).join("\\n");
+  var a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([text], {type: "text/csv"}));
+  a.download = "%s";
+  if (false) a.click();
+}
+</script></body></html>
+"""
+
 HTML_REPORT = """<html><head><title>Report</title><script>
 // %s: sort the table when a header is clicked
 function sortTable(n) { var t = document.getElementById("t"); t.dataset.sorted = n; }
@@ -172,6 +185,10 @@ def samples():
         "smuggle-data-uri": mail("Statement", [("statement.html", SMUGGLE_DATA.encode())]),
         "smuggle-atob-zip": mail("Statement", [("statement.zip", zipped(
             [("statement.html", SMUGGLE_ATOB.encode())]))]),
+        "csv-export-zip": mail("Export", [("export.zip", zipped(
+            [("export.html", (CSV_EXPORT % (M, "report.csv")).encode())]))]),
+        "iso-export-zip": mail("Export", [("export.zip", zipped(
+            [("export.html", (CSV_EXPORT % (M, "Invoice_0147.iso")).encode())]))]),
         "html-report-zip": mail("Report", [("report.zip", zipped(
             [("report.html", HTML_REPORT.encode())]))]),
     }
