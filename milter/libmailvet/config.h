@@ -129,6 +129,11 @@ struct mv_config *config_free(struct mv_config *cfg);
  * config_load() reads back; "# default" marks the values equal to the default */
 void config_print(const struct mv_config *cfg, FILE *out);
 
+/* config_socket_check - S in libmilter's socket syntax (smfi_setconn): unix:/PATH or
+ * local:/PATH (absolute, short enough for sun_path), inet:PORT@HOST or inet6:PORT@HOST
+ * (HOST an address of the family or a host name, may be left out); false with the reason
+ * in WHY (SIZE bytes) */
+bool config_socket_check(const char *s, char *why, size_t size);
 /* config_listen_split - an HTTP listen address, "IPV4:PORT" or "[IPV6]:PORT" (an IP
  * address, never a name to resolve; port 1 to 65535): true with the address (without
  * brackets) in HOST (SIZE bytes, INET6_ADDRSTRLEN is room enough; may be NULL) and

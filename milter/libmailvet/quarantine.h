@@ -15,7 +15,8 @@
  * answer from the index alone, newest first, without reading every record; a lost or
  * damaged index is rebuilt from the records.
  * Record (JSON): the envelope, the scan result (as mailvet scan --json), the state and
- * its history; quarantine_record.c alone knows its fields (the list there), and other
+ * its history; quarantine_record*.c alone know its fields (the list in quarantine_record.c),
+ * and other
  * code reads a record through the functions below.
  * Release: the .eml re-injected by SMTP (smtp_client.h) to
  * quarantine_release_host:port (default 127.0.0.1:10026, a Postfix smtpd without
@@ -25,7 +26,8 @@
  * store is under a total size.
  * Files: quarantine.c (ids, the directory, store, read, state changes, release),
  * quarantine_index.c (the index file), quarantine_list.c (filters, list, the view),
- * quarantine_record.c (record schema), quarantine_purge.c (retention); quarantine_internal.h is
+ * quarantine_record.c (record schema; its views in quarantine_record_view.c and
+ * quarantine_record_detail.c), quarantine_purge.c (retention); quarantine_internal.h is
  * what they share. */
 #ifndef MV_QUARANTINE_H
 #define MV_QUARANTINE_H

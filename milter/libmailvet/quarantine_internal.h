@@ -189,4 +189,17 @@ void quarantine_record_lists_read(struct quarantine_entry *e, const char *text);
  * NULL with err (MV_EPARSE) when it is not JSON, not an object or not ID's record */
 JsonNode *quarantine_record_parse(const char *id, const char *text, struct mv_err *err);
 
+/* The record's members as quarantine_record_view.c and quarantine_record_detail.c read
+ * them. */
+/* quarantine_record_rfc3339_new - Unix seconds as "2024-05-01T10:00:00Z" (caller frees) */
+char *quarantine_record_rfc3339_new(gint64 unix_seconds);
+/* quarantine_record_array - member KEY of O if it is an array, else NULL */
+JsonArray *quarantine_record_array(JsonObject *o, const char *key);
+/* quarantine_record_strings - the strings of array member KEY of O into LIST */
+void quarantine_record_strings(JsonObject *o, const char *key, GPtrArray *list);
+/* quarantine_record_string - member KEY of O if it is a string, else NULL */
+const char *quarantine_record_string(JsonObject *o, const char *key);
+/* quarantine_record_number - member KEY of O as a double (0 when absent) */
+double quarantine_record_number(JsonObject *o, const char *key);
+
 #endif

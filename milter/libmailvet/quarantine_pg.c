@@ -1,8 +1,9 @@
 /* quarantine_pg.c - the quarantine in PostgreSQL (quarantine_pg.h): the schema and its
  * migrations, one connection per thread with its prepared statements, and the store's
  * operations (store, list, record, message, release, delete, purge) on the rows of
- * every host.  The record's text and the entry list shows are built by
- * quarantine_record.c, as for the directory store, and list's filters are
+ * every host.  The SQL it runs is quarantine_pg_schema.c's, an entry becomes a row and a
+ * row an entry in quarantine_pg_row.c; the record's text and the entry list shows are
+ * built by quarantine_record.c, as for the directory store, and list's filters are
  * quarantine_list.c's.  The only file of mailvet that calls libpq.  A leaf module: it
  * never logs; every failure fills the caller's struct mv_err, without the password. */
 #include <errno.h>
@@ -21,64 +22,12 @@
 #include "quarantine.h"
 #include "quarantine_internal.h"
 #include "quarantine_pg.h"
+#include "quarantine_pg_internal.h"
 #include "smtp_client.h"
 
 #define CONNECT_TIMEOUT "5" /* seconds; the conninfo may say otherwise */
 #define LOCK_TIMEOUT "2s"   /* release and delete wait this long for a row, as for a file */
 #define SQLSTATE_LOCK "55P03"
-
-/* One migration: the schema goes from VERSION - 1 to VERSION. */
-struct migration {
-    int version;
-    const char *what;
-    const char *sql;
-};
-
-static const struct migration migrations[] = {
-    {1, "table quarantine (one row per held message, with its host) and its indexes",
-     "CREATE TABLE quarantine ("
-     " id text PRIMARY KEY,"
-     " host text NOT NULL,"
-     " release_host text,"
-     " release_port integer,"
-     " time bigint NOT NULL,"
-     " size bigint NOT NULL,"
-     " state text NOT NULL,"
-     " verdict text,"
-     " score double precision NOT NULL DEFAULT 0,"
-     " sender text,"
-     " queue_id text,"
-     " subject text,"
-     " lists text NOT NULL,"
-     " record text NOT NULL,"
-     " message bytea);"
-     "CREATE INDEX quarantine_time ON quarantine (time);"
-     "CREATE INDEX quarantine_queue_id ON quarantine (queue_id);"},
-};
-
-#define LIST_COLUMNS "id, host, time, size, state, verdict, score, sender, queue_id, subject, lists"
-
-/* The statements every connection prepares: name, text, parameters. */
-static const struct {
-    const char *name, *sql;
-    int nparams;
-} statements[] = {
-    {"ins",
-     "INSERT INTO quarantine (id, host, release_host, release_port, time, size, state, verdict,"
-     " score, sender, queue_id, subject, lists, record, message)"
-     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-     15},
-    {"list", "SELECT " LIST_COLUMNS " FROM quarantine ORDER BY time DESC, id DESC", 0},
-    {"list_qid",
-     "SELECT " LIST_COLUMNS " FROM quarantine WHERE queue_id = $1 ORDER BY time DESC, id DESC", 1},
-    {"rec", "SELECT record FROM quarantine WHERE id = $1", 1},
-    {"eml", "SELECT message FROM quarantine WHERE id = $1", 1},
-    {"lock", "SELECT record, release_host, release_port FROM quarantine WHERE id = $1 FOR UPDATE",
-     1},
-    {"upd", "UPDATE quarantine SET state = $2, record = $3 WHERE id = $1", 3},
-    {"del", "UPDATE quarantine SET state = 'deleted', record = $2, message = NULL WHERE id = $1",
-     2},
-};
 
 /* This thread's connection. */
 struct conn {
@@ -283,13 +232,14 @@ static struct conn *conn_get(const char *conninfo, bool *reused, struct mv_err *
         PQfinish(pg);
         return NULL;
     }
-    for (size_t i = 0; i < G_N_ELEMENTS(statements); i++) {
+    for (size_t i = 0; i < quarantine_pg_statements_n; i++) {
         PGresult *r =
-            PQprepare(pg, statements[i].name, statements[i].sql, statements[i].nparams, NULL);
+            PQprepare(pg, quarantine_pg_statements[i].name, quarantine_pg_statements[i].sql,
+                      quarantine_pg_statements[i].nparams, NULL);
         bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 
         if (!ok)
-            fail(err, MV_EIO, conninfo, "prepare %s: %s", statements[i].name,
+            fail(err, MV_EIO, conninfo, "prepare %s: %s", quarantine_pg_statements[i].name,
                  PQresultErrorMessage(r));
         PQclear(r);
         if (!ok) {
@@ -383,9 +333,9 @@ enum mv_status quarantine_pg_migrate(const char *conninfo, void (*say)(const cha
                 " applied timestamptz NOT NULL DEFAULT now(), description text NOT NULL)",
                 err))
         goto out;
-    for (size_t i = 0; i < G_N_ELEMENTS(migrations); i++) {
+    for (size_t i = 0; i < quarantine_pg_migrations_n; i++) {
         char num[16];
-        const char *vals[2] = {num, migrations[i].what};
+        const char *vals[2] = {num, quarantine_pg_migrations[i].what};
         PGresult *r;
 
         if (!simple(&c, conninfo, "BEGIN", err))
@@ -403,13 +353,13 @@ enum mv_status quarantine_pg_migrate(const char *conninfo, void (*say)(const cha
             st = schema_refused(v, err);
             goto out;
         }
-        if (v >= migrations[i].version) {
+        if (v >= quarantine_pg_migrations[i].version) {
             rollback(&c);
             continue;
         }
-        if (!simple(&c, conninfo, migrations[i].sql, err))
+        if (!simple(&c, conninfo, quarantine_pg_migrations[i].sql, err))
             goto out;
-        snprintf(num, sizeof(num), "%d", migrations[i].version);
+        snprintf(num, sizeof(num), "%d", quarantine_pg_migrations[i].version);
         r = PQexecParams(pg, "INSERT INTO mailvet_schema (version, description) VALUES ($1, $2)", 2,
                          NULL, vals, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -422,8 +372,8 @@ enum mv_status quarantine_pg_migrate(const char *conninfo, void (*say)(const cha
             goto out;
         applied++;
         if (say != NULL) {
-            snprintf(line, sizeof(line), "applied %d: %s", migrations[i].version,
-                     migrations[i].what);
+            snprintf(line, sizeof(line), "applied %d: %s", quarantine_pg_migrations[i].version,
+                     quarantine_pg_migrations[i].what);
             say(line, arg);
         }
     }
@@ -451,32 +401,10 @@ static enum mv_status insert(const char *conninfo, const struct quarantine_entry
                              const char *text, const char *lists, const char *msg, size_t size,
                              bool *unreachable, struct mv_err *err)
 {
-    char t[32], sz[32], sc[G_ASCII_DTOSTR_BUF_SIZE], port[16];
-    const char *vals[15];
-    int lens[15] = {0}, fmts[15] = {0};
+    struct quarantine_pg_row row;
     enum mv_status st = MV_EIO;
 
-    snprintf(t, sizeof(t), "%" G_GINT64_FORMAT, e->time);
-    snprintf(sz, sizeof(sz), "%" G_GUINT64_FORMAT, e->size);
-    g_ascii_dtostr(sc, sizeof(sc), e->score);
-    snprintf(port, sizeof(port), "%u", release_port);
-    vals[0] = e->id;
-    vals[1] = host;
-    vals[2] = release_host;
-    vals[3] = release_host != NULL ? port : NULL;
-    vals[4] = t;
-    vals[5] = sz;
-    vals[6] = quarantine_state_name(e->state);
-    vals[7] = e->verdict;
-    vals[8] = sc;
-    vals[9] = e->sender;
-    vals[10] = e->queue_id;
-    vals[11] = e->subject;
-    vals[12] = lists;
-    vals[13] = text;
-    vals[14] = msg;
-    lens[14] = (int)size;
-    fmts[14] = 1;
+    quarantine_pg_row_params(&row, e, host, release_host, release_port, text, lists, msg, size);
     /* a kept connection may have died with the server since: one more try, fresh */
     for (int attempt = 0; attempt < 2 && st != MV_OK; attempt++) {
         bool reused = false;
@@ -486,7 +414,8 @@ static enum mv_status insert(const char *conninfo, const struct quarantine_entry
         *unreachable = c == NULL && err != NULL && err->status == MV_EIO;
         if (c == NULL)
             return err != NULL ? err->status : MV_EIO;
-        r = PQexecPrepared(c->pg, "ins", 15, vals, lens, fmts, 0);
+        r = PQexecPrepared(c->pg, "ins", QUARANTINE_PG_INSERT_PARAMS, row.vals, row.lens, row.fmts,
+                           0);
         if (PQresultStatus(r) == PGRES_COMMAND_OK) {
             st = MV_OK;
         } else {
@@ -560,21 +489,11 @@ static const char *value(const PGresult *r, int i, int col)
 /* entry_of - row I of a list result as an entry */
 static struct quarantine_entry *entry_of(const PGresult *r, int i)
 {
-    struct quarantine_entry *e = quarantine_entry_new();
-    enum quarantine_state state;
+    const char *col[QUARANTINE_PG_LIST_COLUMNS];
 
-    g_strlcpy(e->id, PQgetvalue(r, i, 0), sizeof(e->id));
-    e->host = g_strdup(value(r, i, 1));
-    e->time = g_ascii_strtoll(PQgetvalue(r, i, 2), NULL, 10);
-    e->size = g_ascii_strtoull(PQgetvalue(r, i, 3), NULL, 10);
-    e->state = quarantine_state_parse(PQgetvalue(r, i, 4), &state) ? state : QUARANTINE_DAMAGED;
-    e->verdict = g_strdup(value(r, i, 5));
-    e->score = g_ascii_strtod(PQgetvalue(r, i, 6), NULL);
-    e->sender = g_strdup(value(r, i, 7));
-    e->queue_id = g_strdup(value(r, i, 8));
-    e->subject = g_strdup(value(r, i, 9));
-    quarantine_record_lists_read(e, value(r, i, 10));
-    return e;
+    for (int k = 0; k < QUARANTINE_PG_LIST_COLUMNS; k++)
+        col[k] = value(r, i, k);
+    return quarantine_pg_row_entry_new(col);
 }
 
 /* quarantine_pg_list_new - every host's entries, newest first, filtered */
@@ -865,32 +784,12 @@ static void sum_rows(const PGresult *r, guint *n, guint64 *bytes)
     }
 }
 
-#define ROW_BYTES "(octet_length(record) + coalesce(octet_length(message), 0))"
-
 /* quarantine_pg_purge - by age, then oldest first down to MAX_SIZE, in one transaction;
  * a row another process holds (a release in flight) is left for the next purge */
 enum mv_status quarantine_pg_purge(const char *conninfo, guint64 max_age, guint64 max_size,
                                    gint64 now, struct quarantine_purge_stats *stats,
                                    struct mv_err *err)
 {
-    /* each: its text, how many parameters, the first of (before, size) it takes */
-    static const struct {
-        const char *sql;
-        int n, first;
-    } q[] = {
-        {"DELETE FROM quarantine WHERE id IN (SELECT id FROM quarantine WHERE time < $1"
-         " FOR UPDATE SKIP LOCKED) RETURNING " ROW_BYTES,
-         1, 0},
-        {"DELETE FROM quarantine WHERE id IN (SELECT id FROM (SELECT id, sum(" ROW_BYTES ")"
-         " OVER (ORDER BY time DESC, id DESC) AS running FROM quarantine) s WHERE running > $1)"
-         " AND id IN (SELECT id FROM quarantine FOR UPDATE SKIP LOCKED) RETURNING " ROW_BYTES,
-         1, 1},
-        {"SELECT " ROW_BYTES " FROM quarantine", 0, 0},
-        {"SELECT count(*) FROM quarantine WHERE time < $1 OR id IN (SELECT id FROM (SELECT id,"
-         " sum(" ROW_BYTES ") OVER (ORDER BY time DESC, id DESC) AS running FROM quarantine) s"
-         " WHERE running > $2)",
-         2, 0},
-    };
     char before[32], size[32];
     const char *vals[2] = {before, size};
     struct conn *c;
@@ -903,8 +802,10 @@ enum mv_status quarantine_pg_purge(const char *conninfo, guint64 max_age, guint6
         return MV_EIO;
     if (!simple(c, conninfo, "BEGIN", err))
         return MV_EIO;
-    for (size_t i = 0; i < G_N_ELEMENTS(q); i++) {
-        PGresult *r = PQexecParams(c->pg, q[i].sql, q[i].n, NULL, vals + q[i].first, NULL, NULL, 0);
+    for (size_t i = 0; i < QUARANTINE_PG_PURGE_QUERIES; i++) {
+        PGresult *r = PQexecParams(c->pg, quarantine_pg_purge_queries[i].sql,
+                                   quarantine_pg_purge_queries[i].n, NULL,
+                                   vals + quarantine_pg_purge_queries[i].first, NULL, NULL, 0);
 
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             fail(err, MV_EIO, conninfo, "purge: %s", PQresultErrorMessage(r));

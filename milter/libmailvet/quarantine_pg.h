@@ -16,7 +16,8 @@
  * thread ends), its statements prepared once; a connection found broken is made again
  * on the next call.  CONNINFO is libpq's (key=value or a postgresql:// URI; a password
  * from passfile= or PGPASSFILE); no message of this module shows the password.
- * Only this file of mailvet calls libpq.  A leaf module: it never logs. */
+ * Only quarantine_pg.c of mailvet calls libpq (its SQL in quarantine_pg_schema.c, rows
+ * converted in quarantine_pg_row.c).  A leaf module: it never logs. */
 #ifndef MV_QUARANTINE_PG_H
 #define MV_QUARANTINE_PG_H
 
