@@ -88,6 +88,19 @@ static bool xlm_push(struct xlm_stack *s, GString *text)
     return true;
 }
 
+/* xlm_push_ref - a name (NAME#index) or a cell (RrowCcol) whose reference starts at
+ * REF, as an operand */
+static bool xlm_push_ref(struct xlm_stack *s, const unsigned char *ref, bool name)
+{
+    GString *t = g_string_new(NULL);
+
+    if (name)
+        g_string_printf(t, "NAME#%u", le16(ref));
+    else
+        g_string_printf(t, "R%uC%u", le16(ref) + 1, (le16(ref + 2) & 0x3fff) + 1);
+    return xlm_push(s, t);
+}
+
 /* xlm_pop - the top operand, or an empty one */
 static GString *xlm_pop(struct xlm_stack *s)
 {
@@ -249,13 +262,7 @@ static void xlm_formula(const unsigned char *rgce, size_t len, GString *out)
         } else if (base == 0x23 || base == 0x24 || base == 0x2a || base == 0x2c) {
             if (i + 5 > len)
                 break;
-            t = g_string_new(NULL);
-            if (base == 0x23)
-                g_string_printf(t, "NAME#%u", le16(rgce + i + 1));
-            else
-                g_string_printf(t, "R%uC%u", le16(rgce + i + 1) + 1,
-                                (le16(rgce + i + 3) & 0x3fff) + 1);
-            ok = xlm_push(&s, t);
+            ok = xlm_push_ref(&s, rgce + i + 1, base == 0x23);
             i += 5;
         } else if (base == 0x25 || base == 0x2b || base == 0x2d) {
             if (i + 9 > len)
@@ -265,13 +272,7 @@ static void xlm_formula(const unsigned char *rgce, size_t len, GString *out)
         } else if (base == 0x39 || base == 0x3a || base == 0x3c) {
             if (i + 7 > len)
                 break;
-            t = g_string_new(NULL);
-            if (base == 0x39)
-                g_string_printf(t, "NAME#%u", le16(rgce + i + 3));
-            else
-                g_string_printf(t, "R%uC%u", le16(rgce + i + 3) + 1,
-                                (le16(rgce + i + 5) & 0x3fff) + 1);
-            ok = xlm_push(&s, t);
+            ok = xlm_push_ref(&s, rgce + i + 3, base == 0x39);
             i += 7;
         } else if (base == 0x3b || base == 0x3d) {
             if (i + 11 > len)

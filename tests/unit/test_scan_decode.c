@@ -122,6 +122,10 @@ static void biff_macro_sheet_formulas_are_text(void **state)
     /* EXEC("calc"&"x", 1) as tokens: ptgStr ptgStr ptgConcat ptgInt ptgFuncVar(2, 110) */
     static const guint8 rgce[] = {0x17, 4,    0,    'c', 'a', 'l',  'c', 0x17, 1, 0,
                                   'x',  0x08, 0x1e, 1,   0,   0x42, 2,   110,  0};
+    /* EXEC(R3C2, NAME#5, R1C1): ptgRef (row 2, column 1), ptgName (index 5), ptgRef3d
+     * (sheet 0, row 0, column 0), ptgFuncVar(3, 110) */
+    static const guint8 refs[] = {0x24, 2, 0, 1, 0, 0x23, 5,    0, 0,   0, 0x3a,
+                                  0,    0, 0, 0, 0, 0,    0x42, 3, 110, 0};
     /* a worksheet formula: not a macro */
     static const guint8 sum[] = {0x1e, 2, 0, 0x41, 4, 0};
     GByteArray *a = g_byte_array_new();
@@ -145,11 +149,15 @@ static void biff_macro_sheet_formulas_are_text(void **state)
     f[20] = sizeof(rgce);
     memcpy(f + 22, rgce, sizeof(rgce));
     rec(a, 0x0006, f, 22 + sizeof(rgce));
+    memset(f, 0, sizeof(f));
+    f[20] = sizeof(refs);
+    memcpy(f + 22, refs, sizeof(refs));
+    rec(a, 0x0006, f, 22 + sizeof(refs));
     rec(a, 0x000a, NULL, 0);
     scan_decode_object(&b, o, a->data, a->len, NULL, "CL_TYPE_ANY");
     xlm = field(o, SCAN_DECODED_XLM);
     assert_non_null(xlm);
-    assert_string_equal(xlm, "Auto_Open\nEXEC(\"calc\"&\"x\",1)");
+    assert_string_equal(xlm, "Auto_Open\nEXEC(\"calc\"&\"x\",1)\nEXEC(R3C2,NAME#5,R1C1)");
     g_free(xlm);
     g_byte_array_free(a, TRUE);
     scan_report_clear(&rep);
