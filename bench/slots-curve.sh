@@ -10,7 +10,7 @@
 # process per message timed from fork to exit, SESSIONS workers in parallel; the
 # settings take turns, ROUNDS times.  Per pass: messages per second, p50 and p99 per
 # message, mailvetd's CPU time per message (user + system, from /proc: the figure the
-# other engineers' load disturbs least), the share of messages that waited for a scan
+# other load disturbs least), the share of messages that waited for a scan
 # slot and the longest wait (from the log's wait_ms), and the load average.  A first
 # pass, not shown, warms the files, Postfix and the page cache.
 #
