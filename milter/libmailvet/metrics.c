@@ -70,7 +70,8 @@ static const struct {
                                 "metrics_max_signatures are counted as other)."},
     [METRICS_LIMIT_HITS] = {"mailvet_limit_hits_total", "limit",
                             "Messages on which a limit was hit, by the name after "
-                            "Mailvet.Limits. (such a message is unscannable)."},
+                            "Mailvet.Limits. or Heuristics.Limits.Exceeded. (such a message is "
+                            "unscannable)."},
     [METRICS_TEMPFAILS] = {"mailvet_tempfails_total", "cause",
                            "Messages answered with a temporary failure, by cause: policy (the "
                            "action), quarantine (it could not be held), or the stage of an "
@@ -166,15 +167,20 @@ static void observe(struct histogram *h, double seconds)
 }
 
 /* limit_name - the label of a limit reason: "Mailvet.Limits.Regex.RULE" gives "Regex"
- * (the rule is in METRICS_RULE_HITS' bounds, not here); NULL for a signature */
+ * (the rule is in METRICS_RULE_HITS' bounds, not here), libclamav's
+ * "Heuristics.Limits.Exceeded.MaxRecursion" gives "MaxRecursion"; NULL for a signature */
 static char *limit_name(const char *reason)
 {
-    const char *p;
+    static const char *const prefixes[] = {METRICS_LIMIT_PREFIX, METRICS_CLAMAV_LIMIT_PREFIX};
 
-    if (!g_str_has_prefix(reason, METRICS_LIMIT_PREFIX))
-        return NULL;
-    p = reason + strlen(METRICS_LIMIT_PREFIX);
-    return g_strndup(p, strcspn(p, "."));
+    for (size_t i = 0; i < G_N_ELEMENTS(prefixes); i++) {
+        if (g_str_has_prefix(reason, prefixes[i])) {
+            const char *p = reason + strlen(prefixes[i]);
+
+            return g_strndup(p, strcspn(p, "."));
+        }
+    }
+    return NULL;
 }
 
 /* metrics_new - all at zero */

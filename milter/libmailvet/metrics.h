@@ -7,7 +7,9 @@
  * metrics_render() writes every family in the text exposition format 0.0.4 (HELP and TYPE
  * lines, counters named _total, base units: _seconds, _bytes) into a GString.
  * Labels are bounded: rule ids are those of the current generation's policy (a hit of a
- * rule the policy no longer has is not counted by rule); signature names beyond
+ * rule the policy no longer has is not counted by rule); a limit reason, mailvet's own
+ * (Mailvet.Limits.NAME...) or libclamav's (Heuristics.Limits.Exceeded.NAME), counts
+ * under its NAME in METRICS_LIMIT_HITS, never as a signature; signature names beyond
  * max_signatures, limit names, causes and stages beyond their own bounds are counted
  * under METRICS_OTHER.  Only names that come from the policy, the signature database or
  * this program ever become labels: never anything of a message.  A leaf module: no
@@ -23,9 +25,10 @@
 
 struct metrics;
 
-#define METRICS_OTHER "other"               /* the label value of what a bound folds */
-#define METRICS_MAX_SIGNATURES_LIMIT 100000 /* the largest metrics_max_signatures */
-#define METRICS_LIMIT_PREFIX "Mailvet.Limits."
+#define METRICS_OTHER "other"                  /* the label value of what a bound folds */
+#define METRICS_MAX_SIGNATURES_LIMIT 100000    /* the largest metrics_max_signatures */
+#define METRICS_LIMIT_PREFIX "Mailvet.Limits." /* mailvet's own limits */
+#define METRICS_CLAMAV_LIMIT_PREFIX "Heuristics.Limits.Exceeded." /* libclamav's */
 
 /* The families with a label whose values are not fixed in advance. */
 enum metrics_family {
@@ -48,7 +51,7 @@ struct metrics_message {
     unsigned objects;         /* objects inspected over all its leaves */
     const char *const *rules; /* ids of the rules that hit */
     size_t nrules;
-    const char *const *reasons; /* signature names, and limit names (METRICS_LIMIT_PREFIX) */
+    const char *const *reasons; /* signature names, and limit names (either LIMIT_PREFIX) */
     size_t nreasons;
     bool cache; /* a cache is configured: the four below are counted */
     unsigned cache_hits, cache_misses, cache_errors, cache_rejected;
