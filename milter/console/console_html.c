@@ -153,6 +153,9 @@ const char *console_html_stylesheet(void)
            "table{border-collapse:collapse;width:100%;background:#fff}\n"
            "th,td{border:1px solid #ccc;padding:.2em .4em;text-align:left;vertical-align:top;"
            "font-size:90%}\n"
+           /* a long word in a cell of text (a rule id, an address, a subject without
+            * spaces) breaks rather than widen the list past the window */
+           "td.text,td.host{overflow-wrap:anywhere}\n"
            "th{background:#eee}\n"
            "tr.state-released td{color:#060}\n"
            "tr.state-deleted td,tr.state-damaged td{color:#888}\n"

@@ -275,13 +275,13 @@ static void entry_row(GString *out, const struct quarantine_entry *e, bool host)
     console_html_text(out, e->verdict);
     g_string_append_printf(out, "</td><td>%g</td><td class=\"mono\">", e->score);
     console_html_text(out, e->queue_id);
-    g_string_append(out, "</td><td>");
+    g_string_append(out, "</td><td class=\"text\">");
     console_html_text(out, e->sender);
-    g_string_append(out, "</td><td>");
+    g_string_append(out, "</td><td class=\"text\">");
     console_pages_put_list(out, e->recipients);
-    g_string_append(out, "</td><td>");
+    g_string_append(out, "</td><td class=\"text\">");
     console_html_text(out, e->subject);
-    g_string_append(out, "</td><td>");
+    g_string_append(out, "</td><td class=\"text\">");
     console_pages_put_list(out, e->rules->len > 0 ? e->rules : e->reasons);
     g_string_append(out, "</td><td>");
     console_pages_put_size(out, e->size);

@@ -81,7 +81,7 @@ static void detail_hits(GString *out, const struct quarantine_detail *d)
         console_html_text(out, h->category);
         g_string_append(out, "</td><td>");
         console_html_text(out, h->description);
-        g_string_append(out, "</td><td class=\"mono\">");
+        g_string_append(out, "</td><td class=\"mono text\">");
         console_pages_put_list(out, h->objects);
         g_string_append(out, "</td></tr>\n");
     }
@@ -100,7 +100,7 @@ static void detail_parts(GString *out, const struct quarantine_detail *d)
 
         g_string_append_printf(out, "<tr id=\"part-%u\"><td class=\"mono\">", i);
         console_html_text(out, p->path);
-        g_string_append(out, "</td><td>");
+        g_string_append(out, "</td><td class=\"text\">");
         console_html_text(out, p->filename);
         g_string_append(out, "</td><td>");
         console_html_text(out, p->declared_type);
@@ -108,9 +108,9 @@ static void detail_parts(GString *out, const struct quarantine_detail *d)
         console_html_text(out, p->detected_type);
         g_string_append(out, "</td><td>");
         console_pages_put_size(out, p->size);
-        g_string_append(out, "</td><td class=\"mono\">");
+        g_string_append(out, "</td><td class=\"mono text\">");
         console_html_text(out, p->sha256);
-        g_string_append(out, "</td><td>");
+        g_string_append(out, "</td><td class=\"text\">");
         console_pages_put_list(out, p->signatures);
         g_string_append(out, "</td></tr>\n");
     }
@@ -127,9 +127,9 @@ static void detail_objects(GString *out, const struct quarantine_detail *d)
     for (guint i = 0; i < d->objects->len; i++) {
         const struct quarantine_detail_object *o = g_ptr_array_index(d->objects, i);
 
-        g_string_append_printf(out, "<tr id=\"object-%u\"><td class=\"mono\">", i);
+        g_string_append_printf(out, "<tr id=\"object-%u\"><td class=\"mono text\">", i);
         console_html_text(out, o->path);
-        g_string_append(out, "</td><td>");
+        g_string_append(out, "</td><td class=\"text\">");
         for (unsigned k = 0; k < o->depth; k++)
             g_string_append(out, "&nbsp;&nbsp;&nbsp;");
         console_html_text(out, o->name != NULL ? o->name : "(no name)");
@@ -137,7 +137,7 @@ static void detail_objects(GString *out, const struct quarantine_detail *d)
         console_html_text(out, o->type);
         g_string_append(out, "</td><td>");
         console_pages_put_size(out, o->size);
-        g_string_append_printf(out, "</td><td>%u</td><td>%s%s%s</td><td>", o->depth,
+        g_string_append_printf(out, "</td><td>%u</td><td>%s%s%s</td><td class=\"text\">", o->depth,
                                o->encrypted ? "encrypted " : "", o->decrypted ? "decrypted " : "",
                                o->type_mismatch ? "TYPE MISMATCH" : "");
         console_pages_put_list(out, o->signatures);

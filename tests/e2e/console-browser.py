@@ -4,7 +4,8 @@
 #
 # Prints one line per check, "PASS text" or "FAIL text", and "DIAG text" lines;
 # the shell script turns them into TAP.  Saves a 1280x800 PNG of each view
-# (login, list, search, detail, release confirmation, audit) in WORK.
+# (login, list, search, detail, release confirmation, audit) in WORK, and checks
+# that the list and the detail view fit that width.
 # Environment: BASE (the console's URL), CUSER, CPASS (its user), WORK, SINKDIR
 # (smtp-sink's dump directory), QDIR (the quarantine), REL_ID, REL_QID (the
 # message to release), DEL_ID (the one to delete), XSS_ID, XSS_QID (the one whose
@@ -88,6 +89,12 @@ def arrived(d, css):
         return False
 
 
+# sideways - how far the page is wider than the window (0: it fits, nothing to scroll)
+def sideways(d):
+    return d.execute_script("return document.documentElement.scrollWidth"
+                            " - document.documentElement.clientWidth;")
+
+
 # total - the number of entries the list page says it found
 def total(d):
     return int(d.find_element(By.ID, "result-count").get_attribute("data-total"))
@@ -161,6 +168,7 @@ def run(d):
     ids = row_ids(d)
     check(total(d) == HELD and all(i in ids for i in (REL_ID, DEL_ID, XSS_ID)),
           "browser: the list shows the %d held messages" % HELD, "total %d rows %s" % (total(d), ids))
+    wide = {"list": sideways(d)}
     shot(d, "list")
     d.find_element(By.ID, "search-queue_id").send_keys(REL_QID)
     d.find_element(By.ID, "search-submit").click()
@@ -191,6 +199,10 @@ def run(d):
     check(not scripts and not imgs and pwned == "undefined",
           "browser: no <script> or <img> from the message in the DOM, window.__pwned undefined",
           "scripts %d imgs %d __pwned %s" % (len(scripts), len(imgs), pwned))
+    wide["detail"] = sideways(d)
+    check(all(w <= 0 for w in wide.values()),
+          "browser: the list and the detail view fit the 1280-pixel window (no sideways scrolling)",
+          "pixels past the window: %s" % wide)
     shot(d, "detail")
     d.get(BASE + "/?subject=*window.__pwned*")
     check(total(d) == 1 and PAYLOAD_SUBJECT in d.find_element(By.ID, "row-" + XSS_ID).text
