@@ -1,8 +1,10 @@
 #!/bin/sh
 # metrics.sh - mailvetd's /metrics as Prometheus sees it.  mailvetd runs with the
-# shipped policy, metrics_listen on a free loopback port and a Redis nobody answers
-# (its cache breaker opens); miltertest sends two clean messages, EICAR, an Avaddon
-# look-alike (rejected as a campaign) and a look-alike the policy quarantines.  Then:
+# shipped policy, metrics_listen on a free loopback port, metrics_max_signatures 2 and
+# a Redis nobody answers (its cache breaker opens); miltertest sends two clean
+# messages, EICAR, an Avaddon look-alike (rejected as a campaign), a look-alike the
+# policy quarantines and one with 10,001 header fields (a limit: unscannable,
+# quarantined).  Then:
 #   - the refusals a user meets: a metrics_listen that is no ADDRESS:PORT (exit 78),
 #     an address in use (exit 69, its socket left to nobody), and "" serves nothing;
 #   - the raw text (curl): 200 and the 0.0.4 content type, "promtool check metrics"
@@ -14,8 +16,10 @@
 #   - a real Prometheus (Debian's package, a private instance: its own config,
 #     storage and port, scrape and rule evaluation every second, the alert rules
 #     loaded) scrapes it: up is 1, messages by verdict are the sequence, the Avaddon
-#     campaign rule and the EICAR signature count 1, generation 1, the quarantine
-#     holds 1, the breaker is open, the second clean message came from the local
+#     campaign rule and the EICAR signature count 1, the signatures past the first
+#     two count as other (the log's signatures in all), the limit counts 1 as
+#     MaxHeaderFields, the bytes and objects scanned are those the log's lines add
+#     up to, generation 1, the quarantine holds 2, the breaker is open, the second clean message came from the local
 #     cache (its hits counted, its entries held), every dashboard query evaluates; after SIGUSR1
 #     the reload counter is 1 and the generation 2; after a reload refused (a broken
 #     policy file) the refused counter is 1 and the alert MailvetReloadRefused is
@@ -33,7 +37,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MILTERTEST=${MILTERTEST:-$(command -v miltertest 2>/dev/null)}
 
-PLAN=48
+PLAN=51
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -133,6 +137,7 @@ quarantine_dir: $W/q
 log_clean: true
 redis: "127.0.0.1:$DEAD"
 cache_secret: "metrics-test-secret-0123456789"
+metrics_max_signatures: 2
 EOF
     for _line in "$@"; do echo "$_line" >> "$W/$_name.yaml"; done
 }
@@ -209,7 +214,7 @@ fi
 # --- the mail -------------------------------------------------------------------
 cat > "$W/send.lua" <<'EOF'
 -- send.lua - the sequence of metrics.sh: 2 clean, EICAR, an Avaddon look-alike, a
--- look-alike the shipped policy quarantines
+-- look-alike the shipped policy quarantines, a message past the header field limit
 local mv = require("lib")
 local campaign = os.getenv("MAILVET_CAMPAIGN") .. "/"
 
@@ -228,6 +233,14 @@ mv.run(function()
     r = mv.send(conn, campaign .. "covid-vbs.eml", { qid = "TMET5" })
     mv.check(r.stage == "eom" and r.code == SMFIR_DISCARD, "covid-vbs.eml is quarantined",
              "got " .. mv.reply_name(r.code) .. " at " .. r.stage)
+    local extra = {}
+    for i = 1, 10001 do
+        extra[i] = { "X-Filler-" .. i, "value" }
+    end
+    r = mv.send(conn, mv.sample("clean.eml"), { qid = "TMET6", extra_headers = extra })
+    mv.check(r.stage == "eom" and r.code == SMFIR_DISCARD,
+             "clean.eml with 10,001 more header fields is quarantined (unscannable)",
+             "got " .. mv.reply_name(r.code) .. " at " .. r.stage)
     mv.disconnect(conn)
 end)
 EOF
@@ -240,17 +253,28 @@ EOF
         exec timeout 300 "$MILTERTEST" -s "$W/send.lua"
 ) > "$W/send.out" 2> "$W/send.err"
 rc=$?
-if [ $rc -eq 0 ] && [ "$(grep -c '^ok - ' "$W/send.out")" -eq 5 ] &&
+if [ $rc -eq 0 ] && [ "$(grep -c '^ok - ' "$W/send.out")" -eq 6 ] &&
     ! grep -q '^not ok' "$W/send.out"; then
-    ok "miltertest: clean and clean accepted, EICAR and the Avaddon look-alike rejected, covid-vbs.eml quarantined"
+    ok "miltertest: clean and clean accepted, EICAR and the Avaddon look-alike rejected, covid-vbs.eml and 10,001 header fields quarantined"
 else
-    not_ok "miltertest: clean and clean accepted, EICAR and the Avaddon look-alike rejected, covid-vbs.eml quarantined"
+    not_ok "miltertest: clean and clean accepted, EICAR and the Avaddon look-alike rejected, covid-vbs.eml and 10,001 header fields quarantined"
     diag "miltertest exit $rc"
     show "$W/send.out"
     show "$W/send.err"
 fi
 # the summary lines are written once the answer is; wait for the last
-wait_until 10 grep -q 'TMET5: verdict=' "$W/mailvetd.log"
+wait_until 10 grep -q 'TMET6: verdict=' "$W/mailvetd.log"
+# what the log's summary lines add up to: bytes, objects, and signatures (a limit's
+# name is not one)
+sum_field() {
+    grep -o "TMET[0-9]: verdict=.* $1=[0-9]*" "$W/mailvetd.log" | sed "s/.* $1=//" |
+        awk '{ s += $1 } END { print s + 0 }'
+}
+log_bytes=$(sum_field size)
+log_objects=$(sum_field objects)
+log_signatures=$(grep -o 'TMET[0-9]: verdict=.* signatures=[^ ]*' "$W/mailvetd.log" |
+    sed 's/.* signatures=//' | tr ',' '\n' |
+    grep -v -e '^-$' -e '^Mailvet\.Limits\.' -e '^Heuristics\.Limits\.Exceeded\.' | grep -c .)
 
 # --- the raw text ---------------------------------------------------------------
 curl -s -D "$W/headers" -o "$W/metrics.txt" "$MURL/metrics"
@@ -401,20 +425,26 @@ else
     show "$W/prometheus.log"
 fi
 expect_q 10 'sum by (verdict) (mailvet_messages_total)' \
-    "campaign=1 clean=2 infected=1 suspicious=1 unscannable=0" \
-    "messages by verdict are the sequence: 2 clean, 1 infected, 1 campaign, 1 suspicious" verdict
-expect_q 10 'sum by (action) (mailvet_messages_total) > 0' "accept=2 quarantine=1 reject=2" \
-    "messages by action: 2 accepted, 2 rejected, 1 quarantined" action
+    "campaign=1 clean=2 infected=1 suspicious=1 unscannable=1" \
+    "messages by verdict are the sequence: 2 clean, 1 infected, 1 campaign, 1 suspicious, 1 unscannable" verdict
+expect_q 10 'sum by (action) (mailvet_messages_total) > 0' "accept=2 quarantine=2 reject=2" \
+    "messages by action: 2 accepted, 2 rejected, 2 quarantined" action
 expect_q 10 'mailvet_rule_hits_total{rule="AVADDON_CAMPAIGN"}' 1 \
     "the Avaddon campaign rule's counter is 1"
 expect_q 10 'mailvet_signature_hits_total{signature=~"Eicar-Test-Signature.*"}' 1 \
     "the EICAR signature's counter is 1"
+expect_q 10 'count(mailvet_signature_hits_total{signature!="other"}) == 2 and on() sum(mailvet_signature_hits_total) == '"$log_signatures"' and on() mailvet_signature_hits_total{signature="other"} > 0' 2 \
+    "metrics_max_signatures 2: two names of their own, the rest as other; $log_signatures in all, as the log says"
+expect_q 10 'mailvet_limit_hits_total' 'MaxHeaderFields=1' \
+    "the header field limit counts 1 as limit=\"MaxHeaderFields\", nothing else as a limit" limit
+expect_q 10 'mailvet_scanned_bytes_total == '"$log_bytes"' and on() mailvet_scanned_objects_total == '"$log_objects" "$log_bytes" \
+    "bytes and objects scanned are what the log's lines add up to ($log_bytes bytes, $log_objects objects)"
 expect_q 10 'mailvet_generation' 1 "the generation is 1"
-expect_q 10 'mailvet_quarantine_entries{state="held"}' 1 "the quarantine holds 1 entry"
+expect_q 10 'mailvet_quarantine_entries{state="held"}' 2 "the quarantine holds 2 entries"
 held=$(cat "$W/q"/*.eml 2> /dev/null | wc -c)
 expect_q 10 'mailvet_quarantine_bytes' "$held" \
-    "the quarantine's bytes are those of the message held ($held, its .eml)"
-expect_q 10 'mailvet_scan_duration_seconds_count' 5 "the scan time histogram counted 5 messages"
+    "the quarantine's bytes are those of the messages held ($held, their .eml)"
+expect_q 10 'mailvet_scan_duration_seconds_count' 6 "the scan time histogram counted 6 messages"
 expect_q 10 'mailvet_cache_breaker_open == 1 and mailvet_cache_errors_total > 0' 1 \
     "with Redis down the breaker is open and the cache's errors counted"
 expect_q 10 '(mailvet_local_cache_hits_total > bool 0) * (mailvet_local_cache_entries > bool 0)' 1 \
@@ -473,7 +503,7 @@ local mv = require("lib")
 
 mv.run(function()
     local conn = mv.connect({ quiet = true })
-    local r = mv.send(conn, os.getenv("MAILVET_CAMPAIGN") .. "/covid-vbs.eml", { qid = "TMET6" })
+    local r = mv.send(conn, os.getenv("MAILVET_CAMPAIGN") .. "/covid-vbs.eml", { qid = "TMET7" })
     mv.check(r.stage == "eom" and r.code == SMFIR_REPLYCODE, "covid-vbs.eml is answered with a reply",
              "got " .. mv.reply_name(r.code) .. " at " .. r.stage)
     mv.disconnect(conn)
@@ -488,7 +518,7 @@ EOF
 ) > "$W/tempfail.out" 2> "$W/tempfail.err"
 rc=$?
 if [ $rc -eq 0 ] && grep -q '^ok - ' "$W/tempfail.out" &&
-    wait_until 10 grep -q 'TMET6: quarantine failed, answering tempfail' "$W/mailvetd.log"; then
+    wait_until 10 grep -q 'TMET7: quarantine failed, answering tempfail' "$W/mailvetd.log"; then
     ok "with quarantine_dir open to others the quarantined message gets a tempfail"
 else
     not_ok "with quarantine_dir open to others the quarantined message gets a tempfail"
