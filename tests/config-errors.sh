@@ -4,10 +4,10 @@
 # file's others (both lines named, every error in one run); a signature file with a bad
 # line, in the database or in policy_dir's signatures/, is named with its line and
 # libclamav's reason; a database that holds only copies of policy_dir's campaign
-# signatures is no virus scanner.  For each: "mailvetd -n" and "mailvet check-config"
-# exit 78 and print exactly those lines on stderr ("mailvetd -f" too, for the
-# signature files: no socket); a local_cache_size that is no size is refused the same
-# way, naming the key.
+# signatures, of this version or another (the same names), is no virus scanner.  For
+# each: "mailvetd -n" and "mailvet check-config" exit 78 and print exactly those lines
+# on stderr ("mailvetd -f" too, for the signature files: no socket); a
+# local_cache_size that is no size is refused the same way, naming the key.
 # TAP on stdout; run by "make check" (env: top_srcdir, top_builddir).
 set -u
 
@@ -16,7 +16,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=31
+PLAN=33
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -175,6 +175,17 @@ cp "$top_srcdir/policies/signatures/"* "$W/db-ours/"
 config dbours "database: $W/db-ours"
 refused dbours "database $W/db-ours: holds only copies of the signature files of $W/policies/signatures, no signatures of its own; run freshclam to fetch ClamAV's signatures (Debian: clamav-freshclam), or set database: in $W/dbours.yaml to a directory that holds them" \
     "a database holding only copies of policy_dir's campaign signatures"
+
+# the same signatures as another mailvet version ships them: other bytes (here the
+# lines of each file in another order), the same names, still no virus scanner
+mkdir -p "$W/db-other"
+for _f in "$top_srcdir/policies/signatures/"*; do
+    sort -r "$_f" > "$W/db-other/${_f##*/}"
+done
+sigs_other=$(cat "$W/db-other/"* | grep -c .)
+config dbother "database: $W/db-other"
+refused dbother "database $W/db-other: holds only signatures named as those of $W/policies/signatures ($sigs_other; a copy of them from another version), no signatures of its own; run freshclam to fetch ClamAV's signatures (Debian: clamav-freshclam), or set database: in $W/dbother.yaml to a directory that holds them" \
+    "a database holding policy_dir's campaign signatures as another version has them"
 
 [ "$n" -eq "$PLAN" ] || diag "ran $n tests, planned $PLAN"
 [ "$failed" -eq 0 ]

@@ -101,7 +101,8 @@ typedef void (*scan_progress_fn)(void *ctx);
 /* scan_engine_new - load DATABASE (a directory or one file), and EXTRA (a directory of
  * our own signatures, NULL or absent for none) into one engine with OPT's limits.
  * DATABASE must hold signatures of its own (EXTRA's alone are no virus scanner): an
- * empty directory, files without any, or only copies of EXTRA's files is MV_ECONFIG.
+ * empty directory, files without any, only copies of EXTRA's files, or signatures all
+ * named as EXTRA's (a copy from another version) is MV_ECONFIG.
  * A signature file libclamav refuses (a YARA file with a rule in error included) is
  * MV_EPARSE, named down to the file and the line libclamav gave:
  * "DIR/FILE:LINE: malformed signature database (libclamav: REASON)".  err->msg starts

@@ -9,7 +9,8 @@
  * fails, or whose YARA files drew an error (libclamav leaves such a rule out and
  * reports success), is loaded again one file at a time, in libclamav's own order,
  * into a scratch engine, to name the file, its line and libclamav's reason in
- * struct mv_err. */
+ * struct mv_err.  A database of our campaign signatures alone (copies of EXTRA's
+ * files, or signatures all named as EXTRA's) is refused: it is no virus scanner. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -499,6 +500,64 @@ out:
     return copies;
 }
 
+/* Whether every signature of a database is named as one of EXTRA's: a copy of the
+ * campaign signatures of another mailvet version (or reordered, or cut) differs from
+ * EXTRA's files byte for byte but detects nothing else.  The names of EXTRA's
+ * signatures come first (names_of); while the database loads, tally_name counts its
+ * signatures that bear one of them, until one does not. */
+struct name_tally {
+    GHashTable *ours; /* the names of EXTRA's signatures */
+    unsigned named;   /* the database's signatures named as one of them */
+    bool other;       /* a signature of another name was loaded */
+};
+
+/* note_name - libclamav's signature-load callback of names_of(): the name kept, the
+ * signature skipped (nonzero), so that the scratch engine stays empty */
+static int note_name(const char *type, const char *name, unsigned int custom, void *context)
+{
+    (void)type, (void)custom;
+    if (name != NULL)
+        g_hash_table_add(context, g_strdup(name));
+    return 1;
+}
+
+/* tally_name - the signature-load callback while the database loads: counts the
+ * signatures named as one of EXTRA's; after the first that is not, only returns.
+ * Never skips a signature (0). */
+static int tally_name(const char *type, const char *name, unsigned int custom, void *context)
+{
+    struct name_tally *t = context;
+
+    (void)type, (void)custom;
+    if (t->other)
+        return 0;
+    if (name != NULL && g_hash_table_contains(t->ours, name))
+        t->named++;
+    else
+        t->other = true;
+    return 0;
+}
+
+/* names_of - the names of the signatures of EXTRA (a directory), read by a load into a
+ * scratch engine that keeps none of them; NULL when no engine can be made.  A file of
+ * EXTRA that fails is refused by the real load after the database's. */
+static GHashTable *names_of(const char *extra, const char *tmpdir)
+{
+    GHashTable *names;
+    struct cl_engine *cl = cl_engine_new();
+    unsigned sigs = 0;
+
+    if (cl == NULL)
+        return NULL;
+    names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    if (tmpdir != NULL && *tmpdir != '\0')
+        cl_engine_set_str(cl, CL_ENGINE_TMPDIR, tmpdir);
+    cl_engine_set_clcb_sigload(cl, note_name, names);
+    (void)cl_load(extra, cl, &sigs, CL_DB_STDOPT);
+    cl_engine_free(cl);
+    return names;
+}
+
 /* scan_engine_new - load, limit and compile one engine */
 struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *database,
                                     const char *extra, struct mv_err *err)
@@ -507,6 +566,7 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *
     struct scan_engine *e = NULL;
     struct cl_engine *cl = NULL;
     unsigned sigs = 0, extra_sigs = 0;
+    struct name_tally tally = {0};
     cl_error_t rc;
     struct stat st;
 
@@ -537,9 +597,15 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *
         goto out;
     if (opt->tmpdir != NULL && *opt->tmpdir != '\0')
         cl_engine_set_str(cl, CL_ENGINE_TMPDIR, opt->tmpdir);
+    /* the database's signatures named as our campaign signatures are counted */
+    if (extra != NULL && g_file_test(extra, G_FILE_TEST_IS_DIR))
+        tally.ours = names_of(extra, opt->tmpdir);
+    if (tally.ours != NULL)
+        cl_engine_set_clcb_sigload(cl, tally_name, &tally);
     /* libclamav does not say which file of a directory failed: load_set() finds it */
     if (!load_set(&cl, database, &sigs, opt->tmpdir, err))
         goto out;
+    cl_engine_set_clcb_sigload(cl, NULL, NULL);
     /* our campaign signatures go into the same engine: one pass over the bytes */
     if (extra != NULL && g_file_test(extra, G_FILE_TEST_IS_DIR)) {
         unsigned ours = 0;
@@ -557,6 +623,13 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *
         mv_err_set(err, MV_ECONFIG,
                    "%s: holds only copies of the signature files of %s, no signatures of its own",
                    database, extra);
+        goto out;
+    }
+    if (tally.ours != NULL && !tally.other && tally.named == sigs) {
+        mv_err_set(err, MV_ECONFIG,
+                   "%s: holds only signatures named as those of %s (%u; a copy of them from "
+                   "another version), no signatures of its own",
+                   database, extra, sigs);
         goto out;
     }
     sigs += extra_sigs;
@@ -586,6 +659,8 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *
 out:
     if (cl != NULL)
         cl_engine_free(cl);
+    if (tally.ours != NULL)
+        g_hash_table_unref(tally.ours);
     return e;
 }
 
