@@ -13,7 +13,9 @@
 # migrated database starts.  The daemon's 451 while PostgreSQL is down is
 # milter/t-quarantine-pg.lua.  mailvet-console on the same database: --check counts
 # the fleet's entries, the list has a Host column with both hosts, a message's page
-# names its host, and a delete there is what every host then sees.  Every result skips when PostgreSQL's server binaries
+# names its host, and a delete there is what every host then sees.  A store while
+# another session holds the table fails at the default statement timeout (30 s) with
+# PostgreSQL's reason.  Every result skips when PostgreSQL's server binaries
 # are missing.  TAP on stdout; env: top_srcdir, top_builddir.
 set -u
 
@@ -24,7 +26,7 @@ MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 CONSOLE=$top_builddir/milter/console/mailvet-console
 HELPER=$top_builddir/tests/qstore-helper
 
-PLAN=38
+PLAN=39
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -282,6 +284,31 @@ want cdel 0 "a delete in the console changes the row every host sees" \
 kill "$DAEMON" 2> /dev/null
 wait "$DAEMON" 2> /dev/null
 DAEMON=
+
+# --- a stalled database: a store is cancelled after 30 s, not waited on ----------
+# Another session holds the table (as a long ALTER TABLE or VACUUM FULL would) for 50
+# s: the store (qstore_put(), the daemon's code) fails at the default statement
+# timeout, with PostgreSQL's reason, long before the lock goes; the daemon answers that
+# message 451 (milter/t-quarantine-pg.lua).  Purge lifts the timeout and waits.
+PG_DB=mailvet pg_sql "BEGIN; LOCK TABLE quarantine IN ACCESS EXCLUSIVE MODE;
+    SELECT pg_sleep(50); COMMIT" > /dev/null 2>&1 &
+LOCKER=$!
+locked() {
+    [ "$(PG_DB=mailvet pg_sql "SELECT count(*) FROM pg_locks WHERE granted AND
+        mode = 'AccessExclusiveLock' AND relation = 'quarantine'::regclass")" = 1 ]
+}
+wait_until 10 locked
+T0=$(date +%s)
+"$HELPER" -c "$W/a.yaml" -Q STALLQ > "$W/stall.out" 2> "$W/stall.err"
+RC=$?
+T1=$(date +%s)
+check "a store while the table is locked fails with the statement timeout, in 30 s ($((T1 - T0)) s)" \
+    eval '[ "$RC" -ne 0 ] && grep -q "canceling statement due to statement timeout" "$W/stall.err" &&
+          [ $((T1 - T0)) -ge 28 ] && [ $((T1 - T0)) -lt 45 ] && locked'
+kill "$LOCKER" 2> /dev/null
+PG_DB=mailvet pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+    WHERE query LIKE '%pg_sleep(50)%' AND pid <> pg_backend_pid()" > /dev/null 2>&1
+wait "$LOCKER" 2> /dev/null
 
 # --- the daemon on the migrated database; the password nowhere --------------------
 "$MAILVETD" -f -c "$W/a.yaml" > "$W/daemon.out" 2> "$W/daemon.err" &

@@ -26,7 +26,17 @@
 #include "smtp_client.h"
 
 #define CONNECT_TIMEOUT "5" /* seconds; the conninfo may say otherwise */
-#define LOCK_TIMEOUT "2s"   /* release and delete wait this long for a row, as for a file */
+/* A statement the server has not finished in this time is cancelled: a stalled database
+ * (a table lock held, a server that stopped answering) costs a message to quarantine a
+ * 451 within it, not a milter thread until the MTA's own timeout.  The conninfo's
+ * options= replaces it; migrate and purge, which may take long, lift it. */
+#define STATEMENT_OPTIONS "-c statement_timeout=30s"
+/* and on TCP, a server gone silent is noticed by the kernel in about as long */
+#define TCP_USER_TIMEOUT "30000" /* ms of data unacknowledged */
+#define KEEPALIVES_IDLE "10"     /* s; then KEEPALIVES_COUNT probes, KEEPALIVES_INTERVAL apart */
+#define KEEPALIVES_INTERVAL "5"
+#define KEEPALIVES_COUNT "4"
+#define LOCK_TIMEOUT "2s" /* release and delete wait this long for a row, as for a file */
 #define SQLSTATE_LOCK "55P03"
 
 /* This thread's connection. */
@@ -130,8 +140,18 @@ static void quiet(void *arg, const char *message)
 static PGconn *connect_new(const char *conninfo, struct mv_err *err)
 {
     /* later keywords win: the conninfo (expanded from dbname) overrides the defaults */
-    const char *const kw[] = {"connect_timeout", "fallback_application_name", "dbname", NULL};
-    const char *const val[] = {CONNECT_TIMEOUT, "mailvet", conninfo, NULL};
+    const char *const kw[] = {"connect_timeout",
+                              "fallback_application_name",
+                              "options",
+                              "tcp_user_timeout",
+                              "keepalives_idle",
+                              "keepalives_interval",
+                              "keepalives_count",
+                              "dbname",
+                              NULL};
+    const char *const val[] = {CONNECT_TIMEOUT,  "mailvet",       STATEMENT_OPTIONS,
+                               TCP_USER_TIMEOUT, KEEPALIVES_IDLE, KEEPALIVES_INTERVAL,
+                               KEEPALIVES_COUNT, conninfo,        NULL};
     PGconn *pg;
     char *where;
 
@@ -338,7 +358,8 @@ enum mv_status quarantine_pg_migrate(const char *conninfo, void (*say)(const cha
         const char *vals[2] = {num, quarantine_pg_migrations[i].what};
         PGresult *r;
 
-        if (!simple(&c, conninfo, "BEGIN", err))
+        if (!simple(&c, conninfo, "BEGIN", err) ||
+            !simple(&c, conninfo, "SET LOCAL statement_timeout = 0", err))
             goto out;
         r = PQexec(pg, "SELECT pg_advisory_xact_lock(724601)");
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -802,6 +823,8 @@ enum mv_status quarantine_pg_purge(const char *conninfo, guint64 max_age, guint6
         return MV_EIO;
     if (!simple(c, conninfo, "BEGIN", err))
         return MV_EIO;
+    if (!simple(c, conninfo, "SET LOCAL statement_timeout = 0", err))
+        goto out;
     for (size_t i = 0; i < QUARANTINE_PG_PURGE_QUERIES; i++) {
         PGresult *r = PQexecParams(c->pg, quarantine_pg_purge_queries[i].sql,
                                    quarantine_pg_purge_queries[i].n, NULL,

@@ -5,6 +5,8 @@
 -- the database is unavailable, not once per message; started again, the same message
 -- sent again (the MTA's retry) is quarantined, and mailvetd says once that it is back.
 -- Meanwhile nothing else changes: a clean message is accepted, an infected one rejected.
+-- With the table locked by another session, a store is cancelled at the statement
+-- timeout and the message answered 451 within it; the retry after is quarantined.
 local mv = require("lib")
 
 local function sh(name)
@@ -60,5 +62,26 @@ mv.run(function()
     mv.expect_log_once("quarantine: postgresql %(host=.*%) back", "one log line says it is back")
     n, out = rows()
     mv.check(n == 2, "the database holds both messages: none lost, none twice", out)
+
+    -- a stalled database: the table locked by another session; the store is cancelled at
+    -- the statement timeout (2 s in t-quarantine-pg.yaml's options=) and the message
+    -- answered 451, while the lock still holds
+    mv.must(sh("pg-lock"), "set-up: another session locks the quarantine table")
+    local t0 = os.time()
+    r = mv.send(conn, file, { qid = "TPGQ4" })
+    local took = os.time() - t0
+    mv.expect_reply(conn, r, "451", "4.7.1", "%S",
+                    "with the table locked, the message to quarantine is answered 451 4.7.1")
+    mv.check(took <= 10, "within the statement timeout, not the lock's 30 s (" .. took .. " s)")
+    mv.expect_log_once("TPGQ4: quarantine failed, answering tempfail: postgresql: "
+                       .. ".*canceling statement due to statement timeout",
+                       "one line for the message, with PostgreSQL's reason")
+    mv.must(sh("pg-unlock"), "set-up: the other session ends")
+    r = mv.send(conn, file, { qid = "TPGQ4" })
+    mv.check(r.stage == "eom" and r.code == SMFIR_DISCARD,
+             "the MTA's retry is quarantined once the lock is gone",
+             "got " .. mv.reply_name(r.code) .. " at " .. r.stage .. "\n" .. mv.log_tail(3))
+    n, out = rows()
+    mv.check(n == 3, "the database holds the three messages", out)
     mv.disconnect(conn)
 end)
