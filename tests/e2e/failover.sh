@@ -304,5 +304,6 @@ check "failover: hits resume on the new master on both hosts (A $a_after, B $b_a
     test "$a_after" -gt 0 -a "$b_after" -gt 0
 tf=$(cat "$A_PF_LOG" "$B_PF_LOG" | grep -c -E 'milter-reject: .* 4[0-9][0-9] |status=deferred')
 check "failover: neither Postfix logged a milter tempfail or a deferral ($tf)" test "$tf" -eq 0
+[ "$tf" -eq 0 ] || pf_deferrals "$A_PF_LOG" "$B_PF_LOG"
 
 [ "$failed" -eq 0 ] && [ "$n" -eq "$PLAN" ]

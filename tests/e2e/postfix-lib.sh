@@ -170,18 +170,48 @@ pf_init() {
     PF_STARTED=
 }
 
+# pf_owns_listener PID PORT - true if process PID holds the listening socket on
+# 127.0.0.1:PORT (another process on the port does not count)
+pf_owns_listener() {
+    _pf_hex=$(printf '%04X' "$2")
+    _pf_inode=$(awk -v p="$_pf_hex" 'NR > 1 && $4 == "0A" { n = split($2, a, ":");
+                    if (a[n] == p) { print $10; exit } }' /proc/net/tcp 2>/dev/null)
+    [ -n "$_pf_inode" ] && ls -l "/proc/$1/fd" 2>/dev/null | grep -q "socket:\[$_pf_inode\]"
+}
+
 # pf_start_sink - smtp-sink on 127.0.0.1:$PF_SINK_PORT, one file per message
-# in $PF_SINKDIR.  Runs as postfix (smtp-sink refuses to stay root).
+# in $PF_SINKDIR.  Runs as postfix (smtp-sink refuses to stay root).  Call it
+# before pf_configure: when another process took the port between pf_init's
+# check and the sink's bind (the sink then exits), it moves to another free port
+# (up to three tries), so that nothing else receives the private Postfix's mail.
 pf_start_sink() {
-    smtp-sink -4 -u postfix -h sink.example.com \
-        -d "$PF_SINKDIR/msg." "127.0.0.1:$PF_SINK_PORT" 16 \
-        > "$PF_WORK/sink.out" 2>&1 &
-    PF_SINK_PID=$!
-    if ! pf_wait_until 10 pf_listening "$PF_SINK_PORT"; then
+    _pf_try=0
+    while [ $_pf_try -lt 3 ]; do
+        _pf_try=$((_pf_try + 1))
+        smtp-sink -4 -u postfix -h sink.example.com \
+            -d "$PF_SINKDIR/msg." "127.0.0.1:$PF_SINK_PORT" 16 \
+            > "$PF_WORK/sink.out" 2>&1 &
+        PF_SINK_PID=$!
+        pf_wait_until 10 eval 'pf_owns_listener "$PF_SINK_PID" "$PF_SINK_PORT" || pf_gone "$PF_SINK_PID"'
+        if pf_owns_listener "$PF_SINK_PID" "$PF_SINK_PORT"; then
+            return 0
+        fi
         echo "pf_start_sink: smtp-sink did not listen on $PF_SINK_PORT" >&2
         sed 's/^/#   /' "$PF_WORK/sink.out" >&2
-        return 1
-    fi
+        kill "$PF_SINK_PID" 2>/dev/null
+        wait "$PF_SINK_PID" 2>/dev/null
+        pf_free_port || return 1
+        PF_SINK_PORT=$PF_PORT
+    done
+    return 1
+}
+
+# pf_deferrals LOG... - the distinct reasons Postfix deferred mail in LOG, at most
+# five, as TAP diagnostics (queue ids left out)
+pf_deferrals() {
+    cat "$@" 2>/dev/null | sed -n 's/.*status=deferred (\(.*\))$/\1/p' |
+        sed 's/[0-9A-F]\{9,\}/QID/g' | sort | uniq -c | sort -rn | head -n 5 |
+        sed 's/^/# deferred: /'
 }
 
 # pf_sink_count - number of messages the sink has received.
