@@ -7,7 +7,9 @@
 # drift apart.  Then the reverse: neither file names a key the schema does not know.
 # The man page and the sample are read as make made them from man/mailvet.yaml.5.in and
 # policies/mailvet.yaml.in (the build tree), with configure's directories filled in:
-# the same paths the built-in defaults were compiled with.
+# the same paths the built-in defaults were compiled with.  Last, the FILES section of
+# every man page and the unit mailvet.service name mailvet's directories as configure
+# set them (sysconfdir, localstatedir, runstatedir).
 # TAP output.  Environment: top_srcdir, top_builddir (exported by tests/Makefile.am);
 # MAILVET overrides the program, to test this script with a fake key list.
 
@@ -76,7 +78,7 @@ sample_value() {
 }
 
 nkeys=$(printf '%s\n' "$keys" | wc -l)
-echo "1..$((nkeys * 4 + 1))"
+echo "1..$((nkeys * 4 + 3))"
 
 for key in $keys; do
     grep -q "^\\.BR\\{0,1\\} $key\\( \\|\$\\)" "$man"
@@ -117,5 +119,39 @@ for word in $(sed -n 's/^\([a-z0-9_]*\):.*/\1/p' "$sample"); do
 done
 [ -z "$unknown" ]
 result $? "policies/mailvet.yaml sets no key the schema lacks" "unknown:$unknown"
+
+# The FILES section of each man page names mailvet's own files where configure put
+# them: under sysconfdir, localstatedir and runstatedir as the built-in defaults have
+# them (policy_dir, quarantine_dir, pid_file), never Debian's /etc, /var and /run of a
+# build configured elsewhere.  Postfix's queue directory is Postfix's.
+sysconf=$(builtin_default policy_dir)
+sysconf=${sysconf%/mailvet/policies}
+localstate=$(builtin_default quarantine_dir)
+localstate=${localstate%/spool/mailvet/quarantine}
+runstate=$(builtin_default pid_file)
+runstate=${runstate%/mailvet/mailvetd.pid}
+stray=
+for page in "$top_builddir"/man/*.[1-8]; do
+    for path in $(sed -n '/^\.SH FILES/,/^\.SH [^F]/p' "$page" | grep -o '/[A-Za-z0-9_./-]*' |
+        grep mailvet | grep -v postfix | grep -E '^(/usr/local)?/(etc|var|run)/'); do
+        case $path in
+        "$sysconf/mailvet"* | "$localstate/"* | "$runstate/mailvet"*) ;;
+        *) stray="$stray $(basename "$page"):$path" ;;
+        esac
+    done
+done
+[ -n "$sysconf" ] && [ -n "$localstate" ] && [ -n "$runstate" ] && [ -z "$stray" ]
+result $? "the man pages' FILES name mailvet's paths under $sysconf, $localstate and $runstate (configure's)" \
+    "not from configure:$stray"
+
+# The units make install puts beside the binaries let mailvetd write where the
+# defaults of that build say: the quarantine under localstatedir, the pid file under
+# runstatedir (ProtectSystem=strict makes everything else read-only)
+unit=$top_builddir/contrib/systemd/mailvet.service
+rw=$(sed -n 's/^ReadWritePaths=//p' "$unit" 2>/dev/null)
+printf ' %s \n' "$rw" | grep -qF " -$localstate/spool/mailvet " &&
+    printf ' %s \n' "$rw" | grep -qF " -$runstate/mailvet "
+result $? "mailvet.service lets mailvetd write $localstate/spool/mailvet and $runstate/mailvet" \
+    "ReadWritePaths=$rw"
 
 [ "$failed" = 0 ]

@@ -5,7 +5,8 @@
  * message (spool → parse → scan → verdict → action) and exits as clamscan does:
  * 0 all clean, 1 something found, 2 an error (an error wins over a find).
  * check-config prints the effective configuration, then builds what mailvetd would
- * (generation_build: the same refusals, exit 78) and prints what it loaded. */
+ * (generation_build: the same refusals, exit 78; run by root, as mailvetd's user) and
+ * prints what it loaded. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -19,6 +20,7 @@
 
 #include "config.h"
 #include "generation.h"
+#include "generation_as.h"
 #include "log.h"
 #include "pipeline.h"
 #include "mailvet_quarantine.h"
@@ -229,6 +231,9 @@ static int cmd_check_config(int argc, char **argv)
     struct mv_config *cfg;
     struct generation *gen;
     struct mv_err err = {0};
+    uid_t uid = 0;
+    gid_t gid = 0;
+    bool as_user;
     char *text;
     int ch;
 
@@ -256,14 +261,23 @@ static int cmd_check_config(int argc, char **argv)
         return EX_CONFIG;
     }
     config_print(cfg, stdout);
-    config_free(cfg);
     fflush(stdout);
     /* then what mailvetd would load with it: the policy files, the signatures, with the
-     * refusals a start or a reload would give */
-    gen = generation_build(config, NULL, &err);
+     * refusals a start or a reload would give; run by root, read as mailvetd reads them,
+     * as its user (generation_as.h), so that what only root can read is refused here too */
+    as_user = config != NULL && cfg->user[0] != '\0' && geteuid() == 0;
+    if (as_user && !generation_as_ids(cfg, &uid, &gid, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        config_free(cfg);
+        return EX_NOUSER;
+    }
+    as_user = as_user && uid != 0;
+    gen = as_user ? generation_build_as(config, NULL, cfg->user, uid, gid, &err)
+                  : generation_build(config, NULL, &err);
+    config_free(cfg);
     if (gen == NULL) {
         fprintf(stderr, "%s\n", err.msg);
-        return EX_CONFIG;
+        return err.status == MV_EBUG ? EX_OSERR : EX_CONFIG;
     }
     text = generation_report_new(gen);
     fputs(text, stdout);

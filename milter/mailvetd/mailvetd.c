@@ -1,10 +1,10 @@
 /* mailvetd.c - the milter daemon.
  * Start: options, the first generation (config + policy + engine, read with the ids of
- * the user it becomes, as every reload reads them; refuse to start without one, and
- * generation_build() refuses one weaker than configured), the socket (created by
- * libmilter while still privileged, then given its mode and owner, or TCP_NODELAY for
- * TCP: mailvetd_tcp.h), privilege drop, pid
- * file, then smfi_main() until libmilter's signal thread sees SIGTERM/SIGINT/SIGHUP.
+ * the user it becomes, as every reload reads them: generation_as.h; refuse to start
+ * without one, and generation_build() refuses one weaker than configured), the socket
+ * (created by libmilter while still privileged, then given its mode and owner, or
+ * TCP_NODELAY for TCP: mailvetd_tcp.h), privilege drop, pid file, then smfi_main()
+ * until libmilter's signal thread sees SIGTERM/SIGINT/SIGHUP.
  * SIGUSR1 rebuilds the generation off the message path (a reload thread), and so does a
  * change of the signature or policy files, checked every reload_check_interval seconds;
  * a generation that fails to build is refused in one log line and the old one keeps
@@ -20,8 +20,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
-#include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +38,7 @@
 
 #include "config.h"
 #include "generation.h"
+#include "generation_as.h"
 #include "log.h"
 #include "message.h"
 #include "mailvetd_metrics.h"
@@ -80,28 +79,6 @@ static void usage(FILE *out)
             "               exit 0 when the new generation is live, 78 when it was refused\n"
             "  --timeout S  how long --reload waits (default %u seconds)\n",
             DEFAULT_CONFIG, SERVICE_RELOAD_TIMEOUT);
-}
-
-/* lookup_user - uid/gid of the configured user and group */
-static bool lookup_user(const struct mv_config *cfg, uid_t *uid, gid_t *gid)
-{
-    struct passwd *pw = getpwnam(cfg->user);
-
-    if (pw == NULL) {
-        log_msg(LOG_ERR, "%s: user: no such user: %s", cfg->file, cfg->user);
-        return false;
-    }
-    *uid = pw->pw_uid;
-    *gid = pw->pw_gid;
-    if (cfg->group[0] != '\0') {
-        struct group *gr = getgrnam(cfg->group);
-        if (gr == NULL) {
-            log_msg(LOG_ERR, "%s: group: no such group: %s", cfg->file, cfg->group);
-            return false;
-        }
-        *gid = gr->gr_gid;
-    }
-    return true;
 }
 
 /* drop_privileges - become the configured user for good */
@@ -240,46 +217,6 @@ static void warn_without(const struct generation *g)
     if (text != NULL)
         log_msg(LOG_WARNING, "%s", text);
     g_free(text);
-}
-
-/* build_as - the first generation, built with the effective ids of the user mailvetd is
- * to become (UID, GID, USER) when it starts as root: every reload reads the files as
- * that user, so a file or directory only root can read is refused now, not at the first
- * reload.  Back to root's ids after. */
-static struct generation *build_as(const char *user, uid_t uid, gid_t gid, struct mv_err *err)
-{
-    gid_t groups[NGROUPS_MAX];
-    int n = getgroups(NGROUPS_MAX, groups);
-    gid_t egid = getegid();
-    struct generation *g = NULL;
-    int fd;
-
-    if (n < 0 || initgroups(user, gid) != 0 || setegid(gid) != 0 || seteuid(uid) != 0) {
-        mv_err_set(err, MV_ECONFIG, "cannot take the ids of user %s to read the files: %s", user,
-                   g_strerror(errno));
-        return NULL;
-    }
-    fd = open(opt.config, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == EACCES) {
-        int e = errno;
-        struct group *gr = getgrgid(gid);
-
-        mv_err_set(err, MV_ECONFIG,
-                   "%s: cannot read it as user %s (%s); let %s read it (chgrp %s %s; chmod "
-                   "g+r %s): every reload reads it as that user",
-                   opt.config, user, g_strerror(e), user, gr != NULL ? gr->gr_name : "GROUP",
-                   opt.config, opt.config);
-    } else {
-        g = generation_build(opt.config, opt.database, err);
-    }
-    if (fd >= 0)
-        close(fd);
-    if (seteuid(0) != 0 || setegid(egid) != 0 || setgroups((size_t)n, groups) != 0) {
-        fprintf(stderr, "mailvetd: cannot return to root's ids after reading as %s: %s\n", user,
-                g_strerror(errno));
-        exit(EX_OSERR);
-    }
-    return g;
 }
 
 /* log_restart_keys - keys whose change a reload does not apply (the socket, the user
@@ -457,7 +394,8 @@ int main(int argc, char **argv)
         return err.status == MV_ENOMEM ? EX_OSERR : EX_CONFIG;
     }
     drop = first->user[0] != '\0';
-    if (drop && !lookup_user(first, &uid, &gid)) {
+    if (drop && !generation_as_ids(first, &uid, &gid, &err)) {
+        log_msg(LOG_ERR, "%s", err.msg);
         config_free(first);
         return EX_NOUSER;
     }
@@ -472,9 +410,14 @@ int main(int argc, char **argv)
         config_free(first);
         return EX_CONFIG;
     }
-    gen = drop && geteuid() == 0 ? build_as(first->user, uid, gid, &err)
-                                 : generation_build(opt.config, opt.database, &err);
+    gen = drop && geteuid() == 0
+              ? generation_build_as(opt.config, opt.database, first->user, uid, gid, &err)
+              : generation_build(opt.config, opt.database, &err);
     config_free(first);
+    if (gen == NULL && err.status == MV_EBUG) {
+        fprintf(stderr, "mailvetd: %s\n", err.msg);
+        return EX_OSERR;
+    }
     if (gen == NULL) {
         startup_error(err.msg);
         return err.status == MV_ENOMEM ? EX_OSERR : EX_CONFIG;

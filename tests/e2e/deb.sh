@@ -11,8 +11,7 @@
 #      (group postfix, 0750) belong to mailvet; the units are enabled; the
 #      web console is installed with its unit, not enabled; the Postfix
 #      snippets are in /usr/share/doc/mailvet.
-#   2. The admin's edit: add_header: true in /etc/mailvet/mailvet.yaml.
-#   3. mailvetd started as its unit starts it.  This machine has no systemd as
+#   2. mailvetd started as its unit starts it.  This machine has no systemd as
 #      PID 1, so the test does what the unit says: makes RuntimeDirectory=
 #      under /run, then runs the installed unit's ExecStartPre= (if any) and ExecStart=
 #      command lines as root.  mailvetd creates its socket and becomes the
@@ -21,7 +20,7 @@
 #      copies the package's test signature
 #      /usr/share/mailvet/signatures/mailvet-eicar.hdb into /var/lib/clamav
 #      (the shipped "database:") as its database, and removes it afterwards.
-#   4. Mail through a private Postfix (postfix-lib.sh) whose milter settings
+#   3. Mail through a private Postfix (postfix-lib.sh) whose milter settings
 #      are the installed main.cf.snippet, plus the installed master.cf.snippet
 #      (the release listener on 127.0.0.1:10026).  Its queue directory is not
 #      /var/spool/postfix, so its mailvet/ is a symlink to the package's
@@ -32,7 +31,12 @@
 #      the COVID VBS look-alike (score 16, the shipped score_actions
 #      quarantine at 10) is answered 250, held in /var/spool/mailvet/quarantine
 #      and delivered once "mailvet quarantine release" sends it to port 10026;
-#      clean mail arrives with X-Mailvet-Status.
+#      clean mail arrives, without X-Mailvet-Status (the shipped add_header:
+#      false).  Until here the configuration is the package's, unedited.
+#   4. The admin's edits, applied with the unit's ExecReload= command
+#      ("systemctl reload mailvet"): a bare "max_message_scan_time: 180" is
+#      refused (exit 78, the line named, the daemon keeps serving); add_header:
+#      true is taken, and clean mail arrives tagged X-Mailvet-Status: clean.
 #   5. An upgrade to the same package repacked with a higher version, in which
 #      mailvet.yaml and policy.yaml changed: the edited mailvet.yaml stays (the
 #      package's new one beside it as .dpkg-dist, dpkg's answer "keep" given
@@ -111,7 +115,7 @@ if port_in_use "$RELEASE_PORT"; then
     skip_all "port $RELEASE_PORT (quarantine_release_port of the shipped config) is in use"
 fi
 
-PLAN=35
+PLAN=38
 echo "1..$PLAN"
 . "$top_srcdir/tests/lib.sh"
 
@@ -248,11 +252,7 @@ fi
 check "the Postfix and Sendmail snippets are in $DOC" test -f "$DOC/postfix/main.cf.snippet" \
     -a -f "$DOC/postfix/master.cf.snippet" -a -f "$DOC/sendmail/mailvet.mc" -a -f "$DOC/README.Debian.gz"
 
-# --- 2. the admin's edit ------------------------------------------------------------
-sed -i 's/^add_header: false$/add_header: true/' "$CONF"
-grep -q '^add_header: true$' "$CONF" || bail "cannot edit $CONF (no 'add_header: false' line)"
-
-# --- 3. mailvetd as the unit starts it -------------------------------------------------
+# --- 2. mailvetd as the unit starts it -------------------------------------------------
 if [ ! -d "$DB" ]; then
     mkdir -p "$DB" && made_db=yes
 fi
@@ -316,7 +316,7 @@ check "the socket $SOCK is mailvet:mailvet 0660, socket_mode of the shipped conf
 check "mailvetd finds the quarantine usable (no 'quarantine_dir unusable' warning)" \
     test -z "$(grep 'quarantine_dir unusable' "$PF_WORK/mailvetd.log")"
 
-# --- 4. mail through Postfix with the installed snippets --------------------------------
+# --- 3. mail through Postfix with the installed snippets --------------------------------
 pf_start_sink || bail "smtp-sink did not start"
 pf_configure "" || bail "cannot write the Postfix configuration"
 pf_use_snippet "$DOC/postfix/main.cf.snippet" || bail "cannot apply $DOC/postfix/main.cf.snippet"
@@ -386,6 +386,52 @@ send clean "$PF_WORK/samples/clean.eml"
 f=
 if pf_wait_until 60 sink_has clean; then
     f=$(sink_file clean)
+fi
+if [ -n "$f" ] && ! grep -qi '^X-Mailvet-Status:' "$f"; then
+    ok "clean mail arrives, untagged as the shipped add_header: false says"
+else
+    not_ok "clean mail arrives, untagged (add_header: false)"
+    diag "got: ${f:-no message}$([ -n "$f" ] && grep -i '^X-Mailvet-Status:' "$f")"
+fi
+
+# --- 4. the admin's edits, applied with "systemctl reload mailvet" ----------------------
+# reload - the unit's ExecReload= command lines, as systemctl reload runs them; RC is
+# the last one's exit status, their output in $PF_WORK/reload-N.out
+reload() {
+    unit_cmds ExecReload > "$PF_WORK/reload.cmds"
+    RC=1
+    _i=0
+    while read -r cmd; do
+        _i=$((_i + 1))
+        eval "set -- $cmd"
+        "$@" > "$PF_WORK/reload-$_i.out" 2>&1 < /dev/null
+        RC=$?
+    done < "$PF_WORK/reload.cmds"
+}
+cp "$CONF" "$PF_WORK/mailvet.yaml.orig"
+sed -i 's/^max_message_scan_time: .*/max_message_scan_time: 180/' "$CONF"
+grep -q '^max_message_scan_time: 180$' "$CONF" || bail "cannot edit $CONF (no max_message_scan_time line)"
+unit_cmds ExecReload | grep -q . || bail "the unit has no ExecReload="
+line=$(grep -n '^max_message_scan_time:' "$CONF" | cut -d: -f1)
+reload
+out=$(cat "$PF_WORK"/reload-*.out)
+if [ "$RC" -eq 78 ] && echo "$out" | grep -q "$CONF:$line: max_message_scan_time: 180: a duration needs a unit" &&
+    ! pf_gone "$MV_PID"; then
+    ok "a bare max_message_scan_time: 180: the unit's reload exits 78 naming $CONF:$line; mailvetd keeps serving"
+else
+    not_ok "a bare max_message_scan_time: 180: the unit's reload exits 78 naming the line"
+    diag "exit $RC: $out"
+fi
+rm -f "$PF_WORK"/reload-*.out
+cp "$PF_WORK/mailvet.yaml.orig" "$CONF"
+sed -i 's/^add_header: false$/add_header: true/' "$CONF"
+grep -q '^add_header: true$' "$CONF" || bail "cannot edit $CONF (no 'add_header: false' line)"
+reload
+check "add_header: true: the unit's reload exits 0 ($(cat "$PF_WORK"/reload-*.out))" test "$RC" -eq 0
+send tagged "$PF_WORK/samples/clean.eml"
+f=
+if pf_wait_until 60 sink_has tagged; then
+    f=$(sink_file tagged)
 fi
 hdr=$([ -n "$f" ] && grep -i '^X-Mailvet-Status:' "$f" | head -n 1)
 case $hdr in
