@@ -115,7 +115,7 @@ if port_in_use "$RELEASE_PORT"; then
     skip_all "port $RELEASE_PORT (quarantine_release_port of the shipped config) is in use"
 fi
 
-PLAN=38
+PLAN=39
 echo "1..$PLAN"
 . "$top_srcdir/tests/lib.sh"
 
@@ -422,6 +422,13 @@ else
     not_ok "a bare max_message_scan_time: 180: the unit's reload exits 78 naming the line"
     diag "exit $RC: $out"
 fi
+# a start on that configuration is refused as well, and systemd does not retry it
+eval "set -- $(unit_cmds ExecStart | tail -n 1)"
+timeout 120 "$@" > "$PF_WORK/start-bad.out" 2>&1 < /dev/null
+SRC=$?
+prevent=$(sed -n 's/^RestartPreventExitStatus=//p' "$UNIT")
+check "and the unit's start on it exits $SRC, which RestartPreventExitStatus= ($prevent) lists: not restarted again and again" \
+    eval '[ "$SRC" -eq 78 ] && case " $prevent " in *" $SRC "*) true ;; *) false ;; esac'
 rm -f "$PF_WORK"/reload-*.out
 cp "$PF_WORK/mailvet.yaml.orig" "$CONF"
 sed -i 's/^add_header: false$/add_header: true/' "$CONF"
