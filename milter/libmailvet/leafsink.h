@@ -5,7 +5,7 @@
  * file, as a struct leafsink_bytes with their SHA-256 (digest.h).  The sink owns its
  * bytes until leafsink_finish(); leafsink_clear() drops what it still holds (safe
  * after a finish, and twice).  The leafsink_bytes own theirs until
- * leafsink_bytes_free().  message.c decodes each leaf through one sink.  Errors
+ * leafsink_bytes_free().  message_decode.c decodes each leaf through one sink.  Errors
  * (MV_EIO): the temp file cannot be made, written or mapped; their text starts with
  * "message:", the module whose parse fails.  Does not log.  Not shared between
  * threads. */

@@ -1,12 +1,12 @@
-/* message.c - GMime parse of one RFC 5322 message into leaves and features; the only
- * file that calls GMime.  message_parse_bytes() reads a GByteArray in place (a
- * GMimeStreamMem that does not own it); message_parse_fd() reads a dup of a seekable fd
+/* message.c - GMime parse of one RFC 5322 message into leaves and features; with
+ * message_decode.c, the only file that calls GMime.  message_parse_bytes() reads a GByteArray in
+ * place (a GMimeStreamMem that does not own it); message_parse_fd() reads a dup of a seekable fd
  * from offset 0 to end of file, mapped (the dup shares the caller's file offset and
  * stays open until message_free()).  GMime is given what message_input.c says: the
  * source, its beginning, or a copy without the header fields the message's own header
  * withholds (message_prescan.c measures them first).  The parser persists the stream,
  * so part contents are never copied while parsing: each leaf is decoded once, straight
- * from the source, through a leafsink into a leaf of message_leaves.c (which keeps the
+ * from the source, by message_decode.c into a leaf of message_leaves.c (which keeps the
  * paths, the strings and the count against max_parts).
  *
  * Part numbering follows IMAP (RFC 3501 6.4.5): the children of a multipart are
@@ -21,11 +21,12 @@
  * own parser stops at 1024) are skipped and MESSAGE_LIMIT_DEPTH is set.
  *
  * Every GMimePart is a leaf, bodies and unnamed inline parts included.  Inside each
- * text/plain leaf, "begin NNN name" ... "end" blocks (found by uuscan.c; at most
- * LIMIT_MAX_UUENCODED_DEFAULT, one more sets MESSAGE_LIMIT_PARTS) become extra leaves
- * "<path>u1", "<path>u2" right after their parent, at the parent's depth, flagged
- * MV_LEAF_UUENCODED, with encoding "x-uuencode"; a block without its "end" line runs
- * to the end of the text and is MV_LEAF_TRUNCATED, as is base64 that ends mid-quantum.
+ * text/plain leaf, "begin NNN name" ... "end" blocks (found by uuscan.c, decoded by
+ * message_decode.c; at most LIMIT_MAX_UUENCODED_DEFAULT, one more sets
+ * MESSAGE_LIMIT_PARTS) become extra leaves "<path>u1", "<path>u2" right after their
+ * parent, at the parent's depth, flagged MV_LEAF_UUENCODED, with encoding "x-uuencode";
+ * a block without its "end" line runs to the end of the text and is MV_LEAF_TRUNCATED,
+ * as is base64 that ends mid-quantum.
  *
  * Malformed MIME never fails the parse.  Empty input (0 bytes) gives zero leaves.  A
  * header without a body gives one empty text/plain leaf "1".  Non-empty input in which
@@ -59,23 +60,16 @@
 #include <glib.h>
 #include <gmime/gmime.h>
 
-#include "leafsink.h"
 #include "mvlimits.h"
 #include "mv.h"
 #include "message.h"
-#include "message_base64.h"
+#include "message_decode.h"
 #include "message_input.h"
 #include "message_leaves.h"
 #include "message_malformed.h"
-#include "uuscan.h"
 
 /* Recursion bound whatever max_depth says: each level is one small stack frame. */
 #define MESSAGE_DEPTH_CLAMP 128u
-/* Bytes decoded per read; the one scratch buffer of a parse. */
-#define MESSAGE_CHUNK 65536u
-/* Room for what a chunk decodes to: base64 gives at most 3 bytes per 4 read, plus the
- * 3 of a quantum begun in the chunk before; quoted-printable never more than it reads */
-#define MESSAGE_DECODED (MESSAGE_CHUNK + 16u)
 
 struct message {
     GMimeParserOptions *options;
@@ -99,8 +93,7 @@ struct walk {
     struct message *m;
     struct message_leaves *lv; /* &m->leaves */
     unsigned max_depth;
-    unsigned char *scratch; /* MESSAGE_CHUNK bytes */
-    unsigned char *decoded; /* MESSAGE_DECODED bytes: what step_drain() decodes of them */
+    struct message_decode dec; /* the parts' bytes into their leaves */
     struct mv_err *err;
 };
 
@@ -139,211 +132,6 @@ void message_init(void)
     mime_init();
 }
 
-/* decoder_truncated - true when the uudecode FILTER found no end: no "begin" line, or
- * no zero-length line before the end */
-static bool decoder_truncated(const GMimeFilterBasic *filter)
-{
-    return (filter->encoder.state & GMIME_UUDECODE_STATE_END) == 0;
-}
-
-/* stream_drain - read IN to its end into the sink */
-static enum mv_status stream_drain(struct walk *w, GMimeStream *in, struct leafsink *s)
-{
-    enum mv_status st;
-
-    /* the loop of g_mime_stream_write_to_stream(): a filter may return 0 before eos */
-    while (!g_mime_stream_eos(in)) {
-        ssize_t n = g_mime_stream_read(in, (char *)w->scratch, MESSAGE_CHUNK);
-
-        if (n < 0)
-            return mv_err_set(w->err, MV_EIO, "message: read: %s",
-                              errno != 0 ? g_strerror(errno) : "stream error");
-        if ((st = leafsink_write(s, w->scratch, (size_t)n, w->err)) != MV_OK)
-            return st;
-    }
-    return MV_OK;
-}
-
-/* raw_view - the bytes of RAW where they already are in memory: the caller's array
- * (GMimeStreamMem) or the mapped file (GMimeStreamMmap), which the parser's persisted
- * part streams share, within RAW's bounds; false for any other stream */
-static bool raw_view(GMimeStream *raw, const unsigned char **data, size_t *len)
-{
-    const unsigned char *base;
-    gint64 size, start = raw->bound_start, end = raw->bound_end;
-
-    if (GMIME_IS_STREAM_MEM(raw) && GMIME_STREAM_MEM(raw)->buffer != NULL) {
-        base = GMIME_STREAM_MEM(raw)->buffer->data;
-        size = (gint64)GMIME_STREAM_MEM(raw)->buffer->len;
-    } else if (GMIME_IS_STREAM_MMAP(raw) && GMIME_STREAM_MMAP(raw)->map != NULL) {
-        base = (const unsigned char *)GMIME_STREAM_MMAP(raw)->map;
-        size = (gint64)GMIME_STREAM_MMAP(raw)->maplen;
-    } else {
-        return false;
-    }
-    if (end < 0 || end > size)
-        end = size;
-    if (start < 0 || start > end)
-        return false;
-    *data = base + start;
-    *len = (size_t)(end - start);
-    return true;
-}
-
-/* step_decode - decode N bytes at IN (base64 or quoted-printable, ENC) into w->decoded
- * and write that to the sink */
-static enum mv_status step_decode(struct walk *w, const unsigned char *in, size_t n,
-                                  GMimeContentEncoding enc, int *state, guint32 *save,
-                                  struct leafsink *s)
-{
-    size_t out = enc == GMIME_CONTENT_ENCODING_BASE64
-                     ? message_base64_decode(in, n, w->decoded, state, save,
-                                             g_mime_encoding_base64_decode_step)
-                     : g_mime_encoding_quoted_decode_step(in, n, w->decoded, state, save);
-
-    return leafsink_write(s, w->decoded, out, w->err);
-}
-
-/* step_drain - decode RAW to its end, base64 or quoted-printable (ENC), into the sink,
- * from where its bytes are when they are in memory, else read a chunk at a time: the
- * filter stream GMime would put in between copies every byte once more; *TRUNCATED
- * when base64 ends mid-quantum */
-static enum mv_status step_drain(struct walk *w, GMimeStream *raw, GMimeContentEncoding enc,
-                                 struct leafsink *s, bool *truncated)
-{
-    int state = 0;
-    guint32 save = 0;
-    enum mv_status st = MV_OK;
-    const unsigned char *p;
-    size_t len;
-
-    if (raw_view(raw, &p, &len)) {
-        while (len > 0 && st == MV_OK) {
-            size_t n = MIN(len, (size_t)MESSAGE_CHUNK);
-
-            st = step_decode(w, p, n, enc, &state, &save, s);
-            p += n;
-            len -= n;
-        }
-    } else {
-        while (st == MV_OK && !g_mime_stream_eos(raw)) {
-            ssize_t n = g_mime_stream_read(raw, (char *)w->scratch, MESSAGE_CHUNK);
-
-            if (n < 0)
-                return mv_err_set(w->err, MV_EIO, "message: read: %s",
-                                  errno != 0 ? g_strerror(errno) : "stream error");
-            if (n == 0)
-                break;
-            st = step_decode(w, w->scratch, (size_t)n, enc, &state, &save, s);
-        }
-    }
-    /* -1 once padding was seen; otherwise the low byte counts pending sextets */
-    *truncated = enc == GMIME_CONTENT_ENCODING_BASE64 && state != -1 && (state & 0xff) != 0;
-    return st;
-}
-
-/* decode_stream - decode RAW (transfer encoding ENC) into LF, as a data wrapper would */
-static enum mv_status decode_stream(struct walk *w, GMimeStream *raw, GMimeContentEncoding enc,
-                                    struct message_leaf *lf)
-{
-    GMimeFilter *filter = NULL;
-    GMimeStream *in = NULL;
-    struct leafsink s;
-    gint64 rawlen;
-    bool truncated = false;
-    enum mv_status st;
-
-    /* the decoding g_mime_data_wrapper_write_to_stream() would add: base64 and
-     * quoted-printable by GMime's step decoders straight from RAW (step_drain), uuencode
-     * by its filter, which also finds the "begin" line; read in chunks to spill to a
-     * file */
-    if (enc == GMIME_CONTENT_ENCODING_UUENCODE) {
-        filter = g_mime_filter_basic_new(enc, FALSE);
-        in = g_mime_stream_filter_new(raw);
-        g_mime_stream_filter_add(GMIME_STREAM_FILTER(in), filter);
-    } else if (enc != GMIME_CONTENT_ENCODING_BASE64 &&
-               enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE) {
-        in = g_object_ref(raw);
-    }
-    g_mime_stream_reset(raw);
-    /* decoding never grows the bytes, so the raw length bounds the buffer */
-    rawlen = g_mime_stream_length(raw);
-    leafsink_init(&s, w->lv->leaf_mem_max, w->lv->tmpdir,
-                  rawlen > 0 ? (size_t)MIN(rawlen, (gint64)G_MAXSSIZE) : 0);
-    st = in != NULL ? stream_drain(w, in, &s) : step_drain(w, raw, enc, &s, &truncated);
-    if (st == MV_OK &&
-        (truncated || (filter != NULL && decoder_truncated(GMIME_FILTER_BASIC(filter)))))
-        lf->pub.flags |= MV_LEAF_TRUNCATED;
-    if (st == MV_OK)
-        st = message_leaves_finish(w->lv, lf, &s, w->err);
-    leafsink_clear(&s);
-    g_mime_stream_reset(raw);
-    if (filter != NULL)
-        g_object_unref(filter);
-    if (in != NULL)
-        g_object_unref(in);
-    return st;
-}
-
-/* uu_decode - uudecode the LEN bytes of block body at P (begin/end lines excluded) */
-static enum mv_status uu_decode(struct walk *w, const unsigned char *p, size_t len,
-                                struct message_leaf *lf)
-{
-    /* each 4 input bytes give at most 3, plus at most 3 saved from the last step */
-    const size_t step = MESSAGE_CHUNK / 2;
-    int state = GMIME_UUDECODE_STATE_BEGIN;
-    guint32 save = 0;
-    struct leafsink s;
-    enum mv_status st = MV_OK;
-
-    leafsink_init(&s, w->lv->leaf_mem_max, w->lv->tmpdir, len);
-    while (len > 0 && st == MV_OK && (state & GMIME_UUDECODE_STATE_END) == 0) {
-        size_t n = MIN(len, step);
-        size_t out = g_mime_encoding_uudecode_step(p, n, w->scratch, &state, &save);
-
-        st = leafsink_write(&s, w->scratch, out, w->err);
-        p += n;
-        len -= n;
-    }
-    if (st == MV_OK)
-        st = message_leaves_finish(w->lv, lf, &s, w->err);
-    leafsink_clear(&s);
-    return st;
-}
-
-/* uu_scan - extract the uuencoded blocks of text leaf PARENT as leaves "<path>uN" */
-static enum mv_status uu_scan(struct walk *w, struct message_leaf *parent)
-{
-    const unsigned char *p = parent->pub.data;
-    const unsigned char *end = p + parent->pub.size;
-    struct uuscan_block b;
-    unsigned found = 0;
-    enum mv_status st = MV_OK;
-
-    while (st == MV_OK && !w->lv->stop && uuscan_next(p, end, &b)) {
-        struct message_leaf *lf;
-        char *path;
-
-        if (found == LIMIT_MAX_UUENCODED_DEFAULT) {
-            w->m->flags |= MESSAGE_LIMIT_PARTS;
-            break;
-        }
-        found++;
-        path = g_strdup_printf("%su%u", parent->pub.path, found);
-        lf = message_leaves_add(w->lv, path, parent->pub.depth);
-        g_free(path);
-        if (lf == NULL)
-            break;
-        lf->pub.filename = message_utf8_dup(b.name, (gssize)b.name_len);
-        lf->pub.declared_type = g_strdup("application/octet-stream");
-        lf->pub.encoding = g_strdup("x-uuencode");
-        lf->pub.flags = MV_LEAF_UUENCODED | (b.ended ? 0 : MV_LEAF_TRUNCATED);
-        st = uu_decode(w, b.body, b.body_len, lf);
-        p = b.next;
-    }
-    return st;
-}
-
 /* part_leaf - one GMimePart at w->path becomes a leaf (plus its uuencoded blocks) */
 static enum mv_status part_leaf(struct walk *w, GMimePart *part, unsigned depth)
 {
@@ -369,9 +157,9 @@ static enum mv_status part_leaf(struct walk *w, GMimePart *part, unsigned depth)
         w->m->flags |= MESSAGE_PARTIAL;
     if (raw == NULL)
         return MV_OK;
-    st = decode_stream(w, raw, g_mime_data_wrapper_get_encoding(content), lf);
+    st = message_decode_stream(&w->dec, raw, g_mime_data_wrapper_get_encoding(content), lf);
     if (st == MV_OK && g_strcmp0(lf->pub.declared_type, "text/plain") == 0)
-        st = uu_scan(w, lf);
+        st = message_decode_uuencoded(&w->dec, lf);
     return st;
 }
 
@@ -595,8 +383,8 @@ static GMimeParserOptions *options_new(void)
 /* raw_leaf - the bytes given to GMime as leaf "raw" */
 static enum mv_status raw_leaf(struct walk *w)
 {
-    return decode_stream(w, w->m->stream, GMIME_CONTENT_ENCODING_DEFAULT,
-                         message_leaves_raw(w->lv));
+    return message_decode_stream(&w->dec, w->m->stream, GMIME_CONTENT_ENCODING_DEFAULT,
+                                 message_leaves_raw(w->lv));
 }
 
 /* headers_keep - the message's own header fields, decoded, for rules: every one GMime
@@ -667,8 +455,7 @@ static struct message *parse_stream(GMimeStream *stream, struct message_input *i
     m->stream = st == MV_OK ? given_new(stream, in) : stream;
     if (st != MV_OK)
         return message_free(m);
-    w.scratch = g_malloc(MESSAGE_CHUNK);
-    w.decoded = g_malloc(MESSAGE_DECODED);
+    message_decode_init(&w.dec, &m->leaves, err);
     len = g_mime_stream_length(m->stream);
     if (len != 0) {
         GMimeParser *parser = parser_new(m, m->stream);
@@ -698,13 +485,12 @@ static struct message *parse_stream(GMimeStream *stream, struct message_input *i
         lf = message_leaves_add(w.lv, w.lv->path->str, 0);
         if (lf != NULL) {
             lf->pub.declared_type = g_strdup("application/octet-stream");
-            st = decode_stream(&w, m->stream, GMIME_CONTENT_ENCODING_DEFAULT, lf);
+            st = message_decode_stream(&w.dec, m->stream, GMIME_CONTENT_ENCODING_DEFAULT, lf);
         }
     }
     if (st == MV_OK && (m->flags & MESSAGE_IN_DOUBT))
         st = raw_leaf(&w);
-    g_free(w.scratch);
-    g_free(w.decoded);
+    message_decode_clear(&w.dec);
     if (st != MV_OK)
         m = message_free(m);
     return m;

@@ -1,6 +1,6 @@
 /* message_base64.h - the common case of base64 decoding, whole quartets at a time.
- * message.c decodes a base64 part with GMime's step decoder, which takes one byte at a
- * time through a state machine; between quanta (the decoder's state 0) a run of
+ * message_decode.c decodes a base64 part with GMime's step decoder, which takes one
+ * byte at a time through a state machine; between quanta (the decoder's state 0) a run of
  * quartets of the standard alphabet (A-Z a-z 0-9 + /) decodes the same in any state
  * machine, and message_base64_quartets() does those four bytes at a time.  Everything
  * else (line breaks, padding, bytes outside the alphabet, a quantum split across lines)
@@ -18,8 +18,8 @@
 size_t message_base64_quartets(const unsigned char *in, size_t len, unsigned char *out,
                                size_t *used);
 
-/* A base64 step decoder: GMime's g_mime_encoding_base64_decode_step(), which message.c
- * passes in (only message.c calls GMime). */
+/* A base64 step decoder: GMime's g_mime_encoding_base64_decode_step(), which
+ * message_decode.c passes in (it and message.c are the only files that call GMime). */
 typedef size_t (*message_base64_step_fn)(const unsigned char *in, size_t len, unsigned char *out,
                                          int *state, uint32_t *save);
 

@@ -1,8 +1,9 @@
 /* message_leaves.h - inside the message module: the leaves of one parse, built without
  * GMime.  message.c walks GMime's tree and, at each part, asks here for a leaf at the
  * path being visited (path, grown with message_leaves_push() and cut back with
- * g_string_truncate()), gives it the names and types GMime decoded
- * (message_leaf_describe()) and its bytes through a leafsink (message_leaves_finish()).
+ * g_string_truncate()) and gives it the names and types GMime decoded
+ * (message_leaf_describe()); message_decode.c gives it its bytes through a leafsink
+ * (message_leaves_finish()).
  *
  * Leaves count against max_parts: past it none is added, MESSAGE_LIMIT_PARTS is set
  * and stop tells the walk to add nothing more.  Residues are beside max_parts, at most

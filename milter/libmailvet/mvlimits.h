@@ -11,7 +11,7 @@
 #define LIMIT_SPOOL_MEMORY_DEFAULT "1M"       /* kept in memory before spilling to a temp file */
 #define LIMIT_MAX_MESSAGE_SIZE_DEFAULT "100M" /* beyond this the message is unscannable */
 
-/* MIME walk (message.c, message_leaves.c) */
+/* MIME walk (message.c, message_leaves.c, message_decode.c) */
 #define LIMIT_MAX_PARTS_DEFAULT "1000"    /* leaves per message */
 #define LIMIT_MAX_MIME_DEPTH_DEFAULT "20" /* multipart / message/rfc822 nesting */
 #define LIMIT_MAX_UUENCODED_DEFAULT 64    /* uuencoded blocks looked for per text leaf */

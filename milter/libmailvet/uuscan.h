@@ -3,7 +3,7 @@
  * a name that is not empty) and closes with a line "end"; one without its "end" line
  * runs to the end of the text.  Lines end with LF; trailing CR, spaces and tabs do
  * not count.  uuscan_next() finds the next block from where the last one ended, in
- * one pass over the bytes.  message.c decodes each block into a leaf of its own.
+ * one pass over the bytes.  message_decode.c decodes each block into a leaf of its own.
  * Nothing is allocated: the block points into the text.  Does not log. */
 #ifndef MV_UUSCAN_H
 #define MV_UUSCAN_H
