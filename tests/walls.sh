@@ -4,7 +4,7 @@
 #   - one library per module: only message.o and message_decode.o call GMime (not the
 #     other message_*.o, which keep the GMime-free parts of the parse), scan.o and scan_engine.o libclamav
 #     (not scan_report.o nor the other scan_*.o, nor scanslots.o), cache*.o
-#     hiredis, unpack*.o libarchive, yamlnode*.o libyaml, rules*.o PCRE2, quarantine_pg.o
+#     hiredis, unpack*.o libarchive, yamlnode*.o libyaml, rules*.o PCRE2, quarantine_pg*.o
 #     libpq;
 #   - no object of the library calls libmilter (smfi_*);
 #   - the leaf modules do not log (log_msg, log_lines, syslog);
@@ -112,7 +112,7 @@ only "cache" '^(redis|freeReplyObject$)' "only cache*.o calls hiredis (redis*)"
 only "unpack" '^archive_' "only unpack*.o calls libarchive (archive_*)"
 only "yamlnode" '^yaml_' "only yamlnode*.o calls libyaml (yaml_*)"
 only "rules" '^pcre2_' "only rules*.o calls PCRE2 (pcre2_*)"
-only "quarantine_pg" '^(PQ|lo_|pg_)' "only quarantine_pg.o calls libpq (PQ*)"
+only "quarantine_pg" '^(PQ|lo_|pg_)' "only quarantine_pg*.o calls libpq (PQ*)"
 none "*" '^smfi_' "no object of libmailvet.a calls libmilter (smfi_*)"
 none "*" '^MHD_' "no object of libmailvet.a calls libmicrohttpd (MHD_*)"
 none "$LEAF_MODULES" '^(log_msg|log_lines|(__)?v?syslog(_chk)?)$' \

@@ -16,8 +16,9 @@
  * thread ends), its statements prepared once; a connection found broken is made again
  * on the next call.  CONNINFO is libpq's (key=value or a postgresql:// URI; a password
  * from passfile= or PGPASSFILE); no message of this module shows the password.
- * Only quarantine_pg.c of mailvet calls libpq (its SQL in quarantine_pg_schema.c, rows
- * converted in quarantine_pg_row.c).  A leaf module: it never logs. */
+ * Only quarantine_pg.c and quarantine_pg_conn.c (the connections) of mailvet call libpq
+ * (its SQL in quarantine_pg_schema.c, rows converted in quarantine_pg_row.c).  A leaf module: it
+ * never logs. */
 #ifndef MV_QUARANTINE_PG_H
 #define MV_QUARANTINE_PG_H
 

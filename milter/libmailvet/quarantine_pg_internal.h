@@ -1,8 +1,8 @@
 /* quarantine_pg_internal.h - what the files of the quarantine in PostgreSQL share:
  * quarantine_pg_schema.c's SQL (the migrations, the statements every connection prepares,
  * the purge's queries) and quarantine_pg_row.c's conversion of an entry to the insert's
- * parameters and of a list row to an entry; quarantine_pg.c runs them (the only file that
- * calls libpq).  Private to them. */
+ * parameters and of a list row to an entry; quarantine_pg_conn.c and quarantine_pg.c run
+ * them (the only files that call libpq).  Private to them. */
 #ifndef MV_QUARANTINE_PG_INTERNAL_H
 #define MV_QUARANTINE_PG_INTERNAL_H
 

@@ -1,7 +1,7 @@
 /* quarantine_pg_row.c - an entry as a row of table quarantine (quarantine_pg.h) and back:
  * the insert's parameters from an entry, its record and its message; an entry from the
- * columns list reads.  Conversion only: quarantine_pg.c runs the statements (the only
- * file that calls libpq).  A leaf module: it never logs. */
+ * columns list reads.  Conversion only: quarantine_pg.c runs the statements (with
+ * quarantine_pg_conn.c, the only files that call libpq).  A leaf module: it never logs. */
 #include <stdio.h>
 #include <string.h>
 

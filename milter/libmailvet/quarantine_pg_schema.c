@@ -1,7 +1,7 @@
 /* quarantine_pg_schema.c - the SQL of the quarantine in PostgreSQL (quarantine_pg.h): the
  * migrations from one schema version to the next, the statements every connection
- * prepares, and the purge's queries.  Text only: quarantine_pg.c runs them (the only file
- * that calls libpq). */
+ * prepares, and the purge's queries.  Text only: quarantine_pg_conn.c prepares them and
+ * quarantine_pg.c runs them (the only files that call libpq). */
 #include <glib.h>
 
 #include "quarantine_pg_internal.h"
