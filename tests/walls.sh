@@ -1,23 +1,30 @@
 #!/bin/sh
 # walls.sh - the walls between modules, checked on what the build made.  From the
-# undefined symbols ("U") nm -A lists for the objects of libmailvet.a:
-#   - one library per module: only message.o and message_decode.o call GMime (not the
-#     other message_*.o, which keep the GMime-free parts of the parse), scan.o and scan_engine.o libclamav
-#     (not scan_report.o nor the other scan_*.o, nor scanslots.o), cache*.o
-#     hiredis, unpack*.o libarchive, yamlnode*.o libyaml, rules*.o PCRE2, quarantine_pg*.o
-#     libpq;
-#   - no object of the library calls libmilter (smfi_*);
+# undefined symbols ("U") nm -A lists for the objects of libmailvet.a and of the
+# programs (the .o files make left in milter/mailvetd, milter/mailvet, milter/console):
+#   - one library per module, in the whole tree: only message.o and message_decode.o
+#     call GMime (not the other message_*.o, which keep the GMime-free parts of the
+#     parse), scan.o and scan_engine.o libclamav (not scan_report.o nor the other
+#     scan_*.o, nor scanslots.o), cache*.o hiredis, unpack*.o libarchive, yamlnode*.o
+#     libyaml, rules*.o PCRE2, quarantine_pg*.o libpq, digest.o libcrypto;
+#   - one program per program library: only mailvetd's objects call libmilter (smfi_*)
+#     and libsystemd (sd_*), only the console's objects libcrypt (crypt*), only the
+#     console's objects and mailvetd_metrics.o libmicrohttpd (MHD_*); none of these is
+#     called from libmailvet.a;
 #   - the leaf modules do not log (log_msg, log_lines, syslog);
 #   - rules*.o and policy*.o know nothing of the milter or the pipeline;
-# from the sources: the leaf modules' headers do not include config.h; from the
-# programs: mailvet (the tool) does not need libmilter, libsystemd or libmicrohttpd,
-# mailvetd does need libmilter, of mailvetd's objects only mailvetd_metrics.o calls
-# libmicrohttpd (MHD_*), which nothing of the library calls, and mailvet-console
-# needs neither libmilter nor libsystemd.  Objects are
-# matched by name prefix (an automake "libmailvet_a-" prefix stripped), so the parts
-# of a split module are held to its walls; a module that does not exist passes.  The
-# last case builds an object of the message module, message_probe.o, that calls GMime
-# and checks that the checker reports it.
+#   - each library above is seen where it is allowed (an empty or unread object list
+#     would pass every wall);
+# from the sources: the leaf modules' headers neither include config.h nor name struct
+# mv_config (they take option structs; qstore.h, which maps the configuration to a
+# store, is the one that does); from the programs: mailvet (the tool) does not need
+# libmilter, libsystemd, libmicrohttpd or libcrypt, mailvetd needs libmilter and not
+# libcrypt, and mailvet-console needs neither libmilter nor libsystemd.  Objects are
+# matched by name prefix (an automake "<target>_a-" prefix stripped), so the parts of
+# a split module are held to its walls; a module that does not exist passes.  The last
+# cases build objects that call what their names do not allow, one of the message
+# module (message_probe.o, GMime) and one named as the tool's (mailvet_probe.o, libpq
+# and libmilter), and check that the checker reports them.
 # Each wall is one TAP line naming the offending objects and symbols.
 # TAP on stdout; env: top_srcdir, top_builddir, CC (default cc), NM (default nm).
 set -u
@@ -31,14 +38,19 @@ CONSOLE=$top_builddir/milter/console/mailvet-console
 NM=${NM:-nm}
 
 # The leaf modules: they return a status and never log.
-LEAF_MODULES="spool message leafsink uuscan scan unpack passwords container cache reportcodec
-digest filetype text quarantine qstore smtp_client rules policy units wildcard yamlnode tmpfile act
-metrics"
-# The leaf modules whose headers must not include config.h (they take option structs).
-LEAF_HEADERS="scan container cache message leafsink uuscan spool unpack passwords reportcodec digest
-quarantine smtp_client"
+LEAF_MODULES="spool message leafsink uuscan scan unpack passwords container cache localcache
+reportcodec digest filetype text mvfeatures quarantine qstore smtp_client rules policy units
+wildcard suggest yamlnode tmpfile act metrics render scanslots mv"
+# Their headers take option structs, not the configuration: all but qstore.h, whose job
+# is to make a store of what the configuration names.
+LEAF_HEADERS=$(printf '%s\n' $LEAF_MODULES | grep -vx qstore)
+# The programs' objects, as make left them beside each program.
+PROGRAM_DIRS="mailvetd mailvet console"
+# The name prefixes of each program's objects, for the libraries only it may call.
+DAEMON="mailvetd"
+CONSOLE_OBJS="console mailvet_console"
 
-PLAN=17
+PLAN=23
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -90,13 +102,13 @@ wall() {
     diag "$(cat "$2")"
 }
 
-# only PREFIXES SYMBOLS DESC - a library's calls stay in the modules named
+# only PREFIXES SYMBOLS DESC - a library's calls stay in the objects named, of all
 only() {
-    offenders "$W/lib.refs" out "$1" "$2" > "$W/out"
+    offenders "$W/all.refs" out "$1" "$2" > "$W/out"
     wall "$3" "$W/out"
 }
 
-# none PREFIXES SYMBOLS DESC - the modules named make none of these calls
+# none PREFIXES SYMBOLS DESC - the objects of libmailvet.a named make none of these calls
 none() {
     offenders "$W/lib.refs" in "$1" "$2" > "$W/out"
     wall "$3" "$W/out"
@@ -104,7 +116,14 @@ none() {
 
 refs "$LIB" > "$W/lib.refs"
 [ -s "$W/lib.refs" ] || bail "$NM -A $LIB lists no undefined symbol"
+cp "$W/lib.refs" "$W/all.refs"
+for d in $PROGRAM_DIRS; do
+    set -- "$top_builddir/milter/$d"/*.o
+    [ -f "$1" ] || bail "no object in $top_builddir/milter/$d: build the programs first"
+    refs "$@" >> "$W/all.refs"
+done
 
+# the outside libraries, each called from its module alone, in the library and the programs
 only "message. message_decode." '^(g_mime_|internet_address_)' \
     "only message.o and message_decode.o call GMime (g_mime_*), no other message_*.o"
 only "scan. scan_engine." '^cl_' "only scan.o and scan_engine.o call libclamav (cl_*)"
@@ -113,43 +132,56 @@ only "unpack" '^archive_' "only unpack*.o calls libarchive (archive_*)"
 only "yamlnode" '^yaml_' "only yamlnode*.o calls libyaml (yaml_*)"
 only "rules" '^pcre2_' "only rules*.o calls PCRE2 (pcre2_*)"
 only "quarantine_pg" '^(PQ|lo_|pg_)' "only quarantine_pg*.o calls libpq (PQ*)"
-none "*" '^smfi_' "no object of libmailvet.a calls libmilter (smfi_*)"
-none "*" '^MHD_' "no object of libmailvet.a calls libmicrohttpd (MHD_*)"
+only "digest." '^(EVP_|SHA(1|224|256|384|512)(_|$)|OPENSSL_|CRYPTO_|RAND_|ERR_)' \
+    "only digest.o calls libcrypto (EVP_*)"
+# the programs' own libraries
+only "$DAEMON" '^smfi_' "only mailvetd's objects call libmilter (smfi_*)"
+only "$DAEMON" '^sd_' "only mailvetd's objects call libsystemd (sd_*)"
+only "$CONSOLE_OBJS" '^crypt(_[a-z_]+)?$' "only the console's objects call libcrypt (crypt*)"
+only "$CONSOLE_OBJS mailvetd_metrics." '^MHD_' \
+    "only the console's objects and mailvetd_metrics.o call libmicrohttpd (MHD_*)"
+none "*" '^(smfi_|sd_|MHD_|crypt(_[a-z_]+)?$)' \
+    "no object of libmailvet.a calls libmilter, libsystemd, libmicrohttpd or libcrypt"
 none "$LEAF_MODULES" '^(log_msg|log_lines|(__)?v?syslog(_chk)?)$' \
     "the leaf modules do not log (log_msg, log_lines, syslog)"
 none "rules policy" '^(smfi_|milter_|pipeline_|generation_|scanslots_|session_)' \
     "rules*.o and policy*.o call nothing of the milter or the pipeline"
+
+# each library is seen where it is allowed, so that the walls above read real objects
+: > "$W/out"
+for want in "message. g_mime_parser_construct_message" "scan_engine. cl_engine_compile" \
+    "cache_io. redisConnectWithTimeout" "unpack. archive_read_new" "yamlnode. yaml_parser_parse" \
+    "rules pcre2_compile_8" "quarantine_pg PQexecPrepared" "digest. EVP_DigestUpdate" \
+    "mailvetd_milter. smfi_register" "mailvetd_service. sd_notifyf" "console_users. crypt_rn" \
+    "console_http. MHD_start_daemon" "mailvetd_metrics. MHD_start_daemon"; do
+    awk -v p="${want% *}" -v sym="${want#* }" 'index($1, p) == 1 && $2 == sym { found = 1 }
+        END { exit !found }' "$W/all.refs" || echo "${want% *}* ${want#* }:missing" >> "$W/out"
+done
+wall "each library is called where it is allowed (the walls read the objects)" "$W/out"
 
 # the headers, from the sources
 : > "$W/out"
 for prefix in $LEAF_HEADERS; do
     for h in "$top_srcdir/milter/libmailvet/$prefix"*.h; do
         [ -f "$h" ] || continue
-        grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*["<]config\.h[">]' "$h" |
-            sed "s|^\([0-9]*\):.*|$(basename "$h"):\1 config.h|" >> "$W/out"
+        grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*["<]config\.h[">]|struct[[:space:]]+mv_config' "$h" |
+            sed "s|^\([0-9]*\):.*|$(basename "$h"):\1 config|" >> "$W/out"
     done
 done
-wall "the leaf modules' headers do not include config.h" "$W/out"
+wall "the leaf modules' headers neither include config.h nor name struct mv_config" "$W/out"
 
 # the programs
+# needs BINARY NAME REGEX - "NAME NEEDED:LIB" for each library BINARY needs matching REGEX
+needs() {
+    readelf -d "$1" | awk -v name="$2" -v re="$3" '/\(NEEDED\)/ && $NF ~ re {
+        lib = $NF; gsub(/[][]/, "", lib); print name, "NEEDED:" lib }'
+}
 if [ ! -x "$MAILVET" ]; then
-    not_ok "mailvet does not need libmilter, libsystemd or libmicrohttpd: $MAILVET not built"
+    not_ok "mailvet does not need libmilter, libsystemd, libmicrohttpd or libcrypt: $MAILVET not built"
 else
-    { readelf -d "$MAILVET" | awk '/\(NEEDED\)/ && /libmilter|libsystemd|libmicrohttpd/ { gsub(/[][]/, "", $NF); print "mailvet", "NEEDED:" $NF }'
-      refs "$MAILVET" | awk '$2 ~ /^(smfi_|sd_|MHD_)/'; } > "$W/out"
-    wall "mailvet does not need libmilter, libsystemd or libmicrohttpd (readelf -d, nm)" "$W/out"
-fi
-# mailvetd's own objects, as make left them beside it
-set -- "$top_builddir"/milter/mailvetd/*.o
-if [ ! -f "$1" ]; then
-    not_ok "only mailvetd_metrics.o calls libmicrohttpd: no object in $top_builddir/milter/mailvetd"
-else
-    refs "$@" > "$W/daemon.refs"
-    offenders "$W/daemon.refs" out "mailvetd_metrics" '^MHD_' > "$W/out"
-    if [ ! -s "$W/out" ] && ! grep -q '^mailvetd_metrics[^ ]* MHD_start_daemon$' "$W/daemon.refs"; then
-        echo "mailvetd_metrics.o MHD_start_daemon:missing" > "$W/out"
-    fi
-    wall "of mailvetd's objects only mailvetd_metrics.o calls libmicrohttpd (MHD_*)" "$W/out"
+    { needs "$MAILVET" mailvet 'libmilter|libsystemd|libmicrohttpd|libcrypt\\.so'
+      refs "$MAILVET" | awk '$2 ~ /^(smfi_|sd_|MHD_|crypt(_[a-z_]+)?$)/'; } > "$W/out"
+    wall "mailvet does not need libmilter, libsystemd, libmicrohttpd or libcrypt (readelf -d, nm)" "$W/out"
 fi
 if [ ! -x "$MAILVETD" ]; then
     not_ok "mailvetd links libmilter: $MAILVETD not built"
@@ -160,26 +192,35 @@ elif "$NM" "$MAILVETD" 2> /dev/null | grep -q ' T smfi_register$'; then
 else
     not_ok "mailvetd links libmilter: no NEEDED libmilter, no smfi_register"
 fi
-
+if [ ! -x "$MAILVETD" ]; then
+    not_ok "mailvetd does not need libcrypt: $MAILVETD not built"
+else
+    { needs "$MAILVETD" mailvetd 'libcrypt\\.so'
+      refs "$MAILVETD" | awk '$2 ~ /^crypt(_[a-z_]+)?$/'; } > "$W/out"
+    wall "mailvetd does not need libcrypt (readelf -d, nm)" "$W/out"
+fi
 if [ ! -x "$CONSOLE" ]; then
     not_ok "mailvet-console does not need libmilter or libsystemd: $CONSOLE not built"
 else
-    { readelf -d "$CONSOLE" | awk '/\(NEEDED\)/ && /libmilter|libsystemd/ { gsub(/[][]/, "", $NF); print "mailvet-console", "NEEDED:" $NF }'
+    { needs "$CONSOLE" mailvet-console 'libmilter|libsystemd'
       refs "$CONSOLE" | awk '$2 ~ /^(smfi_|sd_)/'; } > "$W/out"
     wall "mailvet-console does not need libmilter or libsystemd (readelf -d, nm)" "$W/out"
 fi
 
-# the checker can fail: an object of the message module but message.o, which calls GMime
+# the checker can fail: objects that call what their names do not allow, one of the
+# library's message module and one named as the tool's
 CC=${CC:-cc}
-cat > "$W/probe.c" <<'EOF'
-void g_mime_init(void);
-void walls_probe(void);
-void walls_probe(void) { g_mime_init(); }
-EOF
+printf '%s\n' 'void g_mime_init(void);' 'void walls_probe(void);' \
+    'void walls_probe(void) { g_mime_init(); }' > "$W/probe.c"
+printf '%s\n' 'void PQexec(void);' 'void smfi_main(void);' 'void walls_probe(void);' \
+    'void walls_probe(void) { PQexec(); smfi_main(); }' > "$W/probe-tool.c"
 if ! command -v "${CC%% *}" > /dev/null 2>&1; then
     skip "the checker reports a forbidden call: no compiler ($CC)"
-elif ! $CC -c "$W/probe.c" -o "$W/libmailvet_a-message_probe.o" > "$W/probe.err" 2>&1; then
+    skip "the checker reports a program's forbidden calls: no compiler ($CC)"
+elif ! $CC -c "$W/probe.c" -o "$W/libmailvet_a-message_probe.o" > "$W/probe.err" 2>&1 ||
+    ! $CC -c "$W/probe-tool.c" -o "$W/mailvet_probe.o" >> "$W/probe.err" 2>&1; then
     not_ok "the checker reports a forbidden call: $CC -c failed"; diag "$(cat "$W/probe.err")"
+    not_ok "the checker reports a program's forbidden calls: $CC -c failed"
 else
     refs "$W/libmailvet_a-message_probe.o" > "$W/probe.refs"
     offenders "$W/probe.refs" out "message. message_decode." '^(g_mime_|internet_address_)' > "$W/probe.out"
@@ -187,6 +228,14 @@ else
         ok "the checker reports a forbidden call: message_probe.o g_mime_init"
     else
         not_ok "the checker reports a forbidden call: got \"$(cat "$W/probe.out")\", want \"message_probe.o g_mime_init\""
+    fi
+    refs "$W/mailvet_probe.o" > "$W/probe.refs"
+    { offenders "$W/probe.refs" out "quarantine_pg" '^(PQ|lo_|pg_)'
+      offenders "$W/probe.refs" out "$DAEMON" '^smfi_'; } | paste -sd, - > "$W/probe.out"
+    if [ "$(cat "$W/probe.out")" = "mailvet_probe.o PQexec,mailvet_probe.o smfi_main" ]; then
+        ok "the checker reports a program's forbidden calls: mailvet_probe.o PQexec, smfi_main"
+    else
+        not_ok "the checker reports a program's forbidden calls: got \"$(cat "$W/probe.out")\", want \"mailvet_probe.o PQexec,mailvet_probe.o smfi_main\""
     fi
 fi
 
