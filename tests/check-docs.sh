@@ -9,7 +9,9 @@
 # policies/mailvet.yaml.in (the build tree), with configure's directories filled in:
 # the same paths the built-in defaults were compiled with.  Last, the FILES section of
 # every man page and the unit mailvet.service name mailvet's directories as configure
-# set them (sysconfdir, localstatedir, runstatedir).
+# set them (sysconfdir, localstatedir, runstatedir), and the map of the library,
+# milter/libmailvet/README, names every source file of it (a header by its own name or
+# its .c's) and no file that is not in milter/.
 # TAP output.  Environment: top_srcdir, top_builddir (exported by tests/Makefile.am);
 # MAILVET overrides the program, to test this script with a fake key list.
 
@@ -78,7 +80,7 @@ sample_value() {
 }
 
 nkeys=$(printf '%s\n' "$keys" | wc -l)
-echo "1..$((nkeys * 4 + 3))"
+echo "1..$((nkeys * 4 + 4))"
 
 for key in $keys; do
     grep -q "^\\.BR\\{0,1\\} $key\\( \\|\$\\)" "$man"
@@ -153,5 +155,22 @@ printf ' %s \n' "$rw" | grep -qF " -$localstate/spool/mailvet " &&
     printf ' %s \n' "$rw" | grep -qF " -$runstate/mailvet "
 result $? "mailvet.service lets mailvetd write $localstate/spool/mailvet and $runstate/mailvet" \
     "ReadWritePaths=$rw"
+
+# the library's map: every file named, no name of a file that is gone
+lib=$top_srcdir/milter/libmailvet
+missing=
+for f in "$lib"/*.c "$lib"/*.h; do
+    base=$(basename "$f")
+    grep -qE "(^|[^A-Za-z0-9_/])${base%.?}\.[ch]([^A-Za-z0-9_]|\$)" "$lib/README" ||
+        missing="$missing $base"
+done
+gone=
+for name in $(grep -oE '(^|[^A-Za-z0-9_/.])[A-Za-z0-9_]+\.[ch]([^A-Za-z0-9_]|$)' "$lib/README" |
+    sed -E 's/^[^A-Za-z0-9_]//; s/[^A-Za-z0-9_]$//' | sort -u); do
+    ls "$top_srcdir"/milter/*/"$name" > /dev/null 2>&1 || gone="$gone $name"
+done
+[ -z "$missing$gone" ]
+result $? "milter/libmailvet/README names every file of the library and none that is gone" \
+    "not named:${missing:- none}; gone:${gone:- none}"
 
 [ "$failed" = 0 ]
