@@ -6,8 +6,9 @@
 #   READY=1 comes once the milter socket listens, with STATUS= naming the generation;
 #   SIGUSR1 gives RELOADING=1 then READY=1 and the next generation; --reload exits 0
 #   once the new generation is live, 78 with the daemon's reason when it is refused
-#   (and STATUS= then says so and why), 75 when no answer comes in time, 69 without a
-#   daemon; SIGTERM gives STOPPING=1.  Without NOTIFY_SOCKET nothing is sent.
+#   (and STATUS= then says so and why), 75 when no answer comes in time (--timeout, a
+#   duration with its unit; a bare number exits 64), 69 without a daemon; SIGTERM gives
+#   STOPPING=1.  Without NOTIFY_SOCKET nothing is sent.
 # TAP on stdout; env: top_srcdir, top_builddir.  Needs perl (the receiver).
 set -u
 
@@ -15,7 +16,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 
-PLAN=16
+PLAN=17
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -207,7 +208,7 @@ fi
 
 # --reload with no answer in time: a stopped daemon, a short --timeout
 kill -STOP "$pid"
-"$MAILVETD" -c "$W/notify.yaml" --reload --timeout 1 > "$W/reload-stopped.out" 2>&1
+"$MAILVETD" -c "$W/notify.yaml" --reload --timeout 1s > "$W/reload-stopped.out" 2>&1
 rc=$?
 kill -CONT "$pid"
 if [ $rc -eq 75 ] && grep -q "no answer from mailvetd pid $pid within 1 s" "$W/reload-stopped.out"; then
@@ -219,6 +220,18 @@ else
 fi
 # the reload it asked for still happens: generation 5, then all is quiet
 wait_until 30 grep -q 'STATUS=generation 5' "$N"
+# --timeout is a duration of mailvet.yaml's grammar: a bare number is refused, asking
+# for a unit, before anything is signalled
+"$MAILVETD" -c "$W/notify.yaml" --reload --timeout 30 > "$W/reload-bare.out" 2>&1
+rc=$?
+if [ $rc -eq 64 ] && grep -q 'mailvetd: --timeout: 30: a duration needs a unit: 30s' "$W/reload-bare.out" &&
+    ! grep -q 'STATUS=generation 6' "$N"; then
+    ok "--timeout 30: exit 64, \"a duration needs a unit\", as in mailvet.yaml; no reload asked"
+else
+    not_ok "--timeout 30: exit 64, \"a duration needs a unit\", as in mailvet.yaml; no reload asked"
+    diag "exit $rc"
+    show "$W/reload-bare.out"
+fi
 
 stop "$pid"
 if [ "$RC" -eq 0 ] && grep -q '^STOPPING=1' "$N"; then

@@ -1,5 +1,5 @@
-/* units.h - the one grammar of sizes and durations, for mailvet.yaml (config.c) and
- * the command line (mailvet quarantine).
+/* units.h - the one grammar of sizes and durations, for mailvet.yaml (config.c), the
+ * command line (mailvet quarantine, mailvetd --timeout) and the console's search.
  * Size: a whole number of bytes with an optional K, M, G or T suffix (1024-based; the
  * suffix in either case): 4096, 64K, 25M, 10G, 4T.
  * Duration: a whole number with ms, s, m, h, d or w (lower case): 500ms, 30s, 5m, 1h,

@@ -50,6 +50,7 @@
 #include "qstore.h"
 #include "quarantine.h"
 #include "scanslots.h"
+#include "units.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -69,7 +70,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: mailvetd [-c CONFIG] [-d DATABASE] [-f] [-n] [-V]\n"
-            "       mailvetd [-c CONFIG] --reload [--timeout SECONDS]\n"
+            "       mailvetd [-c CONFIG] --reload [--timeout DURATION]\n"
             "  -c CONFIG    configuration file (default %s)\n"
             "  -d DATABASE  signature directory, overrides the config's database\n"
             "  -f           stay in the foreground and log to stderr (syslog under the journal)\n"
@@ -77,7 +78,7 @@ static void usage(FILE *out)
             "  -V           print the version and exit\n"
             "  --reload     make the running mailvetd reload and wait for its answer:\n"
             "               exit 0 when the new generation is live, 78 when it was refused\n"
-            "  --timeout S  how long --reload waits (default %u seconds)\n",
+            "  --timeout T  how long --reload waits, whole seconds from 1s to 24h (default %us)\n",
             DEFAULT_CONFIG, SERVICE_RELOAD_TIMEOUT);
 }
 
@@ -348,14 +349,20 @@ int main(int argc, char **argv)
             opt.reload = true;
             break;
         case 'T': {
-            char *end;
-            unsigned long t = strtoul(optarg, &end, 10);
+            /* the one grammar of durations (units.c), the unit required as in mailvet.yaml */
+            struct mv_err e = {0};
+            uint64_t ms;
 
-            if (*optarg == '\0' || *end != '\0' || t == 0 || t > 86400) {
-                fprintf(stderr, "mailvetd: --timeout: seconds from 1 to 86400, got %s\n", optarg);
+            if (units_parse_duration(optarg, &ms, &e) != MV_OK) {
+                fprintf(stderr, "mailvetd: --timeout: %s\n", e.msg);
                 return EX_USAGE;
             }
-            opt.reload_timeout = (unsigned)t;
+            if (ms % 1000 != 0 || ms < 1000 || ms > 86400 * 1000) {
+                fprintf(stderr, "mailvetd: --timeout: whole seconds from 1s to 24h, got %s\n",
+                        optarg);
+                return EX_USAGE;
+            }
+            opt.reload_timeout = (unsigned)(ms / 1000);
             break;
         }
         case 'V':
