@@ -20,14 +20,16 @@
 
 #include "cache_internal.h"
 #include "mv.h"
+#include "units.h"
 
 /* cache_addr_parse - "unix:/path", "host:port" or "[v6]:port" into A; KEY names the
  * setting in ERR */
 bool cache_addr_parse(struct cache_addr *a, const char *text, const char *key, struct mv_err *err)
 {
     const char *colon;
-    char *end;
-    unsigned long port;
+    const char *p;
+    uint64_t port;
+    bool overflow = false;
 
     memset(a, 0, sizeof(*a));
     if (g_str_has_prefix(text, "unix:")) {
@@ -50,9 +52,8 @@ bool cache_addr_parse(struct cache_addr *a, const char *text, const char *key, s
             goto bad;
         a->host = g_strndup(text, (gsize)(colon - text));
     }
-    errno = 0;
-    port = strtoul(colon + 1, &end, 10);
-    if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0 || port == 0 || port > 65535)
+    p = colon + 1;
+    if (!units_digits(&p, &port, &overflow) || overflow || *p != '\0' || port == 0 || port > 65535)
         goto bad;
     a->port = (int)port;
     a->text = g_strdup(text);
