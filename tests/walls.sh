@@ -176,13 +176,21 @@ needs() {
     readelf -d "$1" | awk -v name="$2" -v re="$3" '/\(NEEDED\)/ && $NF ~ re {
         lib = $NF; gsub(/[][]/, "", lib); print name, "NEEDED:" lib }'
 }
-if [ ! -x "$MAILVET" ]; then
-    not_ok "mailvet does not need libmilter, libsystemd, libmicrohttpd or libcrypt: $MAILVET not built"
-else
-    { needs "$MAILVET" mailvet 'libmilter|libsystemd|libmicrohttpd|libcrypt\\.so'
-      refs "$MAILVET" | awk '$2 ~ /^(smfi_|sd_|MHD_|crypt(_[a-z_]+)?$)/'; } > "$W/out"
-    wall "mailvet does not need libmilter, libsystemd, libmicrohttpd or libcrypt (readelf -d, nm)" "$W/out"
-fi
+
+# without BINARY NAME LIBS SYMBOLS DESC - BINARY needs no library matching the regex
+# LIBS and calls no symbol matching SYMBOLS
+without() {
+    if [ ! -x "$1" ]; then
+        not_ok "$5: $1 not built"
+        return
+    fi
+    { needs "$1" "$2" "$3"; refs "$1" | awk -v re="$4" '$2 ~ re'; } > "$W/out"
+    wall "$5 (readelf -d, nm)" "$W/out"
+}
+
+without "$MAILVET" mailvet 'libmilter|libsystemd|libmicrohttpd|libcrypt\\.so' \
+    '^(smfi_|sd_|MHD_|crypt(_[a-z_]+)?$)' \
+    "mailvet does not need libmilter, libsystemd, libmicrohttpd or libcrypt"
 if [ ! -x "$MAILVETD" ]; then
     not_ok "mailvetd links libmilter: $MAILVETD not built"
 elif readelf -d "$MAILVETD" | grep -q 'NEEDED.*libmilter'; then
@@ -192,20 +200,9 @@ elif "$NM" "$MAILVETD" 2> /dev/null | grep -q ' T smfi_register$'; then
 else
     not_ok "mailvetd links libmilter: no NEEDED libmilter, no smfi_register"
 fi
-if [ ! -x "$MAILVETD" ]; then
-    not_ok "mailvetd does not need libcrypt: $MAILVETD not built"
-else
-    { needs "$MAILVETD" mailvetd 'libcrypt\\.so'
-      refs "$MAILVETD" | awk '$2 ~ /^crypt(_[a-z_]+)?$/'; } > "$W/out"
-    wall "mailvetd does not need libcrypt (readelf -d, nm)" "$W/out"
-fi
-if [ ! -x "$CONSOLE" ]; then
-    not_ok "mailvet-console does not need libmilter or libsystemd: $CONSOLE not built"
-else
-    { needs "$CONSOLE" mailvet-console 'libmilter|libsystemd'
-      refs "$CONSOLE" | awk '$2 ~ /^(smfi_|sd_)/'; } > "$W/out"
-    wall "mailvet-console does not need libmilter or libsystemd (readelf -d, nm)" "$W/out"
-fi
+without "$MAILVETD" mailvetd 'libcrypt\\.so' '^crypt(_[a-z_]+)?$' "mailvetd does not need libcrypt"
+without "$CONSOLE" mailvet-console 'libmilter|libsystemd' '^(smfi_|sd_)' \
+    "mailvet-console does not need libmilter or libsystemd"
 
 # the checker can fail: objects that call what their names do not allow, one of the
 # library's message module and one named as the tool's
