@@ -53,7 +53,6 @@ static enum tri not3(enum tri a)
 
 /* Per-call state of rules_eval(): nothing here is shared with another thread. */
 struct eval {
-    const struct rules *r;
     const struct features *f;
     pcre2_match_data *md;
     pcre2_match_context *mc;
@@ -531,7 +530,7 @@ static void error_add(struct eval *e, const struct rule *rl, struct rules_result
 /* rules_eval - every rule in order over F into OUT */
 void rules_eval(const struct rules *r, const struct features *f, struct rules_result *out)
 {
-    struct eval e = {.r = r, .f = f};
+    struct eval e = {.f = f};
     guint n = r != NULL ? r->rules->len : 0;
     guint i;
 
