@@ -60,8 +60,6 @@ static void stamp_dir(GString *out, const char *dir)
     g_ptr_array_free(lines, TRUE);
 }
 
-/* stamp_new - what the files a generation was built from look like now: the
- * signature database, and the policy files, their campaigns/ and signatures/ */
 /* stamp_sigs - the signature database: a directory's files, or the one file */
 static void stamp_sigs(GString *out, const char *database)
 {
@@ -74,6 +72,8 @@ static void stamp_sigs(GString *out, const char *database)
                                (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 }
 
+/* stamp_new - what the files a generation was built from look like now: the
+ * signature database, and the policy files, their campaigns/ and signatures/ */
 static char *stamp_new(const char *database, const char *policy_dir)
 {
     GString *out = g_string_new(NULL);

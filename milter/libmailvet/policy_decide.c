@@ -429,7 +429,7 @@ static char *reply_expand(const char *tmpl, const struct policy_request *req)
     return g_string_free(out, FALSE);
 }
 
-/* reply_field - field F of reply KIND for scope S, or the global one */
+/* REPLY_FIELD - field F of reply KIND for scope S, or the global one */
 #define REPLY_FIELD(p, s, kind, f)                                                                 \
     ((s) != NULL && (s)->reply[kind].f != NULL ? (s)->reply[kind].f : (p)->global.reply[kind].f)
 
