@@ -8,8 +8,9 @@
  * tree is deeper than LIMIT_MAX_ADDRESS_GROUPS, MESSAGE_ADDRESS_GROUPS must be set.
  * Each family of fields must reach past the bound often enough for the check to mean
  * something.  The fields are short, so GMime's own recursion is harmless here.  This
- * file calls GMime as the oracle: the walls keep GMime to message.c within the
- * library, not in its tests.  Failures read "<family>: <what>: got X, want Y". */
+ * file calls GMime as the oracle: the walls keep GMime to message.c and
+ * message_decode.c within the library, not in its tests.  Failures read "<family>: <what>: got X,
+ * want Y". */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
