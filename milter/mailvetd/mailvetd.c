@@ -462,6 +462,12 @@ int main(int argc, char **argv)
         drop = false;
     }
 
+    /* SIGUSR1 is held from before the socket exists: a reload asked as soon as it is there
+     * (a script or ExecReload= that waits for the socket) is the reload thread's once it
+     * runs, instead of the signal's default action ending the process */
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
     path = mailvetd_socket_path(cfg->socket);
     if (path != NULL && (rc = mailvetd_socket_claim(cfg, path)) != EX_OK) {
         generation_release(gen);
