@@ -16,7 +16,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=40
+PLAN=42
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -211,6 +211,27 @@ config bare "max_message_scan_time: 180"
 line=$(grep -n '^max_message_scan_time:' "$W/bare.yaml" | cut -d: -f1)
 refused bare "$W/bare.yaml:$line: max_message_scan_time: 180: a duration needs a unit: 180s, 180ms, 3m ..." \
     "max_message_scan_time: 180" load
+
+# --- a user that does not exist ---------------------------------------------------------
+# mailvetd (started as root) and check-config (run as root, reading as that user) refuse
+# a user: the system does not have, with the line that says how to make it
+config nouser "user: mailvet-test-nosuchuser"
+want="$W/nouser.yaml: user: no such user: mailvet-test-nosuchuser; create it (adduser --system --group mailvet-test-nosuchuser) or set user: to one that exists (\"\" keeps the user that starts it)"
+if [ "$(id -u)" -ne 0 ] || getent passwd mailvet-test-nosuchuser > /dev/null; then
+    skip "a user that does not exist: only root starts as another user"
+    skip "a user that does not exist: only root starts as another user"
+else
+    "$MAILVETD" -n -c "$W/nouser.yaml" > /dev/null 2> "$W/nouser-n.err"
+    rc=$?
+    t "user: with no such user: mailvetd -n exits 67 (EX_NOUSER) with the line that says how to make it (exit $rc)" \
+        '[ $rc -eq 67 ] && [ "$(cat "$W/nouser-n.err")" = "$want" ]' ||
+        sed 's/^/#   /' "$W/nouser-n.err"
+    "$MAILVET" check-config -c "$W/nouser.yaml" > /dev/null 2> "$W/nouser-cc.err"
+    rc=$?
+    t "user: with no such user: mailvet check-config as root exits 67 with the same line (exit $rc)" \
+        '[ $rc -eq 67 ] && [ "$(cat "$W/nouser-cc.err")" = "$want" ]' ||
+        sed 's/^/#   /' "$W/nouser-cc.err"
+fi
 
 # --- what is loaded, when all is well --------------------------------------------------
 config good "quarantine_dir: $W/q"

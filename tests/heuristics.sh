@@ -44,6 +44,8 @@ cat > "$CONF" <<EOF
 database: $W/samples/sigs
 tmpdir: $W/tmp
 policy_dir: $top_srcdir/policies
+# the user that runs the test (check-config as root reads as "user:", mailvet by default)
+user: ""
 EOF
 
 nexpect=$(grep -c . "$W/h/expect.tsv")

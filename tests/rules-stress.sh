@@ -61,6 +61,8 @@ cat > "$CONF" <<EOF
 database: $W/sigs
 tmpdir: $W/tmp
 policy_dir: $top_srcdir/policies
+# the user that runs the test (check-config as root reads as "user:", mailvet by default)
+user: ""
 EOF
 
 # the shipped rule ids, one per line

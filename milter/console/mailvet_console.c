@@ -275,27 +275,15 @@ static guint entry_count(struct console_http *c)
     return n;
 }
 
-/* lookup_user - the uid and gid of mailvet.yaml's user and group */
+/* lookup_user - the uid and gid of mailvet.yaml's user and group, as mailvetd finds them */
 static bool lookup_user(const struct mv_config *cfg, uid_t *uid, gid_t *gid)
 {
-    struct passwd *pw = getpwnam(cfg->user);
+    struct mv_err err = {0};
 
-    if (pw == NULL) {
-        complain("%s: user: no such user: %s", cfg->file, cfg->user);
-        return false;
-    }
-    *uid = pw->pw_uid;
-    *gid = pw->pw_gid;
-    if (cfg->group[0] != '\0') {
-        struct group *gr = getgrnam(cfg->group);
-
-        if (gr == NULL) {
-            complain("%s: group: no such group: %s", cfg->file, cfg->group);
-            return false;
-        }
-        *gid = gr->gr_gid;
-    }
-    return true;
+    if (config_user_ids(cfg, uid, gid, &err))
+        return true;
+    complain("%s", err.msg);
+    return false;
 }
 
 /* drop_privileges - root becomes mailvet.yaml's user for good */

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "mv.h"
 
@@ -134,6 +135,9 @@ void config_print(const struct mv_config *cfg, FILE *out);
  * (HOST an address of the family or a host name, may be left out); false with the reason
  * in WHY (SIZE bytes) */
 bool config_socket_check(const char *s, char *why, size_t size);
+/* config_user_ids - the uid and gid of CFG's user (and group, when set); false with
+ * one line in ERR ("FILE: user: no such user: NAME; create it ...") when there is none */
+bool config_user_ids(const struct mv_config *cfg, uid_t *uid, gid_t *gid, struct mv_err *err);
 /* config_listen_split - an HTTP listen address, "IPV4:PORT" or "[IPV6]:PORT" (an IP
  * address, never a name to resolve; port 1 to 65535): true with the address (without
  * brackets) in HOST (SIZE bytes, INET6_ADDRSTRLEN is room enough; may be NULL) and

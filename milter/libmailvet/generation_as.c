@@ -6,34 +6,11 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include <glib.h>
 
 #include "generation_as.h"
-
-bool generation_as_ids(const struct mv_config *cfg, uid_t *uid, gid_t *gid, struct mv_err *err)
-{
-    struct passwd *pw = getpwnam(cfg->user);
-
-    if (pw == NULL) {
-        mv_err_set(err, MV_ECONFIG, "%s: user: no such user: %s", cfg->file, cfg->user);
-        return false;
-    }
-    *uid = pw->pw_uid;
-    *gid = pw->pw_gid;
-    if (cfg->group[0] != '\0') {
-        struct group *gr = getgrnam(cfg->group);
-
-        if (gr == NULL) {
-            mv_err_set(err, MV_ECONFIG, "%s: group: no such group: %s", cfg->file, cfg->group);
-            return false;
-        }
-        *gid = gr->gr_gid;
-    }
-    return true;
-}
 
 struct generation *generation_build_as(const char *config_path, const char *database,
                                        const char *user, uid_t uid, gid_t gid, struct mv_err *err)

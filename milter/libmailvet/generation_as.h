@@ -14,9 +14,6 @@
 #include "generation.h"
 #include "mv.h"
 
-/* generation_as_ids - the uid and gid of CFG's user (and group, when set); false with
- * one line in ERR ("FILE: user: no such user: NAME") when there is none */
-bool generation_as_ids(const struct mv_config *cfg, uid_t *uid, gid_t *gid, struct mv_err *err);
 /* generation_build_as - generation_build(CONFIG_PATH, DATABASE) with the effective ids
  * of USER (UID, GID and its groups), then back to this process's own; the caller is
  * root.  The configuration file itself unreadable by USER is refused with the chgrp

@@ -266,7 +266,7 @@ static int cmd_check_config(int argc, char **argv)
      * refusals a start or a reload would give; run by root, read as mailvetd reads them,
      * as its user (generation_as.h), so that what only root can read is refused here too */
     as_user = config != NULL && cfg->user[0] != '\0' && geteuid() == 0;
-    if (as_user && !generation_as_ids(cfg, &uid, &gid, &err)) {
+    if (as_user && !config_user_ids(cfg, &uid, &gid, &err)) {
         fprintf(stderr, "%s\n", err.msg);
         config_free(cfg);
         return EX_NOUSER;

@@ -401,8 +401,8 @@ int main(int argc, char **argv)
         return err.status == MV_ENOMEM ? EX_OSERR : EX_CONFIG;
     }
     drop = first->user[0] != '\0';
-    if (drop && !generation_as_ids(first, &uid, &gid, &err)) {
-        log_msg(LOG_ERR, "%s", err.msg);
+    if (drop && !config_user_ids(first, &uid, &gid, &err)) {
+        startup_error(err.msg);
         config_free(first);
         return EX_NOUSER;
     }
