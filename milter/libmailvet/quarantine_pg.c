@@ -52,25 +52,33 @@ static enum mv_status insert(const char *conninfo, const struct quarantine_entry
         *unreachable = c == NULL && err != NULL && err->status == MV_EIO;
         if (c == NULL)
             return err != NULL ? err->status : MV_EIO;
+        if (!quarantine_pg_conn_begin_bounded(c, conninfo, err)) {
+            *unreachable = c->pg == NULL;
+            if (!(reused && *unreachable))
+                break;
+            continue;
+        }
         r = PQexecPrepared(c->pg, "ins", QUARANTINE_PG_INSERT_PARAMS, row.vals, row.lens, row.fmts,
                            0);
         if (PQresultStatus(r) == PGRES_COMMAND_OK) {
-            st = MV_OK;
+            st = quarantine_pg_conn_simple(c, conninfo, "COMMIT", err) ? MV_OK : MV_EIO;
         } else {
             quarantine_pg_conn_fail(err, MV_EIO, conninfo, "store: %s",
                                     r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
-            *unreachable = PQstatus(c->pg) != CONNECTION_OK;
-            if (*unreachable)
-                quarantine_pg_conn_drop(c);
+            if (PQstatus(c->pg) == CONNECTION_OK)
+                quarantine_pg_conn_rollback(c);
         }
         PQclear(r);
+        *unreachable = st != MV_OK && (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK);
+        if (*unreachable && c->pg != NULL)
+            quarantine_pg_conn_drop(c);
         if (st != MV_OK && !(reused && *unreachable))
             break;
     }
     return st;
 }
 
-/* quarantine_pg_store - one row, in one statement: held wholly or not at all */
+/* quarantine_pg_store - one row, in one transaction: held wholly or not at all */
 enum mv_status quarantine_pg_store(const char *conninfo, const void *data, int fd, size_t size,
                                    const struct quarantine_meta *meta, const char *release_host,
                                    unsigned release_port, char *id_out,

@@ -23,9 +23,14 @@
 #define CONNECT_TIMEOUT "5" /* seconds; the conninfo may say otherwise */
 /* A statement the server has not finished in this time is cancelled: a stalled database
  * (a table lock held, a server that stopped answering) costs a message to quarantine a
- * 451 within it, not a milter thread until the MTA's own timeout.  The conninfo's
- * options= replaces it; migrate and purge, which may take long, lift it. */
-#define STATEMENT_OPTIONS "-c statement_timeout=30s"
+ * 451 within it, not a milter thread until the MTA's own timeout.  Set for the
+ * transaction only (set_config(..., true), as SET LOCAL), around a connection's set-up
+ * and each store, and only where the connection has no statement_timeout of its own
+ * (options=, PGOPTIONS, a service file, ALTER ROLE ... SET): nothing of it outlives the
+ * transaction, so a pool (PgBouncer) passes it and a session's own setting stays. */
+#define BEGIN_BOUNDED                                                                              \
+    "BEGIN; SELECT set_config('statement_timeout', '30s', true)"                                   \
+    " WHERE current_setting('statement_timeout') = '0'"
 /* and on TCP, a server gone silent is noticed by the kernel in about as long */
 #define TCP_USER_TIMEOUT "30000" /* ms of data unacknowledged */
 #define KEEPALIVES_IDLE "10"     /* s; then KEEPALIVES_COUNT probes, KEEPALIVES_INTERVAL apart */
@@ -126,18 +131,12 @@ static void quiet(void *arg, const char *message)
 static PGconn *connect_new(const char *conninfo, struct mv_err *err)
 {
     /* later keywords win: the conninfo (expanded from dbname) overrides the defaults */
-    const char *const kw[] = {"connect_timeout",
-                              "fallback_application_name",
-                              "options",
-                              "tcp_user_timeout",
-                              "keepalives_idle",
-                              "keepalives_interval",
-                              "keepalives_count",
-                              "dbname",
-                              NULL};
-    const char *const val[] = {CONNECT_TIMEOUT,  "mailvet",       STATEMENT_OPTIONS,
-                               TCP_USER_TIMEOUT, KEEPALIVES_IDLE, KEEPALIVES_INTERVAL,
-                               KEEPALIVES_COUNT, conninfo,        NULL};
+    const char *const kw[] = {
+        "connect_timeout",     "fallback_application_name", "tcp_user_timeout", "keepalives_idle",
+        "keepalives_interval", "keepalives_count",          "dbname",           NULL};
+    const char *const val[] = {
+        CONNECT_TIMEOUT,     "mailvet",        TCP_USER_TIMEOUT, KEEPALIVES_IDLE,
+        KEEPALIVES_INTERVAL, KEEPALIVES_COUNT, conninfo,         NULL};
     PGconn *pg;
     char *where;
 
@@ -216,7 +215,7 @@ void quarantine_pg_conn_drop(struct quarantine_pg_conn *c)
 struct quarantine_pg_conn *quarantine_pg_conn_get(const char *conninfo, bool *reused,
                                                   struct mv_err *err)
 {
-    struct quarantine_pg_conn *c;
+    struct quarantine_pg_conn *c, fresh = {NULL, NULL};
     PGconn *pg;
     int v;
 
@@ -235,6 +234,13 @@ struct quarantine_pg_conn *quarantine_pg_conn_get(const char *conninfo, bool *re
         return c;
     if ((pg = connect_new(conninfo, err)) == NULL)
         return NULL;
+    fresh.pg = pg;
+    /* a prepare waits for the table's lock like the statement itself */
+    if (!quarantine_pg_conn_begin_bounded(&fresh, conninfo, err)) {
+        if (fresh.pg != NULL)
+            PQfinish(fresh.pg);
+        return NULL;
+    }
     if ((v = schema_version(pg, conninfo, err)) != QUARANTINE_PG_SCHEMA) {
         if (v >= 0)
             schema_refused(v, err);
@@ -255,6 +261,11 @@ struct quarantine_pg_conn *quarantine_pg_conn_get(const char *conninfo, bool *re
             PQfinish(pg);
             return NULL;
         }
+    }
+    if (!quarantine_pg_conn_simple(&fresh, conninfo, "COMMIT", err)) {
+        if (fresh.pg != NULL)
+            PQfinish(fresh.pg);
+        return NULL;
     }
     g_free(c->conninfo);
     c->conninfo = g_strdup(conninfo);
@@ -294,6 +305,27 @@ bool quarantine_pg_conn_simple(struct quarantine_pg_conn *c, const char *conninf
         quarantine_pg_conn_fail(err, MV_EIO, conninfo, "%s: %s", sql, PQresultErrorMessage(r));
         if (PQstatus(c->pg) != CONNECTION_OK)
             quarantine_pg_conn_drop(c);
+    }
+    PQclear(r);
+    return ok;
+}
+
+/* quarantine_pg_conn_begin_bounded - BEGIN on C, its statements cancelled after 30 s
+ * unless the connection sets its own statement_timeout; false with err (a connection
+ * found broken is dropped) */
+bool quarantine_pg_conn_begin_bounded(struct quarantine_pg_conn *c, const char *conninfo,
+                                      struct mv_err *err)
+{
+    PGresult *r = PQexec(c->pg, BEGIN_BOUNDED);
+    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+
+    if (!ok) {
+        quarantine_pg_conn_fail(err, MV_EIO, conninfo, "BEGIN: %s",
+                                r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(c->pg));
+        if (PQstatus(c->pg) != CONNECTION_OK)
+            quarantine_pg_conn_drop(c);
+        else
+            quarantine_pg_conn_rollback(c);
     }
     PQclear(r);
     return ok;
@@ -403,6 +435,8 @@ enum mv_status quarantine_pg_migrate(const char *conninfo, void (*say)(const cha
 out:
     if (st != MV_OK)
         quarantine_pg_conn_rollback(&c);
-    PQfinish(pg);
+    /* c.pg, not pg: a connection found broken on the way was finished and dropped */
+    if (c.pg != NULL)
+        PQfinish(c.pg);
     return st;
 }

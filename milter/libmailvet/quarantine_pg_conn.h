@@ -34,6 +34,10 @@ PGresult *quarantine_pg_conn_exec(struct quarantine_pg_conn *c, const char *conn
 /* quarantine_pg_conn_simple - an SQL command without parameters on C; false with err */
 bool quarantine_pg_conn_simple(struct quarantine_pg_conn *c, const char *conninfo, const char *sql,
                                struct mv_err *err);
+/* quarantine_pg_conn_begin_bounded - BEGIN on C, its statements cancelled after 30 s
+ * unless the connection sets its own statement_timeout; false with err */
+bool quarantine_pg_conn_begin_bounded(struct quarantine_pg_conn *c, const char *conninfo,
+                                      struct mv_err *err);
 /* quarantine_pg_conn_rollback - the transaction of C abandoned (nothing said when that
  * fails too) */
 void quarantine_pg_conn_rollback(struct quarantine_pg_conn *c);
