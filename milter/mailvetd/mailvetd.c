@@ -401,14 +401,16 @@ int main(int argc, char **argv)
         return err.status == MV_ENOMEM ? EX_OSERR : EX_CONFIG;
     }
     drop = first->user[0] != '\0';
-    if (drop && !config_user_ids(first, &uid, &gid, &err)) {
+    /* the user is looked up, and taken, only when root starts mailvetd, as check-config
+     * does: started by another, it stays who it is (and says so below) */
+    if (drop && geteuid() == 0 && !config_user_ids(first, &uid, &gid, &err)) {
         startup_error(err.msg);
         config_free(first);
         return EX_NOUSER;
     }
     /* a milter parses what strangers send: it runs as root only when told to, with
      * user: "" (stay as started), never by naming root as the user */
-    if (drop && uid == 0) {
+    if (drop && geteuid() == 0 && uid == 0) {
         char *line = g_strdup_printf("mailvetd: %s: user: %s is root; name an unprivileged user "
                                      "(the package's is mailvet), or user: \"\" to stay as started",
                                      first->file, first->user);
