@@ -174,9 +174,12 @@ pf_init() {
 # 127.0.0.1:PORT (another process on the port does not count)
 pf_owns_listener() {
     _pf_hex=$(printf '%04X' "$2")
-    _pf_inode=$(awk -v p="$_pf_hex" 'NR > 1 && $4 == "0A" { n = split($2, a, ":");
-                    if (a[n] == p) { print $10; exit } }' /proc/net/tcp 2>/dev/null)
-    [ -n "$_pf_inode" ] && ls -l "/proc/$1/fd" 2>/dev/null | grep -q "socket:\[$_pf_inode\]"
+    _pf_inodes=$(awk -v a="0100007F:$_pf_hex" 'NR > 1 && $4 == "0A" && $2 == a { print $10 }' \
+        /proc/net/tcp 2>/dev/null)
+    for _pf_inode in $_pf_inodes; do
+        ls -l "/proc/$1/fd" 2>/dev/null | grep -q "socket:\[$_pf_inode\]" && return 0
+    done
+    return 1
 }
 
 # pf_start_sink - smtp-sink on 127.0.0.1:$PF_SINK_PORT, one file per message
