@@ -153,20 +153,6 @@ static void results_page(struct console_http_request *r, struct console_http_rep
     g_string_free(res->rows, TRUE);
 }
 
-/* record_detail - ID's record read; NULL with err */
-static struct quarantine_detail *record_detail(const struct console_http *c, const char *id,
-                                               struct mv_err *err)
-{
-    JsonNode *rec = qstore_record_new(&c->qs, id, err);
-    struct quarantine_detail *d;
-
-    if (rec == NULL)
-        return NULL;
-    d = quarantine_detail_new(rec);
-    json_node_unref(rec);
-    return d;
-}
-
 /* chosen_recipients - the rcpt values of R, each one of D's recipients, into *TO (NULL:
  * all of them, the original envelope); false with WHY for one that is not */
 static bool chosen_recipients(const struct console_http_request *r,
@@ -238,7 +224,8 @@ void console_actions_release(struct console_http_request *r, struct console_http
     given = console_http_args_new(r, "rcpt");
     if (given->len > 0) {
         struct mv_err err = {0};
-        struct quarantine_detail *d = ids->len == 1 ? record_detail(c, ids->pdata[0], &err) : NULL;
+        struct quarantine_detail *d =
+            ids->len == 1 ? qstore_detail_new(&c->qs, ids->pdata[0], &err) : NULL;
         bool ok = d != NULL && chosen_recipients(r, d, &to, why, sizeof(why));
 
         if (d == NULL)
@@ -264,7 +251,7 @@ void console_actions_release(struct console_http_request *r, struct console_http
                                             .by = by,
                                             .sent_to = sent_to};
         struct mv_err err = {0};
-        struct quarantine_detail *d = record_detail(c, id, &err);
+        struct quarantine_detail *d = qstore_detail_new(&c->qs, id, &err);
         char *whom = NULL, *text;
         bool ok = false;
 
@@ -312,7 +299,7 @@ void console_actions_delete(struct console_http_request *r, struct console_http_
     for (guint i = 0; i < ids->len && !res.stopped; i++) {
         const char *id = g_ptr_array_index(ids, i);
         struct mv_err err = {0};
-        struct quarantine_detail *d = record_detail(c, id, &err);
+        struct quarantine_detail *d = qstore_detail_new(&c->qs, id, &err);
         bool ok = true;
         char *text;
 

@@ -51,20 +51,6 @@ fail:
     return NULL;
 }
 
-/* detail_load - ID's record as a detail; NULL when it is damaged or missing */
-static struct quarantine_detail *detail_load(const struct console_http *c, const char *id)
-{
-    struct mv_err err = {0};
-    JsonNode *rec = qstore_record_new(&c->qs, id, &err);
-    struct quarantine_detail *d;
-
-    if (rec == NULL)
-        return NULL;
-    d = quarantine_detail_new(rec);
-    json_node_unref(rec);
-    return d;
-}
-
 /* console_pages_confirm - GET /confirm?action=release|delete&id=...: what would be done,
  * and the form that does it (POST with the CSRF token); for the release of one entry,
  * its recipients to choose from */
@@ -97,7 +83,8 @@ void console_pages_confirm(struct console_http_request *r, struct console_http_r
                          "<tbody>\n");
     for (guint i = 0; i < ids->len; i++) {
         const char *id = g_ptr_array_index(ids, i);
-        struct quarantine_detail *d = detail_load(c, id);
+        struct mv_err err = {0};
+        struct quarantine_detail *d = qstore_detail_new(&c->qs, id, &err);
         bool exists = d != NULL || qstore_exists(&c->qs, id);
         const char *state = d != NULL ? (d->state != NULL ? d->state : "held")
                             : exists  ? "damaged"

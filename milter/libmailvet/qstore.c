@@ -89,6 +89,20 @@ JsonNode *qstore_record_new(const struct qstore *qs, const char *id, struct mv_e
                   : quarantine_record_new(qs->dir, id, err);
 }
 
+/* qstore_detail_new - ID's record as a detail */
+struct quarantine_detail *qstore_detail_new(const struct qstore *qs, const char *id,
+                                            struct mv_err *err)
+{
+    JsonNode *rec = qstore_record_new(qs, id, err);
+    struct quarantine_detail *d;
+
+    if (rec == NULL)
+        return NULL;
+    d = quarantine_detail_new(rec);
+    json_node_unref(rec);
+    return d;
+}
+
 /* qstore_exists - ID is an entry */
 bool qstore_exists(const struct qstore *qs, const char *id)
 {

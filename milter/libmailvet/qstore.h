@@ -55,6 +55,10 @@ GPtrArray *qstore_list_new(const struct qstore *qs, const struct quarantine_filt
                            char *note, struct mv_err *err);
 /* qstore_record_new - as quarantine_record_new */
 JsonNode *qstore_record_new(const struct qstore *qs, const char *id, struct mv_err *err);
+/* qstore_detail_new - ID's record read into a detail (quarantine_detail_new; caller
+ * frees with quarantine_detail_free); NULL with err when it is missing or damaged */
+struct quarantine_detail *qstore_detail_new(const struct qstore *qs, const char *id,
+                                            struct mv_err *err);
 /* qstore_exists - as quarantine_exists */
 bool qstore_exists(const struct qstore *qs, const char *id);
 /* qstore_eml_open - as quarantine_eml_open */
