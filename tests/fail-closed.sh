@@ -16,7 +16,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=42
+PLAN=43
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -231,6 +231,19 @@ else
     t "user: with no such user: mailvet check-config as root exits 67 with the same line (exit $rc)" \
         '[ $rc -eq 67 ] && [ "$(cat "$W/nouser-cc.err")" = "$want" ]' ||
         sed 's/^/#   /' "$W/nouser-cc.err"
+fi
+# started by another user, neither looks the user up: each stays who it is
+if [ "$(id -u)" -ne 0 ] || ! id nobody > /dev/null 2>&1; then
+    skip "user: with no such user, not started as root: needs root to become nobody first"
+else
+    setpriv --reuid=nobody --regid=nogroup --clear-groups "$MAILVETD" -n -c "$W/nouser.yaml" \
+        > /dev/null 2> "$W/nouser-nobody.err"
+    rc=$?
+    setpriv --reuid=nobody --regid=nogroup --clear-groups "$MAILVET" check-config \
+        -c "$W/nouser.yaml" > /dev/null 2>&1
+    rc2=$?
+    t "user: with no such user, started as nobody: mailvetd -n and check-config both pass, staying nobody (exit $rc, $rc2)" \
+        '[ $rc -eq 0 ] && [ $rc2 -eq 0 ]' || sed 's/^/#   /' "$W/nouser-nobody.err"
 fi
 
 # --- what is loaded, when all is well --------------------------------------------------
