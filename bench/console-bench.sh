@@ -29,7 +29,9 @@ W=$(mktemp -d "$base/mailvet-console-bench.XXXXXX")
 PID=
 trap '[ -z "$PID" ] || kill "$PID" 2> /dev/null; rm -rf "$W"' EXIT
 
-port=$((20000 + $$ % 30000))
+. "$top_srcdir/tests/port-lib.sh"
+port_pick || exit 2
+port=$PORT_PICKED
 cat > "$W/mailvet.yaml" <<EOC
 quarantine_dir: $W/q
 user: ""

@@ -311,7 +311,7 @@ EOF
 # seconds do (as on any shared machine), so both are printed.
 clamd_ready() { perl "$W/clamd-cmd.pl" "$CLAMD_SOCK" PING 2> /dev/null | grep -q PONG; }
 mv_ready() { test -S "$MV_SOCK"; }
-mv2_ready() { pf_listening "$MV_PORT"; }
+mv2_ready() { port_listening "$MV_PORT"; }
 # since T0 - seconds since T0, one decimal
 since() { echo "$1 $(now)" | awk '{ printf "%.1f", $2 - $1 }'; }
 # cpu_s PID - CPU seconds (user + system) of PID so far
@@ -407,7 +407,7 @@ CM_PID=$!
 clamav-milter -c "$W/clamav-milter-tcp.conf" > "$W/clamav-milter-tcp.out" 2>&1 &
 CM2_PID=$!
 pf_wait_until 30 test -S "$CM_SOCK" || { cat "$W/clamav-milter.out" >&2; die "clamav-milter did not start"; }
-pf_wait_until 30 pf_listening "$CM_PORT" || { cat "$W/clamav-milter-tcp.out" >&2; die "clamav-milter (TCP) did not start"; }
+pf_wait_until 30 port_listening "$CM_PORT" || { cat "$W/clamav-milter-tcp.out" >&2; die "clamav-milter (TCP) did not start"; }
 
 pf_start_sink || die "smtp-sink did not start"
 pf_configure "" || die "cannot write Postfix configuration"

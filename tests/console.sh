@@ -53,17 +53,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# listening PORT - something listens on 127.0.0.1:PORT
-listening() {
-    _hex=$(printf '%04X' "$1")
-    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-        awk -v p="$_hex" 'NR > 1 && $4 == "0A" { n = split($2, a, ":");
-                         if (a[n] == p) found = 1 } END { exit !found }'
-}
-# free_port - PORT = a port nothing listens on
+. "$top_srcdir/tests/port-lib.sh"
+# free_port - PORT = a free port, claimed for this script
 free_port() {
-    PORT=$(( 20000 + ($$ * 13 + $(date +%N | sed 's/^0*//;s/^$/0/')) % 30000 ))
-    while listening "$PORT"; do PORT=$((PORT + 1)); done
+    port_pick || bail "no free port"
+    PORT=$PORT_PICKED
 }
 
 Q=$W/q
@@ -86,8 +80,7 @@ config() {
 }
 free_port
 SINK_PORT=$PORT
-PORT=$((SINK_PORT + 1))
-while listening "$PORT"; do PORT=$((PORT + 1)); done
+free_port
 config "$W/mailvet.yaml"
 
 # refused CONFIG DESC WANT - the console started with CONFIG exits 78 and says WANT
@@ -408,10 +401,10 @@ if command -v smtp-sink > /dev/null 2>&1; then
         > "$W/sink.out" 2>&1 &
     SINK_PID=$!
     for _i in $(seq 1 20); do
-        listening "$SINK_PORT" && break
+        port_listening "$SINK_PORT" && break
         sleep 0.1
     done
-    if listening "$SINK_PORT"; then SINK_OK=1; else
+    if port_listening "$SINK_PORT"; then SINK_OK=1; else
         diag "smtp-sink did not start: $(cat "$W/sink.out")"; fi
 fi
 # sunk N - the sink holds N messages (waiting a little for its write)

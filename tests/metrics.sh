@@ -110,7 +110,6 @@ chmod 700 "$W/q"
 (cd "$top_srcdir/policies" &&
     cp -R policy.yaml generic.yaml heuristics.yaml campaigns signatures "$W/policies/") ||
     bail "cannot copy the shipped policy"
-PF_PORT_SALT=7
 pf_free_port || bail "no free port"
 MPORT=$PF_PORT
 pf_free_port || bail "no free port"

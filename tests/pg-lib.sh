@@ -19,6 +19,7 @@ PGDIR=${PGDIR:-}
 PG_PORT=${PG_PORT:-}
 PG_LISTEN=${PG_LISTEN-127.0.0.1}
 PG_WHY=
+. "$top_srcdir/tests/port-lib.sh"
 
 pg_find() {
     for _b in initdb pg_ctl postgres psql; do
@@ -38,12 +39,10 @@ pg_as() {
     fi
 }
 
-# pg_free_port - PG_PORT = a TCP port nothing listens on
+# pg_free_port - PG_PORT = a free port, claimed for this script (port-lib.sh)
 pg_free_port() {
-    PG_PORT=$(( 20000 + ($$ * 13 + $(date +%N | sed 's/^0*//;s/^$/0/')) % 30000 ))
-    while grep -q ":$(printf '%04X' "$PG_PORT") 00000000:0000 0A" /proc/net/tcp 2>/dev/null; do
-        PG_PORT=$((PG_PORT + 1))
-    done
+    port_pick || return 1
+    PG_PORT=$PORT_PICKED
 }
 
 pg_start() {
@@ -62,7 +61,7 @@ pg_start() {
         return 1
     fi
     rm -f "$PGDIR/pwfile"
-    [ -n "$PG_PORT" ] || pg_free_port
+    [ -n "$PG_PORT" ] || pg_free_port || { PG_WHY="no free port"; return 1; }
     pg_restart || return 1
     pg_sql "CREATE DATABASE mailvet" > /dev/null || { PG_WHY="CREATE DATABASE failed"; return 1; }
     if [ -n "$PG_LISTEN" ]; then

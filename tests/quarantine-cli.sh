@@ -46,22 +46,16 @@ cleanup() {
 trap cleanup EXIT
 
 Q=$W/q
-# listening PORT - something listens on 127.0.0.1:PORT
-listening() {
-    _hex=$(printf '%04X' "$1")
-    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-        awk -v p="$_hex" 'NR > 1 && $4 == "0A" { n = split($2, a, ":");
-                         if (a[n] == p) found = 1 } END { exit !found }'
-}
-# free_port - PORT = a port nothing listens on
+. "$top_srcdir/tests/port-lib.sh"
+# free_port - PORT = a free port, claimed for this script
 free_port() {
-    PORT=$(( 20000 + ($$ * 7 + $(date +%N | sed 's/^0*//;s/^$/0/')) % 30000 ))
-    while listening "$PORT"; do PORT=$((PORT + 1)); done
+    port_pick || bail "no free port"
+    PORT=$PORT_PICKED
 }
 free_port
 SINK_PORT=$PORT
-DEAD_PORT=$((PORT + 1))
-while listening "$DEAD_PORT"; do DEAD_PORT=$((DEAD_PORT + 1)); done
+free_port
+DEAD_PORT=$PORT
 cat > "$W/mailvet.yaml" <<EOF
 quarantine_dir: $Q
 quarantine_release_host: 127.0.0.1
@@ -236,10 +230,10 @@ if command -v smtp-sink > /dev/null 2>&1; then
         > "$W/sink.out" 2>&1 &
     SINK_PID=$!
     for _i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
-        listening "$SINK_PORT" && break
+        port_listening "$SINK_PORT" && break
         sleep 0.1
     done
-    if listening "$SINK_PORT"; then SINK_OK=1; else
+    if port_listening "$SINK_PORT"; then SINK_OK=1; else
         diag "smtp-sink did not start: $(cat "$W/sink.out")"; fi
 fi
 # sunk N - the sink holds N messages (waiting a little for its write)
@@ -376,10 +370,6 @@ check "a missing config file: exit 78 (EX_CONFIG)" [ "$RC" -eq 78 ]
 # its own store, and an SMTP server that holds its answer to the data until told
 if command -v python3 > /dev/null 2>&1; then
     free_port
-    while [ "$PORT" -eq "$SINK_PORT" ] || [ "$PORT" -eq "$DEAD_PORT" ]; do
-        PORT=$((PORT + 1))
-        while listening "$PORT"; do PORT=$((PORT + 1)); done
-    done
     GATE=$W/gate
     mkdir -p "$GATE"
     python3 "$top_srcdir/tests/slow-smtp.py" "$PORT" "$GATE" > "$W/slow-smtp.log" 2>&1 &

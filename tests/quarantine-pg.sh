@@ -61,14 +61,10 @@ pg_start || bail "PostgreSQL: $PG_WHY"
 sh "$top_srcdir/tests/samples/make-samples.sh" "$W/samples" > "$W/samples.out" 2>&1 ||
     bail "make-samples.sh failed: $(cat "$W/samples.out")"
 
-# listening PORT - something listens on 127.0.0.1:PORT
-listening() {
-    grep -q ":$(printf '%04X' "$1") 00000000:0000 0A" /proc/net/tcp 2> /dev/null
-}
-SINK_PORT=$((PG_PORT + 1))
-while listening "$SINK_PORT"; do SINK_PORT=$((SINK_PORT + 1)); done
-DEAD_PORT=$((SINK_PORT + 1))
-while listening "$DEAD_PORT"; do DEAD_PORT=$((DEAD_PORT + 1)); done
+port_pick || bail "no free port"
+SINK_PORT=$PORT_PICKED
+port_pick || bail "no free port"
+DEAD_PORT=$PORT_PICKED
 
 # config NAME HOST PORT [KEY: VALUE]... - $W/NAME.yaml: the store in PostgreSQL as HOST,
 # re-injecting at 127.0.0.1:PORT, and the daemon's keys
@@ -198,7 +194,7 @@ if command -v smtp-sink > /dev/null 2>&1; then
     smtp-sink -4 "$@" -h sink.example.com -d "$SINKDIR/msg." "127.0.0.1:$SINK_PORT" 8 \
         > "$W/sink.out" 2>&1 &
     SINK_PID=$!
-    wait_until 5 listening "$SINK_PORT" && SINK_OK=1
+    wait_until 5 port_listening "$SINK_PORT" && SINK_OK=1
 fi
 if [ -n "$SINK_OK" ]; then
     q rel b release "$A1"
@@ -253,8 +249,8 @@ want purge2l 0 "the three oldest went first" \
 
 # --- the console on the same database ---------------------------------------------
 C1=$("$HELPER" -c "$W/b.yaml" -Q CONSOLEB 2>> "$W/helper.err")
-CPORT=$((DEAD_PORT + 1))
-while listening "$CPORT"; do CPORT=$((CPORT + 1)); done
+port_pick || bail "no free port"
+CPORT=$PORT_PICKED
 config console mx-b.example.com "$DEAD_PORT" "console_listen: 127.0.0.1:$CPORT" \
     "console_users_file: $W/users" "console_audit_log: $W/audit.log"
 CPASS='correct horse battery'

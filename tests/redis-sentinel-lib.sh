@@ -21,27 +21,12 @@
 RS_NAME=mymaster
 RS_DIR=
 
-# rs_port_free PORT - nothing uses local TCP PORT
-rs_port_free() {
-    _rs_hex=$(printf '%04X' "$1")
-    ! cat /proc/net/tcp /proc/net/tcp6 2> /dev/null |
-        awk -v p="$_rs_hex" 'NR > 1 { n = split($2, a, ":"); if (a[n] == p) f = 1 } END { exit !f }'
-}
+. "$top_srcdir/tests/port-lib.sh"
 
-# rs_pick - RS_PORT a free port not yet picked, 20000-59999, spread by PID
+# rs_pick - RS_PORT a free port, claimed for this script (port-lib.sh)
 rs_pick() {
-    _rs_i=0
-    while [ $_rs_i -lt 300 ]; do
-        RS_PORT=$((20000 + ($$ * 151 + 7919 + _rs_i * 89) % 40000))
-        _rs_i=$((_rs_i + 1))
-        case " ${RS_TAKEN:-} " in *" $RS_PORT "*) continue ;; esac
-        if rs_port_free "$RS_PORT"; then
-            RS_TAKEN="${RS_TAKEN:-} $RS_PORT"
-            return 0
-        fi
-    done
-    echo "rs_pick: no free port" >&2
-    return 1
+    port_pick || return 1
+    RS_PORT=$PORT_PICKED
 }
 
 rs_cli() { redis-cli -h 127.0.0.1 -p "$@"; }

@@ -141,7 +141,7 @@ printf '%s\n' "$PASSWORD" | "$CONSOLE" -c "$PF_WORK/console.yaml" --add-user ope
     > "$PF_WORK/add-user.out" 2>&1 || bail "--add-user: $(cat "$PF_WORK/add-user.out")"
 "$CONSOLE" -c "$PF_WORK/console.yaml" > "$PF_WORK/console.log" 2>&1 &
 CONSOLE_PID=$!
-pf_wait_until 10 pf_listening "$PORT" || bail "the console did not start: $(cat "$PF_WORK/console.log")"
+pf_wait_until 10 port_listening "$PORT" || bail "the console did not start: $(cat "$PF_WORK/console.log")"
 
 # --- the browser -------------------------------------------------------------------------
 mkdir -p "$PF_WORK/browser"

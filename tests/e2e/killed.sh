@@ -88,7 +88,7 @@ pf_configure ""
 pf_after_queue_hop "unix:$SOCK" || bail "pf_after_queue_hop"
 pf_mailvetd_start || bail "mailvetd did not start"
 pf_start || bail "postfix"
-pf_wait_until 20 pf_listening "$PF_SCAN_PORT" || bail "the milter hop is not listening on $PF_SCAN_PORT"
+pf_wait_until 20 port_listening "$PF_SCAN_PORT" || bail "the milter hop is not listening on $PF_SCAN_PORT"
 
 # client K - send every CLIENTS-th message, from the K-th on, to the milter-less
 # port; one line per message in $PF_WORK/sent.K: "TOKEN 250|other"

@@ -46,6 +46,7 @@
 # Postfix's programs live in /usr/sbin, which a test's PATH may lack.
 PATH=$PATH:/usr/sbin:/sbin
 export PATH
+. "$top_srcdir/tests/port-lib.sh"
 
 # pf_cannot_run - print why this machine cannot run the e2e test; exit 0 then.
 pf_cannot_run() {
@@ -70,39 +71,10 @@ pf_cannot_run() {
     return 1
 }
 
-# port_in_use PORT - true if a local TCP socket (v4 or v6) uses PORT.
-port_in_use() {
-    _pf_hex=$(printf '%04X' "$1")
-    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-        awk -v p="$_pf_hex" 'NR > 1 { n = split($2, a, ":"); if (a[n] == p) found = 1 }
-                         END { exit !found }'
-}
-
-# pf_free_port - set PF_PORT to a TCP port free on this host, 20000-59999.
-# Spread by PID so concurrent test runs rarely try the same ones.  A race with
-# another process binding it remains; the start functions check the listener.
+# pf_free_port - PF_PORT = a free port, claimed for this script (port-lib.sh)
 pf_free_port() {
-    _pf_i=0
-    _pf_base=$(( ($$ * 131 + ${PF_PORT_SALT:-0}) % 40000 ))
-    while [ $_pf_i -lt 200 ]; do
-        _pf_p=$(( 20000 + (_pf_base + _pf_i * 97) % 40000 ))
-        _pf_i=$((_pf_i + 1))
-        case " ${PF_PORTS_TAKEN:-} " in *" $_pf_p "*) continue ;; esac
-        if ! port_in_use "$_pf_p"; then
-            PF_PORTS_TAKEN="${PF_PORTS_TAKEN:-} $_pf_p"
-            PF_PORT=$_pf_p
-            return 0
-        fi
-    done
-    return 1
-}
-
-# pf_listening PORT - true if something listens on 127.0.0.1:PORT (or any).
-pf_listening() {
-    _pf_hex=$(printf '%04X' "$1")
-    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-        awk -v p="$_pf_hex" 'NR > 1 && $4 == "0A" { n = split($2, a, ":");
-                         if (a[n] == p) found = 1 } END { exit !found }'
+    port_pick || return 1
+    PF_PORT=$PORT_PICKED
 }
 
 # pf_wait_until SECONDS CMD... - poll CMD every 0.1 s until it succeeds.
@@ -357,7 +329,7 @@ pf_start() {
         return 1
     fi
     PF_STARTED=1
-    if ! pf_wait_until 20 pf_listening "$PF_SMTP_PORT"; then
+    if ! pf_wait_until 20 port_listening "$PF_SMTP_PORT"; then
         echo "pf_start: smtpd not listening on 127.0.0.1:$PF_SMTP_PORT" >&2
         sed 's/^/#   /' "$PF_LOG" >&2
         return 1

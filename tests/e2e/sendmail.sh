@@ -319,11 +319,11 @@ fi
 SM_PID=$!
 SM_PGID=$SM_PID
 sendmail_ready() {
-    pf_listening "$PF_SMTP_PORT" || pf_gone "$SM_PID"
+    port_listening "$PF_SMTP_PORT" || pf_gone "$SM_PID"
 }
 if [ -n "$UTS" ]; then limit=30; else limit=90; fi
 pf_wait_until "$limit" sendmail_ready
-if pf_listening "$PF_SMTP_PORT" && ! pf_gone "$SM_PID"; then
+if port_listening "$PF_SMTP_PORT" && ! pf_gone "$SM_PID"; then
     ok "sendmail -bD listens on 127.0.0.1:$PF_SMTP_PORT"
 else
     not_ok "sendmail -bD listens on 127.0.0.1:$PF_SMTP_PORT"
