@@ -479,7 +479,7 @@ expect_q 15 'mailvet_reloads_total{result="done"}' 1 "after SIGUSR1 the reload c
 expect_q 15 'mailvet_generation' 2 "after SIGUSR1 the generation is 2"
 printf 'rules:\n  - id: BROKEN\n    score: ten\n' > "$W/policies/zz-broken.yaml"
 kill -USR1 "$DPID"
-if wait_until 60 grep -q 'reload (reload) refused, generation 2 keeps serving' "$W/mailvetd.log"; then
+if wait_until 60 grep -q 'error: reload refused, generation 2 keeps serving: ' "$W/mailvetd.log"; then
     ok "a broken policy file: the reload is refused, generation 2 keeps serving"
 else
     not_ok "a broken policy file: the reload is refused, generation 2 keeps serving"

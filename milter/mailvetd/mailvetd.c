@@ -242,13 +242,17 @@ static bool reload(const char *why)
     old = generation_acquire();
     g = generation_build(opt.config, opt.database, &err);
     if (g == NULL) {
-        /* one line with the refusal's reason (the path and the fix); a broken policy file
-         * has one more line per further FILE:LINE error */
+        /* one line with the refusal's reason (the path and the fix), "reload refused" for
+         * SIGUSR1 and "reload (files changed) refused" for the check, as in STATUS=; a
+         * broken policy file has one more line per further FILE:LINE error */
         const char *nl = strchr(err.msg, '\n');
+        char *what =
+            strcmp(why, "reload") == 0 ? g_strdup(why) : g_strdup_printf("reload (%s)", why);
 
-        log_msg(LOG_ERR, "reload (%s) refused, generation %u keeps serving: %.*s", why,
+        log_msg(LOG_ERR, "%s refused, generation %u keeps serving: %.*s", what,
                 old != NULL ? old->number : 0,
                 nl != NULL ? (int)(nl - err.msg) : (int)strlen(err.msg), err.msg);
+        g_free(what);
         if (nl != NULL && nl[1] != '\0')
             log_lines(LOG_ERR, "reload: ", nl + 1);
         generation_release(old);
