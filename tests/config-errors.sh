@@ -1,7 +1,8 @@
 #!/bin/sh
 # config-errors.sh - what a careless operator's mistakes print, as the operator meets
 # them: a key written twice in mailvet.yaml or in a policy file is one error among the
-# file's others (both lines named, every error in one run); a signature file with a bad
+# file's others (both lines named, every error in one run); a campaign file that is
+# not valid YAML is named with its line, libyaml's reason and the fix; a signature file with a bad
 # line, in the database or in policy_dir's signatures/, is named with its line and
 # libclamav's reason; a database that holds only copies of policy_dir's campaign
 # signatures, of this version or another (the same names), is no virus scanner.  For
@@ -16,7 +17,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=33
+PLAN=35
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -131,6 +132,19 @@ $W/duppol/local.yaml:8: thresholds.suspicous: unknown key (did you mean suspicio
     "a policy file with a key written twice and another error: both lines"
 check "policy file refused: check-config prints the configuration first" \
     grep -q "^# mailvet configuration from $W/duppol.yaml" "$W/duppol-cc.out"
+
+# --- a campaign file that is no YAML: libyaml's reason, then the fix --------------------
+policies "$W/badyaml"
+cat > "$W/badyaml/campaigns/local.yaml" << 'EOF'
+rules:
+  - id: LOCAL_LURE
+    category: campaign
+    score: 5
+    match: {subject: {regex: "your photo"}
+EOF
+config badyaml "policy_dir: $W/badyaml"
+refused badyaml "$W/badyaml/campaigns/local.yaml:6: did not find expected ',' or '}' (while parsing a flow mapping at line 5); fix the YAML at or before that line (indent with spaces only; quote a value that holds \": \" or \" #\")" \
+    "a campaign file with a YAML syntax error: file, line, libyaml's reason and the fix"
 
 # --- a local cache size that is no size ------------------------------------------------
 config badlocal "local_cache_size: 64Q"

@@ -179,6 +179,12 @@ static size_t offset_line(const struct build *b, size_t offset)
     return line;
 }
 
+/* the fix for a YAML syntax error, after libyaml's reason: it names where the parser
+ * gave up, which is at or just after the mistake */
+#define SYNTAX_FIX                                                                                 \
+    "; fix the YAML at or before that line (indent with spaces only; quote a value that "          \
+    "holds \": \" or \" #\")"
+
 /* parser_error - turn libyaml's error state into one line of err */
 static void parser_error(struct build *b)
 {
@@ -192,21 +198,21 @@ static void parser_error(struct build *b)
         return;
     case YAML_READER_ERROR:
         /* Invalid UTF-8 and friends: libyaml gives a byte offset, not a mark. */
-        yamlnode_err_addf(b->err, MV_EPARSE, "%s:%zu: %s", b->file,
+        yamlnode_err_addf(b->err, MV_EPARSE, "%s:%zu: %s; save the file as UTF-8 text", b->file,
                           offset_line(b, p->problem_offset), problem);
         return;
     default:
         break;
     }
     if (p->context != NULL && p->context_mark.line != p->problem_mark.line)
-        yamlnode_err_addf(b->err, MV_EPARSE, "%s:%zu: %s (%s at line %zu)", b->file,
+        yamlnode_err_addf(b->err, MV_EPARSE, "%s:%zu: %s (%s at line %zu)" SYNTAX_FIX, b->file,
                           (size_t)p->problem_mark.line + 1, problem, p->context,
                           (size_t)p->context_mark.line + 1);
     else if (p->context != NULL)
-        yamlnode_err_addf(b->err, MV_EPARSE, "%s:%zu: %s %s", b->file,
+        yamlnode_err_addf(b->err, MV_EPARSE, "%s:%zu: %s %s" SYNTAX_FIX, b->file,
                           (size_t)p->problem_mark.line + 1, problem, p->context);
     else
-        yamlnode_err_addf(b->err, MV_EPARSE, "%s:%zu: %s", b->file,
+        yamlnode_err_addf(b->err, MV_EPARSE, "%s:%zu: %s" SYNTAX_FIX, b->file,
                           (size_t)p->problem_mark.line + 1, problem);
 }
 
@@ -259,8 +265,8 @@ static struct yamlnode *scalar_new(struct build *b, const yaml_event_t *ev)
     size_t len = ev->data.scalar.length;
 
     if (memchr(ev->data.scalar.value, '\0', len) != NULL) {
-        yamlnode_err_addf(b->err, MV_EPARSE, "%s:%zu: NUL character in a value", b->file,
-                          (size_t)ev->start_mark.line + 1);
+        yamlnode_err_addf(b->err, MV_EPARSE, "%s:%zu: NUL character in a value; take it out",
+                          b->file, (size_t)ev->start_mark.line + 1);
         b->failed = true;
         return NULL;
     }

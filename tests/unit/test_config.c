@@ -349,14 +349,18 @@ static const struct error_case error_cases[] = {
      "t.yaml:2: max_files: duplicate key (first at line 1)\n"
      "t.yaml:4: max_parts: duplicate key (first at line 3)"},
     {"max_files: [1\n",
-     "t.yaml:2: did not find expected ',' or ']' (while parsing a flow sequence at line 1)"},
-    {"max_files: 1\n  max_parts: 2\n", "t.yaml:2: mapping values are not allowed in this context"},
+     "t.yaml:2: did not find expected ',' or ']' (while parsing a flow sequence at line 1)"
+     "; fix the YAML at or before that line (indent with spaces only; quote a value that holds \": "
+     "\" or \" #\")"},
+    {"max_files: 1\n  max_parts: 2\n", "t.yaml:2: mapping values are not allowed in this context"
+                                       "; fix the YAML at or before that line (indent with spaces "
+                                       "only; quote a value that holds \": \" or \" #\")"},
     {"socket: &s inet:25\n",
      "t.yaml:1: &s: anchors and aliases are not supported, write the value out"},
     {"user: mailvet\n---\nuser: other\n", "t.yaml:2: only one YAML document is allowed"},
     {"? [a, b]\n: 1\n", "t.yaml:1: a mapping key must be a single value"},
-    {"user: \"a\\0b\"\n", "t.yaml:1: NUL character in a value"},
-    {"user: \"\xff\"\n", "t.yaml:1: invalid leading UTF-8 octet"},
+    {"user: \"a\\0b\"\n", "t.yaml:1: NUL character in a value; take it out"},
+    {"user: \"\xff\"\n", "t.yaml:1: invalid leading UTF-8 octet; save the file as UTF-8 text"},
 };
 
 static void config_reports_each_error_with_file_and_line(void **state)
@@ -834,7 +838,8 @@ static void yamlnode_refuses_a_duplicate_after_a_syntax_error(void **state)
     expect_str("dup and syntax", err.msg,
                "s.yaml:2: a: duplicate key (first at line 1)\n"
                "s.yaml:4: did not find expected ',' or ']' (while parsing a flow sequence at "
-               "line 3)");
+               "line 3); fix the YAML at or before that line (indent with spaces only; quote a "
+               "value that holds \": \" or \" #\")");
     assert_int_equal(err.status, MV_EPARSE);
 }
 
