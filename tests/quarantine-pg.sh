@@ -15,7 +15,8 @@
 # the fleet's entries, the list has a Host column with both hosts, a message's page
 # names its host, and a delete there is what every host then sees.  A store while
 # another session holds the table fails at the default statement timeout (30 s) with
-# PostgreSQL's reason.  Every result skips when PostgreSQL's server binaries
+# PostgreSQL's reason; mailvetd started then starts, and warns that the store is
+# unusable.  Every result skips when PostgreSQL's server binaries
 # are missing.  TAP on stdout; env: top_srcdir, top_builddir.
 set -u
 
@@ -26,7 +27,7 @@ MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 CONSOLE=$top_builddir/milter/console/mailvet-console
 HELPER=$top_builddir/tests/qstore-helper
 
-PLAN=39
+PLAN=40
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -282,28 +283,41 @@ wait "$DAEMON" 2> /dev/null
 DAEMON=
 
 # --- a stalled database: a store is cancelled after 30 s, not waited on ----------
-# Another session holds the table (as a long ALTER TABLE or VACUUM FULL would) for 50
+# Another session holds the tables (as a long ALTER TABLE or VACUUM FULL would) for 90
 # s: the store (qstore_put(), the daemon's code) fails at the default statement
 # timeout, with PostgreSQL's reason, long before the lock goes; the daemon answers that
-# message 451 (milter/t-quarantine-pg.lua).  Purge lifts the timeout and waits.
-PG_DB=mailvet pg_sql "BEGIN; LOCK TABLE quarantine IN ACCESS EXCLUSIVE MODE;
-    SELECT pg_sleep(50); COMMIT" > /dev/null 2>&1 &
+# message 451 (milter/t-quarantine-pg.lua).  mailvetd, started meanwhile, checks the
+# schema within the same timeout: it starts, and says the store is unusable.  Purge
+# lifts the timeout and waits.
+PG_DB=mailvet pg_sql "BEGIN; LOCK TABLE quarantine, mailvet_schema IN ACCESS EXCLUSIVE MODE;
+    SELECT pg_sleep(90); COMMIT" > /dev/null 2>&1 &
 LOCKER=$!
 locked() {
     [ "$(PG_DB=mailvet pg_sql "SELECT count(*) FROM pg_locks WHERE granted AND
-        mode = 'AccessExclusiveLock' AND relation = 'quarantine'::regclass")" = 1 ]
+        mode = 'AccessExclusiveLock' AND relation IN ('quarantine'::regclass,
+        'mailvet_schema'::regclass)")" = 2 ]
 }
 wait_until 10 locked
 T0=$(date +%s)
+"$MAILVETD" -f -c "$W/a.yaml" > "$W/stalld.out" 2> "$W/stalld.err" &
+DAEMON=$!
 "$HELPER" -c "$W/a.yaml" -Q STALLQ > "$W/stall.out" 2> "$W/stall.err"
 RC=$?
 T1=$(date +%s)
 check "a store while the table is locked fails with the statement timeout, in 30 s ($((T1 - T0)) s)" \
     eval '[ "$RC" -ne 0 ] && grep -q "canceling statement due to statement timeout" "$W/stall.err" &&
           [ $((T1 - T0)) -ge 28 ] && [ $((T1 - T0)) -lt 45 ] && locked'
+wait_until 60 eval 'grep -q "quarantine_db unusable" "$W/stalld.err" || gone "$DAEMON"'
+T2=$(date +%s)
+check "mailvetd started while the schema is locked: it serves, and says the store is unusable ($((T2 - T0)) s)" \
+    eval 'test -S "$W/a.sock" && ! gone "$DAEMON" && locked &&
+          grep -q "quarantine_db unusable, mail to quarantine gets 451 until it is fixed: .*canceling statement due to statement timeout" "$W/stalld.err"'
+kill "$DAEMON" 2> /dev/null
+wait "$DAEMON" 2> /dev/null
+DAEMON=
 kill "$LOCKER" 2> /dev/null
 PG_DB=mailvet pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-    WHERE query LIKE '%pg_sleep(50)%' AND pid <> pg_backend_pid()" > /dev/null 2>&1
+    WHERE query LIKE '%pg_sleep(90)%' AND pid <> pg_backend_pid()" > /dev/null 2>&1
 wait "$LOCKER" 2> /dev/null
 
 # --- the daemon on the migrated database; the password nowhere --------------------

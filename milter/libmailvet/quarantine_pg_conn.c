@@ -342,20 +342,23 @@ void quarantine_pg_conn_rollback(struct quarantine_pg_conn *c)
 /* ---- checks and migrations --------------------------------------------------------- */
 
 /* quarantine_pg_check - reachable, schema current, on a connection of its own (closed
- * again: the caller may fork or end the thread next) */
+ * again: the caller may fork or end the thread next), within the statement timeout (a
+ * table another session holds makes it fail, not wait: mailvetd's start checks it) */
 enum mv_status quarantine_pg_check(const char *conninfo, struct mv_err *err)
 {
-    PGconn *pg = connect_new(conninfo, err);
+    struct quarantine_pg_conn c = {NULL, connect_new(conninfo, err)};
     enum mv_status st = MV_OK;
     int v;
 
-    if (pg == NULL)
+    if (c.pg == NULL)
         return err != NULL ? err->status : MV_EIO;
-    if ((v = schema_version(pg, conninfo, err)) < 0)
+    if (!quarantine_pg_conn_begin_bounded(&c, conninfo, err))
+        st = MV_EIO;
+    else if ((v = schema_version(c.pg, conninfo, err)) < 0)
         st = MV_EIO;
     else if (v != QUARANTINE_PG_SCHEMA)
         st = schema_refused(v, err);
-    PQfinish(pg);
+    quarantine_pg_conn_drop(&c);
     return st;
 }
 
