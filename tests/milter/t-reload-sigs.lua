@@ -11,7 +11,7 @@ mv.run(function()
 
     mv.write_file(mv.work .. "/db/broken.ndb", "this is not a signature at all\n")
     os.execute("kill -USR1 " .. mv.pid)
-    local refused = mv.wait_log("reload %(reload%) refused, generation 1 keeps serving", 30)
+    local refused = mv.wait_log("reload refused, generation 1 keeps serving", 30)
     mv.check(#refused == 1, "the corrupted signature directory is refused",
              "log ends:\n" .. mv.log_tail(10))
     local db = mv.work .. "/db"
