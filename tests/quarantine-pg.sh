@@ -3,7 +3,8 @@
 # real server this test starts (tests/pg-lib.sh, password authentication over TCP), as
 # an operator meets it: mailvetd refuses to start on a database whose schema is not
 # migrated, with one line naming "mailvet quarantine migrate", and so do the tool's
-# commands; migrate prints what it applies, and nothing the second time; a schema newer
+# commands; a migrate whose connection breaks says why in one line (exit 2) and applies
+# nothing; migrate prints what it applies, and nothing the second time; a schema newer
 # than mailvet is refused.  Entries stored by two hosts (tests/qstore-helper -c, the
 # daemon's qstore_put()) are listed from either, each with its host; find --queue-id,
 # show (the host, the record, the message byte for byte), release from host B of an
@@ -27,7 +28,7 @@ MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 CONSOLE=$top_builddir/milter/console/mailvet-console
 HELPER=$top_builddir/tests/qstore-helper
 
-PLAN=40
+PLAN=41
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -134,6 +135,38 @@ check "mailvetd refused before making its socket" test ! -e "$W/a.sock"
 q list0 a list
 want list0 2 "list on a database not migrated: exit 2, one line naming the command" \
     err_is list0 "mailvet quarantine list: $HINT"
+# a migration whose connection breaks on the way: another session creates a table of the
+# same name and holds it uncommitted, the migration waits for it, and its backend is
+# terminated.  One line with PostgreSQL's reason, exit 2, nothing applied (the migrate
+# below applies it whole); the tool finished that connection twice before 46a1a26.
+PG_DB=mailvet pg_sql "BEGIN; CREATE TABLE quarantine (held integer); SELECT pg_sleep(60);
+    ROLLBACK" > /dev/null 2>&1 &
+HOLDER=$!
+# waiting - the pids of the tool's sessions (application mailvet) waiting for a lock;
+# holding - the other session holds its table and sleeps
+waiting() {
+    PG_DB=mailvet pg_sql "SELECT pid FROM pg_stat_activity WHERE application_name = 'mailvet'
+        AND wait_event_type = 'Lock'"
+}
+holding() {
+    [ "$(PG_DB=mailvet pg_sql "SELECT count(*) FROM pg_stat_activity
+        WHERE query LIKE '%pg_sleep(60)%' AND wait_event = 'PgSleep'")" = 1 ]
+}
+wait_until 10 holding
+"$MAILVET" quarantine -c "$W/a.yaml" migrate > "$W/migbreak.out" 2> "$W/migbreak.err" &
+MIG=$!
+wait_until 10 eval '[ -n "$(waiting)" ]'
+PG_DB=mailvet pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+    WHERE application_name = 'mailvet' AND wait_event_type = 'Lock'" > /dev/null
+wait "$MIG"
+RC=$?
+want migbreak 2 "a migration whose connection breaks: exit 2, one line with PostgreSQL's reason" \
+    eval '[ "$(wc -l < "$W/migbreak.err")" -eq 1 ] &&
+          grep -q "^mailvet quarantine migrate: .*terminat" "$W/migbreak.err"'
+kill "$HOLDER" 2> /dev/null
+PG_DB=mailvet pg_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+    WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()" > /dev/null 2>&1
+wait "$HOLDER" 2> /dev/null
 q mig1 a migrate
 want mig1 0 "migrate: exit 0, prints the migration it applies and the version reached" \
     eval '[ "$(cat "$W/mig1.out")" = "mailvet quarantine migrate: applied 1: table quarantine (one row per held message, with its host) and its indexes
