@@ -321,7 +321,7 @@ sed 's/good\.sock/sockdir\/a.sock/; s/good\.pid/a.pid/' "$W/good.yaml" > "$W/a.y
 mkdir -m 755 "$W/sockdir"
 if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1; then
     chown nobody "$W/sockdir"
-    sed -i 's/^user: .*/user: nobody/; s/^pid_file: .*/pid_file: ""/' "$W/a.yaml"
+    sed -i 's/^user: .*/user: nobody/; s/^pid_file: .*/pid_file: ""/; s|^tmpdir: .*|tmpdir: /tmp|' "$W/a.yaml"
 fi
 "$MAILVETD" -c "$W/a.yaml" -f > "$W/a.log" 2>&1 &
 apid=$!

@@ -1,7 +1,7 @@
 #!/bin/sh
 # fail-closed.sh - mailvetd never starts weaker than configured, as an administrator
 # meets it: a policy_dir that is missing, holds no rule or cannot be read by the user
-# mailvetd runs as, a campaign file that does not load, a database without signatures
+# mailvetd runs as, a tmpdir that user cannot write in, a campaign file that does not load, a database without signatures
 # of its own (an empty directory, one empty .hdb, only policy_dir's signatures), and a
 # duration without its unit.  For each: "mailvetd -f" refuses to start (exit 78, no
 # socket), "mailvetd -n" and "mailvet check-config" refuse too, and each prints the one
@@ -16,7 +16,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=43
+PLAN=46
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -61,6 +61,9 @@ policies() {
 }
 policies "$W/policies"
 
+# a tmpdir every user may write in, as /var/tmp is: the daemon's user must
+mkdir -p "$W/tmp" && chmod 1777 "$W/tmp"
+
 # config NAME [LINE...] - $W/NAME.yaml: a socket and pid file of its own, no user,
 # the samples' signatures, the copied policies, no /metrics; each LINE ("key: value") replaces the
 # key of that name
@@ -69,7 +72,7 @@ config() {
     shift
     {
         for _line in "socket: unix:$W/$_name.sock" "pid_file: $W/$_name.pid" 'user: ""' \
-            "tmpdir: $W" "database: $SIGS" "policy_dir: $W/policies" 'metrics_listen: ""'; do
+            "tmpdir: $W/tmp" "database: $SIGS" "policy_dir: $W/policies" 'metrics_listen: ""'; do
             printf '%s\n' "$@" | grep -q "^${_line%%:*}:" || echo "$_line"
         done
         for _line in "$@"; do echo "$_line"; done
@@ -159,6 +162,22 @@ else
     done
 fi
 chmod 755 "$W/closed"
+
+# a tmpdir the daemon's user cannot write in: every message would be answered tempfail
+# (libclamav and the spool write there); refused at start instead, naming the user
+mkdir -p "$W/roots-tmp"
+if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1; then
+    chmod 755 "$W/roots-tmp"
+    tmpuser=nobody
+    config rotmp "tmpdir: $W/roots-tmp" "user: nobody"
+else
+    chmod 555 "$W/roots-tmp"
+    tmpuser=$(id -un)
+    config rotmp "tmpdir: $W/roots-tmp"
+fi
+refused rotmp "$W/rotmp.yaml: tmpdir: $W/roots-tmp: user $tmpuser cannot write in it (Permission denied); let $tmpuser write there (chown $tmpuser $W/roots-tmp), or set tmpdir: to a directory it can write in" \
+    "a tmpdir the daemon's user cannot write in"
+chmod 755 "$W/roots-tmp"
 
 # a campaign file that does not load: the error names it with its line
 policies "$W/broken"

@@ -161,6 +161,30 @@ static bool dir_usable(const char *key, const char *dir, const char *missing, co
     return true;
 }
 
+/* tmpdir_usable - libclamav and the spool write in tmpdir at every message, as the user
+ * this process reads files as: a directory that user can write in, found out now rather
+ * than at each message (each would be answered tempfail); else one line in ERR naming it
+ * and the fix */
+static bool tmpdir_usable(const struct mv_config *cfg, struct mv_err *err)
+{
+    char user[256];
+    int e;
+
+    if (!g_file_test(cfg->tmpdir, G_FILE_TEST_IS_DIR)) {
+        mv_err_set(err, MV_ECONFIG, "%s: tmpdir: %s: not a directory", cfg->file, cfg->tmpdir);
+        return false;
+    }
+    if (faccessat(AT_FDCWD, cfg->tmpdir, W_OK | X_OK, AT_EACCESS) == 0)
+        return true;
+    e = errno;
+    reader(user, sizeof(user));
+    mv_err_set(err, MV_ECONFIG,
+               "%s: tmpdir: %s: user %s cannot write in it (%s); let %s write there (chown %s "
+               "%s), or set tmpdir: to a directory it can write in",
+               cfg->file, cfg->tmpdir, user, g_strerror(e), user, user, cfg->tmpdir);
+    return false;
+}
+
 /* policy_of - CFG's policy: the files of policy_dir, which must hold at least one rule,
  * or the built-in actions without rules for policy_dir: "" */
 static struct policy *policy_of(const struct mv_config *cfg, struct mv_err *err)
@@ -404,9 +428,7 @@ struct generation *generation_build(const char *config_path, const char *databas
         return NULL;
     if (database == NULL)
         database = cfg->database;
-    /* libclamav and the spool need it at every message: find out now, not per message */
-    if (!g_file_test(cfg->tmpdir, G_FILE_TEST_IS_DIR)) {
-        mv_err_set(err, MV_ECONFIG, "%s: tmpdir: %s: not a directory", cfg->file, cfg->tmpdir);
+    if (!tmpdir_usable(cfg, err)) {
         config_free(cfg);
         return NULL;
     }
