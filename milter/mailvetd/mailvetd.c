@@ -442,9 +442,10 @@ int main(int argc, char **argv)
     log_open_sinks("mailvetd", log_sinks, facility);
     if (opt.check_only) {
         char *text = generation_report_new(gen);
+        unsigned sigs = scan_engine_signatures(gen->engine);
 
-        printf("mailvetd: %s: configuration OK, %u signatures in all\n%s", cfg->file,
-               scan_engine_signatures(gen->engine), text);
+        printf("mailvetd: %s: configuration OK, %u signature%s in all\n%s", cfg->file, sigs,
+               sigs == 1 ? "" : "s", text);
         g_free(text);
         text = generation_warning_new(gen);
         if (text != NULL)
