@@ -23,7 +23,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVET=$top_builddir/milter/mailvet/mailvet
 HELPER=$top_builddir/tests/qstore-helper
 
-PLAN=92
+PLAN=93
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -362,6 +362,12 @@ chmod 750 "$Q"
 q open list
 want open 2 "a store open to group: refused, exit 2, says how to fix it" err_has open "chmod 0700"
 chmod 700 "$Q"
+: > "$W/afile"
+sed "s|^quarantine_dir: .*|quarantine_dir: $W/afile|" "$W/mailvet.yaml" > "$W/afile.yaml"
+"$MAILVET" quarantine -c "$W/afile.yaml" list > "$W/afile.out" 2> "$W/afile.err"
+RC=$?
+want afile 2 "a quarantine_dir that is a file: exit 2, says so and how to fix it" \
+    eval '[ "$(cat "$W/afile.err")" = "mailvet quarantine list: $W/afile: not a directory; move what is there away (mailvetd then makes the directory), or set quarantine_dir to a directory" ]'
 "$MAILVET" quarantine -c "$W/nonexistent.yaml" list > /dev/null 2> "$W/noconf.err"
 RC=$?
 check "a missing config file: exit 78 (EX_CONFIG)" [ "$RC" -eq 78 ]

@@ -190,7 +190,16 @@ bool qdir_open(struct qdir *d, const char *dir, bool create, bool *missing, stru
                        dir);
             return false;
         }
-        mv_err_set(err, MV_EIO, "%s: %s", dir, g_strerror(errno));
+        if (errno == ENOTDIR)
+            mv_err_set(err, MV_EIO,
+                       "%s: not a directory; move what is there away (mailvetd then makes the "
+                       "directory), or set quarantine_dir to a directory",
+                       dir);
+        else if (errno == EACCES)
+            mv_err_set(err, MV_EIO, "%s: %s; let uid %ld in (chown it to that user, chmod 0700)",
+                       dir, g_strerror(errno), (long)geteuid());
+        else
+            mv_err_set(err, MV_EIO, "%s: %s", dir, g_strerror(errno));
         return false;
     }
     if (fstat(d->fd, &st) < 0) {
