@@ -16,7 +16,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=46
+PLAN=47
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -250,6 +250,22 @@ else
     t "user: with no such user: mailvet check-config as root exits 67 with the same line (exit $rc)" \
         '[ $rc -eq 67 ] && [ "$(cat "$W/nouser-cc.err")" = "$want" ]' ||
         sed 's/^/#   /' "$W/nouser-cc.err"
+fi
+# a group: the system does not have, with a user it has: the same, for the group
+config nogroup "user: nobody" "group: mailvet-test-nosuchgroup"
+want="$W/nogroup.yaml: group: no such group: mailvet-test-nosuchgroup; create it (addgroup --system mailvet-test-nosuchgroup) or set group: to one that exists (\"\" takes the user's own)"
+if [ "$(id -u)" -ne 0 ] || ! id nobody > /dev/null 2>&1 ||
+    getent group mailvet-test-nosuchgroup > /dev/null; then
+    skip "a group that does not exist: only root starts as another user"
+else
+    "$MAILVETD" -n -c "$W/nogroup.yaml" > /dev/null 2> "$W/nogroup-n.err"
+    rc=$?
+    "$MAILVET" check-config -c "$W/nogroup.yaml" > /dev/null 2> "$W/nogroup-cc.err"
+    rc2=$?
+    t "group: with no such group: mailvetd -n and check-config exit 67 with the line that says how to make it (exit $rc, $rc2)" \
+        '[ $rc -eq 67 ] && [ $rc2 -eq 67 ] && [ "$(cat "$W/nogroup-n.err")" = "$want" ] &&
+         [ "$(cat "$W/nogroup-cc.err")" = "$want" ]' ||
+        sed 's/^/#   /' "$W/nogroup-n.err" "$W/nogroup-cc.err"
 fi
 # started by another user, neither looks the user up: each stays who it is
 if [ "$(id -u)" -ne 0 ] || ! id nobody > /dev/null 2>&1; then

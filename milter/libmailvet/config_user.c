@@ -23,7 +23,10 @@ bool config_user_ids(const struct mv_config *cfg, uid_t *uid, gid_t *gid, struct
         struct group *gr = getgrnam(cfg->group);
 
         if (gr == NULL) {
-            mv_err_set(err, MV_ECONFIG, "%s: group: no such group: %s", cfg->file, cfg->group);
+            mv_err_set(err, MV_ECONFIG,
+                       "%s: group: no such group: %s; create it (addgroup --system %s) or set "
+                       "group: to one that exists (\"\" takes the user's own)",
+                       cfg->file, cfg->group, cfg->group);
             return false;
         }
         *gid = gr->gr_gid;
