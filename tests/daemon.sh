@@ -15,7 +15,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 
-PLAN=31
+PLAN=32
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -189,6 +189,23 @@ if [ ! -e "$W/nodb.sock" ] && [ ! -e "$W/nodb.pid" ]; then
     ok "a daemon that refused to start left no socket and no pid file"
 else
     not_ok "a daemon that refused to start left no socket and no pid file"
+    ls -l "$W" | sed 's/^/#   /'
+fi
+
+# --- a pid file it cannot write ---------------------------------------------
+# found out only once the socket exists (the directory may be made by the service
+# manager just before): one line naming the key and the fix, exit 73, no socket left
+sed "s|^pid_file: .*|pid_file: $W/no-such-dir/mailvetd.pid|; s/good\.sock/nopid.sock/" \
+    "$W/good.yaml" > "$W/nopid.yaml"
+timeout 60 "$MAILVETD" -c "$W/nopid.yaml" -f > "$W/nopid.log" 2>&1
+rc=$?
+if [ "$rc" -eq 73 ] && [ ! -e "$W/nopid.sock" ] &&
+    grep -q -F "error: $W/nopid.yaml: pid_file: $W/no-such-dir/mailvetd.pid: cannot write it (No such file or directory); create its directory, writable by the user that starts mailvetd, or set pid_file: to another path (\"\" for none)" "$W/nopid.log"; then
+    ok "a pid_file in a missing directory: exit 73, one line naming the key and the fix, no socket left"
+else
+    not_ok "a pid_file in a missing directory: exit 73, one line naming the key and the fix, no socket left"
+    diag "exit $rc"
+    diag_file "$W/nopid.log"
     ls -l "$W" | sed 's/^/#   /'
 fi
 

@@ -96,18 +96,33 @@ static bool drop_privileges(const struct mv_config *cfg, uid_t uid, gid_t gid)
     return true;
 }
 
-/* write_pid_file - "PID\n", written to a temporary name and renamed */
-static bool write_pid_file(const char *path)
+/* write_pid_file - "PID\n" in CFG's pid_file, written to a temporary name and renamed;
+ * false with one line naming the key and the fix */
+static bool write_pid_file(const struct mv_config *cfg)
 {
-    char *tmp = g_strconcat(path, ".tmp", NULL);
+    char *tmp = g_strconcat(cfg->pid_file, ".tmp", NULL);
     char *text = g_strdup_printf("%ld\n", (long)getpid());
-    GError *gerr = NULL;
-    bool ok = g_file_set_contents(tmp, text, -1, &gerr) && rename(tmp, path) == 0;
+    size_t len = strlen(text);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    bool ok = fd >= 0 && write(fd, text, len) == (ssize_t)len;
+    int e = errno;
 
-    if (!ok)
-        log_msg(LOG_ERR, "%s: cannot write pid file: %s", path,
-                gerr != NULL ? gerr->message : strerror(errno));
-    g_clear_error(&gerr);
+    if (fd >= 0 && close(fd) != 0 && ok) {
+        ok = false;
+        e = errno;
+    }
+    if (ok && rename(tmp, cfg->pid_file) != 0) {
+        ok = false;
+        e = errno;
+    }
+    if (!ok) {
+        if (fd >= 0)
+            unlink(tmp);
+        log_msg(LOG_ERR,
+                "%s: pid_file: %s: cannot write it (%s); create its directory, writable by the "
+                "user that starts mailvetd, or set pid_file: to another path (\"\" for none)",
+                cfg->file, cfg->pid_file, g_strerror(e));
+    }
     g_free(text);
     g_free(tmp);
     return ok;
@@ -526,13 +541,24 @@ int main(int argc, char **argv)
         log_sinks = LOG_SINK_SYSLOG;
         log_open_sinks("mailvetd", log_sinks, facility);
     }
-    if (cfg->pid_file[0] != '\0' && !write_pid_file(cfg->pid_file))
+    /* a start that fails from here on leaves no socket behind */
+    if (cfg->pid_file[0] != '\0' && !write_pid_file(cfg)) {
+        mailvetd_socket_remove();
         return EX_CANTCREAT;
+    }
     /* beside the pid file, while the directory can still be written */
-    if (!service_open(cfg->pid_file))
+    if (!service_open(cfg->pid_file)) {
+        if (cfg->pid_file[0] != '\0')
+            remove_pid_file(cfg->pid_file);
+        mailvetd_socket_remove();
         return EX_CANTCREAT;
-    if (drop && !drop_privileges(cfg, uid, gid))
+    }
+    if (drop && !drop_privileges(cfg, uid, gid)) {
+        if (cfg->pid_file[0] != '\0')
+            remove_pid_file(cfg->pid_file);
+        mailvetd_socket_remove();
         return EX_NOPERM;
+    }
 
     /* Every thread inherits this mask.  SIGUSR1 is the reload thread's; SIGTERM,
      * SIGINT and SIGHUP are libmilter's signal thread's (it blocks them itself, but
