@@ -15,9 +15,9 @@
 #   - the exfiltration report is a campaign verdict only when sent with --auth;
 #   - every message of the ham corpus (make-campaign-samples.sh --ham, 200+) is
 #     clean with score < 5; the highest scores are listed as diagnostics;
-#   - a copy of policies/ with a near-miss file name (local.yml) or a policy file in a
-#     subdirectory of campaigns/ is refused by check-config: exit 78 and the one line
-#     that names the place.
+#   - a copy of policies/ with a near-miss file name (local.yml), a policy file in a
+#     subdirectory of campaigns/, or an allow glob that matches every sender ('*@*')
+#     is refused by check-config: exit 78 and the one line that names the place.
 # The config: policy_dir = $top_srcdir/policies, database = tests/samples' EICAR
 # hash signature (the campaign signatures come from policy_dir/signatures/).
 # Needs jq and what make-campaign-samples.sh needs.  TAP on stdout; env:
@@ -57,7 +57,7 @@ EOF
 
 nexpect=$(grep -c . "$W/c/expect.tsv")
 RFQ="zip rar 7z gz iso img"
-PLAN=$((nexpect + 18 + 6 * 2))
+PLAN=$((nexpect + 19 + 6 * 2))
 echo "1..$PLAN"
 
 # --- the policy loads -------------------------------------------------------------
@@ -90,6 +90,9 @@ mkdir -p "$W/pol/campaigns/extra"
 printf "block: {senders: ['a@example.com']}\n" > "$W/pol/campaigns/extra/x.yaml"
 refused "campaigns/extra/x.yaml" "$W/pol/campaigns/extra: not read: subdirectories of campaigns/ are not read (it holds x.yaml); move its policy files into $W/pol/campaigns"
 rm -rf "$W/pol/campaigns/extra"
+printf "allow:\n  senders: ['*@*']\n" > "$W/pol/local.yaml"
+refused "allow.senders '*@*'" "$W/pol/local.yaml:2: allow.senders: '*@*' matches every sender; list the senders to allow"
+rm -f "$W/pol/local.yaml"
 
 # --- scanning -------------------------------------------------------------------------
 # scan_key FILE ARGS - the name of the JSON report of FILE scanned with ARGS

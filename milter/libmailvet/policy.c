@@ -15,6 +15,8 @@
  * field (actions per verdict, replies per field, tag per field, each list whole).  A
  * domain entry is exact ("example.com") or "*.example.com", which covers the subdomains
  * but not example.com itself; the exact entry wins, then the nearest parent.
+ * An allow glob that matches every address ("*@*") is an error: it would accept all
+ * mail, unscannable mail too.
  * Everything is checked when loaded (actions, codes, templates, address patterns: the
  * checks of one value are policy_values.c's), so policy_decide() (policy_decide.c) only
  * compares strings and fills templates; policy_describe.c answers what others read of a
@@ -244,9 +246,11 @@ static bool is_kind(struct loader *ld, const struct yamlnode *value, const char 
     return false;
 }
 
-/* load_list - a sequence of address patterns (at PATH) appended to DST */
+/* load_list - a sequence of address patterns (at PATH) appended to DST; when EVERYONE
+ * names what an allow list holds ("sender", "recipient"), a glob that matches every
+ * address is an error: it would accept all mail whatever its verdict */
 static void load_list(struct loader *ld, const struct yamlnode *value, const char *path,
-                      GPtrArray *dst)
+                      GPtrArray *dst, const char *everyone)
 {
     char why[256];
     size_t i;
@@ -261,10 +265,16 @@ static void load_list(struct loader *ld, const struct yamlnode *value, const cha
         if (text == NULL)
             continue;
         pt = policy_pattern_new(text, why, sizeof(why));
-        if (pt == NULL)
+        if (pt == NULL) {
             yamlnode_err_add(ld->err, MV_ECONFIG, item, "%.200s: %s", path, why);
-        else
+        } else if (everyone != NULL && policy_pattern_covers_everyone(pt)) {
+            yamlnode_err_add(ld->err, MV_ECONFIG, item,
+                             "%.200s: '%.100s' matches every %s; list the %ss to allow", path, text,
+                             everyone, everyone);
+            policy_pattern_free(pt);
+        } else {
             g_ptr_array_add(dst, pt);
+        }
     }
 }
 
@@ -284,18 +294,23 @@ static void load_lists(struct loader *ld, struct scope *s, bool global, const ch
         const char *name = yamlnode_scalar_get(key);
         char *full = path_join(path, name);
         GPtrArray **list = NULL;
+        const char *everyone = NULL;
         enum mv_action a;
 
-        if (strcmp(name, "senders") == 0)
+        /* a block list that covers everyone is strict, not weak: only allow is checked */
+        if (strcmp(name, "senders") == 0) {
             list = block ? &s->block_senders : &s->allow_senders;
-        else if (strcmp(name, "recipients") == 0)
+            everyone = block ? NULL : "sender";
+        } else if (strcmp(name, "recipients") == 0) {
             list = block ? &s->block_recipients : &s->allow_recipients;
+            everyone = block ? NULL : "recipient";
+        }
         if (list != NULL) {
             if (!global) {
                 list_unref(*list);
                 *list = pattern_list_new();
             }
-            load_list(ld, val, full, *list);
+            load_list(ld, val, full, *list, everyone);
         } else if (block && strcmp(name, "action") == 0) {
             bool mine = !global || claim(ld, full, key);
 

@@ -2,11 +2,11 @@
  * load error with its FILE:LINE, the errors of every file at once, duplicate keys among
  * the other errors, a setting in two files, a missing directory, which files are read
  * and in what order (campaigns/ after the top files), the names that look meant as
- * policy files but are not read ("local.yml", "LOCAL.YAML", campaigns/extra/x.yaml),
- * refused, the rules of the files and their count per file, and the shipped sample
- * (policies/policy.yaml), which must decide as the built-in defaults do.  Each case
- * writes its policy files into a fresh directory.  Decisions: test_policy.c; the
- * directory and the helpers: policy_fixture.c. */
+ * policy files but are not read ("local.yml", "LOCAL.YAML", campaigns/extra/x.yaml) and
+ * the allow globs that match every address, both refused, the rules of the files and
+ * their count per file, and the shipped sample (policies/policy.yaml), which must decide
+ * as the built-in defaults do.  Each case writes its policy files into a fresh
+ * directory.  Decisions: test_policy.c; the directory and the helpers: policy_fixture.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,6 +310,73 @@ static void policy_refuses_policy_files_below_campaigns(void **state)
     g_free(want);
 }
 
+/* policy_refuses_allow_globs_for_everyone - an allow glob that matches every sender or
+ * every recipient would accept all mail, unscannable mail too: an error with FILE:LINE,
+ * globally and in a domain */
+static void policy_refuses_allow_globs_for_everyone(void **state)
+{
+    static const struct {
+        const char *text;
+        const char *want;
+    } cases[] = {
+        {"allow:\n  senders: ['*']\n",
+         "/t.yaml:2: allow.senders: '*' matches every sender; list the senders to allow"},
+        {"allow:\n  senders: ['*@*']\n",
+         "/t.yaml:2: allow.senders: '*@*' matches every sender; list the senders to allow"},
+        {"allow:\n  senders: ['*.*']\n",
+         "/t.yaml:2: allow.senders: '*.*' matches every sender; list the senders to allow"},
+        {"allow:\n  senders: ['*@*.*']\n",
+         "/t.yaml:2: allow.senders: '*@*.*' matches every sender; list the senders to allow"},
+        {"allow:\n  senders: ['?*']\n",
+         "/t.yaml:2: allow.senders: '?*' matches every sender; list the senders to allow"},
+        {"allow:\n  senders: ['**']\n",
+         "/t.yaml:2: allow.senders: '**' matches every sender; list the senders to allow"},
+        {"allow:\n  senders: ['[!@]*@*']\n",
+         "/t.yaml:2: allow.senders: '[!@]*@*' matches every sender; list the senders to allow"},
+        {"allow:\n  senders:\n    - a@example.com\n    - '*@*'\n",
+         "/t.yaml:4: allow.senders: '*@*' matches every sender; list the senders to allow"},
+        {"allow:\n  recipients: ['*@*']\n",
+         "/t.yaml:2: allow.recipients: '*@*' matches every recipient; list the recipients to "
+         "allow"},
+        {"allow:\n  recipients: ['*']\n",
+         "/t.yaml:2: allow.recipients: '*' matches every recipient; list the recipients to "
+         "allow"},
+        {"domains:\n  example.com:\n    allow: {senders: ['*']}\n",
+         "/t.yaml:3: domains.example.com.allow.senders: '*' matches every sender; list the "
+         "senders to allow"},
+        {"domains:\n  example.com:\n    allow: {recipients: ['*@*.*']}\n",
+         "/t.yaml:3: domains.example.com.allow.recipients: '*@*.*' matches every recipient; "
+         "list the recipients to allow"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        write_file("t.yaml", cases[i].text);
+        expect_error(cases[i].want);
+    }
+}
+
+/* policy_accepts_bounded_allow_globs - globs bound to a domain, a TLD or a local part
+ * load, and so does a block list that covers everyone (it only makes mail stricter) */
+static void policy_accepts_bounded_allow_globs(void **state)
+{
+    struct req_spec spec = {MV_VERDICT_UNSCANNABLE, 0, "a@example.com", {"b@example.net"}};
+    struct policy *p;
+
+    (void)state;
+    p = load_text("allow:\n"
+                  "  senders: ['*@example.com', '*.org', '*@*.example.com', 'postmaster@*',\n"
+                  "            '*e*', '*o*', '?*@example.net', '*@*.[a-z]*']\n"
+                  "  recipients: ['*@example.net', '*.invalid']\n"
+                  "block:\n"
+                  "  senders: ['*']\n"
+                  "  recipients: ['*@*']\n"
+                  "  action: quarantine\n");
+    expect_action("allowed, then blocked", action_of(p, &spec, NULL), MV_ACTION_QUARANTINE);
+    policy_free(p);
+}
+
 static void policy_reads_campaigns_after_the_top_files(void **state)
 {
     char *want;
@@ -486,6 +553,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(policy_refuses_mailvet_yml_at_the_top, setup, teardown),
         cmocka_unit_test_setup_teardown(policy_refuses_policy_files_below_campaigns, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(policy_refuses_allow_globs_for_everyone, setup, teardown),
+        cmocka_unit_test_setup_teardown(policy_accepts_bounded_allow_globs, setup, teardown),
         cmocka_unit_test_setup_teardown(policy_reads_campaigns_after_the_top_files, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(policy_campaigns_directory_is_loaded, setup, teardown),
