@@ -14,7 +14,10 @@
 #     stays clean;
 #   - the exfiltration report is a campaign verdict only when sent with --auth;
 #   - every message of the ham corpus (make-campaign-samples.sh --ham, 200+) is
-#     clean with score < 5; the highest scores are listed as diagnostics.
+#     clean with score < 5; the highest scores are listed as diagnostics;
+#   - a copy of policies/ with a near-miss file name (local.yml), a policy file in a
+#     subdirectory of campaigns/, or an allow glob that matches every sender ('*@*')
+#     is refused by check-config: exit 78 and the one line that names the place.
 # The config: policy_dir = $top_srcdir/policies, database = tests/samples' EICAR
 # hash signature (the campaign signatures come from policy_dir/signatures/).
 # Needs jq and what make-campaign-samples.sh needs.  TAP on stdout; env:
@@ -54,7 +57,7 @@ EOF
 
 nexpect=$(grep -c . "$W/c/expect.tsv")
 RFQ="zip rar 7z gz iso img"
-PLAN=$((nexpect + 16 + 6 * 2))
+PLAN=$((nexpect + 19 + 6 * 2))
 echo "1..$PLAN"
 
 # --- the policy loads -------------------------------------------------------------
@@ -64,6 +67,32 @@ else
     not_ok "check-config accepts policy_dir $top_srcdir/policies"
     sed 's/^/#   /' "$W/cc.out"
 fi
+
+# --- what the policy loader refuses in a copy of policies/ ------------------------------
+# refused NAME LINE - check-config on $W/pol.yaml exits 78 and stderr holds LINE
+cp -R "$top_srcdir/policies" "$W/pol" && chmod -R u+w "$W/pol" || bail "cannot copy policies/"
+sed "s|^policy_dir: .*|policy_dir: $W/pol|" "$CONF" > "$W/pol.yaml"
+refused() {
+    "$MAILVET" check-config -c "$W/pol.yaml" > /dev/null 2> "$W/pol.err"
+    rc=$?
+    if [ "$rc" -eq 78 ] && grep -q -x -F "$2" "$W/pol.err"; then
+        ok "check-config refuses $1"
+    else
+        not_ok "check-config refuses $1"
+        diag "exit $rc, want 78 and the line: $2"
+        sed 's/^/#   /' "$W/pol.err"
+    fi
+}
+printf "block: {senders: ['a@example.com']}\n" > "$W/pol/local.yml"
+refused "local.yml" "$W/pol/local.yml: not read: policy files end in .yaml; rename it to local.yaml"
+rm -f "$W/pol/local.yml"
+mkdir -p "$W/pol/campaigns/extra"
+printf "block: {senders: ['a@example.com']}\n" > "$W/pol/campaigns/extra/x.yaml"
+refused "campaigns/extra/x.yaml" "$W/pol/campaigns/extra: not read: subdirectories of campaigns/ are not read (it holds x.yaml); move its policy files into $W/pol/campaigns"
+rm -rf "$W/pol/campaigns/extra"
+printf "allow:\n  senders: ['*@*']\n" > "$W/pol/local.yaml"
+refused "allow.senders '*@*'" "$W/pol/local.yaml:2: allow.senders: '*@*' matches every sender; list the senders to allow"
+rm -f "$W/pol/local.yaml"
 
 # --- scanning -------------------------------------------------------------------------
 # scan_key FILE ARGS - the name of the JSON report of FILE scanned with ARGS

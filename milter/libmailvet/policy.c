@@ -4,7 +4,9 @@
  * operator's view in mailvet-policy(5).
  * policy_load() starts from the built-in defaults in a fresh struct policy, reads the
  * .yaml files of DIR then those of DIR/campaigns (each group sorted by name;
- * DIR/mailvet.yaml and dot files skipped), applies every key of every file and collects
+ * DIR/mailvet.yaml and dot files skipped; a name meant as a policy file's but not read,
+ * "local.yml", "LOCAL.YAML", or a subdirectory of campaigns/ that holds one, is an
+ * error), applies every key of every file and collects
  * every error as "FILE:LINE: KEY: message" before it gives up, so a broken file never
  * half-loads.  Each global setting (one threshold, the action of one verdict, one reply,
  * one tag field, score_actions, block.action, one domain) is set by one file at most; a
@@ -13,6 +15,8 @@
  * field (actions per verdict, replies per field, tag per field, each list whole).  A
  * domain entry is exact ("example.com") or "*.example.com", which covers the subdomains
  * but not example.com itself; the exact entry wins, then the nearest parent.
+ * An allow glob that matches every address ("*@*") is an error: it would accept all
+ * mail, unscannable mail too.
  * Everything is checked when loaded (actions, codes, templates, address patterns: the
  * checks of one value are policy_values.c's), so policy_decide() (policy_decide.c) only
  * compares strings and fills templates; policy_describe.c answers what others read of a
@@ -242,9 +246,11 @@ static bool is_kind(struct loader *ld, const struct yamlnode *value, const char 
     return false;
 }
 
-/* load_list - a sequence of address patterns (at PATH) appended to DST */
+/* load_list - a sequence of address patterns (at PATH) appended to DST; when EVERYONE
+ * names what an allow list holds ("sender", "recipient"), a glob that matches every
+ * address is an error: it would accept all mail whatever its verdict */
 static void load_list(struct loader *ld, const struct yamlnode *value, const char *path,
-                      GPtrArray *dst)
+                      GPtrArray *dst, const char *everyone)
 {
     char why[256];
     size_t i;
@@ -259,10 +265,16 @@ static void load_list(struct loader *ld, const struct yamlnode *value, const cha
         if (text == NULL)
             continue;
         pt = policy_pattern_new(text, why, sizeof(why));
-        if (pt == NULL)
+        if (pt == NULL) {
             yamlnode_err_add(ld->err, MV_ECONFIG, item, "%.200s: %s", path, why);
-        else
+        } else if (everyone != NULL && policy_pattern_covers_everyone(pt)) {
+            yamlnode_err_add(ld->err, MV_ECONFIG, item,
+                             "%.200s: '%.100s' matches every %s; list the %ss to allow", path, text,
+                             everyone, everyone);
+            policy_pattern_free(pt);
+        } else {
             g_ptr_array_add(dst, pt);
+        }
     }
 }
 
@@ -282,18 +294,23 @@ static void load_lists(struct loader *ld, struct scope *s, bool global, const ch
         const char *name = yamlnode_scalar_get(key);
         char *full = path_join(path, name);
         GPtrArray **list = NULL;
+        const char *everyone = NULL;
         enum mv_action a;
 
-        if (strcmp(name, "senders") == 0)
+        /* a block list that covers everyone is strict, not weak: only allow is checked */
+        if (strcmp(name, "senders") == 0) {
             list = block ? &s->block_senders : &s->allow_senders;
-        else if (strcmp(name, "recipients") == 0)
+            everyone = block ? NULL : "sender";
+        } else if (strcmp(name, "recipients") == 0) {
             list = block ? &s->block_recipients : &s->allow_recipients;
+            everyone = block ? NULL : "recipient";
+        }
         if (list != NULL) {
             if (!global) {
                 list_unref(*list);
                 *list = pattern_list_new();
             }
-            load_list(ld, val, full, *list);
+            load_list(ld, val, full, *list, everyone);
         } else if (block && strcmp(name, "action") == 0) {
             bool mine = !global || claim(ld, full, key);
 
@@ -677,10 +694,74 @@ static gint compare_names(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* near_miss_fix - the name NAME should have when it looks meant as a policy file but is
+ * not read: it ends in ".yml" in any case, or in ".yaml" in another case ("LOCAL.YAML");
+ * a new string to g_free, or NULL for a name that is read or clearly not policy */
+static char *near_miss_fix(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+
+    if (dot == NULL || dot == name || strcmp(dot, ".yaml") == 0 ||
+        (g_ascii_strcasecmp(dot, ".yml") != 0 && g_ascii_strcasecmp(dot, ".yaml") != 0))
+        return NULL;
+    return g_strdup_printf("%.*s.yaml", (int)(dot - name), name);
+}
+
+/* looks_like_policy - NAME is a file name a policy file might have: not a dot file,
+ * ending in ".yaml" or ".yml" in any case */
+static bool looks_like_policy(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+
+    return name[0] != '.' && dot != NULL && dot != name &&
+           (g_ascii_strcasecmp(dot, ".yaml") == 0 || g_ascii_strcasecmp(dot, ".yml") == 0);
+}
+
+/* is_directory - PATH is a directory (a symbolic link to one counts) */
+static bool is_directory(const char *path)
+{
+    return g_file_test(path, G_FILE_TEST_IS_DIR);
+}
+
+/* policy_file_below - the first file under DIR, DEPTH levels down at most, whose name
+ * looks like a policy file's, as a path relative to DIR (a new string), or NULL; dot
+ * directories are left out */
+static char *policy_file_below(const char *dir, int depth)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    char *found = NULL;
+
+    if (d == NULL)
+        return NULL;
+    while (found == NULL && (name = g_dir_read_name(d)) != NULL) {
+        char *path = g_build_filename(dir, name, NULL);
+
+        if (name[0] == '.') {
+            /* editor swap files, version control */
+        } else if (is_directory(path)) {
+            char *sub = depth > 1 ? policy_file_below(path, depth - 1) : NULL;
+
+            if (sub != NULL)
+                found = g_build_filename(name, sub, NULL);
+            g_free(sub);
+        } else if (looks_like_policy(name)) {
+            found = g_strdup(name);
+        }
+        g_free(path);
+    }
+    g_dir_close(d);
+    return found;
+}
+
 /* list_dir - append DIR's "*.yaml" files, sorted, to FILES (dot files and, when
- * SKIP_CONFIG, mailvet.yaml left out); a missing DIR is an error unless OPTIONAL */
-static void list_dir(const char *dir, bool optional, bool skip_config, GPtrArray *files,
-                     struct mv_err *err)
+ * SKIP_CONFIG, mailvet.yaml left out); a missing DIR is an error unless OPTIONAL.
+ * A name that looks meant as a policy file ("local.yml", "LOCAL.YAML") is an error
+ * rather than skipped, and so, when NO_SUBDIRS, is a subdirectory that holds one: the
+ * operator's file would otherwise be left out without a word.  Other names (README,
+ * *.dpkg-old, *.bak, *~, swap files) are skipped.  False when DIR cannot be read. */
+static bool list_dir(const char *dir, bool optional, bool skip_config, bool no_subdirs,
+                     GPtrArray *files, struct mv_err *err)
 {
     GPtrArray *names;
     struct dirent *de;
@@ -691,12 +772,41 @@ static void list_dir(const char *dir, bool optional, bool skip_config, GPtrArray
         if (!(optional && errno == ENOENT))
             yamlnode_err_addf(err, MV_ECONFIG, "%s: cannot open the policy directory: %s", dir,
                               g_strerror(errno));
-        return;
+        return false;
     }
     names = g_ptr_array_new_with_free_func(g_free);
     while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.' || !g_str_has_suffix(de->d_name, ".yaml") ||
-            strcmp(de->d_name, ".yaml") == 0)
+        char *fix;
+
+        if (de->d_name[0] == '.')
+            continue;
+        if ((fix = near_miss_fix(de->d_name)) != NULL) {
+            if (skip_config && g_ascii_strcasecmp(fix, CONFIG_FILE) == 0)
+                yamlnode_err_addf(err, MV_ECONFIG,
+                                  "%s/%s: not read: policy files end in .yaml, and %s here is "
+                                  "skipped as the daemon's configuration; rename it to another "
+                                  "name ending in .yaml, or move it out of %s",
+                                  dir, de->d_name, CONFIG_FILE, dir);
+            else
+                yamlnode_err_addf(err, MV_ECONFIG,
+                                  "%s/%s: not read: policy files end in .yaml; rename it to %s",
+                                  dir, de->d_name, fix);
+            g_free(fix);
+            continue;
+        }
+        if (no_subdirs) {
+            char *path = g_build_filename(dir, de->d_name, NULL);
+            char *inner = is_directory(path) ? policy_file_below(path, 4) : NULL;
+
+            if (inner != NULL)
+                yamlnode_err_addf(err, MV_ECONFIG,
+                                  "%s: not read: subdirectories of %s are not read (it holds "
+                                  "%s); move its policy files into %s",
+                                  path, CAMPAIGN_DIR "/", inner, dir);
+            g_free(inner);
+            g_free(path);
+        }
+        if (!g_str_has_suffix(de->d_name, ".yaml"))
             continue;
         if (skip_config && strcmp(de->d_name, CONFIG_FILE) == 0)
             continue;
@@ -707,6 +817,7 @@ static void list_dir(const char *dir, bool optional, bool skip_config, GPtrArray
     for (i = 0; i < names->len; i++)
         g_ptr_array_add(files, g_build_filename(dir, g_ptr_array_index(names, i), NULL));
     g_ptr_array_unref(names);
+    return true;
 }
 
 /* check_thresholds - campaign below suspicious is a mistake: name the file that set it */
@@ -741,10 +852,9 @@ struct policy *policy_load(const char *dir, struct mv_err *err)
         return ld.p;
     ld.origins = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     files = g_ptr_array_new_with_free_func(g_free);
-    list_dir(dir, false, true, files, err);
-    if (err->status == MV_OK) {
+    if (list_dir(dir, false, true, false, files, err)) {
         sub = g_build_filename(dir, CAMPAIGN_DIR, NULL);
-        list_dir(sub, true, false, files, err);
+        list_dir(sub, true, false, true, files, err);
         g_free(sub);
     }
     for (i = 0; i < files->len; i++)

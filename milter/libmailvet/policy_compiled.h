@@ -128,6 +128,9 @@ bool policy_domain_check(const char *name);
 /* policy_pattern_new - an allow or block entry: "user@example.com", "example.com",
  * "@example.com" or a glob; NULL with WHY when TEXT is none of them */
 struct pattern *policy_pattern_new(const char *text, char *why, size_t size);
+/* policy_pattern_covers_everyone - PT is a glob that matches every address ("*@*"),
+ * judged by addresses as unlike each other as mail brings */
+bool policy_pattern_covers_everyone(const struct pattern *pt);
 /* policy_pattern_free - GDestroyNotify for a struct pattern */
 void policy_pattern_free(gpointer data);
 

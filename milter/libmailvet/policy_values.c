@@ -1,7 +1,8 @@
 /* policy_values.c - one value of a policy file read and checked: scalars, numbers,
  * actions, booleans, reply templates and codes, subject prefixes, domain names, and the
  * address patterns of allow and block lists, which policy_pattern_new() builds and
- * policy_pattern_free() frees.  Errors name "FILE:LINE: KEY: message" through the
+ * policy_pattern_free() frees, and policy_pattern_covers_everyone(), which tells an allow
+ * glob that matches every address.  Errors name "FILE:LINE: KEY: message" through the
  * loader's err; the checks that take WHY leave the message to the caller.  Does not
  * log. */
 #include <stdio.h>
@@ -255,6 +256,37 @@ struct pattern *policy_pattern_new(const char *text, char *why, size_t size)
     pt->text = g_strdup(text);
     pt->match = kind == PATTERN_GLOB ? wildcard_pattern_new(match) : g_ascii_strdown(match, -1);
     return pt;
+}
+
+/* Addresses as unlike each other as mail brings: plain, a role account at a deep
+ * domain, dots and a "+" tag, a long random local part at a one-letter label, upper
+ * case, and UTF-8 (SMTPUTF8) with neither an "e" nor an "o".  A glob that covers all of
+ * them puts no real bound on the address.  The null sender is left out: it is one
+ * sender of its own, and a glob that covers every other address ("*@*") still lets
+ * everyone through. */
+static const char *const probe_addresses[] = {
+    "a@example.com",         "postmaster@mail.example.invalid",
+    "x.y+z@sub.example.org", "q7w2k9zr4vjx8n3tlm5hpd6fybcg_01@q.io",
+    "Bob.SMITH@Example.NET", "\xce\xb4@\xd0\xb6.\xd1\x80\xd1\x84", /* δ@ж.рф */
+};
+
+/* policy_pattern_covers_everyone - PT is a glob that matches each of probe_addresses,
+ * matched as policy_decide() matches an envelope address */
+bool policy_pattern_covers_everyone(const struct pattern *pt)
+{
+    size_t i;
+
+    if (pt->kind != PATTERN_GLOB)
+        return false;
+    for (i = 0; i < G_N_ELEMENTS(probe_addresses); i++) {
+        char *folded = wildcard_text_new(probe_addresses[i], -1);
+        bool hit = wildcard_match(pt->match, folded);
+
+        g_free(folded);
+        if (!hit)
+            return false;
+    }
+    return true;
 }
 
 /* policy_prefix_check - a subject prefix is UTF-8 without control characters, bounded */

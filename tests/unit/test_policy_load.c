@@ -1,13 +1,17 @@
 /* test_policy_load.c - loading a policy directory (policy.c, policy_values.c): every
  * load error with its FILE:LINE, the errors of every file at once, duplicate keys among
  * the other errors, a setting in two files, a missing directory, which files are read
- * and in what order (campaigns/ after the top files), the rules of the files and their
- * count per file, and the shipped sample (policies/policy.yaml), which must decide as
- * the built-in defaults do.  Each case writes its policy files into a fresh directory.
- * Decisions: test_policy.c; the directory and the helpers: policy_fixture.c. */
+ * and in what order (campaigns/ after the top files), the names that look meant as
+ * policy files but are not read ("local.yml", "LOCAL.YAML", campaigns/extra/x.yaml) and
+ * the allow globs that match every address, both refused, the rules of the files and
+ * their count per file, and the shipped sample (policies/policy.yaml), which must decide
+ * as the built-in defaults do.  Each case writes its policy files into a fresh
+ * directory.  Decisions: test_policy.c; the directory and the helpers: policy_fixture.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <glib/gstdio.h>
 
 #include "policy_fixture.h"
 
@@ -190,13 +194,30 @@ static void policy_missing_directory_is_an_error(void **state)
 
 static void policy_ignores_mailvet_yaml_and_other_files(void **state)
 {
+    static const char *const others[] = {
+        "README",
+        "old.yaml.orig",
+        "local.yaml.dpkg-old",
+        "local.yaml.dpkg-dist",
+        "local.yaml.bak",
+        "local.yaml~",
+        "local.yml.bak",
+        ".local.yaml.swp",
+        ".hidden.yml",
+        "campaigns/README",
+        "campaigns/a.yaml.dpkg-old",
+        "campaigns/.a.yaml.swp",
+        "campaigns/notes/README",
+        "campaigns/.git/config.yaml",
+    };
     struct policy *p;
+    size_t i;
 
     (void)state;
     write_file("mailvet.yaml", "socket: unix:/run/mailvet/mailvetd.sock\nmax_parts: 10\n");
-    write_file("README", "not yaml: [\n");
-    write_file("old.yaml.orig", "bad: key\n");
     write_file(".hidden.yaml", "bad: key\n");
+    for (i = 0; i < G_N_ELEMENTS(others); i++)
+        write_file(others[i], "bad: [\n");
     p = load_text("actions: {clean: tag}\n");
     assert_int_equal(policy_file_count(p), 1);
     policy_free(p);
@@ -204,6 +225,155 @@ static void policy_ignores_mailvet_yaml_and_other_files(void **state)
     write_file("t.yaml", "# nothing yet\n");
     p = load_ok();
     assert_int_equal(policy_file_count(p), 1);
+    policy_free(p);
+}
+
+/* policy_refuses_near_miss_names - a file whose name looks meant as a policy file but
+ * is not read (".yml" in any case, ".yaml" in another case) is an error that names it and
+ * the name to give it, at the top and in campaigns/, every one in the same run */
+static void policy_refuses_near_miss_names(void **state)
+{
+    static const struct {
+        const char *name;
+        const char *fix;
+    } cases[] = {
+        {"local.yml", "local.yaml"}, {"LOCAL.YAML", "LOCAL.yaml"},  {"x.Yaml", "x.yaml"},
+        {"a.YML", "a.yaml"},         {"campaigns/c.yml", "c.yaml"}, {"campaigns/D.YAML", "D.yaml"},
+    };
+    struct mv_err err;
+    size_t i;
+
+    (void)state;
+    write_file("t.yaml", "actions: {clean: accept}\n");
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *path = g_build_filename(dir, cases[i].name, NULL);
+        char *want = g_strdup_printf("%s: not read: policy files end in .yaml; rename it to %s",
+                                     path, cases[i].fix);
+
+        write_file(cases[i].name, "block: {senders: ['a@example.com']}\n");
+        expect_error(want);
+        assert_int_equal(g_unlink(path), 0);
+        g_free(want);
+        g_free(path);
+    }
+    /* all of them at once, one line each */
+    write_file("local.yml", "block: {senders: ['a@example.com']}\n");
+    write_file("campaigns/LOCAL.YAML", "block: {senders: ['a@example.com']}\n");
+    assert_null(policy_load(dir, &err));
+    expect_contains("errors", err.msg, "/local.yml: not read: policy files end in .yaml");
+    expect_contains("errors", err.msg,
+                    "campaigns/LOCAL.YAML: not read: policy files end in .yaml; rename it to "
+                    "LOCAL.yaml");
+}
+
+/* policy_refuses_mailvet_yml_at_the_top - renamed to mailvet.yaml it would be skipped as
+ * the daemon's configuration, so the fix says so */
+static void policy_refuses_mailvet_yml_at_the_top(void **state)
+{
+    char *want;
+
+    (void)state;
+    write_file("t.yaml", "actions: {clean: accept}\n");
+    write_file("mailvet.yml", "block: {senders: ['a@example.com']}\n");
+    want = g_strdup_printf("%s/mailvet.yml: not read: policy files end in .yaml, and "
+                           "mailvet.yaml here is skipped as the daemon's configuration; rename "
+                           "it to another name ending in .yaml, or move it out of %s",
+                           dir, dir);
+    expect_error(want);
+    g_free(want);
+}
+
+/* policy_refuses_policy_files_below_campaigns - campaigns/ is read one level deep: a
+ * subdirectory that holds a policy file, at any depth, is an error naming it; one that
+ * holds none is left alone */
+static void policy_refuses_policy_files_below_campaigns(void **state)
+{
+    struct policy *p;
+    char *want;
+
+    (void)state;
+    write_file("t.yaml", "actions: {clean: accept}\n");
+    write_file("campaigns/notes/README", "what the campaigns are\n");
+    p = load_ok();
+    policy_free(p);
+    write_file("campaigns/extra/x.yaml", "block: {senders: ['a@example.com']}\n");
+    want = g_strdup_printf("%s/campaigns/extra: not read: subdirectories of campaigns/ are not "
+                           "read (it holds x.yaml); move its policy files into %s/campaigns",
+                           dir, dir);
+    expect_error(want);
+    g_free(want);
+    write_file("campaigns/old/2023/y.yml", "block: {senders: ['a@example.com']}\n");
+    want = g_strdup_printf("%s/campaigns/old: not read: subdirectories of campaigns/ are not "
+                           "read (it holds 2023/y.yml)",
+                           dir);
+    expect_error(want);
+    g_free(want);
+}
+
+/* policy_refuses_allow_globs_for_everyone - an allow glob that matches every sender or
+ * every recipient would accept all mail, unscannable mail too: an error with FILE:LINE,
+ * globally and in a domain */
+static void policy_refuses_allow_globs_for_everyone(void **state)
+{
+    static const struct {
+        const char *text;
+        const char *want;
+    } cases[] = {
+        {"allow:\n  senders: ['*']\n",
+         "/t.yaml:2: allow.senders: '*' matches every sender; list the senders to allow"},
+        {"allow:\n  senders: ['*@*']\n",
+         "/t.yaml:2: allow.senders: '*@*' matches every sender; list the senders to allow"},
+        {"allow:\n  senders: ['*.*']\n",
+         "/t.yaml:2: allow.senders: '*.*' matches every sender; list the senders to allow"},
+        {"allow:\n  senders: ['*@*.*']\n",
+         "/t.yaml:2: allow.senders: '*@*.*' matches every sender; list the senders to allow"},
+        {"allow:\n  senders: ['?*']\n",
+         "/t.yaml:2: allow.senders: '?*' matches every sender; list the senders to allow"},
+        {"allow:\n  senders: ['**']\n",
+         "/t.yaml:2: allow.senders: '**' matches every sender; list the senders to allow"},
+        {"allow:\n  senders: ['[!@]*@*']\n",
+         "/t.yaml:2: allow.senders: '[!@]*@*' matches every sender; list the senders to allow"},
+        {"allow:\n  senders:\n    - a@example.com\n    - '*@*'\n",
+         "/t.yaml:4: allow.senders: '*@*' matches every sender; list the senders to allow"},
+        {"allow:\n  recipients: ['*@*']\n",
+         "/t.yaml:2: allow.recipients: '*@*' matches every recipient; list the recipients to "
+         "allow"},
+        {"allow:\n  recipients: ['*']\n",
+         "/t.yaml:2: allow.recipients: '*' matches every recipient; list the recipients to "
+         "allow"},
+        {"domains:\n  example.com:\n    allow: {senders: ['*']}\n",
+         "/t.yaml:3: domains.example.com.allow.senders: '*' matches every sender; list the "
+         "senders to allow"},
+        {"domains:\n  example.com:\n    allow: {recipients: ['*@*.*']}\n",
+         "/t.yaml:3: domains.example.com.allow.recipients: '*@*.*' matches every recipient; "
+         "list the recipients to allow"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        write_file("t.yaml", cases[i].text);
+        expect_error(cases[i].want);
+    }
+}
+
+/* policy_accepts_bounded_allow_globs - globs bound to a domain, a TLD or a local part
+ * load, and so does a block list that covers everyone (it only makes mail stricter) */
+static void policy_accepts_bounded_allow_globs(void **state)
+{
+    struct req_spec spec = {MV_VERDICT_UNSCANNABLE, 0, "a@example.com", {"b@example.net"}};
+    struct policy *p;
+
+    (void)state;
+    p = load_text("allow:\n"
+                  "  senders: ['*@example.com', '*.org', '*@*.example.com', 'postmaster@*',\n"
+                  "            '*e*', '*o*', '?*@example.net', '*@*.[a-z]*']\n"
+                  "  recipients: ['*@example.net', '*.invalid']\n"
+                  "block:\n"
+                  "  senders: ['*']\n"
+                  "  recipients: ['*@*']\n"
+                  "  action: quarantine\n");
+    expect_action("allowed, then blocked", action_of(p, &spec, NULL), MV_ACTION_QUARANTINE);
     policy_free(p);
 }
 
@@ -379,6 +549,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(policy_missing_directory_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(policy_ignores_mailvet_yaml_and_other_files, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(policy_refuses_near_miss_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(policy_refuses_mailvet_yml_at_the_top, setup, teardown),
+        cmocka_unit_test_setup_teardown(policy_refuses_policy_files_below_campaigns, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(policy_refuses_allow_globs_for_everyone, setup, teardown),
+        cmocka_unit_test_setup_teardown(policy_accepts_bounded_allow_globs, setup, teardown),
         cmocka_unit_test_setup_teardown(policy_reads_campaigns_after_the_top_files, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(policy_campaigns_directory_is_loaded, setup, teardown),
