@@ -5,8 +5,9 @@
 # not valid YAML is named with its line, libyaml's reason and the fix; a signature file with a bad
 # line, in the database or in policy_dir's signatures/, is named with its line and
 # libclamav's reason; a database that holds only copies of policy_dir's campaign
-# signatures, of this version or another (the same names), is no virus scanner.  For
-# each: "mailvetd -n" and "mailvet check-config" exit 78 and print exactly those lines
+# signatures, of this version or another (the same names), is no virus scanner, nor is
+# one of allow lists or phishing-domain lists alone (.fp, .sfp, .pdb; beside a real
+# signature such a list loads).  For each: "mailvetd -n" and "mailvet check-config" exit 78 and print exactly those lines
 # on stderr ("mailvetd -f" too, for the signature files: no socket); a
 # local_cache_size that is no size is refused the same way, naming the key.
 # TAP on stdout; run by "make check" (env: top_srcdir, top_builddir).
@@ -17,7 +18,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=35
+PLAN=46
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -200,6 +201,45 @@ sigs_other=$(cat "$W/db-other/"* | grep -c .)
 config dbother "database: $W/db-other"
 refused dbother "database $W/db-other: holds only signatures named as those of $W/policies/signatures ($sigs_other; a copy of them from another version), no signatures of its own; run freshclam to fetch ClamAV's signatures (Debian: clamav-freshclam), or set database: in $W/dbother.yaml to a directory that holds them" \
     "a database holding policy_dir's campaign signatures as another version has them"
+
+# --- a database of files that detect nothing -------------------------------------------
+# libclamav counts the entries of an allow list (.fp, .sfp) or a phishing-domain list
+# (.pdb) among the signatures it loaded; alone they detect nothing (EICAR passes), so
+# such a database is refused as one whose files hold no signature
+DB_NONE_FIX="run freshclam to fetch ClamAV's signatures (Debian: clamav-freshclam), or set database: in"
+
+# passive NAME FILE LINE DESC - a database of FILE alone, holding LINE, is refused
+passive() {
+    mkdir -p "$W/db-$1"
+    printf '%s\n' "$3" > "$W/db-$1/$2"
+    config "db$1" "database: $W/db-$1"
+    refused "db$1" "database $W/db-$1: no signatures in its files, only allow, ignore or phishing-domain lists, which detect nothing; $DB_NONE_FIX $W/db$1.yaml to a directory that holds them" \
+        "$4" start
+}
+
+passive fp local.fp '00000000000000000000000000000000:10:W' "a database of one .fp (an allow list)"
+passive sfp local.sfp "$(printf '%064d' 0):10:W" "a database of one .sfp (an allow list)"
+passive pdb local.pdb 'R:.*\.example\.com' "a database of one .pdb (a phishing-domain list)"
+
+# an allow list beside a real signature: loads, with the signature
+mkdir -p "$W/db-fphdb"
+cp "$SIGS/"* "$W/db-fphdb/"
+printf '00000000000000000000000000000000:10:W\n' > "$W/db-fphdb/local.fp"
+config dbfphdb "database: $W/db-fphdb"
+for what in "mailvetd -n" "check-config"; do
+    if [ "$what" = "mailvetd -n" ]; then
+        "$MAILVETD" -n -c "$W/dbfphdb.yaml" > "$W/dbfphdb.out" 2> "$W/dbfphdb.err"
+    else
+        "$MAILVET" check-config -c "$W/dbfphdb.yaml" > "$W/dbfphdb.out" 2> "$W/dbfphdb.err"
+    fi
+    rc=$?
+    if [ "$rc" -eq 0 ] && [ ! -s "$W/dbfphdb.err" ]; then
+        ok "a database of a .fp beside a .hdb: $what loads it"
+    else
+        not_ok "a database of a .fp beside a .hdb: $what loads it"
+        diag "exit $rc"; sed 's/^/#   /' "$W/dbfphdb.err"
+    fi
+done
 
 [ "$n" -eq "$PLAN" ] || diag "ran $n tests, planned $PLAN"
 [ "$failed" -eq 0 ]

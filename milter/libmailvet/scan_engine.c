@@ -10,7 +10,9 @@
  * reports success), is loaded again one file at a time, in libclamav's own order,
  * into a scratch engine, to name the file, its line and libclamav's reason in
  * struct mv_err.  A database of our campaign signatures alone (copies of EXTRA's
- * files, or signatures all named as EXTRA's) is refused: it is no virus scanner. */
+ * files, or signatures all named as EXTRA's) is refused: it is no virus scanner; so is
+ * one of allow, ignore and phishing-domain lists alone, whose entries libclamav counts
+ * among its signatures (passive_count). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,10 +100,26 @@ static const char *const db_endings[] = {
 };
 
 /* Of those, the ones that detect nothing themselves: ignore and allow lists,
- * settings, file types, certificates, passwords. */
+ * phishing-domain lists (.pdb, .gdb, .wdb: URLs of mail checked for phishing, no file
+ * signature), settings, file types, certificates, passwords.  libclamav counts the
+ * entries of some (.fp, .sfp, .pdb, .gdb) among the signatures it loaded. */
 static const char *const passive_endings[] = {
-    ".ign", ".ign2", ".fp", ".sfp", ".cfg", ".ftm", ".crb", ".cat", ".pwdb", NULL,
+    ".ign", ".ign2", ".fp",  ".sfp", ".pdb",  ".gdb", ".wdb",
+    ".cfg", ".ftm",  ".crb", ".cat", ".pwdb", NULL,
 };
+
+/* The signature types libclamav's load callback gives the entries of those lists:
+ * they are no signature of the database's own (tally_name) */
+static const char *const passive_types[] = {"fp", "sfp", "phishing", NULL};
+
+/* is_passive_type - TYPE, of libclamav's load callback, is one of passive_types */
+static bool is_passive_type(const char *type)
+{
+    for (size_t i = 0; type != NULL && passive_types[i] != NULL; i++)
+        if (strcmp(type, passive_types[i]) == 0)
+            return true;
+    return false;
+}
 
 /* ends_in - NAME ends in one of ENDINGS, any case */
 static bool ends_in(const char *name, const char *const *endings)
@@ -430,6 +448,46 @@ out:
     return ok;
 }
 
+/* passive_count - of the signatures libclamav counts in DATABASE (a directory or one
+ * file), how many are entries of its lists that detect nothing (passive_endings): those
+ * files loaded again, alone, into a scratch engine, its ignore lists first as in the
+ * directory load.  0 when there are none, or when they do not load (the whole
+ * database loaded, so they do).  Containers (.cvd, .cld, .cud) count as signatures. */
+static unsigned passive_count(const char *database, unsigned sigs, const char *tmpdir)
+{
+    GPtrArray *names;
+    struct cl_engine *cl = NULL;
+    unsigned passive = 0;
+
+    if (!g_file_test(database, G_FILE_TEST_IS_DIR))
+        return ends_in(database, passive_endings) ? sigs : 0;
+    names = db_files_new(database);
+    for (guint i = 0; names != NULL && i < names->len; i++) {
+        const char *name = g_ptr_array_index(names, i);
+        char *path;
+        unsigned n = 0;
+
+        if (!ends_in(name, passive_endings))
+            continue;
+        if (cl == NULL) {
+            cl = cl_engine_new();
+            if (cl == NULL)
+                break;
+            if (tmpdir != NULL && *tmpdir != '\0')
+                cl_engine_set_str(cl, CL_ENGINE_TMPDIR, tmpdir);
+        }
+        path = g_build_filename(database, name, NULL);
+        if (cl_load(path, cl, &n, CL_DB_STDOPT) == CL_SUCCESS)
+            passive += n;
+        g_free(path);
+    }
+    if (cl != NULL)
+        cl_engine_free(cl);
+    if (names != NULL)
+        g_ptr_array_free(names, TRUE);
+    return passive;
+}
+
 /* same_content - files A and B hold the same bytes (both small: of the size of one of
  * a policy's signature files) */
 static bool same_content(const char *a, const char *b)
@@ -528,8 +586,8 @@ static int tally_name(const char *type, const char *name, unsigned int custom, v
 {
     struct name_tally *t = context;
 
-    (void)type, (void)custom;
-    if (t->other)
+    (void)custom;
+    if (t->other || is_passive_type(type))
         return 0;
     if (name != NULL && g_hash_table_contains(t->ours, name))
         t->named++;
@@ -565,7 +623,7 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *
     static GOnce once = G_ONCE_INIT;
     struct scan_engine *e = NULL;
     struct cl_engine *cl = NULL;
-    unsigned sigs = 0, extra_sigs = 0;
+    unsigned sigs = 0, extra_sigs = 0, passive = 0;
     struct name_tally tally = {0};
     cl_error_t rc;
     struct stat st;
@@ -619,17 +677,26 @@ struct scan_engine *scan_engine_new(const struct scan_options *opt, const char *
         mv_err_set(err, MV_ECONFIG, "%s: no signatures in its files", database);
         goto out;
     }
+    /* nor are allow lists and phishing-domain lists, which libclamav counts as well */
+    passive = passive_count(database, sigs, opt->tmpdir);
+    if (passive >= sigs) {
+        mv_err_set(err, MV_ECONFIG,
+                   "%s: no signatures in its files, only allow, ignore or phishing-domain lists, "
+                   "which detect nothing",
+                   database);
+        goto out;
+    }
     if (extra != NULL && g_file_test(extra, G_FILE_TEST_IS_DIR) && only_copies(database, extra)) {
         mv_err_set(err, MV_ECONFIG,
                    "%s: holds only copies of the signature files of %s, no signatures of its own",
                    database, extra);
         goto out;
     }
-    if (tally.ours != NULL && !tally.other && tally.named == sigs) {
+    if (tally.ours != NULL && !tally.other && tally.named == sigs - passive) {
         mv_err_set(err, MV_ECONFIG,
                    "%s: holds only signatures named as those of %s (%u; a copy of them from "
                    "another version), no signatures of its own",
-                   database, extra, sigs);
+                   database, extra, sigs - passive);
         goto out;
     }
     sigs += extra_sigs;

@@ -564,6 +564,82 @@ static void engine_refuses_a_database_of_our_own_signatures(void **state)
     g_free(extra);
 }
 
+/* engine_refuses_a_database_of_lists_alone - libclamav counts the entries of allow lists
+ * (.fp, .sfp) and phishing-domain lists (.pdb, .gdb) among the signatures it loaded;
+ * a database of such lists (and ignore lists), a directory or one file, detects
+ * nothing and is refused as one without signatures, with or without EXTRA; such a
+ * list beside a signature loads */
+static void engine_refuses_a_database_of_lists_alone(void **state)
+{
+    static const char *const dirs[] = {"fp",  "sfp",     "pdb",    "gdb",
+                                       "mix", "comment", "oursfp", "otherfp"};
+    struct fixture *f = *state;
+    char *base = g_build_filename(f->dir, "lists", NULL);
+    char *extra = g_build_filename(base, "ours", NULL);
+    struct scan_engine *e;
+    struct mv_err err = {0};
+
+    run(f->dir, "mkdir lists && cp -r sigs lists/");
+    run(base,
+        "mkdir ours fp sfp pdb gdb mix comment oursfp otherfp fphdb && "
+        "sed 's/Eicar-Test-Signature/Mailvet.Test.Eicar/' sigs/test.hdb > ours/ours.hdb && "
+        "echo 00000000000000000000000000000000:10:W > fp/local.fp && "
+        "printf '%064d:10:W\\n' 0 > sfp/local.sfp && "
+        "echo 'R:.*\\.example\\.com' > pdb/local.pdb && "
+        "printf 'S:F:%064d\\n' 0 > gdb/local.gdb && "
+        "cp fp/local.fp sfp/local.sfp pdb/local.pdb mix/ && echo W > mix/local.ign2 && "
+        "echo 'X:.+\\.example\\.com([/?].*)?:.+\\.example\\.org([/?].*)?:17-' > mix/local.wdb && "
+        "cp fp/local.fp comment/ && echo '# nothing yet' > comment/local.hdb && "
+        "cp fp/local.fp ours/ours.hdb oursfp/ && cp fp/local.fp otherfp/ && "
+        "{ cat ours/ours.hdb; echo '# another version'; } > otherfp/ours.hdb && "
+        "cp fp/local.fp sigs/test.hdb fphdb/");
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        char *dir = g_build_filename(base, dirs[i], NULL);
+
+        /* oursfp, otherfp: EXTRA's signature (a copy, or as another version has it)
+         * and an allow list; without EXTRA, a signature */
+        bool ours = strcmp(dirs[i], "oursfp") == 0 || strcmp(dirs[i], "otherfp") == 0;
+
+        for (int with = ours; with < 2; with++) {
+            memset(&err, 0, sizeof(err));
+            e = scan_engine_new(&f->opt, dir, with ? extra : NULL, &err);
+            if (e != NULL)
+                fail_msg("%s (extra: %d): loaded, %u signatures", dirs[i], with,
+                         scan_engine_signatures(e));
+            assert_int_equal(err.status, MV_ECONFIG);
+            if (!g_str_has_prefix(err.msg, dir) ||
+                (strstr(err.msg, ": no signatures in its files") == NULL &&
+                 strstr(err.msg, "no signatures of its own") == NULL))
+                fail_msg("%s (extra: %d): got \"%s\", want %s: no signatures ...", dirs[i], with,
+                         err.msg, dir);
+        }
+        g_free(dir);
+    }
+    /* one file for the database */
+    {
+        char *file = g_build_filename(base, "fp", "local.fp", NULL);
+
+        memset(&err, 0, sizeof(err));
+        assert_null(scan_engine_new(&f->opt, file, NULL, &err));
+        if (!g_str_has_prefix(err.msg, file) || strstr(err.msg, "no signatures") == NULL)
+            fail_msg("one .fp: got \"%s\", want %s: no signatures ...", err.msg, file);
+        g_free(file);
+    }
+    /* beside a real signature the allow list loads */
+    {
+        char *dir = g_build_filename(base, "fphdb", NULL);
+
+        memset(&err, 0, sizeof(err));
+        e = scan_engine_new(&f->opt, dir, extra, &err);
+        if (e == NULL)
+            fail_msg("a .fp beside a .hdb: %s", err.msg);
+        scan_engine_free(e);
+        g_free(dir);
+    }
+    g_free(extra);
+    g_free(base);
+}
+
 static void classify_maps_names_to_verdicts(void **state)
 {
     static const struct {
@@ -769,6 +845,7 @@ int main(void)
         cmocka_unit_test(engine_finds_the_bad_file_in_a_mix),
         cmocka_unit_test(engine_names_the_bad_file_beside_the_shipped_signatures),
         cmocka_unit_test(engine_refuses_a_database_of_our_own_signatures),
+        cmocka_unit_test(engine_refuses_a_database_of_lists_alone),
         cmocka_unit_test(classify_maps_names_to_verdicts),
         cmocka_unit_test(inventory_names_every_object_with_path_and_depth),
         cmocka_unit_test(inventory_flags_pdf_name_on_zip_bytes),
