@@ -1,9 +1,10 @@
 #!/bin/sh
 # fail-closed.sh - mailvetd never starts weaker than configured, as an administrator
 # meets it: a policy_dir that is missing, holds no rule or cannot be read by the user
-# mailvetd runs as, score_actions with its items commented out, a campaign file that
-# does not load, a database without signatures of its own (an empty directory, one
-# empty .hdb, only policy_dir's signatures), and a duration without its unit.  For each: "mailvetd -f" refuses to start (exit 78, no
+# mailvetd runs as, or is left without a value (not the "" that runs without rules),
+# score_actions with its items commented out, a campaign file that does not load, a
+# database without signatures of its own (an empty directory, one empty .hdb, only
+# policy_dir's signatures), and a duration without its unit.  For each: "mailvetd -f" refuses to start (exit 78, no
 # socket), "mailvetd -n" and "mailvet check-config" refuse too, and each prints the one
 # line that names the path and the fix.  Then what they print when all is well: the
 # database and its signatures, the policy files with their rules, the actions and the
@@ -17,7 +18,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=48
+PLAN=51
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -136,6 +137,20 @@ chmod -R a+rX "$W/norules"
 config norules "policy_dir: $W/norules"
 refused norules "policy_dir $W/norules: no rules in it (1 policy files read); $POLICY_FIX in $W/norules.yaml to run without rules" \
     "a policy_dir without a rule"
+
+# policy_dir left without a value (its path deleted, or still to be written) is not the
+# "" that runs without rules: refused at its line, with both fixes
+config nodirval "policy_dir:"
+line=$(grep -n '^policy_dir:' "$W/nodirval.yaml" | cut -d: -f1)
+# the built-in default the fix names, under sysconfdir as configure set it
+sysconfdir=$(cd "$top_builddir/policies" && ${MAKE:-make} -s --no-print-directory -f Makefile -f - print-conf <<'EOF'
+print-conf:
+	@echo '$(sysconfdir)'
+EOF
+)
+[ -n "$sysconfdir" ] || bail "cannot read sysconfdir from policies/Makefile"
+refused nodirval "$W/nodirval.yaml:$line: policy_dir: missing value; set it to the policy directory ($sysconfdir/mailvet/policies by default), or to \"\" to run without rules" \
+    "policy_dir: with no value" load
 
 # score_actions with its items commented out would drop the built-in quarantine at 10
 policies "$W/nosa"

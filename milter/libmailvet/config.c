@@ -48,6 +48,10 @@ enum cfg_type {
 #define CFG_RELOAD 0x1u /* SIGUSR1 applies a change; otherwise it needs a restart */
 #define CFG_EMPTY 0x2u  /* "" is a valid value (string, path) */
 #define CFG_SECRET 0x4u /* printed as "(set)": check-config output may be shared */
+/* CFG_QUOTED - with CFG_EMPTY, for policy_dir, whose "" runs without rules: only a quoted ""
+ * (or '') is empty; the key left without a value (or ~, null) is refused, as a setting
+ * half edited must not turn the rules off */
+#define CFG_QUOTED 0x8u
 
 #define CFG_SECONDS 1000u /* a duration stored in seconds: its unit, in milliseconds */
 #define CFG_MILLIS 1u     /* a duration stored in milliseconds */
@@ -105,8 +109,8 @@ static const struct cfg_key keys[] = {
     /* scanning: a new generation on SIGUSR1; the database default is ClamAV's own
      * directory (freshclam's), not one of ours */
     KEY(database, CFG_PATH, "/var/lib/clamav", NULL, NULL, CFG_RELOAD, NULL, 0),
-    KEY(policy_dir, CFG_PATH, SYSCONFDIR "/mailvet/policies", NULL, NULL, CFG_RELOAD | CFG_EMPTY,
-        NULL, 0),
+    KEY(policy_dir, CFG_PATH, SYSCONFDIR "/mailvet/policies", NULL, NULL,
+        CFG_RELOAD | CFG_EMPTY | CFG_QUOTED, NULL, 0),
     KEY(reload_check_interval, CFG_DURATION, "60s", "0s", "24h", CFG_RELOAD, NULL, CFG_SECONDS),
     KEY(tmpdir, CFG_PATH, "/var/tmp", NULL, NULL, CFG_RELOAD, NULL, 0),
     KEY(on_error, CFG_ENUM, "tempfail", NULL, NULL, CFG_RELOAD, on_error_names, 0),
@@ -507,6 +511,15 @@ static void apply_pair(struct mv_config *cfg, const struct yamlnode *key,
     if (yamlnode_type(value) != YAMLNODE_SCALAR) {
         yamlnode_err_add(err, MV_ECONFIG, key, "%s: must be a single value, got %s", k->name,
                          yamlnode_type_name(value));
+        return;
+    }
+    if (yamlnode_is_null(value) && (k->flags & CFG_QUOTED)) {
+        /* "policy_dir:" whose value was deleted, or is still to be written: not the
+         * deliberate "" that runs without rules */
+        yamlnode_err_add(err, MV_ECONFIG, key,
+                         "%s: missing value; set it to the policy directory (%s by default), "
+                         "or to \"\" to run without rules",
+                         k->name, k->def);
         return;
     }
     if (!set_value(cfg, k, yamlnode_is_null(value) ? "" : yamlnode_scalar_get(value), why,
