@@ -4,7 +4,8 @@
 # mailvetd runs as, or is left without a value (not the "" that runs without rules),
 # score_actions with its items commented out, a campaign file that does not load, a
 # database without signatures of its own (an empty directory, one empty .hdb, only
-# policy_dir's signatures), and a duration without its unit.  For each: "mailvetd -f" refuses to start (exit 78, no
+# policy_dir's signatures), quarantine_store postgresql without quarantine_db, and a
+# duration without its unit.  For each: "mailvetd -f" refuses to start (exit 78, no
 # socket), "mailvetd -n" and "mailvet check-config" refuse too, and each prints the one
 # line that names the path and the fix.  Then what they print when all is well: the
 # database and its signatures, the policy files with their rules, the actions and the
@@ -18,7 +19,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=51
+PLAN=57
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -236,6 +237,18 @@ config bare "max_message_scan_time: 180"
 line=$(grep -n '^max_message_scan_time:' "$W/bare.yaml" | cut -d: -f1)
 refused bare "$W/bare.yaml:$line: max_message_scan_time: 180: a duration needs a unit: 180s, 180ms, 3m ..." \
     "max_message_scan_time: 180" load
+
+# --- quarantine_store: postgresql without quarantine_db ----------------------------------
+# refused by the check itself, as mailvetd refuses to start with it
+want_pg="set quarantine_db to a libpq connection string (host=... dbname=...), or quarantine_store to dir"
+config pgnodb "quarantine_store: postgresql"
+line=$(grep -n '^quarantine_store:' "$W/pgnodb.yaml" | cut -d: -f1)
+refused pgnodb "$W/pgnodb.yaml:$line: quarantine_store: postgresql needs quarantine_db, which is empty; $want_pg" \
+    "quarantine_store: postgresql without quarantine_db" load
+config pgemptydb "quarantine_store: postgresql" 'quarantine_db: ""'
+line=$(grep -n '^quarantine_store:' "$W/pgemptydb.yaml" | cut -d: -f1)
+refused pgemptydb "$W/pgemptydb.yaml:$line: quarantine_store: postgresql needs quarantine_db, which is empty; $want_pg" \
+    "quarantine_store: postgresql with quarantine_db: \"\"" load
 
 # --- a user that does not exist ---------------------------------------------------------
 # mailvetd (started as root) and check-config (run as root, reading as that user) refuse

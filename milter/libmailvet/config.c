@@ -527,6 +527,28 @@ static void apply_pair(struct mv_config *cfg, const struct yamlnode *key,
         yamlnode_err_add(err, MV_ECONFIG, key, "%s: %s", k->name, why);
 }
 
+/* key_node - the key node NAME of mapping MAP, or NULL */
+static const struct yamlnode *key_node(const struct yamlnode *map, const char *name)
+{
+    for (size_t i = 0; i < yamlnode_count(map); i++)
+        if (strcmp(yamlnode_scalar_get(yamlnode_key_get(map, i)), name) == 0)
+            return yamlnode_key_get(map, i);
+    return NULL;
+}
+
+/* check_pairs - what one key alone cannot say: quarantine_store postgresql without a
+ * quarantine_db would pass here and be refused only when mailvetd starts (or mail to
+ * quarantine would get 451), so the check refuses it, at quarantine_store's line */
+static void check_pairs(const struct mv_config *cfg, const struct yamlnode *root,
+                        struct mv_err *err)
+{
+    if (cfg->quarantine_store == CONFIG_STORE_POSTGRESQL && *cfg->quarantine_db == '\0')
+        yamlnode_err_add(err, MV_ECONFIG, key_node(root, "quarantine_store"),
+                         "quarantine_store: postgresql needs quarantine_db, which is empty; set "
+                         "quarantine_db to a libpq connection string (host=... dbname=...), or "
+                         "quarantine_store to dir");
+}
+
 /* config_load - read PATH over the defaults; every error is reported */
 struct mv_config *config_load(const char *path, struct mv_err *err)
 {
@@ -548,6 +570,7 @@ struct mv_config *config_load(const char *path, struct mv_err *err)
     if (yamlnode_type(root) == YAMLNODE_MAPPING) {
         for (i = 0; i < yamlnode_count(root); i++)
             apply_pair(cfg, yamlnode_key_get(root, i), yamlnode_value_get(root, i), err);
+        check_pairs(cfg, root, err);
     } else if (!yamlnode_is_null(root)) {
         /* An empty file (or only comments) means every default. */
         yamlnode_err_add(err, MV_ECONFIG, root, "must be a mapping of \"key: value\" lines, got %s",

@@ -110,6 +110,11 @@ static const struct valid_case valid_cases[] = {
     {"policy_dir: \"\"\n", F_STR, AT(policy_dir), 0, ""},
     {"policy_dir: ''\n", F_STR, AT(policy_dir), 0, ""},
     {"policy_dir: /srv/policies\n", F_STR, AT(policy_dir), 0, "/srv/policies"},
+    /* the database store with its connection string */
+    {"quarantine_store: postgresql\nquarantine_db: dbname=mailvet\n", F_INT, AT(quarantine_store),
+     CONFIG_STORE_POSTGRESQL, NULL},
+    {"quarantine_store: dir\nquarantine_db: \"\"\n", F_INT, AT(quarantine_store), CONFIG_STORE_DIR,
+     NULL},
     /* sockets */
     {"socket: unix:/var/spool/postfix/mailvet/mailvetd.sock\n", F_STR, AT(socket), 0,
      "unix:/var/spool/postfix/mailvet/mailvetd.sock"},

@@ -103,6 +103,19 @@ static const struct error_case error_cases[] = {
     {"policy_dir: null # rules later\n",
      "t.yaml:1: policy_dir: missing value; set it to the policy directory (" SYSCONFDIR
      "/mailvet/policies by default), or to \"\" to run without rules"},
+    /* the database store without its connection string, at quarantine_store's line */
+    {"quarantine_store: postgresql\n",
+     "t.yaml:1: quarantine_store: postgresql needs quarantine_db, which is empty; set "
+     "quarantine_db to a libpq connection string (host=... dbname=...), or quarantine_store to "
+     "dir"},
+    {"quarantine_db: \"\"\nquarantine_store: postgresql\n",
+     "t.yaml:2: quarantine_store: postgresql needs quarantine_db, which is empty; set "
+     "quarantine_db to a libpq connection string (host=... dbname=...), or quarantine_store to "
+     "dir"},
+    {"quarantine_store: postgresql\nquarantine_db:\n",
+     "t.yaml:1: quarantine_store: postgresql needs quarantine_db, which is empty; set "
+     "quarantine_db to a libpq connection string (host=... dbname=...), or quarantine_store to "
+     "dir"},
     {"user: \"a\\nb\"\n", "t.yaml:1: user: must not contain control characters"},
     /* sockets */
     {"socket:\n", "t.yaml:1: socket: missing value"},
