@@ -1,13 +1,17 @@
 #!/bin/sh
 # fail-closed.sh - mailvetd never starts weaker than configured, as an administrator
 # meets it: a policy_dir that is missing, holds no rule or cannot be read by the user
-# mailvetd runs as, a tmpdir that user cannot write in, a campaign file that does not load, a database without signatures
-# of its own (an empty directory, one empty .hdb, only policy_dir's signatures), and a
+# mailvetd runs as, or is left without a value (not the "" that runs without rules),
+# a tmpdir that user cannot write in, score_actions with its items commented out, a
+# campaign file that does not load, a database without signatures of its own (an empty
+# directory, one empty .hdb, only policy_dir's signatures), quarantine_store postgresql
+# without quarantine_db, a user or group the system lacks, and a
 # duration without its unit.  For each: "mailvetd -f" refuses to start (exit 78, no
 # socket), "mailvetd -n" and "mailvet check-config" refuse too, and each prints the one
 # line that names the path and the fix.  Then what they print when all is well: the
 # database and its signatures, the policy files with their rules, the actions and the
-# quarantine; and policy_dir: "" (no rules, said plainly as a warning).
+# quarantine; policy_dir: "" (no rules, said plainly as a warning); and score_actions: []
+# (none, deliberately).
 # TAP on stdout; run by "make check" (env: top_srcdir, top_builddir).
 set -u
 
@@ -16,7 +20,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=47
+PLAN=61
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -139,6 +143,31 @@ config norules "policy_dir: $W/norules"
 refused norules "policy_dir $W/norules: no rules in it (1 policy files read); $POLICY_FIX in $W/norules.yaml to run without rules" \
     "a policy_dir without a rule"
 
+# policy_dir left without a value (its path deleted, or still to be written) is not the
+# "" that runs without rules: refused at its line, with both fixes
+config nodirval "policy_dir:"
+line=$(grep -n '^policy_dir:' "$W/nodirval.yaml" | cut -d: -f1)
+# the built-in default the fix names, under sysconfdir as configure set it
+# (MAKEFLAGS of the make that runs the suite would make it print its directories)
+sysconfdir=$(cd "$top_builddir/policies" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+    ${MAKE:-make} -s --no-print-directory -f Makefile -f - print-conf <<'EOF'
+print-conf:
+	@echo '$(sysconfdir)'
+EOF
+)
+[ -n "$sysconfdir" ] || bail "cannot read sysconfdir from policies/Makefile"
+refused nodirval "$W/nodirval.yaml:$line: policy_dir: missing value; set it to the policy directory ($sysconfdir/mailvet/policies by default), or to \"\" to run without rules" \
+    "policy_dir: with no value" load
+
+# score_actions with its items commented out would drop the built-in quarantine at 10
+policies "$W/nosa"
+sed -i 's/^  - {score: 10, action: quarantine}/#  - {score: 10, action: quarantine}/' \
+    "$W/nosa/policy.yaml"
+config nosa "policy_dir: $W/nosa"
+line=$(grep -n '^score_actions:' "$W/nosa/policy.yaml" | cut -d: -f1)
+refused nosa "$W/nosa/policy.yaml:$line: score_actions: missing value; list the score actions, or write score_actions: [] for none" \
+    "score_actions: with its items commented out"
+
 # unreadable: by the user mailvetd runs as; root reads everything, so as root the user
 # is nobody (the first generation is read as the user mailvetd becomes, as every
 # reload is), else the directory is closed to everyone
@@ -230,6 +259,18 @@ config bare "max_message_scan_time: 180"
 line=$(grep -n '^max_message_scan_time:' "$W/bare.yaml" | cut -d: -f1)
 refused bare "$W/bare.yaml:$line: max_message_scan_time: 180: a duration needs a unit: 180s, 180ms, 3m ..." \
     "max_message_scan_time: 180" load
+
+# --- quarantine_store: postgresql without quarantine_db ----------------------------------
+# refused by the check itself, as mailvetd refuses to start with it
+want_pg="set quarantine_db to a libpq connection string (host=... dbname=...), or quarantine_store to dir"
+config pgnodb "quarantine_store: postgresql"
+line=$(grep -n '^quarantine_store:' "$W/pgnodb.yaml" | cut -d: -f1)
+refused pgnodb "$W/pgnodb.yaml:$line: quarantine_store: postgresql needs quarantine_db, which is empty; $want_pg" \
+    "quarantine_store: postgresql without quarantine_db" load
+config pgemptydb "quarantine_store: postgresql" 'quarantine_db: ""'
+line=$(grep -n '^quarantine_store:' "$W/pgemptydb.yaml" | cut -d: -f1)
+refused pgemptydb "$W/pgemptydb.yaml:$line: quarantine_store: postgresql needs quarantine_db, which is empty; $want_pg" \
+    "quarantine_store: postgresql with quarantine_db: \"\"" load
 
 # --- a user that does not exist ---------------------------------------------------------
 # mailvetd (started as root) and check-config (run as root, reading as that user) refuse
@@ -330,6 +371,21 @@ rc=$?
 t "policy_dir \"\": check-config says \"# policy: built-in, no rules\" and warns (exit $rc)" \
     '[ "$rc" -eq 0 ] && grep -q "^# policy: built-in, no rules" "$W/none-cc.out" &&
      [ "$(cat "$W/none-cc.err")" = "mailvet: warning: $warn" ]'
+
+# --- score_actions: [] is the deliberate "none" ------------------------------------------
+policies "$W/sanone"
+sed -i -e 's/^score_actions:$/score_actions: []/' -e '/^  - {score: 10, action: quarantine}/d' \
+    "$W/sanone/policy.yaml"
+config sanone "policy_dir: $W/sanone"
+"$MAILVET" check-config -c "$W/sanone.yaml" > "$W/sanone-cc.out" 2> "$W/sanone-cc.err"
+rc=$?
+t "score_actions: []: check-config exits 0 and says \"# score_actions: none\" (exit $rc)" \
+    '[ "$rc" -eq 0 ] && grep -q "^# score_actions: none\$" "$W/sanone-cc.out"' ||
+    sed 's/^/#   /' "$W/sanone-cc.err"
+"$MAILVETD" -n -c "$W/sanone.yaml" > /dev/null 2> "$W/sanone-n.err"
+rc=$?
+t "score_actions: []: mailvetd -n exits 0 (exit $rc)" '[ "$rc" -eq 0 ]' ||
+    sed 's/^/#   /' "$W/sanone-n.err"
 
 [ "$n" -eq "$PLAN" ] || diag "ran $n tests, planned $PLAN"
 [ "$failed" -eq 0 ]

@@ -48,6 +48,10 @@ enum cfg_type {
 #define CFG_RELOAD 0x1u /* SIGUSR1 applies a change; otherwise it needs a restart */
 #define CFG_EMPTY 0x2u  /* "" is a valid value (string, path) */
 #define CFG_SECRET 0x4u /* printed as "(set)": check-config output may be shared */
+/* CFG_QUOTED - with CFG_EMPTY, for policy_dir, whose "" runs without rules: only a quoted ""
+ * (or '') is empty; the key left without a value (or ~, null) is refused, as a setting
+ * half edited must not turn the rules off */
+#define CFG_QUOTED 0x8u
 
 #define CFG_SECONDS 1000u /* a duration stored in seconds: its unit, in milliseconds */
 #define CFG_MILLIS 1u     /* a duration stored in milliseconds */
@@ -105,8 +109,8 @@ static const struct cfg_key keys[] = {
     /* scanning: a new generation on SIGUSR1; the database default is ClamAV's own
      * directory (freshclam's), not one of ours */
     KEY(database, CFG_PATH, "/var/lib/clamav", NULL, NULL, CFG_RELOAD, NULL, 0),
-    KEY(policy_dir, CFG_PATH, SYSCONFDIR "/mailvet/policies", NULL, NULL, CFG_RELOAD | CFG_EMPTY,
-        NULL, 0),
+    KEY(policy_dir, CFG_PATH, SYSCONFDIR "/mailvet/policies", NULL, NULL,
+        CFG_RELOAD | CFG_EMPTY | CFG_QUOTED, NULL, 0),
     KEY(reload_check_interval, CFG_DURATION, "60s", "0s", "24h", CFG_RELOAD, NULL, CFG_SECONDS),
     KEY(tmpdir, CFG_PATH, "/var/tmp", NULL, NULL, CFG_RELOAD, NULL, 0),
     KEY(on_error, CFG_ENUM, "tempfail", NULL, NULL, CFG_RELOAD, on_error_names, 0),
@@ -509,9 +513,40 @@ static void apply_pair(struct mv_config *cfg, const struct yamlnode *key,
                          yamlnode_type_name(value));
         return;
     }
+    if (yamlnode_is_null(value) && (k->flags & CFG_QUOTED)) {
+        /* "policy_dir:" whose value was deleted, or is still to be written: not the
+         * deliberate "" that runs without rules */
+        yamlnode_err_add(err, MV_ECONFIG, key,
+                         "%s: missing value; set it to the policy directory (%s by default), "
+                         "or to \"\" to run without rules",
+                         k->name, k->def);
+        return;
+    }
     if (!set_value(cfg, k, yamlnode_is_null(value) ? "" : yamlnode_scalar_get(value), why,
                    sizeof(why)))
         yamlnode_err_add(err, MV_ECONFIG, key, "%s: %s", k->name, why);
+}
+
+/* key_node - the key node NAME of mapping MAP, or NULL */
+static const struct yamlnode *key_node(const struct yamlnode *map, const char *name)
+{
+    for (size_t i = 0; i < yamlnode_count(map); i++)
+        if (strcmp(yamlnode_scalar_get(yamlnode_key_get(map, i)), name) == 0)
+            return yamlnode_key_get(map, i);
+    return NULL;
+}
+
+/* check_pairs - what one key alone cannot say: quarantine_store postgresql without a
+ * quarantine_db would pass here and be refused only when mailvetd starts (or mail to
+ * quarantine would get 451), so the check refuses it, at quarantine_store's line */
+static void check_pairs(const struct mv_config *cfg, const struct yamlnode *root,
+                        struct mv_err *err)
+{
+    if (cfg->quarantine_store == CONFIG_STORE_POSTGRESQL && *cfg->quarantine_db == '\0')
+        yamlnode_err_add(err, MV_ECONFIG, key_node(root, "quarantine_store"),
+                         "quarantine_store: postgresql needs quarantine_db, which is empty; set "
+                         "quarantine_db to a libpq connection string (host=... dbname=...), or "
+                         "quarantine_store to dir");
 }
 
 /* config_load - read PATH over the defaults; every error is reported */
@@ -535,6 +570,7 @@ struct mv_config *config_load(const char *path, struct mv_err *err)
     if (yamlnode_type(root) == YAMLNODE_MAPPING) {
         for (i = 0; i < yamlnode_count(root); i++)
             apply_pair(cfg, yamlnode_key_get(root, i), yamlnode_value_get(root, i), err);
+        check_pairs(cfg, root, err);
     } else if (!yamlnode_is_null(root)) {
         /* An empty file (or only comments) means every default. */
         yamlnode_err_add(err, MV_ECONFIG, root, "must be a mapping of \"key: value\" lines, got %s",

@@ -305,7 +305,14 @@ static void load_lists(struct loader *ld, struct scope *s, bool global, const ch
             list = block ? &s->block_recipients : &s->allow_recipients;
             everyone = block ? NULL : "recipient";
         }
-        if (list != NULL) {
+        if (list != NULL && block && !global && yamlnode_is_null(val)) {
+            /* a domain's block list replaces the global one: left without a value, it
+             * would unblock the global entries for the domain's recipients */
+            yamlnode_err_add(ld->err, MV_ECONFIG, key,
+                             "%.200s: missing value; list the addresses, or write %s: [] for "
+                             "none (it replaces the global block.%s for the domain)",
+                             full, name, name);
+        } else if (list != NULL) {
             if (!global) {
                 list_unref(*list);
                 *list = pattern_list_new();
@@ -366,8 +373,17 @@ static void load_score_actions(struct loader *ld, struct scope *s, bool global, 
 
     if (global && !claim(ld, path, key))
         return;
+    if (yamlnode_is_null(value)) {
+        /* the items commented out, or still to be written: not the deliberate [] that
+         * replaces the built-in quarantine at 10 with nothing */
+        yamlnode_err_add(ld->err, MV_ECONFIG, key,
+                         "%.200s: missing value; list the score actions, or write "
+                         "score_actions: [] for none",
+                         path);
+        return;
+    }
     list = g_array_new(FALSE, FALSE, sizeof(struct score_action));
-    if (!yamlnode_is_null(value) && is_kind(ld, value, path, YAMLNODE_SEQUENCE)) {
+    if (is_kind(ld, value, path, YAMLNODE_SEQUENCE)) {
         for (i = 0; i < yamlnode_count(value); i++) {
             const struct yamlnode *item = yamlnode_item_get(value, i);
             struct score_action sa = {0, MV_ACTION_ACCEPT};

@@ -49,6 +49,9 @@
  * clean accept; score_actions [{score: 10, action: quarantine}]; replies reject 550 5.7.1 "Message
  * rejected: %{verdict} (%{reasons})" and tempfail 451 4.7.1 "Message deferred: %{verdict}
  * (%{reasons})"; tag headers true and no subject prefix.
+ * A key left without a value (its items commented out) sets nothing, except where that
+ * would remove a protection: score_actions, and a domain's block.senders and
+ * block.recipients, are then refused; [] is their deliberate "none".
  *
  * Each error names FILE:LINE; policy_load() reports every error of every file and
  * returns NULL, so a broken file never half-loads.  A loaded policy is read-only and

@@ -204,8 +204,9 @@ static void check_quarantine(const struct mv_config *cfg)
 }
 
 /* store_schema_refused - at start, the database store's schema is not the one this
- * mailvetd writes (or quarantine_db is empty): one line naming the fix, and true (a
- * database that cannot be reached is check_quarantine's warning, not a refusal) */
+ * mailvetd writes: one line naming the fix, and true (a database that cannot be reached
+ * is check_quarantine's warning, not a refusal; an empty quarantine_db is config_load()'s
+ * refusal, so that mailvetd -n and check-config say it too) */
 static bool store_schema_refused(const struct mv_config *cfg)
 {
     struct mv_err err = {0};

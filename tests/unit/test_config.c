@@ -106,6 +106,15 @@ static const struct valid_case valid_cases[] = {
     {"log_facility: local3\n", F_STR, AT(log_facility), 0, "local3"},
     {"database: /srv/clamav # comment\n", F_STR, AT(database), 0, "/srv/clamav"},
     {"tmpdir: '/var/spool/mailvet/tmp'\n", F_STR, AT(tmpdir), 0, "/var/spool/mailvet/tmp"},
+    /* policy_dir: only a quoted "" runs without rules (no value: test_config_load.c) */
+    {"policy_dir: \"\"\n", F_STR, AT(policy_dir), 0, ""},
+    {"policy_dir: ''\n", F_STR, AT(policy_dir), 0, ""},
+    {"policy_dir: /srv/policies\n", F_STR, AT(policy_dir), 0, "/srv/policies"},
+    /* the database store with its connection string */
+    {"quarantine_store: postgresql\nquarantine_db: dbname=mailvet\n", F_INT, AT(quarantine_store),
+     CONFIG_STORE_POSTGRESQL, NULL},
+    {"quarantine_store: dir\nquarantine_db: \"\"\n", F_INT, AT(quarantine_store), CONFIG_STORE_DIR,
+     NULL},
     /* sockets */
     {"socket: unix:/var/spool/postfix/mailvet/mailvetd.sock\n", F_STR, AT(socket), 0,
      "unix:/var/spool/postfix/mailvet/mailvetd.sock"},

@@ -93,6 +93,29 @@ static const struct error_case error_cases[] = {
     {"database: clamav\n", "t.yaml:1: database: must be an absolute path, got clamav"},
     {"tmpdir: \"\"\n", "t.yaml:1: tmpdir: missing value"},
     {"max_parts:\n", "t.yaml:1: max_parts: missing value"},
+    /* policy_dir left without a value is not the "" that runs without rules */
+    {"policy_dir:\n",
+     "t.yaml:1: policy_dir: missing value; set it to the policy directory (" SYSCONFDIR
+     "/mailvet/policies by default), or to \"\" to run without rules"},
+    {"user: x\npolicy_dir: ~\n", "t.yaml:2: policy_dir: missing value; set it to the policy "
+                                 "directory (" SYSCONFDIR "/mailvet/policies by default), or to "
+                                 "\"\" to run without rules"},
+    {"policy_dir: null # rules later\n",
+     "t.yaml:1: policy_dir: missing value; set it to the policy directory (" SYSCONFDIR
+     "/mailvet/policies by default), or to \"\" to run without rules"},
+    /* the database store without its connection string, at quarantine_store's line */
+    {"quarantine_store: postgresql\n",
+     "t.yaml:1: quarantine_store: postgresql needs quarantine_db, which is empty; set "
+     "quarantine_db to a libpq connection string (host=... dbname=...), or quarantine_store to "
+     "dir"},
+    {"quarantine_db: \"\"\nquarantine_store: postgresql\n",
+     "t.yaml:2: quarantine_store: postgresql needs quarantine_db, which is empty; set "
+     "quarantine_db to a libpq connection string (host=... dbname=...), or quarantine_store to "
+     "dir"},
+    {"quarantine_store: postgresql\nquarantine_db:\n",
+     "t.yaml:1: quarantine_store: postgresql needs quarantine_db, which is empty; set "
+     "quarantine_db to a libpq connection string (host=... dbname=...), or quarantine_store to "
+     "dir"},
     {"user: \"a\\nb\"\n", "t.yaml:1: user: must not contain control characters"},
     /* sockets */
     {"socket:\n", "t.yaml:1: socket: missing value"},

@@ -1,12 +1,13 @@
 /* test_policy_load.c - loading a policy directory (policy.c, policy_values.c): every
  * load error with its FILE:LINE, the errors of every file at once, duplicate keys among
- * the other errors, a setting in two files, a missing directory, which files are read
- * and in what order (campaigns/ after the top files), the names that look meant as
- * policy files but are not read ("local.yml", "LOCAL.YAML", campaigns/extra/x.yaml) and
- * the allow globs that match every address, both refused, the rules of the files and
- * their count per file, and the shipped sample (policies/policy.yaml), which must decide
- * as the built-in defaults do.  Each case writes its policy files into a fresh
- * directory.  Decisions: test_policy.c; the directory and the helpers: policy_fixture.c. */
+ * the other errors, values left empty (refused where "none" removes a protection), a
+ * setting in two files, a missing directory, which files are read and in what order
+ * (campaigns/ after the top files), the names that look meant as policy files but are
+ * not read ("local.yml", "LOCAL.YAML", campaigns/extra/x.yaml) and the allow globs that
+ * match every address, both refused, the rules of the files and their count per file,
+ * and the shipped sample (policies/policy.yaml), which must decide as the built-in
+ * defaults do.  Each case writes its policy files into a fresh directory.  Decisions:
+ * test_policy.c; the directory and the helpers: policy_fixture.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,19 @@ static void policy_reports_each_error_with_file_and_line(void **state)
          "t.yaml:1: thresholds.campaign (10) must not be below thresholds.suspicious (12)"},
         {"score_actions:\n  - {score: 5}\n",
          "/t.yaml:2: score_actions: each item needs both score and action"},
+        /* left without a value: refused where "none" would remove a protection */
+        {"score_actions:\n  # - {score: 10, action: quarantine}\n",
+         "/t.yaml:1: score_actions: missing value; list the score actions, or write "
+         "score_actions: [] for none"},
+        {"score_actions: ~\n", "/t.yaml:1: score_actions: missing value"},
+        {"domains:\n  example.com:\n    score_actions:\n",
+         "/t.yaml:3: domains.example.com.score_actions: missing value; list the score actions, "
+         "or write score_actions: [] for none"},
+        {"domains:\n  example.com:\n    block:\n      senders:\n",
+         "/t.yaml:4: domains.example.com.block.senders: missing value; list the addresses, or "
+         "write senders: [] for none (it replaces the global block.senders for the domain)"},
+        {"domains:\n  example.com:\n    block: {recipients: null}\n",
+         "/t.yaml:3: domains.example.com.block.recipients: missing value"},
         {"tag: {headers: maybe}\n", "/t.yaml:1: tag.headers: must be true or false, got maybe"},
         {"allow:\n  senders: ['user@']\n",
          "/t.yaml:2: allow.senders: user@: an address needs a domain"},
@@ -82,6 +96,32 @@ static void policy_reports_each_error_with_file_and_line(void **state)
         write_file("t.yaml", cases[i].text);
         expect_error(cases[i].want);
     }
+}
+
+/* policy_empty_values_that_remove_nothing_load - an explicit [] for score_actions, and
+ * lists left without a value where that only means fewer exceptions (allow) or no
+ * entries added to the global ones (global block) */
+static void policy_empty_values_that_remove_nothing_load(void **state)
+{
+    struct mv_err err;
+    struct policy *p;
+
+    (void)state;
+    write_file("t.yaml", "score_actions: []\n"
+                         "allow:\n"
+                         "  senders:\n"
+                         "block:\n"
+                         "  recipients:\n"
+                         "domains:\n"
+                         "  example.com:\n"
+                         "    score_actions: []\n"
+                         "    allow: {senders: ~}\n"
+                         "    block: {senders: []}\n");
+    p = policy_load(dir, &err);
+    if (p == NULL)
+        fail_msg("policy_load: got \"%s\", want a policy", err.msg);
+    assert_int_equal(err.status, MV_OK);
+    policy_free(p);
 }
 
 static void policy_collects_every_error_of_every_file(void **state)
@@ -539,6 +579,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(policy_reports_each_error_with_file_and_line, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(policy_empty_values_that_remove_nothing_load, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(policy_collects_every_error_of_every_file, setup, teardown),
         cmocka_unit_test_setup_teardown(policy_reports_a_duplicate_key_with_the_other_errors, setup,
