@@ -20,7 +20,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=61
+PLAN=64
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -158,6 +158,12 @@ EOF
 [ -n "$sysconfdir" ] || bail "cannot read sysconfdir from policies/Makefile"
 refused nodirval "$W/nodirval.yaml:$line: policy_dir: missing value; set it to the policy directory ($sysconfdir/mailvet/policies by default), or to \"\" to run without rules" \
     "policy_dir: with no value" load
+
+# user: with no value would keep root's privileges when root starts it
+config nouserval "user:"
+line=$(grep -n '^user:' "$W/nouserval.yaml" | cut -d: -f1)
+refused nouserval "$W/nouserval.yaml:$line: user: missing value; set it to the user mailvetd runs as (mailvet by default), or to \"\" to keep the user that starts it" \
+    "user: with no value" load
 
 # score_actions with its items commented out would drop the built-in quarantine at 10
 policies "$W/nosa"

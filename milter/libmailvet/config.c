@@ -48,9 +48,10 @@ enum cfg_type {
 #define CFG_RELOAD 0x1u /* SIGUSR1 applies a change; otherwise it needs a restart */
 #define CFG_EMPTY 0x2u  /* "" is a valid value (string, path) */
 #define CFG_SECRET 0x4u /* printed as "(set)": check-config output may be shared */
-/* CFG_QUOTED - with CFG_EMPTY, for policy_dir, whose "" runs without rules: only a quoted ""
- * (or '') is empty; the key left without a value (or ~, null) is refused, as a setting
- * half edited must not turn the rules off */
+/* CFG_QUOTED - with CFG_EMPTY, for policy_dir, whose "" runs without rules, and user,
+ * whose "" keeps root: only a quoted "" (or '') is empty; the key left without a value
+ * (or ~, null) is refused, as a setting half edited must not turn the rules off or keep
+ * root's privileges (quoted_fix) */
 #define CFG_QUOTED 0x8u
 
 #define CFG_SECONDS 1000u /* a duration stored in seconds: its unit, in milliseconds */
@@ -95,7 +96,7 @@ static const struct cfg_key keys[] = {
      * from the current generation when they are needed */
     KEY(socket, CFG_SOCKET, "unix:" RUNSTATEDIR "/mailvet/mailvetd.sock", NULL, NULL, 0, NULL, 0),
     KEY(socket_mode, CFG_MODE, "0660", "0", "0777", 0, NULL, 0),
-    KEY(user, CFG_STRING, "mailvet", NULL, NULL, CFG_EMPTY, NULL, 0),
+    KEY(user, CFG_STRING, "mailvet", NULL, NULL, CFG_EMPTY | CFG_QUOTED, NULL, 0),
     KEY(group, CFG_STRING, "", NULL, NULL, CFG_EMPTY, NULL, 0),
     KEY(pid_file, CFG_PATH, RUNSTATEDIR "/mailvet/mailvetd.pid", NULL, NULL, CFG_EMPTY, NULL, 0),
     KEY(log_facility, CFG_STRING, "mail", NULL, NULL, 0, facility_names, 0),
@@ -514,12 +515,14 @@ static void apply_pair(struct mv_config *cfg, const struct yamlnode *key,
         return;
     }
     if (yamlnode_is_null(value) && (k->flags & CFG_QUOTED)) {
-        /* "policy_dir:" whose value was deleted, or is still to be written: not the
-         * deliberate "" that runs without rules */
+        /* "policy_dir:" or "user:" whose value was deleted, or is still to be written:
+         * not the deliberate "" */
+        const bool user = strcmp(k->name, "user") == 0;
+
         yamlnode_err_add(err, MV_ECONFIG, key,
-                         "%s: missing value; set it to the policy directory (%s by default), "
-                         "or to \"\" to run without rules",
-                         k->name, k->def);
+                         "%s: missing value; set it to %s (%s by default), or to \"\" %s", k->name,
+                         user ? "the user mailvetd runs as" : "the policy directory", k->def,
+                         user ? "to keep the user that starts it" : "to run without rules");
         return;
     }
     if (!set_value(cfg, k, yamlnode_is_null(value) ? "" : yamlnode_scalar_get(value), why,

@@ -99,7 +99,7 @@ static const struct valid_case valid_cases[] = {
     /* strings and paths */
     {"user: nobody\n", F_STR, AT(user), 0, "nobody"},
     {"user: \"\"\n", F_STR, AT(user), 0, ""},
-    {"user:\n", F_STR, AT(user), 0, ""},
+    {"user: ''\n", F_STR, AT(user), 0, ""},
     {"group: postfix\n", F_STR, AT(group), 0, "postfix"},
     {"pid_file: \"\"\n", F_STR, AT(pid_file), 0, ""},
     {"pid_file: /var/run/m.pid\n", F_STR, AT(pid_file), 0, "/var/run/m.pid"},

@@ -103,6 +103,9 @@ static const struct error_case error_cases[] = {
     {"policy_dir: null # rules later\n",
      "t.yaml:1: policy_dir: missing value; set it to the policy directory (" SYSCONFDIR
      "/mailvet/policies by default), or to \"\" to run without rules"},
+    /* user left without a value is not the "" that keeps the user that starts it */
+    {"user:\n", "t.yaml:1: user: missing value; set it to the user mailvetd runs as (mailvet "
+                "by default), or to \"\" to keep the user that starts it"},
     /* the database store without its connection string, at quarantine_store's line */
     {"quarantine_store: postgresql\n",
      "t.yaml:1: quarantine_store: postgresql needs quarantine_db, which is empty; set "
