@@ -18,7 +18,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 MAILVETD=$top_builddir/milter/mailvetd/mailvetd
 MAILVET=$top_builddir/milter/mailvet/mailvet
 
-PLAN=46
+PLAN=48
 echo "1..$PLAN"
 
 . "$top_srcdir/tests/lib.sh"
@@ -183,6 +183,14 @@ badsig ldb local.ldb 'Mailvet.Local.One;Engine:81-255,Target:0;0;6d61696c766574\
 # libclamav loads a YARA file with a rule in error as a success, without the rule
 badsig yar local.yar 'rule one { strings: $a = "mailvet-one" condition: $a }\nrule two { strings: $a = "x" condition: $a and }\n' \
     "syntax error, unexpected '}'"
+
+# a .pdb line libclamav answers "out of memory" for: the file to fix, exit 78 from both
+mkdir -p "$W/db-pdbany"
+cp "$SIGS/"* "$W/db-pdbany/"
+printf 'R:.*\n' > "$W/db-pdbany/local.pdb"
+config dbpdbany "database: $W/db-pdbany"
+refused dbpdbany "database $W/db-pdbany/local.pdb: libclamav could not load it (out of memory, which it also says for a pattern that matches anything, as a .pdb line \"R:.*\"); correct the file or remove it (freshclam restores ClamAV's own files)" \
+    "a .pdb whose pattern matches anything: named as the file to fix"
 
 # --- a database of mailvet's own campaign signatures only -----------------------------
 mkdir -p "$W/db-ours"

@@ -302,7 +302,7 @@ static void reason_of(const GPtrArray *errors, const char *path, cl_error_t rc, 
 }
 
 /* refuse_file - ERR: PATH, a signature file libclamav refused with RC and ERRORS, named
- * with the line libclamav gave and its reason; MV_EPARSE (MV_ENOMEM for memory) */
+ * with the line libclamav gave and its reason; MV_EPARSE */
 static void refuse_file(struct mv_err *err, const char *path, cl_error_t rc,
                         const GPtrArray *errors)
 {
@@ -310,8 +310,15 @@ static void refuse_file(struct mv_err *err, const char *path, cl_error_t rc,
     unsigned n = line_of(errors, path);
     const char *what = "malformed signature database";
 
+    /* libclamav answers "out of memory" for a pattern that matches nothing of substance
+     * too (a .pdb line "R:.*" asks it for 0 bytes), with no line: memory is rarely short
+     * when a few files load, so the file is taken as the one to fix, as a malformed one
+     * is (exit 78 with -n and check-config alike, and no restart loop under systemd) */
     if (rc == CL_EMEM) {
-        mv_err_set(err, MV_ENOMEM, "%s: out of memory loading its signatures", path);
+        mv_err_set(err, MV_EPARSE,
+                   "%s: libclamav could not load it (out of memory, which it also says for a "
+                   "pattern that matches anything, as a .pdb line \"R:.*\")",
+                   path);
         return;
     }
     if (rc == CL_EOPEN || rc == CL_ESTAT || rc == CL_EREAD || rc == CL_EACCES)
