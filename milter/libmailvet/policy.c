@@ -586,6 +586,14 @@ static void load_domain(struct loader *ld, const struct yamlnode *key, const str
     struct scope *s;
     size_t i;
 
+    if (g_strv_contains((const char *const *)domain_keys, lower)) {
+        /* "actions:" one indent short of its domain: a setting read as a domain name */
+        yamlnode_err_add(ld->err, MV_ECONFIG, key,
+                         "domains: %.200s: a setting of a domain, not a domain; indent it under "
+                         "the domain it belongs to",
+                         name);
+        goto out;
+    }
     if (!policy_domain_check(name)) {
         yamlnode_err_add(ld->err, MV_ECONFIG, key,
                          "domains: %.200s: must be a domain (example.com) or its subdomains "

@@ -81,6 +81,10 @@ static void policy_reports_each_error_with_file_and_line(void **state)
         {"block:\n  recipients: 'a@example.com'\n",
          "/t.yaml:2: block.recipients: must be a sequence, got a scalar"},
         {"domains:\n  'bad domain': {}\n", "/t.yaml:2: domains: bad domain: must be a domain"},
+        /* a domain's setting one indent short: read as a domain, named as what it is */
+        {"domains:\n  example.org:\n  actions: {unscannable: accept}\n",
+         "/t.yaml:3: domains: actions: a setting of a domain, not a domain; indent it under the "
+         "domain it belongs to"},
         {"domains:\n  example.com:\n    thresholds: {campaign: 3}\n",
          "/t.yaml:3: domains.example.com.thresholds: not allowed in a domain"},
         {"domains:\n  example.com:\n    actoins: {}\n",
