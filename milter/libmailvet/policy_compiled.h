@@ -134,4 +134,10 @@ bool policy_pattern_covers_everyone(const struct pattern *pt);
 /* policy_pattern_free - GDestroyNotify for a struct pattern */
 void policy_pattern_free(gpointer data);
 
+/* policy_files_new - the paths of DIR's policy files in the order policy_load() reads
+ * them, a new array (g_ptr_array_unref); a misnamed file or a subdirectory of campaigns/
+ * holding one, and a DIR that cannot be read, are errors added to ERR
+ * (policy_files.c) */
+GPtrArray *policy_files_new(const char *dir, struct mv_err *err);
+
 #endif

@@ -14,8 +14,8 @@ mkdir -p "$out/cov"
 # the modules each target is about
 modules() {
     case $1 in
-    message) echo "spool message message_input message_prescan message_malformed message_leaves message_decode message_base64 leafsink uuscan filetype text passwords unpack container scan mvfeatures rules rules_values rules_eval wildcard policy policy_values policy_decide pipeline render digest" ;;
-    policy) echo "policy policy_values policy_decide rules rules_values rules_eval wildcard yamlnode suggest" ;;
+    message) echo "spool message message_input message_prescan message_malformed message_leaves message_decode message_base64 leafsink uuscan filetype text passwords unpack container scan mvfeatures rules rules_values rules_eval wildcard policy policy_files policy_values policy_decide pipeline render digest" ;;
+    policy) echo "policy policy_files policy_values policy_decide rules rules_values rules_eval wildcard yamlnode suggest" ;;
     config) echo "config yamlnode suggest" ;;
     reportcodec) echo "reportcodec" ;;
     esac
