@@ -108,6 +108,9 @@ static const char *const passive_endings[] = {
     ".cfg", ".ftm",  ".crb", ".cat", ".pwdb", NULL,
 };
 
+/* ClamAV's signed containers of signature files (freshclam's) */
+static const char *const container_endings[] = {".cvd", ".cld", ".cud", NULL};
+
 /* The signature types libclamav's load callback gives the entries of those lists:
  * they are no signature of the database's own (tally_name) */
 static const char *const passive_types[] = {"fp", "sfp", "phishing", NULL};
@@ -302,7 +305,7 @@ static void reason_of(const GPtrArray *errors, const char *path, cl_error_t rc, 
 }
 
 /* refuse_file - ERR: PATH, a signature file libclamav refused with RC and ERRORS, named
- * with the line libclamav gave and its reason; MV_EPARSE */
+ * with the line libclamav gave and its reason; MV_EPARSE (MV_ENOMEM for memory short) */
 static void refuse_file(struct mv_err *err, const char *path, cl_error_t rc,
                         const GPtrArray *errors)
 {
@@ -310,11 +313,18 @@ static void refuse_file(struct mv_err *err, const char *path, cl_error_t rc,
     unsigned n = line_of(errors, path);
     const char *what = "malformed signature database";
 
-    /* libclamav answers "out of memory" for a pattern that matches nothing of substance
-     * too (a .pdb line "R:.*" asks it for 0 bytes), with no line: memory is rarely short
-     * when a few files load, so the file is taken as the one to fix, as a malformed one
-     * is (exit 78 with -n and check-config alike, and no restart loop under systemd) */
+    /* libclamav answers "out of memory" for a pattern that matches anything too (a .pdb
+     * line "R:.*" asks it for 0 bytes), with no line.  A small file of the operator's
+     * (not ClamAV's .cvd, .cld, .cud, under 1 MiB) is taken as the one to fix, as a
+     * malformed one is; anything else is memory short (MV_ENOMEM: a service manager
+     * starts it again) */
     if (rc == CL_EMEM) {
+        struct stat st;
+
+        if (ends_in(path, container_endings) || stat(path, &st) != 0 || st.st_size >= 1024 * 1024) {
+            mv_err_set(err, MV_ENOMEM, "%s: out of memory loading its signatures", path);
+            return;
+        }
         mv_err_set(err, MV_EPARSE,
                    "%s: libclamav could not load it (out of memory, which it also says for a "
                    "pattern that matches anything, as a .pdb line \"R:.*\")",

@@ -277,7 +277,8 @@ static int cmd_check_config(int argc, char **argv)
     config_free(cfg);
     if (gen == NULL) {
         fprintf(stderr, "%s\n", err.msg);
-        return err.status == MV_EBUG ? EX_OSERR : EX_CONFIG;
+        /* as mailvetd -n answers: memory short is no configuration error */
+        return err.status == MV_EBUG || err.status == MV_ENOMEM ? EX_OSERR : EX_CONFIG;
     }
     text = generation_report_new(gen);
     fputs(text, stdout);
