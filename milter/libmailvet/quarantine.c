@@ -196,7 +196,10 @@ bool qdir_open(struct qdir *d, const char *dir, bool create, bool *missing, stru
                        "directory), or set quarantine_dir to a directory",
                        dir);
         else if (errno == EACCES)
-            mv_err_set(err, MV_EIO, "%s: %s; let uid %ld in (chown it to that user, chmod 0700)",
+            mv_err_set(err, MV_EIO,
+                       "%s: %s (uid %ld); the store belongs to the user mailvetd runs as, mode "
+                       "0700, with every directory above it searchable by that user: run as "
+                       "that user or as root",
                        dir, g_strerror(errno), (long)geteuid());
         else
             mv_err_set(err, MV_EIO, "%s: %s", dir, g_strerror(errno));
