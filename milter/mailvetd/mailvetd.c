@@ -96,14 +96,15 @@ static bool drop_privileges(const struct mv_config *cfg, uid_t uid, gid_t gid)
     return true;
 }
 
-/* write_pid_file - "PID\n" in CFG's pid_file, written to a temporary name and renamed;
+/* write_pid_file - "PID\n" in CFG's pid_file, written to a temporary file of a new name
+ * beside it (never one that exists: the directory may be the daemon user's) and renamed;
  * false with one line naming the key and the fix */
 static bool write_pid_file(const struct mv_config *cfg)
 {
-    char *tmp = g_strconcat(cfg->pid_file, ".tmp", NULL);
+    char *tmp = g_strconcat(cfg->pid_file, ".XXXXXX", NULL);
     char *text = g_strdup_printf("%ld\n", (long)getpid());
     size_t len = strlen(text);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0644);
     bool ok = fd >= 0 && write(fd, text, len) == (ssize_t)len;
     int e = errno;
 
