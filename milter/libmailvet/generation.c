@@ -161,27 +161,63 @@ static bool dir_usable(const char *key, const char *dir, const char *missing, co
     return true;
 }
 
+/* can_write_in - DIR can be written in by this process's effective ids; errno set when
+ * not.  faccessat answers for the ids; where a sandbox refuses the call itself (EPERM,
+ * ENOSYS), a file made and removed there answers instead */
+static bool can_write_in(const char *dir)
+{
+    char *probe;
+    int fd;
+
+    if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == 0)
+        return true;
+    if (errno != EPERM && errno != ENOSYS)
+        return false;
+    probe = g_build_filename(dir, ".mailvet-probe-XXXXXX", NULL);
+    fd = g_mkstemp_full(probe, O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        close(fd);
+        unlink(probe);
+    }
+    g_free(probe);
+    return fd >= 0;
+}
+
 /* tmpdir_usable - libclamav and the spool write in tmpdir at every message, as the user
  * this process reads files as: a directory that user can write in, found out now rather
  * than at each message (each would be answered tempfail); else one line in ERR naming it
  * and the fix */
 static bool tmpdir_usable(const struct mv_config *cfg, struct mv_err *err)
 {
-    char user[256];
+    char user[256], owner[256];
+    struct passwd pw, *found = NULL;
+    char tmp[1024];
     int e;
 
     if (!g_file_test(cfg->tmpdir, G_FILE_TEST_IS_DIR)) {
         mv_err_set(err, MV_ECONFIG, "%s: tmpdir: %s: not a directory", cfg->file, cfg->tmpdir);
         return false;
     }
-    if (faccessat(AT_FDCWD, cfg->tmpdir, W_OK | X_OK, AT_EACCESS) == 0)
+    if (can_write_in(cfg->tmpdir))
         return true;
     e = errno;
+    if (e == EROFS) {
+        mv_err_set(err, MV_ECONFIG,
+                   "%s: tmpdir: %s: on a read-only file system; set tmpdir: to a directory on "
+                   "a writable one (under systemd, one the unit's ReadWritePaths= lists)",
+                   cfg->file, cfg->tmpdir);
+        return false;
+    }
     reader(user, sizeof(user));
+    /* chown takes the name, or the number of a user the system does not name */
+    if (getpwuid_r(geteuid(), &pw, tmp, sizeof(tmp), &found) == 0 && found != NULL)
+        g_snprintf(owner, sizeof(owner), "%s", found->pw_name);
+    else
+        g_snprintf(owner, sizeof(owner), "%ld", (long)geteuid());
     mv_err_set(err, MV_ECONFIG,
                "%s: tmpdir: %s: user %s cannot write in it (%s); let %s write there (chown %s "
                "%s), or set tmpdir: to a directory it can write in",
-               cfg->file, cfg->tmpdir, user, g_strerror(e), user, user, cfg->tmpdir);
+               cfg->file, cfg->tmpdir, user, g_strerror(e), user, owner, cfg->tmpdir);
     return false;
 }
 
