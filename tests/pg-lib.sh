@@ -19,7 +19,6 @@ PGDIR=${PGDIR:-}
 PG_PORT=${PG_PORT:-}
 PG_LISTEN=${PG_LISTEN-127.0.0.1}
 PG_WHY=
-. "$top_srcdir/tests/port-lib.sh"
 
 pg_find() {
     for _b in initdb pg_ctl postgres psql; do
@@ -41,6 +40,9 @@ pg_as() {
 
 # pg_free_port - PG_PORT = a free port, claimed for this script (port-lib.sh)
 pg_free_port() {
+    # read here, not when sourced: the copy of this file a milter test's teardown
+    # sources to stop the server (t-quarantine-pg.setup) runs without top_srcdir
+    . "$top_srcdir/tests/port-lib.sh" || return 1
     port_pick || return 1
     PG_PORT=$PORT_PICKED
 }

@@ -9,9 +9,9 @@
 # outgoing connection (a Postfix smtp client, a libpq or hiredis client) can take it
 # as its source port between the pick and the server's bind: a port picked inside
 # that range was once taken so, and the private Postfix did not start.  Each pick is
-# claimed in a directory every test script of this user shares (mkdir is atomic),
-# so two scripts running at once never pick the same port; a claim whose script
-# has ended is taken over.
+# claimed in a directory every test script of this user shares, under a lock
+# (flock, util-linux), so two scripts running at once never pick the same port; a
+# claim whose script has ended is taken over.
 
 port_in_use() {
     _pt_hex=$(printf '%04X' "$1")
@@ -27,20 +27,21 @@ port_listening() {
                            END { exit !f }'
 }
 
-# port_claim PORT - claim PORT for this script; false if a live script holds it
+# port_claim PORT - claim PORT for this script; false if a live script holds it (or
+# this one does already).  Under a lock on the claims, so that two scripts that find
+# the same stale claim do not both take it over.
 port_claim() {
-    _pt_c=$PORT_CLAIMS/$1
-    if mkdir "$_pt_c" 2> /dev/null; then
-        echo "$$" > "$_pt_c/pid"
-        return 0
-    fi
-    # A claim without its pid file is being made right now: leave it.
-    _pt_owner=$(cat "$_pt_c/pid" 2> /dev/null) || return 1
-    [ -n "$_pt_owner" ] && [ "$_pt_owner" != "$$" ] || return 1
-    [ ! -d "/proc/$_pt_owner" ] || return 1
-    rm -rf "$_pt_c"
-    mkdir "$_pt_c" 2> /dev/null || return 1
-    echo "$$" > "$_pt_c/pid"
+    (
+        flock 9 || exit 1
+        _pt_c=$PORT_CLAIMS/$1
+        if [ -d "$_pt_c" ]; then
+            _pt_owner=$(cat "$_pt_c/pid" 2> /dev/null)
+            [ "$_pt_owner" != "$$" ] || exit 1
+            [ -z "$_pt_owner" ] || [ ! -d "/proc/$_pt_owner" ] || exit 1
+            rm -rf "$_pt_c"
+        fi
+        mkdir "$_pt_c" && echo "$$" > "$_pt_c/pid"
+    ) 9> "$PORT_CLAIMS/.lock"
 }
 
 port_pick() {
