@@ -139,6 +139,17 @@ static void remove_pid_file(const char *path)
     g_free(text);
 }
 
+/* start_undone - a start that failed once the socket exists: PID_FILE (written, or
+ * NULL) and the socket removed, G released; RC */
+static int start_undone(struct generation *g, const char *pid_file, int rc)
+{
+    if (pid_file != NULL && pid_file[0] != '\0')
+        remove_pid_file(pid_file);
+    mailvetd_socket_remove();
+    generation_release(g);
+    return rc;
+}
+
 /* daemonize - detach from the terminal (before any thread exists) */
 static bool daemonize(void)
 {
@@ -543,24 +554,14 @@ int main(int argc, char **argv)
         log_sinks = LOG_SINK_SYSLOG;
         log_open_sinks("mailvetd", log_sinks, facility);
     }
-    /* a start that fails from here on leaves no socket behind */
-    if (cfg->pid_file[0] != '\0' && !write_pid_file(cfg)) {
-        mailvetd_socket_remove();
-        return EX_CANTCREAT;
-    }
+    /* a start that fails from here on leaves no socket behind (start_undone) */
+    if (cfg->pid_file[0] != '\0' && !write_pid_file(cfg))
+        return start_undone(gen, NULL, EX_CANTCREAT);
     /* beside the pid file, while the directory can still be written */
-    if (!service_open(cfg->pid_file)) {
-        if (cfg->pid_file[0] != '\0')
-            remove_pid_file(cfg->pid_file);
-        mailvetd_socket_remove();
-        return EX_CANTCREAT;
-    }
-    if (drop && !drop_privileges(cfg, uid, gid)) {
-        if (cfg->pid_file[0] != '\0')
-            remove_pid_file(cfg->pid_file);
-        mailvetd_socket_remove();
-        return EX_NOPERM;
-    }
+    if (!service_open(cfg->pid_file))
+        return start_undone(gen, cfg->pid_file, EX_CANTCREAT);
+    if (drop && !drop_privileges(cfg, uid, gid))
+        return start_undone(gen, cfg->pid_file, EX_NOPERM);
 
     /* Every thread inherits this mask.  SIGUSR1 is the reload thread's; SIGTERM,
      * SIGINT and SIGHUP are libmilter's signal thread's (it blocks them itself, but
