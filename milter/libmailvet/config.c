@@ -48,11 +48,6 @@ enum cfg_type {
 #define CFG_RELOAD 0x1u /* SIGUSR1 applies a change; otherwise it needs a restart */
 #define CFG_EMPTY 0x2u  /* "" is a valid value (string, path) */
 #define CFG_SECRET 0x4u /* printed as "(set)": check-config output may be shared */
-/* CFG_QUOTED - with CFG_EMPTY, for policy_dir, whose "" runs without rules, and user,
- * whose "" keeps root: only a quoted "" (or '') is empty; the key left without a value
- * (or ~, null) is refused, as a setting half edited must not turn the rules off or keep
- * root's privileges (quoted_fix) */
-#define CFG_QUOTED 0x8u
 
 #define CFG_SECONDS 1000u /* a duration stored in seconds: its unit, in milliseconds */
 #define CFG_MILLIS 1u     /* a duration stored in milliseconds */
@@ -96,7 +91,7 @@ static const struct cfg_key keys[] = {
      * from the current generation when they are needed */
     KEY(socket, CFG_SOCKET, "unix:" RUNSTATEDIR "/mailvet/mailvetd.sock", NULL, NULL, 0, NULL, 0),
     KEY(socket_mode, CFG_MODE, "0660", "0", "0777", 0, NULL, 0),
-    KEY(user, CFG_STRING, "mailvet", NULL, NULL, CFG_EMPTY | CFG_QUOTED, NULL, 0),
+    KEY(user, CFG_STRING, "mailvet", NULL, NULL, CFG_EMPTY, NULL, 0),
     KEY(group, CFG_STRING, "", NULL, NULL, CFG_EMPTY, NULL, 0),
     KEY(pid_file, CFG_PATH, RUNSTATEDIR "/mailvet/mailvetd.pid", NULL, NULL, CFG_EMPTY, NULL, 0),
     KEY(log_facility, CFG_STRING, "mail", NULL, NULL, 0, facility_names, 0),
@@ -110,8 +105,8 @@ static const struct cfg_key keys[] = {
     /* scanning: a new generation on SIGUSR1; the database default is ClamAV's own
      * directory (freshclam's), not one of ours */
     KEY(database, CFG_PATH, "/var/lib/clamav", NULL, NULL, CFG_RELOAD, NULL, 0),
-    KEY(policy_dir, CFG_PATH, SYSCONFDIR "/mailvet/policies", NULL, NULL,
-        CFG_RELOAD | CFG_EMPTY | CFG_QUOTED, NULL, 0),
+    KEY(policy_dir, CFG_PATH, SYSCONFDIR "/mailvet/policies", NULL, NULL, CFG_RELOAD | CFG_EMPTY,
+        NULL, 0),
     KEY(reload_check_interval, CFG_DURATION, "60s", "0s", "24h", CFG_RELOAD, NULL, CFG_SECONDS),
     KEY(tmpdir, CFG_PATH, "/var/tmp", NULL, NULL, CFG_RELOAD, NULL, 0),
     KEY(on_error, CFG_ENUM, "tempfail", NULL, NULL, CFG_RELOAD, on_error_names, 0),
@@ -188,6 +183,16 @@ static const struct cfg_key keys[] = {
         CFG_RELOAD, NULL, 0),
     KEY(console_session_idle, CFG_DURATION, "1800s", "1m", "24h", CFG_RELOAD, NULL, CFG_SECONDS),
     KEY(console_session_max, CFG_DURATION, "12h", "5m", "30d", CFG_RELOAD, NULL, CFG_SECONDS),
+};
+
+/* The keys whose "" turns something off: only a quoted "" (or '') is empty for them; the
+ * key left without a value (or ~, null) is refused, as a setting half edited must not
+ * turn the rules off or keep root.  What a value is, and what "" does, for the refusal. */
+static const struct quoted_key {
+    const char *name, *value, *empty;
+} quoted_keys[] = {
+    {"user", "the user mailvetd runs as", "to keep the user that starts it"},
+    {"policy_dir", "the policy directory", "to run without rules"},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -497,12 +502,22 @@ static const struct cfg_key *find_key(const char *name)
     return NULL;
 }
 
+/* quoted_key - NAME's entry in quoted_keys, or NULL */
+static const struct quoted_key *quoted_key(const char *name)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(quoted_keys); i++)
+        if (strcmp(quoted_keys[i].name, name) == 0)
+            return &quoted_keys[i];
+    return NULL;
+}
+
 /* apply_pair - one "key: value" of the file into CFG; errors are appended to ERR */
 static void apply_pair(struct mv_config *cfg, const struct yamlnode *key,
                        const struct yamlnode *value, struct mv_err *err)
 {
     const char *name = yamlnode_scalar_get(key);
     const struct cfg_key *k = find_key(name);
+    const struct quoted_key *q;
     char why[512];
 
     if (k == NULL) {
@@ -514,15 +529,11 @@ static void apply_pair(struct mv_config *cfg, const struct yamlnode *key,
                          yamlnode_type_name(value));
         return;
     }
-    if (yamlnode_is_null(value) && (k->flags & CFG_QUOTED)) {
-        /* "policy_dir:" or "user:" whose value was deleted, or is still to be written:
-         * not the deliberate "" */
-        const bool user = strcmp(k->name, "user") == 0;
-
+    if (yamlnode_is_null(value) && (q = quoted_key(k->name)) != NULL) {
+        /* the value deleted, or still to be written: not the deliberate "" */
         yamlnode_err_add(err, MV_ECONFIG, key,
                          "%s: missing value; set it to %s (%s by default), or to \"\" %s", k->name,
-                         user ? "the user mailvetd runs as" : "the policy directory", k->def,
-                         user ? "to keep the user that starts it" : "to run without rules");
+                         q->value, k->def, q->empty);
         return;
     }
     if (!set_value(cfg, k, yamlnode_is_null(value) ? "" : yamlnode_scalar_get(value), why,
