@@ -189,9 +189,8 @@ static bool can_write_in(const char *dir)
  * and the fix */
 static bool tmpdir_usable(const struct mv_config *cfg, struct mv_err *err)
 {
-    char user[256], owner[256];
-    struct passwd pw, *found = NULL;
-    char tmp[1024];
+    char user[256];
+    const char *owner;
     int e;
 
     if (!g_file_test(cfg->tmpdir, G_FILE_TEST_IS_DIR)) {
@@ -209,11 +208,8 @@ static bool tmpdir_usable(const struct mv_config *cfg, struct mv_err *err)
         return false;
     }
     reader(user, sizeof(user));
-    /* chown takes the name, or the number of a user the system does not name */
-    if (getpwuid_r(geteuid(), &pw, tmp, sizeof(tmp), &found) == 0 && found != NULL)
-        g_snprintf(owner, sizeof(owner), "%s", found->pw_name);
-    else
-        g_snprintf(owner, sizeof(owner), "%ld", (long)geteuid());
+    /* chown takes the name, or the number of a user the system does not name ("uid N") */
+    owner = g_str_has_prefix(user, "uid ") ? user + 4 : user;
     mv_err_set(err, MV_ECONFIG,
                "%s: tmpdir: %s: user %s cannot write in it (%s); let %s write there (chown %s "
                "%s), or set tmpdir: to a directory it can write in",

@@ -539,22 +539,20 @@ int main(int argc, char **argv)
         generation_release(gen);
         return EX_UNAVAILABLE;
     }
+    /* a start that fails from here on leaves no socket behind (start_undone) */
     /* /metrics: bound now (as root, at the terminal), served after the privilege drop */
     if (!mailvetd_metrics_open(cfg, &err)) {
         startup_error(err.msg);
-        mailvetd_socket_remove();
-        generation_release(gen);
-        return EX_UNAVAILABLE;
+        return start_undone(gen, NULL, EX_UNAVAILABLE);
     }
     if (!opt.foreground) {
         if (!daemonize()) {
             log_msg(LOG_ERR, "cannot detach: %s", strerror(errno));
-            return EX_OSERR;
+            return start_undone(gen, NULL, EX_OSERR);
         }
         log_sinks = LOG_SINK_SYSLOG;
         log_open_sinks("mailvetd", log_sinks, facility);
     }
-    /* a start that fails from here on leaves no socket behind (start_undone) */
     if (cfg->pid_file[0] != '\0' && !write_pid_file(cfg))
         return start_undone(gen, NULL, EX_CANTCREAT);
     /* beside the pid file, while the directory can still be written */
